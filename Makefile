@@ -1,0 +1,33 @@
+# `make run` starts the bot; `make test` sets up .venv and runs ruff, mypy and pytest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/clubbot run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest --junitxml=.pytest-report.xml
+
+bench: install
+	$(BIN)/python -m bench.updates
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .pytest-report.xml

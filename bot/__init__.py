@@ -1,0 +1,1 @@
+"""clubbot: a Telegram assistant that runs a university's student clubs."""

@@ -1,0 +1,97 @@
+"""The composition root: settings in, a wired bot out. Nothing is built at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.domain import Language
+from bot.engine import Engine
+from bot.flows import build_router
+from bot.flows.account import menu
+from bot.frontend import FrontEnd
+from bot.policy import Policy, load_policy
+from bot.router import Router
+from bot.settings import Settings
+from schedules.clock import start_clock
+from schedules.delivery import deliver_due
+from storage import conversations, migrate
+from storage.db import Database
+from storage.tx import Tx
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+# Telegram keeps an unconfirmed update for 24 hours; keep the record of processed ones longer.
+UPDATE_MEMORY = timedelta(days=2)
+
+
+@dataclass(slots=True)
+class App:
+    settings: Settings
+    policy: Policy
+    db: Database
+    router: Router
+
+
+def build_app(settings: Settings) -> App:
+    """Everything but the Telegram front end."""
+    return App(
+        settings=settings,
+        policy=load_policy(settings.policy_file),
+        db=Database(settings.database_url),
+        router=build_router(),
+    )
+
+
+async def forget_old_updates(db: Database) -> None:
+    async with db.transaction() as session:
+        await conversations.forget_updates(Tx(session, db), utcnow() - UPDATE_MEMORY)
+
+
+async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
+    """Migrate, then poll and tick until `stop` is set."""
+    await migrate.upgrade(app.db)
+    identity = await front.open()
+    engine = Engine(
+        app.db,
+        app.policy,
+        app.router,
+        bot_id=identity.id,
+        bot_username=app.settings.bot_username or identity.username,
+    )
+    await front.register_commands({lang: menu(app.router, lang) for lang in Language})
+
+    async def deliver() -> None:
+        await deliver_due(app.db, front)
+
+    async def forget() -> None:
+        await forget_old_updates(app.db)
+
+    clock = start_clock(
+        {"outbox": (deliver, app.settings.tick_seconds), "forget-updates": (forget, 3600.0)}
+    )
+    log.info("@%s is running on %s", identity.username, app.settings.bot_framework.value)
+    try:
+        await front.serve(engine.handle, stop)
+    finally:
+        clock.shutdown(wait=False)
+        await front.close()
+        await app.db.dispose()
+
+
+async def run(settings: Settings) -> None:
+    """`clubbot run`: serve until SIGTERM or SIGINT."""
+    from bot.handlers import make_front_end
+
+    app = build_app(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await serve(app, make_front_end(settings), stop)

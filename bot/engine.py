@@ -1,0 +1,220 @@
+"""The engine: one neutral update in, one outcome out, effect and state in one transaction.
+
+For each update, in one database transaction: record its `update_id` (a redelivery stops here),
+load the user and the conversation (locked), run the command, button or flow step, and save the
+conversation's new state. Updates of one conversation are handled one at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from bot import callbacks
+from bot.context import FLOW_KIND, Ctx
+from bot.domain import DomainError, Language
+from bot.i18n import language_for, tr
+from bot.policy import Policy
+from bot.replies import Incoming, Outcome, Reply, Toast
+from bot.router import Input, Router, Step
+from storage import conversations, people
+from storage.db import Database
+from storage.models import ConversationRow
+from storage.tx import Tx
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+class KeyedLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: object) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+def parse_command(text: str, bot_username: str) -> tuple[str, str] | None:
+    """`/join@bot Chess Club` -> ("join", "Chess Club"); None if the text is not a command."""
+    if not text.startswith("/"):
+        return None
+    head, _, args = text[1:].partition(" ")
+    name, _, mention = head.partition("@")
+    if mention and mention.casefold() != bot_username.casefold():
+        return None
+    if not name or not name.replace("_", "").isalnum() or not name.isascii():
+        return ("", args.strip())
+    return (name.lower(), args.strip())
+
+
+class Engine:
+    """Turns `Incoming` values into `Outcome`s; knows no Telegram framework."""
+
+    def __init__(
+        self,
+        db: Database,
+        policy: Policy,
+        router: Router,
+        *,
+        bot_id: int,
+        bot_username: str,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.db = db
+        self.policy = policy
+        self.router = router
+        self.bot_id = bot_id
+        self.bot_username = bot_username
+        self.clock = clock
+        self._locks = KeyedLocks()
+
+    async def handle(self, inc: Incoming) -> Outcome:
+        """Process one update at most once; a redelivered update gives an empty outcome."""
+        async with self._locks.hold((inc.chat_id, inc.user_id)):
+            try:
+                return await self._process(inc)
+            except DomainError as err:
+                # A rule refused after something was written: nothing of it stays.
+                return await self._refusal(inc, err.key, err.params)
+            except Exception:
+                log.exception("update %s failed", inc.update_id)
+                return await self._refusal(inc, "error.internal", {})
+
+    async def _process(self, inc: Incoming) -> Outcome:
+        async with self.db.transaction() as session:
+            tx = Tx(session, self.db)
+            now = self.clock()
+            if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
+                return Outcome(duplicate=True)
+            conv = await conversations.load(tx, inc.chat_id, inc.user_id, now)
+            ctx = await self._context(tx, inc, conv.step + 1, now)
+            step = await self._route(ctx, conv, inc)
+            if step.flow is not None or conv.flow is not None:
+                _save(conv, step, ctx.step, now)
+            return _outcome(step, inc)
+
+    async def _refusal(self, inc: Incoming, key: str, params: dict[str, object]) -> Outcome:
+        """Record the update alone (so it is not retried) and answer with the reason."""
+        async with self.db.transaction() as session:
+            tx = Tx(session, self.db)
+            now = self.clock()
+            if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
+                return Outcome(duplicate=True)
+            account = await people.ensure_account(
+                tx, inc.user_id, language_for(inc.language_code), now
+            )
+            text = tr(Language(account.language), key, **params)
+        return _outcome(Step.say(text), inc)
+
+    async def _context(self, tx: Tx, inc: Incoming, step: int, now: datetime) -> Ctx:
+        account = await people.ensure_account(
+            tx, inc.user_id, language_for(inc.language_code), now
+        )
+        student = None
+        if account.student_pk is not None:
+            student = await people.student_by_pk(tx, account.student_pk)
+        return Ctx(
+            tx=tx,
+            policy=self.policy,
+            now=now,
+            lang=Language(account.language),
+            user_id=inc.user_id,
+            chat_id=inc.chat_id,
+            student=student,
+            roles=await people.roles_of(tx, inc.user_id),
+            step=step,
+            bot_username=self.bot_username,
+            router=self.router,
+        )
+
+    async def _route(self, ctx: Ctx, conv: ConversationRow, inc: Incoming) -> Step:
+        if inc.callback_data is not None:
+            return await self._button(ctx, conv, inc.callback_data)
+        if not inc.private:
+            # Binding codes and ballots do not belong in a group: everything happens in private.
+            return Step.say(ctx.t("group.private_only", bot=self.bot_username))
+        command = parse_command(inc.text or "", self.bot_username) if inc.text else None
+        if command is not None:
+            return await self._command(ctx, conv, *command)
+        if conv.flow is not None:
+            return await self._flow_input(ctx, conv, Input(text=inc.text, document=inc.document))
+        return Step.say(ctx.t("unknown.text"))
+
+    async def _command(self, ctx: Ctx, conv: ConversationRow, name: str, args: str) -> Step:
+        if name == "cancel":
+            key = "cancel.done" if conv.flow is not None else "cancel.nothing"
+            return Step.say(ctx.t(key))
+        command = self.router.commands.get(name)
+        if command is None:
+            # A new command abandons any flow; an unknown one leaves it as it was.
+            return _stay(conv, Step.say(ctx.t("unknown.command")))
+        return await command.handler(ctx, args)
+
+    async def _button(self, ctx: Ctx, conv: ConversationRow, data: str) -> Step:
+        try:
+            cb = callbacks.decode(data)
+            if cb.kind == FLOW_KIND:
+                if conv.flow is None or cb.int_arg(0) != conv.step or len(cb.args) != 2:
+                    raise callbacks.BadCallback("not the current step")
+                return await self._flow_input(ctx, conv, Input(choice=cb.args[1]))
+            handler = self.router.callbacks.get(cb.kind)
+            if handler is None:
+                raise callbacks.BadCallback(f"unknown kind {cb.kind!r}")
+            return _stay(conv, await handler(ctx, cb))
+        except callbacks.BadCallback:
+            return _stay(conv, Step(toast=Toast(ctx.t("button.expired"), alert=True)))
+
+    async def _flow_input(self, ctx: Ctx, conv: ConversationRow, given: Input) -> Step:
+        flow = self.router.flows.get(conv.flow or "")
+        handler = flow.states.get(conv.state or "") if flow else None
+        if flow is None or handler is None:
+            return Step.say(ctx.t("flow.expired"))
+        try:
+            data = flow.data_type.model_validate_json(conv.data)
+        except ValidationError:
+            return Step.say(ctx.t("flow.expired"))
+        return await handler(ctx, data, given)
+
+
+def _stay(conv: ConversationRow, step: Step) -> Step:
+    """Keep the conversation where it is (stateless buttons, unknown commands)."""
+    if conv.flow is not None and step.flow is None:
+        step.flow, step.state = conv.flow, conv.state
+        step.data = None  # keep the stored data as it is
+    return step
+
+
+def _save(conv: ConversationRow, step: Step, new_step: int, now: datetime) -> None:
+    if step.flow == conv.flow and step.state == conv.state and step.data is None:
+        return  # nothing moved: old buttons stay valid
+    conv.flow, conv.state = step.flow, step.state
+    conv.data = step.data.model_dump_json() if step.data is not None else "{}"
+    conv.step = new_step
+    conv.updated_at = now
+
+
+def _outcome(step: Step, inc: Incoming) -> Outcome:
+    is_button = inc.callback_id is not None
+    replies = [r if is_button or not r.edit else Reply(r.text, r.buttons) for r in step.replies]
+    toast = (step.toast or Toast()) if is_button else None
+    return Outcome(replies=replies, toast=toast)

@@ -1,0 +1,15 @@
+"""The conversations, written once for both front ends."""
+
+from __future__ import annotations
+
+from bot.router import Router
+
+
+def build_router() -> Router:
+    """Every command, button kind and flow the bot knows."""
+    from bot.flows import account, browsing, joining
+
+    router = Router()
+    for module in (account, browsing, joining):
+        router.include(module.router)
+    return router

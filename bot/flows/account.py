@@ -1,0 +1,99 @@
+"""/start (binding), /help and /language."""
+
+from __future__ import annotations
+
+from bot import callbacks
+from bot.callbacks import Callback
+from bot.context import Ctx
+from bot.domain import Language, Role
+from bot.i18n import tr
+from bot.replies import BotCommand, Button
+from bot.router import Audience, Router, Step
+from bot.services import identity
+from bot.services.identity import BindOutcome
+from storage import people
+
+router = Router()
+
+LANGUAGE_NAMES = {Language.EN: "English", Language.ZH: "中文"}
+
+
+@router.command("start")
+async def start(ctx: Ctx, args: str) -> Step:
+    if not args:
+        if ctx.student is None:
+            return Step.say(ctx.t("start.welcome_unbound"))
+        return Step.say(ctx.t("start.welcome_bound", name=ctx.student.name))
+    result = await identity.bind(ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, args)
+    match result.outcome:
+        case BindOutcome.BOUND:
+            assert result.student is not None
+            return Step.say(
+                ctx.t(
+                    "bind.done",
+                    name=result.student.name,
+                    student_id=result.student.student_id,
+                )
+            )
+        case BindOutcome.ALREADY_BOUND:
+            assert result.student is not None
+            return Step.say(ctx.t("bind.already", name=result.student.name))
+        case BindOutcome.TOO_MANY_ATTEMPTS:
+            return Step.say(ctx.t("bind.too_many", minutes=ctx.policy.bind_failure_window_minutes))
+        case BindOutcome.WRONG_CODE:
+            return Step.say(ctx.t("bind.wrong_code"))
+
+
+def audiences(ctx: Ctx) -> set[Audience]:
+    """Which commands this user may see."""
+    seen = {Audience.EVERYONE}
+    if ctx.student is not None:
+        seen.add(Audience.STUDENT)
+    if Role.STAFF in ctx.roles:
+        seen.add(Audience.STAFF)
+    return seen
+
+
+@router.command("help")
+async def help_(ctx: Ctx, args: str) -> Step:
+    shown = audiences(ctx)
+    lines = [ctx.t("help.title")]
+    lines += [
+        f"/{command.name} — {ctx.t(f'command.{command.name}')}"
+        for command in ctx.router.commands.values()
+        if command.audience in shown
+    ]
+    lines.append(f"/cancel — {ctx.t('command.cancel')}")
+    if ctx.student is None:
+        lines.append("")
+        lines.append(ctx.t("help.bind_hint"))
+    return Step.say("\n".join(lines))
+
+
+@router.command("language")
+async def language(ctx: Ctx, args: str) -> Step:
+    buttons = tuple(
+        Button(name, callbacks.encode("lang", lang.value)) for lang, name in LANGUAGE_NAMES.items()
+    )
+    return Step.say(ctx.t("language.choose"), (buttons,))
+
+
+@router.callback("lang")
+async def language_chosen(ctx: Ctx, cb: Callback) -> Step:
+    try:
+        chosen = Language(cb.args[0]) if len(cb.args) == 1 else None
+    except ValueError:
+        chosen = None
+    if chosen is None:
+        raise callbacks.BadCallback("unknown language")
+    await people.choose_language(ctx.tx, ctx.user_id, chosen)
+    return Step.say(tr(chosen, "language.set"), edit=True)
+
+
+def menu(router: Router, language: Language) -> list[BotCommand]:
+    """Telegram's command menu in one language: what everyone and students use."""
+    return [
+        BotCommand(command.name, tr(language, f"command.{command.name}"))
+        for command in router.commands.values()
+        if command.menu and command.audience in (Audience.EVERYONE, Audience.STUDENT)
+    ] + [BotCommand("cancel", tr(language, "command.cancel"))]

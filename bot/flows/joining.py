@@ -1,0 +1,252 @@
+"""/join, /leave and /myclubs (ORG-1, ORG-2, REG-7).
+
+Join flow (see joining.mmd):  CATEGORY -> CLUB -> CONFIRM -> done.
+Leave flow:                   PICK -> CONFIRM -> done.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from bot.context import Ctx
+from bot.domain import Category, Club, DomainError, UnknownClub, name_key
+from bot.flows.common import (
+    PAGE_SIZE,
+    category_by_index,
+    category_index,
+    category_label,
+    clip,
+    pager,
+)
+from bot.i18n import tr
+from bot.router import Audience, Flow, Input, Router, Step
+from bot.services import memberships
+from storage import clubs
+
+router = Router()
+
+
+# --- /join ------------------------------------------------------------------------------------
+
+
+class JoinState(StrEnum):
+    CATEGORY = "category"
+    CLUB = "club"
+    CONFIRM = "confirm"
+
+
+class JoinData(BaseModel):
+    category: Category | None = None
+    page: int = 0
+    club_id: int | None = None
+
+
+@router.command("join", Audience.STUDENT)
+async def join(ctx: Ctx, args: str) -> Step:
+    if args:
+        club = await clubs.club_by_key(ctx.tx, name_key(args))
+        if club is None:
+            raise UnknownClub(name=clip(args))
+        return await _do_join(ctx, club.id)
+    student = memberships.require_member_eligible(ctx.student)
+    current = await memberships.my_clubs(ctx.tx, student)
+    if len(current) >= ctx.policy.max_clubs_per_student:
+        raise memberships.limit_error(ctx.policy, current)
+    return await _ask_category(ctx, JoinData())
+
+
+async def _do_join(ctx: Ctx, club_id: int) -> Step:
+    club = await memberships.join(ctx.tx, ctx.policy, ctx.now, ctx.student, club_id)
+    return Step.say(ctx.t("join.done", club=club.name), edit=True)
+
+
+async def _ask_category(ctx: Ctx, data: JoinData, note: str | None = None) -> Step:
+    counts = await clubs.active_counts(ctx.tx)
+    if not counts:
+        return Step.say(ctx.t("clubs.none"), edit=True)
+    rows = [
+        [ctx.choice(f"{category_label(ctx, c)} ({counts[c]})", f"c{category_index(c)}")]
+        for c in Category
+        if c in counts
+    ]
+    return Step.ask("join", JoinState.CATEGORY, data, ctx.t("join.ask_category"), rows, note)
+
+
+async def _ask_club(ctx: Ctx, data: JoinData, note: str | None = None) -> Step:
+    assert data.category is not None
+    found, total = await clubs.active_page(ctx.tx, data.category, data.page * PAGE_SIZE, PAGE_SIZE)
+    if not found:
+        return await _ask_category(ctx, JoinData(), ctx.t("join.category_empty"))
+    rows = [[ctx.choice(club.name, f"k{club.id}")] for club in found]
+    rows.append(pager(ctx, data.page, total))
+    rows.append([ctx.choice(ctx.t("button.back"), "back")])
+    text = ctx.t("join.ask_club", category=category_label(ctx, data.category))
+    return Step.ask("join", JoinState.CLUB, data, text, rows, note)
+
+
+async def _ask_confirm(ctx: Ctx, data: JoinData, club: Club, note: str | None = None) -> Step:
+    data = data.model_copy(update={"club_id": club.id})
+    rows = [[ctx.choice(ctx.t("button.yes_join"), "yes"), ctx.choice(ctx.t("button.no"), "no")]]
+    text = ctx.t("join.confirm", club=club.name)
+    return Step.ask("join", JoinState.CONFIRM, data, text, rows, note)
+
+
+async def _typed_club(ctx: Ctx, text: str | None) -> Club | None:
+    return await clubs.club_by_key(ctx.tx, name_key(text)) if text else None
+
+
+async def on_category(ctx: Ctx, data: JoinData, given: Input) -> Step:
+    if given.choice is not None and given.choice.startswith("c"):
+        category = category_by_index(given.choice[1:])
+        if category is not None:
+            return await _ask_club(ctx, JoinData(category=category))
+    club = await _typed_club(ctx, given.text)
+    if club is not None:
+        return await _ask_confirm(ctx, data, club)
+    return await _ask_category(ctx, data, ctx.t("join.use_buttons"))
+
+
+async def on_club(ctx: Ctx, data: JoinData, given: Input) -> Step:
+    choice = given.choice or ""
+    if choice == "back":
+        return await _ask_category(ctx, JoinData())
+    if choice.startswith("p") and choice[1:].isdigit():
+        return await _ask_club(ctx, data.model_copy(update={"page": int(choice[1:])}))
+    club = None
+    if choice.startswith("k") and choice[1:].isdigit():
+        club = await clubs.club(ctx.tx, int(choice[1:]))
+    elif given.text:
+        club = await _typed_club(ctx, given.text)
+    if club is not None:
+        return await _ask_confirm(ctx, data, club)
+    return await _ask_club(ctx, data, ctx.t("join.use_buttons"))
+
+
+async def on_confirm(ctx: Ctx, data: JoinData, given: Input) -> Step:
+    assert data.club_id is not None
+    if given.choice == "no":
+        return Step.say(ctx.t("join.declined"), edit=True)
+    if given.choice != "yes":
+        club = await clubs.club(ctx.tx, data.club_id)
+        if club is None:
+            return Step.say(ctx.t("flow.expired"))
+        return await _ask_confirm(ctx, data, club, ctx.t("join.use_buttons"))
+    try:
+        return await _do_join(ctx, data.club_id)
+    except DomainError as err:
+        # Checked again at the last moment: the flow ends with the reason.
+        return Step.say(tr(ctx.lang, err.key, **err.params), edit=True)
+
+
+router.flow(
+    Flow(
+        name="join",
+        data_type=JoinData,
+        states={
+            JoinState.CATEGORY.value: on_category,
+            JoinState.CLUB.value: on_club,
+            JoinState.CONFIRM.value: on_confirm,
+        },
+    )
+)
+
+
+# --- /leave -----------------------------------------------------------------------------------
+
+
+class LeaveState(StrEnum):
+    PICK = "pick"
+    CONFIRM = "confirm"
+
+
+class LeaveData(BaseModel):
+    club_id: int | None = None
+
+
+@router.command("leave", Audience.STUDENT)
+async def leave(ctx: Ctx, args: str) -> Step:
+    student = memberships.require_bound(ctx.student)
+    current = await memberships.my_clubs(ctx.tx, student)
+    if not current:
+        return Step.say(ctx.t("myclubs.none"))
+    if args:
+        key = name_key(args)
+        club = next((c for c in current if name_key(c.name) == key), None)
+        if club is None:
+            return Step.say(ctx.t("leave.not_yours", name=clip(args)))
+        await memberships.leave(ctx.tx, ctx.now, student, club.id)
+        return Step.say(ctx.t("leave.done", club=club.name))
+    return _ask_pick(ctx, current)
+
+
+def _ask_pick(ctx: Ctx, current: list[Club], note: str | None = None) -> Step:
+    rows = [[ctx.choice(club.name, f"k{club.id}")] for club in current]
+    rows.append([ctx.choice(ctx.t("button.no"), "no")])
+    return Step.ask("leave", LeaveState.PICK, LeaveData(), ctx.t("leave.ask"), rows, note)
+
+
+async def on_pick(ctx: Ctx, data: LeaveData, given: Input) -> Step:
+    student = memberships.require_bound(ctx.student)
+    current = await memberships.my_clubs(ctx.tx, student)
+    if given.choice == "no":
+        return Step.say(ctx.t("leave.declined"), edit=True)
+    chosen = None
+    if given.choice and given.choice.startswith("k") and given.choice[1:].isdigit():
+        chosen = next((c for c in current if c.id == int(given.choice[1:])), None)
+    elif given.text:
+        chosen = next((c for c in current if name_key(c.name) == name_key(given.text)), None)
+    if chosen is None:
+        if not current:
+            return Step.say(ctx.t("myclubs.none"), edit=True)
+        return _ask_pick(ctx, current, ctx.t("leave.use_buttons"))
+    return _ask_leave_confirm(ctx, LeaveData(club_id=chosen.id), chosen.name)
+
+
+def _ask_leave_confirm(ctx: Ctx, data: LeaveData, club: str, note: str | None = None) -> Step:
+    rows = [[ctx.choice(ctx.t("button.yes_leave"), "yes"), ctx.choice(ctx.t("button.no"), "no")]]
+    text = ctx.t("leave.confirm", club=club)
+    return Step.ask("leave", LeaveState.CONFIRM, data, text, rows, note)
+
+
+async def on_leave_confirm(ctx: Ctx, data: LeaveData, given: Input) -> Step:
+    assert data.club_id is not None
+    if given.choice == "yes":
+        try:
+            left = await memberships.leave(ctx.tx, ctx.now, ctx.student, data.club_id)
+        except DomainError as err:
+            return Step.say(tr(ctx.lang, err.key, **err.params), edit=True)
+        return Step.say(ctx.t("leave.done", club=left.name), edit=True)
+    if given.choice == "no":
+        return Step.say(ctx.t("leave.declined"), edit=True)
+    club = await clubs.club(ctx.tx, data.club_id)
+    if club is None:
+        return Step.say(ctx.t("flow.expired"))
+    return _ask_leave_confirm(ctx, data, club.name, ctx.t("leave.use_buttons"))
+
+
+router.flow(
+    Flow(
+        name="leave",
+        data_type=LeaveData,
+        states={LeaveState.PICK.value: on_pick, LeaveState.CONFIRM.value: on_leave_confirm},
+    )
+)
+
+
+# --- /myclubs ---------------------------------------------------------------------------------
+
+
+@router.command("myclubs", Audience.STUDENT)
+async def my_clubs(ctx: Ctx, args: str) -> Step:
+    student = memberships.require_bound(ctx.student)
+    current = await memberships.my_clubs(ctx.tx, student)
+    if not current:
+        return Step.say(ctx.t("myclubs.none"))
+    lines = [ctx.t("myclubs.title", count=len(current), limit=ctx.policy.max_clubs_per_student)]
+    lines += [
+        ctx.t("myclubs.line", name=club.name, category=category_label(ctx, club.category))
+        for club in current
+    ]
+    return Step.say("\n".join(lines))

@@ -1,0 +1,20 @@
+"""The only package that imports a Telegram framework: one adapter per framework."""
+
+from __future__ import annotations
+
+from bot.frontend import FrontEnd
+from bot.settings import Framework, Settings
+
+
+def make_front_end(settings: Settings) -> FrontEnd:
+    """The adapter `BOT_FRAMEWORK` names, imported only when chosen."""
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    token = settings.bot_token.get_secret_value()
+    if settings.bot_framework is Framework.PTB:
+        from bot.handlers.ptb import PtbFrontEnd
+
+        return PtbFrontEnd(token, settings.telegram_api_url)
+    from bot.handlers.aiogram import AiogramFrontEnd
+
+    return AiogramFrontEnd(token, settings.telegram_api_url)

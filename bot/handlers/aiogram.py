@@ -1,0 +1,174 @@
+"""The aiogram 3 front end: updates in as `Incoming`, outcomes out as Bot API calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.types import (
+    BotCommand as TgBotCommand,
+)
+from aiogram.types import (
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+
+from bot.domain import Language
+from bot.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
+from bot.replies import BotCommand, Document, Incoming, Keyboard, Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+
+def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    rows = [
+        [InlineKeyboardButton(text=b.text, callback_data=b.data, url=b.url) for b in row]
+        for row in keyboard
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def incoming(update: Update) -> Incoming | None:
+    """The neutral value of an update, or None for kinds the bot does not handle."""
+    if update.message is not None and update.message.from_user is not None:
+        msg = update.message
+        assert msg.from_user is not None
+        doc = msg.document
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=msg.chat.id,
+            user_id=msg.from_user.id,
+            private=msg.chat.type == "private",
+            language_code=msg.from_user.language_code,
+            text=msg.text or msg.caption,
+            document=Document(
+                doc.file_id, doc.file_name or "", doc.mime_type or "", doc.file_size or 0
+            )
+            if doc
+            else None,
+        )
+    query = update.callback_query
+    if query is not None:
+        message = query.message if isinstance(query.message, Message) else None
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=message.chat.id if message else query.from_user.id,
+            user_id=query.from_user.id,
+            private=message is None or message.chat.type == "private",
+            language_code=query.from_user.language_code,
+            callback_id=query.id,
+            callback_data=query.data or "",
+            message_id=message.message_id if message else None,
+        )
+    return None
+
+
+class AiogramFrontEnd:
+    """The FrontEnd protocol over aiogram."""
+
+    def __init__(self, token: str, api_url: str) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+        self.bot = Bot(
+            token,
+            session=session,
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        )
+
+    async def open(self) -> BotIdentity:
+        me = await self.bot.get_me()
+        return BotIdentity(me.id, me.username or "")
+
+    async def register_commands(self, menus: dict[Language, list[BotCommand]]) -> None:
+        for language, commands in menus.items():
+            await self.bot.set_my_commands(
+                [TgBotCommand(command=c.command, description=c.description) for c in commands],
+                scope=BotCommandScopeDefault(),
+                language_code=None if language is Language.EN else language.value,
+            )
+
+    async def serve(self, handler: Handler, stop: asyncio.Event) -> None:
+        dispatcher = Dispatcher()
+
+        async def on_update(update: Update) -> None:
+            inc = incoming(update)
+            if inc is not None:
+                await self._render(inc, await handler(inc))
+
+        dispatcher.update.register(on_update)
+        # aiogram does not remove a leftover webhook itself, and getUpdates fails while one is set.
+        await self.bot.delete_webhook()
+        polling = asyncio.create_task(
+            dispatcher.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                allowed_updates=["message", "callback_query"],
+                polling_timeout=10,
+            )
+        )
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not polling.done():
+            with contextlib.suppress(RuntimeError):  # polling had not started yet
+                await dispatcher.stop_polling()
+        stopping.cancel()
+        await polling
+
+    async def _render(self, inc: Incoming, outcome: Outcome) -> None:
+        if inc.callback_id is not None and outcome.toast is not None:
+            with contextlib.suppress(TelegramBadRequest):  # the query is too old: nothing to do
+                await self.bot.answer_callback_query(
+                    inc.callback_id,
+                    text=outcome.toast.text or None,
+                    show_alert=outcome.toast.alert,
+                )
+        for reply in outcome.replies:
+            if reply.edit and inc.message_id is not None and await self._edit(inc, reply):
+                continue
+            await self.bot.send_message(
+                inc.chat_id, reply.text, reply_markup=markup(reply.buttons)
+            )
+
+    async def _edit(self, inc: Incoming, reply: Reply) -> bool:
+        """Edit the pressed message; False when it cannot be edited (then a new one is sent)."""
+        assert inc.message_id is not None
+        try:
+            await self.bot.edit_message_text(
+                text=reply.text,
+                chat_id=inc.chat_id,
+                message_id=inc.message_id,
+                reply_markup=markup(reply.buttons),
+            )
+        except TelegramBadRequest as exc:
+            return "not modified" in exc.message
+        return True
+
+    async def send(self, chat_id: int, reply: Reply) -> None:
+        try:
+            await self.bot.send_message(chat_id, reply.text, reply_markup=markup(reply.buttons))
+        except TelegramRetryAfter as exc:
+            raise RetryAfter(exc.retry_after) from exc
+        except TelegramForbiddenError as exc:
+            raise Unreachable(exc.message) from exc
+        except (TelegramNetworkError, TimeoutError) as exc:
+            raise MaybeDelivered(str(exc)) from exc
+
+    async def close(self) -> None:
+        await self.bot.session.close()

@@ -1,0 +1,176 @@
+"""The python-telegram-bot 22 front end: updates in as `Incoming`, outcomes out as API calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from telegram import (
+    BotCommand as TgBotCommand,
+)
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TimedOut
+from telegram.error import RetryAfter as TgRetryAfter
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+
+from bot.domain import Language
+from bot.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
+from bot.replies import BotCommand, Document, Incoming, Keyboard, Outcome, Reply
+
+log = logging.getLogger(__name__)
+
+# PTB serializes updates unless told otherwise; the core already serializes per conversation.
+CONCURRENT_UPDATES = 64
+
+
+def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.data, url=b.url) for b in row]
+            for row in keyboard
+        ]
+    )
+
+
+def incoming(update: Update) -> Incoming | None:
+    """The neutral value of an update, or None for kinds the bot does not handle."""
+    msg = update.message
+    if msg is not None and msg.from_user is not None:
+        doc = msg.document
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=msg.chat.id,
+            user_id=msg.from_user.id,
+            private=msg.chat.type == "private",
+            language_code=msg.from_user.language_code,
+            text=msg.text or msg.caption,
+            document=Document(
+                doc.file_id, doc.file_name or "", doc.mime_type or "", doc.file_size or 0
+            )
+            if doc
+            else None,
+        )
+    query = update.callback_query
+    if query is not None:
+        message = query.message if isinstance(query.message, Message) else None
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=message.chat.id if message else query.from_user.id,
+            user_id=query.from_user.id,
+            private=message is None or message.chat.type == "private",
+            language_code=query.from_user.language_code,
+            callback_id=query.id,
+            callback_data=query.data or "",
+            message_id=message.message_id if message else None,
+        )
+    return None
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class PtbFrontEnd:
+    """The FrontEnd protocol over python-telegram-bot."""
+
+    def __init__(self, token: str, api_url: str) -> None:
+        self.app: Application = (  # type: ignore[type-arg]
+            ApplicationBuilder()
+            .token(token)
+            .base_url(f"{api_url}/bot")
+            .base_file_url(f"{api_url}/file/bot")
+            .defaults(
+                Defaults(
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            )
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .build()
+        )
+
+    async def open(self) -> BotIdentity:
+        await self.app.initialize()
+        me = self.app.bot.bot
+        return BotIdentity(me.id, me.username or "")
+
+    async def register_commands(self, menus: dict[Language, list[BotCommand]]) -> None:
+        for language, commands in menus.items():
+            await self.app.bot.set_my_commands(
+                [TgBotCommand(c.command, c.description) for c in commands],
+                language_code=None if language is Language.EN else language.value,
+            )
+
+    async def serve(self, handler: Handler, stop: asyncio.Event) -> None:
+        async def on_update(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+            inc = incoming(update)
+            if inc is not None:
+                await self._render(inc, await handler(inc))
+
+        self.app.add_handler(TypeHandler(Update, on_update))
+        await self.app.start()
+        assert self.app.updater is not None
+        # run_polling() wants to own the event loop; start and stop the parts by hand instead.
+        await self.app.updater.start_polling(
+            poll_interval=0,
+            timeout=timedelta(seconds=10),
+            allowed_updates=["message", "callback_query"],
+            drop_pending_updates=False,
+        )
+        await stop.wait()
+        await self.app.updater.stop()
+        await self.app.stop()
+
+    async def _render(self, inc: Incoming, outcome: Outcome) -> None:
+        bot = self.app.bot
+        if inc.callback_id is not None and outcome.toast is not None:
+            with contextlib.suppress(BadRequest):  # the query is too old: nothing to do
+                await bot.answer_callback_query(
+                    inc.callback_id,
+                    text=outcome.toast.text or None,
+                    show_alert=outcome.toast.alert,
+                )
+        for reply in outcome.replies:
+            if reply.edit and inc.message_id is not None and await self._edit(inc, reply):
+                continue
+            await bot.send_message(inc.chat_id, reply.text, reply_markup=markup(reply.buttons))
+
+    async def _edit(self, inc: Incoming, reply: Reply) -> bool:
+        """Edit the pressed message; False when it cannot be edited (then a new one is sent)."""
+        try:
+            await self.app.bot.edit_message_text(
+                reply.text,
+                chat_id=inc.chat_id,
+                message_id=inc.message_id,
+                reply_markup=markup(reply.buttons),
+            )
+        except BadRequest as exc:
+            return "not modified" in exc.message
+        return True
+
+    async def send(self, chat_id: int, reply: Reply) -> None:
+        try:
+            await self.app.bot.send_message(
+                chat_id, reply.text, reply_markup=markup(reply.buttons)
+            )
+        except TgRetryAfter as exc:
+            raise RetryAfter(_seconds(exc.retry_after)) from exc
+        except Forbidden as exc:
+            raise Unreachable(exc.message) from exc
+        except TimedOut as exc:
+            raise MaybeDelivered(exc.message) from exc
+
+    async def close(self) -> None:
+        with contextlib.suppress(RuntimeError):  # never initialized
+            await self.app.shutdown()

@@ -1,0 +1,131 @@
+"""What the core answers: commands, stateless buttons and flows, collected from `bot/flows/`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from bot.callbacks import Callback
+from bot.replies import Button, Document, Keyboard, Reply, Toast
+
+if TYPE_CHECKING:
+    from bot.context import Ctx
+
+
+class Audience(StrEnum):
+    """Who sees a command in /help and in Telegram's menu."""
+
+    EVERYONE = "everyone"
+    STUDENT = "student"  # a bound student record
+    STAFF = "staff"
+
+
+@dataclass(slots=True)
+class Step:
+    """What one update did: replies, and the flow state the conversation is in afterwards."""
+
+    replies: list[Reply] = field(default_factory=list)
+    toast: Toast | None = None
+    flow: str | None = None
+    state: str | None = None
+    data: BaseModel | None = None
+
+    @classmethod
+    def say(cls, text: str, buttons: Keyboard = (), *, edit: bool = False) -> Step:
+        """A step that ends any flow with one message."""
+        return cls(replies=[Reply(text, buttons, edit)])
+
+    @classmethod
+    def ask(
+        cls,
+        flow: str,
+        state: StrEnum,
+        data: BaseModel,
+        text: str,
+        rows: list[list[Button]],
+        note: str | None = None,
+    ) -> Step:
+        """Move the flow to `state` and ask its question (after `note`, if any)."""
+        body = f"{note}\n\n{text}" if note else text
+        keyboard = tuple(tuple(row) for row in rows if row)
+        return cls([Reply(body, keyboard, edit=True)], flow=flow, state=state.value, data=data)
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """What the user gave a flow: typed text, a button's value, or a document."""
+
+    text: str | None = None
+    choice: str | None = None
+    document: Document | None = None
+
+    @property
+    def by_button(self) -> bool:
+        return self.choice is not None
+
+
+CommandHandler = Callable[["Ctx", str], Awaitable[Step]]
+CallbackHandler = Callable[["Ctx", Callback], Awaitable[Step]]
+StateHandler = Callable[["Ctx", Any, Input], Awaitable[Step]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    handler: CommandHandler
+    audience: Audience
+    menu: bool  # offered in Telegram's command menu
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A conversation: named states, typed data, and one handler per state."""
+
+    name: str
+    data_type: type[BaseModel]
+    states: dict[str, StateHandler]
+
+
+class Router:
+    """A registry that flow modules fill and the engine merges."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self.callbacks: dict[str, CallbackHandler] = {}
+        self.flows: dict[str, Flow] = {}
+
+    def command(
+        self, name: str, audience: Audience = Audience.EVERYONE, *, menu: bool = True
+    ) -> Callable[[CommandHandler], CommandHandler]:
+        def register(handler: CommandHandler) -> CommandHandler:
+            self.commands[name] = Command(name, handler, audience, menu)
+            return handler
+
+        return register
+
+    def callback(self, kind: str) -> Callable[[CallbackHandler], CallbackHandler]:
+        def register(handler: CallbackHandler) -> CallbackHandler:
+            self.callbacks[kind] = handler
+            return handler
+
+        return register
+
+    def flow(self, flow: Flow) -> Flow:
+        self.flows[flow.name] = flow
+        return flow
+
+    def include(self, other: Router) -> None:
+        clash = (
+            (self.commands.keys() & other.commands.keys())
+            | (self.callbacks.keys() & other.callbacks.keys())
+            | (self.flows.keys() & other.flows.keys())
+        )
+        if clash:
+            raise ValueError(f"registered twice: {sorted(clash)}")
+        self.commands.update(other.commands)
+        self.callbacks.update(other.callbacks)
+        self.flows.update(other.flows)

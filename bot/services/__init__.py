@@ -1,0 +1,1 @@
+"""Use cases: the rules applied to storage, inside the caller's transaction."""

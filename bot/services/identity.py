@@ -1,0 +1,80 @@
+"""Binding a Telegram account to a student record with a one-time code."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain import Student
+from bot.policy import Policy
+from storage import people
+from storage.tx import Tx
+
+# No 0/O or 1/I: codes are typed by hand from a printed letter as often as opened as links.
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+
+
+class BindOutcome(StrEnum):
+    BOUND = "bound"
+    ALREADY_BOUND = "already_bound"
+    WRONG_CODE = "wrong_code"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
+
+
+@dataclass(frozen=True, slots=True)
+class BindResult:
+    outcome: BindOutcome
+    student: Student | None = None
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(raw: str) -> str:
+    return "".join(raw.split()).replace("-", "").upper()
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(normalize_code(code).encode()).hexdigest()
+
+
+def looks_like_code(raw: str) -> bool:
+    code = normalize_code(raw)
+    return len(code) == CODE_LENGTH and all(ch in ALPHABET for ch in code)
+
+
+async def bind(
+    tx: Tx, policy: Policy, now: datetime, user_id: int, current: Student | None, raw_code: str
+) -> BindResult:
+    """Bind the user's account with a one-time code; wrong codes are counted and limited."""
+    window_start = now - timedelta(minutes=policy.bind_failure_window_minutes)
+    if await people.count_failures(tx, user_id, window_start) >= policy.bind_max_failures:
+        return BindResult(BindOutcome.TOO_MANY_ATTEMPTS)
+    if current is not None:
+        return BindResult(BindOutcome.ALREADY_BOUND, current)
+    code = (
+        await people.code_by_hash(tx, code_hash(raw_code)) if looks_like_code(raw_code) else None
+    )
+    taken = code is not None and await people.account_of_student(tx, code.student_pk) is not None
+    if code is None or code.used_at or code.revoked_at or taken:
+        await people.record_failure(tx, user_id, now)
+        return BindResult(BindOutcome.WRONG_CODE)
+    code.used_at = now
+    await people.revoke_codes(tx, code.student_pk, now)
+    await people.bind(tx, user_id, code.student_pk, now)
+    return BindResult(BindOutcome.BOUND, await people.student_by_pk(tx, code.student_pk))
+
+
+async def issue_codes(tx: Tx, now: datetime) -> list[tuple[Student, str]]:
+    """A fresh code for every enrolled student without a bound account (older codes revoked)."""
+    issued = []
+    for student in await people.enrolled_unbound(tx):
+        code = new_code()
+        await people.issue_code(tx, student.id, code_hash(code), now)
+        issued.append((student, code))
+    return issued

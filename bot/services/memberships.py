@@ -1,0 +1,85 @@
+"""Joining and leaving clubs (ORG-1, ORG-2, REG-7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.domain import (
+    AlreadyMember,
+    Club,
+    ClubNotActive,
+    ClubStatus,
+    MembershipLimitReached,
+    NoFormalStatus,
+    NotBound,
+    NotMember,
+    Student,
+    UnknownClub,
+)
+from bot.policy import Policy
+from storage import clubs, people
+from storage.tx import Tx
+
+
+def require_bound(student: Student | None) -> Student:
+    if student is None:
+        raise NotBound()
+    return student
+
+
+def require_member_eligible(student: Student | None) -> Student:
+    """ORG-1: only a bound record with formal status may hold memberships."""
+    student = require_bound(student)
+    if not student.has_formal_status:
+        raise NoFormalStatus(status=student.status)
+    return student
+
+
+def limit_error(policy: Policy, current: list[Club]) -> MembershipLimitReached:
+    return MembershipLimitReached(
+        limit=policy.max_clubs_per_student, clubs=", ".join(club.name for club in current)
+    )
+
+
+async def join(
+    tx: Tx, policy: Policy, now: datetime, student: Student | None, club_id: int
+) -> Club:
+    """Join a club, or raise the DomainError that says why not."""
+    student = require_member_eligible(student)
+    # Serialize this student's joins; then read everything again under the lock.
+    await tx.db.lock_rows(tx.session, "student", [student.id])
+    student = require_member_eligible(await people.student_by_pk(tx, student.id))
+    club = await clubs.club(tx, club_id)
+    if club is None:
+        raise UnknownClub(name=str(club_id))
+    if club.status is not ClubStatus.ACTIVE:
+        raise ClubNotActive(club=club.name)
+    held = await clubs.active_memberships(tx, student.id)
+    current = [c for _, c in held]
+    if any(c.id == club.id for c in current):
+        raise AlreadyMember(club=club.name)
+    free = sorted(set(range(1, policy.max_clubs_per_student + 1)) - {slot for slot, _ in held})
+    if not free:
+        raise limit_error(policy, current)
+    try:
+        async with tx.session.begin_nested():
+            await clubs.add_membership(tx, student.id, club.id, free[0], now)
+    except IntegrityError:
+        # The unique slot index caught a join that raced past the count.
+        raise limit_error(policy, current) from None
+    return club
+
+
+async def leave(tx: Tx, now: datetime, student: Student | None, club_id: int) -> Club:
+    """Leave a club the student is in."""
+    student = require_bound(student)
+    club = await clubs.club(tx, club_id)
+    if club is None or not await clubs.end_memberships(tx, student.id, now, "left", club.id):
+        raise NotMember(club=club.name if club else str(club_id))
+    return club
+
+
+async def my_clubs(tx: Tx, student: Student) -> list[Club]:
+    return [club for _, club in await clubs.active_memberships(tx, student.id)]

@@ -1,0 +1,57 @@
+"""Process configuration: environment variables, also read from `.env`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///data/clubbot.db"
+
+
+class Framework(StrEnum):
+    AIOGRAM = "aiogram"
+    PTB = "ptb"
+
+
+class Settings(BaseSettings):
+    """Everything the process needs to start; validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    bot_username: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    bot_framework: Framework = Framework.AIOGRAM
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Asia/Shanghai"
+    policy_file: Path | None = None
+    tick_seconds: float = Field(default=5.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def bot_id(self) -> int:
+        """The numeric bot id, the part of the token before the colon (0 without a token)."""
+        if self.bot_token is None:
+            return 0
+        head = self.bot_token.get_secret_value().split(":", 1)[0]
+        return int(head) if head.isdigit() else 0

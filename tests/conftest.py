@@ -1,0 +1,82 @@
+"""Fixtures: a fresh database per test (SQLite file, or a PostgreSQL schema) and a bot core."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.engine import Engine
+from bot.flows import build_router
+from bot.policy import Policy
+from storage import migrate
+from storage.db import Database
+from tests.harness import BOT_ID, BOT_USERNAME, Campus
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+async def _pg_schema(action: str, schema: str) -> None:
+    conn = await asyncpg.connect(PG_URL.replace("postgresql://", "postgres://", 1))
+    try:
+        await conn.execute(f'{action} SCHEMA "{schema}"' + (" CASCADE" if action == "DROP" else ""))
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def make_db(tmp_path: Path) -> AsyncIterator[object]:
+    """A factory of migrated databases on a backend; all are dropped after the test."""
+    made: list[tuple[Database, str | None]] = []
+
+    async def make(backend: str, *, share: Database | None = None) -> Database:
+        if share is not None:  # a second handle on the same database, as another process has
+            db = Database(share.url, schema=share.schema)
+            made.append((db, None))
+            return db
+        if backend == "sqlite":
+            db = Database(f"sqlite:///{tmp_path / f'{uuid.uuid4().hex}.db'}")
+            made.append((db, None))
+        else:
+            schema = f"t_{uuid.uuid4().hex[:12]}"
+            await _pg_schema("CREATE", schema)
+            db = Database(PG_URL, schema=schema)
+            made.append((db, schema))
+        await migrate.upgrade(db)
+        return db
+
+    yield make
+    for db, schema in made:
+        await db.dispose()
+        if schema is not None:
+            await _pg_schema("DROP", schema)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def db(make_db: object, backend: str) -> Database:
+    return await make_db(backend)  # type: ignore[operator,no-any-return]
+
+
+@pytest.fixture
+def policy() -> Policy:
+    return Policy()
+
+
+@pytest.fixture
+def engine(db: Database, policy: Policy) -> Engine:
+    return Engine(db, policy, build_router(), bot_id=BOT_ID, bot_username=BOT_USERNAME)
+
+
+@pytest.fixture
+def campus(db: Database, engine: Engine) -> Campus:
+    return Campus(db, engine)

@@ -1,0 +1,146 @@
+"""Test helpers: a campus to seed, and chats that read like transcripts."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from bot.engine import Engine
+from bot.replies import Button, Document, Incoming, Outcome, Reply
+from bot.services import identity, roster
+from storage.db import Database
+from storage.tx import Tx
+from storage.types import utcnow
+
+BOT_ID = 4242
+BOT_USERNAME = "clubbot_test_bot"
+STUDENT_HEADER = "student_id,name,college,class,status,disciplinary,rank_pct,political"
+CLUB_HEADER = "name,category,guidance_unit,founded"
+_update_ids = itertools.count(1)
+
+
+def plain(text: str) -> str:
+    """Reply text without HTML tags or entities, for assertions on meaning."""
+    return re.sub(r"<[^>]+>", "", text).replace("&lt;", "<").replace("&gt;", ">").replace(
+        "&quot;", '"'
+    ).replace("&#x27;", "'").replace("&amp;", "&")
+
+
+def student_line(
+    student_id: str,
+    name: str = "",
+    *,
+    status: str = "enrolled",
+    disciplinary: str = "no",
+    rank: int = 20,
+    political: str = "league",
+) -> str:
+    return (
+        f"{student_id},{name or 'Student ' + student_id},Engineering,CS-1,"
+        f"{status},{disciplinary},{rank},{political}"
+    )
+
+
+@dataclass
+class Chat:
+    """A private chat of one user with the core, without any framework."""
+
+    engine: Engine
+    user_id: int
+    language_code: str = "en"
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    async def deliver(self, inc: Incoming) -> Outcome:
+        outcome = await self.engine.handle(inc)
+        self.outcomes.append(outcome)
+        return outcome
+
+    def incoming(self, **fields: object) -> Incoming:
+        return Incoming(
+            update_id=next(_update_ids),
+            chat_id=self.user_id,
+            user_id=self.user_id,
+            language_code=self.language_code,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    async def send(self, text: str) -> str:
+        """Send text; the plain text of the replies, joined."""
+        outcome = await self.deliver(self.incoming(text=text))
+        return "\n".join(plain(r.text) for r in outcome.replies)
+
+    async def send_document(self, document: Document, caption: str | None = None) -> str:
+        outcome = await self.deliver(self.incoming(text=caption, document=document))
+        return "\n".join(plain(r.text) for r in outcome.replies)
+
+    def last_with_buttons(self) -> Reply:
+        for outcome in reversed(self.outcomes):
+            for reply in reversed(outcome.replies):
+                if reply.buttons:
+                    return reply
+        raise AssertionError("no reply with buttons yet")
+
+    def button(self, label: str, reply: Reply | None = None) -> Button:
+        reply = reply or self.last_with_buttons()
+        for row in reply.buttons:
+            for button in row:
+                if button.text == label or button.text.startswith(label):
+                    return button
+        labels = [b.text for row in reply.buttons for b in row]
+        raise AssertionError(f"no button {label!r} in {labels}")
+
+    async def click(self, label: str, reply: Reply | None = None) -> Outcome:
+        """Press a button of the latest message that has buttons (or of `reply`)."""
+        return await self.press(self.button(label, reply).data or "")
+
+    async def press(self, data: str) -> Outcome:
+        return await self.deliver(self.incoming(callback_id="cb", callback_data=data, message_id=1))
+
+    @property
+    def said(self) -> str:
+        """The plain text of the latest outcome's replies and toast."""
+        outcome = self.outcomes[-1]
+        parts = [plain(r.text) for r in outcome.replies]
+        if outcome.toast and outcome.toast.text:
+            parts.append(outcome.toast.text)
+        return "\n".join(parts)
+
+
+@dataclass
+class Campus:
+    """Seeds a university: roster, clubs, bound students."""
+
+    db: Database
+    engine: Engine
+
+    async def students(self, *lines: str) -> None:
+        data = "\n".join([STUDENT_HEADER, *lines]).encode()
+        async with self.db.transaction() as session:
+            await roster.import_students(Tx(session, self.db), utcnow(), data)
+
+    async def clubs(self, *specs: str | tuple[str, str]) -> None:
+        """Clubs by name (category `academic`) or (name, category)."""
+        lines = [CLUB_HEADER]
+        for spec in specs:
+            name, category = (spec, "academic") if isinstance(spec, str) else spec
+            lines.append(f"{name},{category},Computer Science Dept,2020-09-01")
+        async with self.db.transaction() as session:
+            await roster.import_clubs(Tx(session, self.db), utcnow(), "\n".join(lines).encode())
+
+    async def codes(self) -> dict[str, str]:
+        """Fresh binding codes by student_id."""
+        async with self.db.transaction() as session:
+            issued = await identity.issue_codes(Tx(session, self.db), utcnow())
+        return {student.student_id: code for student, code in issued}
+
+    async def bound(self, student_id: str, user_id: int, language_code: str = "en") -> Chat:
+        """A chat of a user who has bound `student_id` (imported as enrolled if unknown)."""
+        codes = await self.codes()
+        if student_id not in codes:
+            await self.students(student_line(student_id))
+            codes = await self.codes()
+        chat = Chat(self.engine, user_id, language_code)
+        reply = await chat.send(f"/start {codes[student_id]}")
+        assert "bound" in reply, reply
+        return chat

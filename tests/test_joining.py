@@ -1,0 +1,96 @@
+"""Joining and leaving clubs as chat transcripts, without any framework (ORG-1, ORG-2, REG-7)."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+from storage import clubs as club_store
+from storage.tx import Tx
+from tests.harness import Campus, Chat, student_line
+
+
+async def test_join_by_name_then_myclubs(campus: Campus) -> None:
+    await campus.clubs("Chess Club", "Robotics")
+    alice = await campus.bound("S1", 1001)
+    assert "Welcome to Chess Club" in await alice.send("/join chess club")
+    assert "Chess Club" in await alice.send("/myclubs")
+    assert "already a member" in await alice.send("/join Chess Club")
+
+
+async def test_join_flow_category_club_confirm(campus: Campus) -> None:
+    await campus.clubs("Chess Club", ("Band", "culture_sports"))
+    alice = await campus.bound("S1", 1001)
+    assert "Which kind of club" in await alice.send("/join")
+    await alice.click("Culture and sports")
+    assert "choose a club" in alice.said
+    await alice.click("Band")
+    assert "Join Band?" in alice.said
+    await alice.click("Yes, join")
+    assert "Welcome to Band" in alice.said
+    assert "Band" in await alice.send("/myclubs")
+
+
+async def test_join_limit_names_the_two_clubs(campus: Campus) -> None:
+    await campus.clubs("A Club", "B Club", "C Club")
+    alice = await campus.bound("S1", 1001)
+    await alice.send("/join A Club")
+    await alice.send("/join B Club")
+    answer = await alice.send("/join C Club")
+    assert "already in 2 clubs (A Club, B Club)" in answer
+    assert "already in 2 clubs" in await alice.send("/join")
+    assert "C Club" not in await alice.send("/myclubs")
+
+
+async def test_join_refused_without_binding_or_status(campus: Campus, engine: Engine) -> None:
+    await campus.clubs("Chess Club")
+    stranger = Chat(engine, 999)
+    assert "bind your student record" in await stranger.send("/join Chess Club")
+    alice = await campus.bound("S1", 1001)
+    await campus.students(student_line("S1", status="graduated"))
+    assert "formal student status" in await alice.send("/join Chess Club")
+    assert "Graduated" in await alice.send("/join Chess Club")
+
+
+async def test_join_refused_for_inactive_or_unknown_club(campus: Campus) -> None:
+    await campus.clubs("Chess Club")
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        club = await club_store.club_by_key(tx, "chess club")
+        assert club is not None
+        from storage.models import ClubRow
+
+        row = await session.get(ClubRow, club.id)
+        assert row is not None
+        row.status = "suspended"
+    alice = await campus.bound("S1", 1001)
+    assert "not active" in await alice.send("/join Chess Club")
+    assert "no club named" in await alice.send("/join Nope Club")
+
+
+async def test_leave_by_name_and_by_flow(campus: Campus) -> None:
+    await campus.clubs("A Club", "B Club")
+    alice = await campus.bound("S1", 1001)
+    await alice.send("/join A Club")
+    await alice.send("/join B Club")
+    assert "You have left A Club" in await alice.send("/leave a club")
+    assert "Which club do you want to leave" in await alice.send("/leave")
+    await alice.click("B Club")
+    assert "Leave B Club?" in alice.said
+    await alice.click("Yes, leave")
+    assert "You have left B Club" in alice.said
+    assert "not in any club" in await alice.send("/myclubs")
+    assert "not in any club" in await alice.send("/leave")
+
+
+async def test_losing_status_ends_memberships_and_queues_notice(campus: Campus) -> None:
+    await campus.clubs("A Club")
+    alice = await campus.bound("S1", 1001)
+    await alice.send("/join A Club")
+    await campus.students(student_line("S1", status="withdrawn"))
+    assert "not in any club" in await alice.send("/myclubs")
+    from sqlalchemy import select
+
+    from storage.models import OutboxRow
+
+    async with campus.db.transaction() as session:
+        rows = list(await session.scalars(select(OutboxRow)))
+    assert [(r.chat_id, "A Club" in r.text) for r in rows] == [(1001, True)]

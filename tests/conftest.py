@@ -24,7 +24,9 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 async def _pg_schema(action: str, schema: str) -> None:
     conn = await asyncpg.connect(PG_URL.replace("postgresql://", "postgres://", 1))
     try:
-        await conn.execute(f'{action} SCHEMA "{schema}"' + (" CASCADE" if action == "DROP" else ""))
+        await conn.execute(
+            f'{action} SCHEMA "{schema}"' + (" CASCADE" if action == "DROP" else "")
+        )
     finally:
         await conn.close()
 

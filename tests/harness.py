@@ -22,9 +22,14 @@ _update_ids = itertools.count(1)
 
 def plain(text: str) -> str:
     """Reply text without HTML tags or entities, for assertions on meaning."""
-    return re.sub(r"<[^>]+>", "", text).replace("&lt;", "<").replace("&gt;", ">").replace(
-        "&quot;", '"'
-    ).replace("&#x27;", "'").replace("&amp;", "&")
+    return (
+        re.sub(r"<[^>]+>", "", text)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def student_line(
@@ -95,7 +100,9 @@ class Chat:
         return await self.press(self.button(label, reply).data or "")
 
     async def press(self, data: str) -> Outcome:
-        return await self.deliver(self.incoming(callback_id="cb", callback_data=data, message_id=1))
+        return await self.deliver(
+            self.incoming(callback_id="cb", callback_data=data, message_id=1)
+        )
 
     @property
     def said(self) -> str:

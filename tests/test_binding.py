@@ -1,0 +1,52 @@
+"""Binding a Telegram account to a student record with a one-time code."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+from tests.harness import Campus, Chat, student_line
+
+
+async def test_code_binds_once(campus: Campus, engine: Engine) -> None:
+    await campus.students(student_line("S1", "Li Lei"), student_line("S2"))
+    codes = await campus.codes()
+    assert set(codes) == {"S1", "S2"}
+    alice = Chat(engine, 1001)
+    assert "bind your student record" in await alice.send("/start")
+    assert "bound to Li Lei (S1)" in await alice.send(f"/start {codes['S1']}")
+    assert "already bound to Li Lei" in await alice.send(f"/start {codes['S2']}")
+    mallory = Chat(engine, 1002)
+    assert "not valid" in await mallory.send(f"/start {codes['S1']}")
+    assert "Welcome back, Li Lei" in await alice.send("/start")
+    # bound students get no new code
+    assert set(await campus.codes()) == {"S2"}
+
+
+async def test_code_is_case_and_dash_tolerant(campus: Campus, engine: Engine) -> None:
+    await campus.students(student_line("S1"))
+    code = (await campus.codes())["S1"]
+    typed = f"{code[:5].lower()}-{code[5:]}"
+    assert "bound" in await Chat(engine, 1001).send(f"/start {typed}")
+
+
+async def test_reissued_code_replaces_the_old_one(campus: Campus, engine: Engine) -> None:
+    await campus.students(student_line("S1"))
+    old = (await campus.codes())["S1"]
+    new = (await campus.codes())["S1"]
+    assert "not valid" in await Chat(engine, 1001).send(f"/start {old}")
+    assert "bound" in await Chat(engine, 1001).send(f"/start {new}")
+
+
+async def test_five_wrong_codes_make_the_user_wait(campus: Campus, engine: Engine) -> None:
+    await campus.students(student_line("S1"))
+    code = (await campus.codes())["S1"]
+    eve = Chat(engine, 666)
+    for attempt in ["WRONGCODE2", "<b>x</b>", "A" * 300, "ABCDEFGHJK", "sign_garbage"]:
+        assert "not valid" in await eve.send(f"/start {attempt}")
+    assert "wait 10 minutes" in await eve.send(f"/start {code}")
+    # another user is not affected
+    assert "bound" in await Chat(engine, 667).send(f"/start {code}")
+
+
+async def test_unenrolled_students_get_no_code(campus: Campus) -> None:
+    await campus.students(student_line("S1"), student_line("S2", status="graduated"))
+    assert set(await campus.codes()) == {"S1"}

@@ -1,0 +1,52 @@
+"""Every message exists in both languages with the same parameters, and every key used exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.domain import Category, DomainError, Language, StudentStatus
+from bot.i18n import catalog, language_for, placeholders, tr
+from tests.harness import Campus, Chat
+
+ROOT = Path(__file__).resolve().parents[1]
+# ctx.t("key", …), tr(lang, "key", …) and `key = "…"` on domain errors
+USED = re.compile(r'(?:\.t\(|tr\([^,()]+,)\s*"([a-z_]+\.[a-z_.]+)"|key = "([a-z_]+\.[a-z_.]+)"')
+
+
+def test_both_languages_have_every_message_with_the_same_parameters() -> None:
+    en, zh = catalog(Language.EN), catalog(Language.ZH)
+    assert sorted(set(en) ^ set(zh)) == []
+    for key in en:
+        assert en[key].strip() and zh[key].strip(), key
+        assert placeholders(en[key]) == placeholders(zh[key]), key
+
+
+def test_every_key_the_code_uses_exists() -> None:
+    used: set[str] = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        for match in USED.finditer(path.read_text(encoding="utf-8")):
+            used.add(match.group(1) or match.group(2))
+    used |= {f"category.{c.value}" for c in Category}
+    used |= {f"studentstatus.{s.value}" for s in StudentStatus}
+    assert len(used) > 40
+    assert sorted(used - set(catalog(Language.EN))) == []
+    for error in DomainError.__subclasses__():
+        assert error.key in catalog(Language.EN), error
+
+
+def test_language_follows_telegram_until_chosen() -> None:
+    assert language_for("zh-hans") is Language.ZH
+    assert language_for("en-GB") is Language.EN
+    assert language_for(None) is Language.EN
+    assert "&lt;" in tr(Language.EN, "join.done", club="<x>")
+
+
+async def test_chinese_from_the_first_message_and_switch(campus: Campus) -> None:
+    await campus.clubs("Chess Club")
+    li = Chat(campus.engine, 2001, language_code="zh-hans")
+    assert "欢迎使用" in await li.send("/start")
+    await li.send("/language")
+    await li.click("English")
+    assert "English" in li.said
+    assert "Welcome to clubbot" in await li.send("/start")

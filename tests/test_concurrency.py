@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.domain import Category, MembershipLimitReached
+from bot.domain import Category, MembershipLimitReached, Student
 from bot.engine import Engine
 from bot.flows import build_router
 from bot.policy import Policy
@@ -48,7 +48,7 @@ async def test_join_race_keeps_cap(
             rows = await people.students_by_ids(Tx(session, db), [f"R{n}"])
             student = people.to_student(rows[f"R{n}"])
 
-        async def attempt(i: int) -> str:
+        async def attempt(i: int, student: Student = student) -> str:
             handle = db if i % 2 else other
             try:
                 async with handle.transaction() as session:

@@ -18,7 +18,8 @@ def test_both_languages_have_every_message_with_the_same_parameters() -> None:
     en, zh = catalog(Language.EN), catalog(Language.ZH)
     assert sorted(set(en) ^ set(zh)) == []
     for key in en:
-        assert en[key].strip() and zh[key].strip(), key
+        assert en[key].strip(), key
+        assert zh[key].strip(), key
         assert placeholders(en[key]) == placeholders(zh[key]), key
 
 

@@ -15,7 +15,9 @@ async def test_same_update_twice_one_effect_one_answer(campus: Campus, engine: E
     first = await engine.handle(update)
     second = await engine.handle(update)
     assert "Welcome to" in first.replies[0].text
-    assert second.duplicate and not second.replies and second.toast is None
+    assert second.duplicate
+    assert not second.replies
+    assert second.toast is None
     assert "1 of at most 2" in await alice.send("/myclubs")
 
 
@@ -37,4 +39,5 @@ async def test_redelivered_button_press_is_ignored(campus: Campus, engine: Engin
     )
     assert "choose a club" in (await engine.handle(press)).replies[0].text
     again = await engine.handle(press)
-    assert again.duplicate and again.toast is None
+    assert again.duplicate
+    assert again.toast is None

@@ -25,6 +25,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    TelegramObject,
     Update,
 )
 
@@ -106,12 +107,14 @@ class AiogramFrontEnd:
     async def serve(self, handler: Handler, stop: asyncio.Event) -> None:
         dispatcher = Dispatcher()
 
-        async def on_update(update: Update) -> None:
-            inc = incoming(update)
+        async def on_event(_: TelegramObject, event_update: Update) -> None:
+            inc = incoming(event_update)
             if inc is not None:
                 await self._render(inc, await handler(inc))
 
-        dispatcher.update.register(on_update)
+        # The dispatcher's own `update` observer feeds these two; the whole update rides along.
+        dispatcher.message.register(on_event)
+        dispatcher.callback_query.register(on_event)
         # aiogram does not remove a leftover webhook itself, and getUpdates fails while one is set.
         await self.bot.delete_webhook()
         polling = asyncio.create_task(

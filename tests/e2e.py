@@ -1,0 +1,62 @@
+"""Running the real bot, on a real framework, against the Bot API emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from bot.app import App, build_app, serve
+from bot.handlers import make_front_end
+from bot.settings import Framework, Settings
+from emulator import BotApiEmulator, Message
+from storage import migrate
+
+FRAMEWORKS = [Framework.AIOGRAM.value, Framework.PTB.value]
+
+
+def button_text(message: Message, prefix: str) -> str:
+    """The full text of the button whose label starts with `prefix`."""
+    for row in message.buttons:
+        for button in row:
+            if button.text.startswith(prefix):
+                return button.text
+    raise AssertionError(f"no button {prefix!r} in {message.button_texts()}")
+
+
+def settings_for(emu: BotApiEmulator, framework: str, database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=SecretStr(emu.token),
+        telegram_api_url=emu.base_url,
+        bot_framework=Framework(framework),
+        database_url=database_url,
+        tick_seconds=0.2,
+    )
+
+
+@dataclass
+class RunningBot:
+    emu: BotApiEmulator
+    app: App
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    emu: BotApiEmulator, framework: str, database_url: str
+) -> AsyncIterator[RunningBot]:
+    """The whole bot (`clubbot run` minus signals) serving the emulator until the block ends."""
+    settings = settings_for(emu, framework, database_url)
+    app = build_app(settings)
+    await migrate.upgrade(app.db)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(app, make_front_end(settings), stop))
+    try:
+        await emu.wait_polling(timeout=10)
+        yield RunningBot(emu, app)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=20)

@@ -1,0 +1,179 @@
+"""End to end: the same transcripts through aiogram and python-telegram-bot over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.flows import build_router
+from emulator import BotApiEmulator
+from storage import migrate
+from storage.db import Database
+from tests.e2e import FRAMEWORKS, button_text, running_bot
+from tests.harness import Campus, student_line
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(bot_username="clubbot_test_bot") as emulator:
+        yield emulator
+
+
+async def _campus(url: str) -> Campus:
+    db = Database(url)
+    await migrate.upgrade(db)
+    engine = Engine(db, __import__("bot.policy").policy.Policy(), build_router(), bot_id=0,
+                    bot_username="x")
+    campus = Campus(db, engine)
+    await campus.clubs("Chess Club", ("Band", "culture_sports"), "Go Club")
+    await campus.students(student_line("S1", "Alice <A&B>"), student_line("S2"))
+    return campus
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_bind_join_flow_and_limit(emu: BotApiEmulator, tmp_path: Path, framework: str) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    campus = await _campus(url)
+    codes = await campus.codes()
+    async with running_bot(emu, framework, url):
+        alice = emu.user(1001, first_name="Alice", language_code="en")
+        await alice.send(f"/start {codes['S1']}")
+        bound = await alice.wait_message()
+        assert "bound to Alice <A&B> (S1)" in (bound.text or "")
+
+        await alice.send("/join")
+        ask = await alice.wait_message()
+        await alice.click(ask, button_text(ask, "Culture and sports"))
+        assert (await alice.wait_callback_answer()).text in (None, "")
+        clubs = await alice.wait_edit(ask)
+        await alice.click(clubs, "Band")
+        confirm = await alice.wait_edit(clubs)
+        assert "Join Band?" in (confirm.text or "")
+        await alice.click(confirm, "Yes, join")
+        done = await alice.wait_edit(confirm)
+        assert "Welcome to Band" in (done.text or "")
+
+        await alice.send("/join Chess Club")
+        assert "Welcome to Chess Club" in ((await alice.wait_message()).text or "")
+        await alice.send("/join go club")
+        refused = (await alice.wait_message()).text or ""
+        assert "already in 2 clubs (Band, Chess Club)" in refused
+
+        # A stale button: the first /join message's buttons belong to an earlier step.
+        await alice.click(done, callback_data="v1:f:1:c3")
+        answer = await alice.wait_callback_answer()
+        assert "expired" in (answer.text or "")
+
+        await alice.send("/myclubs")
+        assert "2 of at most 2" in ((await alice.wait_message()).text or "")
+    await campus.db.dispose()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_redelivered_update_is_answered_once(
+    emu: BotApiEmulator, tmp_path: Path, framework: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    campus = await _campus(url)
+    codes = await campus.codes()
+    async with running_bot(emu, framework, url):
+        alice = emu.user(1001, language_code="en")
+        await alice.send(f"/start {codes['S1']}")
+        await alice.wait_message()
+        update_id = await alice.send("/join Chess Club")
+        await alice.wait_message()
+        await emu.wait_idle()
+        emu.redeliver(update_id)
+        await emu.wait_idle()
+        await alice.send("/myclubs")
+        last = await alice.wait_message()
+        assert "1 of at most 2" in (last.text or "")
+        assert sum("Welcome to" in (m.text or "") for m in alice.messages) == 1
+    await campus.db.dispose()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_commands_menu_and_outbox_notice(
+    emu: BotApiEmulator, tmp_path: Path, framework: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    campus = await _campus(url)
+    codes = await campus.codes()
+    async with running_bot(emu, framework, url):
+        menus = {language for _, language in emu.commands}
+        assert menus == {"", "zh"}
+        zh_menu = dict(emu.commands[("default", "zh")])
+        assert zh_menu["join"] == "加入社团"
+        li = emu.user(1002, language_code="zh-hans")
+        await li.send(f"/start {codes['S2']}")
+        assert "已绑定" in ((await li.wait_message()).text or "")
+        await li.send("/join Chess Club")
+        await li.wait_message()
+        # Staff re-import the roster: S2 has withdrawn; the running bot sends the notice.
+        await campus.students(student_line("S2", status="withdrawn"))
+        notice = await li.wait_message(timeout=10)
+        assert "Chess Club" in (notice.text or "")
+        assert "退学" in (notice.text or "")
+    await campus.db.dispose()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_killed_in_the_middle_of_join_resumes_after_restart(
+    emu: BotApiEmulator, tmp_path: Path, framework: str
+) -> None:
+    """SIGKILL the bot process between two steps of /join; the restarted bot continues."""
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    campus = await _campus(url)
+    codes = await campus.codes()
+    await campus.db.dispose()
+    env = {
+        **os.environ,
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_URL": emu.base_url,
+        "BOT_FRAMEWORK": framework,
+        "DATABASE_URL": url,
+    }
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+    alice = emu.user(1001, language_code="en")
+    process = start()
+    try:
+        await emu.wait_polling(timeout=20)
+        await alice.send(f"/start {codes['S1']}")
+        await alice.wait_message(timeout=10)
+        await alice.send("/join")
+        ask = await alice.wait_message()
+        await alice.click(ask, button_text(ask, "Academic"))
+        clubs = await alice.wait_edit(ask)
+        await emu.wait_idle()
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+        process = start()
+        await emu.wait_polling(timeout=20)
+        await alice.click(clubs, "Go Club")
+        confirm = await alice.wait_edit(clubs, timeout=10)
+        assert "Join Go Club?" in (confirm.text or "")
+        await alice.click(confirm, "Yes, join")
+        assert "Welcome to Go Club" in ((await alice.wait_edit(confirm)).text or "")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

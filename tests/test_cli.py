@@ -1,0 +1,78 @@
+"""The `clubbot` command: imports, codes, roles, and `run` without a token."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.harness import CLUB_HEADER, STUDENT_HEADER, student_line
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("BOT_TOKEN", "BOT_USERNAME", "POLICY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    return tmp_path
+
+
+def test_run_without_token_explains(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    assert "@BotFather" in capsys.readouterr().err
+
+
+def test_import_codes_and_roles(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    students = env / "students.csv"
+    students.write_text("\n".join([STUDENT_HEADER, student_line("S1"), student_line("S2")]))
+    assert main(["import", "students", str(students)]) == 0
+    assert "2 created" in capsys.readouterr().out
+    clubs = env / "clubs.csv"
+    clubs.write_text(f"{CLUB_HEADER}\nChess Club,academic,CS Dept,2020-09-01\n")
+    assert main(["import", "clubs", str(clubs)]) == 0
+
+    assert main(["codes", str(env / "codes.csv")]) == 2  # no username to build links with
+    monkeypatch.setenv("BOT_USERNAME", "uni_clubs_bot")
+    assert main(["codes", str(env / "codes.csv")]) == 0
+    with (env / "codes.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["student_id"] for r in rows] == ["S1", "S2"]
+    assert rows[0]["link"] == f"https://t.me/uni_clubs_bot?start={rows[0]['code']}"
+
+    assert main(["grant", "staff", "42"]) == 0
+    assert "staff granted to 42" in capsys.readouterr().out
+    assert main(["revoke", "staff", "42"]) == 0
+    assert "staff revoked from 42" in capsys.readouterr().out
+    assert main(["db", "upgrade"]) == 0
+    assert "revision 0001" in capsys.readouterr().out
+
+
+def test_bad_roster_imports_nothing_and_fails(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = env / "bad.csv"
+    bad.write_text("\n".join([STUDENT_HEADER, student_line("S1"), "S2,x,y,z,enrolled,no,x,none"]))
+    assert main(["import", "students", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing imported" in err
+    assert "line 3: rank_pct" in err
+    assert main(["import", "students", str(env / "missing.csv")]) == 1
+    good = env / "good.csv"
+    good.write_text("\n".join([STUDENT_HEADER, student_line("S9")]))
+    assert main(["import", "students", str(good)]) == 0
+    assert "1 created" in capsys.readouterr().out  # S1 of the bad file was not imported
+
+
+def test_invalid_policy_file_is_reported(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = env / "policy.toml"
+    policy.write_text("max_clubs_per_student = 0\n")
+    monkeypatch.setenv("POLICY_FILE", str(policy))
+    assert main(["db", "upgrade"]) == 2
+    assert "max_clubs_per_student" in capsys.readouterr().err

@@ -1,0 +1,152 @@
+"""Updates per second: a bare echo bot vs. clubbot serving a realistic mix, per framework.
+
+    python -m bench.updates [--updates 5000] [--frameworks aiogram ptb] [--databases sqlite postgres]
+
+The emulator runs in this process; each bot runs in a process of its own (as in production),
+so the two share the machine's two cores. All N updates are queued at once, and the clock runs
+until the bot has answered every one of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+
+from bot.policy import Policy
+from bot.services import roster
+from emulator import BotApiEmulator, Event, SimUser
+from storage import migrate, people
+from storage.db import Database
+from storage.tx import Tx
+from storage.types import utcnow
+
+USERS = 200
+CLUBS = 40
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
+PG_BENCH = "postgresql://postgres@127.0.0.1:5432/clubbot_bench"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def mix(user: int, n: int) -> list[str]:
+    """Each user browses, joins, checks and leaves, over and over."""
+    club = f"Club {user % CLUBS}"
+    cycle = ["/myclubs", "/clubs", f"/join {club}", "/myclubs", f"/leave {club}", "/help"]
+    return [cycle[i % len(cycle)] for i in range(n)]
+
+
+async def seed(url: str) -> None:
+    """A campus of USERS bound, enrolled students and CLUBS active clubs."""
+    db = Database(url)
+    await migrate.upgrade(db)
+    students = ["student_id,name,college,class,status,disciplinary,rank_pct,political"]
+    students += [f"B{i},Student {i},Eng,C1,enrolled,no,10,none" for i in range(USERS)]
+    clubs = ["name,category,guidance_unit,founded"]
+    clubs += [f"Club {i},academic,CS,2020-01-01" for i in range(CLUBS)]
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        await roster.import_students(tx, utcnow(), "\n".join(students).encode())
+        await roster.import_clubs(tx, utcnow(), "\n".join(clubs).encode())
+        rows = await people.students_by_ids(tx, [f"B{i}" for i in range(USERS)])
+        from bot.domain import Language
+
+        for i in range(USERS):
+            await people.ensure_account(tx, 10_000 + i, Language.EN, utcnow())
+            pk = rows[f"B{i}"].id
+            assert pk is not None
+            await people.bind(tx, 10_000 + i, pk, utcnow())
+    await db.dispose()
+
+
+async def fresh_postgres() -> None:
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        await conn.execute("DROP DATABASE IF EXISTS clubbot_bench WITH (FORCE)")
+        await conn.execute("CREATE DATABASE clubbot_bench")
+    finally:
+        await conn.close()
+
+
+async def measure(command: list[str], env: dict[str, str], emu: BotApiEmulator, n: int,
+                  texts: list[tuple[SimUser, str]]) -> float:
+    """Start the bot, queue every update, and time until each has had its answer."""
+    answered = 0
+    done = asyncio.Event()
+
+    async def count(event: Event) -> None:
+        nonlocal answered
+        if event.kind in ("message", "edit"):
+            answered += 1
+            if answered >= n:
+                done.set()
+
+    unsubscribe = emu.subscribe(count)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        await emu.wait_polling(timeout=60)
+        started = time.perf_counter()
+        for user, text in texts:
+            await user.send(text)
+        await asyncio.wait_for(done.wait(), timeout=600)
+        elapsed = time.perf_counter() - started
+    finally:
+        unsubscribe()
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    return n / elapsed
+
+
+async def run_one(framework: str, database: str | None, n: int) -> float:
+    async with BotApiEmulator(bot_username="bench_bot") as emu:
+        users = [emu.user(10_000 + i, language_code="en") for i in range(USERS)]
+        per_user = -(-n // USERS)
+        scripts = [mix(i, per_user) for i in range(USERS)]
+        texts = [(users[u], scripts[u][k]) for k in range(per_user) for u in range(USERS)][:n]
+        env = {**os.environ, "BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url,
+               "BOT_FRAMEWORK": framework}
+        if database is None:
+            command = [sys.executable, "-m", "bench.echo", framework, emu.base_url, emu.token]
+            return await measure(command, env, emu, n, texts)
+        with tempfile.TemporaryDirectory() as tmp:
+            if database == "sqlite":
+                url = f"sqlite:///{tmp}/bench.db"
+            else:
+                await fresh_postgres()
+                url = PG_BENCH
+            await seed(url)
+            env["DATABASE_URL"] = url
+            return await measure([sys.executable, "-m", "bot", "run"], env, emu, n, texts)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--updates", type=int, default=5000)
+    parser.add_argument("--frameworks", nargs="+", default=["aiogram", "ptb"])
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    args = parser.parse_args()
+    assert Policy().max_clubs_per_student >= 1
+    print(f"{args.updates} updates from {USERS} users; updates/s (ratio to the bare framework)")
+    print(f"{'framework':<10} {'bare echo':>10} " + " ".join(f"{d:>18}" for d in args.databases))
+    for framework in args.frameworks:
+        bare = await run_one(framework, None, args.updates)
+        cells = []
+        for database in args.databases:
+            rate = await run_one(framework, database, args.updates)
+            cells.append(f"{rate:>9.0f} ({rate / bare:.2f})")
+        print(f"{framework:<10} {bare:>10.0f} " + " ".join(f"{c:>18}" for c in cells))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

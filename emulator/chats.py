@@ -1,0 +1,333 @@
+"""Simulated chats: a private chat with one user (SimUser) and a group (SimGroup).
+
+A chat keeps the bot's messages (latest state) and lets a test act as Telegram users: send
+text or documents, press inline buttons, and wait for the bot's reaction without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from emulator.formatting import command_entities
+from emulator.models import CallbackAnswer, JsonDict, Message
+from emulator.notify import Notifier
+
+if TYPE_CHECKING:
+    from emulator.server import BotApiEmulator
+
+T = TypeVar("T")
+
+_REPORTED_MESSAGES = 5
+_REPORTED_FAILURES = 5
+
+
+class SimChat(ABC):
+    """State and waiting helpers shared by private chats and groups."""
+
+    def __init__(self, emulator: BotApiEmulator, chat_id: int) -> None:
+        self._emulator = emulator
+        self.chat_id = chat_id
+        # Latest state of every bot message, in sending order; deleted ones stay, flagged.
+        self._history: dict[int, Message] = {}
+        self._order: list[int] = []
+        self._consumed = 0
+        self._user_message_ids: set[int] = set()
+        self._next_message_id = 1
+        self._last_query_id: str | None = None
+        self._changed = Notifier()
+
+    @property
+    @abstractmethod
+    def chat_json(self) -> JsonDict:
+        """The Bot API Chat object of this chat."""
+
+    @property
+    @abstractmethod
+    def label(self) -> str:
+        """A human-readable name used in error messages."""
+
+    @property
+    def messages(self) -> list[Message]:
+        """All bot messages still in the chat, in order, with edits applied."""
+        return [message for message in self._history.values() if not message.deleted]
+
+    def current(self, message_id: int) -> Message | None:
+        """The latest state of a bot message that has not been deleted."""
+        message = self._history.get(message_id)
+        return None if message is None or message.deleted else message
+
+    async def wait_message(self, timeout: float = 5.0) -> Message:  # noqa: ASYNC109
+        """The next bot message the test has not consumed yet (FIFO)."""
+        return (await self.wait_messages(1, timeout))[0]
+
+    async def wait_messages(self, n: int, timeout: float = 5.0) -> list[Message]:  # noqa: ASYNC109
+        """The next `n` unconsumed bot messages, in the order the bot sent them."""
+        target = self._consumed + n
+
+        def ready() -> list[Message] | None:
+            if len(self._order) < target:
+                return None
+            return [self._history[i] for i in self._order[self._consumed : target]]
+
+        messages = await self._wait_for(ready, timeout, f"{n} new bot message(s)")
+        self._consumed = target
+        return messages
+
+    async def wait_edit(self, message: Message, timeout: float = 5.0) -> Message:  # noqa: ASYNC109
+        """The state of `message` after the bot edits it again (or deletes it)."""
+
+        def ready() -> Message | None:
+            latest = self._history[message.message_id]
+            changed = latest.edit_count > message.edit_count or latest.deleted
+            return latest if changed else None
+
+        return await self._wait_for(ready, timeout, f"edit of message {message.message_id}")
+
+    async def wait_callback_answer(self, timeout: float = 5.0) -> CallbackAnswer:  # noqa: ASYNC109
+        """The bot's answerCallbackQuery for the latest button click in this chat."""
+        query_id = self._last_query_id
+        if query_id is None:
+            raise RuntimeError(f"{self.label}: no button was clicked yet")
+        answers = self._emulator.callback_answers
+        return await self._wait_for(
+            lambda: answers.get(query_id), timeout, f"answer to callback query {query_id}"
+        )
+
+    async def _wait_for(self, ready: Callable[[], T | None], seconds: float, what: str) -> T:
+        try:
+            async with asyncio.timeout(seconds):
+                while (result := ready()) is None:
+                    await self._changed.wait()
+        except TimeoutError:
+            raise TimeoutError(self._timeout_report(what, seconds)) from None
+        return result
+
+    def _timeout_report(self, what: str, timeout: float) -> str:
+        lines = [
+            f"{self.label}: no {what} within {timeout:g}s.",
+            f"The bot sent {len(self._order)} message(s) here, the test consumed "
+            f"{self._consumed}; {self._emulator.pending_updates} update(s) are not yet "
+            "confirmed by the bot. Latest bot messages:",
+        ]
+        latest = [self._history[i] for i in self._order[-_REPORTED_MESSAGES:]]
+        lines += [f"  {_describe(message)}" for message in latest] or ["  (none)"]
+        failures = [
+            call
+            for call in self._emulator.calls
+            if call.chat_id == self.chat_id and call.status != 200
+        ][-_REPORTED_FAILURES:]
+        if failures:
+            lines.append("Failed Bot API calls for this chat:")
+            lines += [f"  {call.method} -> {call.status} {call.description}" for call in failures]
+        return "\n".join(lines)
+
+    # Called by the emulator when the bot acts on this chat.
+
+    def allocate_message_id(self) -> int:
+        """A new message id; users and the bot share one sequence per chat, as in Telegram."""
+        message_id = self._next_message_id
+        self._next_message_id += 1
+        return message_id
+
+    def record(self, message: Message) -> None:
+        """Store a new bot message or the new state of an existing one."""
+        if message.message_id not in self._history:
+            self._order.append(message.message_id)
+        self._history[message.message_id] = message
+        self._changed.notify()
+
+    def forget_user_message(self, message_id: int) -> bool:
+        """Delete a message a simulated user sent; False if there is none with that id."""
+        if message_id not in self._user_message_ids:
+            return False
+        self._user_message_ids.discard(message_id)
+        return True
+
+    def notify_changed(self) -> None:
+        """Wake the wait_* helpers (e.g. when a callback answer arrives)."""
+        self._changed.notify()
+
+    # Acting as a user.
+
+    def _post(self, sender: SimUser, content: JsonDict) -> int:
+        message_id = self.allocate_message_id()
+        self._user_message_ids.add(message_id)
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self.chat_json,
+            "from": sender.user_json,
+            **content,
+        }
+        return self._emulator.inject_update({"message": message})
+
+    def _post_text(self, sender: SimUser, text: str) -> int:
+        content: JsonDict = {"text": text}
+        if entities := command_entities(text):
+            content["entities"] = entities
+        return self._post(sender, content)
+
+    def _post_document(
+        self,
+        sender: SimUser,
+        data: bytes,
+        file_name: str,
+        mime_type: str | None,
+        caption: str | None,
+    ) -> int:
+        file = self._emulator.store_file(data, file_name=file_name, mime_type=mime_type)
+        content: JsonDict = {"document": self._emulator.file_json(file)}
+        if caption:
+            content["caption"] = caption
+        return self._post(sender, content)
+
+    def _click(
+        self, sender: SimUser, message: Message, text: str | None, callback_data: str | None
+    ) -> int:
+        current = self.current(message.message_id)
+        if current is None:
+            raise ValueError(f"{self.label}: message {message.message_id} is not in the chat")
+        if callback_data is None:
+            if text is None:
+                raise ValueError("pass the button text or callback_data")
+            callback_data = current.button(text).callback_data
+            if callback_data is None:
+                raise ValueError(f"button {text!r} has no callback_data (is it a URL button?)")
+        query_id = self._emulator.new_callback_query_id()
+        self._last_query_id = query_id
+        query = {
+            "id": query_id,
+            "from": sender.user_json,
+            "message": self._emulator.message_json(current),
+            "chat_instance": f"instance{self.chat_id}",
+            "data": callback_data,
+        }
+        return self._emulator.inject_update({"callback_query": query})
+
+
+class SimUser(SimChat):
+    """A Telegram user and their private chat with the bot (chat_id == user id)."""
+
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        user_id: int,
+        *,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+    ) -> None:
+        super().__init__(emulator, user_id)
+        self.id = user_id
+        self.first_name = first_name
+        self.last_name = last_name
+        self.username = username
+        self.language_code = language_code
+
+    @property
+    def user_json(self) -> JsonDict:
+        """The Bot API User object of this user."""
+        user: JsonDict = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        optional = {
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+        }
+        user.update({key: value for key, value in optional.items() if value is not None})
+        return user
+
+    @property
+    def chat_json(self) -> JsonDict:
+        """The Bot API Chat object of the private chat."""
+        chat: JsonDict = {"id": self.id, "type": "private", "first_name": self.first_name}
+        optional = {"last_name": self.last_name, "username": self.username}
+        chat.update({key: value for key, value in optional.items() if value is not None})
+        return chat
+
+    @property
+    def label(self) -> str:
+        """A human-readable name used in error messages."""
+        return f"user {self.first_name} (chat {self.id})"
+
+    async def send(self, text: str) -> int:
+        """Send a text message to the bot; returns the update_id."""
+        return self._post_text(self, text)
+
+    async def send_document(
+        self,
+        data: bytes,
+        file_name: str = "document",
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> int:
+        """Send a document the bot can download via getFile; returns the update_id."""
+        return self._post_document(self, data, file_name, mime_type, caption)
+
+    async def click(
+        self, message: Message, text: str | None = None, *, callback_data: str | None = None
+    ) -> int:
+        """Press the inline button with this text (or send `callback_data`); returns update_id."""
+        return self._click(self, message, text, callback_data)
+
+
+class SimGroup(SimChat):
+    """A group chat in which any SimUser can write."""
+
+    def __init__(self, emulator: BotApiEmulator, chat_id: int, title: str) -> None:
+        super().__init__(emulator, chat_id)
+        self.title = title
+
+    @property
+    def chat_json(self) -> JsonDict:
+        """The Bot API Chat object of the group."""
+        kind = "supergroup" if str(self.chat_id).startswith("-100") else "group"
+        return {"id": self.chat_id, "type": kind, "title": self.title}
+
+    @property
+    def label(self) -> str:
+        """A human-readable name used in error messages."""
+        return f"group {self.title!r} (chat {self.chat_id})"
+
+    async def send(self, user: SimUser, text: str) -> int:
+        """`user` writes a text message in the group; returns the update_id."""
+        return self._post_text(user, text)
+
+    async def send_document(
+        self,
+        user: SimUser,
+        data: bytes,
+        file_name: str = "document",
+        mime_type: str | None = None,
+        caption: str | None = None,
+    ) -> int:
+        """`user` posts a document in the group; returns the update_id."""
+        return self._post_document(user, data, file_name, mime_type, caption)
+
+    async def click(
+        self,
+        user: SimUser,
+        message: Message,
+        text: str | None = None,
+        *,
+        callback_data: str | None = None,
+    ) -> int:
+        """`user` presses an inline button of a bot message in the group; returns update_id."""
+        return self._click(user, message, text, callback_data)
+
+
+def _describe(message: Message) -> str:
+    parts = [f"#{message.message_id}: {message.text!r}"]
+    if message.buttons:
+        parts.append(f"buttons={message.button_texts()}")
+    if message.document:
+        parts.append(f"document={message.document.file_name!r}")
+    if message.edit_count:
+        parts.append(f"edits={message.edit_count}")
+    if message.deleted:
+        parts.append("(deleted)")
+    return " ".join(parts)

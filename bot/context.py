@@ -11,6 +11,7 @@ from bot.i18n import tr
 from bot.policy import Policy
 from bot.replies import Button
 from bot.router import Router
+from storage import people
 from storage.tx import Tx
 
 FLOW_KIND = "f"
@@ -25,7 +26,6 @@ class Ctx:
     user_id: int
     chat_id: int
     student: Student | None
-    roles: frozenset[Role]
     # The step number that buttons rendered by this update carry (see ConversationRow.step).
     step: int
     bot_username: str
@@ -39,5 +39,6 @@ class Ctx:
         """A button answering the current flow step; pressed later, it is "expired"."""
         return Button(label, callbacks.encode(FLOW_KIND, self.step, value))
 
-    def is_staff(self) -> bool:
-        return Role.STAFF in self.roles
+    async def roles(self) -> frozenset[Role]:
+        """The user's roles, read on each call: a revoked role counts from the next message."""
+        return await people.roles_of(self.tx, self.user_id)

@@ -109,8 +109,8 @@ class Engine:
             conv = await conversations.load(tx, inc.chat_id, inc.user_id, now)
             ctx = await self._context(tx, inc, conv.step + 1, now)
             step = await self._route(ctx, conv, inc)
-            if step.flow is not None or conv.flow is not None:
-                _save(conv, step, ctx.step, now)
+            if _save(conv, step, ctx.step, now):
+                conversations.keep(tx, conv)
             return _outcome(step, inc)
 
     async def _refusal(self, inc: Incoming, key: str, params: dict[str, object]) -> Outcome:
@@ -127,12 +127,9 @@ class Engine:
         return _outcome(Step.say(text), inc)
 
     async def _context(self, tx: Tx, inc: Incoming, step: int, now: datetime) -> Ctx:
-        account = await people.ensure_account(
+        account, student = await people.account_and_student(
             tx, inc.user_id, language_for(inc.language_code), now
         )
-        student = None
-        if account.student_pk is not None:
-            student = await people.student_by_pk(tx, account.student_pk)
         return Ctx(
             tx=tx,
             policy=self.policy,
@@ -141,7 +138,6 @@ class Engine:
             user_id=inc.user_id,
             chat_id=inc.chat_id,
             student=student,
-            roles=await people.roles_of(tx, inc.user_id),
             step=step,
             bot_username=self.bot_username,
             router=self.router,
@@ -204,13 +200,15 @@ def _stay(conv: ConversationRow, step: Step) -> Step:
     return step
 
 
-def _save(conv: ConversationRow, step: Step, new_step: int, now: datetime) -> None:
+def _save(conv: ConversationRow, step: Step, new_step: int, now: datetime) -> bool:
+    """Move the conversation to where the step left it; False when nothing moved."""
     if step.flow == conv.flow and step.state == conv.state and step.data is None:
-        return  # nothing moved: old buttons stay valid
-    conv.flow, conv.state = step.flow, step.state
+        return False  # old buttons stay valid
     conv.data = step.data.model_dump_json() if step.data is not None else "{}"
+    conv.flow, conv.state = step.flow, step.state
     conv.step = new_step
     conv.updated_at = now
+    return True
 
 
 def _outcome(step: Step, inc: Incoming) -> Outcome:

@@ -43,6 +43,11 @@ async def load(tx: Tx, chat_id: int, user_id: int, now: datetime) -> Conversatio
         stmt = stmt.with_for_update()
     row = (await tx.session.scalars(stmt)).first()
     if row is None:
+        # Not added to the session yet: a user who never enters a flow costs no write.
         row = ConversationRow(chat_id=chat_id, user_id=user_id, updated_at=now)
-        tx.session.add(row)
     return row
+
+
+def keep(tx: Tx, row: ConversationRow) -> None:
+    """Make sure the row is written with the transaction (a no-op for a loaded row)."""
+    tx.session.add(row)

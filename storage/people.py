@@ -61,14 +61,27 @@ async def account(tx: Tx, user_id: int) -> AccountRow | None:
 async def ensure_account(tx: Tx, user_id: int, seen: Language, now: datetime) -> AccountRow:
     """The account of this Telegram user, created on first contact; its language follows
     Telegram's until the user picks one."""
-    row = await tx.session.get(AccountRow, user_id)
+    return (await account_and_student(tx, user_id, seen, now))[0]
+
+
+async def account_and_student(
+    tx: Tx, user_id: int, seen: Language, now: datetime
+) -> tuple[AccountRow, Student | None]:
+    """`ensure_account` and the bound student record, in one query (this runs for every update)."""
+    stmt = (
+        select(AccountRow, StudentRow)
+        .outerjoin(StudentRow, col(StudentRow.id) == col(AccountRow.student_pk))
+        .where(col(AccountRow.user_id) == user_id)
+    )
+    found = (await tx.session.execute(stmt)).first()
+    row, student = (found[0], found[1]) if found else (None, None)
     if row is None:
         row = AccountRow(user_id=user_id, language=seen.value, created_at=now)
         tx.session.add(row)
         await tx.session.flush()
     elif not row.language_chosen and row.language != seen.value:
         row.language = seen.value
-    return row
+    return row, None if student is None else to_student(student)
 
 
 async def choose_language(tx: Tx, user_id: int, language: Language) -> None:

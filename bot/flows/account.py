@@ -44,19 +44,19 @@ async def start(ctx: Ctx, args: str) -> Step:
             return Step.say(ctx.t("bind.wrong_code"))
 
 
-def audiences(ctx: Ctx) -> set[Audience]:
+async def audiences(ctx: Ctx) -> set[Audience]:
     """Which commands this user may see."""
     seen = {Audience.EVERYONE}
     if ctx.student is not None:
         seen.add(Audience.STUDENT)
-    if Role.STAFF in ctx.roles:
+    if Role.STAFF in await ctx.roles():
         seen.add(Audience.STAFF)
     return seen
 
 
 @router.command("help")
 async def help_(ctx: Ctx, args: str) -> Step:
-    shown = audiences(ctx)
+    shown = await audiences(ctx)
     lines = [ctx.t("help.title")]
     lines += [
         f"/{command.name} — {ctx.t(f'command.{command.name}')}"

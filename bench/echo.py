@@ -1,6 +1,6 @@
 """A bare echo bot on one framework: the ceiling clubbot is measured against.
 
-    python -m bench.echo aiogram|ptb BASE_URL TOKEN
+python -m bench.echo aiogram|ptb BASE_URL TOKEN
 """
 
 from __future__ import annotations

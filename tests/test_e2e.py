@@ -32,8 +32,9 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 async def _campus(url: str) -> Campus:
     db = Database(url)
     await migrate.upgrade(db)
-    engine = Engine(db, __import__("bot.policy").policy.Policy(), build_router(), bot_id=0,
-                    bot_username="x")
+    engine = Engine(
+        db, __import__("bot.policy").policy.Policy(), build_router(), bot_id=0, bot_username="x"
+    )
     campus = Campus(db, engine)
     await campus.clubs("Chess Club", ("Band", "culture_sports"), "Go Club")
     await campus.students(student_line("S1", "Alice <A&B>"), student_line("S2"))
@@ -41,7 +42,9 @@ async def _campus(url: str) -> Campus:
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_bind_join_flow_and_limit(emu: BotApiEmulator, tmp_path: Path, framework: str) -> None:
+async def test_bind_join_flow_and_limit(
+    emu: BotApiEmulator, tmp_path: Path, framework: str
+) -> None:
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     campus = await _campus(url)
     codes = await campus.codes()
@@ -146,8 +149,11 @@ async def test_killed_in_the_middle_of_join_resumes_after_restart(
 
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     alice = emu.user(1001, language_code="en")

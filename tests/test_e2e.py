@@ -7,12 +7,14 @@ import signal
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine
 from bot.flows import build_router
+from bot.policy import Policy
 from emulator import BotApiEmulator
 from storage import migrate
 from storage.db import Database
@@ -29,25 +31,31 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
         yield emulator
 
 
-async def _campus(url: str) -> Campus:
+@dataclass
+class Seeded:
+    url: str
+    campus: Campus
+    codes: dict[str, str]
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path) -> AsyncIterator[Seeded]:
+    """A SQLite file with three clubs and two students holding fresh binding codes."""
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
     db = Database(url)
     await migrate.upgrade(db)
-    engine = Engine(
-        db, __import__("bot.policy").policy.Policy(), build_router(), bot_id=0, bot_username="x"
-    )
-    campus = Campus(db, engine)
+    campus = Campus(db, Engine(db, Policy(), build_router(), bot_id=0, bot_username="x"))
     await campus.clubs("Chess Club", ("Band", "culture_sports"), "Go Club")
     await campus.students(student_line("S1", "Alice <A&B>"), student_line("S2"))
-    return campus
+    yield Seeded(url, campus, await campus.codes())
+    await db.dispose()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_bind_join_flow_and_limit(
-    emu: BotApiEmulator, tmp_path: Path, framework: str
+    emu: BotApiEmulator, seeded: Seeded, framework: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    campus = await _campus(url)
-    codes = await campus.codes()
+    url, codes = seeded.url, seeded.codes
     async with running_bot(emu, framework, url):
         alice = emu.user(1001, first_name="Alice", language_code="en")
         await alice.send(f"/start {codes['S1']}")
@@ -79,16 +87,13 @@ async def test_bind_join_flow_and_limit(
 
         await alice.send("/myclubs")
         assert "2 of at most 2" in ((await alice.wait_message()).text or "")
-    await campus.db.dispose()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_redelivered_update_is_answered_once(
-    emu: BotApiEmulator, tmp_path: Path, framework: str
+    emu: BotApiEmulator, seeded: Seeded, framework: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    campus = await _campus(url)
-    codes = await campus.codes()
+    url, codes = seeded.url, seeded.codes
     async with running_bot(emu, framework, url):
         alice = emu.user(1001, language_code="en")
         await alice.send(f"/start {codes['S1']}")
@@ -102,16 +107,13 @@ async def test_redelivered_update_is_answered_once(
         last = await alice.wait_message()
         assert "1 of at most 2" in (last.text or "")
         assert sum("Welcome to" in (m.text or "") for m in alice.messages) == 1
-    await campus.db.dispose()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_commands_menu_and_outbox_notice(
-    emu: BotApiEmulator, tmp_path: Path, framework: str
+    emu: BotApiEmulator, seeded: Seeded, framework: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    campus = await _campus(url)
-    codes = await campus.codes()
+    url, campus, codes = seeded.url, seeded.campus, seeded.codes
     async with running_bot(emu, framework, url):
         menus = {language for _, language in emu.commands}
         assert menus == {"", "zh"}
@@ -127,18 +129,14 @@ async def test_commands_menu_and_outbox_notice(
         notice = await li.wait_message(timeout=10)
         assert "Chess Club" in (notice.text or "")
         assert "退学" in (notice.text or "")
-    await campus.db.dispose()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_killed_in_the_middle_of_join_resumes_after_restart(
-    emu: BotApiEmulator, tmp_path: Path, framework: str
+    emu: BotApiEmulator, seeded: Seeded, tmp_path: Path, framework: str
 ) -> None:
     """SIGKILL the bot process between two steps of /join; the restarted bot continues."""
-    url = f"sqlite:///{tmp_path / 'bot.db'}"
-    campus = await _campus(url)
-    codes = await campus.codes()
-    await campus.db.dispose()
+    url, codes = seeded.url, seeded.codes
     env = {
         **os.environ,
         "BOT_TOKEN": emu.token,

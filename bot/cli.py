@@ -7,7 +7,6 @@ import asyncio
 import csv
 import logging
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -90,11 +89,6 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         await app.db.dispose()
 
 
-async def _in_transaction(db: Database, work: Callable[[Tx], Awaitable[int]]) -> int:
-    async with db.transaction() as session:
-        return await work(Tx(session, db))
-
-
 async def _import(db: Database, kind: str, path: Path) -> int:
     importer = roster.import_students if kind == "students" else roster.import_clubs
     try:
@@ -148,12 +142,12 @@ async def _bot_username(settings: Settings) -> str | None:
 
 
 async def _role(db: Database, action: str, role: Role, user_id: int) -> int:
-    async def change(tx: Tx) -> int:
+    async with db.transaction() as session:
+        tx = Tx(session, db)
         if action == "grant":
-            return int(await people.grant(tx, user_id, role, utcnow()))
-        return int(await people.revoke(tx, user_id, role))
-
-    changed = await _in_transaction(db, change)
+            changed = await people.grant(tx, user_id, role, utcnow())
+        else:
+            changed = await people.revoke(tx, user_id, role)
     verb = "granted to" if action == "grant" else "revoked from"
     print(f"{role.value} {verb} {user_id}" if changed else f"nothing to do for {user_id}")
     return 0

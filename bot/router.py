@@ -63,10 +63,6 @@ class Input:
     choice: str | None = None
     document: Document | None = None
 
-    @property
-    def by_button(self) -> bool:
-        return self.choice is not None
-
 
 CommandHandler = Callable[["Ctx", str], Awaitable[Step]]
 CallbackHandler = Callable[["Ctx", Callback], Awaitable[Step]]

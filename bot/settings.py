@@ -44,14 +44,3 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def bot_id(self) -> int:
-        """The numeric bot id, the part of the token before the colon (0 without a token)."""
-        if self.bot_token is None:
-            return 0
-        head = self.bot_token.get_secret_value().split(":", 1)[0]
-        return int(head) if head.isdigit() else 0

@@ -635,35 +635,17 @@ class BotApiEmulator:
         chat, old = self._bot_message(request, "Bad Request: message to edit not found")
         if old.has_media:
             raise ApiError(400, "Bad Request: there is no text in the message to edit")
-        text = content.message_text(request)
-        markup = content.keyboard(request)
-        new = replace(
-            old,
-            text=text.text,
-            parse_mode=text.parse_mode,
-            html=text.html,
-            entities=text.entities,
-            buttons=markup.buttons,
-            reply_markup=markup.markup,
+        return await self._apply_edit(
+            chat, old, _with_body(old, content.message_text(request), request)
         )
-        return await self._apply_edit(chat, old, new)
 
     async def _edit_message_caption(self, request: ApiRequest) -> JsonDict:
         chat, old = self._bot_message(request, "Bad Request: message to edit not found")
         if not old.has_media:
             raise ApiError(400, "Bad Request: there is no caption in the message to edit")
-        caption = content.caption(request)
-        markup = content.keyboard(request)
-        new = replace(
-            old,
-            text=caption.text or None,
-            parse_mode=caption.parse_mode,
-            html=caption.html,
-            entities=caption.entities,
-            buttons=markup.buttons,
-            reply_markup=markup.markup,
+        return await self._apply_edit(
+            chat, old, _with_body(old, content.caption(request), request)
         )
-        return await self._apply_edit(chat, old, new)
 
     async def _edit_message_reply_markup(self, request: ApiRequest) -> JsonDict:
         chat, old = self._bot_message(request, "Bad Request: message to edit not found")
@@ -736,3 +718,17 @@ def _parse_command(item: Any) -> tuple[str, str]:
     if not isinstance(description, str) or not 1 <= len(description) <= 256:
         raise ApiError(400, "Bad Request: command description is empty or too long")
     return command, description
+
+
+def _with_body(old: Message, body: content.Content, request: ApiRequest) -> Message:
+    """`old` with the text (or caption) and the keyboard an edit request carries."""
+    markup = content.keyboard(request)
+    return replace(
+        old,
+        text=body.text or None,
+        parse_mode=body.parse_mode,
+        html=body.html,
+        entities=body.entities,
+        buttons=markup.buttons,
+        reply_markup=markup.markup,
+    )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.frontend import DeliveryError, MaybeDelivered, RetryAfter, Unreachable
+from bot.frontend import MaybeDelivered, RetryAfter, Unreachable
 from bot.replies import Reply
 from storage import outbox
 from storage.db import Database
@@ -52,7 +52,7 @@ async def deliver_due(db: Database, sender: Sender, clock: Callable[[], datetime
         except MaybeDelivered as exc:
             # It may have arrived: sending again could say it twice. Staff see it instead.
             await _settle(db, item.id, "uncertain", clock(), str(exc))
-        except (DeliveryError, Exception) as exc:
+        except Exception as exc:  # a DeliveryError or anything else: retried with back-off
             log.warning("outbox %s: send failed: %s", item.id, exc)
             attempts = item.attempts + 1
             if attempts >= MAX_ATTEMPTS:

@@ -98,16 +98,6 @@ async def end_memberships(
     return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
-async def member_count(tx: Tx, club_id: int) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(MembershipRow)
-        .where(col(MembershipRow.club_id) == club_id)
-        .where(col(MembershipRow.slot).is_not(None))
-    )
-    return int((await tx.session.execute(stmt)).scalar_one())
-
-
 async def member_counts(tx: Tx, club_ids: list[int]) -> dict[int, int]:
     """Active member counts of these clubs (clubs without members are left out)."""
     stmt = (

@@ -54,10 +54,6 @@ async def enrolled_unbound(tx: Tx) -> list[Student]:
     return [to_student(row) for row in await tx.session.scalars(stmt)]
 
 
-async def account(tx: Tx, user_id: int) -> AccountRow | None:
-    return await tx.session.get(AccountRow, user_id)
-
-
 async def ensure_account(tx: Tx, user_id: int, seen: Language, now: datetime) -> AccountRow:
     """The account of this Telegram user, created on first contact; its language follows
     Telegram's until the user picks one."""

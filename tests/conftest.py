@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -31,8 +31,11 @@ async def _pg_schema(action: str, schema: str) -> None:
         await conn.close()
 
 
+MakeDb = Callable[..., Awaitable[Database]]
+
+
 @pytest.fixture
-async def make_db(tmp_path: Path) -> AsyncIterator[object]:
+async def make_db(tmp_path: Path) -> AsyncIterator[MakeDb]:
     """A factory of migrated databases on a backend; all are dropped after the test."""
     made: list[tuple[Database, str | None]] = []
 
@@ -65,8 +68,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def db(make_db: object, backend: str) -> Database:
-    return await make_db(backend)  # type: ignore[operator,no-any-return]
+async def db(make_db: MakeDb, backend: str) -> Database:
+    return await make_db(backend)
 
 
 @pytest.fixture

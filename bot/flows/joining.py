@@ -188,10 +188,10 @@ def _ask_pick(ctx: Ctx, current: list[Club], note: str | None = None) -> Step:
 
 
 async def on_pick(ctx: Ctx, data: LeaveData, given: Input) -> Step:
-    student = memberships.require_bound(ctx.student)
-    current = await memberships.my_clubs(ctx.tx, student)
     if given.choice == "no":
         return Step.say(ctx.t("leave.declined"), edit=True)
+    student = memberships.require_bound(ctx.student)
+    current = await memberships.my_clubs(ctx.tx, student)
     chosen = None
     if given.choice and given.choice.startswith("k") and given.choice[1:].isdigit():
         chosen = next((c for c in current if c.id == int(given.choice[1:])), None)

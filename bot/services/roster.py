@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -56,7 +56,6 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     memberships_ended: int = 0
-    notices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,10 +239,10 @@ async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
 async def _end_memberships(
     tx: Tx, now: datetime, student_pk: int, status: StudentStatus, report: ImportReport
 ) -> None:
+    await tx.db.lock_rows(tx.session, "student", [student_pk])
     held = await clubs.active_memberships(tx, student_pk)
     if not held:
         return
-    await tx.db.lock_rows(tx.session, "student", [student_pk])
     report.memberships_ended += await clubs.end_memberships(tx, student_pk, now, "status")
     account = await people.account_of_student(tx, student_pk)
     if account is None:
@@ -253,7 +252,6 @@ async def _end_memberships(
         text = tr(language, "notice.membership_ended", club=club.name, status=status)
         key = f"membership-ended:{student_pk}:{club.id}:{now.isoformat()}"
         await outbox.enqueue(tx, key, account.user_id, text, now)
-        report.notices.append(key)
 
 
 async def import_clubs(tx: Tx, now: datetime, data: bytes) -> ImportReport:

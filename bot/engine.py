@@ -17,14 +17,14 @@ from pydantic import ValidationError
 
 from bot import callbacks
 from bot.context import FLOW_KIND, Ctx
-from bot.domain import DomainError, Language
+from bot.domain import DomainError
 from bot.i18n import language_for, tr
 from bot.policy import Policy
 from bot.replies import Incoming, Outcome, Reply, Toast
 from bot.router import Input, Router, Step
 from storage import conversations, people
+from storage.conversations import Conversation
 from storage.db import Database
-from storage.models import ConversationRow
 from storage.tx import Tx
 from storage.types import utcnow
 
@@ -109,8 +109,8 @@ class Engine:
             conv = await conversations.load(tx, inc.chat_id, inc.user_id, now)
             ctx = await self._context(tx, inc, conv.step + 1, now)
             step = await self._route(ctx, conv, inc)
-            if _save(conv, step, ctx.step, now):
-                conversations.keep(tx, conv)
+            if _moved(conv, step, ctx.step):
+                await conversations.save(tx, conv, now)
             return _outcome(step, inc)
 
     async def _refusal(self, inc: Incoming, key: str, params: dict[str, object]) -> Outcome:
@@ -123,7 +123,7 @@ class Engine:
             account = await people.ensure_account(
                 tx, inc.user_id, language_for(inc.language_code), now
             )
-            text = tr(Language(account.language), key, **params)
+            text = tr(account.language, key, **params)
         return _outcome(Step.say(text), inc)
 
     async def _context(self, tx: Tx, inc: Incoming, step: int, now: datetime) -> Ctx:
@@ -134,7 +134,7 @@ class Engine:
             tx=tx,
             policy=self.policy,
             now=now,
-            lang=Language(account.language),
+            lang=account.language,
             user_id=inc.user_id,
             chat_id=inc.chat_id,
             student=student,
@@ -143,7 +143,7 @@ class Engine:
             router=self.router,
         )
 
-    async def _route(self, ctx: Ctx, conv: ConversationRow, inc: Incoming) -> Step:
+    async def _route(self, ctx: Ctx, conv: Conversation, inc: Incoming) -> Step:
         if inc.callback_data is not None:
             return await self._button(ctx, conv, inc.callback_data)
         if not inc.private:
@@ -156,7 +156,7 @@ class Engine:
             return await self._flow_input(ctx, conv, Input(text=inc.text, document=inc.document))
         return Step.say(ctx.t("unknown.text"))
 
-    async def _command(self, ctx: Ctx, conv: ConversationRow, name: str, args: str) -> Step:
+    async def _command(self, ctx: Ctx, conv: Conversation, name: str, args: str) -> Step:
         if name == "cancel":
             key = "cancel.done" if conv.flow is not None else "cancel.nothing"
             return Step.say(ctx.t(key))
@@ -166,7 +166,7 @@ class Engine:
             return _stay(conv, Step.say(ctx.t("unknown.command")))
         return await command.handler(ctx, args)
 
-    async def _button(self, ctx: Ctx, conv: ConversationRow, data: str) -> Step:
+    async def _button(self, ctx: Ctx, conv: Conversation, data: str) -> Step:
         try:
             cb = callbacks.decode(data)
             if cb.kind == FLOW_KIND:
@@ -180,7 +180,7 @@ class Engine:
         except callbacks.BadCallback:
             return _stay(conv, Step(toast=Toast(ctx.t("button.expired"), alert=True)))
 
-    async def _flow_input(self, ctx: Ctx, conv: ConversationRow, given: Input) -> Step:
+    async def _flow_input(self, ctx: Ctx, conv: Conversation, given: Input) -> Step:
         flow = self.router.flows.get(conv.flow or "")
         handler = flow.states.get(conv.state or "") if flow else None
         if flow is None or handler is None:
@@ -192,7 +192,7 @@ class Engine:
         return await handler(ctx, data, given)
 
 
-def _stay(conv: ConversationRow, step: Step) -> Step:
+def _stay(conv: Conversation, step: Step) -> Step:
     """Keep the conversation where it is (stateless buttons, unknown commands)."""
     if conv.flow is not None and step.flow is None:
         step.flow, step.state = conv.flow, conv.state
@@ -200,14 +200,13 @@ def _stay(conv: ConversationRow, step: Step) -> Step:
     return step
 
 
-def _save(conv: ConversationRow, step: Step, new_step: int, now: datetime) -> bool:
+def _moved(conv: Conversation, step: Step, new_step: int) -> bool:
     """Move the conversation to where the step left it; False when nothing moved."""
     if step.flow == conv.flow and step.state == conv.state and step.data is None:
         return False  # old buttons stay valid
     conv.data = step.data.model_dump_json() if step.data is not None else "{}"
     conv.flow, conv.state = step.flow, step.state
     conv.step = new_step
-    conv.updated_at = now
     return True
 
 

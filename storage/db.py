@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,7 +23,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite
+
 UpsertableInsert = SqliteInsert | PgInsert
+
+# SQLite: how long one attempt at the write lock may block the event loop, and how long a
+# transaction waits in all for another process to release it.
+BUSY_TIMEOUT_MS = 5
+LOCK_WAIT_SECONDS = 30.0
 
 
 def async_url(url: str) -> str:
@@ -29,7 +38,7 @@ def async_url(url: str) -> str:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return str(parsed.set(drivername="sqlite+aiosqlite"))
+        return str(parsed.set(drivername=f"sqlite+{sqlite.DRIVER}"))
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
@@ -40,7 +49,8 @@ class Database:
 
     SQLite: every transaction begins IMMEDIATE (the write lock is taken before the first read, so a
     count-then-insert cannot interleave with another process), and one asyncio lock per process
-    queues this process's writers instead of letting them spin on SQLITE_BUSY.
+    queues this process's writers instead of letting them spin on SQLITE_BUSY. When another process
+    holds the lock, the wait is an `asyncio.sleep` (see `storage/sqlite.py`).
     PostgreSQL: READ COMMITTED plus `SELECT … FOR UPDATE` on the row a rule is about.
     """
 
@@ -53,7 +63,7 @@ class Database:
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            connect_args["timeout"] = 30
+            connect_args["timeout"] = BUSY_TIMEOUT_MS / 1000
         elif schema is not None:
             connect_args["server_settings"] = {"search_path": schema}
         self.engine: AsyncEngine = create_async_engine(
@@ -68,8 +78,35 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one write transaction: committed on exit, rolled back on error."""
         lock = self._write_lock if self._write_lock is not None else contextlib.nullcontext()
-        async with lock, self._sessions() as session, session.begin():
-            yield session
+        async with lock:
+            session = await self._begin()
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            else:
+                await session.commit()
+            finally:
+                await session.close()
+
+    async def _begin(self) -> AsyncSession:
+        """A new session; on SQLite with its write lock already taken, waiting without blocking."""
+        if not self.is_sqlite:
+            return self._sessions()
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        pause = 0.001
+        while True:
+            session = self._sessions()
+            try:
+                await session.connection()  # BEGIN IMMEDIATE
+                return session
+            except OperationalError as error:
+                await session.close()
+                if "locked" not in str(error.orig) or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     def insert(self, table: Any) -> UpsertableInsert:
         """An INSERT that supports `on_conflict_do_nothing()` on this backend."""
@@ -95,7 +132,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for statements built once and run with bind parameters."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 def _ts(nullable: bool = False) -> Column[datetime]:

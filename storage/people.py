@@ -1,18 +1,79 @@
-"""Students, Telegram accounts, one-time binding codes and role grants."""
+"""Students, Telegram accounts, one-time binding codes and role grants.
+
+The statements that run for every update are built once, with bind parameters.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlmodel import col
 
 from bot.domain import Language, Political, Role, Student, StudentStatus
-from storage.models import AccountRow, BindCodeRow, BindFailureRow, RoleGrantRow, StudentRow
+from storage.models import (
+    AccountRow,
+    BindCodeRow,
+    BindFailureRow,
+    RoleGrantRow,
+    StudentRow,
+    table_of,
+)
 from storage.tx import Tx
 
+_account = table_of(AccountRow)
+_student = table_of(StudentRow)
+_role = table_of(RoleGrantRow)
 
-def to_student(row: StudentRow) -> Student:
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A Telegram user the bot has met."""
+
+    user_id: int
+    language: Language
+    language_chosen: bool
+    student_pk: int | None
+
+
+_STUDENT = (
+    _student.c.id,
+    _student.c.student_id,
+    _student.c.name,
+    _student.c.college,
+    _student.c.class_name,
+    _student.c.status,
+    _student.c.disciplinary,
+    _student.c.rank_pct,
+    _student.c.political,
+)
+_STUDENT_BY_PK = select(*_STUDENT).where(_student.c.id == bindparam("pk"))
+_ACCOUNT_AND_STUDENT = (
+    select(_account.c.language, _account.c.language_chosen, _account.c.student_pk, *_STUDENT)
+    .select_from(_account.outerjoin(_student, _student.c.id == _account.c.student_pk))
+    .where(_account.c.user_id == bindparam("user_id"))
+)
+_ACCOUNT_OF_STUDENT = select(
+    _account.c.user_id, _account.c.language, _account.c.language_chosen, _account.c.student_pk
+).where(_account.c.student_pk == bindparam("pk"))
+_NEW_ACCOUNT = _account.insert()
+_ACCOUNT_WHERE = _account.c.user_id == bindparam("uid")
+_SET_LANGUAGE = update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"))
+_CHOOSE_LANGUAGE = (
+    update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"), language_chosen=True)
+)
+_BIND = (
+    update(_account)
+    .where(_ACCOUNT_WHERE)
+    .values(student_pk=bindparam("pk"), bound_at=bindparam("now"))
+)
+_ROLES = select(_role.c.role).where(_role.c.user_id == bindparam("user_id"))
+
+
+def to_student(row: Any) -> Student:
+    """A Student from a StudentRow or a result row with the student's columns."""
     assert row.id is not None
     return Student(
         id=row.id,
@@ -28,7 +89,7 @@ def to_student(row: StudentRow) -> Student:
 
 
 async def student_by_pk(tx: Tx, pk: int) -> Student | None:
-    row = await tx.session.get(StudentRow, pk)
+    row = (await tx.session.execute(_STUDENT_BY_PK, {"pk": pk})).first()
     return None if row is None else to_student(row)
 
 
@@ -54,7 +115,7 @@ async def enrolled_unbound(tx: Tx) -> list[Student]:
     return [to_student(row) for row in await tx.session.scalars(stmt)]
 
 
-async def ensure_account(tx: Tx, user_id: int, seen: Language, now: datetime) -> AccountRow:
+async def ensure_account(tx: Tx, user_id: int, seen: Language, now: datetime) -> Account:
     """The account of this Telegram user, created on first contact; its language follows
     Telegram's until the user picks one."""
     return (await account_and_student(tx, user_id, seen, now))[0]
@@ -62,41 +123,34 @@ async def ensure_account(tx: Tx, user_id: int, seen: Language, now: datetime) ->
 
 async def account_and_student(
     tx: Tx, user_id: int, seen: Language, now: datetime
-) -> tuple[AccountRow, Student | None]:
+) -> tuple[Account, Student | None]:
     """`ensure_account` and the bound student record, in one query (this runs for every update)."""
-    stmt = (
-        select(AccountRow, StudentRow)
-        .outerjoin(StudentRow, col(StudentRow.id) == col(AccountRow.student_pk))
-        .where(col(AccountRow.user_id) == user_id)
-    )
-    found = (await tx.session.execute(stmt)).first()
-    row, student = (found[0], found[1]) if found else (None, None)
+    row = (await tx.session.execute(_ACCOUNT_AND_STUDENT, {"user_id": user_id})).first()
     if row is None:
-        row = AccountRow(user_id=user_id, language=seen.value, created_at=now)
-        tx.session.add(row)
-        await tx.session.flush()
-    elif not row.language_chosen and row.language != seen.value:
-        row.language = seen.value
-    return row, None if student is None else to_student(student)
+        new = {"user_id": user_id, "language": seen.value, "language_chosen": False}
+        await tx.session.execute(_NEW_ACCOUNT, {**new, "created_at": now})
+        return Account(user_id, seen, False, None), None
+    language = Language(row.language)
+    if not row.language_chosen and language is not seen:
+        await tx.session.execute(_SET_LANGUAGE, {"uid": user_id, "lang": seen.value})
+        language = seen
+    account = Account(user_id, language, row.language_chosen, row.student_pk)
+    return account, None if row.id is None else to_student(row)
 
 
 async def choose_language(tx: Tx, user_id: int, language: Language) -> None:
-    row = await tx.session.get(AccountRow, user_id)
-    assert row is not None, "the engine creates the account before any handler runs"
-    row.language = language.value
-    row.language_chosen = True
+    await tx.session.execute(_CHOOSE_LANGUAGE, {"uid": user_id, "lang": language.value})
 
 
-async def account_of_student(tx: Tx, student_pk: int) -> AccountRow | None:
-    stmt = select(AccountRow).where(col(AccountRow.student_pk) == student_pk)
-    return (await tx.session.scalars(stmt)).first()
+async def account_of_student(tx: Tx, student_pk: int) -> Account | None:
+    row = (await tx.session.execute(_ACCOUNT_OF_STUDENT, {"pk": student_pk})).first()
+    if row is None:
+        return None
+    return Account(row.user_id, Language(row.language), row.language_chosen, row.student_pk)
 
 
 async def bind(tx: Tx, user_id: int, student_pk: int, now: datetime) -> None:
-    row = await tx.session.get(AccountRow, user_id)
-    assert row is not None, "the engine creates the account before any handler runs"
-    row.student_pk = student_pk
-    row.bound_at = now
+    await tx.session.execute(_BIND, {"uid": user_id, "pk": student_pk, "now": now})
 
 
 async def code_by_hash(tx: Tx, code_hash: str) -> BindCodeRow | None:
@@ -135,8 +189,8 @@ async def record_failure(tx: Tx, user_id: int, now: datetime) -> None:
 
 
 async def roles_of(tx: Tx, user_id: int) -> frozenset[Role]:
-    stmt = select(col(RoleGrantRow.role)).where(col(RoleGrantRow.user_id) == user_id)
-    return frozenset(Role(role) for role in await tx.session.scalars(stmt))
+    rows = await tx.session.execute(_ROLES, {"user_id": user_id})
+    return frozenset(Role(role) for (role,) in rows)
 
 
 async def grant(tx: Tx, user_id: int, role: Role, now: datetime) -> bool:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.domain import Category, ClubStatus, Language, Political, StudentStatus, name_key
+from bot.domain import Category, ClubStatus, Political, StudentStatus, name_key
 from bot.i18n import tr
 from bot.text import unsafe_character
 from storage import clubs, outbox, people
@@ -247,7 +247,7 @@ async def _end_memberships(
     account = await people.account_of_student(tx, student_pk)
     if account is None:
         return
-    language = Language(account.language)
+    language = account.language
     for _, club in held:
         text = tr(language, "notice.membership_ended", club=club.name, status=status)
         key = f"membership-ended:{student_pk}:{club.id}:{now.isoformat()}"

@@ -1,0 +1,66 @@
+"""The in-loop SQLite driver: another process's write lock is waited for without blocking."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+import storage.db
+from storage.db import Database
+from tests.conftest import MakeDb
+
+
+def _other_process_holding_the_lock(db: Database) -> sqlite3.Connection:
+    path = make_url(db.url).database
+    assert path is not None
+    assert Path(path).exists()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+async def test_waiting_for_another_writer_keeps_the_loop_running(make_db: MakeDb) -> None:
+    db = await make_db("sqlite")
+    other = _other_process_holding_the_lock(db)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.001)
+            ticks += 1
+
+    async def write() -> int:
+        async with db.transaction() as session:
+            return int((await session.execute(text("SELECT 1"))).scalar_one())
+
+    ticking = asyncio.create_task(ticker())
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.2)
+    assert not writing.done(), "the write lock is held elsewhere"
+    assert ticks > 20, "the event loop went on while the transaction waited"
+    other.commit()
+    assert await asyncio.wait_for(writing, timeout=5) == 1
+    ticking.cancel()
+    other.close()
+
+
+async def test_a_lock_held_too_long_is_an_error(
+    make_db: MakeDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = await make_db("sqlite")
+    monkeypatch.setattr(storage.db, "LOCK_WAIT_SECONDS", 0.1)
+    other = _other_process_holding_the_lock(db)
+    with pytest.raises(OperationalError, match="locked"):
+        async with db.transaction():
+            pass
+    other.rollback()
+    async with db.transaction() as session:  # free again
+        await session.execute(text("SELECT 1"))
+    other.close()

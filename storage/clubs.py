@@ -1,18 +1,89 @@
-"""Clubs and memberships."""
+"""Clubs and memberships.
+
+The statements that answer members' commands are built once, with bind parameters.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from bot.domain import Category, Club, ClubStatus
-from storage.models import ClubRow, MembershipRow
+from storage.models import ClubRow, MembershipRow, table_of
 from storage.tx import Tx
 
+_club = table_of(ClubRow)
+_member = table_of(MembershipRow)
+_ACTIVE = ClubStatus.ACTIVE.value
+_CLUB = (
+    _club.c.id,
+    _club.c.name,
+    _club.c.category,
+    _club.c.guidance_unit,
+    _club.c.founded,
+    _club.c.status,
+)
+_BY_ID = select(*_CLUB).where(_club.c.id == bindparam("id"))
+_BY_KEY = select(*_CLUB).where(_club.c.name_key == bindparam("key"))
+_ACTIVE_COUNTS = (
+    select(_club.c.category, func.count())
+    .where(_club.c.status == _ACTIVE)
+    .group_by(_club.c.category)
+)
+_IN_CATEGORY = (_club.c.category == bindparam("category")) & (_club.c.status == _ACTIVE)
+_CATEGORY_TOTAL = select(func.count()).select_from(_club).where(_IN_CATEGORY)
+_CATEGORY_PAGE = (
+    select(*_CLUB)
+    .where(_IN_CATEGORY)
+    .order_by(_club.c.name_key)
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+_SEARCH = (
+    select(*_CLUB)
+    .where(_club.c.status == _ACTIVE)
+    .where(_club.c.name_key.like(bindparam("pattern"), escape="\\"))
+    .order_by(_club.c.name_key)
+    .limit(bindparam("limit"))
+)
+_HELD = _member.c.slot.is_not(None)
+_MEMBERSHIPS = (
+    select(_member.c.slot, *_CLUB)
+    .join(_club, _club.c.id == _member.c.club_id)
+    .where(_member.c.student_pk == bindparam("pk"))
+    .where(_HELD)
+    .order_by(_member.c.slot)
+)
+_MEMBER_COUNTS = (
+    select(_member.c.club_id, func.count())
+    .where(_member.c.club_id.in_(bindparam("ids", expanding=True)))
+    .where(_HELD)
+    .group_by(_member.c.club_id)
+)
+_NEW_MEMBERSHIP: dict[str, Any] = {
+    "student_pk": bindparam("pk"),
+    "club_id": bindparam("club"),
+    "slot": bindparam("new_slot"),
+    "joined_at": bindparam("now"),
+}
+# DO NOTHING without a target covers every unique index, the partial "slot" ones included.
+_JOIN_SQLITE = sqlite.insert(_member).values(_NEW_MEMBERSHIP).on_conflict_do_nothing()
+_JOIN_PG = postgresql.insert(_member).values(_NEW_MEMBERSHIP).on_conflict_do_nothing()
+_END = (
+    update(_member)
+    .where(_member.c.student_pk == bindparam("pk"))
+    .where(_HELD)
+    .values(slot=None, ended_at=bindparam("now"), end_reason=bindparam("reason"))
+)
+_END_ONE = _END.where(_member.c.club_id == bindparam("club"))
 
-def to_club(row: ClubRow) -> Club:
+
+def to_club(row: Any) -> Club:
+    """A Club from a ClubRow or a result row with the club's columns."""
     assert row.id is not None
     return Club(
         id=row.id,
@@ -25,12 +96,12 @@ def to_club(row: ClubRow) -> Club:
 
 
 async def club(tx: Tx, club_id: int) -> Club | None:
-    row = await tx.session.get(ClubRow, club_id)
+    row = (await tx.session.execute(_BY_ID, {"id": club_id})).first()
     return None if row is None else to_club(row)
 
 
 async def club_by_key(tx: Tx, key: str) -> Club | None:
-    row = (await tx.session.scalars(select(ClubRow).where(col(ClubRow.name_key) == key))).first()
+    row = (await tx.session.execute(_BY_KEY, {"key": key})).first()
     return None if row is None else to_club(row)
 
 
@@ -42,81 +113,55 @@ async def clubs_by_keys(tx: Tx, keys: list[str]) -> dict[str, ClubRow]:
 
 async def active_counts(tx: Tx) -> dict[Category, int]:
     """How many active clubs each category has (categories with none are left out)."""
-    stmt = (
-        select(col(ClubRow.category), func.count())
-        .where(col(ClubRow.status) == ClubStatus.ACTIVE.value)
-        .group_by(col(ClubRow.category))
-    )
-    return {Category(cat): int(n) for cat, n in (await tx.session.execute(stmt)).all()}
+    rows = await tx.session.execute(_ACTIVE_COUNTS)
+    return {Category(cat): int(n) for cat, n in rows}
 
 
 async def active_page(
     tx: Tx, category: Category, offset: int, limit: int
 ) -> tuple[list[Club], int]:
     """One page of a category's active clubs by name, and how many there are in all."""
-    where = (
-        col(ClubRow.category) == category.value,
-        col(ClubRow.status) == ClubStatus.ACTIVE.value,
-    )
-    total = await tx.session.execute(select(func.count()).select_from(ClubRow).where(*where))
-    stmt = select(ClubRow).where(*where).order_by(ClubRow.name_key).offset(offset).limit(limit)
-    clubs = [to_club(row) for row in await tx.session.scalars(stmt)]
-    return clubs, int(total.scalar_one())
+    where = {"category": category.value}
+    total = (await tx.session.execute(_CATEGORY_TOTAL, where)).scalar_one()
+    rows = await tx.session.execute(_CATEGORY_PAGE, {**where, "offset": offset, "limit": limit})
+    return [to_club(row) for row in rows], int(total)
 
 
 async def active_memberships(tx: Tx, student_pk: int) -> list[tuple[int, Club]]:
     """The student's active memberships as (slot, club), by slot."""
-    stmt = (
-        select(col(MembershipRow.slot), ClubRow)
-        .join(ClubRow, col(ClubRow.id) == MembershipRow.club_id)
-        .where(col(MembershipRow.student_pk) == student_pk)
-        .where(col(MembershipRow.slot).is_not(None))
-        .order_by(col(MembershipRow.slot))
-    )
-    rows = (await tx.session.execute(stmt)).all()
-    return [(slot, to_club(row)) for slot, row in rows if slot is not None]
+    rows = await tx.session.execute(_MEMBERSHIPS, {"pk": student_pk})
+    return [(row.slot, to_club(row)) for row in rows]
 
 
-async def add_membership(tx: Tx, student_pk: int, club_id: int, slot: int, now: datetime) -> None:
-    """Insert an active membership; the slot and active indexes reject a racing duplicate."""
-    tx.session.add(MembershipRow(student_pk=student_pk, club_id=club_id, slot=slot, joined_at=now))
-    await tx.session.flush()
+async def add_membership(tx: Tx, student_pk: int, club_id: int, slot: int, now: datetime) -> bool:
+    """Insert an active membership; False when a unique index refused it (a racing join)."""
+    stmt = _JOIN_SQLITE if tx.db.is_sqlite else _JOIN_PG
+    params = {"pk": student_pk, "club": club_id, "new_slot": slot, "now": now}
+    return bool((await tx.session.execute(stmt, params)).rowcount)  # type: ignore[attr-defined]
 
 
 async def end_memberships(
     tx: Tx, student_pk: int, now: datetime, reason: str, club_id: int | None = None
 ) -> int:
     """End the student's active memberships (one club's, or all); how many ended."""
-    stmt = (
-        update(MembershipRow)
-        .where(col(MembershipRow.student_pk) == student_pk)
-        .where(col(MembershipRow.slot).is_not(None))
-        .values(slot=None, ended_at=now, end_reason=reason)
-    )
-    if club_id is not None:
-        stmt = stmt.where(col(MembershipRow.club_id) == club_id)
-    return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    params: dict[str, Any] = {"pk": student_pk, "now": now, "reason": reason}
+    if club_id is None:
+        result = await tx.session.execute(_END, params)
+    else:
+        result = await tx.session.execute(_END_ONE, {**params, "club": club_id})
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def member_counts(tx: Tx, club_ids: list[int]) -> dict[int, int]:
     """Active member counts of these clubs (clubs without members are left out)."""
-    stmt = (
-        select(col(MembershipRow.club_id), func.count())
-        .where(col(MembershipRow.club_id).in_(club_ids))
-        .where(col(MembershipRow.slot).is_not(None))
-        .group_by(col(MembershipRow.club_id))
-    )
-    return {int(club_id): int(n) for club_id, n in (await tx.session.execute(stmt)).all()}
+    if not club_ids:
+        return {}
+    rows = await tx.session.execute(_MEMBER_COUNTS, {"ids": club_ids})
+    return {int(club_id): int(n) for club_id, n in rows}
 
 
 async def search_active(tx: Tx, fragment: str, limit: int) -> list[Club]:
     """Active clubs whose name key contains `fragment` (already a name key), by name."""
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    stmt = (
-        select(ClubRow)
-        .where(col(ClubRow.status) == ClubStatus.ACTIVE.value)
-        .where(col(ClubRow.name_key).like(f"%{escaped}%", escape="\\"))
-        .order_by(ClubRow.name_key)
-        .limit(limit)
-    )
-    return [to_club(row) for row in await tx.session.scalars(stmt)]
+    rows = await tx.session.execute(_SEARCH, {"pattern": f"%{escaped}%", "limit": limit})
+    return [to_club(row) for row in rows]

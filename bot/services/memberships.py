@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.domain import (
     AlreadyMember,
     Club,
@@ -49,8 +47,8 @@ async def join(
     """Join a club, or raise the DomainError that says why not."""
     student = require_member_eligible(student)
     # Serialize this student's joins; then read everything again under the lock.
-    await tx.db.lock_rows(tx.session, "student", [student.id])
-    student = require_member_eligible(await people.student_by_pk(tx, student.id))
+    if await tx.db.lock_rows(tx.session, "student", [student.id]):
+        student = require_member_eligible(await people.student_by_pk(tx, student.id))
     club = await clubs.club(tx, club_id)
     if club is None:
         raise UnknownClub(name=str(club_id))
@@ -63,12 +61,9 @@ async def join(
     free = sorted(set(range(1, policy.max_clubs_per_student + 1)) - {slot for slot, _ in held})
     if not free:
         raise limit_error(policy, current)
-    try:
-        async with tx.session.begin_nested():
-            await clubs.add_membership(tx, student.id, club.id, free[0], now)
-    except IntegrityError:
+    if not await clubs.add_membership(tx, student.id, club.id, free[0], now):
         # The unique slot index caught a join that raced past the count.
-        raise limit_error(policy, current) from None
+        raise limit_error(policy, current)
     return club
 
 

@@ -104,10 +104,23 @@ class Engine:
         async with self.db.transaction() as session:
             tx = Tx(session, self.db)
             now = self.clock()
-            if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
+            if not await self._claim(tx, inc, now):
                 return Outcome(duplicate=True)
-            conv = await conversations.load(tx, inc.chat_id, inc.user_id, now)
-            ctx = await self._context(tx, inc, conv.step + 1, now)
+            seen = language_for(inc.language_code)
+            turn = await conversations.load(tx, inc.chat_id, inc.user_id, seen, now)
+            conv = turn.conversation
+            ctx = Ctx(
+                tx=tx,
+                policy=self.policy,
+                now=now,
+                lang=turn.account.language,
+                user_id=inc.user_id,
+                chat_id=inc.chat_id,
+                student=turn.student,
+                step=conv.step + 1,
+                bot_username=self.bot_username,
+                router=self.router,
+            )
             step = await self._route(ctx, conv, inc)
             if _moved(conv, step, ctx.step):
                 await conversations.save(tx, conv, now)
@@ -118,7 +131,7 @@ class Engine:
         async with self.db.transaction() as session:
             tx = Tx(session, self.db)
             now = self.clock()
-            if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
+            if not await self._claim(tx, inc, now):
                 return Outcome(duplicate=True)
             account = await people.ensure_account(
                 tx, inc.user_id, language_for(inc.language_code), now
@@ -126,21 +139,9 @@ class Engine:
             text = tr(account.language, key, **params)
         return _outcome(Step.say(text), inc)
 
-    async def _context(self, tx: Tx, inc: Incoming, step: int, now: datetime) -> Ctx:
-        account, student = await people.account_and_student(
-            tx, inc.user_id, language_for(inc.language_code), now
-        )
-        return Ctx(
-            tx=tx,
-            policy=self.policy,
-            now=now,
-            lang=account.language,
-            user_id=inc.user_id,
-            chat_id=inc.chat_id,
-            student=student,
-            step=step,
-            bot_username=self.bot_username,
-            router=self.router,
+    async def _claim(self, tx: Tx, inc: Incoming, now: datetime) -> bool:
+        return await conversations.claim_update(
+            tx, self.bot_id, inc.update_id, inc.chat_id, inc.user_id, now
         )
 
     async def _route(self, ctx: Ctx, conv: Conversation, inc: Incoming) -> Step:

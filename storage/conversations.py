@@ -1,7 +1,9 @@
 """Conversation state and the record of processed updates.
 
-These statements run for every update, so they are built once, here, with bind parameters: a
-statement built per call costs more in SQLAlchemy than SQLite takes to run it.
+Every update starts with two statements: `claim_update` records its id (and, on PostgreSQL, takes
+the conversation's lock), and `load` reads who is talking and where their conversation stands.
+They are built once, with bind parameters: building a statement per call costs more in
+SQLAlchemy than SQLite takes to run it.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.domain import Language, Student
+from storage import people
 from storage.models import ConversationRow, ProcessedUpdateRow, table_of
 from storage.tx import Tx
 
@@ -39,20 +43,31 @@ _CLAIMED: dict[str, Any] = {
     "processed_at": bindparam("now"),
 }
 _CLAIM_SQLITE = sqlite.insert(_processed).values(**_CLAIMED).on_conflict_do_nothing()
-_CLAIM_PG = postgresql.insert(_processed).values(**_CLAIMED).on_conflict_do_nothing()
-_KEY = (_conv.c.chat_id == bindparam("chat")) & (_conv.c.user_id == bindparam("user"))
-_LOAD = select(_conv.c.flow, _conv.c.state, _conv.c.data, _conv.c.step).where(_KEY)
-_LOAD_LOCKED = _LOAD.with_for_update()
-_CREATE = (
-    postgresql.insert(_conv)
-    .values(
-        chat_id=bindparam("chat"),
-        user_id=bindparam("user"),
-        data="{}",
-        step=0,
-        updated_at=bindparam("now"),
-    )
+# PostgreSQL: a claimed update also takes a lock on its conversation until the transaction ends,
+# so two processes handling one conversation take turns. (SQLite's BEGIN IMMEDIATE already
+# serializes all writers.) The lock is taken after the claim, so a redelivery takes none.
+_CLAIM_PG = (
+    postgresql.insert(_processed)
+    .values(**_CLAIMED)
     .on_conflict_do_nothing()
+    .returning(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("conv_key"), 0)))
+)
+_KEY = (_conv.c.chat_id == bindparam("chat")) & (_conv.c.user_id == bindparam("user"))
+_LOAD = (
+    select(
+        *people.ACCOUNT_AND_STUDENT_COLUMNS,
+        _conv.c.flow.label("conv_flow"),
+        _conv.c.state.label("conv_state"),
+        _conv.c.data.label("conv_data"),
+        _conv.c.step.label("conv_step"),
+    )
+    .select_from(
+        people.ACCOUNT_AND_STUDENT.outerjoin(
+            _conv,
+            (_conv.c.chat_id == bindparam("chat")) & (_conv.c.user_id == people.USER_ID),
+        )
+    )
+    .where(bindparam("user") == people.USER_ID)
 )
 _INSERT = _conv.insert()
 _UPDATE = (
@@ -68,11 +83,25 @@ _UPDATE = (
 )
 
 
-async def claim_update(tx: Tx, bot_id: int, update_id: int, now: datetime) -> bool:
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """Who sent an update, and where their conversation in that chat stands."""
+
+    account: people.Account
+    student: Student | None
+    conversation: Conversation
+
+
+async def claim_update(
+    tx: Tx, bot_id: int, update_id: int, chat_id: int, user_id: int, now: datetime
+) -> bool:
     """Record the update as processed; False when it already was (a redelivery)."""
     params = {"bot": bot_id, "update": update_id, "now": now}
-    stmt = _CLAIM_SQLITE if tx.db.is_sqlite else _CLAIM_PG
-    return bool((await tx.session.execute(stmt, params)).rowcount)  # type: ignore[attr-defined]
+    if tx.db.is_sqlite:
+        result = await tx.session.execute(_CLAIM_SQLITE, params)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+    locked = {**params, "conv_key": f"{chat_id}:{user_id}"}
+    return (await tx.session.execute(_CLAIM_PG, locked)).first() is not None
 
 
 async def forget_updates(tx: Tx, before: datetime) -> int:
@@ -81,22 +110,17 @@ async def forget_updates(tx: Tx, before: datetime) -> int:
     return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
-async def load(tx: Tx, chat_id: int, user_id: int, now: datetime) -> Conversation:
-    """The conversation, locked for this transaction.
-
-    On PostgreSQL the row is inserted first if missing, so that two processes handling the same
-    conversation queue on its row lock; SQLite's IMMEDIATE transaction already serializes them.
-    """
-    key = {"chat": chat_id, "user": user_id}
-    stmt = _LOAD
-    if not tx.db.is_sqlite:
-        await tx.session.execute(_CREATE, {**key, "now": now})
-        stmt = _LOAD_LOCKED
-    row = (await tx.session.execute(stmt, key)).first()
-    if row is None:
+async def load(tx: Tx, chat_id: int, user_id: int, seen: Language, now: datetime) -> Turn:
+    """The account (created on first contact), student and conversation, in one query."""
+    row = (await tx.session.execute(_LOAD, {"chat": chat_id, "user": user_id})).first()
+    account, student = await people.account_from_row(tx, user_id, row, seen, now)
+    if row is None or row.conv_step is None:
         # Not written yet: a user who never enters a flow costs no write.
-        return Conversation(chat_id, user_id)
-    return Conversation(chat_id, user_id, row.flow, row.state, row.data, row.step, stored=True)
+        return Turn(account, student, Conversation(chat_id, user_id))
+    conv = Conversation(
+        chat_id, user_id, row.conv_flow, row.conv_state, row.conv_data, row.conv_step, stored=True
+    )
+    return Turn(account, student, conv)
 
 
 async def save(tx: Tx, conv: Conversation, now: datetime) -> None:

@@ -50,9 +50,19 @@ _STUDENT = (
     _student.c.political,
 )
 _STUDENT_BY_PK = select(*_STUDENT).where(_student.c.id == bindparam("pk"))
+# Who is talking: their account and, if bound, their student record (`conversations` adds the
+# conversation to the same query).
+USER_ID = _account.c.user_id
+ACCOUNT_AND_STUDENT = _account.outerjoin(_student, _student.c.id == _account.c.student_pk)
+ACCOUNT_AND_STUDENT_COLUMNS = (
+    _account.c.language,
+    _account.c.language_chosen,
+    _account.c.student_pk,
+    *_STUDENT,
+)
 _ACCOUNT_AND_STUDENT = (
-    select(_account.c.language, _account.c.language_chosen, _account.c.student_pk, *_STUDENT)
-    .select_from(_account.outerjoin(_student, _student.c.id == _account.c.student_pk))
+    select(*ACCOUNT_AND_STUDENT_COLUMNS)
+    .select_from(ACCOUNT_AND_STUDENT)
     .where(_account.c.user_id == bindparam("user_id"))
 )
 _ACCOUNT_OF_STUDENT = select(
@@ -116,16 +126,16 @@ async def enrolled_unbound(tx: Tx) -> list[Student]:
 
 
 async def ensure_account(tx: Tx, user_id: int, seen: Language, now: datetime) -> Account:
-    """The account of this Telegram user, created on first contact; its language follows
-    Telegram's until the user picks one."""
-    return (await account_and_student(tx, user_id, seen, now))[0]
-
-
-async def account_and_student(
-    tx: Tx, user_id: int, seen: Language, now: datetime
-) -> tuple[Account, Student | None]:
-    """`ensure_account` and the bound student record, in one query (this runs for every update)."""
+    """The account of this Telegram user, created on first contact."""
     row = (await tx.session.execute(_ACCOUNT_AND_STUDENT, {"user_id": user_id})).first()
+    return (await account_from_row(tx, user_id, row, seen, now))[0]
+
+
+async def account_from_row(
+    tx: Tx, user_id: int, row: Any, seen: Language, now: datetime
+) -> tuple[Account, Student | None]:
+    """The account and student from a row of ACCOUNT_AND_STUDENT_COLUMNS; on first contact (no
+    row) the account is created. The language follows Telegram's until the user picks one."""
     if row is None:
         new = {"user_id": user_id, "language": seen.value, "language_chosen": False}
         await tx.session.execute(_NEW_ACCOUNT, {**new, "created_at": now})

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from bot import callbacks
 from bot.context import FLOW_KIND, Ctx
@@ -92,7 +93,14 @@ class Engine:
         """Process one update at most once; a redelivered update gives an empty outcome."""
         async with self._locks.hold((inc.chat_id, inc.user_id)):
             try:
-                return await self._process(inc)
+                try:
+                    return await self._process(inc)
+                except DBAPIError as err:
+                    if not err.connection_invalidated:
+                        raise
+                    # The database dropped a pooled connection (a restart): nothing was
+                    # committed, so the update runs again on a fresh one.
+                    return await self._process(inc)
             except DomainError as err:
                 # A rule refused after something was written: nothing of it stays.
                 return await self._refusal(inc, err.key, err.params)

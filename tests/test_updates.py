@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
+import pytest
+from sqlalchemy import text
+
 from bot.engine import Engine
-from tests.harness import Campus
+from bot.flows import build_router
+from bot.policy import Policy
+from tests.conftest import PG_URL, MakeDb
+from tests.harness import BOT_ID, BOT_USERNAME, Campus
 
 
 async def test_same_update_twice_one_effect_one_answer(campus: Campus, engine: Engine) -> None:
@@ -41,3 +48,21 @@ async def test_redelivered_button_press_is_ignored(campus: Campus, engine: Engin
     again = await engine.handle(press)
     assert again.duplicate
     assert again.toast is None
+
+
+@pytest.mark.postgres
+async def test_update_after_the_database_dropped_the_connection(make_db: MakeDb) -> None:
+    db = await make_db("postgres")
+    engine = Engine(db, Policy(), build_router(), bot_id=BOT_ID, bot_username=BOT_USERNAME)
+    campus = Campus(db, engine)
+    await campus.clubs("Chess Club")
+    alice = await campus.bound("S1", 1001)
+    async with db.transaction() as session:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    admin = await asyncpg.connect(PG_URL.replace("postgresql://", "postgres://", 1))
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await admin.close()
+    assert "Welcome to" in await alice.send("/join Chess Club")
+    assert "1 of at most 2" in await alice.send("/myclubs")

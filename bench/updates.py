@@ -1,11 +1,13 @@
 """Updates per second: a bare echo bot vs. clubbot serving a realistic mix, per framework.
 
-    python -m bench.updates [--updates 5000] [--frameworks aiogram ptb]
+    python -m bench.updates [--updates 5000] [--repeat 3] [--frameworks aiogram ptb]
                             [--databases sqlite postgres]
 
 The emulator runs in this process; each bot runs in a process of its own (as in production),
 so the two share the machine's two cores. All N updates are queued at once, and the clock runs
-until the bot has answered every one of them.
+until the bot has answered every one of them. Each cell is the median of `--repeat` runs, taken
+in turns (bare, sqlite, postgres, bare, ...) so that a busy moment of the machine does not
+land on one column only; next to it, the bot process's CPU time per update.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,14 +78,21 @@ async def fresh_postgres() -> None:
         await conn.close()
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 async def measure(
     command: list[str],
     env: dict[str, str],
     emu: BotApiEmulator,
     n: int,
     texts: list[tuple[SimUser, str]],
-) -> float:
-    """Start the bot, queue every update, and time until each has had its answer."""
+) -> tuple[float, float]:
+    """Start the bot, queue every update, and time until each has had its answer: updates per
+    second, and the bot process's CPU seconds per update (start-up included)."""
+    cpu_before = _children_cpu()
     answered = 0
     done = asyncio.Event()
 
@@ -111,10 +122,11 @@ async def measure(
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
-    return n / elapsed
+            process.wait()
+    return n / elapsed, (_children_cpu() - cpu_before) / n
 
 
-async def run_one(framework: str, database: str | None, n: int) -> float:
+async def run_one(framework: str, database: str | None, n: int) -> tuple[float, float]:
     async with BotApiEmulator(bot_username="bench_bot") as emu:
         users = [emu.user(10_000 + i, language_code="en") for i in range(USERS)]
         per_user = -(-n // USERS)
@@ -143,18 +155,29 @@ async def run_one(framework: str, database: str | None, n: int) -> float:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--updates", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--frameworks", nargs="+", default=["aiogram", "ptb"])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
     args = parser.parse_args()
-    print(f"{args.updates} updates from {USERS} users; updates/s (ratio to the bare framework)")
-    print(f"{'framework':<10} {'bare echo':>10} " + " ".join(f"{d:>18}" for d in args.databases))
+    print(
+        f"{args.updates} updates from {USERS} users, median of {args.repeat} runs: "
+        "updates/s (ratio to the bare framework) [bot CPU µs per update]"
+    )
+    columns: list[str | None] = [None, *args.databases]
+    names = ["bare echo", *args.databases]
+    print(f"{'framework':<10} " + " ".join(f"{name:>26}" for name in names))
     for framework in args.frameworks:
-        bare = await run_one(framework, None, args.updates)
-        cells = []
-        for database in args.databases:
-            rate = await run_one(framework, database, args.updates)
-            cells.append(f"{rate:>9.0f} ({rate / bare:.2f})")
-        print(f"{framework:<10} {bare:>10.0f} " + " ".join(f"{c:>18}" for c in cells))
+        runs: dict[str | None, list[tuple[float, float]]] = {c: [] for c in columns}
+        for _ in range(args.repeat):
+            for column in columns:
+                runs[column].append(await run_one(framework, column, args.updates))
+        rate = {c: statistics.median(r for r, _ in runs[c]) for c in columns}
+        cpu = {c: statistics.median(u for _, u in runs[c]) * 1e6 for c in columns}
+        cells = [f"{rate[None]:.0f} [{cpu[None]:.0f}]"]
+        cells += [
+            f"{rate[c]:.0f} ({rate[c] / rate[None]:.2f}) [{cpu[c]:.0f}]" for c in columns[1:]
+        ]
+        print(f"{framework:<10} " + " ".join(f"{cell:>26}" for cell in cells), flush=True)
 
 
 if __name__ == "__main__":

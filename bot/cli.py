@@ -48,11 +48,23 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+# Libraries that log every request, update or timer tick at INFO: at hundreds of updates a second
+# that is most of a process's work, and none of it news. Their warnings and errors still show.
+CHATTY_LOGGERS = (
+    "aiogram.event",
+    "httpx",
+    "apscheduler.executors.default",
+    "apscheduler.scheduler",
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from bot.domain import Category, Club, ClubStatus
-from storage.models import ClubRow, MembershipRow
+from bot.domain import Category, Club, ClubStatus, Student
+from storage.models import ClubRow, MembershipRow, StudentRow
+from storage.people import to_student
 from storage.tx import Tx
 
 
@@ -120,3 +121,34 @@ async def search_active(tx: Tx, fragment: str, limit: int) -> list[Club]:
         .limit(limit)
     )
     return [to_club(row) for row in await tx.session.scalars(stmt)]
+
+
+async def all_clubs(tx: Tx) -> list[Club]:
+    """Every club in any state, by name."""
+    stmt = select(ClubRow).order_by(ClubRow.name_key)
+    return [to_club(row) for row in await tx.session.scalars(stmt)]
+
+
+async def members_page(tx: Tx, club_id: int, offset: int, limit: int) -> tuple[list[Student], int]:
+    """One page of a club's active members by student_id, and how many there are in all."""
+    where = (col(MembershipRow.club_id) == club_id, col(MembershipRow.slot).is_not(None))
+    total = await tx.session.execute(select(func.count()).select_from(MembershipRow).where(*where))
+    stmt = (
+        select(StudentRow)
+        .join(MembershipRow, col(MembershipRow.student_pk) == StudentRow.id)
+        .where(*where)
+        .order_by(col(StudentRow.student_id))
+        .offset(offset)
+        .limit(limit)
+    )
+    members = [to_student(row) for row in await tx.session.scalars(stmt)]
+    return members, int(total.scalar_one())
+
+
+async def membership_totals(tx: Tx) -> tuple[int, int]:
+    """Active memberships, and how many distinct students hold them."""
+    stmt = select(func.count(), func.count(func.distinct(MembershipRow.student_pk))).where(
+        col(MembershipRow.slot).is_not(None)
+    )
+    memberships, students = (await tx.session.execute(stmt)).one()
+    return int(memberships), int(students)

@@ -152,3 +152,17 @@ async def membership_totals(tx: Tx) -> tuple[int, int]:
     )
     memberships, students = (await tx.session.execute(stmt)).one()
     return int(memberships), int(students)
+
+
+async def club_names_by_student(tx: Tx) -> dict[int, list[str]]:
+    """The names of the clubs each student is in now, by student record id."""
+    stmt = (
+        select(col(MembershipRow.student_pk), col(ClubRow.name))
+        .join(ClubRow, col(ClubRow.id) == MembershipRow.club_id)
+        .where(col(MembershipRow.slot).is_not(None))
+        .order_by(col(MembershipRow.student_pk), col(MembershipRow.slot))
+    )
+    names: dict[int, list[str]] = {}
+    for student_pk, name in (await tx.session.execute(stmt)).all():
+        names.setdefault(int(student_pk), []).append(name)
+    return names

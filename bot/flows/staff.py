@@ -21,7 +21,7 @@ from storage import clubs
 router = Router()
 KIND = "st"
 # With the clipped fields below, a full page stays far below Telegram's 4096 characters.
-MEMBERS_PER_PAGE = 15
+MEMBERS_PER_PAGE = 12
 SUGGESTIONS = 5
 
 
@@ -125,8 +125,8 @@ def _member_line(ctx: Ctx, student: Student) -> str:
         "status.member_line",
         name=clip(student.name, 32),
         student_id=clip(student.student_id, 24),
-        college=clip(student.college, 24),
-        class_name=clip(student.class_name, 16),
+        college=clip(student.college, 40),
+        class_name=clip(student.class_name, 24),
     )
 
 

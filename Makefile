@@ -1,10 +1,11 @@
-# `make run` starts the bot; `make test` sets up .venv and runs ruff, mypy and pytest.
+# `make run` starts the bot: on Telegram when BOT_TOKEN is set, else the local web playground.
+# `make test` sets up .venv and runs ruff, mypy and pytest.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench screenshots clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +17,7 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/clubbot run
+	$(BIN)/clubbot start
 
 lint: install
 	$(BIN)/ruff check .
@@ -25,6 +26,10 @@ lint: install
 
 test: lint
 	$(BIN)/pytest --junitxml=.pytest-report.xml
+
+# The README's playground screenshots, from the browser test (CJK fonts: fonts-noto-cjk).
+screenshots: install
+	CLUBBOT_SCREENSHOTS=docs $(BIN)/pytest -q tests/test_playground.py -k browser_student
 
 bench: install
 	$(BIN)/python -m bench.updates

@@ -38,12 +38,12 @@ class App:
     router: Router
 
 
-def build_app(settings: Settings) -> App:
-    """Everything but the Telegram front end."""
+def build_app(settings: Settings, db: Database | None = None) -> App:
+    """Everything but the Telegram front end (on `db` if given, else DATABASE_URL's)."""
     return App(
         settings=settings,
         policy=load_policy(settings.policy_file),
-        db=Database(settings.database_url),
+        db=db or Database(settings.database_url),
         router=build_router(),
     )
 

@@ -24,7 +24,10 @@ from storage.types import utcnow
 NO_TOKEN = """\
 BOT_TOKEN is not set, so clubbot cannot reach Telegram.
 
-Get a token from @BotFather in Telegram (send /newbot), then either
+To try clubbot without Telegram, run `clubbot playground` (or `make run` without a token):
+the bot and a web chat on http://127.0.0.1:8080, with a demo university.
+
+To run it on Telegram, get a token from @BotFather (send /newbot), then either
   export BOT_TOKEN=123456:ABC...   or   put BOT_TOKEN=123456:ABC... in a .env file here
 and run `make run` again."""
 
@@ -33,6 +36,16 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="clubbot", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="poll Telegram and serve (applies pending migrations first)")
+    sub.add_parser(
+        "start", help="`run` when BOT_TOKEN is set, else `playground` (what `make run` does)"
+    )
+    play = sub.add_parser(
+        "playground",
+        help="try the bot in a browser, without Telegram, on a demo university "
+        "(its own database, data/playground.db)",
+    )
+    play.add_argument("--port", type=int, help="port on 127.0.0.1 (default PLAYGROUND_PORT, 8080)")
+    play.add_argument("--reset", action="store_true", help="start over with a fresh demo")
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="action", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations")
@@ -80,12 +93,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "start":
+        if settings.bot_token is None:
+            return await _playground(settings, settings.playground_port, reset=False)
+        await run(settings)
+        return 0
     if args.command == "run":
         if settings.bot_token is None:
             print(NO_TOKEN, file=sys.stderr)
             return 2
         await run(settings)
         return 0
+    if args.command == "playground":
+        port = settings.playground_port if args.port is None else args.port
+        return await _playground(settings, port, reset=args.reset)
     app = build_app(settings)
     try:
         await migrate.upgrade(app.db)
@@ -99,6 +120,20 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _role(app.db, args.command, Role(args.role), args.user_id)
     finally:
         await app.db.dispose()
+
+
+async def _playground(settings: Settings, port: int, *, reset: bool) -> int:
+    from bot import playground
+
+    if not 0 <= port <= 65535:
+        print(f"--port {port} is not a port number", file=sys.stderr)
+        return 2
+    try:
+        await playground.run(settings, port=port, reset=reset)
+    except playground.PortUnavailable as exc:
+        print(f"{exc}; choose another port with --port N (or PLAYGROUND_PORT)", file=sys.stderr)
+        return 2
+    return 0
 
 
 async def _import(db: Database, kind: str, path: Path) -> int:

@@ -122,3 +122,9 @@ class MembershipLimitReached(DomainError):
     """ORG-2: the student is already in the maximum number of clubs."""
 
     key = "error.membership_limit"
+
+
+class StaffOnly(DomainError):
+    """The command is for staff, and the user holds no staff role (now)."""
+
+    key = "error.staff_only"

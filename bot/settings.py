@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     policy_file: Path | None = None
     tick_seconds: float = Field(default=5.0, gt=0)
+    # The web playground (`clubbot playground`) listens on 127.0.0.1 at this port.
+    playground_port: int = Field(default=8080, ge=0, le=65535)
 
     @field_validator("timezone")
     @classmethod

@@ -10,10 +10,11 @@ import asyncio
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from emulator.formatting import command_entities
-from emulator.models import CallbackAnswer, JsonDict, Message
+from emulator.models import CallbackAnswer, Event, JsonDict, Message
 from emulator.notify import Notifier
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ class SimChat(ABC):
         self._history: dict[int, Message] = {}
         self._order: list[int] = []
         self._consumed = 0
-        self._user_message_ids: set[int] = set()
+        # Latest state of every message simulated users posted here, by message id.
+        self._posts: dict[int, Message] = {}
         self._next_message_id = 1
         self._last_query_id: str | None = None
         self._changed = Notifier()
@@ -54,6 +56,13 @@ class SimChat(ABC):
     def messages(self) -> list[Message]:
         """All bot messages still in the chat, in order, with edits applied."""
         return [message for message in self._history.values() if not message.deleted]
+
+    @property
+    def transcript(self) -> list[Message]:
+        """Every message in the chat, the bot's and the users', in order, as now shown."""
+        everything = [*self._history.values(), *self._posts.values()]
+        shown = [message for message in everything if not message.deleted]
+        return sorted(shown, key=lambda message: message.message_id)
 
     def current(self, message_id: int) -> Message | None:
         """The latest state of a bot message that has not been deleted."""
@@ -140,12 +149,14 @@ class SimChat(ABC):
         self._history[message.message_id] = message
         self._changed.notify()
 
-    def forget_user_message(self, message_id: int) -> bool:
-        """Delete a message a simulated user sent; False if there is none with that id."""
-        if message_id not in self._user_message_ids:
-            return False
-        self._user_message_ids.discard(message_id)
-        return True
+    def delete_post(self, message_id: int) -> Message | None:
+        """Delete a message a simulated user sent; its deleted state, or None if there is none."""
+        post = self._posts.get(message_id)
+        if post is None or post.deleted:
+            return None
+        deleted = replace(post, deleted=True)
+        self._posts[message_id] = deleted
+        return deleted
 
     def notify_changed(self) -> None:
         """Wake the wait_* helpers (e.g. when a callback answer arrives)."""
@@ -153,25 +164,37 @@ class SimChat(ABC):
 
     # Acting as a user.
 
-    def _post(self, sender: SimUser, content: JsonDict) -> int:
-        message_id = self.allocate_message_id()
-        self._user_message_ids.add(message_id)
+    async def _post(self, sender: SimUser, content: JsonDict, shown: Message) -> int:
         message = {
-            "message_id": message_id,
-            "date": int(time.time()),
+            "message_id": shown.message_id,
+            "date": shown.date,
             "chat": self.chat_json,
             "from": sender.user_json,
             **content,
         }
+        self._posts[shown.message_id] = shown
+        # Announced before the bot can see it, so a web chat shows it before any answer.
+        await self._emulator.emit(Event("post", self.chat_id, shown))
         return self._emulator.inject_update({"message": message})
 
-    def _post_text(self, sender: SimUser, text: str) -> int:
-        content: JsonDict = {"text": text}
-        if entities := command_entities(text):
-            content["entities"] = entities
-        return self._post(sender, content)
+    def _shown(self, sender: SimUser, text: str | None, entities: list[JsonDict]) -> Message:
+        return Message(
+            message_id=self.allocate_message_id(),
+            chat_id=self.chat_id,
+            date=int(time.time()),
+            text=text,
+            entities=entities,
+            sender=sender.user_json,
+        )
 
-    def _post_document(
+    async def _post_text(self, sender: SimUser, text: str) -> int:
+        content: JsonDict = {"text": text}
+        entities = command_entities(text)
+        if entities:
+            content["entities"] = entities
+        return await self._post(sender, content, self._shown(sender, text, entities))
+
+    async def _post_document(
         self,
         sender: SimUser,
         data: bytes,
@@ -183,7 +206,8 @@ class SimChat(ABC):
         content: JsonDict = {"document": self._emulator.file_json(file)}
         if caption:
             content["caption"] = caption
-        return self._post(sender, content)
+        shown = replace(self._shown(sender, caption or None, []), document=file)
+        return await self._post(sender, content, shown)
 
     def _click(
         self, sender: SimUser, message: Message, text: str | None, callback_data: str | None
@@ -256,7 +280,7 @@ class SimUser(SimChat):
 
     async def send(self, text: str) -> int:
         """Send a text message to the bot; returns the update_id."""
-        return self._post_text(self, text)
+        return await self._post_text(self, text)
 
     async def send_document(
         self,
@@ -266,7 +290,7 @@ class SimUser(SimChat):
         caption: str | None = None,
     ) -> int:
         """Send a document the bot can download via getFile; returns the update_id."""
-        return self._post_document(self, data, file_name, mime_type, caption)
+        return await self._post_document(self, data, file_name, mime_type, caption)
 
     async def click(
         self, message: Message, text: str | None = None, *, callback_data: str | None = None
@@ -295,7 +319,7 @@ class SimGroup(SimChat):
 
     async def send(self, user: SimUser, text: str) -> int:
         """`user` writes a text message in the group; returns the update_id."""
-        return self._post_text(user, text)
+        return await self._post_text(user, text)
 
     async def send_document(
         self,
@@ -306,7 +330,7 @@ class SimGroup(SimChat):
         caption: str | None = None,
     ) -> int:
         """`user` posts a document in the group; returns the update_id."""
-        return self._post_document(user, data, file_name, mime_type, caption)
+        return await self._post_document(user, data, file_name, mime_type, caption)
 
     async def click(
         self,

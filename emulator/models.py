@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 JsonDict = dict[str, Any]
 
-EventKind = Literal["message", "edit", "delete", "callback_answer"]
+EventKind = Literal["message", "edit", "delete", "callback_answer", "post"]
 
 
 class ApiError(Exception):
@@ -55,7 +55,10 @@ class File:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A bot message as currently shown; every edit produces a new snapshot."""
+    """A message as currently shown; every edit produces a new snapshot.
+
+    `sender` is None for the bot's messages and the User object of a simulated user's post.
+    """
 
     message_id: int
     chat_id: int
@@ -71,6 +74,7 @@ class Message:
     edit_count: int = 0
     edit_date: int | None = None
     deleted: bool = False
+    sender: JsonDict | None = None
 
     @property
     def photo(self) -> bytes | None:
@@ -122,7 +126,11 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """A change that subscribers (e.g. a web playground) are told about."""
+    """A change that subscribers (e.g. the web chat) are told about.
+
+    "message", "edit" and "delete" are the bot's doing (deleting a user's post included); "post"
+    is a simulated user's new message; "callback_answer" is the bot's answerCallbackQuery.
+    """
 
     kind: EventKind
     chat_id: int | None

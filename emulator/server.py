@@ -1,4 +1,5 @@
-"""An in-process Telegram Bot API server on 127.0.0.1 for end-to-end tests and benchmarks.
+"""An in-process Telegram Bot API server on 127.0.0.1 for end-to-end tests, benchmarks and the
+web playground (emulator.web mounts a browser chat on the same server).
 
 Real bot frameworks talk to it over HTTP exactly as they talk to api.telegram.org, while the
 test drives simulated users (see emulator.chats) and inspects what the bot did.
@@ -119,7 +120,10 @@ class BotApiEmulator:
         bot_first_name: str = "clubbot",
         *,
         bot_id: int = 123456789,
+        first_update_id: int = 1,
     ) -> None:
+        """The API of one bot; its update ids start at `first_update_id` (a bot that remembers
+        update ids across runs, as clubbot does, must never be handed one again)."""
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.bot_id = bot_id
@@ -140,9 +144,11 @@ class BotApiEmulator:
         self._webhook_url = ""
         self._in_flight = 0
         self._activity = Notifier()
-        self._updates = UpdateQueue(on_change=self._activity.notify)
+        self._updates = UpdateQueue(on_change=self._activity.notify, first_id=first_update_id)
         self._methods = self._method_table()
         self._runner: web.AppRunner | None = None
+        self._extra_routes: list[web.AbstractRouteDef] = []
+        self._on_stop: list[Callable[[], None]] = []
         self._closing: asyncio.Future[None] | None = None
         self._base_url: str | None = None
 
@@ -157,6 +163,7 @@ class BotApiEmulator:
         app = web.Application(client_max_size=_MAX_UPLOAD_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
+        app.router.add_routes(self._extra_routes)
         # handler_cancellation: a client that gives up on a long poll or a delayed call
         # stops its handler, so in-flight accounting and 409 conflicts stay accurate.
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
@@ -174,10 +181,22 @@ class BotApiEmulator:
         if self._runner is None:
             return
         self._updates.close()
+        for hook in self._on_stop:
+            hook()
         if self._closing is not None and not self._closing.done():
             self._closing.set_result(None)
         await self._runner.cleanup()
         self._runner = None
+
+    def mount(
+        self, routes: list[web.AbstractRouteDef], on_stop: Callable[[], None] | None = None
+    ) -> None:
+        """Serve more routes (the web chat) from this server; `on_stop` ends their streams."""
+        if self._runner is not None:
+            raise RuntimeError("mount routes before start()")
+        self._extra_routes.extend(routes)
+        if on_stop is not None:
+            self._on_stop.append(on_stop)
 
     async def __aenter__(self) -> Self:
         """Start on a free port."""
@@ -227,6 +246,11 @@ class BotApiEmulator:
         )
         self._chats[user_id] = user
         return user
+
+    def find_user(self, user_id: int) -> SimUser | None:
+        """The simulated user with this id, if one was created."""
+        chat = self._chats.get(user_id)
+        return chat if isinstance(chat, SimUser) else None
 
     def group(self, chat_id: int = -100123, title: str = "Chess officers") -> SimGroup:
         """The simulated group with this id (created on first use)."""
@@ -335,7 +359,8 @@ class BotApiEmulator:
 
         return unsubscribe
 
-    async def _emit(self, event: Event) -> None:
+    async def emit(self, event: Event) -> None:
+        """Tell every subscriber about `event`, in subscription order."""
         for callback in tuple(self._subscribers):
             try:
                 await callback(event)
@@ -371,6 +396,10 @@ class BotApiEmulator:
         self._files[file.file_id] = file
         self._files_by_path[file.file_path] = file
         return file
+
+    def file(self, file_id: str) -> File | None:
+        """A stored file by its file_id."""
+        return self._files.get(file_id)
 
     def file_json(self, file: File) -> JsonDict:
         """The Bot API Document object of a stored file."""
@@ -535,6 +564,16 @@ class BotApiEmulator:
             self.commands.pop(key, None)
         return True
 
+    def menu(self, language_code: str | None) -> list[tuple[str, str]]:
+        """The command menu a private chat shows a user with this app language, as Telegram
+        picks it: the narrowest scope set, in the user's language if set, else without one."""
+        language = (language_code or "").split("-")[0].lower()
+        for scope in ("all_private_chats", "default"):
+            for key in ((scope, language), (scope, "")):
+                if key in self.commands:
+                    return self.commands[key]
+        return []
+
     async def _get_my_commands(self, request: ApiRequest) -> list[JsonDict]:
         commands = self.commands.get(self._commands_key(request), [])
         return [{"command": command, "description": text} for command, text in commands]
@@ -556,7 +595,7 @@ class BotApiEmulator:
 
     async def _publish(self, chat: SimChat, message: Message) -> JsonDict:
         chat.record(message)
-        await self._emit(Event("message", chat.chat_id, message))
+        await self.emit(Event("message", chat.chat_id, message))
         return self.message_json(message)
 
     async def _send_message(self, request: ApiRequest) -> JsonDict:
@@ -659,7 +698,7 @@ class BotApiEmulator:
             raise ApiError(400, NOT_MODIFIED)
         edited = replace(new, edit_count=old.edit_count + 1, edit_date=int(time.time()))
         chat.record(edited)
-        await self._emit(Event("edit", chat.chat_id, edited))
+        await self.emit(Event("edit", chat.chat_id, edited))
         return self.message_json(edited)
 
     async def _delete_message(self, request: ApiRequest) -> bool:
@@ -669,9 +708,11 @@ class BotApiEmulator:
         if message is not None:
             deleted = replace(message, deleted=True)
             chat.record(deleted)
-            await self._emit(Event("delete", chat.chat_id, deleted))
+            await self.emit(Event("delete", chat.chat_id, deleted))
             return True
-        if message_id is not None and chat.forget_user_message(message_id):
+        post = chat.delete_post(message_id) if message_id is not None else None
+        if post is not None:
+            await self.emit(Event("delete", chat.chat_id, post))
             return True
         raise ApiError(400, "Bad Request: message to delete not found")
 
@@ -691,7 +732,7 @@ class BotApiEmulator:
         chat = self._chats.get(chat_id) if chat_id is not None else None
         if chat is not None:
             chat.notify_changed()
-        await self._emit(Event("callback_answer", chat_id, callback_answer=answer))
+        await self.emit(Event("callback_answer", chat_id, callback_answer=answer))
         return True
 
     async def _send_chat_action(self, request: ApiRequest) -> bool:

@@ -33,7 +33,7 @@ class _Poll:
 class UpdateQueue:
     """Updates waiting to be fetched and confirmed by the bot."""
 
-    def __init__(self, on_change: Callable[[], None]) -> None:
+    def __init__(self, on_change: Callable[[], None], first_id: int = 1) -> None:
         # Unconfirmed updates in update_id order: confirming pops from the left, so every
         # operation is O(1) per update however many are queued.
         self._queue: deque[JsonDict] = deque()
@@ -42,7 +42,7 @@ class UpdateQueue:
         self._redelivered: deque[JsonDict] = deque()
         self._handed_out: list[JsonDict] = []
         self._history: dict[int, JsonDict] = {}
-        self._last_id = 0
+        self._last_id = first_id - 1
         self._allowed: frozenset[str] | None = None
         self._poll: _Poll | None = None
         self._closed = False

@@ -12,8 +12,9 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from bot.domain import Category, Club, ClubStatus
-from storage.models import ClubRow, MembershipRow, table_of
+from bot.domain import Category, Club, ClubStatus, Student
+from storage.models import ClubRow, MembershipRow, StudentRow, table_of
+from storage.people import to_student
 from storage.tx import Tx
 
 _club = table_of(ClubRow)
@@ -165,3 +166,48 @@ async def search_active(tx: Tx, fragment: str, limit: int) -> list[Club]:
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = await tx.session.execute(_SEARCH, {"pattern": f"%{escaped}%", "limit": limit})
     return [to_club(row) for row in rows]
+
+
+async def all_clubs(tx: Tx) -> list[Club]:
+    """Every club in any state, by name."""
+    stmt = select(ClubRow).order_by(ClubRow.name_key)
+    return [to_club(row) for row in await tx.session.scalars(stmt)]
+
+
+async def members_page(tx: Tx, club_id: int, offset: int, limit: int) -> tuple[list[Student], int]:
+    """One page of a club's active members by student_id, and how many there are in all."""
+    where = (col(MembershipRow.club_id) == club_id, col(MembershipRow.slot).is_not(None))
+    total = await tx.session.execute(select(func.count()).select_from(MembershipRow).where(*where))
+    stmt = (
+        select(StudentRow)
+        .join(MembershipRow, col(MembershipRow.student_pk) == StudentRow.id)
+        .where(*where)
+        .order_by(col(StudentRow.student_id))
+        .offset(offset)
+        .limit(limit)
+    )
+    members = [to_student(row) for row in await tx.session.scalars(stmt)]
+    return members, int(total.scalar_one())
+
+
+async def membership_totals(tx: Tx) -> tuple[int, int]:
+    """Active memberships, and how many distinct students hold them."""
+    stmt = select(func.count(), func.count(func.distinct(MembershipRow.student_pk))).where(
+        col(MembershipRow.slot).is_not(None)
+    )
+    memberships, students = (await tx.session.execute(stmt)).one()
+    return int(memberships), int(students)
+
+
+async def club_names_by_student(tx: Tx) -> dict[int, list[str]]:
+    """The names of the clubs each student is in now, by student record id."""
+    stmt = (
+        select(col(MembershipRow.student_pk), col(ClubRow.name))
+        .join(ClubRow, col(ClubRow.id) == MembershipRow.club_id)
+        .where(col(MembershipRow.slot).is_not(None))
+        .order_by(col(MembershipRow.student_pk), col(MembershipRow.slot))
+    )
+    names: dict[int, list[str]] = {}
+    for student_pk, name in (await tx.session.execute(stmt)).all():
+        names.setdefault(int(student_pk), []).append(name)
+    return names

@@ -125,6 +125,16 @@ async def enrolled_unbound(tx: Tx) -> list[Student]:
     return [to_student(row) for row in await tx.session.scalars(stmt)]
 
 
+async def roster_accounts(tx: Tx) -> list[tuple[Student, int | None]]:
+    """Every student by student_id, with the Telegram user id bound to the record, if any."""
+    stmt = (
+        select(StudentRow, col(AccountRow.user_id))
+        .outerjoin(AccountRow, col(AccountRow.student_pk) == StudentRow.id)
+        .order_by(col(StudentRow.student_id))
+    )
+    return [(to_student(row), user_id) for row, user_id in (await tx.session.execute(stmt)).all()]
+
+
 async def ensure_account(tx: Tx, user_id: int, seen: Language, now: datetime) -> Account:
     """The account of this Telegram user, created on first contact."""
     row = (await tx.session.execute(_ACCOUNT_AND_STUDENT, {"user_id": user_id})).first()

@@ -534,12 +534,52 @@ async def test_subscribers_see_messages_edits_and_answers(
     await alice.click(await alice.wait_message(), callback_data="join")
     _, body = await api("getUpdates")
     await api("answerCallbackQuery", callback_query_id=body["result"][-1]["callback_query"]["id"])
+    await alice.send("/help")
+    post = events[-1].message
+    assert post is not None
+    await api("deleteMessage", chat_id=1001, message_id=post.message_id)
     unsubscribe()
     await api("sendMessage", chat_id=1001, text="unseen")
 
-    assert [event.kind for event in events] == ["message", "edit", "callback_answer"]
+    kinds = [event.kind for event in events]
+    assert kinds == ["message", "edit", "callback_answer", "post", "delete"]
     assert events[1].message is not None
     assert events[1].message.text == "Done"
+    assert (post.text, post.sender) == ("/help", alice.user_json)
+    assert [m.text for m in alice.transcript] == ["Done", "unseen"]
+
+
+async def test_transcript_has_both_sides_in_order(emu: BotApiEmulator, api: ApiCall) -> None:
+    alice = emu.user(1001)
+    await alice.send("/start")
+    await api("sendMessage", chat_id=1001, text="Welcome")
+    await alice.send_document(b"charter", file_name="charter.txt", caption="ours")
+    shown = [(m.sender is None, m.text) for m in alice.transcript]
+    assert shown == [(False, "/start"), (True, "Welcome"), (False, "ours")]
+    assert alice.transcript[2].document is not None
+    assert [m.text for m in alice.messages] == ["Welcome"]
+
+
+async def test_update_ids_start_where_asked() -> None:
+    async with BotApiEmulator(first_update_id=1_700_000_000_000) as emu:
+        assert await emu.user(1001).send("hi") == 1_700_000_000_000
+        assert await emu.user(1001).send("again") == 1_700_000_000_001
+
+
+async def test_menu_as_a_private_chat_shows_it(emu: BotApiEmulator, api: ApiCall) -> None:
+    assert emu.menu("en") == []
+    await api("setMyCommands", commands=[{"command": "start", "description": "Start"}])
+    await api(
+        "setMyCommands", commands=[{"command": "start", "description": "开始"}], language_code="zh"
+    )
+    assert emu.menu("zh-hans") == [("start", "开始")]
+    assert emu.menu("en-GB") == [("start", "Start")]
+    assert emu.menu(None) == [("start", "Start")]
+    private = {"type": "all_private_chats"}
+    await api(
+        "setMyCommands", commands=[{"command": "join", "description": "Join"}], scope=private
+    )
+    assert emu.menu("zh") == [("join", "Join")]
 
 
 async def test_wait_message_timeout_explains_what_happened(

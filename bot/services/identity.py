@@ -70,11 +70,16 @@ async def bind(
     return BindResult(BindOutcome.BOUND, await people.student_by_pk(tx, code.student_pk))
 
 
+async def issue_code(tx: Tx, student: Student, now: datetime) -> str:
+    """A fresh one-time code for the student; their earlier unused codes stop working."""
+    code = new_code()
+    await people.issue_code(tx, student.id, code_hash(code), now)
+    return code
+
+
 async def issue_codes(tx: Tx, now: datetime) -> list[tuple[Student, str]]:
     """A fresh code for every enrolled student without a bound account (older codes revoked)."""
-    issued = []
-    for student in await people.enrolled_unbound(tx):
-        code = new_code()
-        await people.issue_code(tx, student.id, code_hash(code), now)
-        issued.append((student, code))
-    return issued
+    return [
+        (student, await issue_code(tx, student, now))
+        for student in await people.enrolled_unbound(tx)
+    ]

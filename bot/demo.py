@@ -1,0 +1,308 @@
+"""The demo university the playground starts with: colleges, classes, students, clubs, staff.
+
+Plain data, loaded through the same roster and club imports staff use and the same join rule
+students meet. Officers and advisors are not in the data model yet; each club already names its
+president (a member now) and its advisor, chosen to satisfy ORG-5/ORG-6 and ADV-2/ADV-4, so
+seeding them is one loop more when the model has them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain import Category, DomainError, Political, Role, StudentStatus, name_key
+from bot.policy import Policy
+from bot.services import memberships, roster
+from storage import clubs, people
+from storage.db import Database
+from storage.tx import Tx
+
+COLLEGES = {
+    "CS": "College of Computer Science",
+    "ME": "School of Mechanical Engineering",
+    "EM": "School of Economics and Management",
+    "FL": "School of Foreign Languages",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStudent:
+    student_id: str
+    name: str  # as on the roster
+    pinyin: str  # "Family Given", as the student's Telegram profile shows it
+    class_name: str
+    status: StudentStatus
+    rank_pct: int
+    political: Political
+    disciplinary: bool = False
+
+    @property
+    def college(self) -> str:
+        """The college is the class's prefix (CS 2101 is in Computer Science)."""
+        return COLLEGES[self.class_name.split()[0]]
+
+    @property
+    def family_name(self) -> str:
+        return self.pinyin.split(" ", 1)[0]
+
+    @property
+    def given_name(self) -> str:
+        return self.pinyin.split(" ", 1)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAdvisor:
+    name: str
+    political: Political
+
+
+@dataclass(frozen=True, slots=True)
+class DemoClub:
+    name: str
+    category: Category
+    guidance_unit: str
+    founded: date
+    president: str  # a student_id; a member like the others until officers are modelled
+    advisor: DemoAdvisor
+    members: tuple[str, ...]  # student_ids besides the president
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStaff:
+    user_id: int
+    name: str
+    pinyin: str
+
+
+E, SUS, GRA, WD = (
+    StudentStatus.ENROLLED,
+    StudentStatus.SUSPENDED,
+    StudentStatus.GRADUATED,
+    StudentStatus.WITHDRAWN,
+)
+P, PP, L, N = Political.PARTY, Political.PROBATIONARY, Political.LEAGUE, Political.NONE
+_s = DemoStudent
+
+# The first student of every class is in no club, so every class has someone free to join.
+STUDENTS = (
+    _s("2021010101", "王明", "Wang Ming", "CS 2101", E, 1, P),
+    _s("2021010102", "李婷", "Li Ting", "CS 2101", E, 38, L),
+    _s("2021010103", "张宇轩", "Zhang Yuxuan", "CS 2101", E, 75, L),
+    _s("2021010104", "刘晓东", "Liu Xiaodong", "CS 2101", GRA, 12, N),
+    _s("2021010105", "陈文博", "Chen Wenbo", "CS 2101", E, 49, PP),
+    _s("2021010106", "杨敏", "Yang Min", "CS 2101", E, 86, L),
+    _s("2021010107", "赵浩然", "Zhao Haoran", "CS 2101", E, 23, L),
+    _s("2021010108", "黄梓萱", "Huang Zixuan", "CS 2101", SUS, 60, L),
+    _s("2021010109", "周雅琴", "Zhou Yaqin", "CS 2101", E, 97, N),
+    _s("2022010101", "吴芳", "Wu Fang", "CS 2201", E, 34, P),
+    _s("2022010102", "徐杰", "Xu Jie", "CS 2201", E, 71, L),
+    _s("2022010103", "孙嘉怡", "Sun Jiayi", "CS 2201", E, 8, L),
+    _s("2022010104", "胡诗涵", "Hu Shihan", "CS 2201", E, 45, L),
+    _s("2022010105", "朱静", "Zhu Jing", "CS 2201", E, 82, PP),
+    _s("2022010106", "高洋", "Gao Yang", "CS 2201", E, 19, L),
+    _s("2022010107", "林思远", "Lin Siyuan", "CS 2201", E, 56, L),
+    _s("2022010108", "何佳琪", "He Jiaqi", "CS 2201", E, 93, L),
+    _s("2022010109", "郭海燕", "Guo Haiyan", "CS 2201", E, 30, L),
+    _s("2021020101", "马磊", "Ma Lei", "ME 2101", E, 67, P),
+    _s("2021020102", "罗子涵", "Luo Zihan", "ME 2101", E, 4, L, disciplinary=True),
+    _s("2021020103", "王晓东", "Wang Xiaodong", "ME 2101", E, 41, L),
+    _s("2021020104", "李文博", "Li Wenbo", "ME 2101", GRA, 78, L),
+    _s("2021020105", "张敏", "Zhang Min", "ME 2101", E, 15, P),
+    _s("2021020106", "刘浩然", "Liu Haoran", "ME 2101", E, 52, N),
+    _s("2021020107", "陈梓萱", "Chen Zixuan", "ME 2101", E, 89, L),
+    _s("2021020108", "杨雅琴", "Yang Yaqin", "ME 2101", E, 26, L),
+    _s("2021020109", "赵芳", "Zhao Fang", "ME 2101", E, 63, L),
+    _s("2022020101", "黄杰", "Huang Jie", "ME 2201", E, 100, P),
+    _s("2022020102", "周嘉怡", "Zhou Jiayi", "ME 2201", E, 37, N),
+    _s("2022020103", "吴诗涵", "Wu Shihan", "ME 2201", SUS, 74, L),
+    _s("2022020104", "徐静", "Xu Jing", "ME 2201", E, 11, P),
+    _s("2022020105", "孙洋", "Sun Yang", "ME 2201", E, 48, PP),
+    _s("2022020106", "胡思远", "Hu Siyuan", "ME 2201", E, 85, L),
+    _s("2022020107", "朱佳琪", "Zhu Jiaqi", "ME 2201", E, 22, N),
+    _s("2022020108", "高海燕", "Gao Haiyan", "ME 2201", E, 59, L),
+    _s("2021030101", "林磊", "Lin Lei", "EM 2101", GRA, 96, L),
+    _s("2021030102", "何子涵", "He Zihan", "EM 2101", E, 33, P),
+    _s("2021030103", "郭一鸣", "Guo Yiming", "EM 2101", E, 70, L),
+    _s("2021030104", "马志强", "Ma Zhiqiang", "EM 2101", E, 7, N),
+    _s("2021030105", "罗强", "Luo Qiang", "EM 2101", E, 44, L),
+    _s("2021030106", "王浩然", "Wang Haoran", "EM 2101", E, 81, PP),
+    _s("2021030107", "李梓萱", "Li Zixuan", "EM 2101", SUS, 18, L),
+    _s("2021030108", "张雅琴", "Zhang Yaqin", "EM 2101", E, 55, L),
+    _s("2021030109", "刘芳", "Liu Fang", "EM 2101", E, 92, N),
+    _s("2022030101", "陈杰", "Chen Jie", "EM 2201", E, 29, L, disciplinary=True),
+    _s("2022030102", "杨嘉怡", "Yang Jiayi", "EM 2201", E, 66, P),
+    _s("2022030103", "赵诗涵", "Zhao Shihan", "EM 2201", E, 3, L),
+    _s("2022030104", "黄静", "Huang Jing", "EM 2201", E, 40, L),
+    _s("2022030105", "周洋", "Zhou Yang", "EM 2201", WD, 77, N),
+    _s("2022030106", "吴思远", "Wu Siyuan", "EM 2201", E, 14, PP),
+    _s("2022030107", "徐佳琪", "Xu Jiaqi", "EM 2201", E, 51, L),
+    _s("2022030108", "孙海燕", "Sun Haiyan", "EM 2201", E, 88, L),
+    _s("2022040101", "胡磊", "Hu Lei", "FL 2201", E, 25, L),
+    _s("2022040102", "朱子涵", "Zhu Zihan", "FL 2201", E, 62, N),
+    _s("2022040103", "高一鸣", "Gao Yiming", "FL 2201", E, 99, P),
+    _s("2022040104", "林志强", "Lin Zhiqiang", "FL 2201", E, 36, L),
+    _s("2022040105", "何强", "He Qiang", "FL 2201", E, 73, L),
+    _s("2022040106", "郭欣怡", "Guo Xinyi", "FL 2201", E, 10, L),
+    _s("2022040107", "马博文", "Ma Bowen", "FL 2201", E, 47, PP),
+    _s("2022040108", "罗俊杰", "Luo Junjie", "FL 2201", E, 84, L),
+)
+
+LIU = DemoAdvisor("刘建国", P)
+WANG = DemoAdvisor("王丽华", N)
+ZHAO = DemoAdvisor("赵鹏", P)
+SUN = DemoAdvisor("孙梅", N)
+QIAN = DemoAdvisor("钱晓燕", N)
+
+CLUBS = (
+    DemoClub(
+        "Marxist Theory Study Society",
+        Category.IDEOLOGICAL,
+        "School of Marxism",
+        date(2012, 10, 15),
+        "2021020105",
+        LIU,
+        ("2021010102", "2022010104", "2022020106", "2021030108", "2022040102"),
+    ),
+    DemoClub(
+        "Mathematical Modeling Association",
+        Category.ACADEMIC,
+        "School of Mathematics and Statistics",
+        date(2014, 3, 20),
+        "2022020107",
+        WANG,
+        ("2021010103", "2022010105", "2021020106", "2021030109", "2022040103"),
+    ),
+    DemoClub(
+        "Robotics Club",
+        Category.INNOVATION,
+        "School of Mechanical Engineering",
+        date(2016, 9, 10),
+        "2021010105",
+        ZHAO,
+        ("2022010106", "2021020107", "2022020108", "2022030102", "2022040104"),
+    ),
+    DemoClub(
+        "Startup Incubator Club",
+        Category.INNOVATION,
+        "Innovation and Entrepreneurship College",
+        date(2019, 4, 8),
+        "2021020108",
+        ZHAO,
+        ("2021010106", "2022010107", "2021030102", "2022030103", "2022040105"),
+    ),
+    DemoClub(
+        "Chess Club",
+        Category.CULTURE_SPORTS,
+        "Sports Department",
+        date(2010, 11, 1),
+        "2021010102",
+        SUN,
+        (
+            "2021010106",
+            "2021010107",
+            "2022010102",
+            "2022010105",
+            "2022010108",
+            "2021020103",
+            "2021020107",
+            "2021020109",
+            "2022020102",
+            "2022020106",
+            "2021030102",
+            "2021030103",
+            "2021030105",
+            "2021030109",
+            "2022030104",
+            "2022030108",
+            "2022040104",
+            "2022040106",
+            "2022040107",
+        ),
+    ),
+    DemoClub(
+        "Folk Music Ensemble",
+        Category.CULTURE_SPORTS,
+        "Art Education Center",
+        date(2013, 5, 12),
+        "2022010109",
+        QIAN,
+        ("2021010109", "2022020102", "2021030104", "2022030106", "2022040107"),
+    ),
+    DemoClub(
+        "Green Earth Volunteers",
+        Category.VOLUNTEER,
+        "Youth League Committee",
+        date(2011, 3, 5),
+        "2022020104",
+        LIU,
+        ("2022010102", "2021020102", "2021030105", "2022030107", "2022040108"),
+    ),
+    DemoClub(
+        "Peer Tutoring Society",
+        Category.MUTUAL_AID,
+        "Office of Academic Affairs",
+        date(2018, 9, 25),
+        "2022010103",
+        WANG,
+        ("2021020103", "2022020105", "2021030106", "2022030108"),
+    ),
+)
+
+STAFF = DemoStaff(user_id=700_000_001, name="陈晓华", pinyin="Chen Xiaohua")
+
+
+def students_csv() -> bytes:
+    """The demo roster in the format `clubbot import students` reads."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(roster.STUDENT_HEADER)
+    for s in STUDENTS:
+        writer.writerow(
+            [
+                s.student_id,
+                s.name,
+                s.college,
+                s.class_name,
+                s.status.value,
+                "yes" if s.disciplinary else "no",
+                s.rank_pct,
+                s.political.value,
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def clubs_csv() -> bytes:
+    """The demo clubs in the format `clubbot import clubs` reads."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(roster.CLUB_HEADER)
+    for c in CLUBS:
+        writer.writerow([c.name, c.category.value, c.guidance_unit, c.founded.isoformat()])
+    return out.getvalue().encode()
+
+
+async def seed(db: Database, policy: Policy, now: datetime) -> bool:
+    """Load the demo university into an empty database (True); a seeded one is left alone."""
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        await people.grant(tx, STAFF.user_id, Role.STAFF, now)
+        if await clubs.all_clubs(tx) or await people.roster_accounts(tx):
+            return False
+        await roster.import_students(tx, now, students_csv())
+        await roster.import_clubs(tx, now, clubs_csv())
+        records = await people.students_by_ids(tx, [s.student_id for s in STUDENTS])
+        for demo in CLUBS:
+            club = await clubs.club_by_key(tx, name_key(demo.name))
+            assert club is not None
+            for student_id in (demo.president, *demo.members):
+                student = people.to_student(records[student_id])
+                try:
+                    await memberships.join(tx, policy, now, student, club.id)
+                except DomainError:
+                    # A stricter policy (say, one club per student) keeps the joins it allows.
+                    continue
+    return True

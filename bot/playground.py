@@ -1,0 +1,255 @@
+"""The playground: the real bot on the Bot API emulator, a web chat, and a demo university.
+
+`clubbot playground` (and `make run` without BOT_TOKEN) serves both the emulated Bot API and
+the chat page from one port on 127.0.0.1. It keeps its own SQLite file, never the real
+database. Binding goes through the bot as in Telegram: the persona picker shows each student's
+one-time code and offers to send `/start CODE`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import signal
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+
+from bot import demo
+from bot.app import build_app, serve
+from bot.domain import Language, Student
+from bot.i18n import tr
+from bot.services import identity
+from bot.settings import Settings
+from emulator import BotApiEmulator
+from emulator.web import Persona, Shortcut, WebChat
+from storage import clubs, migrate, people
+from storage.db import Database
+from storage.tx import Tx
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+DATABASE_URL = "sqlite:///data/playground.db"
+BOT_USERNAME = "clubbot_playground_bot"
+# A demo student's Telegram user id is this plus the id of their record.
+STUDENT_USERS = 710_000_000
+VISITOR = 700_000_099
+START_TIMEOUT = 60.0
+
+
+def _text(language: Language, key: str, **params: object) -> str:
+    # Catalog messages are HTML for Telegram; the page shows persona texts as plain text.
+    return html.unescape(tr(language, key, **params))
+
+
+class Directory:
+    """The people a browser tab can be, read from the playground database on each request."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.codes: dict[int, str] = {}  # student record id -> their one-time code
+        self._demo = {s.student_id: s for s in demo.STUDENTS}
+
+    async def issue_codes(self, now: datetime) -> None:
+        """A fresh code for every unbound student, whatever their status, so that a suspended
+        student can bind too and meet the rule that keeps them out of clubs."""
+        async with self.db.transaction() as session:
+            tx = Tx(session, self.db)
+            for student, user_id in await people.roster_accounts(tx):
+                if user_id is None:
+                    self.codes[student.id] = await identity.issue_code(tx, student, now)
+
+    async def personas(self, language_code: str) -> list[Persona]:
+        """Staff first, then the students by college, then a visitor without a record."""
+        language = Language(language_code)
+        async with self.db.transaction() as session:
+            tx = Tx(session, self.db)
+            accounts = await people.roster_accounts(tx)
+            held = await clubs.club_names_by_student(tx)
+        students = sorted(accounts, key=lambda pair: (pair[0].college, pair[0].student_id))
+        return [
+            self._staff(language),
+            *(
+                self._student(language, student, user_id, held.get(student.id, []))
+                for student, user_id in students
+            ),
+            self._visitor(language),
+        ]
+
+    def _staff(self, language: Language) -> Persona:
+        family, given = demo.STAFF.pinyin.split(" ", 1)
+        return Persona(
+            user_id=demo.STAFF.user_id,
+            first_name=given,
+            last_name=family,
+            group=_text(language, "playground.group_staff"),
+            name=f"{demo.STAFF.name} · {demo.STAFF.pinyin}",
+            details=_text(language, "playground.staff_details"),
+            tags=(_text(language, "playground.tag_staff"),),
+            note=_text(language, "playground.staff_note"),
+            shortcuts=(Shortcut("/status", "/status"), Shortcut("/help", "/help")),
+        )
+
+    def _student(
+        self, language: Language, student: Student, user_id: int | None, held: list[str]
+    ) -> Persona:
+        demo_record = self._demo.get(student.student_id)
+        pinyin = demo_record.pinyin if demo_record else ""
+        family, _, given = pinyin.partition(" ")
+        tags = [
+            _text(language, f"studentstatus.{student.status.value}"),
+            _text(language, f"political.{student.political.value}"),
+            _text(language, "playground.rank", rank=student.rank_pct),
+        ]
+        if student.disciplinary:
+            tags.append(_text(language, "playground.disciplinary"))
+        tags += held
+        code = self.codes.get(student.id) if user_id is None else None
+        if user_id is not None:
+            tags.append(_text(language, "playground.bound"))
+        return Persona(
+            user_id=STUDENT_USERS + student.id,
+            first_name=given or student.name,
+            last_name=family or None,
+            group=student.college,
+            name=f"{student.name} · {pinyin}" if pinyin else student.name,
+            details=_text(
+                language,
+                "playground.student_details",
+                student_id=student.student_id,
+                class_name=student.class_name,
+            ),
+            tags=tuple(tags),
+            note=_text(language, "playground.code", code=code) if code else "",
+            shortcuts=(
+                (Shortcut(_text(language, "playground.bind"), f"/start {code}"),) if code else ()
+            ),
+        )
+
+    def _visitor(self, language: Language) -> Persona:
+        return Persona(
+            user_id=VISITOR,
+            first_name="Visitor",
+            last_name=None,
+            group=_text(language, "playground.group_others"),
+            name=_text(language, "playground.visitor_name"),
+            details=_text(language, "playground.visitor_details"),
+        )
+
+
+class PortUnavailable(Exception):
+    """The playground cannot listen on the port (taken, or reserved)."""
+
+    def __init__(self, port: int, reason: str) -> None:
+        super().__init__(f"cannot listen on 127.0.0.1:{port}: {reason}")
+        self.port = port
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Playground:
+    url: str
+    emulator: BotApiEmulator
+    directory: Directory
+
+
+def forget(database_url: str) -> None:
+    """Delete the playground's SQLite file (and its WAL files), to start over."""
+    path = make_url(database_url).database
+    if not path or path == ":memory:":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: Settings,
+    *,
+    port: int,
+    database_url: str = DATABASE_URL,
+    reset: bool = False,
+) -> AsyncIterator[Playground]:
+    """The emulator, the web chat and the bot (BOT_FRAMEWORK's), until the block ends."""
+    from bot.handlers import make_front_end
+
+    if reset:
+        forget(database_url)
+    # The database remembers processed update ids; a new run must not reuse one.
+    emulator = BotApiEmulator(
+        bot_username=BOT_USERNAME,
+        bot_first_name="clubbot",
+        first_update_id=int(time.time() * 1000),
+    )
+    db = Database(database_url)
+    directory = Directory(db)
+    WebChat(emulator, directory.personas)
+    try:
+        await emulator.start("127.0.0.1", port)
+    except OSError as exc:
+        await db.dispose()
+        raise PortUnavailable(port, exc.strerror or str(exc)) from exc
+    try:
+        bot_settings = settings.model_copy(
+            update={
+                "bot_token": SecretStr(emulator.token),
+                "telegram_api_url": emulator.base_url,
+                "database_url": database_url,
+                "bot_username": None,
+            }
+        )
+        app = build_app(bot_settings, db)
+        await migrate.upgrade(db)
+        now = utcnow()
+        if await demo.seed(db, app.policy, now):
+            log.info("seeded the demo university into %s", database_url)
+        await directory.issue_codes(now)
+        stop = asyncio.Event()
+        bot = asyncio.create_task(serve(app, make_front_end(bot_settings), stop))
+        try:
+            await _until_polling(emulator, bot)
+            yield Playground(emulator.base_url, emulator, directory)
+        finally:
+            stop.set()
+            await bot
+    finally:
+        await emulator.stop()
+        await db.dispose()
+
+
+async def _until_polling(emulator: BotApiEmulator, bot: asyncio.Task[None]) -> None:
+    polling = asyncio.create_task(emulator.wait_polling(START_TIMEOUT))
+    await asyncio.wait({polling, bot}, return_when=asyncio.FIRST_COMPLETED)
+    if not polling.done():
+        polling.cancel()
+        bot.result()  # raises what stopped the bot
+        raise RuntimeError("the bot stopped before it started polling")
+    polling.result()
+
+
+async def run(settings: Settings, *, port: int, reset: bool) -> None:
+    """`clubbot playground`: serve on 127.0.0.1:`port` until SIGTERM or SIGINT."""
+    # The terminal should show the address, not a line per poll, tick or update.
+    for name in ("apscheduler", "aiogram.event", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with running(settings, port=port, reset=reset) as playground:
+        print(
+            f"\nclubbot playground: open {playground.url} in a browser.\n"
+            f"Demo university in {make_url(DATABASE_URL).database} "
+            "(`clubbot playground --reset` starts over). Ctrl-C stops.\n",
+            flush=True,
+        )
+        await stop.wait()

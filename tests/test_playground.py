@@ -1,0 +1,401 @@
+"""The playground: the demo university, the personas, `clubbot playground`, and a real browser.
+
+The browser tests drive Debian's Chromium (/usr/bin/chromium, installed by .ci/run) with
+Playwright. They take screenshots of the key screens; with CLUBBOT_SCREENSHOTS=docs (see
+`make screenshots`) those land in docs/ for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from bot import demo, playground
+from bot.cli import main
+from bot.domain import Category, Political, Role, StudentStatus
+from bot.engine import Engine
+from bot.flows import build_router
+from bot.playground import STUDENT_USERS, VISITOR, Directory, running
+from bot.policy import Policy
+from bot.settings import Framework, Settings
+from emulator.web import Persona
+from storage import clubs, people
+from storage.db import Database
+from storage.tx import Tx
+from storage.types import utcnow
+from tests.harness import Chat
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORT = {"width": 1100, "height": 760}
+FIRST_STUDENT = "2021010101"  # 王明, enrolled and in no club
+
+
+def settings(framework: Framework = Framework.AIOGRAM) -> Settings:
+    return Settings(_env_file=None, bot_framework=framework, tick_seconds=0.2)  # type: ignore[call-arg]
+
+
+def by_id() -> dict[str, demo.DemoStudent]:
+    return {s.student_id: s for s in demo.STUDENTS}
+
+
+# --- The demo university ---------------------------------------------------------------------
+
+
+def test_demo_university_is_varied() -> None:
+    assert len(demo.STUDENTS) == 60
+    assert len({s.student_id for s in demo.STUDENTS}) == 60
+    assert len({s.class_name for s in demo.STUDENTS}) >= 6
+    assert len({s.college for s in demo.STUDENTS}) >= 3
+    statuses = Counter(s.status for s in demo.STUDENTS)
+    assert set(statuses) == set(StudentStatus)
+    assert statuses[StudentStatus.ENROLLED] >= 50
+    assert set(Counter(s.political for s in demo.STUDENTS)) == set(Political)
+    assert any(s.disciplinary for s in demo.STUDENTS)
+    assert len(demo.CLUBS) == 8
+    assert len({c.category for c in demo.CLUBS}) >= 5
+
+
+def test_demo_officers_and_advisors_would_pass_the_rules() -> None:
+    """Ready for the officer and advisor model: ORG-1/2/5/6 and ADV-2/4 at their defaults."""
+    students = by_id()
+    party_led = {Category.IDEOLOGICAL, Category.VOLUNTEER}
+    held: Counter[str] = Counter()
+    for club in demo.CLUBS:
+        president = students[club.president]
+        assert president.status is StudentStatus.ENROLLED, club.name
+        assert not president.disciplinary, club.name
+        assert president.rank_pct <= 50, club.name  # ORG-5: top half of the class
+        if club.category in party_led:
+            assert president.political is Political.PARTY, club.name  # ORG-6
+            assert club.advisor.political is Political.PARTY, club.name  # ADV-2
+        assert club.president not in club.members
+        for student_id in (club.president, *club.members):
+            assert students[student_id].status is StudentStatus.ENROLLED  # ORG-1
+            held[student_id] += 1
+    assert max(held.values()) <= Policy().max_clubs_per_student  # ORG-2
+    advisors = Counter(club.advisor for club in demo.CLUBS)
+    assert max(advisors.values()) <= 2  # ADV-4
+    classes = {s.class_name for s in demo.STUDENTS}
+    firsts = {min(s.student_id for s in demo.STUDENTS if s.class_name == c) for c in classes}
+    assert not firsts & set(held), "the first student of each class is free to join"
+
+
+async def test_seed_loads_once_and_grants_staff(db: Database) -> None:
+    assert await demo.seed(db, Policy(), utcnow())
+    assert not await demo.seed(db, Policy(), utcnow())
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        assert len(await people.roster_accounts(tx)) == 60
+        assert len(await clubs.all_clubs(tx)) == 8
+        memberships, _ = await clubs.membership_totals(tx)
+        assert Role.STAFF in await people.roles_of(tx, demo.STAFF.user_id)
+    assert memberships == sum(1 + len(club.members) for club in demo.CLUBS)
+
+
+async def test_a_stricter_policy_keeps_the_joins_it_allows(db: Database) -> None:
+    await demo.seed(db, Policy(max_clubs_per_student=1), utcnow())
+    async with db.transaction() as session:
+        memberships, students = await clubs.membership_totals(Tx(session, db))
+    assert memberships == students
+
+
+# --- Personas ----------------------------------------------------------------------------------
+
+
+def persona(personas: list[Persona], text: str) -> Persona:
+    return next(p for p in personas if text in p.name or text in p.details)
+
+
+async def test_personas_offer_codes_until_the_bot_binds(db: Database) -> None:
+    await demo.seed(db, Policy(), utcnow())
+    directory = Directory(db)
+    await directory.issue_codes(utcnow())
+    found = await directory.personas("en")
+    assert found[0].user_id == demo.STAFF.user_id
+    assert found[-1].user_id == VISITOR
+    assert len(found) == 62
+    wang = persona(found, FIRST_STUDENT)
+    assert (wang.first_name, wang.last_name) == ("Ming", "Wang")
+    assert wang.name == "王明 · Wang Ming"
+    [bind] = wang.shortcuts
+    assert bind.text.startswith("/start ")
+    assert bind.text.removeprefix("/start ") in wang.note
+    suspended = persona(found, "2021010108")
+    assert "Suspended" in suspended.tags
+    assert suspended.shortcuts  # so the refusal can be tried
+    assert "Chess Club" in persona(found, "2021010102").tags
+
+    engine = Engine(db, Policy(), build_router(), bot_id=1, bot_username="clubbot_playground_bot")
+    assert "bound" in await Chat(engine, wang.user_id).send(bind.text)
+    again = persona(await directory.personas("zh"), FIRST_STUDENT)
+    assert again.user_id == wang.user_id == STUDENT_USERS + 1
+    assert "已绑定" in again.tags
+    assert "中共党员" in again.tags
+    assert (again.shortcuts, again.note) == ((), "")
+
+
+# --- clubbot playground ------------------------------------------------------------------------
+
+
+async def test_a_restarted_playground_still_answers(tmp_path: Path) -> None:
+    """The database remembers update ids; a second run must not hand the bot old ones."""
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    for _ in range(2):
+        async with running(settings(), port=0, database_url=url) as running_playground:
+            visitor = running_playground.emulator.user(VISITOR, "Visitor")
+            await visitor.send("/start")
+            assert "Welcome to clubbot" in ((await visitor.wait_message(timeout=10)).text or "")
+
+
+@pytest.mark.parametrize("framework", list(Framework))
+async def test_reset_starts_over(tmp_path: Path, framework: Framework) -> None:
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    async with running(settings(framework), port=0, database_url=url) as first:
+        wang = persona(await first.directory.personas("en"), FIRST_STUDENT)
+        user = first.emulator.user(wang.user_id, wang.first_name)
+        await user.send(wang.shortcuts[0].text)
+        assert "bound" in ((await user.wait_message(timeout=10)).text or "")
+    async with running(settings(framework), port=0, database_url=url) as kept:
+        assert persona(await kept.directory.personas("en"), FIRST_STUDENT).shortcuts == ()
+    async with running(settings(framework), port=0, database_url=url, reset=True) as fresh:
+        assert persona(await fresh.directory.personas("en"), FIRST_STUDENT).shortcuts
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("BOT_TOKEN", "PLAYGROUND_PORT", "POLICY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'real.db'}")
+    return tmp_path
+
+
+def test_start_runs_the_playground_without_a_token(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, object]] = []
+
+    async def fake_playground(settings: Settings, *, port: int, reset: bool) -> None:
+        calls.append(("playground", (port, reset)))
+
+    async def fake_run(settings: Settings) -> None:
+        calls.append(("run", settings.bot_token))
+
+    monkeypatch.setattr(playground, "run", fake_playground)
+    monkeypatch.setattr("bot.cli.run", fake_run)
+    assert main(["start"]) == 0
+    monkeypatch.setenv("PLAYGROUND_PORT", "9099")
+    assert main(["start"]) == 0
+    assert main(["playground", "--port", "9100", "--reset"]) == 0
+    (env / ".env").write_text("BOT_TOKEN=123:abc\n")
+    assert main(["start"]) == 0
+    assert calls[:3] == [
+        ("playground", (8080, False)),
+        ("playground", (9099, False)),
+        ("playground", (9100, True)),
+    ]
+    assert calls[3][0] == "run"
+    assert not (env / "real.db").exists()
+
+
+def test_run_without_token_points_to_the_playground(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run"]) == 2
+    assert "clubbot playground" in capsys.readouterr().err
+
+
+def test_a_taken_port_is_explained(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["playground", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port}" in err
+    assert "--port" in err
+    assert main(["playground", "--port", "70000"]) == 2
+
+
+# --- In a browser ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's Chromium; the browser tests fail, never skip, without it."""
+    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install chromium; .ci/run does)"
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
+    async with async_playwright() as driver:
+        launched = await driver.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: docs/ when asked for (`make screenshots`), else a temporary dir."""
+    target = os.environ.get("CLUBBOT_SCREENSHOTS")
+    folder = Path(target) if target else tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def shoot(page: Page, folder: Path, name: str) -> None:
+    path = folder / f"{name}.png"
+    await page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+
+
+@pytest.mark.e2e
+async def test_browser_student_binds_joins_and_staff_sees_it(
+    browser: Browser, tmp_path: Path, shots: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    async with running(settings(), port=0, database_url=url) as running_playground:
+        context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(running_playground.url)
+
+        wang = page.locator(".person", has_text=FIRST_STUDENT)
+        await expect(wang).to_contain_text("Binding code")
+        await shoot(page, shots, "playground-people")
+        await wang.get_by_role("button", name="Chat").click()
+        await page.get_by_role("button", name="Bind my account").click()
+        bot = page.locator(".msg.bot")
+        await expect(bot.last).to_contain_text(f"now bound to 王明 ({FIRST_STUDENT})")
+        await expect(page.get_by_role("button", name="Bind my account")).to_have_count(0)
+        await page.get_by_role("button", name="☰ Menu").click()
+        await expect(page.get_by_role("menuitem", name=re.compile(r"^\/myclubs"))).to_be_visible()
+        await shoot(page, shots, "playground-bind")
+
+        await page.get_by_role("menuitem", name=re.compile(r"^\/join")).click()
+        await expect(bot.last).to_contain_text("Which kind of club")
+        await shoot(page, shots, "playground-join")
+        await bot.last.get_by_role("button", name=re.compile(r"^Culture and sports")).click()
+        await expect(bot.last).to_contain_text("choose a club")
+        await bot.last.get_by_role("button", name="Chess Club").click()
+        await expect(bot.last).to_contain_text("Join Chess Club?")
+        await bot.last.get_by_role("button", name="Yes, join").click()
+        await expect(bot.last).to_contain_text("Welcome to Chess Club")
+        await expect(bot.last).to_contain_text("edited")
+        await expect(bot).to_have_count(2)  # the question was edited in place, as in Telegram
+
+        staff = await context.new_page()  # another tab, another person
+        await staff.goto(running_playground.url)
+        office = staff.locator(".person", has_text="Student-work office")
+        await office.get_by_role("button", name="Chat").click()
+        await staff.get_by_placeholder("Message").fill("/status Chess Club")
+        await staff.keyboard.press("Enter")
+        status = staff.locator(".msg.bot").last
+        await expect(status).to_contain_text("Members: 21")
+        await expect(status).to_contain_text(f"王明, {FIRST_STUDENT}")
+        await shoot(staff, shots, "playground-staff")
+        await status.get_by_role("button", name="Next ▶").click()
+        await expect(status).to_contain_text("page 2 of 2")
+
+        await page.reload()  # the first tab is still the student, in a language of their own
+        await expect(page.locator("#me-name")).to_contain_text("王明")
+        await page.get_by_role("button", name="中文").click()
+        await expect(page.get_by_role("button", name="☰ 菜单")).to_be_visible()
+        await page.get_by_placeholder("输入消息").fill("/myclubs")
+        await page.keyboard.press("Enter")
+        await expect(bot.last).to_contain_text("你加入了 1 个社团")
+        await shoot(page, shots, "playground-zh")
+        await expect(status).to_contain_text("page 2 of 2")  # the staff tab stays in English
+
+        charter = b"%PDF-1.4 charter of the Go Club"
+        await page.set_input_files(
+            "#file",
+            files=[{"name": "charter.pdf", "mimeType": "application/pdf", "buffer": charter}],
+        )
+        sent = page.locator(".msg.user .doc").last
+        await expect(sent).to_contain_text("charter.pdf")
+        href = await sent.get_attribute("href")
+        assert href is not None
+        download = await page.request.get(running_playground.url + href)
+        assert await download.body() == charter
+        await expect(bot.last).to_contain_text("没有听懂")
+        assert errors == []
+        await context.close()
+
+
+@pytest.mark.e2e
+async def test_browser_draws_bot_messages_as_telegram_does(browser: Browser) -> None:
+    """Entities become formatting, user text never becomes markup, edits replace in place."""
+    from emulator import BotApiEmulator
+    from emulator.web import WebChat
+
+    async def people(language: str) -> list[Persona]:
+        return [Persona(1001, "Alice", None, "Students", "Alice")]
+
+    emu = BotApiEmulator()
+    WebChat(emu, people)
+    await emu.start()
+    try:
+        page = await browser.new_page(viewport=VIEWPORT)
+        await page.goto(f"{emu.base_url}/#user=1001")
+        await expect(page.locator("#me-name")).to_have_text("Alice")
+        api = f"{emu.base_url}/bot{emu.token}"
+        text = (
+            '<b>Bold</b> <i>it</i> <a href="javascript:alert(1)">bad</a> '
+            '<a href="https://example.edu">good</a> &lt;img src=x onerror=alert(1)&gt; '
+            "<code>/start CODE</code> /help"
+        )
+        keyboard = {"inline_keyboard": [[{"text": "<b>Go</b>", "callback_data": "go"}]]}
+        response = await page.request.post(
+            f"{api}/sendMessage",
+            data={"chat_id": 1001, "text": text, "parse_mode": "HTML", "reply_markup": keyboard},
+        )
+        message_id = (await response.json())["result"]["message_id"]
+        bubble = page.locator(".msg.bot").last
+        await expect(bubble.locator("b")).to_have_text("Bold")
+        await expect(bubble.locator("i")).to_have_text("it")
+        await expect(bubble).to_contain_text("<img src=x onerror=alert(1)>")
+        assert await bubble.locator("img").count() == 0
+        assert await bubble.locator("a").count() == 1
+        assert await bubble.locator("a").get_attribute("href") == "https://example.edu/"
+        assert await bubble.locator("code .cmd").count() == 0  # a code is not a command link
+        await expect(bubble.locator(".cmd")).to_have_text("/help")
+        await expect(bubble.get_by_role("button", name="<b>Go</b>")).to_be_visible()
+
+        photo = await page.request.post(
+            f"{api}/sendPhoto",
+            multipart={
+                "chat_id": "1001",
+                "photo": {"name": "poster.png", "mimeType": "image/png", "buffer": PNG},
+            },
+        )
+        assert photo.ok
+        await expect(page.locator(".msg.bot .photo img")).to_have_count(1)
+        await page.request.post(
+            f"{api}/editMessageText",
+            data={"chat_id": 1001, "message_id": message_id, "text": "Changed"},
+        )
+        await expect(page.locator(f"#m{message_id}")).to_contain_text("Changed")
+        await expect(page.locator(f"#m{message_id}")).to_contain_text("edited")
+        await expect(page.locator(".msg.bot")).to_have_count(2)
+        await page.close()
+    finally:
+        await emu.stop()
+
+
+# A 1x1 PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef"
+    "0000000049454e44ae426082"
+)

@@ -589,14 +589,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError, TallyError) as exc:
         print(f"cannot check {path}: {exc}", file=sys.stderr)
         return 2
-    agree = True
+    failures = []
     if published is None:
         print(f"sha256 {digest} (no {sidecar(path).name} to compare with)")
     elif published == digest:
         print(f"sha256 {digest} matches {sidecar(path).name}")
     else:
         print(f"sha256 MISMATCH: the file is {digest}, {sidecar(path).name} says {published}")
-        agree = False
+        failures.append("the file's SHA-256 is not the published one")
     rules = export.rules
     tie = "runoff" if rules.seed is None else f"lot, seed {rules.seed!r}"
     print(f"election {json.dumps(export.election, ensure_ascii=False)}")
@@ -607,14 +607,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         recounted = result_json(result)
         differing = [k for k in recounted if recounted[k] != contest.recorded.get(k)]
         differing += [k for k in contest.recorded if k not in recounted]
+        key = contest.position.key
         if differing:
-            agree = False
-            print(f"  DIFFERS from the recorded result in: {', '.join(differing)}")
+            print(f"  {key} DIFFERS from the recorded result in: {', '.join(differing)}")
+            for name in differing:
+                print(f"    {name}: recorded {_compact(contest.recorded.get(name))}")
+                print(f"    {name}: recounted {_compact(recounted.get(name))}")
+            failures.append(f"position {key} differs")
         else:
-            print("  agrees with the recorded result")
+            print(f"  {key} agrees with the recorded result")
     print()
-    print("every result agrees" if agree else "VERIFICATION FAILED")
-    return 0 if agree else 1
+    print(f"VERIFICATION FAILED: {'; '.join(failures)}" if failures else "every result agrees")
+    return 1 if failures else 0
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _published_digest(path: Path) -> str | None:

@@ -63,6 +63,12 @@ Export file, format "clubbot-election/1": UTF-8 JSON, written with its SHA-256 i
 Ballots carry no voter and no time, and their order (by receipt) tells nothing of when they were
 cast. `counts` are the votes per candidate (for irv, those of the last round; for a motion, yes,
 no and abstain); `rounds` is empty except for irv.
+
+Recount: `python -m bot.tally OUT.json` checks the file against its sidecar (if there is one),
+recounts every position from the ballots alone and prints each count, every instant-runoff round
+included. It exits 0 when the SHA-256 matches and every recount equals the recorded result, 1 when
+not (naming each position that differs, with both values), 2 when the file cannot be read or is
+no valid export (an invalid ballot is named by its receipt).
 """
 
 from __future__ import annotations
@@ -554,7 +560,7 @@ def describe(position: Position, result: Result, rules: Rules) -> list[str]:
         lines.append(line)
     if result.counts and not result.rounds:
         lines.append(f"  votes: {votes(result.counts)}")
-    if result.lot and not (result.rounds and result.rounds[-1].lot == result.lot):
+    if result.lot:
         lines.append(f"  tie drawn by lot, order: {who(result.lot)}")
     if result.outcome is Outcome.NO_QUORUM:
         lines.append("  no quorum: the vote failed")

@@ -114,14 +114,12 @@ class Database:
         """An INSERT that supports `on_conflict_do_nothing()` on this backend."""
         return sqlite_insert(table) if self.is_sqlite else pg_insert(table)
 
-    async def lock_rows(self, session: AsyncSession, table: str, ids: list[int]) -> bool:
-        """Serialize writers about these rows. True on PostgreSQL, where rows read before the lock
-        may be stale; False on SQLite, whose write lock is held from BEGIN."""
+    async def lock_rows(self, session: AsyncSession, table: str, ids: list[int]) -> None:
+        """Serialize writers about these rows (PostgreSQL row locks; SQLite holds the db lock)."""
         if self.is_sqlite or not ids:
-            return False
+            return
         stmt = text(f"SELECT id FROM {table} WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
         await session.execute(stmt, {"ids": ids})
-        return True
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -50,6 +50,7 @@ _STUDENT = (
     _student.c.political,
 )
 _STUDENT_BY_PK = select(*_STUDENT).where(_student.c.id == bindparam("pk"))
+_STUDENT_LOCKED = _STUDENT_BY_PK.with_for_update()
 # Who is talking: their account and, if bound, their student record (`conversations` adds the
 # conversation to the same query).
 USER_ID = _account.c.user_id
@@ -100,6 +101,16 @@ def to_student(row: Any) -> Student:
 
 async def student_by_pk(tx: Tx, pk: int) -> Student | None:
     row = (await tx.session.execute(_STUDENT_BY_PK, {"pk": pk})).first()
+    return None if row is None else to_student(row)
+
+
+async def locked_student(tx: Tx, student: Student) -> Student | None:
+    """The student's record, locked until the transaction ends, to serialize their joins.
+    PostgreSQL reads it again `FOR UPDATE`; on SQLite the write lock, held since BEGIN, already
+    makes `student` current."""
+    if tx.db.is_sqlite:
+        return student
+    row = (await tx.session.execute(_STUDENT_LOCKED, {"pk": student.id})).first()
     return None if row is None else to_student(row)
 
 

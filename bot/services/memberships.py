@@ -45,10 +45,10 @@ async def join(
     tx: Tx, policy: Policy, now: datetime, student: Student | None, club_id: int
 ) -> Club:
     """Join a club, or raise the DomainError that says why not."""
-    student = require_member_eligible(student)
     # Serialize this student's joins; then read everything again under the lock.
-    if await tx.db.lock_rows(tx.session, "student", [student.id]):
-        student = require_member_eligible(await people.student_by_pk(tx, student.id))
+    student = require_member_eligible(
+        await people.locked_student(tx, require_member_eligible(student))
+    )
     club = await clubs.club(tx, club_id)
     if club is None:
         raise UnknownClub(name=str(club_id))

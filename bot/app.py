@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -76,6 +77,11 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
         {"outbox": (deliver, app.settings.tick_seconds), "forget-updates": (forget, 3600.0)}
     )
     log.info("@%s is running on %s", identity.username, app.settings.bot_framework.value)
+    # Everything loaded so far (modules, the frameworks' pydantic schemas, …) lives as long as
+    # the process: keep it out of the garbage collector's full scans, which otherwise walk it
+    # again and again while serving.
+    gc.collect()
+    gc.freeze()
     try:
         await front.serve(engine.handle, stop)
     finally:

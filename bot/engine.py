@@ -16,6 +16,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from bot import callbacks
+from bot.calendar import Calendar
 from bot.context import FLOW_KIND, Ctx
 from bot.domain import DomainError, Language
 from bot.i18n import language_for, tr
@@ -79,6 +80,7 @@ class Engine:
         bot_id: int,
         bot_username: str,
         clock: Clock = utcnow,
+        cal: Calendar | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
@@ -86,6 +88,7 @@ class Engine:
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.clock = clock
+        self.cal = cal or Calendar.named()
         self._locks = KeyedLocks()
 
     async def handle(self, inc: Incoming) -> Outcome:
@@ -130,6 +133,9 @@ class Engine:
         account, student = await people.account_and_student(
             tx, inc.user_id, language_for(inc.language_code), now
         )
+        if account.unreachable_at is not None:
+            # They wrote to the bot, so it can write to them again.
+            account.unreachable_at = None
         return Ctx(
             tx=tx,
             policy=self.policy,
@@ -141,6 +147,8 @@ class Engine:
             step=step,
             bot_username=self.bot_username,
             router=self.router,
+            cal=self.cal,
+            advisor_pk=account.advisor_pk,
         )
 
     async def _route(self, ctx: Ctx, conv: ConversationRow, inc: Incoming) -> Step:

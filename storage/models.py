@@ -413,5 +413,5 @@ class OutboxRow(SQLModel, table=True):
     # recipient was reached at, and the deadline's end (quiet hours let urgent ones through).
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     step: str | None = Field(default=None, max_length=8)
-    level: int | None = None
+    level: str | None = Field(default=None, max_length=16)
     deadline_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

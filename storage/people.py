@@ -7,8 +7,16 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from bot.domain import Language, Political, Role, Student, StudentStatus
-from storage.models import AccountRow, BindCodeRow, BindFailureRow, RoleGrantRow, StudentRow
+from bot.domain import Advisor, Language, Political, Role, Student, StudentStatus
+from storage.advisors import to_advisor
+from storage.models import (
+    AccountRow,
+    AdvisorRow,
+    BindCodeRow,
+    BindFailureRow,
+    RoleGrantRow,
+    StudentRow,
+)
 from storage.tx import Tx
 
 
@@ -99,6 +107,36 @@ async def bind(tx: Tx, user_id: int, student_pk: int, now: datetime) -> None:
     row.bound_at = now
 
 
+async def account_of_advisor(tx: Tx, advisor_pk: int) -> AccountRow | None:
+    stmt = select(AccountRow).where(col(AccountRow.advisor_pk) == advisor_pk)
+    return (await tx.session.scalars(stmt)).first()
+
+
+async def advisor_of_account(tx: Tx, user_id: int) -> Advisor | None:
+    """The advisor this Telegram account is bound to, if any."""
+    stmt = (
+        select(AdvisorRow)
+        .join(AccountRow, col(AccountRow.advisor_pk) == col(AdvisorRow.id))
+        .where(col(AccountRow.user_id) == user_id)
+    )
+    row = (await tx.session.scalars(stmt)).first()
+    return None if row is None else to_advisor(row)
+
+
+async def bind_advisor(tx: Tx, user_id: int, advisor_pk: int, now: datetime) -> None:
+    row = await tx.session.get(AccountRow, user_id)
+    assert row is not None, "the engine creates the account before any handler runs"
+    row.advisor_pk = advisor_pk
+    row.bound_at = now
+
+
+async def language_of(tx: Tx, user_id: int) -> Language:
+    """The language of a user the bot writes to first (English if it never met them)."""
+    stmt = select(col(AccountRow.language)).where(col(AccountRow.user_id) == user_id)
+    found = (await tx.session.scalars(stmt)).first()
+    return Language(found) if found else Language.EN
+
+
 async def code_by_hash(tx: Tx, code_hash: str) -> BindCodeRow | None:
     return await tx.session.get(BindCodeRow, code_hash)
 
@@ -109,10 +147,24 @@ async def issue_code(tx: Tx, student_pk: int, code_hash: str, now: datetime) -> 
     tx.session.add(BindCodeRow(code_hash=code_hash, student_pk=student_pk, created_at=now))
 
 
-async def revoke_codes(tx: Tx, student_pk: int, now: datetime) -> None:
+async def issue_advisor_code(tx: Tx, advisor_pk: int, code_hash: str, now: datetime) -> None:
+    """Store a new code and revoke the advisor's earlier unused ones."""
+    await revoke_codes(tx, None, now, advisor_pk=advisor_pk)
+    tx.session.add(BindCodeRow(code_hash=code_hash, advisor_pk=advisor_pk, created_at=now))
+
+
+async def revoke_codes(
+    tx: Tx, student_pk: int | None, now: datetime, *, advisor_pk: int | None = None
+) -> None:
+    """Revoke the unused codes of a student (or, with `advisor_pk`, of an advisor)."""
+    holder = (
+        col(BindCodeRow.student_pk) == student_pk
+        if student_pk is not None
+        else col(BindCodeRow.advisor_pk) == advisor_pk
+    )
     stmt = (
         update(BindCodeRow)
-        .where(col(BindCodeRow.student_pk) == student_pk)
+        .where(holder)
         .where(col(BindCodeRow.used_at).is_(None))
         .where(col(BindCodeRow.revoked_at).is_(None))
         .values(revoked_at=now)

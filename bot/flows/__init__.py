@@ -7,9 +7,9 @@ from bot.router import Router
 
 def build_router() -> Router:
     """Every command, button kind and flow the bot knows."""
-    from bot.flows import account, browsing, joining
+    from bot.flows import account, browsing, deadlines, joining
 
     router = Router()
-    for module in (account, browsing, joining):
+    for module in (account, browsing, joining, deadlines):
         router.include(module.router)
     return router

@@ -167,7 +167,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("deadline_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_outbox_deadline_id", "deadline", ["deadline_id"], ["id"])
         batch.add_column(sa.Column("step", sa.String(8), nullable=True))
-        batch.add_column(sa.Column("level", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("level", sa.String(16), nullable=True))
         batch.add_column(sa.Column("deadline_at", UTCDateTime(), nullable=True))
     op.create_index("ix_outbox_deadline", "outbox", ["deadline_id", "status"])
 

@@ -45,6 +45,8 @@ CHAT_WAIT = 0.5
 HORIZON = 2.0
 # On shutdown, how long to wait for the sends in flight.
 STOP_WAIT = 10.0
+# Timestamps are floats and datetimes have microseconds: closer than this counts as "now".
+EPSILON = 1e-6
 
 
 class Sender(Protocol):
@@ -152,7 +154,7 @@ class Delivery:
                 at = _instant(self._paused_until) if self._paused_until else self.clock.now()
                 await self._release(waiting, at)
                 break
-            now = self.clock.now().timestamp()
+            now = self.clock.now().timestamp() + EPSILON
             ready = next((p for p in waiting if self.throttle.ready_at(p.chat_id) <= now), None)
             if ready is None:
                 soonest = min(self.throttle.ready_at(p.chat_id) for p in waiting)
@@ -169,6 +171,8 @@ class Delivery:
             await self._slots.acquire()
             self.throttle.record(ready.chat_id, self.clock.now().timestamp())
             self._spawn(self._send_one(ready, results))
+            # Let the send start now, at the time just recorded, not at the next wait.
+            await asyncio.sleep(0)
         await asyncio.gather(*self._tasks)
         self.throttle.forget(self.clock.now().timestamp())
         return sum(results)

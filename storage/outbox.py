@@ -135,7 +135,7 @@ def _may_go_now(now: datetime, quiet_until: datetime) -> ColumnElement[bool]:
     """In quiet hours: not a reminder, or one whose deadline ends before the quiet hours do."""
     return or_(
         col(OutboxRow.deadline_id).is_(None),
-        and_(col(OutboxRow.deadline_at) >= now, col(OutboxRow.deadline_at) < quiet_until),
+        and_(col(OutboxRow.deadline_at) > now, col(OutboxRow.deadline_at) < quiet_until),
     )
 
 

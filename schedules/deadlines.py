@@ -13,7 +13,8 @@ from storage.db import Database
 from storage.tx import Tx
 
 SCAN_BATCH = 500
-REFRESH_CHUNK = 1000
+# Small transactions: on SQLite each one holds the write lock that updates also wait for.
+REFRESH_CHUNK = 250
 
 
 async def scan_due(db: Database, policy: Policy, cal: Calendar, now: datetime) -> ScanReport:

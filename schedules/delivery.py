@@ -33,7 +33,11 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 SENDER = "sender"
+# How long a claimed row stays with its sender before another may take it.
 LEASE = timedelta(minutes=2)
+# How long the right to send outlives its last renewal (each batch and each tick renew it):
+# after a crash, another process starts sending at most this much later.
+SENDER_LEASE = timedelta(seconds=60)
 BATCH = 50
 # Sends in flight at once: enough to keep the pace over a slow network, few enough to stop
 # quickly when Telegram answers 429.
@@ -116,7 +120,7 @@ class Delivery:
                 self._paused_until = None
             async with self.db.transaction() as session:
                 tx = Tx(session, self.db)
-                if not await leases.acquire(tx, SENDER, self.holder, now, LEASE):
+                if not await leases.acquire(tx, SENDER, self.holder, now, SENDER_LEASE):
                     return sent
                 paused = await leases.paused_until(tx, SENDER)
                 if paused is not None and paused > now:

@@ -117,7 +117,7 @@ async def _advisor_part(ctx: Ctx, parts: list[str], rows: list[tuple[Button, ...
     terms = await advisors.current_for_advisor(ctx.tx, ctx.advisor_pk)
     club_ids = [a.club_id for a in terms]
     listed = await store.of_clubs(ctx.tx, club_ids)
-    names = {item.club_id: item.club for item in listed}
+    names = await store.club_names(ctx.tx, club_ids)
     lines = [ctx.t("deadlines.advisor_title")]
     lines += [
         ctx.t("deadlines.own_term", club=names.get(a.club_id, "?"), date=a.term_end.isoformat())

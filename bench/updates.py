@@ -25,7 +25,9 @@ from pathlib import Path
 
 import asyncpg
 
+from bot.calendar import Calendar
 from bot.domain import Language
+from bot.policy import Policy
 from bot.services import roster
 from emulator import BotApiEmulator, Event, SimUser
 from storage import migrate, people
@@ -58,7 +60,9 @@ async def seed(url: str) -> None:
     async with db.transaction() as session:
         tx = Tx(session, db)
         await roster.import_students(tx, utcnow(), "\n".join(students).encode())
-        await roster.import_clubs(tx, utcnow(), "\n".join(clubs).encode())
+        await roster.import_clubs(
+            tx, utcnow(), "\n".join(clubs).encode(), policy=Policy(), cal=Calendar.named()
+        )
         rows = await people.students_by_ids(tx, [f"B{i}" for i in range(USERS)])
         for i in range(USERS):
             await people.ensure_account(tx, 10_000 + i, Language.EN, utcnow())

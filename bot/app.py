@@ -10,6 +10,7 @@ import signal
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.calendar import Calendar
 from bot.domain import Language
 from bot.engine import Engine
 from bot.flows import build_router
@@ -18,8 +19,9 @@ from bot.frontend import FrontEnd
 from bot.policy import Policy, load_policy
 from bot.router import Router
 from bot.settings import Settings
-from schedules.clock import start_clock
-from schedules.delivery import deliver_due
+from schedules.clock import Job, start_clock
+from schedules.deadlines import refresh_all, scan_due
+from schedules.delivery import Delivery
 from storage import conversations, migrate
 from storage.db import Database
 from storage.tx import Tx
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Telegram keeps an unconfirmed update for 24 hours; keep the record of processed ones longer.
 UPDATE_MEMORY = timedelta(days=2)
+HOUR = 3600.0
+DAY = 24 * HOUR
 
 
 @dataclass(slots=True)
@@ -37,6 +41,7 @@ class App:
     policy: Policy
     db: Database
     router: Router
+    cal: Calendar
 
 
 def build_app(settings: Settings, db: Database | None = None) -> App:
@@ -46,12 +51,21 @@ def build_app(settings: Settings, db: Database | None = None) -> App:
         policy=load_policy(settings.policy_file),
         db=db or Database(settings.database_url),
         router=build_router(),
+        cal=Calendar.named(settings.timezone),
     )
 
 
 async def forget_old_updates(db: Database) -> None:
     async with db.transaction() as session:
         await conversations.forget_updates(Tx(session, db), utcnow() - UPDATE_MEMORY)
+
+
+async def tick(app: App, delivery: Delivery, *, refresh: bool = False) -> tuple[int, int]:
+    """One scan-and-send: queue what fell due, then send it; (reminders queued, messages sent)."""
+    if refresh:
+        await refresh_all(app.db, app.policy, app.cal, utcnow())
+    scanned = await scan_due(app.db, app.policy, app.cal, utcnow())
+    return scanned.messages, await delivery.deliver_due()
 
 
 async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
@@ -64,17 +78,35 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
         app.router,
         bot_id=identity.id,
         bot_username=app.settings.bot_username or identity.username,
+        cal=app.cal,
     )
     await front.register_commands({lang: menu(app.router, lang) for lang in Language})
+    delivery = Delivery(app.db, front, app.policy, app.cal)
 
-    async def deliver() -> None:
-        await deliver_due(app.db, front)
+    async def scan() -> None:
+        await scan_due(app.db, app.policy, app.cal, utcnow())
+
+    async def refresh() -> None:
+        report = await refresh_all(app.db, app.policy, app.cal, utcnow())
+        log.info(
+            "deadlines: %s opened, %s closed, %s re-timed",
+            report.opened,
+            report.closed,
+            report.rescheduled,
+        )
 
     async def forget() -> None:
         await forget_old_updates(app.db)
 
+    every = app.settings.tick_seconds
     clock = start_clock(
-        {"outbox": (deliver, app.settings.tick_seconds), "forget-updates": (forget, 3600.0)}
+        {
+            # Recomputing every deadline picks up a changed policy; actions refresh their club.
+            "refresh-deadlines": Job(refresh, DAY, at_start=True),
+            "deadlines": Job(scan, every),
+            "outbox": Job(delivery.deliver_due, every),
+            "forget-updates": Job(forget, HOUR),
+        }
     )
     log.info("@%s is running on %s", identity.username, app.settings.bot_framework.value)
     # Everything loaded so far (modules, the frameworks' pydantic schemas, …) lives as long as
@@ -86,6 +118,7 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
         await front.serve(engine.handle, stop)
     finally:
         clock.shutdown(wait=False)
+        await delivery.close()
         await front.close()
         await app.db.dispose()
 

@@ -7,16 +7,22 @@ import asyncio
 import csv
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.app import build_app, run
-from bot.domain import Role
+from bot.app import App, build_app, run, tick
+from bot.domain import Club, DomainError, Language, ReviewResult, Role, name_key
+from bot.i18n import tr
 from bot.policy import PolicyError
-from bot.services import identity, roster
+from bot.services import appointments, identity, reviews, roster
 from bot.settings import Settings
-from storage import migrate, people
+from schedules.deadlines import refresh_all
+from schedules.delivery import Delivery
+from storage import advisors, clubs, migrate, people, units
+from storage import reviews as review_records
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -30,6 +36,19 @@ the bot and a web chat on http://127.0.0.1:8080, with a demo university.
 To run it on Telegram, get a token from @BotFather (send /newbot), then either
   export BOT_TOKEN=123456:ABC...   or   put BOT_TOKEN=123456:ABC... in a .env file here
 and run `make run` again."""
+
+REP = "rep"
+
+
+class Refused(Exception):
+    """A staff command that cannot be carried out; the message says why."""
+
+
+def _iso(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date (2026-09-01)") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,18 +65,50 @@ def parser() -> argparse.ArgumentParser:
     )
     play.add_argument("--port", type=int, help="port on 127.0.0.1 (default PLAYGROUND_PORT, 8080)")
     play.add_argument("--reset", action="store_true", help="start over with a fresh demo")
+    once = sub.add_parser("tick", help="queue the reminders that fell due, send them, and exit")
+    once.add_argument(
+        "--refresh", action="store_true", help="recompute every club's deadlines first"
+    )
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="action", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations")
     imp = sub.add_parser("import", help="import a CSV file: all rows or none")
-    imp.add_argument("kind", choices=["students", "clubs"])
+    imp.add_argument("kind", choices=["students", "clubs", "advisors", "units"])
     imp.add_argument("file", type=Path)
     codes = sub.add_parser("codes", help="write one-time binding codes for unbound students")
     codes.add_argument("out", type=Path)
+    codes.add_argument("--advisors", action="store_true", help="codes for advisors instead")
     for name in ("grant", "revoke"):
         role = sub.add_parser(name, help=f"{name} a role to a Telegram user id")
-        role.add_argument("role", choices=[r.value for r in Role])
+        role.add_argument("role", choices=[*(r.value for r in Role), REP])
         role.add_argument("user_id", type=int)
+        role.add_argument("--unit", help="the guidance unit a representative (rep) speaks for")
+    review = sub.add_parser("review", help="annual reviews (REG-5)")
+    review_sub = review.add_subparsers(dest="action", required=True)
+    window = review_sub.add_parser("window", help="set the review window of a year")
+    window.add_argument("year", type=int)
+    window.add_argument("opens", type=_iso)
+    window.add_argument("closes", type=_iso)
+    result = review_sub.add_parser("result", help="record a club's review result")
+    result.add_argument("club")
+    result.add_argument("result", choices=[r.value for r in ReviewResult])
+    result.add_argument("--date", type=_iso, help="the day it was decided (default: today)")
+    result.add_argument("--year", type=int, help="the review year (default: the date's year)")
+    rereg = sub.add_parser("reregistration", help="member re-registration (ORG-2)")
+    rereg_sub = rereg.add_subparsers(dest="action", required=True)
+    rwindow = rereg_sub.add_parser("window", help="set the window of an academic year")
+    rwindow.add_argument("year", type=int, help="the year the academic year starts (2026)")
+    rwindow.add_argument("opens", type=_iso)
+    rwindow.add_argument("closes", type=_iso)
+    adv = sub.add_parser("advisor", help="club advisors (ADV-3)")
+    adv_sub = adv.add_subparsers(dest="action", required=True)
+    renew = adv_sub.add_parser("renew", help="renew a club's advisor for another term")
+    renew.add_argument("club")
+    renew.add_argument("--until", type=_iso, help="the new term's end (default: one term)")
+    appoint = adv_sub.add_parser("appoint", help="appoint (or replace) a club's advisor")
+    appoint.add_argument("club")
+    appoint.add_argument("staff_id")
+    appoint.add_argument("--until", type=_iso, help="the term's end (default: one term)")
     return p
 
 
@@ -107,17 +158,16 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "playground":
         port = settings.playground_port if args.port is None else args.port
         return await _playground(settings, port, reset=args.reset)
+    if args.command == "tick" and settings.bot_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
     app = build_app(settings)
     try:
         await migrate.upgrade(app.db)
-        if args.command == "db":
-            print(f"database at revision {await migrate.current(app.db)}")
-            return 0
-        if args.command == "import":
-            return await _import(app.db, args.kind, args.file)
-        if args.command == "codes":
-            return await _codes(app.db, settings, args.out)
-        return await _role(app.db, args.command, Role(args.role), args.user_id)
+        return await _command(app, args)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
+        return 1
     finally:
         await app.db.dispose()
 
@@ -136,26 +186,80 @@ async def _playground(settings: Settings, port: int, *, reset: bool) -> int:
     return 0
 
 
-async def _import(db: Database, kind: str, path: Path) -> int:
-    importer = roster.import_students if kind == "students" else roster.import_clubs
+async def _command(app: App, args: argparse.Namespace) -> int:
+    match args.command:
+        case "db":
+            print(f"database at revision {await migrate.current(app.db)}")
+            return 0
+        case "tick":
+            return await _tick(app, args.refresh)
+        case "import":
+            return await _import(app, args.kind, args.file)
+        case "codes":
+            return await _codes(app.db, app.settings, args.out, args.advisors)
+        case "review":
+            return await _review(app, args)
+        case "reregistration":
+            return await _window(app, args, reregistration=True)
+        case "advisor":
+            return await _advisor(app, args)
+    if args.role == REP:
+        return await _rep(app.db, args.command, args.user_id, args.unit)
+    return await _role(app.db, args.command, Role(args.role), args.user_id)
+
+
+async def _tick(app: App, refresh: bool) -> int:
+    from bot.handlers import make_front_end
+
+    front = make_front_end(app.settings)
+    await front.open()
+    delivery = Delivery(app.db, front, app.policy, app.cal)
+    try:
+        queued, sent = await tick(app, delivery, refresh=refresh)
+    finally:
+        await delivery.close()
+        await front.close()
+    print(f"{queued} reminders queued, {sent} messages sent")
+    return 0
+
+
+async def _import(app: App, kind: str, path: Path) -> int:
+    importers: dict[str, Callable[[Tx, bytes], Awaitable[roster.ImportReport]]] = {
+        "students": lambda tx, data: roster.import_students(tx, utcnow(), data),
+        "clubs": lambda tx, data: roster.import_clubs(
+            tx, utcnow(), data, policy=app.policy, cal=app.cal
+        ),
+        "advisors": lambda tx, data: roster.import_advisors(tx, utcnow(), data),
+        "units": lambda tx, data: roster.import_units(tx, utcnow(), data),
+    }
     try:
         data = roster.read_file(path)
-        async with db.transaction() as session:
-            report = await importer(Tx(session, db), utcnow(), data)
+        async with app.db.transaction() as session:
+            report = await importers[kind](Tx(session, app.db), data)
     except roster.ImportRejected as exc:
         print(f"{path}: nothing imported, {len(exc.errors)} error(s):", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 1
+    extras = [
+        f"{count} {label}"
+        for count, label in (
+            (report.memberships_ended, "memberships ended"),
+            (report.presidents, "presidents set"),
+            (report.appointments, "advisors appointed"),
+            (report.meetings, "general meetings recorded"),
+            (report.reviews, "reviews recorded"),
+        )
+        if count
+    ]
     print(
         f"{path}: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged"
-        + (f", {report.memberships_ended} memberships ended" if report.memberships_ended else "")
+        f"{report.unchanged} unchanged" + "".join(f", {extra}" for extra in extras)
     )
     return 0
 
 
-async def _codes(db: Database, settings: Settings, out: Path) -> int:
+async def _codes(db: Database, settings: Settings, out: Path, for_advisors: bool) -> int:
     username = settings.bot_username or await _bot_username(settings)
     if not username:
         print(
@@ -163,16 +267,23 @@ async def _codes(db: Database, settings: Settings, out: Path) -> int:
         )
         return 2
     async with db.transaction() as session:
-        issued = await identity.issue_codes(Tx(session, db), utcnow())
+        tx = Tx(session, db)
+        if for_advisors:
+            header = "staff_id"
+            issued = [
+                (a.staff_id, code) for a, code in await identity.issue_advisor_codes(tx, utcnow())
+            ]
+        else:
+            header = "student_id"
+            issued = [(s.student_id, code) for s, code in await identity.issue_codes(tx, utcnow())]
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["student_id", "code", "link"])
-            for student, code in issued:
-                writer.writerow(
-                    [student.student_id, code, f"https://t.me/{username}?start={code}"]
-                )
-    print(f"{out}: {len(issued)} codes (earlier unused codes of these students no longer work)")
+            writer.writerow([header, "code", "link"])
+            for holder, code in issued:
+                writer.writerow([holder, code, f"https://t.me/{username}?start={code}"])
+    who = "advisors" if for_advisors else "students"
+    print(f"{out}: {len(issued)} codes (earlier unused codes of these {who} no longer work)")
     return 0
 
 
@@ -197,4 +308,91 @@ async def _role(db: Database, action: str, role: Role, user_id: int) -> int:
             changed = await people.revoke(tx, user_id, role)
     verb = "granted to" if action == "grant" else "revoked from"
     print(f"{role.value} {verb} {user_id}" if changed else f"nothing to do for {user_id}")
+    return 0
+
+
+async def _rep(db: Database, action: str, user_id: int, unit_name: str | None) -> int:
+    if not unit_name:
+        raise Refused("name the unit: --unit NAME")
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        unit = await units.unit_by_name(tx, unit_name)
+        if unit is None or unit.id is None:
+            raise Refused(f"there is no guidance unit named {unit_name!r}")
+        if action == "grant":
+            changed = await units.grant_rep(tx, unit.id, user_id, utcnow())
+        else:
+            changed = await units.revoke_rep(tx, unit.id, user_id)
+    verb = "now represents" if action == "grant" else "no longer represents"
+    print(f"{user_id} {verb} {unit.name}" if changed else f"nothing to do for {user_id}")
+    return 0
+
+
+async def _club(tx: Tx, name: str) -> Club:
+    club = await clubs.club_by_key(tx, name_key(name))
+    if club is None:
+        raise Refused(f"there is no club named {name!r}")
+    return club
+
+
+async def _review(app: App, args: argparse.Namespace) -> int:
+    if args.action == "window":
+        return await _window(app, args, reregistration=False)
+    now = utcnow()
+    decided = args.date or app.cal.today(now)
+    async with app.db.transaction() as session:
+        tx = Tx(session, app.db)
+        club = await _club(tx, args.club)
+        await reviews.record_result(
+            tx, app.policy, app.cal, now, club, ReviewResult(args.result), decided, args.year
+        )
+    print(f"{club.name}: review {args.year or decided.year} recorded as {args.result}")
+    return 0
+
+
+async def _window(app: App, args: argparse.Namespace, *, reregistration: bool) -> int:
+    try:
+        reviews.check_window(args.opens, args.closes)
+    except reviews.BadWindow as exc:
+        raise Refused(str(exc)) from None
+    now = utcnow()
+    async with app.db.transaction() as session:
+        tx = Tx(session, app.db)
+        setter = (
+            review_records.set_reregistration_window
+            if reregistration
+            else review_records.set_review_window
+        )
+        await setter(tx, args.year, args.opens, args.closes, now)
+    report = await refresh_all(app.db, app.policy, app.cal, now)
+    what = "re-registration" if reregistration else "review"
+    print(
+        f"{what} window {args.year}: {args.opens} to {args.closes}; "
+        f"{report.opened} deadlines opened, {report.closed} closed"
+    )
+    return 0
+
+
+async def _advisor(app: App, args: argparse.Namespace) -> int:
+    now = utcnow()
+    try:
+        async with app.db.transaction() as session:
+            tx = Tx(session, app.db)
+            club = await _club(tx, args.club)
+            if args.action == "renew":
+                await appointments.renew(tx, app.policy, app.cal, now, club, args.until)
+            else:
+                found = await advisors.advisors_by_staff_ids(tx, [args.staff_id])
+                if args.staff_id not in found:
+                    raise Refused(f"{args.staff_id} is not in the advisor bank")
+                advisor = advisors.to_advisor(found[args.staff_id])
+                await appointments.appoint(tx, app.policy, app.cal, now, club, advisor, args.until)
+            current = await advisors.current(tx, club.id)
+    except DomainError as err:
+        raise Refused(tr(Language.EN, err.key, **err.params)) from None
+    assert current is not None
+    print(
+        f"{club.name}: advisor {current.advisor.name} ({current.advisor.staff_id}) "
+        f"until {current.term_end}"
+    )
     return 0

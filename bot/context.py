@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot import callbacks
-from bot.domain import Language, Role, Student
+from bot.calendar import Calendar
+from bot.domain import Advisor, Language, Role, Student
 from bot.i18n import tr
 from bot.policy import Policy
 from bot.replies import Button
 from bot.router import Router
-from storage import people
+from storage import advisors, people
 from storage.tx import Tx
 
 FLOW_KIND = "f"
@@ -30,6 +31,14 @@ class Ctx:
     step: int
     bot_username: str
     router: Router
+    cal: Calendar
+    # The advisor record the account is bound to (read lazily: few users are advisors).
+    advisor_pk: int | None = None
+
+    @property
+    def today(self) -> date:
+        """The university's local date."""
+        return self.cal.today(self.now)
 
     def t(self, key: str, **params: object) -> str:
         """A message in the user's language."""
@@ -42,3 +51,9 @@ class Ctx:
     async def roles(self) -> frozenset[Role]:
         """The user's roles, read on each call: a revoked role counts from the next message."""
         return await people.roles_of(self.tx, self.user_id)
+
+    async def advisor(self) -> Advisor | None:
+        """The advisor this account is bound to, if any."""
+        if self.advisor_pk is None:
+            return None
+        return await advisors.advisor_by_pk(self.tx, self.advisor_pk)

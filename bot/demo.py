@@ -1,9 +1,9 @@
 """The demo university the playground starts with: colleges, classes, students, clubs, staff.
 
 Plain data, loaded through the same roster and club imports staff use and the same join rule
-students meet. Officers and advisors are not in the data model yet; each club already names its
-president (a member now) and its advisor, chosen to satisfy ORG-5/ORG-6 and ADV-2/ADV-4, so
-seeding them is one loop more when the model has them.
+students meet. Each club has a president (its officer, ORG-5/ORG-6) and an advisor from the
+advisor bank (ADV-2/ADV-4), and a recent general meeting and annual review, so nothing is overdue
+on the first day; one club's general meeting falls due within a month, to show a reminder.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from bot.calendar import Calendar
 from bot.domain import Category, DomainError, Political, Role, StudentStatus, name_key
 from bot.policy import Policy
 from bot.services import memberships, roster
@@ -55,7 +56,9 @@ class DemoStudent:
 
 @dataclass(frozen=True, slots=True)
 class DemoAdvisor:
+    staff_id: str
     name: str
+    department: str
     political: Political
 
 
@@ -65,7 +68,7 @@ class DemoClub:
     category: Category
     guidance_unit: str
     founded: date
-    president: str  # a student_id; a member like the others until officers are modelled
+    president: str  # a student_id; the club's officer, and a member like the others
     advisor: DemoAdvisor
     members: tuple[str, ...]  # student_ids besides the president
 
@@ -150,11 +153,11 @@ STUDENTS = (
     _s("2022040108", "罗俊杰", "Luo Junjie", "FL 2201", E, 84, L),
 )
 
-LIU = DemoAdvisor("刘建国", P)
-WANG = DemoAdvisor("王丽华", N)
-ZHAO = DemoAdvisor("赵鹏", P)
-SUN = DemoAdvisor("孙梅", N)
-QIAN = DemoAdvisor("钱晓燕", N)
+LIU = DemoAdvisor("T1001", "刘建国", "School of Marxism", P)
+WANG = DemoAdvisor("T1002", "王丽华", "School of Mathematics and Statistics", N)
+ZHAO = DemoAdvisor("T1003", "赵鹏", "Youth League Committee", P)
+SUN = DemoAdvisor("T1004", "孙梅", "Department of Physical Education", N)
+QIAN = DemoAdvisor("T1005", "钱晓燕", "School of Foreign Languages", N)
 
 CLUBS = (
     DemoClub(
@@ -275,25 +278,53 @@ def students_csv() -> bytes:
     return out.getvalue().encode()
 
 
-def clubs_csv() -> bytes:
-    """The demo clubs in the format `clubbot import clubs` reads."""
+def advisors_csv() -> bytes:
+    """The demo advisor bank in the format `clubbot import advisors` reads."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(roster.CLUB_HEADER)
-    for c in CLUBS:
-        writer.writerow([c.name, c.category.value, c.guidance_unit, c.founded.isoformat()])
+    writer.writerow(roster.ADVISOR_HEADER)
+    for a in sorted({c.advisor for c in CLUBS}, key=lambda a: a.staff_id):
+        party = "yes" if a.political is Political.PARTY else "no"
+        writer.writerow([a.staff_id, a.name, a.department, party])
     return out.getvalue().encode()
 
 
-async def seed(db: Database, policy: Policy, now: datetime) -> bool:
+def clubs_csv(today: date) -> bytes:
+    """The demo clubs in the format `clubbot import clubs` reads, with their history as of
+    `today`: meetings and reviews a few months back, advisors' terms a few months ahead."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(roster.CLUB_HEADER + roster.CLUB_EXTRAS)
+    for i, c in enumerate(CLUBS):
+        # The first club met 11 months ago: its annual meeting falls due within a month.
+        met = today - timedelta(days=335 if i == 0 else 60 + 20 * i)
+        writer.writerow(
+            [
+                c.name,
+                c.category.value,
+                c.guidance_unit,
+                c.founded.isoformat(),
+                c.president,
+                c.advisor.staff_id,
+                (today + timedelta(days=120 + 15 * i)).isoformat(),
+                met.isoformat(),
+                (today - timedelta(days=150)).isoformat(),
+            ]
+        )
+    return out.getvalue().encode()
+
+
+async def seed(db: Database, policy: Policy, now: datetime, cal: Calendar | None = None) -> bool:
     """Load the demo university into an empty database (True); a seeded one is left alone."""
     async with db.transaction() as session:
         tx = Tx(session, db)
         await people.grant(tx, STAFF.user_id, Role.STAFF, now)
         if await clubs.all_clubs(tx) or await people.roster_accounts(tx):
             return False
+        cal = cal or Calendar.named()
         await roster.import_students(tx, now, students_csv())
-        await roster.import_clubs(tx, now, clubs_csv())
+        await roster.import_advisors(tx, now, advisors_csv())
+        await roster.import_clubs(tx, now, clubs_csv(cal.today(now)), policy=policy, cal=cal)
         records = await people.students_by_ids(tx, [s.student_id for s in STUDENTS])
         for demo in CLUBS:
             club = await clubs.club_by_key(tx, name_key(demo.name))

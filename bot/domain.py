@@ -45,6 +45,40 @@ class Role(StrEnum):
     STAFF = "staff"
 
 
+class UnitKind(StrEnum):
+    """REG-2: what a guidance unit is."""
+
+    DEPARTMENT = "department"
+    PARTY_ORG = "party_org"
+    RESEARCH = "research"
+
+
+class ReviewResult(StrEnum):
+    """REG-5: the outcome of a club's annual review."""
+
+    PASS = "pass"
+    CONDITIONAL = "conditional"
+    FAIL = "fail"
+
+
+class MeetingStatus(StrEnum):
+    """ORG-3: a general meeting that officers recorded, as the advisor decided."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # replaced by a later record before anyone decided
+
+
+class DeadlineKind(StrEnum):
+    """The deadlines the bot reminds about, each after the rule it serves."""
+
+    MEETING = "meeting"  # ORG-3
+    REVIEW = "review"  # REG-5
+    ADVISOR_TERM = "advisor_term"  # ADV-3
+    REREGISTRATION = "reregistration"  # ORG-2
+
+
 class Language(StrEnum):
     EN = "en"
     ZH = "zh"
@@ -76,6 +110,17 @@ class Club:
     guidance_unit: str
     founded: date
     status: ClubStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Advisor:
+    """ADV-1: a teacher in the advisor bank."""
+
+    id: int
+    staff_id: str
+    name: str
+    department: str
+    party_member: bool
 
 
 def name_key(name: str) -> str:
@@ -128,3 +173,37 @@ class StaffOnly(DomainError):
     """The command is for staff, and the user holds no staff role (now)."""
 
     key = "error.staff_only"
+
+
+class NotOfficer(DomainError):
+    key = "error.not_officer"
+
+
+class NotAllowed(DomainError):
+    """The user lacks the role this action needs (checked again on the server)."""
+
+    key = "error.not_allowed"
+
+
+class AdvisorLimitReached(DomainError):
+    """ADV-4: the advisor already guides the maximum number of clubs."""
+
+    key = "error.advisor_limit"
+
+
+class AdvisorNotPartyMember(DomainError):
+    """ADV-2: this club's category needs an advisor who is a Party member."""
+
+    key = "error.advisor_not_party"
+
+
+class NoAdvisor(DomainError):
+    key = "error.no_advisor"
+
+
+class BadMeetingDate(DomainError):
+    key = "error.bad_meeting_date"
+
+
+class NothingToConfirm(DomainError):
+    key = "error.nothing_to_confirm"

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from bot import callbacks
+from bot.calendar import Calendar
 from bot.context import FLOW_KIND, Ctx
 from bot.domain import DomainError
 from bot.i18n import language_for, tr
@@ -80,6 +81,7 @@ class Engine:
         bot_id: int,
         bot_username: str,
         clock: Clock = utcnow,
+        cal: Calendar | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
@@ -87,6 +89,7 @@ class Engine:
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.clock = clock
+        self.cal = cal or Calendar.named()
         self._locks = KeyedLocks()
 
     async def handle(self, inc: Incoming) -> Outcome:
@@ -128,6 +131,8 @@ class Engine:
                 step=conv.step + 1,
                 bot_username=self.bot_username,
                 router=self.router,
+                cal=self.cal,
+                advisor_pk=turn.account.advisor_pk,
             )
             step = await self._route(ctx, conv, inc)
             if _moved(conv, step, ctx.step):

@@ -209,7 +209,7 @@ async def running(
         app = build_app(bot_settings, db)
         await migrate.upgrade(db)
         now = utcnow()
-        if await demo.seed(db, app.policy, now):
+        if await demo.seed(db, app.policy, now, app.cal):
             log.info("seeded the demo university into %s", database_url)
         await directory.issue_codes(now)
         stop = asyncio.Event()

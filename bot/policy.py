@@ -7,13 +7,26 @@ fields and never spells a rule's number itself.
 from __future__ import annotations
 
 import tomllib
+from datetime import time
+from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.domain import Category
 
 
 class PolicyError(Exception):
     """The policy file cannot be read or holds a value out of range."""
+
+
+class Level(StrEnum):
+    """Who is told about a deadline, in the order a missed one escalates."""
+
+    OFFICERS = "officers"
+    ADVISOR = "advisor"
+    UNIT = "unit"  # the representatives of the club's guidance unit
+    STAFF = "staff"
 
 
 class Policy(BaseModel):
@@ -26,6 +39,61 @@ class Policy(BaseModel):
     # Binding: wrong one-time codes allowed per window before the user must wait.
     bind_max_failures: int = Field(default=5, ge=1)
     bind_failure_window_minutes: int = Field(default=10, ge=1)
+
+    # ORG-3: a registered club holds its general meeting at least once every N months.
+    general_meeting_interval_months: int = Field(default=12, ge=1, le=60)
+    # ADV-3: an advisor is appointed for a term of N months, then renewed or replaced.
+    advisor_term_months: int = Field(default=12, ge=1, le=120)
+    # ADV-4: one advisor guides at most M clubs.
+    max_clubs_per_advisor: int = Field(default=2, ge=1, le=50)
+    # ADV-2: clubs of these categories need an advisor who is a Party member.
+    party_advisor_categories: tuple[Category, ...] = (Category.IDEOLOGICAL, Category.VOLUNTEER)
+
+    # Reminders: sent this many days before a deadline (each once).
+    reminder_lead_days: tuple[int, ...] = (30, 7, 1)
+    # A deadline that passes without the action recorded is escalated along these levels,
+    # the first on the day after the deadline, each next one this many days later.
+    escalation_levels: tuple[Level, ...] = (
+        Level.OFFICERS,
+        Level.ADVISOR,
+        Level.UNIT,
+        Level.STAFF,
+    )
+    escalation_spacing_days: int = Field(default=7, ge=1, le=90)
+    # Reminders that are not urgent wait while it is night in TIMEZONE (start == end: never).
+    quiet_hours_start: time = time(22, 0)
+    quiet_hours_end: time = time(8, 0)
+
+    # Telegram's limits for messages the bot sends on its own initiative.
+    delivery_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    delivery_chat_rate_per_second: float = Field(default=1.0, gt=0, le=1)
+    delivery_group_rate_per_minute: int = Field(default=20, ge=1, le=20)
+    # Other failures are retried with back-off (base, doubling); after `visible` attempts staff
+    # see the message in /deadlines, after `max` attempts it is given up.
+    delivery_backoff_seconds: int = Field(default=30, ge=1)
+    delivery_attempts_visible: int = Field(default=3, ge=1)
+    delivery_max_attempts: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("reminder_lead_days")
+    @classmethod
+    def _leads(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(days < 1 or days > 365 for days in value) or len(set(value)) != len(value):
+            raise ValueError("lead days are distinct whole days between 1 and 365")
+        return tuple(sorted(value, reverse=True))
+
+    @field_validator("escalation_levels")
+    @classmethod
+    def _levels(cls, value: tuple[Level, ...]) -> tuple[Level, ...]:
+        if not value or len(set(value)) != len(value):
+            raise ValueError("escalation levels are a non-empty list without repeats")
+        return value
+
+    @field_validator("quiet_hours_start", "quiet_hours_end")
+    @classmethod
+    def _whole_minutes(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("quiet hours are local times of TIMEZONE, without an offset")
+        return value.replace(second=0, microsecond=0)
 
 
 def load_policy(path: Path | None) -> Policy:

@@ -21,6 +21,8 @@ class Audience(StrEnum):
 
     EVERYONE = "everyone"
     STUDENT = "student"  # a bound student record
+    OFFICER = "officer"  # a student holding a position in a club
+    ADVISOR = "advisor"  # a bound advisor record
     STAFF = "staff"
 
 
@@ -73,7 +75,7 @@ StateHandler = Callable[["Ctx", Any, Input], Awaitable[Step]]
 class Command:
     name: str
     handler: CommandHandler
-    audience: Audience
+    audiences: frozenset[Audience]
     menu: bool  # offered in Telegram's command menu
 
 
@@ -95,10 +97,13 @@ class Router:
         self.flows: dict[str, Flow] = {}
 
     def command(
-        self, name: str, audience: Audience = Audience.EVERYONE, *, menu: bool = True
+        self, name: str, *audiences: Audience, menu: bool = True
     ) -> Callable[[CommandHandler], CommandHandler]:
+        """Register a command for these audiences (everyone when none is named)."""
+        seen_by = frozenset(audiences or (Audience.EVERYONE,))
+
         def register(handler: CommandHandler) -> CommandHandler:
-            self.commands[name] = Command(name, handler, audience, menu)
+            self.commands[name] = Command(name, handler, seen_by, menu)
             return handler
 
         return register

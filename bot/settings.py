@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.calendar import DEFAULT_TIMEZONE
+
 DEFAULT_DATABASE_URL = "sqlite:///data/clubbot.db"
 
 
@@ -27,7 +29,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     bot_framework: Framework = Framework.AIOGRAM
     database_url: str = DEFAULT_DATABASE_URL
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     policy_file: Path | None = None
     tick_seconds: float = Field(default=5.0, gt=0)
     # The web playground (`clubbot playground`) listens on 127.0.0.1 at this port.

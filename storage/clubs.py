@@ -101,6 +101,12 @@ async def club(tx: Tx, club_id: int) -> Club | None:
     return None if row is None else to_club(row)
 
 
+async def unit_of(tx: Tx, club_id: int) -> int | None:
+    """The guidance unit the club belongs to."""
+    stmt = select(col(ClubRow.unit_id)).where(col(ClubRow.id) == club_id)
+    return (await tx.session.scalars(stmt)).first()
+
+
 async def club_by_key(tx: Tx, key: str) -> Club | None:
     row = (await tx.session.execute(_BY_KEY, {"key": key})).first()
     return None if row is None else to_club(row)

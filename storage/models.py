@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, Table, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -47,6 +47,13 @@ class AccountRow(SQLModel, table=True):
             sqlite_where=text("student_pk IS NOT NULL"),
             postgresql_where=text("student_pk IS NOT NULL"),
         ),
+        Index(
+            "uq_account_advisor",
+            "advisor_pk",
+            unique=True,
+            sqlite_where=text("advisor_pk IS NOT NULL"),
+            postgresql_where=text("advisor_pk IS NOT NULL"),
+        ),
     )
 
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
@@ -56,17 +63,29 @@ class AccountRow(SQLModel, table=True):
     student_pk: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("student.id"), nullable=True)
     )
+    # An advisor (ADV-1) binds like a student; one account may be both.
+    advisor_pk: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("advisor.id"), nullable=True)
+    )
     bound_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # Set when Telegram answered 403 (blocked, deactivated); cleared when the user writes again.
+    unreachable_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class BindCodeRow(SQLModel, table=True):
-    """A one-time binding code; only its SHA-256 is kept."""
+    """A one-time binding code of a student or of an advisor; only its SHA-256 is kept."""
 
     __tablename__ = "bind_code"
+    __table_args__ = (
+        CheckConstraint(
+            "(student_pk IS NULL) <> (advisor_pk IS NULL)", name="ck_bind_code_one_holder"
+        ),
+    )
 
     code_hash: str = Field(primary_key=True, max_length=64)
-    student_pk: int = Field(foreign_key="student.id", index=True)
+    student_pk: int | None = Field(default=None, foreign_key="student.id", index=True)
+    advisor_pk: int | None = Field(default=None, foreign_key="advisor.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -89,6 +108,42 @@ class RoleGrantRow(SQLModel, table=True):
     granted_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class AdvisorRow(SQLModel, table=True):
+    """ADV-1: the advisor bank that staff keep."""
+
+    __tablename__ = "advisor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    department: str = Field(max_length=200)
+    party_member: bool
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class GuidanceUnitRow(SQLModel, table=True):
+    """REG-2: a department, party organization or research institution that guides clubs."""
+
+    __tablename__ = "guidance_unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, unique=True)
+    # None for a unit first met in the clubs file, until the units file gives its kind.
+    kind: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class UnitRepRow(SQLModel, table=True):
+    """A Telegram user who represents a guidance unit (told when its clubs miss deadlines)."""
+
+    __tablename__ = "unit_rep"
+
+    unit_id: int = Field(foreign_key="guidance_unit.id", primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    granted_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
 class ClubRow(SQLModel, table=True):
     __tablename__ = "club"
 
@@ -96,7 +151,9 @@ class ClubRow(SQLModel, table=True):
     name: str = Field(max_length=200)
     name_key: str = Field(max_length=200, unique=True)
     category: str = Field(max_length=32, index=True)
+    # The unit's name as the clubs file gave it; `unit_id` is the unit it names.
     guidance_unit: str = Field(max_length=200)
+    unit_id: int | None = Field(default=None, foreign_key="guidance_unit.id", index=True)
     founded: date
     status: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -135,6 +192,183 @@ class MembershipRow(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=32)
 
 
+class OfficerRow(SQLModel, table=True):
+    """A student holding a position in a club (president, vice president, department head)."""
+
+    __tablename__ = "officer"
+    __table_args__ = (
+        Index(
+            "uq_officer_current",
+            "club_id",
+            "student_pk",
+            unique=True,
+            sqlite_where=text("until IS NULL"),
+            postgresql_where=text("until IS NULL"),
+        ),
+        Index(
+            "uq_officer_president",
+            "club_id",
+            unique=True,
+            sqlite_where=text("until IS NULL AND position = 'president'"),
+            postgresql_where=text("until IS NULL AND position = 'president'"),
+        ),
+        Index("ix_officer_student", "student_pk", "until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    student_pk: int = Field(foreign_key="student.id")
+    position: str = Field(max_length=32)
+    since: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class AppointmentRow(SQLModel, table=True):
+    """ADV-3: an advisor guiding a club for one term; a renewal is a new row."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        Index(
+            "uq_appointment_current",
+            "club_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_appointment_advisor", "advisor_pk", "ended_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    advisor_pk: int = Field(foreign_key="advisor.id")
+    starts_on: date
+    term_end: date
+    ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    end_reason: str | None = Field(default=None, max_length=32)
+
+
+class GeneralMeetingRow(SQLModel, table=True):
+    """ORG-3: a general meeting officers recorded; it counts once the advisor confirms it."""
+
+    __tablename__ = "general_meeting"
+    __table_args__ = (
+        Index(
+            "uq_general_meeting_pending",
+            "club_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_general_meeting_club", "club_id", "status", "held_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    held_on: date
+    status: str = Field(max_length=16)
+    # None when the meeting came from the clubs file (staff vouch for it).
+    recorded_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ReviewRow(SQLModel, table=True):
+    """REG-5: the result of a club's annual review for one year."""
+
+    __tablename__ = "annual_review"
+    __table_args__ = (Index("uq_annual_review_year", "club_id", "year", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    year: int
+    result: str = Field(max_length=16)
+    decided_on: date
+    recorded_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ReviewWindowRow(SQLModel, table=True):
+    """REG-5: when the review committee reviews the clubs in a year (set by staff)."""
+
+    __tablename__ = "review_window"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    opens_on: date
+    closes_on: date
+    set_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ReregistrationWindowRow(SQLModel, table=True):
+    """ORG-2: when members re-register in an academic year (named by the year it starts)."""
+
+    __tablename__ = "reregistration_window"
+
+    academic_year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    opens_on: date
+    closes_on: date
+    set_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ReregistrationRow(SQLModel, table=True):
+    """ORG-2: a club's officers confirmed its member list for an academic year."""
+
+    __tablename__ = "reregistration"
+
+    club_id: int = Field(foreign_key="club.id", primary_key=True)
+    academic_year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    recorded_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class DeadlineRow(SQLModel, table=True):
+    """A deadline computed from a club's records; reminders and escalation walk its steps.
+
+    A row is never changed into another deadline: when the records move it (a meeting held, an
+    advisor renewed), the row is closed and a new one opened, so sent reminders keep their row.
+    """
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        Index(
+            "uq_deadline_open",
+            "club_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_deadline_next", "next_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    kind: str = Field(max_length=32)
+    due_on: date
+    # What the deadline is about: the appointment (ADV-3) or the year (REG-5, ORG-2).
+    subject: int | None = None
+    # No reminder before this day (a window that has not opened yet).
+    opens_on: date | None = None
+    seen_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Steps up to this time have been acted on; the next one falls due at `next_at`.
+    notified_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    next_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    close_reason: str | None = Field(default=None, max_length=16)
+
+
+class LeaseRow(SQLModel, table=True):
+    """Which process may send for now: one sender keeps Telegram's limits across processes."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=100)
+    until: datetime = Field(sa_column=_ts())
+    # After a 429 nobody sends before this time.
+    paused_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
 class ConversationRow(SQLModel, table=True):
     """Where a chat with one user stands: the flow, its state and typed data, as JSON."""
 
@@ -164,7 +398,10 @@ class OutboxRow(SQLModel, table=True):
     """A message the bot sends on its own initiative; `key` makes each one unique."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "due_at"),
+        Index("ix_outbox_deadline", "deadline_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, unique=True)
@@ -178,3 +415,9 @@ class OutboxRow(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Set for reminders: the deadline, its step (`d7`, `e1`), the escalation level the
+    # recipient was reached at, and the deadline's end (quiet hours let urgent ones through).
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
+    step: str | None = Field(default=None, max_length=8)
+    level: str | None = Field(default=None, max_length=16)
+    deadline_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

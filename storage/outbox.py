@@ -6,12 +6,38 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlmodel import col
 
 from bot.replies import Button, Keyboard, Reply
 from storage.models import OutboxRow
 from storage.tx import Tx
+
+PENDING = "pending"
+SENT = "sent"
+CLEARED = "cleared"  # a reminder whose deadline was met before it went out
+UNREACHABLE = "unreachable"
+UNCERTAIN = "uncertain"
+FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderOf:
+    """What a reminder row is about: which deadline, which step, who it reached, when due."""
+
+    deadline_id: int
+    step: str
+    level: str
+    deadline_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    key: str
+    chat_id: int
+    text: str
+    buttons: Keyboard = ()
+    reminder: ReminderOf | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,40 +46,83 @@ class Pending:
     chat_id: int
     reply: Reply
     attempts: int
+    reminder: ReminderOf | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A message staff should know about: given up, maybe sent, or retried many times."""
+
+    id: int
+    chat_id: int
+    status: str
+    attempts: int
+    error: str | None
+    text: str
+
+
+def _values(message: Message, due_at: datetime) -> dict[str, object]:
+    rows = [
+        [{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in message.buttons
+    ]
+    reminder = message.reminder
+    return {
+        "key": message.key,
+        "chat_id": message.chat_id,
+        "text": message.text,
+        "buttons": json.dumps(rows),
+        "status": PENDING,
+        "attempts": 0,
+        "due_at": due_at,
+        "created_at": due_at,
+        "deadline_id": reminder.deadline_id if reminder else None,
+        "step": reminder.step if reminder else None,
+        "level": reminder.level if reminder else None,
+        "deadline_at": reminder.deadline_at if reminder else None,
+    }
 
 
 async def enqueue(
     tx: Tx, key: str, chat_id: int, text: str, due_at: datetime, buttons: Keyboard = ()
 ) -> bool:
     """Queue a message once: a second call with the same key does nothing (False)."""
-    rows = [[{"text": b.text, "data": b.data, "url": b.url} for b in row] for row in buttons]
     stmt = (
         tx.insert(OutboxRow)
-        .values(
-            key=key,
-            chat_id=chat_id,
-            text=text,
-            buttons=json.dumps(rows),
-            status="pending",
-            attempts=0,
-            due_at=due_at,
-            created_at=due_at,
-        )
+        .values(_values(Message(key, chat_id, text, buttons), due_at))
         .on_conflict_do_nothing()
     )
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
-async def claim_due(tx: Tx, now: datetime, lease: timedelta, limit: int) -> list[Pending]:
-    """Take up to `limit` due messages for `lease`; other workers skip them meanwhile."""
+async def enqueue_many(tx: Tx, messages: list[Message], due_at: datetime) -> None:
+    """Queue messages; those whose key is already queued (or sent) are left as they are."""
+    if messages:
+        stmt = tx.insert(OutboxRow).on_conflict_do_nothing()
+        await tx.session.execute(stmt, [_values(m, due_at) for m in messages])
+
+
+async def claim_due(
+    tx: Tx,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    quiet_until: datetime | None = None,
+) -> list[Pending]:
+    """Take up to `limit` due messages for `lease`; other workers skip them meanwhile.
+
+    During quiet hours (`quiet_until` set) reminders wait, unless their deadline ends before
+    the quiet hours do: holding those would make them useless.
+    """
     stmt = (
         select(OutboxRow)
-        .where(col(OutboxRow.status) == "pending")
+        .where(col(OutboxRow.status) == PENDING)
         .where(col(OutboxRow.due_at) <= now)
         .where((col(OutboxRow.claimed_until).is_(None)) | (col(OutboxRow.claimed_until) < now))
         .order_by(col(OutboxRow.due_at), col(OutboxRow.id))
         .limit(limit)
     )
+    if quiet_until is not None:
+        stmt = stmt.where(_may_go_now(now, quiet_until))
     if not tx.db.is_sqlite:
         stmt = stmt.with_for_update(skip_locked=True)
     rows = list(await tx.session.scalars(stmt))
@@ -62,13 +131,33 @@ async def claim_due(tx: Tx, now: datetime, lease: timedelta, limit: int) -> list
     return [_pending(row) for row in rows]
 
 
+def _may_go_now(now: datetime, quiet_until: datetime) -> ColumnElement[bool]:
+    """In quiet hours: not a reminder, or one whose deadline ends before the quiet hours do."""
+    return or_(
+        col(OutboxRow.deadline_id).is_(None),
+        and_(col(OutboxRow.deadline_at) > now, col(OutboxRow.deadline_at) < quiet_until),
+    )
+
+
+async def next_due(tx: Tx, now: datetime, quiet_until: datetime | None) -> datetime | None:
+    """When the next pending message falls due (None if there is none)."""
+    stmt = select(func.min(col(OutboxRow.due_at))).where(col(OutboxRow.status) == PENDING)
+    if quiet_until is not None:
+        stmt = stmt.where(_may_go_now(now, quiet_until))
+    found = (await tx.session.execute(stmt)).scalar_one()
+    return found if isinstance(found, datetime) else None
+
+
 def _pending(row: OutboxRow) -> Pending:
     assert row.id is not None
     keyboard = tuple(
         tuple(Button(b["text"], b.get("data"), b.get("url")) for b in r)
         for r in json.loads(row.buttons)
     )
-    return Pending(row.id, row.chat_id, Reply(row.text, keyboard), row.attempts)
+    reminder = None
+    if row.deadline_id is not None and row.step and row.level and row.deadline_at:
+        reminder = ReminderOf(row.deadline_id, row.step, row.level, row.deadline_at)
+    return Pending(row.id, row.chat_id, Reply(row.text, keyboard), row.attempts, reminder)
 
 
 async def settle(
@@ -82,7 +171,7 @@ async def settle(
 ) -> None:
     """Record how a send ended: sent, or failed for good, or pending again from `retry_at`."""
     values: dict[str, object] = {"status": status, "claimed_until": None, "last_error": error}
-    if status == "sent":
+    if status == SENT:
         values["sent_at"] = now
     if retry_at is not None:
         values["due_at"] = retry_at
@@ -91,6 +180,9 @@ async def settle(
         .where(col(OutboxRow.id) == outbox_id)
         .values(attempts=OutboxRow.attempts + 1, **values)
     )
+    if status == PENDING:
+        # A reminder cleared while it was being sent stays cleared rather than coming back.
+        stmt = stmt.where(col(OutboxRow.status) == PENDING)
     await tx.session.execute(stmt)
 
 
@@ -102,3 +194,38 @@ async def release(tx: Tx, ids: list[int], retry_at: datetime) -> None:
         .values(claimed_until=None, due_at=retry_at)
     )
     await tx.session.execute(stmt)
+
+
+async def release_each(tx: Tx, due: list[tuple[int, datetime]]) -> None:
+    """Give claimed rows back unsent, each due again at its own time."""
+    for outbox_id, retry_at in due:
+        await release(tx, [outbox_id], retry_at)
+
+
+async def clear(tx: Tx, deadline_ids: list[int]) -> int:
+    """Withdraw the unsent reminders of these deadlines (their action was recorded)."""
+    if not deadline_ids:
+        return 0
+    stmt = (
+        update(OutboxRow)
+        .where(col(OutboxRow.deadline_id).in_(deadline_ids))
+        .where(col(OutboxRow.status) == PENDING)
+        .values(status=CLEARED)
+    )
+    return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def problems(tx: Tx, visible_after: int, limit: int) -> tuple[list[Problem], int]:
+    """Messages given up, possibly sent, unreachable, or still retried after `visible_after`
+    attempts: newest first, and how many there are in all."""
+    where = or_(
+        col(OutboxRow.status).in_([FAILED, UNCERTAIN, UNREACHABLE]),
+        and_(col(OutboxRow.status) == PENDING, col(OutboxRow.attempts) >= visible_after),
+    )
+    total = await tx.session.execute(select(func.count()).select_from(OutboxRow).where(where))
+    stmt = select(OutboxRow).where(where).order_by(col(OutboxRow.id).desc()).limit(limit)
+    found = [
+        Problem(row.id or 0, row.chat_id, row.status, row.attempts, row.last_error, row.text)
+        for row in await tx.session.scalars(stmt)
+    ]
+    return found, int(total.scalar_one())

@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlmodel import col
 
-from bot.domain import Language, Political, Role, Student, StudentStatus
+from bot.domain import Advisor, Language, Political, Role, Student, StudentStatus
+from storage.advisors import to_advisor
 from storage.models import (
     AccountRow,
+    AdvisorRow,
     BindCodeRow,
     BindFailureRow,
     RoleGrantRow,
@@ -36,6 +38,7 @@ class Account:
     language: Language
     language_chosen: bool
     student_pk: int | None
+    advisor_pk: int | None = None
 
 
 _STUDENT = (
@@ -59,6 +62,8 @@ ACCOUNT_AND_STUDENT_COLUMNS = (
     _account.c.language,
     _account.c.language_chosen,
     _account.c.student_pk,
+    _account.c.advisor_pk,
+    _account.c.unreachable_at,
     *_STUDENT,
 )
 _ACCOUNT_AND_STUDENT = (
@@ -72,6 +77,7 @@ _ACCOUNT_OF_STUDENT = select(
 _NEW_ACCOUNT = _account.insert()
 _ACCOUNT_WHERE = _account.c.user_id == bindparam("uid")
 _SET_LANGUAGE = update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"))
+_REACHABLE = update(_account).where(_ACCOUNT_WHERE).values(unreachable_at=None)
 _CHOOSE_LANGUAGE = (
     update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"), language_chosen=True)
 )
@@ -156,7 +162,8 @@ async def account_from_row(
     tx: Tx, user_id: int, row: Any, seen: Language, now: datetime
 ) -> tuple[Account, Student | None]:
     """The account and student from a row of ACCOUNT_AND_STUDENT_COLUMNS; on first contact (no
-    row) the account is created. The language follows Telegram's until the user picks one."""
+    row) the account is created. The language follows Telegram's until the user picks one, and a
+    user marked unreachable (403) who writes again is reachable again."""
     if row is None:
         new = {"user_id": user_id, "language": seen.value, "language_chosen": False}
         await tx.session.execute(_NEW_ACCOUNT, {**new, "created_at": now})
@@ -165,7 +172,10 @@ async def account_from_row(
     if not row.language_chosen and language is not seen:
         await tx.session.execute(_SET_LANGUAGE, {"uid": user_id, "lang": seen.value})
         language = seen
-    account = Account(user_id, language, row.language_chosen, row.student_pk)
+    if row.unreachable_at is not None:
+        # They wrote to the bot, so it can write to them again.
+        await tx.session.execute(_REACHABLE, {"uid": user_id})
+    account = Account(user_id, language, row.language_chosen, row.student_pk, row.advisor_pk)
     return account, None if row.id is None else to_student(row)
 
 
@@ -184,6 +194,36 @@ async def bind(tx: Tx, user_id: int, student_pk: int, now: datetime) -> None:
     await tx.session.execute(_BIND, {"uid": user_id, "pk": student_pk, "now": now})
 
 
+async def account_of_advisor(tx: Tx, advisor_pk: int) -> AccountRow | None:
+    stmt = select(AccountRow).where(col(AccountRow.advisor_pk) == advisor_pk)
+    return (await tx.session.scalars(stmt)).first()
+
+
+async def advisor_of_account(tx: Tx, user_id: int) -> Advisor | None:
+    """The advisor this Telegram account is bound to, if any."""
+    stmt = (
+        select(AdvisorRow)
+        .join(AccountRow, col(AccountRow.advisor_pk) == col(AdvisorRow.id))
+        .where(col(AccountRow.user_id) == user_id)
+    )
+    row = (await tx.session.scalars(stmt)).first()
+    return None if row is None else to_advisor(row)
+
+
+async def bind_advisor(tx: Tx, user_id: int, advisor_pk: int, now: datetime) -> None:
+    row = await tx.session.get(AccountRow, user_id)
+    assert row is not None, "the engine creates the account before any handler runs"
+    row.advisor_pk = advisor_pk
+    row.bound_at = now
+
+
+async def language_of(tx: Tx, user_id: int) -> Language:
+    """The language of a user the bot writes to first (English if it never met them)."""
+    stmt = select(col(AccountRow.language)).where(col(AccountRow.user_id) == user_id)
+    found = (await tx.session.scalars(stmt)).first()
+    return Language(found) if found else Language.EN
+
+
 async def code_by_hash(tx: Tx, code_hash: str) -> BindCodeRow | None:
     return await tx.session.get(BindCodeRow, code_hash)
 
@@ -194,10 +234,24 @@ async def issue_code(tx: Tx, student_pk: int, code_hash: str, now: datetime) -> 
     tx.session.add(BindCodeRow(code_hash=code_hash, student_pk=student_pk, created_at=now))
 
 
-async def revoke_codes(tx: Tx, student_pk: int, now: datetime) -> None:
+async def issue_advisor_code(tx: Tx, advisor_pk: int, code_hash: str, now: datetime) -> None:
+    """Store a new code and revoke the advisor's earlier unused ones."""
+    await revoke_codes(tx, None, now, advisor_pk=advisor_pk)
+    tx.session.add(BindCodeRow(code_hash=code_hash, advisor_pk=advisor_pk, created_at=now))
+
+
+async def revoke_codes(
+    tx: Tx, student_pk: int | None, now: datetime, *, advisor_pk: int | None = None
+) -> None:
+    """Revoke the unused codes of a student (or, with `advisor_pk`, of an advisor)."""
+    holder = (
+        col(BindCodeRow.student_pk) == student_pk
+        if student_pk is not None
+        else col(BindCodeRow.advisor_pk) == advisor_pk
+    )
     stmt = (
         update(BindCodeRow)
-        .where(col(BindCodeRow.student_pk) == student_pk)
+        .where(holder)
         .where(col(BindCodeRow.used_at).is_(None))
         .where(col(BindCodeRow.revoked_at).is_(None))
         .values(revoked_at=now)

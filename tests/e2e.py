@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from pydantic import SecretStr
 
@@ -27,7 +28,16 @@ def button_text(message: Message, prefix: str) -> str:
     raise AssertionError(f"no button {prefix!r} in {message.button_texts()}")
 
 
-def settings_for(emu: BotApiEmulator, framework: str, database_url: str) -> Settings:
+def daytime_zone() -> str:
+    """A time zone where it is about noon now, so that quiet hours hold nothing back."""
+    offset = 12 - datetime.now(UTC).hour  # from -11 to +12 hours
+    # The Etc/GMT zones count the other way round: Etc/GMT-8 is UTC+8.
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+def settings_for(
+    emu: BotApiEmulator, framework: str, database_url: str, timezone: str | None = None
+) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=SecretStr(emu.token),
@@ -35,6 +45,7 @@ def settings_for(emu: BotApiEmulator, framework: str, database_url: str) -> Sett
         bot_framework=Framework(framework),
         database_url=database_url,
         tick_seconds=0.2,
+        timezone=timezone or daytime_zone(),
     )
 
 
@@ -46,10 +57,10 @@ class RunningBot:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    emu: BotApiEmulator, framework: str, database_url: str
+    emu: BotApiEmulator, framework: str, database_url: str, timezone: str | None = None
 ) -> AsyncIterator[RunningBot]:
     """The whole bot (`clubbot run` minus signals) serving the emulator until the block ends."""
-    settings = settings_for(emu, framework, database_url)
+    settings = settings_for(emu, framework, database_url, timezone)
     app = build_app(settings)
     await migrate.upgrade(app.db)
     stop = asyncio.Event()

@@ -133,7 +133,13 @@ class Campus:
             name, category = (spec, "academic") if isinstance(spec, str) else spec
             lines.append(f"{name},{category},Computer Science Dept,2020-09-01")
         async with self.db.transaction() as session:
-            await roster.import_clubs(Tx(session, self.db), utcnow(), "\n".join(lines).encode())
+            await roster.import_clubs(
+                Tx(session, self.db),
+                utcnow(),
+                "\n".join(lines).encode(),
+                policy=self.engine.policy,
+                cal=self.engine.cal,
+            )
 
     async def codes(self) -> dict[str, str]:
         """Fresh binding codes by student_id."""

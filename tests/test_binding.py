@@ -50,3 +50,27 @@ async def test_five_wrong_codes_make_the_user_wait(campus: Campus, engine: Engin
 async def test_unenrolled_students_get_no_code(campus: Campus) -> None:
     await campus.students(student_line("S1"), student_line("S2", status="graduated"))
     assert set(await campus.codes()) == {"S1"}
+
+
+async def test_an_advisor_binds_with_a_code_of_their_own(campus: Campus, engine: Engine) -> None:
+    from bot.services import identity, roster
+    from storage.tx import Tx
+    from storage.types import utcnow
+
+    await campus.students(student_line("S1", "Li Lei"))
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        data = b"staff_id,name,department,party_member\nT1,Wang Fang,CS,yes\nT2,Zhao,CS,no\n"
+        await roster.import_advisors(tx, utcnow(), data)
+        codes = {a.staff_id: c for a, c in await identity.issue_advisor_codes(tx, utcnow())}
+    student_codes = await campus.codes()
+    # One person may be a student and an advisor: the second code binds the other record.
+    both = Chat(engine, 1001)
+    assert "bound to Li Lei" in await both.send(f"/start {student_codes['S1']}")
+    assert "bound to advisor Wang Fang (T1)" in await both.send(f"/start {codes['T1']}")
+    assert "already bound to Wang Fang" in await both.send(f"/start {codes['T2']}")
+    assert "not valid" in await Chat(engine, 1002).send(f"/start {codes['T1']}")
+    assert "bound to advisor Zhao" in await Chat(engine, 1003).send(f"/start {codes['T2']}")
+    assert "Welcome back, Zhao" in await Chat(engine, 1003).send("/start")
+    async with campus.db.transaction() as session:
+        assert await identity.issue_advisor_codes(Tx(session, campus.db), utcnow()) == []

@@ -49,7 +49,7 @@ def test_import_codes_and_roles(
     assert main(["revoke", "staff", "42"]) == 0
     assert "staff revoked from 42" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert "revision 0002" in capsys.readouterr().out
 
 
 def test_bad_roster_imports_nothing_and_fails(
@@ -76,3 +76,62 @@ def test_invalid_policy_file_is_reported(
     monkeypatch.setenv("POLICY_FILE", str(policy))
     assert main(["db", "upgrade"]) == 2
     assert "max_clubs_per_student" in capsys.readouterr().err
+
+
+def test_advisors_units_reviews_windows_and_appointments(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run(*argv: str) -> tuple[int, str]:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out + captured.err
+
+    (env / "units.csv").write_text("name,kind\nCS Dept,department\n")
+    assert run("import", "units", str(env / "units.csv")) == (
+        0,
+        f"{env / 'units.csv'}: 1 created, 0 updated, 0 unchanged\n",
+    )
+    (env / "advisors.csv").write_text(
+        "staff_id,name,department,party_member\nT1,Teacher One,CS,yes\nT2,Teacher Two,CS,no\n"
+    )
+    assert run("import", "advisors", str(env / "advisors.csv"))[0] == 0
+    (env / "students.csv").write_text("\n".join([STUDENT_HEADER, student_line("S1")]))
+    assert run("import", "students", str(env / "students.csv"))[0] == 0
+    clubs = env / "clubs.csv"
+    clubs.write_text(
+        "name,category,guidance_unit,founded,president,advisor,advisor_term_end\n"
+        "Chess Club,academic,CS Dept,2020-09-01,S1,T1,2030-06-30\n"
+    )
+    code, out = run("import", "clubs", str(clubs))
+    assert code == 0
+    assert "1 presidents set, 1 advisors appointed" in out
+
+    monkeypatch.setenv("BOT_USERNAME", "uni_clubs_bot")
+    assert run("codes", "--advisors", str(env / "advisor-codes.csv"))[0] == 0
+    with (env / "advisor-codes.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["staff_id"] for r in rows] == ["T1", "T2"]
+    assert rows[0]["link"].endswith(rows[0]["code"])
+
+    assert run("grant", "rep", "77", "--unit", "cs dept") == (0, "77 now represents CS Dept\n")
+    assert run("grant", "rep", "77")[0] == 1
+    assert run("revoke", "rep", "77", "--unit", "Nowhere")[0] == 1
+    assert run("revoke", "rep", "77", "--unit", "CS Dept")[0] == 0
+
+    code, out = run("review", "window", "2030", "2030-11-01", "2030-11-30")
+    assert code == 0
+    assert "1 deadlines opened" in out
+    assert run("review", "window", "2030", "2030-11-30", "2030-11-01")[0] == 1
+    code, out = run("review", "result", "chess club", "pass", "--date", "2030-11-15")
+    assert (code, out) == (0, "Chess Club: review 2030 recorded as pass\n")
+    assert run("review", "result", "Go Club", "pass")[0] == 1
+    assert run("reregistration", "window", "2030", "2030-09-01", "2030-09-30")[0] == 0
+
+    code, out = run("advisor", "renew", "Chess Club", "--until", "2031-06-30")
+    assert (code, out) == (0, "Chess Club: advisor Teacher One (T1) until 2031-06-30\n")
+    code, out = run("advisor", "appoint", "Chess Club", "T2")
+    assert code == 0
+    assert "Teacher Two (T2)" in out
+    assert run("advisor", "appoint", "Chess Club", "T9")[0] == 1
+
+    assert run("tick")[0] == 2  # no token to reach Telegram with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -12,13 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.calendar import Calendar, add_months
 from bot.engine import Engine
 from bot.flows import build_router
 from bot.policy import Policy
+from bot.services import roster
 from emulator import BotApiEmulator
 from storage import migrate
 from storage.db import Database
-from tests.e2e import FRAMEWORKS, button_text, running_bot
+from storage.tx import Tx
+from storage.types import utcnow
+from tests.e2e import FRAMEWORKS, button_text, daytime_zone, running_bot
 from tests.harness import Campus, student_line
 
 pytestmark = pytest.mark.e2e
@@ -181,3 +186,88 @@ async def test_killed_in_the_middle_of_join_resumes_after_restart(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def _import_history(campus: Campus, zone: str, *lines: str) -> None:
+    header = "name,category,guidance_unit,founded,president,last_general_meeting"
+    async with campus.db.transaction() as session:
+        await roster.import_clubs(
+            Tx(session, campus.db),
+            utcnow(),
+            "\n".join([header, *lines]).encode(),
+            policy=Policy(),
+            cal=Calendar.named(zone),
+        )
+
+
+def _thirteen_months_ago(zone: str) -> str:
+    return add_months(Calendar.named(zone).today(utcnow()), -13).isoformat()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_an_overdue_meeting_is_reminded_once_across_a_restart(
+    emu: BotApiEmulator, seeded: Seeded, framework: str
+) -> None:
+    """A club imported with its last general meeting 13 months ago: its officer hears once."""
+    url, campus, codes = seeded.url, seeded.campus, seeded.codes
+    zone = daytime_zone()
+    long_ago = _thirteen_months_ago(zone)
+    alice = emu.user(1001, language_code="en")
+    async with running_bot(emu, framework, url, zone):
+        await alice.send(f"/start {codes['S1']}")
+        await alice.wait_message()
+        await _import_history(campus, zone, f"Chess Club,academic,CS,2020-09-01,S1,{long_ago}")
+        reminder = await alice.wait_message(timeout=10)
+        assert "Chess Club" in (reminder.text or "")
+        assert "overdue by" in (reminder.text or "")
+        assert reminder.button_texts() == ["Record the general meeting"]
+        await emu.wait_idle()
+    async with running_bot(emu, framework, url, zone):
+        # A second club falls overdue after the restart; its reminder comes after anything
+        # the restarted bot might have sent again about the first.
+        await _import_history(campus, zone, f"Go Club,academic,CS,2020-09-01,S1,{long_ago}")
+        second = await alice.wait_message(timeout=10)
+        assert "Go Club" in (second.text or "")
+        await emu.wait_idle()
+    overdue = [m.text or "" for m in alice.messages if "overdue" in (m.text or "")]
+    assert [("Chess Club" in text, "Go Club" in text) for text in overdue] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_clubbot_tick_sends_once_and_exits(
+    emu: BotApiEmulator, seeded: Seeded, tmp_path: Path, framework: str
+) -> None:
+    """`clubbot tick` from cron: two runs, one reminder."""
+    url, campus = seeded.url, seeded.campus
+    zone = daytime_zone()
+    alice = emu.user(1001, language_code="en")
+    await campus.bound("S1", 1001)
+    await _import_history(
+        campus, zone, f"Chess Club,academic,CS,2020-09-01,S1,{_thirteen_months_ago(zone)}"
+    )
+    env = {
+        **os.environ,
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_URL": emu.base_url,
+        "BOT_FRAMEWORK": framework,
+        "DATABASE_URL": url,
+        "TIMEZONE": zone,
+    }
+    for _ in range(2):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "tick",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+        assert process.returncode == 0
+    assert out.decode().strip() == "0 reminders queued, 0 messages sent"
+    assert ["Chess Club" in (m.text or "") for m in alice.messages] == [True]

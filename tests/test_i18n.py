@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.domain import Category, DomainError, Language, StudentStatus
+from bot.domain import Category, DeadlineKind, DomainError, Language, StudentStatus
 from bot.i18n import catalog, language_for, placeholders, tr
+from bot.policy import Level
 from tests.harness import Campus, Chat
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,9 @@ def test_every_key_the_code_uses_exists() -> None:
             used.add(match.group(1) or match.group(2))
     used |= {f"category.{c.value}" for c in Category}
     used |= {f"studentstatus.{s.value}" for s in StudentStatus}
+    used |= {f"deadlinekind.{k.value}" for k in DeadlineKind}
+    used |= {f"reminder.{k.value}.{p}" for k in DeadlineKind for p in ("ahead", "overdue")}
+    used |= {f"reminder.as.{level.value}" for level in Level if level is not Level.OFFICERS}
     assert len(used) > 40
     assert sorted(used - set(catalog(Language.EN))) == []
     for error in DomainError.__subclasses__():

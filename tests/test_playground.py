@@ -26,7 +26,7 @@ from bot.playground import STUDENT_USERS, VISITOR, Directory, running
 from bot.policy import Policy
 from bot.settings import Framework, Settings
 from emulator.web import Persona
-from storage import clubs, people
+from storage import advisors, clubs, officers, people
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -97,7 +97,14 @@ async def test_seed_loads_once_and_grants_staff(db: Database) -> None:
         assert len(await clubs.all_clubs(tx)) == 8
         memberships, _ = await clubs.membership_totals(tx)
         assert Role.STAFF in await people.roles_of(tx, demo.STAFF.user_id)
+        led = {}
+        for club in await clubs.all_clubs(tx):
+            led[club.name] = await officers.president(tx, club.id) is not None
+            appointed = await advisors.current(tx, club.id)
+            assert appointed is not None, club.name
+            assert appointed.term_end > utcnow().date()
     assert memberships == sum(1 + len(club.members) for club in demo.CLUBS)
+    assert all(led.values()), led
 
 
 async def test_a_stricter_policy_keeps_the_joins_it_allows(db: Database) -> None:

@@ -49,3 +49,33 @@ async def test_help_depends_on_role(campus: Campus, engine: Engine) -> None:
     student = await (await campus.bound("S1", 1001)).send("/help")
     assert "/join" in student
     assert "/myclubs" in student
+
+
+def test_reminder_and_delivery_values_come_from_the_policy_file(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        "reminder_lead_days = [3, 14]\n"
+        'escalation_levels = ["advisor", "staff"]\n'
+        'quiet_hours_start = "23:30"\n'
+        "quiet_hours_end = 07:00:00\n"
+        "delivery_rate_per_second = 20\n"
+        "general_meeting_interval_months = 6\n"
+    )
+    policy = load_policy(path)
+    assert policy.reminder_lead_days == (14, 3)
+    assert [level.value for level in policy.escalation_levels] == ["advisor", "staff"]
+    assert (policy.quiet_hours_start.hour, policy.quiet_hours_start.minute) == (23, 30)
+    assert policy.quiet_hours_end.hour == 7
+    assert policy.delivery_rate_per_second == 20
+    assert policy.general_meeting_interval_months == 6
+    for bad in (
+        "reminder_lead_days = [7, 7]\n",
+        'escalation_levels = ["officers", "dean"]\n',
+        "escalation_levels = []\n",
+        "delivery_rate_per_second = 31\n",
+        "delivery_chat_rate_per_second = 2\n",
+        'quiet_hours_start = "late"\n',
+    ):
+        path.write_text(bad)
+        with pytest.raises(PolicyError):
+            load_policy(path)

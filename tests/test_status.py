@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bot.calendar import Calendar
 from bot.callbacks import encode
 from bot.domain import Role
 from bot.engine import Engine
 from bot.flows.staff import MEMBERS_PER_PAGE
+from bot.policy import Policy
 from bot.services import roster
 from emulator.formatting import parse_html, utf16_len
 from storage import people
@@ -117,7 +119,9 @@ async def test_worst_case_page_fits_in_a_telegram_message(campus: Campus, engine
     club_line = f"{long},academic,{long},2020-09-01"
     async with campus.db.transaction() as session:
         data = f"name,category,guidance_unit,founded\n{club_line}".encode()
-        await roster.import_clubs(Tx(session, campus.db), utcnow(), data)
+        await roster.import_clubs(
+            Tx(session, campus.db), utcnow(), data, policy=Policy(), cal=Calendar.named()
+        )
     lines = [
         f"{'9' * 60}{n:02d},{long},{long},{long},enrolled,no,10,none"
         for n in range(MEMBERS_PER_PAGE)

@@ -11,7 +11,7 @@ from bot.replies import BotCommand, Button
 from bot.router import Audience, Router, Step
 from bot.services import identity
 from bot.services.identity import BindOutcome
-from storage import people
+from storage import officers, people
 
 router = Router()
 
@@ -21,11 +21,22 @@ LANGUAGE_NAMES = {Language.EN: "English", Language.ZH: "中文"}
 @router.command("start")
 async def start(ctx: Ctx, args: str) -> Step:
     if not args:
-        if ctx.student is None:
-            return Step.say(ctx.t("start.welcome_unbound"))
-        return Step.say(ctx.t("start.welcome_bound", name=ctx.student.name))
+        if ctx.student is not None:
+            return Step.say(ctx.t("start.welcome_bound", name=ctx.student.name))
+        advisor = await ctx.advisor()
+        if advisor is not None:
+            return Step.say(ctx.t("start.welcome_bound", name=advisor.name))
+        return Step.say(ctx.t("start.welcome_unbound"))
     result = await identity.bind(ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, args)
     match result.outcome:
+        case BindOutcome.BOUND if result.advisor is not None:
+            return Step.say(
+                ctx.t(
+                    "bind.done_advisor",
+                    name=result.advisor.name,
+                    staff_id=result.advisor.staff_id,
+                )
+            )
         case BindOutcome.BOUND:
             assert result.student is not None
             return Step.say(
@@ -36,8 +47,9 @@ async def start(ctx: Ctx, args: str) -> Step:
                 )
             )
         case BindOutcome.ALREADY_BOUND:
-            assert result.student is not None
-            return Step.say(ctx.t("bind.already", name=result.student.name))
+            holder = result.student or result.advisor
+            assert holder is not None
+            return Step.say(ctx.t("bind.already", name=holder.name))
         case BindOutcome.TOO_MANY_ATTEMPTS:
             return Step.say(ctx.t("bind.too_many", minutes=ctx.policy.bind_failure_window_minutes))
         case BindOutcome.WRONG_CODE:
@@ -49,6 +61,10 @@ async def audiences(ctx: Ctx) -> set[Audience]:
     seen = {Audience.EVERYONE}
     if ctx.student is not None:
         seen.add(Audience.STUDENT)
+        if await officers.clubs_led_by(ctx.tx, ctx.student.id):
+            seen.add(Audience.OFFICER)
+    if ctx.advisor_pk is not None:
+        seen.add(Audience.ADVISOR)
     if Role.STAFF in await ctx.roles():
         seen.add(Audience.STAFF)
     return seen
@@ -61,7 +77,7 @@ async def help_(ctx: Ctx, args: str) -> Step:
     lines += [
         f"/{command.name} — {ctx.t(f'command.{command.name}')}"
         for command in ctx.router.commands.values()
-        if command.audience in shown
+        if command.audiences & shown
     ]
     lines.append(f"/cancel — {ctx.t('command.cancel')}")
     if ctx.student is None:
@@ -95,5 +111,5 @@ def menu(router: Router, language: Language) -> list[BotCommand]:
     return [
         BotCommand(command.name, tr(language, f"command.{command.name}"))
         for command in router.commands.values()
-        if command.menu and command.audience in (Audience.EVERYONE, Audience.STUDENT)
+        if command.menu and command.audiences & {Audience.EVERYONE, Audience.STUDENT}
     ] + [BotCommand("cancel", tr(language, "command.cancel"))]

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain import Student
+from bot.domain import Advisor, Student
 from bot.policy import Policy
-from storage import people
+from storage import advisors, people
 from storage.tx import Tx
 
 # No 0/O or 1/I: codes are typed by hand from a printed letter as often as opened as links.
@@ -29,6 +29,7 @@ class BindOutcome(StrEnum):
 class BindResult:
     outcome: BindOutcome
     student: Student | None = None
+    advisor: Advisor | None = None
 
 
 def new_code() -> str:
@@ -51,20 +52,36 @@ def looks_like_code(raw: str) -> bool:
 async def bind(
     tx: Tx, policy: Policy, now: datetime, user_id: int, current: Student | None, raw_code: str
 ) -> BindResult:
-    """Bind the user's account with a one-time code; wrong codes are counted and limited."""
+    """Bind the user's account to a student or an advisor with a one-time code; wrong codes
+    are counted and limited. One account may hold a student record and an advisor record."""
     window_start = now - timedelta(minutes=policy.bind_failure_window_minutes)
     if await people.count_failures(tx, user_id, window_start) >= policy.bind_max_failures:
         return BindResult(BindOutcome.TOO_MANY_ATTEMPTS)
-    if current is not None:
-        return BindResult(BindOutcome.ALREADY_BOUND, current)
     code = (
         await people.code_by_hash(tx, code_hash(raw_code)) if looks_like_code(raw_code) else None
     )
-    taken = code is not None and await people.account_of_student(tx, code.student_pk) is not None
+    if code is None or code.advisor_pk is None:
+        if current is not None:
+            return BindResult(BindOutcome.ALREADY_BOUND, current)
+    else:
+        bound = await people.advisor_of_account(tx, user_id)
+        if bound is not None:
+            return BindResult(BindOutcome.ALREADY_BOUND, advisor=bound)
+    taken = code is not None and (
+        (code.student_pk is not None and await people.account_of_student(tx, code.student_pk))
+        or (code.advisor_pk is not None and await people.account_of_advisor(tx, code.advisor_pk))
+    )
     if code is None or code.used_at or code.revoked_at or taken:
         await people.record_failure(tx, user_id, now)
         return BindResult(BindOutcome.WRONG_CODE)
     code.used_at = now
+    if code.advisor_pk is not None:
+        await people.revoke_codes(tx, None, now, advisor_pk=code.advisor_pk)
+        await people.bind_advisor(tx, user_id, code.advisor_pk, now)
+        return BindResult(
+            BindOutcome.BOUND, advisor=await advisors.advisor_by_pk(tx, code.advisor_pk)
+        )
+    assert code.student_pk is not None
     await people.revoke_codes(tx, code.student_pk, now)
     await people.bind(tx, user_id, code.student_pk, now)
     return BindResult(BindOutcome.BOUND, await people.student_by_pk(tx, code.student_pk))
@@ -83,3 +100,13 @@ async def issue_codes(tx: Tx, now: datetime) -> list[tuple[Student, str]]:
         (student, await issue_code(tx, student, now))
         for student in await people.enrolled_unbound(tx)
     ]
+
+
+async def issue_advisor_codes(tx: Tx, now: datetime) -> list[tuple[Advisor, str]]:
+    """A fresh code for every advisor without a bound account (older codes revoked)."""
+    issued = []
+    for advisor in await advisors.unbound(tx):
+        code = new_code()
+        await people.issue_advisor_code(tx, advisor.id, code_hash(code), now)
+        issued.append((advisor, code))
+    return issued

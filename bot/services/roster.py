@@ -1,4 +1,8 @@
-"""Importing the student roster and the club list from CSV files: all rows or none."""
+"""Importing the roster, the clubs, the advisor bank and the guidance units from CSV files.
+
+Every import is all rows or none: a file with any bad row imports nothing, and every bad row is
+listed with its line number.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,27 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.domain import Category, ClubStatus, Political, StudentStatus, name_key
+from bot.calendar import Calendar
+from bot.domain import (
+    Category,
+    Club,
+    ClubStatus,
+    DomainError,
+    Language,
+    MeetingStatus,
+    Political,
+    ReviewResult,
+    StudentStatus,
+    UnitKind,
+    name_key,
+)
 from bot.i18n import tr
+from bot.policy import Policy
+from bot.services import appointments, reminders
 from bot.text import unsafe_character
-from storage import clubs, outbox, people
-from storage.models import ClubRow, StudentRow
+from storage import advisors, clubs, meetings, officers, outbox, people, reviews, units
+from storage.clubs import to_club
+from storage.models import AdvisorRow, ClubRow, GuidanceUnitRow, StudentRow
 from storage.tx import Tx
 
 STUDENT_HEADER = (
@@ -28,7 +48,12 @@ STUDENT_HEADER = (
     "political",
 )
 CLUB_HEADER = ("name", "category", "guidance_unit", "founded")
+# Optional columns of the clubs file, for clubs that existed before the bot.
+CLUB_EXTRAS = ("president", "advisor", "advisor_term_end", "last_general_meeting", "last_review")
+ADVISOR_HEADER = ("staff_id", "name", "department", "party_member")
+UNIT_HEADER = ("name", "kind")
 MAX_TEXT = 200
+ISO_DATES = "ISO dates (2024-09-01)"
 
 T = TypeVar("T")
 
@@ -56,6 +81,11 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     memberships_ended: int = 0
+    # Clubs file: officers and advisors set, meetings and reviews recorded from it.
+    presidents: int = 0
+    appointments: int = 0
+    meetings: int = 0
+    reviews: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +107,26 @@ class ClubRecord:
     category: Category
     guidance_unit: str
     founded: date
+    president: str | None = None  # a student_id
+    advisor: str | None = None  # a staff_id
+    advisor_term_end: date | None = None
+    last_general_meeting: date | None = None
+    last_review: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisorRecord:
+    staff_id: str
+    name: str
+    department: str
+    party_member: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRecord:
+    name: str
+    key: str
+    kind: UnitKind
 
 
 def read_rows(data: bytes, header: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -133,13 +183,24 @@ def _rank(value: str) -> int:
     return int(value)
 
 
+def _optional_date(row: dict[str, str], name: str) -> date | None:
+    if not row.get(name):
+        return None
+    return _choice(row, name, date.fromisoformat, ISO_DATES)
+
+
+def _optional_text(row: dict[str, str], name: str) -> str | None:
+    return _text(row, name) if row.get(name) else None
+
+
 def _parse_all(
     data: bytes,
     header: tuple[str, ...],
     parse: Callable[[dict[str, str]], T],
     key: Callable[[T], str],
-) -> list[T]:
-    records: list[T] = []
+) -> list[tuple[int, T]]:
+    """(line, record) for every row, or ImportRejected listing every bad row."""
+    records: list[tuple[int, T]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     for line, row in read_rows(data, header):
@@ -155,7 +216,7 @@ def _parse_all(
             errors.append(RowError(line, f"duplicate of line {seen[key(record)]}"))
             continue
         seen[key(record)] = line
-        records.append(record)
+        records.append((line, record))
     if errors:
         raise ImportRejected(errors)
     return records
@@ -176,23 +237,55 @@ def _student(row: dict[str, str]) -> StudentRecord:
 
 def _club(row: dict[str, str]) -> ClubRecord:
     name = _text(row, "name")
-    return ClubRecord(
+    record = ClubRecord(
         name=name,
         key=name_key(name),
         category=_choice(row, "category", Category, "|".join(Category)),
         guidance_unit=_text(row, "guidance_unit"),
-        founded=_choice(row, "founded", date.fromisoformat, "ISO dates (2024-09-01)"),
+        founded=_choice(row, "founded", date.fromisoformat, ISO_DATES),
+        president=_optional_text(row, "president"),
+        advisor=_optional_text(row, "advisor"),
+        advisor_term_end=_optional_date(row, "advisor_term_end"),
+        last_general_meeting=_optional_date(row, "last_general_meeting"),
+        last_review=_optional_date(row, "last_review"),
     )
+    if record.advisor_term_end is not None and record.advisor is None:
+        raise ValueError("advisor_term_end is given without an advisor")
+    return record
+
+
+def _advisor(row: dict[str, str]) -> AdvisorRecord:
+    return AdvisorRecord(
+        staff_id=_text(row, "staff_id"),
+        name=_text(row, "name"),
+        department=_text(row, "department"),
+        party_member=_choice(row, "party_member", _yes_no, "yes|no"),
+    )
+
+
+def _unit(row: dict[str, str]) -> UnitRecord:
+    name = _text(row, "name")
+    return UnitRecord(name, name_key(name), _choice(row, "kind", UnitKind, "|".join(UnitKind)))
 
 
 def parse_students(data: bytes) -> list[StudentRecord]:
     """Every row of a roster file, or ImportRejected listing every bad row."""
-    return _parse_all(data, STUDENT_HEADER, _student, lambda r: r.student_id)
+    return [r for _, r in _parse_all(data, STUDENT_HEADER, _student, lambda r: r.student_id)]
 
 
-def parse_clubs(data: bytes) -> list[ClubRecord]:
-    """Every row of a clubs file, or ImportRejected listing every bad row."""
+def parse_clubs(data: bytes) -> list[tuple[int, ClubRecord]]:
+    """(line, record) for every row of a clubs file, or ImportRejected listing every bad row."""
     return _parse_all(data, CLUB_HEADER, _club, lambda r: r.key)
+
+
+def parse_advisors(data: bytes) -> list[AdvisorRecord]:
+    """Every row of an advisors file, or ImportRejected listing every bad row."""
+    return [r for _, r in _parse_all(data, ADVISOR_HEADER, _advisor, lambda r: r.staff_id)]
+
+
+def parse_units(data: bytes) -> list[UnitRecord]:
+    """Every row of a units file, or ImportRejected listing every bad row."""
+    return [r for _, r in _parse_all(data, UNIT_HEADER, _unit, lambda r: r.key)]
 
 
 async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
@@ -254,28 +347,191 @@ async def _end_memberships(
         await outbox.enqueue(tx, key, account.user_id, text, now)
 
 
-async def import_clubs(tx: Tx, now: datetime, data: bytes) -> ImportReport:
-    """Upsert clubs by normalized name; new clubs are active, existing ones keep their status."""
-    records = parse_clubs(data)
+async def import_clubs(
+    tx: Tx, now: datetime, data: bytes, *, policy: Policy, cal: Calendar
+) -> ImportReport:
+    """Upsert clubs by normalized name; new clubs are active, existing ones keep their status.
+
+    The optional columns bring in what an existing club already has: its president becomes its
+    officer, its advisor is appointed (ADV-2 and ADV-4 checked) until `advisor_term_end`, and
+    its last general meeting and annual review are recorded; then its deadlines are computed.
+    """
+    lines = parse_clubs(data)
+    records = [record for _, record in lines]
     report = ImportReport()
+    unit_ids = await units.ensure_units(tx, [r.guidance_unit for r in records], now)
     existing = await clubs.clubs_by_keys(tx, [r.key for r in records])
+    rows: list[ClubRow] = []
     for record in records:
         row = existing.get(record.key)
         values: dict[str, object] = {
             "name": record.name,
             "category": record.category.value,
             "guidance_unit": record.guidance_unit,
+            "unit_id": unit_ids[name_key(record.guidance_unit)],
             "founded": record.founded,
         }
         if row is None:
             fields = {"name_key": record.key, "status": ClubStatus.ACTIVE.value, "created_at": now}
-            tx.session.add(ClubRow.model_validate({**values, **fields}))
+            row = ClubRow.model_validate({**values, **fields})
+            tx.session.add(row)
             report.created += 1
         elif all(getattr(row, name) == value for name, value in values.items()):
             report.unchanged += 1
         else:
             for name, value in values.items():
                 setattr(row, name, value)
+            report.updated += 1
+        rows.append(row)
+    await tx.session.flush()
+    errors = await _club_history(tx, now, lines, rows, report, policy, cal)
+    if errors:
+        raise ImportRejected(errors)
+    await reminders.refresh(tx, policy, cal, now, [row.id for row in rows if row.id is not None])
+    return report
+
+
+async def _club_history(
+    tx: Tx,
+    now: datetime,
+    lines: list[tuple[int, ClubRecord]],
+    rows: list[ClubRow],
+    report: ImportReport,
+    policy: Policy,
+    cal: Calendar,
+) -> list[RowError]:
+    """Officers, advisors, meetings and reviews from the optional columns; the bad rows."""
+    today = cal.today(now)
+    students = await people.students_by_ids(
+        tx, sorted({r.president for _, r in lines if r.president})
+    )
+    bank = await advisors.advisors_by_staff_ids(
+        tx, sorted({r.advisor for _, r in lines if r.advisor})
+    )
+    errors: list[RowError] = []
+    for (line, record), row in zip(lines, rows, strict=True):
+        club = to_club(row)
+        for name in ("last_general_meeting", "last_review"):
+            day = getattr(record, name)
+            if day is not None and day > today:
+                errors.append(RowError(line, f"{name} {day} is in the future"))
+        if record.president is not None:
+            student = students.get(record.president)
+            if student is None or student.id is None:
+                errors.append(RowError(line, f"president {record.president} is not in the roster"))
+            elif await officers.set_president(tx, club.id, student.id, now):
+                report.presidents += 1
+        if record.advisor is not None:
+            advisor = bank.get(record.advisor)
+            if advisor is None:
+                errors.append(
+                    RowError(line, f"advisor {record.advisor} is not in the advisor bank")
+                )
+            else:
+                try:
+                    report.appointments += await _appoint(
+                        tx, policy, cal, now, club, advisor, record.advisor_term_end
+                    )
+                except DomainError as err:
+                    errors.append(RowError(line, tr(Language.EN, err.key, **err.params)))
+        if errors and errors[-1].line == line:
+            continue
+        report.meetings += await _meeting(tx, now, club.id, record.last_general_meeting)
+        if record.last_review is not None and not await reviews.has_result(
+            tx, club.id, record.last_review.year
+        ):
+            # A club still on the staff's list with a review on record passed it.
+            await reviews.record_result(
+                tx,
+                club.id,
+                record.last_review.year,
+                ReviewResult.PASS,
+                record.last_review,
+                now,
+                None,
+            )
+            report.reviews += 1
+    return errors
+
+
+async def _appoint(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    club: Club,
+    advisor_row: AdvisorRow,
+    term_end: date | None,
+) -> int:
+    """Appoint the file's advisor unless they already hold that very term; 1 if appointed."""
+    advisor = advisors.to_advisor(advisor_row)
+    current = await advisors.current(tx, club.id)
+    same = current is not None and current.advisor.id == advisor.id
+    if same and current is not None and term_end in (None, current.term_end):
+        return 0
+    await appointments.appoint(tx, policy, cal, now, club, advisor, term_end, refresh=False)
+    return 1
+
+
+async def _meeting(tx: Tx, now: datetime, club_id: int, held_on: date | None) -> int:
+    """Record the file's last general meeting as confirmed, unless a later one is known."""
+    if held_on is None:
+        return 0
+    last = await meetings.last_confirmed(tx, club_id)
+    if last is not None and last >= held_on:
+        return 0
+    await meetings.record(tx, club_id, held_on, MeetingStatus.CONFIRMED, now, recorded_by=None)
+    return 1
+
+
+async def import_advisors(tx: Tx, now: datetime, data: bytes) -> ImportReport:
+    """Upsert the advisor bank (ADV-1) by staff_id."""
+    records = parse_advisors(data)
+    report = ImportReport()
+    existing = await advisors.advisors_by_staff_ids(tx, [r.staff_id for r in records])
+    for record in records:
+        row = existing.get(record.staff_id)
+        values: dict[str, object] = {
+            "name": record.name,
+            "department": record.department,
+            "party_member": record.party_member,
+        }
+        if row is None:
+            tx.session.add(
+                AdvisorRow.model_validate(
+                    {"staff_id": record.staff_id, "updated_at": now, **values}
+                )
+            )
+            report.created += 1
+        elif all(getattr(row, name) == value for name, value in values.items()):
+            report.unchanged += 1
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = now
+            report.updated += 1
+    await tx.session.flush()
+    return report
+
+
+async def import_units(tx: Tx, now: datetime, data: bytes) -> ImportReport:
+    """Upsert the guidance units (REG-2) by normalized name."""
+    records = parse_units(data)
+    report = ImportReport()
+    existing = await units.units_by_keys(tx, [r.key for r in records])
+    for record in records:
+        row = existing.get(record.key)
+        if row is None:
+            tx.session.add(
+                GuidanceUnitRow(
+                    name=record.name, name_key=record.key, kind=record.kind.value, created_at=now
+                )
+            )
+            report.created += 1
+        elif row.name == record.name and row.kind == record.kind.value:
+            report.unchanged += 1
+        else:
+            row.name, row.kind = record.name, record.kind.value
             report.updated += 1
     await tx.session.flush()
     return report

@@ -1,0 +1,77 @@
+"""Appointing, renewing and replacing a club's advisor (REG-3, ADV-2, ADV-3, ADV-4)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.calendar import Calendar, add_months
+from bot.domain import (
+    Advisor,
+    AdvisorLimitReached,
+    AdvisorNotPartyMember,
+    Club,
+    NoAdvisor,
+)
+from bot.policy import Policy
+from bot.services import reminders
+from storage import advisors
+from storage.tx import Tx
+
+
+async def appoint(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    club: Club,
+    advisor: Advisor,
+    term_end: date | None = None,
+    *,
+    refresh: bool = True,
+) -> int:
+    """Make `advisor` the club's advisor from today (ending a current appointment, as a
+    replacement); the term ends on `term_end` or after the policy's term. Returns its id.
+
+    With `refresh=False` the caller recomputes the club's deadlines itself (an import does it
+    once for all its clubs)."""
+    await tx.db.lock_rows(tx.session, "advisor", [advisor.id])
+    if club.category in policy.party_advisor_categories and not advisor.party_member:
+        raise AdvisorNotPartyMember(club=club.name, advisor=advisor.name)
+    current = await advisors.current(tx, club.id)
+    if current is not None and current.advisor.id == advisor.id:
+        return await renew(tx, policy, cal, now, club, term_end, refresh=refresh)
+    held = [a for a in await advisors.current_for_advisor(tx, advisor.id) if a.club_id != club.id]
+    if len(held) >= policy.max_clubs_per_advisor:
+        raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
+    today = cal.today(now)
+    if current is not None:
+        await advisors.end(tx, current.id, now, "replaced")
+    appointment = await advisors.start(
+        tx, club.id, advisor.id, today, term_end or add_months(today, policy.advisor_term_months)
+    )
+    if refresh:
+        await reminders.refresh(tx, policy, cal, now, [club.id])
+    return appointment
+
+
+async def renew(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    club: Club,
+    term_end: date | None = None,
+    *,
+    refresh: bool = True,
+) -> int:
+    """Renew the current advisor for another term (to `term_end`, or one term more)."""
+    current = await advisors.current(tx, club.id)
+    if current is None:
+        raise NoAdvisor(club=club.name)
+    today = cal.today(now)
+    new_end = term_end or add_months(max(current.term_end, today), policy.advisor_term_months)
+    await advisors.end(tx, current.id, now, "renewed")
+    appointment = await advisors.start(tx, club.id, current.advisor.id, today, new_end)
+    if refresh:
+        await reminders.refresh(tx, policy, cal, now, [club.id])
+    return appointment

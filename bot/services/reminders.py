@@ -1,0 +1,272 @@
+"""Deadlines kept in line with the records, and their reminders and escalations queued.
+
+`refresh` recomputes the deadline rows of some clubs from their records (every action that
+closes a deadline calls it in its own transaction); `scan` takes the deadlines whose next step
+has fallen due and queues one outbox row per recipient; `escalate_unreachable` passes a
+reminder on to the next level when Telegram says its recipient cannot be reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot import callbacks
+from bot.calendar import Calendar
+from bot.deadlines import (
+    Deadline,
+    club_deadlines,
+    first_line,
+    levels_after,
+    next_step_at,
+    plan,
+    steps_to_take,
+)
+from bot.domain import DeadlineKind, Language
+from bot.i18n import tr
+from bot.policy import Level, Policy
+from bot.replies import Button, Keyboard
+from storage import deadlines as store
+from storage import meetings, outbox, reviews
+from storage.deadlines import OpenDeadline, Recipient
+from storage.meetings import Meeting
+from storage.outbox import Message, ReminderOf
+from storage.tx import Tx
+
+# Callback kinds of the buttons reminders carry (handled in bot/flows/deadlines.py).
+RECORD_MEETING = "gm"
+DECIDE_MEETING = "gmc"
+REREGISTER = "rr"
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    opened: int = 0
+    closed: int = 0
+    rescheduled: int = 0
+
+
+@dataclass(slots=True)
+class ScanReport:
+    deadlines: int = 0
+    messages: int = 0
+
+
+async def refresh(
+    tx: Tx, policy: Policy, cal: Calendar, now: datetime, club_ids: list[int]
+) -> RefreshReport:
+    """Make the open deadlines of these clubs what their records say they are.
+
+    A deadline whose date or subject changed is closed (its unsent reminders withdrawn) and a
+    new one opened; an unchanged one keeps its progress and only has its next step re-timed
+    (the policy may have changed).
+    """
+    report = RefreshReport()
+    if not club_ids:
+        return report
+    review_windows = await reviews.review_windows(tx)
+    reregistration_windows = await reviews.reregistration_windows(tx)
+    facts = await store.club_facts(
+        tx,
+        club_ids,
+        [w.year for w in review_windows],
+        [w.year for w in reregistration_windows],
+    )
+    have = {(row.club_id, row.kind): row for row in await store.open_deadlines(tx, club_ids)}
+    closing: list[int] = []
+    opening: list[tuple[int, Deadline, datetime | None]] = []
+    retimed: list[tuple[int, datetime | None]] = []
+    for club in facts:
+        wanted = club_deadlines(club, review_windows, reregistration_windows, policy)
+        for kind in DeadlineKind:
+            old, new = have.get((club.club_id, kind)), wanted.get(kind)
+            if old is not None and old.deadline == new:
+                steps = plan(old.due_on, old.opens_on, old.seen_at, policy, cal)
+                next_at = next_step_at(steps, old.notified_until)
+                if next_at != old.next_at:
+                    retimed.append((old.id, next_at))
+                continue
+            if old is not None:
+                closing.append(old.id)
+            if new is not None:
+                steps = plan(new.due_on, new.opens_on, now, policy, cal)
+                opening.append((club.club_id, new, next_step_at(steps, None)))
+    await outbox.clear(tx, closing)
+    await store.close(tx, closing, now, "records")
+    await store.open_new(tx, opening, now)
+    await store.reschedule(tx, retimed)
+    report.closed, report.opened, report.rescheduled = len(closing), len(opening), len(retimed)
+    return report
+
+
+async def scan(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: int) -> ScanReport:
+    """Queue the reminders and escalations of up to `limit` deadlines whose step fell due."""
+    report = ScanReport()
+    rows = await store.due(tx, now, limit)
+    if not rows:
+        return report
+    club_ids = sorted({row.club_id for row in rows})
+    people = _People(tx, club_ids)
+    names = await store.club_names(tx, club_ids)
+    awaiting = await meetings.pending(
+        tx, [row.club_id for row in rows if row.kind is DeadlineKind.MEETING]
+    )
+    queued: list[Message] = []
+    for row in rows:
+        steps = plan(row.due_on, row.opens_on, row.seen_at, policy, cal)
+        for step in steps_to_take(steps, row.notified_until, now):
+            pending = awaiting.get(row.club_id) if row.kind is DeadlineKind.MEETING else None
+            if step.escalation in (None, 0):
+                wanted = first_line(row.kind, pending is not None)
+            else:
+                assert step.escalation is not None
+                wanted = frozenset({policy.escalation_levels[step.escalation]})
+            for level, person in await people.reach(row.club_id, wanted, policy):
+                queued.append(
+                    _reminder(
+                        row, step.label, level, person, names[row.club_id], pending, cal, now
+                    )
+                )
+        await store.move(tx, row.id, next_step_at(steps, now), now)
+        report.deadlines += 1
+    await outbox.enqueue_many(tx, queued, now)
+    report.messages = len(queued)
+    return report
+
+
+async def escalate_unreachable(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    user_id: int,
+    reminder: ReminderOf | None,
+) -> int:
+    """Telegram answered 403 for this user: mark them unreachable and, for a reminder, pass
+    it on to the next escalation level at once; how many messages were queued."""
+    await store.mark_unreachable(tx, user_id, now)
+    if reminder is None:
+        return 0
+    row = await store.is_open(tx, reminder.deadline_id)
+    if row is None:
+        return 0
+    names = await store.club_names(tx, [row.club_id])
+    pending = None
+    if row.kind is DeadlineKind.MEETING:
+        pending = (await meetings.pending(tx, [row.club_id])).get(row.club_id)
+    people = _People(tx, [row.club_id])
+    after = levels_after(policy.escalation_levels, frozenset({Level(reminder.level)}))
+    for level in after:
+        found = await people.at(level, row.club_id)
+        if found:
+            queued = [
+                _reminder(row, reminder.step, level, p, names[row.club_id], pending, cal, now)
+                for p in found
+            ]
+            await outbox.enqueue_many(tx, queued, now)
+            return len(queued)
+    return 0
+
+
+class _People:
+    """Reachable recipients per level for a batch of clubs, each level read once."""
+
+    def __init__(self, tx: Tx, club_ids: list[int]) -> None:
+        self._tx = tx
+        self._club_ids = club_ids
+        self._levels: dict[Level, dict[int, list[Recipient]]] = {}
+
+    async def at(self, level: Level, club_id: int) -> list[Recipient]:
+        if level not in self._levels:
+            self._levels[level] = await store.recipients(self._tx, level, self._club_ids)
+        return self._levels[level].get(club_id, [])
+
+    async def reach(
+        self, club_id: int, wanted: frozenset[Level], policy: Policy
+    ) -> list[tuple[Level, Recipient]]:
+        """The people of the wanted levels; if none is reachable, the next level that has any."""
+        found = [
+            (level, person)
+            for level in sorted(wanted, key=list(Level).index)
+            for person in await self.at(level, club_id)
+        ]
+        for level in levels_after(policy.escalation_levels, wanted):
+            if found:
+                break
+            found = [(level, person) for person in await self.at(level, club_id)]
+        return found
+
+
+def _reminder(
+    row: OpenDeadline,
+    step: str,
+    level: Level,
+    person: Recipient,
+    club: str,
+    pending: Meeting | None,
+    cal: Calendar,
+    now: datetime,
+) -> Message:
+    lang = person.language
+    today = cal.today(now)
+    kind = row.kind.value
+    if step.startswith("d"):
+        text = tr(
+            lang,
+            f"reminder.{kind}.ahead",
+            club=club,
+            date=_iso(row.due_on),
+            days=(row.due_on - today).days,
+        )
+    else:
+        text = tr(
+            lang,
+            f"reminder.{kind}.overdue",
+            club=club,
+            date=_iso(row.due_on),
+            days=max(1, (today - row.due_on).days),
+        )
+    if pending is not None:
+        text += "\n" + tr(lang, "reminder.meeting.awaiting", held=_iso(pending.held_on))
+    if level is not Level.OFFICERS:
+        text += "\n\n" + tr(lang, f"reminder.as.{level.value}")
+    return Message(
+        key=f"rem:{row.id}:{step}:{person.user_id}",
+        chat_id=person.user_id,
+        text=text,
+        buttons=_buttons(row, level, pending, person),
+        reminder=ReminderOf(row.id, step, level.value, cal.end_of(row.due_on)),
+    )
+
+
+def _buttons(
+    row: OpenDeadline, level: Level, pending: Meeting | None, person: Recipient
+) -> Keyboard:
+    lang = person.language
+    if row.kind is DeadlineKind.MEETING and pending is not None and level is not Level.OFFICERS:
+        return (decision_buttons(pending.id, lang),)
+    if level is not Level.OFFICERS:
+        return ()
+    if row.kind is DeadlineKind.MEETING and pending is None:
+        label = tr(lang, "button.record_meeting")
+        return ((Button(label, callbacks.encode(RECORD_MEETING, row.club_id)),),)
+    if row.kind is DeadlineKind.REREGISTRATION:
+        label = tr(lang, "button.reregister")
+        return ((Button(label, callbacks.encode(REREGISTER, row.club_id)),),)
+    return ()
+
+
+def decision_buttons(meeting_id: int, lang: Language) -> tuple[Button, ...]:
+    """Confirm / not held, for whoever confirms a recorded general meeting."""
+    return (
+        Button(
+            tr(lang, "button.confirm_meeting"), callbacks.encode(DECIDE_MEETING, meeting_id, "y")
+        ),
+        Button(
+            tr(lang, "button.reject_meeting"), callbacks.encode(DECIDE_MEETING, meeting_id, "n")
+        ),
+    )
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()

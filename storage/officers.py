@@ -1,0 +1,70 @@
+"""Club officers: who holds which position in a club, since when, until when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import col
+
+from bot.domain import Club
+from storage.clubs import to_club
+from storage.models import ClubRow, OfficerRow
+from storage.tx import Tx
+
+PRESIDENT = "president"
+
+
+async def president(tx: Tx, club_id: int) -> int | None:
+    """The student pk of the club's current president."""
+    stmt = (
+        select(col(OfficerRow.student_pk))
+        .where(col(OfficerRow.club_id) == club_id)
+        .where(col(OfficerRow.position) == PRESIDENT)
+        .where(col(OfficerRow.until).is_(None))
+    )
+    return (await tx.session.scalars(stmt)).first()
+
+
+async def set_president(tx: Tx, club_id: int, student_pk: int, now: datetime) -> bool:
+    """Make the student the club's president (ending the current one's term); False if they
+    already are. A student holds one position per club, so any other they held ends too."""
+    if await president(tx, club_id) == student_pk:
+        return False
+    stmt = (
+        update(OfficerRow)
+        .where(col(OfficerRow.club_id) == club_id)
+        .where(col(OfficerRow.until).is_(None))
+        .where(
+            (col(OfficerRow.position) == PRESIDENT) | (col(OfficerRow.student_pk) == student_pk)
+        )
+        .values(until=now)
+    )
+    await tx.session.execute(stmt)
+    tx.session.add(
+        OfficerRow(club_id=club_id, student_pk=student_pk, position=PRESIDENT, since=now)
+    )
+    await tx.session.flush()
+    return True
+
+
+async def clubs_led_by(tx: Tx, student_pk: int) -> list[Club]:
+    """The clubs in which the student currently holds a position, by name."""
+    stmt = (
+        select(ClubRow)
+        .join(OfficerRow, col(OfficerRow.club_id) == col(ClubRow.id))
+        .where(col(OfficerRow.student_pk) == student_pk)
+        .where(col(OfficerRow.until).is_(None))
+        .order_by(col(ClubRow.name_key))
+    )
+    return [to_club(row) for row in await tx.session.scalars(stmt)]
+
+
+async def is_officer(tx: Tx, student_pk: int, club_id: int) -> bool:
+    stmt = (
+        select(col(OfficerRow.id))
+        .where(col(OfficerRow.student_pk) == student_pk)
+        .where(col(OfficerRow.club_id) == club_id)
+        .where(col(OfficerRow.until).is_(None))
+    )
+    return (await tx.session.scalars(stmt)).first() is not None

@@ -133,4 +133,4 @@ async def run(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await serve(app, make_front_end(settings), stop)
+    await serve(app, make_front_end(settings, app.policy.charter_max_bytes), stop)

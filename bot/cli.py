@@ -17,11 +17,12 @@ from bot.app import App, build_app, run, tick
 from bot.domain import Club, DomainError, Language, ReviewResult, Role, name_key
 from bot.i18n import tr
 from bot.policy import PolicyError
-from bot.services import appointments, identity, reviews, roster
+from bot.services import applications, appointments, identity, reviews, roster
 from bot.settings import Settings
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
 from storage import advisors, clubs, migrate, people, units
+from storage import applications as application_records
 from storage import reviews as review_records
 from storage.db import Database
 from storage.tx import Tx
@@ -109,6 +110,15 @@ def parser() -> argparse.ArgumentParser:
     appoint.add_argument("club")
     appoint.add_argument("staff_id")
     appoint.add_argument("--until", type=_iso, help="the term's end (default: one term)")
+    # issue 3: the REG-6 name screening list
+    scr = sub.add_parser("screen", help="the club-name screening list (REG-6)")
+    scr_sub = scr.add_subparsers(dest="action", required=True)
+    scr_add = scr_sub.add_parser("add", help="screen a term out of club names")
+    scr_add.add_argument("term")
+    scr_add.add_argument("--reason", required=True, help="why (shown to the sponsor)")
+    scr_retire = scr_sub.add_parser("retire", help="take a term off the list")
+    scr_retire.add_argument("term")
+    scr_sub.add_parser("list", help="print the current list")
     return p
 
 
@@ -203,6 +213,8 @@ async def _command(app: App, args: argparse.Namespace) -> int:
             return await _window(app, args, reregistration=True)
         case "advisor":
             return await _advisor(app, args)
+        case "screen":
+            return await _screen(app.db, args)
     if args.role == REP:
         return await _rep(app.db, args.command, args.user_id, args.unit)
     return await _role(app.db, args.command, Role(args.role), args.user_id)
@@ -395,4 +407,25 @@ async def _advisor(app: App, args: argparse.Namespace) -> int:
         f"{club.name}: advisor {current.advisor.name} ({current.advisor.staff_id}) "
         f"until {current.term_end}"
     )
+    return 0
+
+
+# --- issue 3: the REG-6 name screening list ---------------------------------------------------
+
+
+async def _screen(db: Database, args: argparse.Namespace) -> int:
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        if args.action == "list":
+            for entry in await application_records.screened(tx):
+                print(f"{entry.term}\t{entry.reason}")
+            return 0
+        if args.action == "retire":
+            changed = await application_records.unscreen(tx, name_key(args.term), utcnow())
+        else:
+            try:
+                changed = await applications.screen(tx, utcnow(), args.term, args.reason, None)
+            except ValueError as exc:
+                raise Refused(str(exc)) from None
+    print(f"{args.action}: {args.term}" if changed else f"nothing to do for {args.term!r}")
     return 0

@@ -43,6 +43,7 @@ class ClubStatus(StrEnum):
 
 class Role(StrEnum):
     STAFF = "staff"
+    REVIEWER = "reviewer"  # REG-8: a member of the review committee
 
 
 class UnitKind(StrEnum):
@@ -207,3 +208,34 @@ class BadMeetingDate(DomainError):
 
 class NothingToConfirm(DomainError):
     key = "error.nothing_to_confirm"
+
+
+# --- issue 3: establishing a club --------------------------------------------------------------
+
+
+class NameRefused(DomainError):
+    """A proposed club name breaks a naming rule (REG-6, length, characters, uniqueness)."""
+
+    key = "error.application.name"
+
+
+class NotEligibleSponsor(DomainError):
+    """REG-1: a sponsor or signer has formal student status and no disciplinary record."""
+
+    key = "error.application.not_eligible"
+
+
+class ApplicationChanged(DomainError):
+    """The application is no longer in the state the action was meant for (someone was first)."""
+
+    key = "error.application.changed"
+
+
+class UnknownApplication(DomainError):
+    key = "error.application.unknown"
+
+
+class CharterRefused(DomainError):
+    """REG-4: a charter file of a type or size the policy does not accept."""
+
+    key = "error.application.charter"

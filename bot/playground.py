@@ -213,7 +213,9 @@ async def running(
             log.info("seeded the demo university into %s", database_url)
         await directory.issue_codes(now)
         stop = asyncio.Event()
-        bot = asyncio.create_task(serve(app, make_front_end(bot_settings), stop))
+        bot = asyncio.create_task(
+            serve(app, make_front_end(bot_settings, app.policy.charter_max_bytes), stop)
+        )
         try:
             await _until_polling(emulator, bot)
             yield Playground(emulator.base_url, emulator, directory)

@@ -49,6 +49,20 @@ class Policy(BaseModel):
     # ADV-2: clubs of these categories need an advisor who is a Party member.
     party_advisor_categories: tuple[Category, ...] = (Category.IDEOLOGICAL, Category.VOLUNTEER)
 
+    # REG-1: a new club is sponsored jointly by at least N students (the lead sponsor counts).
+    min_sponsors: int = Field(default=20, ge=1, le=1000)
+    # An unfinished /establish draft is dropped after this many days without a change.
+    draft_expiry_days: int = Field(default=30, ge=1, le=365)
+    # REG-4: a charter document is a file of these types, at most this many bytes; typed
+    # charters are at most this many characters (one Telegram message).
+    charter_max_bytes: int = Field(default=2_000_000, ge=1_000, le=20_000_000)
+    charter_types: tuple[str, ...] = ("pdf", "docx", "txt")
+    charter_text_max_chars: int = Field(default=3500, ge=100, le=3500)
+    # A club name, after NFKC normalization, has between these many characters.
+    club_name_min_chars: int = Field(default=2, ge=1, le=50)
+    club_name_max_chars: int = Field(default=40, ge=2, le=200)
+    purpose_max_chars: int = Field(default=500, ge=20, le=2000)
+
     # Reminders: sent this many days before a deadline (each once).
     reminder_lead_days: tuple[int, ...] = (30, 7, 1)
     # A deadline that passes without the action recorded is escalated along these levels,

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A file the user sent; `file_id` lets the adapter download it when a flow asks."""
+    """A file the user sent. The adapter downloads its bytes into `content` when its size is
+    within the limit it was given (the policy's `charter_max_bytes`); a larger file arrives
+    with `content` None, so the core can refuse it without the network inside a transaction."""
 
     file_id: str
     file_name: str
     mime_type: str
     size: int
+    content: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, Table, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Table,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -119,6 +129,8 @@ class AdvisorRow(SQLModel, table=True):
     department: str = Field(max_length=200)
     party_member: bool
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Set when staff retire the advisor from the bank: no new club may choose them.
+    retired_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class GuidanceUnitRow(SQLModel, table=True):
@@ -132,6 +144,8 @@ class GuidanceUnitRow(SQLModel, table=True):
     # None for a unit first met in the clubs file, until the units file gives its kind.
     kind: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Set when staff retire the unit from the list new applications choose from.
+    retired_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class UnitRepRow(SQLModel, table=True):
@@ -421,3 +435,149 @@ class OutboxRow(SQLModel, table=True):
     step: str | None = Field(default=None, max_length=8)
     level: str | None = Field(default=None, max_length=16)
     deadline_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+# --- issue 3: establishing a club (applications, signatures, charters, history, screening) ---
+
+# The states in which an application holds its name (see bot/services/applications.py).
+NAME_HOLDING_STATES = (
+    "signing",
+    "unit_review",
+    "committee",
+    "returned",
+    "paused",
+    "founding",
+    "confirming",
+)
+_HOLDS_NAME = "state IN (" + ", ".join(f"'{s}'" for s in NAME_HOLDING_STATES) + ")"
+
+
+class ApplicationRow(SQLModel, table=True):
+    """An application to establish a club (REG-1 to REG-8, ORG-3), from draft to active club."""
+
+    __tablename__ = "club_application"
+    __table_args__ = (
+        Index(
+            "uq_application_name",
+            "name_key",
+            unique=True,
+            sqlite_where=text(_HOLDS_NAME),
+            postgresql_where=text(_HOLDS_NAME),
+        ),
+        Index(
+            "uq_application_draft",
+            "sponsor_pk",
+            unique=True,
+            sqlite_where=text("state = 'draft'"),
+            postgresql_where=text("state = 'draft'"),
+        ),
+        Index("ix_application_state", "state", "updated_at"),
+        Index("ix_application_advisor", "advisor_pk", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    sponsor_pk: int = Field(foreign_key="student.id", index=True)
+    sponsor_user: int = Field(sa_column=Column(BigInteger, nullable=False))
+    state: str = Field(max_length=16)
+    name: str = Field(default="", max_length=200)
+    name_key: str = Field(default="", max_length=200)
+    category: str | None = Field(default=None, max_length=32)
+    purpose: str | None = None
+    unit_id: int | None = Field(default=None, foreign_key="guidance_unit.id")
+    advisor_pk: int | None = Field(default=None, foreign_key="advisor.id")
+    # REG-3: the chosen advisor said yes (asked again when another advisor is chosen).
+    advisor_accepted: bool = False
+    charter_text: str | None = None
+    # The co-sponsors' signing link carries it (`/start sign_<token>`).
+    token: str | None = Field(default=None, max_length=32, unique=True)
+    meeting_on: date | None = None
+    # ORG-3: the founding meeting's outcome as the sponsor recorded it (JSON), until confirmed.
+    outcome: str | None = None
+    club_id: int | None = Field(default=None, foreign_key="club.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class CharterFileRow(SQLModel, table=True):
+    """REG-4: a charter sent as a document: its bytes and their SHA-256."""
+
+    __tablename__ = "application_charter"
+
+    application_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("club_application.id"), primary_key=True, autoincrement=False
+        )
+    )
+    file_name: str = Field(max_length=200)
+    mime_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class SignatureRow(SQLModel, table=True):
+    """REG-1: a student co-sponsoring an application; one active signature per student."""
+
+    __tablename__ = "application_signature"
+    __table_args__ = (
+        Index(
+            "uq_signature_active",
+            "application_id",
+            "student_pk",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+        Index("ix_signature_student", "student_pk", "withdrawn_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="club_application.id")
+    student_pk: int = Field(foreign_key="student.id")
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sponsor: bool = False
+    signed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # ORG-3: set on approval: the signer became a founding member, or was left out (the cap).
+    founder: bool | None = None
+
+
+class ApplicationEventRow(SQLModel, table=True):
+    """One step in an application's history: who did what, when, from which state to which."""
+
+    __tablename__ = "application_event"
+    __table_args__ = (Index("ix_application_event", "application_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="club_application.id")
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    actor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    what: str = Field(max_length=32)
+    from_state: str | None = Field(default=None, max_length=16)
+    to_state: str = Field(max_length=16)
+    comment: str | None = None
+
+
+class ScreenedNameRow(SQLModel, table=True):
+    """REG-6: a term no club name may contain (a company, an outside body, a person, ...)."""
+
+    __tablename__ = "screened_name"
+    __table_args__ = (
+        Index(
+            "uq_screened_name_current",
+            "term_key",
+            unique=True,
+            sqlite_where=text("retired_at IS NULL"),
+            postgresql_where=text("retired_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    term: str = Field(max_length=200)
+    term_key: str = Field(max_length=200)
+    reason: str = Field(max_length=500)
+    added_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    added_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    retired_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

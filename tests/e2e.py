@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pydantic import SecretStr
 
@@ -36,9 +37,14 @@ def daytime_zone() -> str:
 
 
 def settings_for(
-    emu: BotApiEmulator, framework: str, database_url: str, timezone: str | None = None
+    emu: BotApiEmulator,
+    framework: str,
+    database_url: str,
+    timezone: str | None = None,
+    policy_file: Path | None = None,
 ) -> Settings:
     return Settings(
+        policy_file=policy_file,
         _env_file=None,  # type: ignore[call-arg]
         bot_token=SecretStr(emu.token),
         telegram_api_url=emu.base_url,
@@ -57,14 +63,20 @@ class RunningBot:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    emu: BotApiEmulator, framework: str, database_url: str, timezone: str | None = None
+    emu: BotApiEmulator,
+    framework: str,
+    database_url: str,
+    timezone: str | None = None,
+    policy_file: Path | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The whole bot (`clubbot run` minus signals) serving the emulator until the block ends."""
-    settings = settings_for(emu, framework, database_url, timezone)
+    settings = settings_for(emu, framework, database_url, timezone, policy_file)
     app = build_app(settings)
     await migrate.upgrade(app.db)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, make_front_end(settings), stop))
+    task = asyncio.create_task(
+        serve(app, make_front_end(settings, app.policy.charter_max_bytes), stop)
+    )
     try:
         await emu.wait_polling(timeout=10)
         yield RunningBot(emu, app)

@@ -49,7 +49,7 @@ def test_import_codes_and_roles(
     assert main(["revoke", "staff", "42"]) == 0
     assert "staff revoked from 42" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0
-    assert "revision 0002" in capsys.readouterr().out
+    assert "revision 0003" in capsys.readouterr().out
 
 
 def test_bad_roster_imports_nothing_and_fails(
@@ -135,3 +135,17 @@ def test_advisors_units_reviews_windows_and_appointments(
     assert run("advisor", "appoint", "Chess Club", "T9")[0] == 1
 
     assert run("tick")[0] == 2  # no token to reach Telegram with
+
+
+def test_screening_list_and_reviewer_role(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", "add", "Huawei", "--reason", "a company (REG-6)"]) == 0
+    assert main(["screen", "add", "ＨＵＡＷＥＩ", "--reason", "again"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(["screen", "add", "bad\u202eterm", "--reason", "x"]) == 1
+    assert main(["screen", "list"]) == 0
+    assert capsys.readouterr().out == "Huawei\ta company (REG-6)\n"
+    assert main(["screen", "retire", "huawei"]) == 0
+    assert main(["screen", "list"]) == 0
+    assert "Huawei" not in capsys.readouterr().out.split("retire: huawei\n")[-1]
+    assert main(["grant", "reviewer", "77"]) == 0
+    assert "reviewer granted to 77" in capsys.readouterr().out

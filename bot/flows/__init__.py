@@ -12,4 +12,8 @@ def build_router() -> Router:
     router = Router()
     for module in (account, browsing, joining, deadlines, staff):
         router.include(module.router)
+    from bot.flows import applications, establish  # issue 3
+
+    for module in (establish, applications):
+        router.include(module.router)
     return router

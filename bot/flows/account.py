@@ -10,6 +10,7 @@ from bot.i18n import tr
 from bot.replies import BotCommand, Button
 from bot.router import Audience, Router, Step
 from bot.services import identity
+from bot.services.applications import SIGN_PREFIX
 from bot.services.identity import BindOutcome
 from storage import officers, people
 
@@ -27,6 +28,11 @@ async def start(ctx: Ctx, args: str) -> Step:
         if advisor is not None:
             return Step.say(ctx.t("start.welcome_bound", name=advisor.name))
         return Step.say(ctx.t("start.welcome_unbound"))
+    if args.startswith(SIGN_PREFIX):
+        # A co-sponsor's signing link (REG-1), never a binding code: no code has an underscore.
+        from bot.flows.establish import sign_screen
+
+        return await sign_screen(ctx, args.removeprefix(SIGN_PREFIX))
     result = await identity.bind(ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, args)
     match result.outcome:
         case BindOutcome.BOUND if result.advisor is not None:

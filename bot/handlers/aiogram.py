@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -84,7 +85,8 @@ def incoming(update: Update) -> Incoming | None:
 class AiogramFrontEnd:
     """The FrontEnd protocol over aiogram."""
 
-    def __init__(self, token: str, api_url: str) -> None:
+    def __init__(self, token: str, api_url: str, document_limit: int = 0) -> None:
+        self.document_limit = document_limit
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(
             token,
@@ -110,6 +112,7 @@ class AiogramFrontEnd:
         async def on_event(_: TelegramObject, event_update: Update) -> None:
             inc = incoming(event_update)
             if inc is not None:
+                inc = await self._with_content(inc)
                 await self._render(inc, await handler(inc))
 
         # The dispatcher's own `update` observer feeds these two; the whole update rides along.
@@ -133,6 +136,22 @@ class AiogramFrontEnd:
                 await dispatcher.stop_polling()
         stopping.cancel()
         await polling
+
+    async def _with_content(self, inc: Incoming) -> Incoming:
+        """The update with its document's bytes, when the document is within the limit."""
+        doc = inc.document
+        if doc is None or not 0 < doc.size <= self.document_limit:
+            return inc
+        try:
+            file = await self.bot.get_file(doc.file_id)
+            if file.file_path is None:
+                return inc
+            buffer = await self.bot.download_file(file.file_path)
+        except (TelegramBadRequest, TelegramNetworkError) as exc:
+            log.warning("could not download document %s: %s", doc.file_id, exc)
+            return inc
+        content = buffer.read() if buffer is not None else b""
+        return replace(inc, document=replace(doc, content=content[: self.document_limit + 1]))
 
     async def _render(self, inc: Incoming, outcome: Outcome) -> None:
         if inc.callback_id is not None and outcome.toast is not None:

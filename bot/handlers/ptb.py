@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import (
@@ -84,7 +85,8 @@ def _seconds(value: int | timedelta) -> float:
 class PtbFrontEnd:
     """The FrontEnd protocol over python-telegram-bot."""
 
-    def __init__(self, token: str, api_url: str) -> None:
+    def __init__(self, token: str, api_url: str, document_limit: int = 0) -> None:
+        self.document_limit = document_limit
         self.app: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(token)
@@ -116,6 +118,7 @@ class PtbFrontEnd:
         async def on_update(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
             inc = incoming(update)
             if inc is not None:
+                inc = await self._with_content(inc)
                 await self._render(inc, await handler(inc))
 
         self.app.add_handler(TypeHandler(Update, on_update))
@@ -131,6 +134,19 @@ class PtbFrontEnd:
         await stop.wait()
         await self.app.updater.stop()
         await self.app.stop()
+
+    async def _with_content(self, inc: Incoming) -> Incoming:
+        """The update with its document's bytes, when the document is within the limit."""
+        doc = inc.document
+        if doc is None or not 0 < doc.size <= self.document_limit:
+            return inc
+        try:
+            file = await self.app.bot.get_file(doc.file_id)
+            content = bytes(await file.download_as_bytearray())
+        except (BadRequest, TimedOut) as exc:
+            log.warning("could not download document %s: %s", doc.file_id, exc)
+            return inc
+        return replace(inc, document=replace(doc, content=content[: self.document_limit + 1]))
 
     async def _render(self, inc: Incoming, outcome: Outcome) -> None:
         bot = self.app.bot

@@ -1,0 +1,359 @@
+"""Deciding applications (advisor, guidance unit, review committee), and the staff side.
+
+Buttons `v1:ap:<action>:<id>`: `aa`/`ad` the advisor accepts or declines (REG-3), `ua`/`ur` the
+unit accepts or returns (REG-2), `ca`/`cr`/`cx` the committee approves, returns or rejects
+(REG-8), `fc`/`fx` the advisor confirms or rejects the founding meeting (ORG-3), `sw`/`sr` the
+sponsor withdraws or resumes. Every handler checks again who may do it. A return or a
+rejection asks for a comment first (the COMMENT flow).
+
+Staff: /applications, /application <id>, /units, /advisorbank and /screening (the lists staff
+keep: guidance units, the advisor bank, the REG-6 name screening list).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from bot import callbacks
+from bot.callbacks import Callback
+from bot.context import Ctx
+from bot.domain import (
+    DomainError,
+    NotAllowed,
+    Role,
+    StaffOnly,
+    UnitKind,
+    UnknownApplication,
+    name_key,
+)
+from bot.flows.common import clip
+from bot.i18n import tr
+from bot.router import Audience, Flow, Input, Router, Step
+from bot.services import applications as service
+from bot.services import roster
+from bot.services.applications import Action
+from bot.text import unsafe_character
+from storage import applications as store
+
+router = Router()
+COMMENT_FLOW = "app_comment"
+HISTORY_SHOWN = 20
+SIGNERS_SHOWN = 30
+
+DECISIONS = {
+    "ua": Action.UNIT_ACCEPT,
+    "ur": Action.UNIT_RETURN,
+    "ca": Action.APPROVE,
+    "cr": Action.RETURN,
+    "cx": Action.REJECT,
+}
+
+
+def _err(ctx: Ctx, err: DomainError) -> str:
+    return tr(ctx.lang, err.key, **err.params)
+
+
+@router.callback(service.APPLICATION_KIND)
+async def application_button(ctx: Ctx, cb: Callback) -> Step:
+    if len(cb.args) != 2:
+        raise callbacks.BadCallback("expected an action and an application")
+    action, app_id = cb.args[0], cb.int_arg(1)
+    try:
+        return await _act(ctx, action, app_id)
+    except DomainError as err:
+        return Step.say(_err(ctx, err), edit=True)
+
+
+async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
+    match action:
+        case "aa" | "ad":
+            app = await service.advisor_decides(
+                ctx.tx, ctx.policy, ctx.now, ctx.user_id, app_id, action == "aa"
+            )
+            key = (
+                "application.advisor_accepted"
+                if action == "aa"
+                else "application.advisor_declined"
+            )
+            return Step.say(ctx.t(key, name=app.name), edit=True)
+        case "fc" | "fx":
+            done = await service.confirm_outcome(
+                ctx.tx, ctx.policy, ctx.cal, ctx.now, ctx.user_id, app_id, action == "fc"
+            )
+            if done.club is None:
+                return Step.say(
+                    ctx.t("application.founding_rejected", name=done.app.name), edit=True
+                )
+            return Step.say(
+                ctx.t(
+                    "application.founding_confirmed",
+                    name=done.app.name,
+                    members=done.members,
+                    left_out=done.left_out,
+                ),
+                edit=True,
+            )
+        case "sw":
+            app = await service.withdraw(ctx.tx, ctx.now, ctx.user_id, ctx.student, app_id)
+            return Step.say(ctx.t("establish.withdrawn", name=app.name), edit=True)
+        case "sr":
+            app = await service.resume(ctx.tx, ctx.now, ctx.user_id, ctx.student, app_id)
+            return Step.say(ctx.t("establish.resumed", name=app.name), edit=True)
+    decision = DECISIONS.get(action)
+    if decision is None:
+        raise callbacks.BadCallback(f"unknown action {action!r}")
+    found = await store.get(ctx.tx, app_id)
+    if found is None:
+        raise UnknownApplication(id=app_id)
+    if not await service.may_decide(ctx.tx, ctx.user_id, found, decision):
+        raise NotAllowed()
+    if decision in service.NEEDS_COMMENT:
+        data = CommentData(app_id=app_id, action=decision)
+        return _ask_comment(ctx, data, found.name)
+    return _decided(
+        ctx,
+        await service.decide(ctx.tx, ctx.policy, ctx.now, ctx.user_id, app_id, decision),
+        decision,
+    )
+
+
+def _decided(ctx: Ctx, done: service.Decided, decision: Action) -> Step:
+    if done.paused:
+        return Step.say(ctx.t("application.paused", name=done.app.name), edit=True)
+    return Step.say(ctx.t(f"application.decided.{decision.value}", name=done.app.name), edit=True)
+
+
+class CommentState(StrEnum):
+    COMMENT = "comment"
+
+
+class CommentData(BaseModel):
+    app_id: int
+    action: Action
+
+
+def _ask_comment(ctx: Ctx, data: CommentData, name: str, note: str | None = None) -> Step:
+    rows = [[ctx.choice(ctx.t("button.no"), "no")]]
+    text = ctx.t(f"application.ask_comment.{data.action.value}", name=name)
+    return Step.ask(COMMENT_FLOW, CommentState.COMMENT, data, text, rows, note)
+
+
+async def on_comment(ctx: Ctx, data: CommentData, given: Input) -> Step:
+    if given.choice == "no":
+        return Step.say(ctx.t("application.not_decided"), edit=True)
+    comment = " ".join((given.text or "").split())
+    app = await store.get(ctx.tx, data.app_id)
+    if app is None:
+        return Step.say(ctx.t("flow.expired"))
+    if not comment or len(comment) > 1000 or unsafe_character(comment):
+        return _ask_comment(ctx, data, app.name, ctx.t("application.comment_needed"))
+    try:
+        done = await service.decide(
+            ctx.tx, ctx.policy, ctx.now, ctx.user_id, data.app_id, data.action, comment
+        )
+    except DomainError as err:
+        return Step.say(_err(ctx, err))
+    return _decided(ctx, done, data.action)
+
+
+router.flow(
+    Flow(
+        name=COMMENT_FLOW,
+        data_type=CommentData,
+        states={CommentState.COMMENT.value: on_comment},
+    )
+)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+async def _require(ctx: Ctx, *roles: Role) -> None:
+    if not set(roles) & await ctx.roles():
+        raise StaffOnly()
+
+
+def _age(ctx: Ctx, app: store.Application) -> int:
+    return (ctx.now - (app.submitted_at or app.created_at)).days
+
+
+@router.command("applications", Audience.STAFF)
+async def applications(ctx: Ctx, args: str) -> Step:
+    await _require(ctx, Role.STAFF, Role.REVIEWER)
+    found = await store.open_applications(ctx.tx, tuple(s.value for s in service.OPEN))
+    if not found:
+        return Step.say(ctx.t("application.list_none"))
+    lines = [ctx.t("application.list_title", count=len(found))]
+    for app in found[:50]:
+        lines.append(  # noqa: PERF401 (each line awaits its own count)
+            ctx.t(
+                "application.list_line",
+                id=app.id,
+                name=clip(app.name, 40),
+                state=ctx.t(f"application.state.{app.state}"),
+                days=_age(ctx, app),
+                count=await store.count(ctx.tx, app.id),
+                needed=ctx.policy.min_sponsors,
+            )
+        )
+    lines.append(ctx.t("application.list_hint"))
+    return Step.say("\n".join(lines))
+
+
+@router.command("application", Audience.STAFF)
+async def application(ctx: Ctx, args: str) -> Step:
+    await _require(ctx, Role.STAFF, Role.REVIEWER)
+    raw = args.strip().lstrip("#")
+    app = await store.get(ctx.tx, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if app is None:
+        return Step.say(ctx.t("application.unknown_id", id=clip(args or "—", 20)))
+    params = await service.summary(ctx.tx, app, ctx.lang)
+    lines = [
+        ctx.t("application.summary", **params),
+        ctx.t("application.detail_state", state=ctx.t(f"application.state.{app.state}")),
+        ctx.t(
+            "application.detail_advisor",
+            advisor=await service.advisor_name(ctx.tx, app.advisor_pk),
+            accepted=ctx.t("application.yes" if app.advisor_accepted else "application.no"),
+        ),
+    ]
+    charter = await store.charter(ctx.tx, app.id)
+    if charter is not None:
+        lines.append(
+            ctx.t(
+                "establish.charter_file",
+                file=charter.file_name,
+                size=charter.size,
+                sha=charter.sha256,
+            )
+        )
+    elif app.charter_text:
+        lines.append(ctx.t("application.detail_charter_text", text=clip(app.charter_text, 300)))
+    signers = await store.signers(ctx.tx, app.id)
+    lines.append(ctx.t("sign.count", count=len(signers), needed=ctx.policy.min_sponsors))
+    lines += [
+        ctx.t(
+            "application.signer_line",
+            name=clip(s.student.name, 32),
+            student_id=s.student.student_id,
+        )
+        for s in signers[:SIGNERS_SHOWN]
+    ]
+    lines.append(ctx.t("application.history_title"))
+    for event in (await store.events(ctx.tx, app.id))[-HISTORY_SHOWN:]:
+        lines.append(
+            ctx.t(
+                "application.history_line",
+                at=event.at.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M"),
+                who=event.actor if event.actor is not None else "—",
+                what=event.what,
+                to=ctx.t(f"application.state.{event.to_state}"),
+                comment=clip(event.comment, 200) if event.comment else "",
+            )
+        )
+    return Step.say("\n".join(lines))
+
+
+@router.command("units", Audience.STAFF)
+async def units_command(ctx: Ctx, args: str) -> Step:
+    """`/units`, `/units add <kind> <name>`, `/units retire <name>`."""
+    await _require(ctx, Role.STAFF)
+    verb, _, rest = args.strip().partition(" ")
+    rest = rest.strip()
+    if verb == "add":
+        kind_raw, _, name = rest.partition(" ")
+        name = " ".join(name.split())
+        try:
+            kind = UnitKind(kind_raw)
+        except ValueError:
+            return Step.say(ctx.t("application.units_usage"))
+        if not name or len(name) > roster.MAX_TEXT or unsafe_character(name):
+            return Step.say(ctx.t("application.units_usage"))
+        changed = await service.add_unit(ctx.tx, ctx.now, name, kind.value)
+        return Step.say(
+            ctx.t("application.unit_added" if changed else "application.nothing_to_do")
+        )
+    if verb == "retire" and rest:
+        changed = await store.retire_unit(ctx.tx, name_key(rest), ctx.now)
+        return Step.say(
+            ctx.t("application.unit_retired" if changed else "application.nothing_to_do")
+        )
+    if verb:
+        return Step.say(ctx.t("application.units_usage"))
+    found = await store.current_units(ctx.tx)
+    lines = [ctx.t("application.units_title", count=len(found))]
+    lines += [f"• {clip(u.name)} ({u.kind})" for u in found]
+    lines.append(ctx.t("application.units_usage"))
+    return Step.say("\n".join(lines))
+
+
+@router.command("advisorbank", Audience.STAFF)
+async def advisor_bank(ctx: Ctx, args: str) -> Step:
+    """`/advisorbank`, `/advisorbank add staff_id, name, department, yes|no`, `... retire id`."""
+    await _require(ctx, Role.STAFF)
+    verb, _, rest = args.strip().partition(" ")
+    rest = rest.strip()
+    if verb == "add":
+        parts = [part.strip() for part in rest.split(",")]
+        line = ",".join(parts).encode()
+        try:
+            report = await roster.import_advisors(
+                ctx.tx, ctx.now, b"staff_id,name,department,party_member\n" + line
+            )
+        except roster.ImportRejected as exc:
+            return Step.say(
+                ctx.t("application.advisor_bad", reason=str(exc.errors[0]))
+                + "\n"
+                + ctx.t("application.advisors_usage")
+            )
+        changed = bool(report.created or report.updated)
+        if parts and await store.unretire_advisor(ctx.tx, parts[0]):
+            changed = True
+        return Step.say(
+            ctx.t("application.advisor_added" if changed else "application.nothing_to_do")
+        )
+    if verb == "retire" and rest:
+        changed = await store.retire_advisor(ctx.tx, rest, ctx.now)
+        return Step.say(
+            ctx.t("application.advisor_retired" if changed else "application.nothing_to_do")
+        )
+    if verb:
+        return Step.say(ctx.t("application.advisors_usage"))
+    found = await store.current_advisors(ctx.tx)
+    lines = [ctx.t("application.advisors_title", count=len(found))]
+    lines += [
+        f"• {clip(a.name, 32)} ({a.staff_id}, {clip(a.department, 32)}"
+        f"{', ' + ctx.t('political.party') if a.party_member else ''})"
+        for a in found[:50]
+    ]
+    lines.append(ctx.t("application.advisors_usage"))
+    return Step.say("\n".join(lines))
+
+
+@router.command("screening", Audience.STAFF)
+async def screening(ctx: Ctx, args: str) -> Step:
+    """`/screening`, `/screening add <term> | <reason>`, `/screening retire <term>` (REG-6)."""
+    await _require(ctx, Role.STAFF)
+    verb, _, rest = args.strip().partition(" ")
+    rest = rest.strip()
+    if verb == "add":
+        term, _, reason = (part.strip() for part in rest.partition("|"))
+        try:
+            changed = await service.screen(ctx.tx, ctx.now, term, reason, ctx.user_id)
+        except ValueError:
+            return Step.say(ctx.t("application.screening_usage"))
+        return Step.say(ctx.t("application.screened" if changed else "application.nothing_to_do"))
+    if verb == "retire" and rest:
+        changed = await store.unscreen(ctx.tx, name_key(rest), ctx.now)
+        return Step.say(
+            ctx.t("application.unscreened" if changed else "application.nothing_to_do")
+        )
+    if verb:
+        return Step.say(ctx.t("application.screening_usage"))
+    found = await store.screened(ctx.tx)
+    lines = [ctx.t("application.screening_title", count=len(found))]
+    lines += [f"• {clip(s.term)}: {clip(s.reason, 80)}" for s in found]
+    lines.append(ctx.t("application.screening_usage"))
+    return Step.say("\n".join(lines))

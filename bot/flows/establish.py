@@ -1,0 +1,570 @@
+"""/establish (a new club's application), signing links, and /founding (ORG-3).
+
+Establish flow: NAME -> CATEGORY -> PURPOSE -> UNIT -> ADVISOR -> CHARTER -> REVIEW -> submitted.
+Every answer is saved in the application row at once, so /cancel, another command or a restart
+lose nothing: /establish resumes where the draft stands. From REVIEW any answer can be changed
+(the flow comes back to REVIEW).
+
+Founding flow: DATE -> PRESIDENT -> CONFIRM -> recorded, the advisor asked to confirm.
+
+```mermaid
+stateDiagram-v2
+    [*] --> name: /establish (new draft)
+    [*] --> review: /establish (draft complete)
+    name --> category
+    category --> purpose
+    purpose --> unit
+    unit --> advisor
+    advisor --> charter
+    charter --> review
+    review --> name: change
+    review --> [*]: submit / discard
+```
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from bot import callbacks
+from bot.callbacks import Callback
+from bot.context import Ctx
+from bot.domain import (
+    ApplicationChanged,
+    Category,
+    DomainError,
+    NameRefused,
+    Student,
+    UnknownApplication,
+)
+from bot.flows.common import PAGE_SIZE, category_by_index, category_index, category_label, pager
+from bot.i18n import tr
+from bot.replies import Button
+from bot.router import Audience, Flow, Input, Router, Step
+from bot.services import applications as service
+from bot.services.applications import AppState
+from storage import advisors, people
+from storage import applications as store
+from storage.applications import Application
+
+router = Router()
+FLOW = "establish"
+FOUNDING_FLOW = "founding"
+
+
+class EstablishState(StrEnum):
+    NAME = "name"
+    CATEGORY = "category"
+    PURPOSE = "purpose"
+    UNIT = "unit"
+    ADVISOR = "advisor"
+    CHARTER = "charter"
+    REVIEW = "review"
+
+
+ORDER = ("name", "category", "purpose", "unit", "advisor", "charter")
+
+
+class EstablishData(BaseModel):
+    app_id: int
+    page: int = 0
+    editing: bool = False  # answering a change from the review screen: come back to it
+
+
+def _err(ctx: Ctx, err: DomainError) -> str:
+    return tr(ctx.lang, err.key, **err.params)
+
+
+@router.command("establish", Audience.STUDENT)
+async def establish(ctx: Ctx, args: str) -> Step:
+    sponsor = service.require_eligible(ctx.student)
+    founding = await service.founding_of(ctx.tx, sponsor)
+    if founding is not None:
+        return Step.say(ctx.t("establish.founding_pending", name=founding.name))
+    live = await store.draft_of(
+        ctx.tx,
+        sponsor.id,
+        (AppState.SIGNING, AppState.UNIT_REVIEW, AppState.COMMITTEE, AppState.PAUSED),
+    )
+    if live is not None:
+        return await _status(ctx, live)
+    app_id = await service.draft(ctx.tx, ctx.policy, ctx.now, ctx.user_id, sponsor)
+    return await _next(ctx, EstablishData(app_id=app_id))
+
+
+async def _status(ctx: Ctx, app: Application) -> Step:
+    count = await store.count(ctx.tx, app.id)
+    text = ctx.t(
+        "establish.status",
+        id=app.id,
+        name=app.name,
+        state=ctx.t(f"application.state.{app.state}"),
+        count=count,
+        needed=ctx.policy.min_sponsors,
+        link=service.sign_link(ctx.bot_username, app.token or ""),
+    )
+    buttons = [Button(ctx.t("application.button.withdraw_application"), _ap("sw", app.id))]
+    if app.state == AppState.PAUSED and service.eligible(ctx.student):
+        buttons.insert(0, Button(ctx.t("application.button.resume"), _ap("sr", app.id)))
+    return Step.say(text, (tuple(buttons),))
+
+
+def _ap(action: str, app_id: int) -> str:
+    return callbacks.encode(service.APPLICATION_KIND, action, app_id)
+
+
+async def _app(ctx: Ctx, data: EstablishData) -> Application:
+    return await service.editable(ctx.tx, data.app_id, ctx.student)
+
+
+async def _next(ctx: Ctx, data: EstablishData, note: str | None = None) -> Step:
+    """The first unanswered question, or the review screen."""
+    app = await _app(ctx, data)
+    gaps = service.missing(app, await store.charter(ctx.tx, app.id) is not None)
+    if data.editing or not gaps:
+        return await _review(ctx, EstablishData(app_id=app.id), note)
+    return await _ask(ctx, gaps[0], EstablishData(app_id=app.id), note)
+
+
+async def _ask(ctx: Ctx, field: str, data: EstablishData, note: str | None = None) -> Step:
+    app = await _app(ctx, data)
+    rows: list[list[Button]] = []
+    match field:
+        case "name":
+            state, text = (
+                EstablishState.NAME,
+                ctx.t(
+                    "establish.ask_name",
+                    min=ctx.policy.club_name_min_chars,
+                    max=ctx.policy.club_name_max_chars,
+                ),
+            )
+        case "category":
+            state, text = EstablishState.CATEGORY, ctx.t("establish.ask_category")
+            rows = [
+                [ctx.choice(category_label(ctx, c), f"c{category_index(c)}")] for c in Category
+            ]
+        case "purpose":
+            state = EstablishState.PURPOSE
+            text = ctx.t("establish.ask_purpose", max=ctx.policy.purpose_max_chars)
+        case "unit":
+            state, text = EstablishState.UNIT, ctx.t("establish.ask_unit")
+            found = await service.units_for_choice(ctx.tx)
+            if not found:
+                return Step.say(ctx.t("establish.no_units"))
+            shown = found[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]
+            rows = [[ctx.choice(unit.name, f"u{unit.id}")] for unit in shown]
+            rows.append(pager(ctx, data.page, len(found)))
+        case "advisor":
+            state, text = EstablishState.ADVISOR, ctx.t("establish.ask_advisor")
+            choosable = await service.choosable_advisors(ctx.tx, ctx.policy, app)
+            if not choosable:
+                text = ctx.t("establish.no_advisors", limit=ctx.policy.max_clubs_per_advisor)
+            shown_advisors = choosable[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]
+            rows = [[ctx.choice(f"{a.name} ({a.department})", f"a{a.id}")] for a in shown_advisors]
+            rows.append(pager(ctx, data.page, len(choosable)))
+        case _:
+            state = EstablishState.CHARTER
+            text = ctx.t(
+                "establish.ask_charter",
+                types=", ".join(ctx.policy.charter_types),
+                limit=service.megabytes(ctx.policy.charter_max_bytes),
+            )
+    if data.editing:
+        rows.append([ctx.choice(ctx.t("button.back"), "back")])
+    return Step.ask(FLOW, state, data, text, rows, note)
+
+
+async def _review(ctx: Ctx, data: EstablishData, note: str | None = None) -> Step:
+    app = await _app(ctx, data)
+    charter = await store.charter(ctx.tx, app.id)
+    if charter is not None:
+        charter_line = ctx.t(
+            "establish.charter_file", file=charter.file_name, size=charter.size, sha=charter.sha256
+        )
+    elif app.charter_text:
+        charter_line = ctx.t("establish.charter_text", chars=len(app.charter_text))
+    else:
+        charter_line = "—"
+    params = await service.summary(ctx.tx, app, ctx.lang)
+    text = ctx.t(
+        "establish.review",
+        name=app.name or "—",
+        category=params["category"],
+        purpose=app.purpose or "—",
+        unit=params["unit"],
+        advisor=await service.advisor_name(ctx.tx, app.advisor_pk),
+        charter=charter_line,
+    )
+    if app.state == AppState.RETURNED:
+        text = ctx.t("establish.returned_hint") + "\n\n" + text
+    rows = [
+        [ctx.choice(ctx.t(f"establish.change.{field}"), f"e{field}") for field in ORDER[:3]],
+        [ctx.choice(ctx.t(f"establish.change.{field}"), f"e{field}") for field in ORDER[3:]],
+    ]
+    if not service.missing(app, charter is not None):
+        rows.append([ctx.choice(ctx.t("application.button.submit"), "submit")])
+    rows.append([ctx.choice(ctx.t("application.button.discard"), "discard")])
+    return Step.ask(FLOW, EstablishState.REVIEW, EstablishData(app_id=app.id), text, rows, note)
+
+
+def _back(given: Input, data: EstablishData) -> bool:
+    return data.editing and given.choice == "back"
+
+
+async def on_name(ctx: Ctx, data: EstablishData, given: Input) -> Step:
+    if _back(given, data):
+        return await _review(ctx, data)
+    if not given.text:
+        return await _ask(ctx, "name", data, ctx.t("establish.type_it"))
+    try:
+        await service.set_name(ctx.tx, ctx.policy, ctx.now, await _app(ctx, data), given.text)
+    except NameRefused as err:
+        return await _ask(ctx, "name", data, _err(ctx, err))
+    return await _next(ctx, data)
+
+
+async def on_category(ctx: Ctx, data: EstablishData, given: Input) -> Step:
+    if _back(given, data):
+        return await _review(ctx, data)
+    choice = given.choice or ""
+    category = category_by_index(choice[1:]) if choice.startswith("c") else None
+    if category is None:
+        return await _ask(ctx, "category", data, ctx.t("establish.use_buttons"))
+    app = await service.set_category(ctx.tx, ctx.now, await _app(ctx, data), category)
+    if app.advisor_pk is not None:
+        advisor = await advisors.advisor_by_pk(ctx.tx, app.advisor_pk)
+        try:
+            assert advisor is not None
+            await service.check_advisor(ctx.tx, ctx.policy, app, advisor, app.category)
+        except DomainError as err:
+            # ADV-2: the new category needs another advisor.
+            await store.change(ctx.tx, app.id, app.state, ctx.now, advisor_pk=None)
+            return await _ask(ctx, "advisor", EstablishData(app_id=app.id), _err(ctx, err))
+    return await _next(ctx, data)
+
+
+async def on_purpose(ctx: Ctx, data: EstablishData, given: Input) -> Step:
+    if _back(given, data):
+        return await _review(ctx, data)
+    try:
+        await service.set_purpose(
+            ctx.tx, ctx.policy, ctx.now, await _app(ctx, data), given.text or ""
+        )
+    except service.PurposeRefused as err:
+        return await _ask(ctx, "purpose", data, _err(ctx, err))
+    return await _next(ctx, data)
+
+
+def _paged(given: Input, data: EstablishData) -> EstablishData | None:
+    choice = given.choice or ""
+    if choice.startswith("p") and choice[1:].isdigit():
+        return data.model_copy(update={"page": int(choice[1:])})
+    return None
+
+
+async def on_unit(ctx: Ctx, data: EstablishData, given: Input) -> Step:
+    if _back(given, data):
+        return await _review(ctx, data)
+    paged = _paged(given, data)
+    if paged is not None:
+        return await _ask(ctx, "unit", paged)
+    choice = given.choice or ""
+    if not (choice.startswith("u") and choice[1:].isdigit()):
+        return await _ask(ctx, "unit", data, ctx.t("establish.use_buttons"))
+    try:
+        await service.set_unit(ctx.tx, ctx.now, await _app(ctx, data), int(choice[1:]))
+    except DomainError as err:
+        return await _ask(ctx, "unit", data, _err(ctx, err))
+    return await _next(ctx, data)
+
+
+async def on_advisor(ctx: Ctx, data: EstablishData, given: Input) -> Step:
+    if _back(given, data):
+        return await _review(ctx, data)
+    paged = _paged(given, data)
+    if paged is not None:
+        return await _ask(ctx, "advisor", paged)
+    choice = given.choice or ""
+    if not (choice.startswith("a") and choice[1:].isdigit()):
+        return await _ask(ctx, "advisor", data, ctx.t("establish.use_buttons"))
+    try:
+        await service.set_advisor(
+            ctx.tx, ctx.policy, ctx.now, await _app(ctx, data), int(choice[1:])
+        )
+    except DomainError as err:
+        return await _ask(ctx, "advisor", data, _err(ctx, err))
+    return await _next(ctx, data)
+
+
+async def on_charter(ctx: Ctx, data: EstablishData, given: Input) -> Step:
+    if _back(given, data):
+        return await _review(ctx, data)
+    app = await _app(ctx, data)
+    try:
+        if given.document is not None:
+            await service.set_charter_file(ctx.tx, ctx.policy, ctx.now, app, given.document)
+        elif given.text:
+            await service.set_charter_text(ctx.tx, ctx.policy, ctx.now, app, given.text)
+        else:
+            return await _ask(ctx, "charter", data, ctx.t("establish.charter_how"))
+    except DomainError as err:
+        return await _ask(ctx, "charter", data, _err(ctx, err))
+    return await _next(ctx, data)
+
+
+async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
+    choice = given.choice or ""
+    if choice.startswith("e") and choice[1:] in ORDER:
+        return await _ask(ctx, choice[1:], EstablishData(app_id=data.app_id, editing=True))
+    if choice == "discard":
+        app = await _app(ctx, data)
+        if app.state == AppState.DRAFT:
+            await service.withdraw(ctx.tx, ctx.now, ctx.user_id, ctx.student, app.id)
+            return Step.say(ctx.t("establish.discarded"), edit=True)
+        await service.withdraw(ctx.tx, ctx.now, ctx.user_id, ctx.student, app.id)
+        return Step.say(ctx.t("establish.withdrawn", name=app.name), edit=True)
+    if choice != "submit":
+        return await _review(ctx, data, ctx.t("establish.use_buttons"))
+    try:
+        done = await service.submit(
+            ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, data.app_id
+        )
+    except DomainError as err:
+        return await _review(ctx, data, _err(ctx, err))
+    return Step.say(
+        ctx.t(
+            "establish.submitted",
+            id=done.app.id,
+            name=done.app.name,
+            count=done.signatures,
+            needed=ctx.policy.min_sponsors,
+            link=service.sign_link(ctx.bot_username, done.app.token or ""),
+        ),
+        edit=True,
+    )
+
+
+router.flow(
+    Flow(
+        name=FLOW,
+        data_type=EstablishData,
+        states={
+            EstablishState.NAME.value: on_name,
+            EstablishState.CATEGORY.value: on_category,
+            EstablishState.PURPOSE.value: on_purpose,
+            EstablishState.UNIT.value: on_unit,
+            EstablishState.ADVISOR.value: on_advisor,
+            EstablishState.CHARTER.value: on_charter,
+            EstablishState.REVIEW.value: on_review,
+        },
+    )
+)
+
+
+# --- signing (REG-1) --------------------------------------------------------------------------
+
+
+def _sg(action: str, token: str) -> str:
+    return callbacks.encode(service.SIGN_KIND, action, token)
+
+
+async def sign_screen(ctx: Ctx, token: str) -> Step:
+    """What `/start sign_<token>` shows: the application and a button to sign or withdraw."""
+    app = await store.by_token(ctx.tx, token) if 0 < len(token) <= 32 else None
+    if app is None:
+        # Counted like a wrong binding code, so links cannot be guessed at speed either.
+        await people.record_failure(ctx.tx, ctx.user_id, ctx.now)
+        return Step.say(ctx.t("sign.bad_link"))
+    text = await _sign_text(ctx, app)
+    if app.state not in service.SIGNABLE:
+        return Step.say(text + "\n\n" + ctx.t("sign.closed"))
+    student = ctx.student
+    if student is not None and student.id == app.sponsor_pk:
+        return Step.say(text + "\n\n" + ctx.t("sign.you_are_sponsor"))
+    if student is not None and await store.has_signed(ctx.tx, app.id, student.id):
+        button = Button(ctx.t("application.button.unsign"), _sg("w", token))
+        return Step.say(text + "\n\n" + ctx.t("sign.already"), ((button,),))
+    button = Button(ctx.t("application.button.sign"), _sg("s", token))
+    return Step.say(text + "\n\n" + ctx.t("sign.not_joining"), ((button,),))
+
+
+async def _sign_text(ctx: Ctx, app: Application) -> str:
+    params = await service.summary(ctx.tx, app, ctx.lang)
+    count = await store.count(ctx.tx, app.id)
+    return (
+        ctx.t("application.summary", **params)
+        + "\n"
+        + ctx.t("sign.count", count=count, needed=ctx.policy.min_sponsors)
+    )
+
+
+@router.callback(service.SIGN_KIND)
+async def sign_button(ctx: Ctx, cb: Callback) -> Step:
+    if len(cb.args) != 2 or cb.args[0] not in ("s", "w"):
+        raise callbacks.BadCallback("expected s|w and a token")
+    token = cb.args[1]
+    try:
+        if cb.args[0] == "s":
+            signed = await service.sign(
+                ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, token
+            )
+            key = "sign.done" if signed.new else "sign.twice"
+            text = ctx.t(
+                key, name=signed.app.name, count=signed.count, needed=ctx.policy.min_sponsors
+            )
+            return Step.say(
+                text, ((Button(ctx.t("application.button.unsign"), _sg("w", token)),),), edit=True
+            )
+        app = await service.unsign(ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, token)
+    except UnknownApplication:
+        return Step.say(ctx.t("sign.bad_link"), edit=True)
+    except DomainError as err:
+        return Step.say(_err(ctx, err), edit=True)
+    return Step.say(ctx.t("sign.withdrawn", name=app.name), edit=True)
+
+
+# --- the founding general meeting (ORG-3) -----------------------------------------------------
+
+
+class FoundingState(StrEnum):
+    DATE = "date"
+    PRESIDENT = "president"
+    CONFIRM = "confirm"
+
+
+class FoundingData(BaseModel):
+    app_id: int
+    page: int = 0
+    president: int | None = None
+
+
+@router.command("founding", Audience.STUDENT)
+async def founding(ctx: Ctx, args: str) -> Step:
+    app = await service.founding_of(ctx.tx, ctx.student)
+    if app is None:
+        return Step.say(ctx.t("establish.founding.none"))
+    if app.state == AppState.CONFIRMING:
+        return Step.say(ctx.t("establish.founding.awaiting", name=app.name))
+    data = FoundingData(app_id=app.id)
+    if app.meeting_on is None or app.meeting_on > ctx.today:
+        return _ask_date(ctx, app, data)
+    return await _ask_president(ctx, app, data)
+
+
+def _ask_date(ctx: Ctx, app: Application, data: FoundingData, note: str | None = None) -> Step:
+    when = app.meeting_on.isoformat() if app.meeting_on else "—"
+    text = ctx.t("establish.founding.ask_date", name=app.name, date=when)
+    rows = [[ctx.choice(ctx.t("button.today"), "today")]]
+    return Step.ask(FOUNDING_FLOW, FoundingState.DATE, data, text, rows, note)
+
+
+async def _founders(ctx: Ctx, app: Application) -> list[Student]:
+    return [s.student for s in await store.signers(ctx.tx, app.id) if s.founder]
+
+
+async def _ask_president(
+    ctx: Ctx, app: Application, data: FoundingData, note: str | None = None
+) -> Step:
+    founders = await _founders(ctx, app)
+    shown = founders[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]
+    rows = [[ctx.choice(f"{s.name} ({s.student_id})", f"k{s.id}")] for s in shown]
+    rows.append(pager(ctx, data.page, len(founders)))
+    rows.append([ctx.choice(ctx.t("application.button.change_date"), "date")])
+    text = ctx.t(
+        "establish.founding.ask_president",
+        name=app.name,
+        date=app.meeting_on.isoformat() if app.meeting_on else "—",
+        founders=len(founders),
+    )
+    return Step.ask(FOUNDING_FLOW, FoundingState.PRESIDENT, data, text, rows, note)
+
+
+async def _founding_app(ctx: Ctx, data: FoundingData) -> Application:
+    app = await service.founding_of(ctx.tx, ctx.student)
+    if app is None or app.id != data.app_id or app.state != AppState.FOUNDING:
+        raise ApplicationChanged(id=data.app_id)
+    return app
+
+
+async def on_date(ctx: Ctx, data: FoundingData, given: Input) -> Step:
+    app = await _founding_app(ctx, data)
+    day = ctx.today if given.choice == "today" else _day(given.text)
+    if day is None:
+        return _ask_date(ctx, app, data, ctx.t("establish.founding.bad_date"))
+    app = await service.set_meeting(
+        ctx.tx, ctx.cal, ctx.now, ctx.user_id, ctx.student, app.id, day
+    )
+    if day > ctx.today:
+        return Step.say(
+            ctx.t("establish.founding.date_set", name=app.name, date=day.isoformat()), edit=True
+        )
+    return await _ask_president(ctx, app, data)
+
+
+async def on_president(ctx: Ctx, data: FoundingData, given: Input) -> Step:
+    app = await _founding_app(ctx, data)
+    choice = given.choice or ""
+    if choice == "date":
+        return _ask_date(ctx, app, data)
+    if choice.startswith("p") and choice[1:].isdigit():
+        return await _ask_president(ctx, app, data.model_copy(update={"page": int(choice[1:])}))
+    founders = {s.id: s for s in await _founders(ctx, app)}
+    pk = int(choice[1:]) if choice.startswith("k") and choice[1:].isdigit() else None
+    if pk is None or pk not in founders:
+        return await _ask_president(ctx, app, data, ctx.t("establish.use_buttons"))
+    data = data.model_copy(update={"president": pk})
+    rows = [
+        [
+            ctx.choice(ctx.t("application.button.yes_record"), "yes"),
+            ctx.choice(ctx.t("button.no"), "no"),
+        ]
+    ]
+    text = ctx.t(
+        "establish.founding.confirm",
+        name=app.name,
+        date=app.meeting_on.isoformat() if app.meeting_on else "—",
+        president=founders[pk].name,
+    )
+    return Step.ask(FOUNDING_FLOW, FoundingState.CONFIRM, data, text, rows)
+
+
+async def on_confirm(ctx: Ctx, data: FoundingData, given: Input) -> Step:
+    app = await _founding_app(ctx, data)
+    if given.choice == "no":
+        return Step.say(ctx.t("establish.founding.declined"), edit=True)
+    if given.choice != "yes" or data.president is None or app.meeting_on is None:
+        return await _ask_president(ctx, app, data, ctx.t("establish.use_buttons"))
+    outcome = service.Outcome(
+        held_on=app.meeting_on,
+        charter_adopted=True,
+        officers=((data.president, service.PRESIDENT),),
+    )
+    try:
+        await service.record_outcome(ctx.tx, ctx.cal, ctx.now, ctx.user_id, app.id, outcome)
+    except DomainError as err:
+        return await _ask_president(ctx, app, data, _err(ctx, err))
+    return Step.say(ctx.t("establish.founding.recorded", name=app.name), edit=True)
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+router.flow(
+    Flow(
+        name=FOUNDING_FLOW,
+        data_type=FoundingData,
+        states={
+            FoundingState.DATE.value: on_date,
+            FoundingState.PRESIDENT.value: on_president,
+            FoundingState.CONFIRM.value: on_confirm,
+        },
+    )
+)

@@ -1,0 +1,492 @@
+"""Applications to establish a club, their co-sponsor signatures, charters and history (issue 3).
+
+State changes are conditional updates (`... WHERE state = :expected`), so of two people acting
+on the same application at once exactly one changes it, on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlmodel import col
+
+from bot.domain import Student
+from storage.models import (
+    NAME_HOLDING_STATES,
+    AdvisorRow,
+    ApplicationEventRow,
+    ApplicationRow,
+    CharterFileRow,
+    GuidanceUnitRow,
+    RoleGrantRow,
+    ScreenedNameRow,
+    SignatureRow,
+    StudentRow,
+    UnitRepRow,
+)
+from storage.people import to_student
+from storage.tx import Tx
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    id: int
+    sponsor_pk: int
+    sponsor_user: int
+    state: str
+    name: str
+    name_key: str
+    category: str | None
+    purpose: str | None
+    unit_id: int | None
+    advisor_pk: int | None
+    advisor_accepted: bool
+    charter_text: str | None
+    token: str | None
+    meeting_on: date | None
+    outcome: str | None
+    club_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Charter:
+    """A charter document without its bytes."""
+
+    file_name: str
+    mime_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    student: Student
+    user_id: int
+    sponsor: bool
+    signed_at: datetime
+    founder: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: datetime
+    actor: int | None
+    what: str
+    from_state: str | None
+    to_state: str
+    comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    term: str
+    term_key: str
+    reason: str
+
+
+def _application(row: ApplicationRow) -> Application:
+    assert row.id is not None
+    return Application(
+        id=row.id,
+        sponsor_pk=row.sponsor_pk,
+        sponsor_user=row.sponsor_user,
+        state=row.state,
+        name=row.name,
+        name_key=row.name_key,
+        category=row.category,
+        purpose=row.purpose,
+        unit_id=row.unit_id,
+        advisor_pk=row.advisor_pk,
+        advisor_accepted=row.advisor_accepted,
+        charter_text=row.charter_text,
+        token=row.token,
+        meeting_on=row.meeting_on,
+        outcome=row.outcome,
+        club_id=row.club_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        submitted_at=row.submitted_at,
+    )
+
+
+async def get(tx: Tx, application_id: int) -> Application | None:
+    row = (
+        await tx.session.scalars(
+            select(ApplicationRow)
+            .where(col(ApplicationRow.id) == application_id)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    return None if row is None else _application(row)
+
+
+async def lock(tx: Tx, application_id: int) -> Application | None:
+    """The application, read again after locking it until the transaction ends."""
+    await tx.db.lock_rows(tx.session, "club_application", [application_id])
+    return await get(tx, application_id)
+
+
+async def by_token(tx: Tx, token: str) -> Application | None:
+    stmt = select(col(ApplicationRow.id)).where(col(ApplicationRow.token) == token)
+    found = (await tx.session.scalars(stmt)).first()
+    return None if found is None else await get(tx, found)
+
+
+async def draft_of(tx: Tx, sponsor_pk: int, states: tuple[str, ...]) -> Application | None:
+    """The sponsor's most recent application in one of `states`."""
+    stmt = (
+        select(col(ApplicationRow.id))
+        .where(col(ApplicationRow.sponsor_pk) == sponsor_pk)
+        .where(col(ApplicationRow.state).in_(states))
+        .order_by(col(ApplicationRow.id).desc())
+    )
+    found = (await tx.session.scalars(stmt)).first()
+    return None if found is None else await get(tx, found)
+
+
+async def of_sponsor(tx: Tx, sponsor_pk: int) -> list[Application]:
+    stmt = (
+        select(ApplicationRow)
+        .where(col(ApplicationRow.sponsor_pk) == sponsor_pk)
+        .order_by(col(ApplicationRow.id))
+    )
+    return [_application(row) for row in await tx.session.scalars(stmt)]
+
+
+async def create(tx: Tx, sponsor_pk: int, sponsor_user: int, state: str, now: datetime) -> int:
+    row = ApplicationRow(
+        sponsor_pk=sponsor_pk,
+        sponsor_user=sponsor_user,
+        state=state,
+        created_at=now,
+        updated_at=now,
+    )
+    tx.session.add(row)
+    await tx.session.flush()
+    assert row.id is not None
+    return row.id
+
+
+async def change(tx: Tx, application_id: int, expected: str, now: datetime, **values: Any) -> bool:
+    """Set `values` if the application is still in state `expected`; False if it is not."""
+    stmt = (
+        update(ApplicationRow)
+        .where(col(ApplicationRow.id) == application_id)
+        .where(col(ApplicationRow.state) == expected)
+        .values(updated_at=now, **values)
+    )
+    result = await tx.session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def add_event(
+    tx: Tx,
+    application_id: int,
+    now: datetime,
+    actor: int | None,
+    what: str,
+    from_state: str | None,
+    to_state: str,
+    comment: str | None = None,
+) -> int:
+    row = ApplicationEventRow(
+        application_id=application_id,
+        at=now,
+        actor=actor,
+        what=what,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+    )
+    tx.session.add(row)
+    await tx.session.flush()
+    assert row.id is not None
+    return row.id
+
+
+async def events(tx: Tx, application_id: int) -> list[Event]:
+    stmt = (
+        select(ApplicationEventRow)
+        .where(col(ApplicationEventRow.application_id) == application_id)
+        .order_by(col(ApplicationEventRow.id))
+    )
+    return [
+        Event(row.at, row.actor, row.what, row.from_state, row.to_state, row.comment)
+        for row in await tx.session.scalars(stmt)
+    ]
+
+
+async def open_applications(tx: Tx, states: tuple[str, ...]) -> list[Application]:
+    stmt = (
+        select(ApplicationRow)
+        .where(col(ApplicationRow.state).in_(states))
+        .order_by(col(ApplicationRow.id))
+    )
+    return [_application(row) for row in await tx.session.scalars(stmt)]
+
+
+async def name_held(tx: Tx, key: str, other_than: int) -> bool:
+    """Whether another application that holds its name (submitted, not decided) uses `key`."""
+    stmt = (
+        select(col(ApplicationRow.id))
+        .where(col(ApplicationRow.name_key) == key)
+        .where(col(ApplicationRow.state).in_(NAME_HOLDING_STATES))
+        .where(col(ApplicationRow.id) != other_than)
+    )
+    return (await tx.session.scalars(stmt)).first() is not None
+
+
+async def advisor_load(tx: Tx, advisor_pk: int, other_than: int) -> int:
+    """ADV-4: how many other live applications name this advisor."""
+    stmt = (
+        select(func.count())
+        .select_from(ApplicationRow)
+        .where(col(ApplicationRow.advisor_pk) == advisor_pk)
+        .where(col(ApplicationRow.state).in_(NAME_HOLDING_STATES))
+        .where(col(ApplicationRow.id) != other_than)
+    )
+    return int((await tx.session.execute(stmt)).scalar_one())
+
+
+# --- charters ---------------------------------------------------------------------------------
+
+
+async def put_charter(
+    tx: Tx,
+    application_id: int,
+    charter: Charter,
+    content: bytes,
+    now: datetime,
+) -> None:
+    """Store the charter document, replacing an earlier one."""
+    await tx.session.execute(
+        delete(CharterFileRow).where(col(CharterFileRow.application_id) == application_id)
+    )
+    tx.session.add(
+        CharterFileRow(
+            application_id=application_id,
+            file_name=charter.file_name,
+            mime_type=charter.mime_type,
+            size=charter.size,
+            sha256=charter.sha256,
+            content=content,
+            uploaded_at=now,
+        )
+    )
+    await tx.session.flush()
+
+
+async def drop_charter(tx: Tx, application_id: int) -> None:
+    await tx.session.execute(
+        delete(CharterFileRow).where(col(CharterFileRow.application_id) == application_id)
+    )
+
+
+async def charter(tx: Tx, application_id: int) -> Charter | None:
+    stmt = select(
+        col(CharterFileRow.file_name),
+        col(CharterFileRow.mime_type),
+        col(CharterFileRow.size),
+        col(CharterFileRow.sha256),
+    ).where(col(CharterFileRow.application_id) == application_id)
+    row = (await tx.session.execute(stmt)).first()
+    return None if row is None else Charter(*row)
+
+
+async def charter_content(tx: Tx, application_id: int) -> bytes | None:
+    stmt = select(col(CharterFileRow.content)).where(
+        col(CharterFileRow.application_id) == application_id
+    )
+    return (await tx.session.scalars(stmt)).first()
+
+
+# --- signatures -------------------------------------------------------------------------------
+
+_ACTIVE_SIGNATURE = col(SignatureRow.withdrawn_at).is_(None)
+
+
+async def sign(
+    tx: Tx, application_id: int, student_pk: int, user_id: int, sponsor: bool, now: datetime
+) -> bool:
+    """Add an active signature; False when the student has one already (a unique index)."""
+    stmt = (
+        tx.insert(SignatureRow)
+        .values(
+            application_id=application_id,
+            student_pk=student_pk,
+            user_id=user_id,
+            sponsor=sponsor,
+            signed_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def withdraw(
+    tx: Tx, application_id: int, now: datetime, student_pk: int | None = None
+) -> int:
+    """Withdraw one student's signature, or (None) every co-sponsor's but the lead sponsor's."""
+    stmt = (
+        update(SignatureRow)
+        .where(col(SignatureRow.application_id) == application_id)
+        .where(_ACTIVE_SIGNATURE)
+        .values(withdrawn_at=now)
+    )
+    if student_pk is None:
+        stmt = stmt.where(col(SignatureRow.sponsor).is_(False))
+    else:
+        stmt = stmt.where(col(SignatureRow.student_pk) == student_pk)
+    return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def count(tx: Tx, application_id: int) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(SignatureRow)
+        .where(col(SignatureRow.application_id) == application_id)
+        .where(_ACTIVE_SIGNATURE)
+    )
+    return int((await tx.session.execute(stmt)).scalar_one())
+
+
+async def has_signed(tx: Tx, application_id: int, student_pk: int) -> bool:
+    stmt = (
+        select(col(SignatureRow.id))
+        .where(col(SignatureRow.application_id) == application_id)
+        .where(col(SignatureRow.student_pk) == student_pk)
+        .where(_ACTIVE_SIGNATURE)
+    )
+    return (await tx.session.scalars(stmt)).first() is not None
+
+
+async def signers(tx: Tx, application_id: int) -> list[Signer]:
+    """Active signatures, the lead sponsor first, then by time."""
+    stmt = (
+        select(SignatureRow, StudentRow)
+        .join(StudentRow, col(StudentRow.id) == col(SignatureRow.student_pk))
+        .where(col(SignatureRow.application_id) == application_id)
+        .where(_ACTIVE_SIGNATURE)
+        .order_by(col(SignatureRow.sponsor).desc(), col(SignatureRow.id))
+    )
+    return [
+        Signer(to_student(student), sig.user_id, sig.sponsor, sig.signed_at, sig.founder)
+        for sig, student in (await tx.session.execute(stmt)).all()
+    ]
+
+
+async def mark_founders(tx: Tx, application_id: int, founders: set[int]) -> None:
+    """ORG-3: which active signers became founding members (the rest were left out)."""
+    base = (
+        update(SignatureRow)
+        .where(col(SignatureRow.application_id) == application_id)
+        .where(_ACTIVE_SIGNATURE)
+    )
+    await tx.session.execute(base.values(founder=False))
+    if founders:
+        await tx.session.execute(
+            base.where(col(SignatureRow.student_pk).in_(founders)).values(founder=True)
+        )
+
+
+async def role_holders(tx: Tx, role: str) -> list[int]:
+    """The Telegram user ids holding a role."""
+    stmt = select(col(RoleGrantRow.user_id)).where(col(RoleGrantRow.role) == role)
+    return sorted(await tx.session.scalars(stmt))
+
+
+async def unit_reps(tx: Tx, unit_id: int) -> list[int]:
+    """The Telegram user ids representing a guidance unit."""
+    stmt = select(col(UnitRepRow.user_id)).where(col(UnitRepRow.unit_id) == unit_id)
+    return sorted(await tx.session.scalars(stmt))
+
+
+# --- the lists staff keep: units, advisors, screened names -------------------------------------
+
+
+async def current_units(tx: Tx) -> list[GuidanceUnitRow]:
+    """REG-2: the units an application may choose (kind known, not retired), by name."""
+    stmt = (
+        select(GuidanceUnitRow)
+        .where(col(GuidanceUnitRow.retired_at).is_(None))
+        .where(col(GuidanceUnitRow.kind).is_not(None))
+        .order_by(col(GuidanceUnitRow.name_key))
+    )
+    return list(await tx.session.scalars(stmt))
+
+
+async def current_advisors(tx: Tx) -> list[AdvisorRow]:
+    """ADV-1: the advisors an application may choose (not retired), by name."""
+    stmt = (
+        select(AdvisorRow)
+        .where(col(AdvisorRow.retired_at).is_(None))
+        .order_by(col(AdvisorRow.name), col(AdvisorRow.staff_id))
+    )
+    return list(await tx.session.scalars(stmt))
+
+
+async def retire_unit(tx: Tx, key: str, now: datetime) -> bool:
+    stmt = (
+        update(GuidanceUnitRow)
+        .where(col(GuidanceUnitRow.name_key) == key)
+        .where(col(GuidanceUnitRow.retired_at).is_(None))
+        .values(retired_at=now)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def retire_advisor(tx: Tx, staff_id: str, now: datetime) -> bool:
+    stmt = (
+        update(AdvisorRow)
+        .where(col(AdvisorRow.staff_id) == staff_id)
+        .where(col(AdvisorRow.retired_at).is_(None))
+        .values(retired_at=now)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def unretire_advisor(tx: Tx, staff_id: str) -> bool:
+    """Bring a retired advisor back into the bank; False if they were not retired."""
+    stmt = (
+        update(AdvisorRow)
+        .where(col(AdvisorRow.staff_id) == staff_id)
+        .where(col(AdvisorRow.retired_at).is_not(None))
+        .values(retired_at=None)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def screened(tx: Tx) -> list[Screened]:
+    """REG-6: the current screening list, by term."""
+    stmt = (
+        select(ScreenedNameRow)
+        .where(col(ScreenedNameRow.retired_at).is_(None))
+        .order_by(col(ScreenedNameRow.term_key))
+    )
+    return [Screened(r.term, r.term_key, r.reason) for r in await tx.session.scalars(stmt)]
+
+
+async def screen(tx: Tx, term: str, key: str, reason: str, by: int | None, now: datetime) -> bool:
+    """Add a term to the screening list; False when it is on it already."""
+    stmt = (
+        tx.insert(ScreenedNameRow)
+        .values(term=term, term_key=key, reason=reason, added_by=by, added_at=now)
+        .on_conflict_do_nothing()
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def unscreen(tx: Tx, key: str, now: datetime) -> bool:
+    stmt = (
+        update(ScreenedNameRow)
+        .where(col(ScreenedNameRow.term_key) == key)
+        .where(col(ScreenedNameRow.retired_at).is_(None))
+        .values(retired_at=now)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,123 @@
+"""A campus ready for new clubs: students, the advisor bank, a guidance unit with its
+representative, reviewers and staff; and the messages the outbox holds for each person."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.domain import Role
+from bot.replies import Document
+from bot.services import identity, roster
+from storage import people, units
+from storage.models import OutboxRow
+from storage.tx import Tx
+from storage.types import utcnow
+from tests.harness import Campus, Chat, student_line
+
+ADVISOR, ADVISOR2, REP, REVIEWER, REVIEWER2, STAFF = 2001, 2002, 3001, 5001, 5002, 4001
+SPONSOR = 1001
+ADVISORS = (
+    "staff_id,name,department,party_member\nT1,Teacher One,CS,yes\nT2,Teacher Two,Maths,no\n"
+)
+PDF = b"%PDF-1.4 charter of the Robotics Club\n" * 20
+CHARTER = Document("file-1", "charter.pdf", "application/pdf", len(PDF), PDF)
+CHARTER_SHA = hashlib.sha256(PDF).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    text: str
+    buttons: list[tuple[str, str]]  # (label, callback data)
+
+    def data(self, label: str) -> str:
+        for text, data in self.buttons:
+            if text.startswith(label) or label in text:
+                return data
+        raise AssertionError(f"no button {label!r} in {self.buttons}")
+
+
+async def inbox(campus: Campus, chat_id: int) -> list[Sent]:
+    """What the outbox holds for one person, in order."""
+    async with campus.db.transaction() as session:
+        stmt = select(OutboxRow).where(OutboxRow.chat_id == chat_id).order_by(OutboxRow.id)  # type: ignore[arg-type]
+        rows = list(await session.scalars(stmt))
+    return [
+        Sent(
+            re.sub(r"<[^>]+>", "", row.text).replace("&amp;", "&"),
+            [(b["text"], b["data"] or "") for line in json.loads(row.buttons) for b in line],
+        )
+        for row in rows
+    ]
+
+
+async def last(campus: Campus, chat_id: int) -> Sent:
+    found = await inbox(campus, chat_id)
+    assert found, f"nothing queued for {chat_id}"
+    return found[-1]
+
+
+async def seed(campus: Campus, students: int = 25) -> Chat:
+    """Students S1..S<students>, advisors T1 (Party member) and T2 bound to their accounts, the
+    unit "CS Dept" with a representative, two reviewers and staff; returns the advisor's chat."""
+    await campus.students(*(student_line(f"S{i}") for i in range(1, students + 1)))
+    now = utcnow()
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        await roster.import_advisors(tx, now, ADVISORS.encode())
+        await roster.import_units(
+            tx, now, b"name,kind\nCS Dept,department\nPhysics Lab,research\n"
+        )
+        unit = await units.unit_by_name(tx, "CS Dept")
+        assert unit is not None
+        assert unit.id is not None
+        await units.grant_rep(tx, unit.id, REP, now)
+        for user in (REVIEWER, REVIEWER2):
+            await people.grant(tx, user, Role.REVIEWER, now)
+        await people.grant(tx, STAFF, Role.STAFF, now)
+        codes = {a.staff_id: c for a, c in await identity.issue_advisor_codes(tx, now)}
+    advisor = Chat(campus.engine, ADVISOR)
+    assert "advisor" in await advisor.send(f"/start {codes['T1']}")
+    assert "advisor" in await Chat(campus.engine, ADVISOR2).send(f"/start {codes['T2']}")
+    return advisor
+
+
+async def fill_in(sponsor: Chat, name: str = "Robotics Club") -> str:
+    """Answer every /establish question; the review screen's text."""
+    assert "What is the club's name" in await sponsor.send("/establish")
+    assert "Which category" in await sponsor.send(name)
+    await sponsor.click("Academic and science")
+    assert "purpose" in sponsor.said
+    assert "guidance unit" in await sponsor.send("We build robots and compete.")
+    await sponsor.click("CS Dept")
+    assert "advisor" in sponsor.said
+    await sponsor.click("Teacher One")
+    assert "charter" in sponsor.said
+    return await sponsor.send_document(CHARTER)
+
+
+def token_of(text: str) -> str:
+    found = re.search(r"start=sign_([A-Za-z0-9_\-]+)", text)
+    assert found, text
+    return found.group(1)
+
+
+async def submit(sponsor: Chat, name: str = "Robotics Club") -> str:
+    """Fill in and submit an application; its signing token."""
+    await fill_in(sponsor, name)
+    await sponsor.click("📨 Submit")
+    assert "submitted" in sponsor.said, sponsor.said
+    return token_of(sponsor.said)
+
+
+async def sign(campus: Campus, token: str, student_id: str, user_id: int) -> str:
+    """A bound student opens the signing link and signs; the answer."""
+    signer = await campus.bound(student_id, user_id)
+    shown = await signer.send(f"/start sign_{token}")
+    assert "not joining" in shown, shown
+    await signer.click("✍ Sign")
+    return signer.said

@@ -1,0 +1,122 @@
+"""End to end on both frameworks: from /establish, with the charter uploaded as a document and
+downloaded by the adapter, to an active club with its founding members."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.flows import build_router
+from bot.policy import Policy
+from emulator import BotApiEmulator, Message, SimUser
+from storage import clubs, migrate
+from storage.db import Database
+from storage.tx import Tx
+from tests.e2e import FRAMEWORKS, button_text, running_bot
+from tests.establishing import ADVISOR, REP, REVIEWER, seed
+from tests.harness import Campus
+
+pytestmark = pytest.mark.e2e
+PDF = b"%PDF-1.4\n" + b"Charter of the Robotics Club. Article 1.\n" * 200
+SPONSOR, SIGNER = 1001, 1002
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(bot_username="clubbot_test_bot") as emulator:
+        yield emulator
+
+
+async def _until(user: SimUser, needle: str) -> Message:
+    """The next message containing `needle` (skipping notices that came first)."""
+    for _ in range(20):
+        message = await user.wait_message(timeout=10)
+        if needle in (message.text or ""):
+            return message
+    raise AssertionError(f"no message with {needle!r}")
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_establish_to_an_active_club(
+    emu: BotApiEmulator, tmp_path: Path, framework: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    db = Database(url)
+    await migrate.upgrade(db)
+    campus = Campus(db, Engine(db, Policy(), build_router(), bot_id=0, bot_username="x"))
+    await seed(campus, students=2)
+    codes = await campus.codes()
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text("min_sponsors = 2\n", encoding="utf-8")
+    sponsor = emu.user(SPONSOR, language_code="en")
+    signer = emu.user(SIGNER, language_code="en")
+    advisor = emu.user(ADVISOR, language_code="en")
+    rep, reviewer = emu.user(REP, language_code="en"), emu.user(REVIEWER, language_code="en")
+    try:
+        async with running_bot(emu, framework, url, policy_file=policy_file):
+            await sponsor.send(f"/start {codes['S1']}")
+            await _until(sponsor, "bound")
+            await sponsor.send("/establish")
+            await _until(sponsor, "name")
+            await sponsor.send("Robotics Club")
+            ask = await _until(sponsor, "category")
+            await sponsor.click(ask, button_text(ask, "Academic"))
+            await sponsor.wait_edit(ask)
+            await sponsor.send("We build robots.")
+            unit = await _until(sponsor, "guidance unit")
+            await sponsor.click(unit, "CS Dept")
+            chosen = await sponsor.wait_edit(unit)
+            await sponsor.click(chosen, button_text(chosen, "Teacher One"))
+            await sponsor.wait_edit(chosen)
+            await sponsor.send_document(PDF, file_name="charter.pdf", mime_type="application/pdf")
+            review = await _until(sponsor, "Your application")
+            assert hashlib.sha256(PDF).hexdigest() in (review.text or "")
+            await sponsor.click(review, button_text(review, "📨"))
+            submitted = await sponsor.wait_edit(review)
+            found = re.search(r"start=sign_([A-Za-z0-9_\-]+)", submitted.text or "")
+            assert found, submitted.text
+            assert "1/2" in (submitted.text or "")
+
+            request = await _until(advisor, "advisor")
+            await advisor.click(request, button_text(request, "✅"))
+            await advisor.wait_edit(request)
+
+            await signer.send(f"/start {codes['S2']}")
+            await _until(signer, "bound")
+            await signer.send(f"/start sign_{found.group(1)}")
+            shown = await _until(signer, "not joining")
+            await signer.click(shown, button_text(shown, "✍"))
+            assert "2/2" in ((await signer.wait_edit(shown)).text or "")
+
+            unit_ask = await _until(rep, "guide it")
+            await rep.click(unit_ask, button_text(unit_ask, "✅"))
+            await rep.wait_edit(unit_ask)
+            committee = await _until(reviewer, "review committee")
+            await reviewer.click(committee, button_text(committee, "✅"))
+            assert "Approved" in ((await reviewer.wait_edit(committee)).text or "")
+
+            await _until(sponsor, "approved")
+            await sponsor.send("/founding")
+            date_ask = await _until(sponsor, "founding general meeting")
+            await sponsor.click(date_ask, "Today")
+            president = await sponsor.wait_edit(date_ask)
+            await sponsor.click(president, button_text(president, "Student S2"))
+            confirm = await sponsor.wait_edit(president)
+            await sponsor.click(confirm, "Yes, record it")
+            await sponsor.wait_edit(confirm)
+
+            founding = await _until(advisor, "founding meeting")
+            await advisor.click(founding, button_text(founding, "✅"))
+            assert "is active, with 2 members" in ((await advisor.wait_edit(founding)).text or "")
+            await emu.wait_idle()
+        async with db.transaction() as session:
+            club = await clubs.club_by_key(Tx(session, db), "robotics club")
+        assert club is not None
+        assert club.status == "active"
+    finally:
+        await db.dispose()

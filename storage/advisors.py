@@ -210,3 +210,9 @@ async def dismiss(tx: Tx, advisor_pk: int, reason: str, by: int | None, now: dat
         .on_conflict_do_nothing()
     )
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def advised_club_ids(tx: Tx) -> set[int]:
+    """The clubs that have a current advisor."""
+    stmt = select(col(AppointmentRow.club_id)).where(col(AppointmentRow.ended_at).is_(None))
+    return set(await tx.session.scalars(stmt))

@@ -7,7 +7,15 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from bot.domain import Category, ClubStatus, MeetingStatus, Political, ReviewResult, Role
+from bot.domain import (
+    Category,
+    ClubStatus,
+    MeetingStatus,
+    Political,
+    ReviewResult,
+    Role,
+    StudentStatus,
+)
 from bot.ledger import (
     AdvisorFact,
     ClubFact,
@@ -24,6 +32,7 @@ from storage.models import (
     AppointmentRow,
     ClubEventRow,
     ClubRow,
+    DeadlineRow,
     GeneralMeetingRow,
     GuidanceUnitRow,
     MembershipRow,
@@ -206,3 +215,33 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         reregistered=reregistered,
         reviewers=frozenset(reviewers),
     )
+
+
+async def membership_spread(tx: Tx) -> dict[int, int]:
+    """How many enrolled students hold 0, 1, 2 … active memberships."""
+    held = (
+        select(col(MembershipRow.student_pk), func.count().label("n"))
+        .where(col(MembershipRow.slot).is_not(None))
+        .group_by(col(MembershipRow.student_pk))
+        .subquery()
+    )
+    stmt = (
+        select(func.coalesce(held.c.n, 0), func.count())
+        .select_from(StudentRow)
+        .outerjoin(held, held.c.student_pk == col(StudentRow.id))
+        .where(col(StudentRow.status) == StudentStatus.ENROLLED.value)
+        .group_by(func.coalesce(held.c.n, 0))
+    )
+    return {int(n): int(count) for n, count in (await tx.session.execute(stmt)).all()}
+
+
+async def deadline_outcomes(
+    tx: Tx, first_day: date, last_day: date
+) -> list[tuple[date, datetime | None]]:
+    """Deadlines due in these days: (due on, when closed or None while open)."""
+    stmt = (
+        select(col(DeadlineRow.due_on), col(DeadlineRow.closed_at))
+        .where(col(DeadlineRow.due_on) >= first_day)
+        .where(col(DeadlineRow.due_on) <= last_day)
+    )
+    return [(due, closed) for due, closed in (await tx.session.execute(stmt)).all()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlmodel import col
 
 from bot.domain import (
@@ -225,12 +225,14 @@ async def membership_spread(tx: Tx) -> dict[int, int]:
         .group_by(col(MembershipRow.student_pk))
         .subquery()
     )
+    # One literal, not two bind parameters: PostgreSQL must see the same expression twice.
+    n = func.coalesce(held.c.n, literal_column("0"))
     stmt = (
-        select(func.coalesce(held.c.n, 0), func.count())
+        select(n, func.count())
         .select_from(StudentRow)
         .outerjoin(held, held.c.student_pk == col(StudentRow.id))
         .where(col(StudentRow.status) == StudentStatus.ENROLLED.value)
-        .group_by(func.coalesce(held.c.n, 0))
+        .group_by(n)
     )
     return {int(n): int(count) for n, count in (await tx.session.execute(stmt)).all()}
 

@@ -13,9 +13,11 @@ from bot.domain import (
     Language,
     LifecycleAction,
     NoReviewRound,
+    NotOfficer,
     ReviewResult,
     Role,
     Student,
+    UnknownClub,
 )
 from bot.i18n import tr
 from bot.policy import Policy
@@ -208,8 +210,13 @@ async def appeal(
     club_id: int,
     text: str,
 ) -> int:
-    """Officers appeal the club's latest failed review; the reviewers are told. Its year."""
-    club = await require_officer(tx, student, club_id)
+    """Officers appeal the club's latest failed review; the reviewers are told. Its year.
+    (A club the fail suspended may appeal: that is what the appeal is for.)"""
+    club = await clubs.club(tx, club_id)
+    if club is None:
+        raise UnknownClub(name=str(club_id))
+    if student is None or not await officers.is_officer(tx, student.id, club.id):
+        raise NotOfficer(club=club.name)
     latest = await reviews.latest_result(tx, club.id)
     if latest is None or latest.result is not ReviewResult.FAIL:
         raise NoReviewRound()

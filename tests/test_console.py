@@ -3,6 +3,7 @@ the review round, advisors, exports, charts, paging and the audit chain."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -16,8 +17,11 @@ from bot.permissions import PERMISSIONS, ROLES
 from bot.router import Audience
 from emulator.formatting import parse_html
 from storage import audit
+from storage.db import Database
 from storage.models import AuditRow
 from storage.tx import Tx
+from storage.types import utcnow
+from tests.conftest import MakeDb
 from tests.console import MEMBER, OFFICER, REVIEWER, STAFF, USERS, Console, files
 from tests.harness import Campus, Chat, plain
 
@@ -330,3 +334,19 @@ async def test_audit_chain_detects_deleted_entries(console: Console) -> None:
 def test_every_role_is_a_column_of_the_matrix() -> None:
     assert set(ROLES) == set(Audience) - {Audience.EVERYONE, Audience.STUDENT}
     assert all(allowed <= set(ROLES) for allowed in PERMISSIONS.values())
+
+
+async def test_concurrent_appends_keep_one_chain(make_db: MakeDb, backend: str) -> None:
+    """Two processes (two database handles) append at once: the chain stays one line."""
+    first = await make_db(backend)
+    second = await make_db(backend, share=first)
+
+    async def append(db: Database, n: int) -> None:
+        async with db.transaction() as session:
+            await audit.append(Tx(session, db), utcnow(), n, "test.append", subject=str(n))
+
+    await asyncio.gather(*(append(first if n % 2 else second, n) for n in range(40)))
+    async with first.transaction() as session:
+        count, broken = await audit.verify(Tx(session, first))
+    assert broken is None
+    assert count == 40

@@ -8,6 +8,7 @@ import csv
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -17,11 +18,11 @@ from bot.app import App, build_app, run, tick
 from bot.domain import Club, DomainError, Language, ReviewResult, Role, name_key
 from bot.i18n import tr
 from bot.policy import PolicyError
-from bot.services import applications, appointments, identity, reviews, roster
+from bot.services import applications, appointments, identity, reviews, roles, roster
 from bot.settings import Settings
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
-from storage import advisors, clubs, migrate, people, units
+from storage import advisors, audit, clubs, migrate, units
 from storage import applications as application_records
 from storage import reviews as review_records
 from storage.db import Database
@@ -119,6 +120,13 @@ def parser() -> argparse.ArgumentParser:
     scr_retire = scr_sub.add_parser("retire", help="take a term off the list")
     scr_retire.add_argument("term")
     scr_sub.add_parser("list", help="print the current list")
+    # issue 6: staff console
+    ledger_cmd = sub.add_parser("ledger", help="write the compliance ledger (.xlsx, or .csv)")
+    ledger_cmd.add_argument("out", type=Path)
+    ledger_cmd.add_argument("--lang", choices=[lang.value for lang in Language], default="en")
+    audit_cmd = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit_cmd.add_subparsers(dest="action", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain; non-zero exit if it is broken")
     return p
 
 
@@ -215,6 +223,10 @@ async def _command(app: App, args: argparse.Namespace) -> int:
             return await _advisor(app, args)
         case "screen":
             return await _screen(app.db, args)
+        case "ledger":
+            return await _ledger(app, args.out, Language(args.lang))
+        case "audit":
+            return await _audit_verify(app.db)
     if args.role == REP:
         return await _rep(app.db, args.command, args.user_id, args.unit)
     return await _role(app.db, args.command, Role(args.role), args.user_id)
@@ -247,7 +259,11 @@ async def _import(app: App, kind: str, path: Path) -> int:
     try:
         data = roster.read_file(path)
         async with app.db.transaction() as session:
-            report = await importers[kind](Tx(session, app.db), data)
+            tx = Tx(session, app.db)
+            report = await importers[kind](tx, data)
+            await audit.append(
+                tx, utcnow(), None, f"import.{kind}", subject=path.name, after=asdict(report)
+            )
     except roster.ImportRejected as exc:
         print(f"{path}: nothing imported, {len(exc.errors)} error(s):", file=sys.stderr)
         for error in exc.errors:
@@ -315,9 +331,9 @@ async def _role(db: Database, action: str, role: Role, user_id: int) -> int:
     async with db.transaction() as session:
         tx = Tx(session, db)
         if action == "grant":
-            changed = await people.grant(tx, user_id, role, utcnow())
+            changed = await roles.grant(tx, utcnow(), None, user_id, role)
         else:
-            changed = await people.revoke(tx, user_id, role)
+            changed = await roles.revoke(tx, utcnow(), None, user_id, role)
     verb = "granted to" if action == "grant" else "revoked from"
     print(f"{role.value} {verb} {user_id}" if changed else f"nothing to do for {user_id}")
     return 0
@@ -428,4 +444,36 @@ async def _screen(db: Database, args: argparse.Namespace) -> int:
             except ValueError as exc:
                 raise Refused(str(exc)) from None
     print(f"{args.action}: {args.term}" if changed else f"nothing to do for {args.term!r}")
+    return 0
+
+
+# --- issue 6: staff console --------------------------------------------------------------------
+
+
+async def _ledger(app: App, out: Path, language: Language) -> int:
+    from bot.flows.reports import ledger_csv, ledger_xlsx
+    from storage import ledger as facts
+
+    now = utcnow()
+    async with app.db.transaction() as session:
+        snap = await facts.snapshot(Tx(session, app.db), app.cal.today(now))
+    write = ledger_csv if out.suffix.lower() == ".csv" else ledger_xlsx
+    data = await asyncio.to_thread(write, snap, app.policy, language)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(out.write_bytes, data)
+    print(f"{out}: the compliance ledger of {app.cal.today(now)}")
+    return 0
+
+
+async def _audit_verify(db: Database) -> int:
+    async with db.transaction() as session:
+        count, broken = await audit.verify(Tx(session, db))
+    if broken is not None:
+        print(
+            f"audit chain broken at entry #{broken.seq}: {broken.reason} "
+            f"({count} entries before it are intact)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"audit chain intact: {count} entries")
     return 0

@@ -42,6 +42,8 @@ class ClubStatus(StrEnum):
 
 
 class Role(StrEnum):
+    """Roles staff grant (the others, officer, advisor and member, follow from the records)."""
+
     STAFF = "staff"
     REVIEWER = "reviewer"  # REG-8: a member of the review committee
 
@@ -239,3 +241,39 @@ class CharterRefused(DomainError):
     """REG-4: a charter file of a type or size the policy does not accept."""
 
     key = "error.application.charter"
+
+
+# --- issue 6: staff console ---------------------------------------------------------------
+
+
+class LifecycleAction(StrEnum):
+    """What staff (or a members' vote) do to a club's state, each with a reason (REG-7/10/11)."""
+
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    BAN = "ban"
+    DISSOLVE = "dissolve"
+
+
+class WrongClubState(DomainError):
+    """The club is not in a state this lifecycle action applies to."""
+
+    key = "error.console.lifecycle_state"
+
+
+class AdvisorDismissed(DomainError):
+    """ADV-5: a dismissed advisor is not appointed again."""
+
+    key = "error.console.advisor_dismissed"
+
+
+class NotEvaluatedFailed(DomainError):
+    """ADV-5: an advisor is dismissed only after a failed evaluation."""
+
+    key = "error.console.advisor_not_failed"
+
+
+class NoReviewRound(DomainError):
+    """REG-5: no annual review round is open."""
+
+    key = "error.console.review_no_round"

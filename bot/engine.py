@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -22,7 +23,7 @@ from bot.context import FLOW_KIND, Ctx
 from bot.domain import DomainError
 from bot.i18n import language_for, tr
 from bot.policy import Policy
-from bot.replies import Incoming, Outcome, Reply, Toast
+from bot.replies import Incoming, Outcome, Toast
 from bot.router import Input, Router, Step
 from storage import conversations, people
 from storage.conversations import Conversation
@@ -226,6 +227,6 @@ def _moved(conv: Conversation, step: Step, new_step: int) -> bool:
 
 def _outcome(step: Step, inc: Incoming) -> Outcome:
     is_button = inc.callback_id is not None
-    replies = [r if is_button or not r.edit else Reply(r.text, r.buttons) for r in step.replies]
+    replies = [r if is_button or not r.edit else replace(r, edit=False) for r in step.replies]
     toast = (step.toast or Toast()) if is_button else None
     return Outcome(replies=replies, toast=toast)

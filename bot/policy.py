@@ -88,6 +88,13 @@ class Policy(BaseModel):
     delivery_attempts_visible: int = Field(default=3, ge=1)
     delivery_max_attempts: int = Field(default=5, ge=1, le=50)
 
+    # ORG-5: officers rank in the top N percent of their class (the ledger checks it).
+    officer_max_rank_pct: int = Field(default=50, ge=1, le=100)
+    # ADV-5: an appointed advisor has an evaluation at most this many months old.
+    advisor_evaluation_months: int = Field(default=12, ge=1, le=60)
+    # REG-5: a review round staff open without a closing date lasts this many days.
+    review_round_days: int = Field(default=30, ge=1, le=365)
+
     @field_validator("reminder_lead_days")
     @classmethod
     def _leads(cls, value: tuple[int, ...]) -> tuple[int, ...]:

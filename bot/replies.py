@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -45,12 +47,36 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file the bot sends (a document, or a photo shown inline).
+
+    `content` is bytes or a function that makes them: the adapter calls it in a worker thread
+    after the update's transaction has ended, so building a workbook or drawing a chart holds
+    neither the database nor the event loop."""
+
+    name: str
+    content: bytes | Callable[[], bytes]
+    mime_type: str = "application/octet-stream"
+    photo: bool = False
+
+    async def read(self) -> bytes:
+        """The file's bytes (made off the event loop when they are made on demand)."""
+        if isinstance(self.content, bytes):
+            return self.content
+        return await asyncio.to_thread(self.content)
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """A message to send; with `edit`, it replaces the message whose button was pressed."""
+    """A message to send; with `edit`, it replaces the message whose button was pressed.
+
+    With `attachment`, the text is the file's caption (sent as a message of its own first
+    when it is too long for a caption)."""
 
     text: str
     buttons: Keyboard = ()
     edit: bool = False
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +100,7 @@ class Outcome:
 class BotCommand:
     command: str
     description: str
+
+
+# Telegram's limit on a caption, in characters after entity parsing.
+CAPTION_LIMIT = 1024

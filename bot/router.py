@@ -24,6 +24,9 @@ class Audience(StrEnum):
     OFFICER = "officer"  # a student holding a position in a club
     ADVISOR = "advisor"  # a bound advisor record
     STAFF = "staff"
+    REVIEWER = "reviewer"  # REG-8: granted like staff
+    UNIT_REP = "unit_rep"  # represents a guidance unit (`clubbot grant rep`)
+    MEMBER = "member"  # a student holding a membership
 
 
 @dataclass(slots=True)

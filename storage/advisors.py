@@ -9,7 +9,13 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from bot.domain import Advisor
-from storage.models import AccountRow, AdvisorRow, AppointmentRow
+from storage.models import (
+    AccountRow,
+    AdvisorDismissalRow,
+    AdvisorEvaluationRow,
+    AdvisorRow,
+    AppointmentRow,
+)
 from storage.tx import Tx
 
 
@@ -116,3 +122,97 @@ async def start(tx: Tx, club_id: int, advisor_pk: int, starts_on: date, term_end
     await tx.session.flush()
     assert row.id is not None
     return row.id
+
+
+# --- issue 6: staff console --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    year: int
+    passed: bool
+    comment: str
+    at: datetime
+
+
+async def by_staff_id(tx: Tx, staff_id: str) -> Advisor | None:
+    stmt = select(AdvisorRow).where(col(AdvisorRow.staff_id) == staff_id)
+    row = (await tx.session.scalars(stmt)).first()
+    return None if row is None else to_advisor(row)
+
+
+async def all_advisors(tx: Tx) -> list[Advisor]:
+    """The whole bank, by name."""
+    stmt = select(AdvisorRow).order_by(col(AdvisorRow.name), col(AdvisorRow.staff_id))
+    return [to_advisor(row) for row in await tx.session.scalars(stmt)]
+
+
+async def hire(
+    tx: Tx, staff_id: str, name: str, department: str, party_member: bool, now: datetime
+) -> Advisor | None:
+    """Add a teacher to the bank (ADV-1); None when the staff_id is already in it."""
+    stmt = (
+        tx.insert(AdvisorRow)
+        .values(
+            staff_id=staff_id,
+            name=name,
+            department=department,
+            party_member=party_member,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+    if not (await tx.session.execute(stmt)).rowcount:  # type: ignore[attr-defined]
+        return None
+    return await by_staff_id(tx, staff_id)
+
+
+async def record_evaluation(
+    tx: Tx, advisor_pk: int, year: int, passed: bool, comment: str, by: int | None, now: datetime
+) -> Evaluation | None:
+    """Record (or correct) the year's evaluation (ADV-5); the one it replaced, if any."""
+    stmt = select(AdvisorEvaluationRow).where(
+        col(AdvisorEvaluationRow.advisor_pk) == advisor_pk, col(AdvisorEvaluationRow.year) == year
+    )
+    row = (await tx.session.scalars(stmt)).first()
+    if row is None:
+        tx.session.add(
+            AdvisorEvaluationRow(
+                advisor_pk=advisor_pk, year=year, passed=passed, comment=comment, by=by, at=now
+            )
+        )
+        await tx.session.flush()
+        return None
+    old = Evaluation(row.year, row.passed, row.comment, row.at)
+    row.passed, row.comment, row.by, row.at = passed, comment, by, now
+    return old
+
+
+async def latest_evaluation(tx: Tx, advisor_pk: int) -> Evaluation | None:
+    stmt = (
+        select(AdvisorEvaluationRow)
+        .where(col(AdvisorEvaluationRow.advisor_pk) == advisor_pk)
+        .order_by(col(AdvisorEvaluationRow.year).desc())
+    )
+    row = (await tx.session.scalars(stmt)).first()
+    return None if row is None else Evaluation(row.year, row.passed, row.comment, row.at)
+
+
+async def is_dismissed(tx: Tx, advisor_pk: int) -> bool:
+    return await tx.session.get(AdvisorDismissalRow, advisor_pk) is not None
+
+
+async def dismiss(tx: Tx, advisor_pk: int, reason: str, by: int | None, now: datetime) -> bool:
+    """Record the dismissal; False when the advisor was already dismissed."""
+    stmt = (
+        tx.insert(AdvisorDismissalRow)
+        .values(advisor_pk=advisor_pk, reason=reason, by=by, at=now)
+        .on_conflict_do_nothing()
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def advised_club_ids(tx: Tx) -> set[int]:
+    """The clubs that have a current advisor."""
+    stmt = select(col(AppointmentRow.club_id)).where(col(AppointmentRow.ended_at).is_(None))
+    return set(await tx.session.scalars(stmt))

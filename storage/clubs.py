@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from bot.domain import Category, Club, ClubStatus, Student
-from storage.models import ClubRow, MembershipRow, StudentRow, table_of
+from storage.models import ClubEventRow, ClubRow, MembershipRow, StudentRow, table_of
 from storage.people import to_student
 from storage.tx import Tx
 
@@ -217,3 +217,92 @@ async def club_names_by_student(tx: Tx) -> dict[int, list[str]]:
     for student_pk, name in (await tx.session.execute(stmt)).all():
         names.setdefault(int(student_pk), []).append(name)
     return names
+
+
+# --- issue 6: staff console --------------------------------------------------------------------
+
+
+async def locked_club(tx: Tx, club_id: int) -> Club | None:
+    """The club, read again under a row lock (PostgreSQL; SQLite holds the write lock)."""
+    await tx.db.lock_rows(tx.session, "club", [club_id])
+    row = await tx.session.get(ClubRow, club_id, populate_existing=True)
+    return None if row is None else to_club(row)
+
+
+async def set_status(tx: Tx, club_id: int, status: ClubStatus) -> None:
+    await tx.session.execute(
+        update(ClubRow).where(col(ClubRow.id) == club_id).values(status=status.value)
+    )
+
+
+async def end_club_memberships(tx: Tx, club_id: int, now: datetime, reason: str) -> list[int]:
+    """End every active membership of the club; the student pks who were members."""
+    held = list(
+        await tx.session.scalars(
+            select(col(MembershipRow.student_pk))
+            .where(col(MembershipRow.club_id) == club_id)
+            .where(col(MembershipRow.slot).is_not(None))
+        )
+    )
+    await tx.session.execute(
+        update(MembershipRow)
+        .where(col(MembershipRow.club_id) == club_id)
+        .where(col(MembershipRow.slot).is_not(None))
+        .values(slot=None, ended_at=now, end_reason=reason)
+    )
+    return held
+
+
+async def member_pks(tx: Tx, club_id: int) -> list[int]:
+    """The student pks of the club's active members."""
+    stmt = (
+        select(col(MembershipRow.student_pk))
+        .where(col(MembershipRow.club_id) == club_id)
+        .where(col(MembershipRow.slot).is_not(None))
+    )
+    return list(await tx.session.scalars(stmt))
+
+
+async def record_event(
+    tx: Tx,
+    club_id: int,
+    action: str,
+    before: ClubStatus,
+    after: ClubStatus,
+    reason: str,
+    by: int | None,
+    now: datetime,
+) -> None:
+    tx.session.add(
+        ClubEventRow(
+            club_id=club_id,
+            action=action,
+            from_status=before.value,
+            to_status=after.value,
+            reason=reason,
+            by=by,
+            at=now,
+        )
+    )
+    await tx.session.flush()
+
+
+async def last_event(tx: Tx, club_id: int) -> ClubEventRow | None:
+    stmt = (
+        select(ClubEventRow)
+        .where(col(ClubEventRow.club_id) == club_id)
+        .order_by(col(ClubEventRow.at).desc(), col(ClubEventRow.id).desc())
+    )
+    return (await tx.session.scalars(stmt)).first()
+
+
+async def member_export(tx: Tx, club_id: int) -> list[tuple[Student, datetime]]:
+    """The club's active members with the day they joined, by student_id."""
+    stmt = (
+        select(StudentRow, col(MembershipRow.joined_at))
+        .join(MembershipRow, col(MembershipRow.student_pk) == StudentRow.id)
+        .where(col(MembershipRow.club_id) == club_id)
+        .where(col(MembershipRow.slot).is_not(None))
+        .order_by(col(StudentRow.student_id))
+    )
+    return [(to_student(row), joined) for row, joined in (await tx.session.execute(stmt)).all()]

@@ -300,6 +300,8 @@ class ReviewRow(SQLModel, table=True):
     decided_on: date
     recorded_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The reviewer's comment (issue 6); None for results from the clubs file.
+    comment: str | None = Field(default=None, max_length=1000)
 
 
 class ReviewWindowRow(SQLModel, table=True):
@@ -581,3 +583,114 @@ class ScreenedNameRow(SQLModel, table=True):
     added_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     added_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     retired_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+# --- issue 6: staff console (audit log, club lifecycle, review round, advisor evaluations) ----
+
+
+class AuditRow(SQLModel, table=True):
+    """One state change: who, when, what, before and after, chained to the entry before it.
+
+    `hash` is SHA-256 over the previous entry's hash and this entry's canonical JSON, so an
+    edited or deleted row breaks the chain (`clubbot audit verify`)."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_club", "club_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(unique=True)
+    at: datetime = Field(sa_column=_ts())
+    # The Telegram user who acted; None for the command line and the bot itself.
+    actor: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    action: str = Field(max_length=48)
+    club_id: int | None = None
+    subject: str = Field(default="", max_length=200)
+    before: str | None = None
+    after: str | None = None
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHeadRow(SQLModel, table=True):
+    """The chain's last entry: locked by each append, so appends stay one line on PostgreSQL."""
+
+    __tablename__ = "audit_head"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int
+    hash: str = Field(max_length=64)
+
+
+class ClubEventRow(SQLModel, table=True):
+    """A club's state change (REG-7, REG-10, REG-11), with its reason."""
+
+    __tablename__ = "club_event"
+    __table_args__ = (Index("ix_club_event_club", "club_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    action: str = Field(max_length=16)
+    from_status: str = Field(max_length=16)
+    to_status: str = Field(max_length=16)
+    reason: str = Field(max_length=500)
+    by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    at: datetime = Field(sa_column=_ts())
+
+
+class ReviewSubmissionRow(SQLModel, table=True):
+    """REG-5: the review form a club's officers submitted for a year (resubmitting replaces it)."""
+
+    __tablename__ = "review_submission"
+    __table_args__ = (Index("uq_review_submission_year", "club_id", "year", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    year: int
+    activities: str = Field(max_length=2000)
+    member_count: int
+    finances: str = Field(max_length=2000)
+    advisor_comment: str = Field(max_length=2000)
+    submitted_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    submitted_at: datetime = Field(sa_column=_ts())
+
+
+class ReviewAppealRow(SQLModel, table=True):
+    """REG-5: officers appeal a failed review; the review committee decides again."""
+
+    __tablename__ = "review_appeal"
+    __table_args__ = (Index("ix_review_appeal_club", "club_id", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    year: int
+    text: str = Field(max_length=2000)
+    by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    at: datetime = Field(sa_column=_ts())
+
+
+class AdvisorEvaluationRow(SQLModel, table=True):
+    """ADV-5: an advisor's yearly evaluation, recorded by staff."""
+
+    __tablename__ = "advisor_evaluation"
+    __table_args__ = (Index("uq_advisor_evaluation_year", "advisor_pk", "year", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    advisor_pk: int = Field(foreign_key="advisor.id")
+    year: int
+    passed: bool
+    comment: str = Field(default="", max_length=1000)
+    by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    at: datetime = Field(sa_column=_ts())
+
+
+class AdvisorDismissalRow(SQLModel, table=True):
+    """ADV-5: an advisor dismissed after a failed evaluation; no new appointment follows."""
+
+    __tablename__ = "advisor_dismissal"
+
+    advisor_pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("advisor.id"), primary_key=True, autoincrement=False)
+    )
+    reason: str = Field(max_length=500)
+    by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    at: datetime = Field(sa_column=_ts())

@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from bot.domain import Club
+from bot.domain import Club, Student
 from storage.clubs import to_club
-from storage.models import ClubRow, OfficerRow
+from storage.models import ClubRow, OfficerRow, StudentRow
+from storage.people import to_student
 from storage.tx import Tx
 
 PRESIDENT = "president"
@@ -68,3 +69,37 @@ async def is_officer(tx: Tx, student_pk: int, club_id: int) -> bool:
         .where(col(OfficerRow.until).is_(None))
     )
     return (await tx.session.scalars(stmt)).first() is not None
+
+
+# --- issue 6: staff console --------------------------------------------------------------------
+
+
+async def current_officers(tx: Tx, club_id: int) -> list[tuple[str, Student]]:
+    """The club's current officers as (position, student), the president first."""
+    stmt = (
+        select(col(OfficerRow.position), StudentRow)
+        .join(StudentRow, col(StudentRow.id) == col(OfficerRow.student_pk))
+        .where(col(OfficerRow.club_id) == club_id)
+        .where(col(OfficerRow.until).is_(None))
+        .order_by(col(OfficerRow.position) != PRESIDENT, col(OfficerRow.since))
+    )
+    rows = (await tx.session.execute(stmt)).all()
+    return [(position, to_student(row)) for position, row in rows]
+
+
+async def end_all(tx: Tx, club_id: int, now: datetime) -> list[int]:
+    """End every current position in the club; the student pks who held one."""
+    held = list(
+        await tx.session.scalars(
+            select(col(OfficerRow.student_pk))
+            .where(col(OfficerRow.club_id) == club_id)
+            .where(col(OfficerRow.until).is_(None))
+        )
+    )
+    await tx.session.execute(
+        update(OfficerRow)
+        .where(col(OfficerRow.club_id) == club_id)
+        .where(col(OfficerRow.until).is_(None))
+        .values(until=now)
+    )
+    return held

@@ -295,3 +295,66 @@ async def revoke(tx: Tx, user_id: int, role: Role) -> bool:
         return False
     await tx.session.delete(row)
     return True
+
+
+# --- issue 6: staff console --------------------------------------------------------------------
+
+
+async def student_by_student_id(tx: Tx, student_id: str) -> Student | None:
+    stmt = select(StudentRow).where(col(StudentRow.student_id) == student_id)
+    row = (await tx.session.scalars(stmt)).first()
+    return None if row is None else to_student(row)
+
+
+async def search_students(tx: Tx, fragment: str, limit: int) -> list[Student]:
+    """Students whose student_id or name contains `fragment` (case-insensitive)."""
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped.lower()}%"
+    stmt = (
+        select(StudentRow)
+        .where(
+            func.lower(col(StudentRow.student_id)).like(pattern, escape="\\")
+            | func.lower(col(StudentRow.name)).like(pattern, escape="\\")
+        )
+        .order_by(col(StudentRow.student_id))
+        .limit(limit)
+    )
+    return [to_student(row) for row in await tx.session.scalars(stmt)]
+
+
+async def all_student_keys(tx: Tx) -> list[tuple[str, str]]:
+    """Every (student_id, name), for suggesting close matches."""
+    stmt = select(col(StudentRow.student_id), col(StudentRow.name))
+    return [(sid, name) for sid, name in (await tx.session.execute(stmt)).all()]
+
+
+async def accounts_of_students(tx: Tx, student_pks: list[int]) -> list[tuple[int, Language]]:
+    """The reachable Telegram accounts bound to these students: (user_id, language)."""
+    if not student_pks:
+        return []
+    stmt = (
+        select(col(AccountRow.user_id), col(AccountRow.language))
+        .where(col(AccountRow.student_pk).in_(student_pks))
+        .where(col(AccountRow.unreachable_at).is_(None))
+        .order_by(col(AccountRow.user_id))
+    )
+    return [(uid, Language(lang)) for uid, lang in (await tx.session.execute(stmt)).all()]
+
+
+async def holders(tx: Tx, role: Role) -> list[tuple[int, Language]]:
+    """Who holds a granted role: (user_id, language)."""
+    stmt = (
+        select(col(RoleGrantRow.user_id), col(AccountRow.language))
+        .outerjoin(AccountRow, col(AccountRow.user_id) == col(RoleGrantRow.user_id))
+        .where(col(RoleGrantRow.role) == role.value)
+        .order_by(col(RoleGrantRow.user_id))
+    )
+    return [
+        (uid, Language(lang or Language.EN.value))
+        for uid, lang in (await tx.session.execute(stmt)).all()
+    ]
+
+
+async def account_bound(tx: Tx, student_pk: int) -> bool:
+    stmt = select(col(AccountRow.user_id)).where(col(AccountRow.student_pk) == student_pk)
+    return (await tx.session.scalars(stmt)).first() is not None

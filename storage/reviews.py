@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -12,7 +14,9 @@ from bot.domain import ReviewResult
 from storage.models import (
     ReregistrationRow,
     ReregistrationWindowRow,
+    ReviewAppealRow,
     ReviewRow,
+    ReviewSubmissionRow,
     ReviewWindowRow,
 )
 from storage.tx import Tx
@@ -26,6 +30,7 @@ async def record_result(
     decided_on: date,
     now: datetime,
     recorded_by: int | None,
+    comment: str | None = None,
 ) -> bool:
     """Record (or correct) a club's review result for a year; True when it is new."""
     stmt = select(ReviewRow).where(col(ReviewRow.club_id) == club_id, col(ReviewRow.year) == year)
@@ -39,12 +44,13 @@ async def record_result(
                 decided_on=decided_on,
                 recorded_by=recorded_by,
                 recorded_at=now,
+                comment=comment,
             )
         )
         await tx.session.flush()
         return True
     row.result, row.decided_on = result.value, decided_on
-    row.recorded_by, row.recorded_at = recorded_by, now
+    row.recorded_by, row.recorded_at, row.comment = recorded_by, now, comment
     return False
 
 
@@ -109,3 +115,134 @@ async def reregister(
         .on_conflict_do_nothing()
     )
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+# --- issue 6: staff console --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    year: int
+    result: ReviewResult
+    decided_on: date
+    comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    club_id: int
+    year: int
+    activities: str
+    member_count: int
+    finances: str
+    advisor_comment: str
+    submitted_at: datetime
+
+
+async def result_of(tx: Tx, club_id: int, year: int) -> Result | None:
+    stmt = select(ReviewRow).where(col(ReviewRow.club_id) == club_id, col(ReviewRow.year) == year)
+    row = (await tx.session.scalars(stmt)).first()
+    if row is None:
+        return None
+    return Result(row.year, ReviewResult(row.result), row.decided_on, row.comment)
+
+
+async def latest_result(tx: Tx, club_id: int) -> Result | None:
+    stmt = (
+        select(ReviewRow)
+        .where(col(ReviewRow.club_id) == club_id)
+        .order_by(col(ReviewRow.year).desc())
+    )
+    row = (await tx.session.scalars(stmt)).first()
+    if row is None:
+        return None
+    return Result(row.year, ReviewResult(row.result), row.decided_on, row.comment)
+
+
+async def open_round(tx: Tx, today: date) -> Window | None:
+    """The latest review window open today, if any."""
+    stmt = (
+        select(ReviewWindowRow)
+        .where(col(ReviewWindowRow.opens_on) <= today)
+        .where(col(ReviewWindowRow.closes_on) >= today)
+        .order_by(col(ReviewWindowRow.year).desc())
+    )
+    row = (await tx.session.scalars(stmt)).first()
+    return None if row is None else Window(row.year, row.opens_on, row.closes_on)
+
+
+async def submit(
+    tx: Tx,
+    club_id: int,
+    year: int,
+    activities: str,
+    member_count: int,
+    finances: str,
+    advisor_comment: str,
+    by: int,
+    now: datetime,
+) -> bool:
+    """Store the club's review form for the year (replacing an earlier one); True when new."""
+    stmt = select(ReviewSubmissionRow).where(
+        col(ReviewSubmissionRow.club_id) == club_id, col(ReviewSubmissionRow.year) == year
+    )
+    row = (await tx.session.scalars(stmt)).first()
+    values: dict[str, Any] = {
+        "activities": activities,
+        "member_count": member_count,
+        "finances": finances,
+        "advisor_comment": advisor_comment,
+        "submitted_by": by,
+        "submitted_at": now,
+    }
+    if row is None:
+        tx.session.add(ReviewSubmissionRow(club_id=club_id, year=year, **values))
+        await tx.session.flush()
+        return True
+    for name, value in values.items():
+        setattr(row, name, value)
+    return False
+
+
+async def submission(tx: Tx, club_id: int, year: int) -> Submission | None:
+    stmt = select(ReviewSubmissionRow).where(
+        col(ReviewSubmissionRow.club_id) == club_id, col(ReviewSubmissionRow.year) == year
+    )
+    row = (await tx.session.scalars(stmt)).first()
+    if row is None:
+        return None
+    return Submission(
+        row.club_id,
+        row.year,
+        row.activities,
+        row.member_count,
+        row.finances,
+        row.advisor_comment,
+        row.submitted_at,
+    )
+
+
+async def awaiting_verdict(tx: Tx, year: int) -> list[int]:
+    """Clubs that submitted the year's form and have no result, or appealed a failed one."""
+    decided = select(col(ReviewRow.club_id)).where(col(ReviewRow.year) == year)
+    submitted = select(col(ReviewSubmissionRow.club_id)).where(
+        col(ReviewSubmissionRow.year) == year, col(ReviewSubmissionRow.club_id).not_in(decided)
+    )
+    appealed = (
+        select(col(ReviewAppealRow.club_id))
+        .join(
+            ReviewRow,
+            (col(ReviewRow.club_id) == col(ReviewAppealRow.club_id))
+            & (col(ReviewRow.year) == col(ReviewAppealRow.year)),
+        )
+        .where(col(ReviewAppealRow.year) == year)
+        .where(col(ReviewRow.result) == ReviewResult.FAIL.value)
+        .where(col(ReviewAppealRow.at) > col(ReviewRow.recorded_at))
+    )
+    ids = set(await tx.session.scalars(submitted)) | set(await tx.session.scalars(appealed))
+    return sorted(ids)
+
+
+async def appeal(tx: Tx, club_id: int, year: int, text: str, by: int, now: datetime) -> None:
+    tx.session.add(ReviewAppealRow(club_id=club_id, year=year, text=text, by=by, at=now))
+    await tx.session.flush()

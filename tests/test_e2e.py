@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import signal
 import subprocess
@@ -18,7 +19,7 @@ from bot.engine import Engine
 from bot.flows import build_router
 from bot.policy import Policy
 from bot.services import roster
-from emulator import BotApiEmulator
+from emulator import BotApiEmulator, Message
 from storage import migrate
 from storage.db import Database
 from storage.tx import Tx
@@ -271,3 +272,57 @@ async def test_clubbot_tick_sends_once_and_exits(
         assert process.returncode == 0
     assert out.decode().strip() == "0 reminders queued, 0 messages sent"
     assert ["Chess Club" in (m.text or "") for m in alice.messages] == [True]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_staff_export_and_a_refused_reviewer(
+    emu: BotApiEmulator, seeded: Seeded, framework: str
+) -> None:
+    """Issue 6 on both frameworks: files sent as documents, and the permission matrix."""
+    from openpyxl import load_workbook
+
+    from bot.domain import Role
+    from storage import people
+
+    db = seeded.campus.db
+    async with db.transaction() as session:
+        await people.grant(Tx(session, db), 501, Role.STAFF, utcnow())
+        await people.grant(Tx(session, db), 502, Role.REVIEWER, utcnow())
+    async with running_bot(emu, framework, seeded.url):
+        staff = emu.user(501, first_name="Staff", language_code="en")
+
+        async def files(n: int) -> list[Message]:
+            """The next `n` files to staff (who also receive escalated reminders meanwhile)."""
+            got: list[Message] = []
+            while len(got) < n:
+                message = await staff.wait_message()
+                if message.has_media:
+                    got.append(message)
+            return got
+
+        await staff.send("/export clubs")
+        workbook, as_csv = await files(2)
+        assert workbook.document is not None
+        assert workbook.document.file_name is not None
+        assert workbook.document.file_name.endswith(".xlsx")
+        assert "All clubs: 3" in (workbook.text or "")
+        sheet = load_workbook(io.BytesIO(workbook.document.data)).active
+        assert sheet is not None
+        assert [sheet.cell(row=r, column=1).value for r in (2, 3, 4)] == [
+            "Band",
+            "Chess Club",
+            "Go Club",
+        ]
+        assert as_csv.document is not None
+        assert as_csv.document.data.decode("utf-8-sig").startswith("name,category")
+        await staff.send("/stats")
+        (chart,) = await files(1)
+        assert chart.photo is not None
+        assert chart.photo.startswith(b"\x89PNG")
+
+        reviewer = emu.user(502, first_name="Rita", language_code="en")
+        await reviewer.send("/grant staff 502")
+        refused = await reviewer.wait_message()
+        assert "Only staff" in (refused.text or "")
+        await reviewer.send("/ledger")
+        assert "Compliance ledger" in ((await reviewer.wait_message()).text or "")

@@ -7,13 +7,37 @@ from bot.router import Router
 
 def build_router() -> Router:
     """Every command, button kind and flow the bot knows."""
-    from bot.flows import account, browsing, deadlines, joining, staff
+    from bot.flows import (
+        account,
+        advisors,
+        applications,
+        browsing,
+        console,
+        deadlines,
+        establish,
+        joining,
+        lifecycle,
+        pages,
+        reports,
+        review,
+        staff,
+    )
 
     router = Router()
-    for module in (account, browsing, joining, deadlines, staff):
-        router.include(module.router)
-    from bot.flows import applications, establish  # issue 3
-
-    for module in (establish, applications):
+    for module in (
+        account,
+        browsing,
+        joining,
+        deadlines,
+        staff,
+        establish,
+        applications,
+        console,
+        pages,
+        reports,
+        lifecycle,
+        review,
+        advisors,
+    ):
         router.include(module.router)
     return router

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from bot import callbacks
+from bot import callbacks, permissions
 from bot.callbacks import Callback
 from bot.context import Ctx
-from bot.domain import Language, Role
+from bot.domain import Language
 from bot.i18n import tr
 from bot.replies import BotCommand, Button
 from bot.router import Audience, Router, Step
 from bot.services import identity
 from bot.services.applications import SIGN_PREFIX
 from bot.services.identity import BindOutcome
-from storage import officers, people
+from storage import people
 
 router = Router()
 
@@ -62,23 +62,9 @@ async def start(ctx: Ctx, args: str) -> Step:
             return Step.say(ctx.t("bind.wrong_code"))
 
 
-async def audiences(ctx: Ctx) -> set[Audience]:
-    """Which commands this user may see."""
-    seen = {Audience.EVERYONE}
-    if ctx.student is not None:
-        seen.add(Audience.STUDENT)
-        if await officers.clubs_led_by(ctx.tx, ctx.student.id):
-            seen.add(Audience.OFFICER)
-    if ctx.advisor_pk is not None:
-        seen.add(Audience.ADVISOR)
-    if Role.STAFF in await ctx.roles():
-        seen.add(Audience.STAFF)
-    return seen
-
-
 @router.command("help")
 async def help_(ctx: Ctx, args: str) -> Step:
-    shown = await audiences(ctx)
+    shown = await permissions.capacities(ctx)
     lines = [ctx.t("help.title")]
     lines += [
         f"/{command.name} — {ctx.t(f'command.{command.name}')}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import callbacks
 from bot.context import Ctx
 from bot.domain import Category
 from bot.replies import Button
@@ -41,3 +42,48 @@ def pager(ctx: Ctx, page: int, total: int) -> list[Button]:
     if page + 1 < page_count(total):
         buttons.append(ctx.choice(ctx.t("button.next"), f"p{page + 1}"))
     return buttons
+
+
+# --- issue 6: long answers, paged by size --------------------------------------------------------
+
+# A page's text stays below Telegram's 4096 characters: lines are measured in UTF-16 code units
+# (what Telegram counts), as HTML (never shorter than the text Telegram shows).
+PAGE_BUDGET = 3800
+PAGE_LINES = 40
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def pack(lines: list[str], budget: int, max_lines: int = PAGE_LINES) -> list[list[str]]:
+    """Split lines into pages of at most `budget` UTF-16 units and `max_lines` lines each."""
+    pages: list[list[str]] = [[]]
+    used = 0
+    for line in lines:
+        size = utf16_len(line) + 1
+        if pages[-1] and (used + size > budget or len(pages[-1]) >= max_lines):
+            pages.append([])
+            used = 0
+        pages[-1].append(line)
+        used += size
+    return pages
+
+
+def paged(
+    ctx: Ctx, header: str, lines: list[str], page: int, kind: str, *args: str | int
+) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+    """Page `page` (clamped) of `header` plus `lines`, with previous/next buttons that carry
+    `kind`, `args` and the page number."""
+    pages = pack(lines, PAGE_BUDGET - utf16_len(header) - 80)
+    page = min(max(page, 0), len(pages) - 1)
+    parts = [header]
+    if len(pages) > 1:
+        parts.append(ctx.t("console.page", page=page + 1, pages=len(pages)))
+    text = "\n".join(parts + pages[page])
+    nav = []
+    if page > 0:
+        nav.append(Button(ctx.t("button.previous"), callbacks.encode(kind, *args, page - 1)))
+    if page + 1 < len(pages):
+        nav.append(Button(ctx.t("button.next"), callbacks.encode(kind, *args, page + 1)))
+    return text, ((tuple(nav),) if nav else ())

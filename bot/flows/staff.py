@@ -9,20 +9,25 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
-from bot import callbacks
+from bot import callbacks, permissions
 from bot.callbacks import Callback
 from bot.context import Ctx
 from bot.domain import Category, Club, ClubStatus, Role, StaffOnly, Student, name_key
 from bot.flows.common import category_label, clip
 from bot.replies import Button, Keyboard
-from bot.router import Audience, Router, Step
-from storage import clubs
+from bot.router import Router, Step
+from storage import advisors, audit, clubs, officers
+from storage import deadlines as store
+from storage import meetings as meeting_records
+from storage import reviews as review_records
+from storage.audit import Entry
 
 router = Router()
 KIND = "st"
 # With the clipped fields below, a full page stays far below Telegram's 4096 characters.
 MEMBERS_PER_PAGE = 12
 SUGGESTIONS = 5
+HISTORY = 5
 
 
 async def require_staff(ctx: Ctx) -> None:
@@ -31,9 +36,8 @@ async def require_staff(ctx: Ctx) -> None:
         raise StaffOnly()
 
 
-@router.command("status", Audience.STAFF)
+@permissions.command(router, "status")
 async def status(ctx: Ctx, args: str) -> Step:
-    await require_staff(ctx)
     if not args:
         return Step.say(await _summary(ctx))
     club = await clubs.club_by_key(ctx.tx, name_key(args))
@@ -43,9 +47,8 @@ async def status(ctx: Ctx, args: str) -> Step:
     return Step.say(text, keyboard)
 
 
-@router.callback(KIND)
+@permissions.button(router, KIND, "status")
 async def status_button(ctx: Ctx, cb: Callback) -> Step:
-    await require_staff(ctx)
     club = await clubs.club(ctx.tx, cb.int_arg(0))
     if club is None:
         raise callbacks.BadCallback("no such club")
@@ -82,6 +85,13 @@ async def _summary(ctx: Ctx) -> str:
             if category in by_category
         ]
     lines.append(ctx.t("status.members", memberships=memberships, students=students))
+    bank = await advisors.all_advisors(ctx.tx)
+    advised = await advisors.advised_club_ids(ctx.tx)
+    without = sum(1 for c in every if c.status is ClubStatus.ACTIVE and c.id not in advised)
+    lines.append(ctx.t("console.summary_advisors", bank=len(bank), advised=len(advised)))
+    lines.append(ctx.t("console.summary_without_advisor", count=without))
+    _, overdue = await store.overdue(ctx.tx, ctx.today, 0, 0)
+    lines.append(ctx.t("console.summary_overdue", count=overdue))
     lines.append(ctx.t("status.hint"))
     return "\n".join(lines)
 
@@ -107,6 +117,8 @@ async def _club(ctx: Ctx, club: Club, page: int) -> tuple[str, Keyboard]:
             count=total,
         )
     ]
+    if page == 0:
+        lines += await _record(ctx, club)
     if total:
         lines.append(ctx.t("status.members_page", page=page + 1, pages=pages))
         lines += [_member_line(ctx, student) for student in members]
@@ -118,6 +130,59 @@ async def _club(ctx: Ctx, club: Club, page: int) -> tuple[str, Keyboard]:
     if page + 1 < pages:
         nav.append(Button(ctx.t("button.next"), callbacks.encode(KIND, club.id, page + 1)))
     return "\n".join(lines), (tuple(nav),) if nav else ()
+
+
+async def _record(ctx: Ctx, club: Club) -> list[str]:
+    """Officers, advisor, last meeting and review, open deadlines, recent history."""
+    lines = []
+    held = await officers.current_officers(ctx.tx, club.id)
+    names = ", ".join(f"{clip(s.name, 32)} ({clip(position, 24)})" for position, s in held)
+    lines.append(ctx.t("console.club_officers", officers=names or "—"))
+    current = await advisors.current(ctx.tx, club.id)
+    if current is None:
+        lines.append(ctx.t("console.club_no_advisor"))
+    else:
+        lines.append(
+            ctx.t(
+                "console.club_advisor",
+                name=clip(current.advisor.name, 40),
+                end=current.term_end.isoformat(),
+            )
+        )
+    met = await meeting_records.last_confirmed(ctx.tx, club.id)
+    lines.append(ctx.t("console.club_meeting", date=met.isoformat() if met else "—"))
+    review = await review_records.latest_result(ctx.tx, club.id)
+    if review is None:
+        lines.append(ctx.t("console.club_no_review"))
+    else:
+        lines.append(ctx.t("console.club_review", year=review.year, result=review.result))
+    due = await store.of_clubs(ctx.tx, [club.id])
+    lines.append(
+        ctx.t(
+            "console.club_deadlines",
+            items=", ".join(f"{ctx.t(f'deadlinekind.{d.kind.value}')} {d.due_on}" for d in due)
+            or "—",
+        )
+    )
+    history = await audit.of_club(ctx.tx, club.id, HISTORY)
+    if history:
+        lines.append(ctx.t("console.club_history"))
+        lines += [entry_line(ctx, entry) for entry in history]
+    return lines
+
+
+def entry_line(ctx: Ctx, entry: Entry) -> str:
+    """One audit entry, as /status and /audit show it."""
+    change = entry.after or entry.before or {}
+    detail = ", ".join(f"{k}={v}" for k, v in sorted(change.items()))
+    return ctx.t(
+        "console.audit_line",
+        seq=entry.seq,
+        at=entry.at.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M"),
+        actor=entry.actor if entry.actor is not None else "—",
+        action=entry.action,
+        detail=clip(detail, 120),
+    )
 
 
 def _member_line(ctx: Ctx, student: Student) -> str:

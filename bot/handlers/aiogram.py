@@ -23,6 +23,7 @@ from aiogram.types import (
 )
 from aiogram.types import (
     BotCommandScopeDefault,
+    BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -32,7 +33,16 @@ from aiogram.types import (
 
 from bot.domain import Language
 from bot.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
-from bot.replies import BotCommand, Document, Incoming, Keyboard, Outcome, Reply
+from bot.replies import (
+    CAPTION_LIMIT,
+    Attachment,
+    BotCommand,
+    Document,
+    Incoming,
+    Keyboard,
+    Outcome,
+    Reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -162,11 +172,26 @@ class AiogramFrontEnd:
                     show_alert=outcome.toast.alert,
                 )
         for reply in outcome.replies:
+            if reply.attachment is not None:
+                await self._send_file(inc.chat_id, reply, reply.attachment)
+                continue
             if reply.edit and inc.message_id is not None and await self._edit(inc, reply):
                 continue
             await self.bot.send_message(
                 inc.chat_id, reply.text, reply_markup=markup(reply.buttons)
             )
+
+    async def _send_file(self, chat_id: int, reply: Reply, attachment: Attachment) -> None:
+        caption: str | None = reply.text
+        if len(reply.text) > CAPTION_LIMIT:
+            await self.bot.send_message(chat_id, reply.text)
+            caption = None
+        file = BufferedInputFile(await attachment.read(), filename=attachment.name)
+        keyboard = markup(reply.buttons)
+        if attachment.photo:
+            await self.bot.send_photo(chat_id, file, caption=caption, reply_markup=keyboard)
+        else:
+            await self.bot.send_document(chat_id, file, caption=caption, reply_markup=keyboard)
 
     async def _edit(self, inc: Incoming, reply: Reply) -> bool:
         """Edit the pressed message; False when it cannot be edited (then a new one is sent)."""

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from bot.calendar import Calendar, add_months
 from bot.domain import (
     Advisor,
+    AdvisorDismissed,
     AdvisorLimitReached,
     AdvisorNotPartyMember,
     Club,
@@ -14,7 +15,8 @@ from bot.domain import (
 )
 from bot.policy import Policy
 from bot.services import reminders
-from storage import advisors
+from storage import advisors, audit
+from storage.advisors import Appointment
 from storage.tx import Tx
 
 
@@ -28,27 +30,43 @@ async def appoint(
     term_end: date | None = None,
     *,
     refresh: bool = True,
+    actor: int | None = None,
+    audited: bool = True,
 ) -> int:
     """Make `advisor` the club's advisor from today (ending a current appointment, as a
     replacement); the term ends on `term_end` or after the policy's term. Returns its id.
 
     With `refresh=False` the caller recomputes the club's deadlines itself (an import does it
-    once for all its clubs)."""
+    once for all its clubs, and writes one audit entry for the whole file)."""
     await tx.db.lock_rows(tx.session, "advisor", [advisor.id])
+    if await advisors.is_dismissed(tx, advisor.id):
+        raise AdvisorDismissed(advisor=advisor.name)
     if club.category in policy.party_advisor_categories and not advisor.party_member:
         raise AdvisorNotPartyMember(club=club.name, advisor=advisor.name)
     current = await advisors.current(tx, club.id)
     if current is not None and current.advisor.id == advisor.id:
-        return await renew(tx, policy, cal, now, club, term_end, refresh=refresh)
+        return await renew(
+            tx, policy, cal, now, club, term_end, refresh=refresh, actor=actor, audited=audited
+        )
     held = [a for a in await advisors.current_for_advisor(tx, advisor.id) if a.club_id != club.id]
     if len(held) >= policy.max_clubs_per_advisor:
         raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
     today = cal.today(now)
     if current is not None:
         await advisors.end(tx, current.id, now, "replaced")
-    appointment = await advisors.start(
-        tx, club.id, advisor.id, today, term_end or add_months(today, policy.advisor_term_months)
-    )
+    ends = term_end or add_months(today, policy.advisor_term_months)
+    appointment = await advisors.start(tx, club.id, advisor.id, today, ends)
+    if audited:
+        await audit.append(
+            tx,
+            now,
+            actor,
+            "advisor.appoint",
+            club_id=club.id,
+            subject=f"club:{club.id}",
+            before=_term(current) if current else None,
+            after={"advisor": advisor.staff_id, "starts_on": today, "term_end": ends},
+        )
     if refresh:
         await reminders.refresh(tx, policy, cal, now, [club.id])
     return appointment
@@ -63,6 +81,8 @@ async def renew(
     term_end: date | None = None,
     *,
     refresh: bool = True,
+    actor: int | None = None,
+    audited: bool = True,
 ) -> int:
     """Renew the current advisor for another term (to `term_end`, or one term more)."""
     current = await advisors.current(tx, club.id)
@@ -72,6 +92,25 @@ async def renew(
     new_end = term_end or add_months(max(current.term_end, today), policy.advisor_term_months)
     await advisors.end(tx, current.id, now, "renewed")
     appointment = await advisors.start(tx, club.id, current.advisor.id, today, new_end)
+    if audited:
+        await audit.append(
+            tx,
+            now,
+            actor,
+            "advisor.renew",
+            club_id=club.id,
+            subject=f"club:{club.id}",
+            before=_term(current),
+            after={"advisor": current.advisor.staff_id, "starts_on": today, "term_end": new_end},
+        )
     if refresh:
         await reminders.refresh(tx, policy, cal, now, [club.id])
     return appointment
+
+
+def _term(appointment: Appointment) -> dict[str, object]:
+    return {
+        "advisor": appointment.advisor.staff_id,
+        "starts_on": appointment.starts_on,
+        "term_end": appointment.term_end,
+    }

@@ -5,12 +5,26 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.calendar import Calendar
-from bot.domain import Club, DeadlineKind, ReviewResult, Student
+from bot.deadlines import Window
+from bot.domain import (
+    Club,
+    ClubStatus,
+    DeadlineKind,
+    Language,
+    LifecycleAction,
+    NoReviewRound,
+    NotOfficer,
+    ReviewResult,
+    Role,
+    Student,
+    UnknownClub,
+)
+from bot.i18n import tr
 from bot.policy import Policy
-from bot.services import reminders
+from bot.services import lifecycle, notices, reminders
 from bot.services.meetings import require_officer
+from storage import audit, clubs, officers, people, reviews
 from storage import deadlines as store
-from storage import reviews
 from storage.tx import Tx
 
 
@@ -28,12 +42,54 @@ async def record_result(
     decided_on: date,
     year: int | None = None,
     recorded_by: int | None = None,
+    comment: str | None = None,
 ) -> bool:
-    """Staff record a club's review result for a year (by default the decision's year)."""
+    """Record a club's review result for a year (by default the decision's year), audited.
+
+    A fail suspends an active club (REG-7); a later pass or conditional pass of that year (after
+    an appeal) reinstates a club the fail suspended. The officers are told the result."""
+    year = year or decided_on.year
+    old = await reviews.result_of(tx, club.id, year)
     created = await reviews.record_result(
-        tx, club.id, year or decided_on.year, result, decided_on, now, recorded_by
+        tx, club.id, year, result, decided_on, now, recorded_by, comment
+    )
+    await audit.append(
+        tx,
+        now,
+        recorded_by,
+        "review.result",
+        club_id=club.id,
+        subject=f"club:{club.id}",
+        before={"year": year, "result": old.result.value} if old else None,
+        after={"year": year, "result": result.value, "comment": comment},
     )
     await reminders.refresh(tx, policy, cal, now, [club.id])
+    reason = tr(Language.EN, "review.fail_reason", year=year)
+    if result is ReviewResult.FAIL and club.status is ClubStatus.ACTIVE:
+        await lifecycle.change(
+            tx, policy, cal, now, recorded_by, club.id, LifecycleAction.SUSPEND, reason
+        )
+    elif result is not ReviewResult.FAIL and club.status is ClubStatus.SUSPENDED:
+        last = await clubs.last_event(tx, club.id)
+        if (
+            last is not None
+            and last.action == LifecycleAction.SUSPEND.value
+            and (last.reason == reason)
+        ):
+            await lifecycle.change(
+                tx, policy, cal, now, recorded_by, club.id, LifecycleAction.REINSTATE, reason
+            )
+    await notices.tell_officers(
+        tx,
+        now,
+        f"review:{club.id}:{year}:{now.isoformat()}",
+        club.id,
+        "review.notice_result",
+        club=club.name,
+        year=year,
+        result=result,
+        comment=comment or "—",
+    )
     return created
 
 
@@ -60,3 +116,135 @@ async def reregister(
     await reviews.reregister(tx, club.id, deadline.subject, now, user_id)
     await reminders.refresh(tx, policy, cal, now, [club.id])
     return club, deadline.subject
+
+
+# --- issue 6: the annual review round ----------------------------------------------------------
+
+
+async def open_round(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    actor: int | None,
+    year: int,
+    closes_on: date,
+) -> int:
+    """Staff open the review round of `year` from today to `closes_on`; the officers of every
+    active club are told to submit the form. How many officers were told."""
+    opens_on = cal.today(now)
+    check_window(opens_on, closes_on)
+    await reviews.set_review_window(tx, year, opens_on, closes_on, now)
+    await audit.append(
+        tx,
+        now,
+        actor,
+        "review.open",
+        subject=f"review:{year}",
+        after={"year": year, "opens_on": opens_on, "closes_on": closes_on},
+    )
+    active = [c for c in await clubs.all_clubs(tx) if c.status is ClubStatus.ACTIVE]
+    await reminders.refresh(tx, policy, cal, now, [c.id for c in active])
+    told = 0
+    for club in active:
+        told += await notices.tell_officers(
+            tx,
+            now,
+            f"review-open:{year}:{club.id}",
+            club.id,
+            "review.notice_open",
+            club=club.name,
+            year=year,
+            closes=closes_on.isoformat(),
+        )
+    return told
+
+
+async def current_round(tx: Tx, cal: Calendar, now: datetime) -> Window:
+    found = await reviews.open_round(tx, cal.today(now))
+    if found is None:
+        raise NoReviewRound()
+    return found
+
+
+async def submit(
+    tx: Tx,
+    cal: Calendar,
+    now: datetime,
+    user_id: int,
+    student: Student | None,
+    club_id: int,
+    form: reviews.Submission,
+) -> int:
+    """An officer submits the club's review form for the open round; the round's year."""
+    club = await require_officer(tx, student, club_id)
+    window = await current_round(tx, cal, now)
+    created = await reviews.submit(
+        tx,
+        club.id,
+        window.year,
+        form.activities,
+        form.member_count,
+        form.finances,
+        form.advisor_comment,
+        user_id,
+        now,
+    )
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "review.submit" if created else "review.resubmit",
+        club_id=club.id,
+        subject=f"club:{club.id}",
+        after={"year": window.year, "member_count": form.member_count},
+    )
+    return window.year
+
+
+async def appeal(
+    tx: Tx,
+    now: datetime,
+    user_id: int,
+    student: Student | None,
+    club_id: int,
+    text: str,
+) -> int:
+    """Officers appeal the club's latest failed review; the reviewers are told. Its year.
+    (A club the fail suspended may appeal: that is what the appeal is for.)"""
+    club = await clubs.club(tx, club_id)
+    if club is None:
+        raise UnknownClub(name=str(club_id))
+    if student is None or not await officers.is_officer(tx, student.id, club.id):
+        raise NotOfficer(club=club.name)
+    latest = await reviews.latest_result(tx, club.id)
+    if latest is None or latest.result is not ReviewResult.FAIL:
+        raise NoReviewRound()
+    await reviews.appeal(tx, club.id, latest.year, text, user_id, now)
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "review.appeal",
+        club_id=club.id,
+        subject=f"club:{club.id}",
+        after={"year": latest.year, "text": text},
+    )
+    reviewers = await people.holders(tx, Role.REVIEWER)
+    await notices.tell(
+        tx,
+        now,
+        f"appeal:{club.id}:{latest.year}:{now.isoformat()}",
+        reviewers,
+        "review.notice_appeal",
+        club=club.name,
+        year=latest.year,
+    )
+    return latest.year
+
+
+async def officer_clubs(tx: Tx, student: Student | None) -> list[Club]:
+    """The clubs the student is an officer of (any state: a suspended club may appeal)."""
+    if student is None:
+        return []
+    return await officers.clubs_led_by(tx, student.id)

@@ -469,7 +469,9 @@ async def _appoint(
     same = current is not None and current.advisor.id == advisor.id
     if same and current is not None and term_end in (None, current.term_end):
         return 0
-    await appointments.appoint(tx, policy, cal, now, club, advisor, term_end, refresh=False)
+    await appointments.appoint(
+        tx, policy, cal, now, club, advisor, term_end, refresh=False, audited=False
+    )
     return 1
 
 

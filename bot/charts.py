@@ -1,0 +1,94 @@
+"""/stats as a picture: clubs per category, memberships per student, deadlines met on time.
+
+Drawn with matplotlib's Agg canvas (no display, no pyplot global state), called by the front
+end in a worker thread (`Attachment.content`).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+# CJK labels need a CJK font; matplotlib falls back along this list, glyph by glyph.
+WANTED_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei")
+FALLBACK = "DejaVu Sans"
+
+
+@cache
+def fonts() -> list[str]:
+    """The wanted fonts this machine has, then matplotlib's own (asking for a missing family
+    logs a warning on every label)."""
+    have = {entry.name for entry in font_manager.fontManager.ttflist}
+    return [name for name in WANTED_FONTS if name in have] + [FALLBACK]
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """What the chart shows, with its labels already in the reader's language."""
+
+    title: str
+    categories: list[tuple[str, int]]  # label, active clubs
+    categories_title: str
+    spread: list[tuple[str, int]]  # "0", "1", "2": students holding that many memberships
+    spread_title: str
+    on_time: list[tuple[str, float, int]]  # month, share met on time (0..1), deadlines due
+    on_time_title: str
+    no_data: str
+
+
+def render(stats: Stats) -> bytes:
+    """The PNG."""
+    fig = Figure(figsize=(9, 11), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.suptitle(stats.title, fontsize=14, fontfamily=fonts())
+    axes = fig.subplots(3, 1)
+    _bars(axes[0], stats.categories_title, stats.categories, stats.no_data, horizontal=True)
+    _bars(axes[1], stats.spread_title, stats.spread, stats.no_data, horizontal=False)
+    ax = axes[2]
+    ax.set_title(stats.on_time_title, fontfamily=fonts())
+    if stats.on_time:
+        months = [m for m, _, _ in stats.on_time]
+        ax.plot(months, [share * 100 for _, share, _ in stats.on_time], marker="o")
+        for x, (_, share, due) in enumerate(stats.on_time):
+            ax.annotate(
+                f"{share:.0%} of {due}",
+                (x, share * 100),
+                fontsize=7,
+                ha="center",
+                xytext=(0, 6),
+                textcoords="offset points",
+            )
+        ax.set_ylim(0, 110)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    else:
+        ax.text(0.5, 0.5, stats.no_data, ha="center", va="center", fontfamily=fonts())
+        ax.set_axis_off()
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def _bars(
+    ax: Axes, title: str, data: list[tuple[str, int]], empty: str, *, horizontal: bool
+) -> None:
+    ax.set_title(title, fontfamily=fonts())
+    if not data or not any(n for _, n in data):
+        ax.text(0.5, 0.5, empty, ha="center", va="center", fontfamily=fonts())
+        ax.set_axis_off()
+        return
+    labels = [label for label, _ in data]
+    values = [n for _, n in data]
+    if horizontal:
+        ax.barh(labels, values)
+        ax.invert_yaxis()
+        for label in ax.get_yticklabels():
+            label.set_fontfamily(fonts())
+    else:
+        ax.bar(labels, values)

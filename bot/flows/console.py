@@ -1,0 +1,237 @@
+"""The staff console: /student, /advisor, /overdue, /audit, /grant and /revoke.
+
+Each command is registered through `bot.permissions`, which checks the permission matrix on
+the server at every call. Long answers are paged (`bot.flows.pages`).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from bot.context import Ctx
+from bot.domain import Club, Role, name_key
+from bot.flows import pages
+from bot.flows.common import clip
+from bot.flows.staff import closest, entry_line
+from bot.permissions import command
+from bot.router import Router, Step
+from bot.services import roles
+from storage import advisors, audit, clubs, officers, people
+from storage import deadlines as store
+
+router = Router()
+SUGGESTIONS = 5
+OVERDUE, AUDIT = "ov", "au"
+
+
+async def find_club(ctx: Ctx, query: str) -> Club | Step:
+    """The club named `query`, or the answer that lists the closest names."""
+    found = await clubs.club_by_key(ctx.tx, name_key(query))
+    if found is not None:
+        return found
+    close = closest(query, await clubs.all_clubs(ctx.tx))
+    if not close:
+        return Step.say(ctx.t("status.unknown_no_match", name=clip(query)))
+    names = "\n".join(f"• {clip(c.name)}" for c in close)
+    return Step.say(ctx.t("console.did_you_mean", name=clip(query), names=names))
+
+
+def usage(ctx: Ctx, name: str) -> Step:
+    return Step.say(ctx.t(f"console.usage.{name}"))
+
+
+# --- /student ----------------------------------------------------------------------------------
+
+
+@command(router, "student")
+async def student(ctx: Ctx, args: str) -> Step:
+    if not args:
+        return usage(ctx, "student")
+    found = await people.student_by_student_id(ctx.tx, args.strip())
+    if found is None:
+        matches = await people.search_students(ctx.tx, args.strip(), SUGGESTIONS)
+        if len(matches) == 1:
+            found = matches[0]
+        else:
+            if not matches:
+                keys = await people.all_student_keys(ctx.tx)
+                by_id = {sid: f"{sid} {name}" for sid, name in keys}
+                close = difflib.get_close_matches(args.strip(), list(by_id), SUGGESTIONS, 0.5)
+                labels = [by_id[sid] for sid in close]
+            else:
+                labels = [f"{s.student_id} {s.name}" for s in matches]
+            if not labels:
+                return Step.say(ctx.t("console.no_student", query=clip(args)))
+            names = "\n".join(f"• {clip(label)}" for label in labels)
+            return Step.say(ctx.t("console.did_you_mean", name=clip(args), names=names))
+    held = await clubs.active_memberships(ctx.tx, found.id)
+    led = await officers.clubs_led_by(ctx.tx, found.id)
+    lines = [
+        ctx.t(
+            "console.student",
+            name=clip(found.name),
+            student_id=clip(found.student_id),
+            college=clip(found.college),
+            class_name=clip(found.class_name),
+            status=found.status,
+            rank=found.rank_pct,
+            political=found.political,
+            disciplinary=ctx.t("console.yes" if found.disciplinary else "console.no"),
+            bound=ctx.t(
+                "console.yes" if await people.account_bound(ctx.tx, found.id) else "console.no"
+            ),
+        )
+    ]
+    lines.append(ctx.t("console.student_clubs", clubs=", ".join(c.name for _, c in held) or "—"))
+    lines.append(ctx.t("console.student_positions", clubs=", ".join(c.name for c in led) or "—"))
+    return Step.say("\n".join(lines))
+
+
+# --- /advisor ----------------------------------------------------------------------------------
+
+
+@command(router, "advisor")
+async def advisor(ctx: Ctx, args: str) -> Step:
+    if not args:
+        return usage(ctx, "advisor")
+    query = args.strip()
+    found = await advisors.by_staff_id(ctx.tx, query)
+    if found is None:
+        bank = await advisors.all_advisors(ctx.tx)
+        named = [a for a in bank if name_key(a.name) == name_key(query)]
+        if len(named) > 1:
+            names = "\n".join(
+                f"• {clip(a.name)} ({a.staff_id}, {clip(a.department)})" for a in named
+            )
+            return Step.say(ctx.t("console.ambiguous", name=clip(query), names=names))
+        if not named:
+            labels = {f"{a.name} ({a.staff_id})": a for a in bank}
+            keys = {name_key(label): label for label in labels}
+            containing = [k for k in keys if name_key(query) in k]
+            close = containing or difflib.get_close_matches(
+                name_key(query), list(keys), SUGGESTIONS, 0.5
+            )
+            if not close:
+                return Step.say(ctx.t("console.no_advisor", query=clip(query)))
+            if len(close) > 1:
+                names = "\n".join(f"• {clip(keys[k])}" for k in close[:SUGGESTIONS])
+                return Step.say(ctx.t("console.did_you_mean", name=clip(query), names=names))
+            named = [labels[keys[close[0]]]]
+        found = named[0]
+    terms = await advisors.current_for_advisor(ctx.tx, found.id)
+    club_names = await store.club_names(ctx.tx, [t.club_id for t in terms])
+    evaluation = await advisors.latest_evaluation(ctx.tx, found.id)
+    lines = [
+        ctx.t(
+            "console.advisor",
+            name=clip(found.name),
+            staff_id=clip(found.staff_id),
+            department=clip(found.department),
+            party=ctx.t("console.yes" if found.party_member else "console.no"),
+            count=len(terms),
+            limit=ctx.policy.max_clubs_per_advisor,
+        )
+    ]
+    lines += [
+        ctx.t(
+            "console.advisor_club", club=club_names.get(t.club_id, "?"), end=t.term_end.isoformat()
+        )
+        for t in terms
+    ]
+    if evaluation is None:
+        lines.append(ctx.t("console.no_evaluation"))
+    else:
+        key = "console.evaluation_pass" if evaluation.passed else "console.evaluation_fail"
+        lines.append(ctx.t(key, year=evaluation.year, comment=clip(evaluation.comment or "—")))
+    if await advisors.is_dismissed(ctx.tx, found.id):
+        lines.append(ctx.t("console.dismissed"))
+    return Step.say("\n".join(lines))
+
+
+# --- /overdue ----------------------------------------------------------------------------------
+
+
+@pages.view(OVERDUE, "overdue")
+async def overdue_view(ctx: Ctx, arg: int) -> tuple[str, list[str]]:
+    found, total = await store.overdue(ctx.tx, ctx.today, 0, 100_000)
+    header = ctx.t("console.overdue_title", count=total)
+    lines = [
+        ctx.t(
+            "console.overdue_line",
+            date=item.due_on.isoformat(),
+            club=clip(item.club),
+            what=item.kind,
+            days=(ctx.today - item.due_on).days,
+        )
+        for item in found
+    ]
+    return header, lines or [ctx.t("deadlines.none")]
+
+
+@command(router, "overdue")
+async def overdue(ctx: Ctx, args: str) -> Step:
+    step = await pages.first_page(ctx, OVERDUE, 0)
+    assert step is not None
+    return step
+
+
+# --- /audit ------------------------------------------------------------------------------------
+
+
+@pages.view(AUDIT, "audit")
+async def audit_view(ctx: Ctx, club_id: int) -> tuple[str, list[str]] | None:
+    club = await clubs.club(ctx.tx, club_id)
+    if club is None:
+        return None
+    entries = await audit.of_club(ctx.tx, club.id)
+    lines = [entry_line(ctx, e) for e in entries] or [ctx.t("console.audit_empty")]
+    return ctx.t("console.audit_title", club=clip(club.name), count=len(entries)), lines
+
+
+@command(router, "audit")
+async def audit_club(ctx: Ctx, args: str) -> Step:
+    if not args:
+        return usage(ctx, "audit")
+    club = await find_club(ctx, args)
+    if isinstance(club, Step):
+        return club
+    step = await pages.first_page(ctx, AUDIT, club.id)
+    assert step is not None
+    return step
+
+
+# --- /grant and /revoke ------------------------------------------------------------------------
+
+
+def _role_args(args: str) -> tuple[Role, int] | None:
+    parts = args.split()
+    if len(parts) != 2 or not parts[1].isdigit() or len(parts[1]) > 15:
+        return None
+    try:
+        return Role(parts[0].lower()), int(parts[1])
+    except ValueError:
+        return None
+
+
+@command(router, "grant")
+async def grant(ctx: Ctx, args: str) -> Step:
+    parsed = _role_args(args)
+    if parsed is None:
+        return usage(ctx, "grant")
+    role, user_id = parsed
+    changed = await roles.grant(ctx.tx, ctx.now, ctx.user_id, user_id, role)
+    key = "grant.granted" if changed else "grant.already"
+    return Step.say(ctx.t(key, role=role.value, user=user_id))
+
+
+@command(router, "revoke")
+async def revoke(ctx: Ctx, args: str) -> Step:
+    parsed = _role_args(args)
+    if parsed is None:
+        return usage(ctx, "revoke")
+    role, user_id = parsed
+    if user_id == ctx.user_id and role is Role.STAFF:
+        return Step.say(ctx.t("grant.not_self"))
+    changed = await roles.revoke(ctx.tx, ctx.now, ctx.user_id, user_id, role)
+    key = "grant.revoked" if changed else "grant.not_held"
+    return Step.say(ctx.t(key, role=role.value, user=user_id))

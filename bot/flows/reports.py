@@ -1,0 +1,279 @@
+"""/ledger (the compliance ledger), /stats (a chart) and /export (CSV and XLSX files).
+
+Files are built by the front end off the event loop, after the transaction (see `Attachment`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import partial
+
+from bot import charts, ledger, workbooks
+from bot.calendar import add_months
+from bot.context import Ctx
+from bot.domain import Category, Language
+from bot.flows import pages
+from bot.flows.common import category_label, clip
+from bot.flows.console import find_club, usage
+from bot.ledger import RuleReport, Standing
+from bot.permissions import command
+from bot.policy import Policy
+from bot.replies import Attachment, Reply
+from bot.router import Router, Step
+from storage import advisors, clubs, officers
+from storage import ledger as facts
+from storage import meetings as meeting_records
+from storage import reviews as review_records
+
+router = Router()
+SUMMARY, RULE = "ls", "lg"
+RULE_IDS = list(ledger.RULES)
+MARK = {Standing.MET: "✅", Standing.GAPS: "⚠️", Standing.NO_DATA: "➖", Standing.IN_PLACE: "✅"}
+
+
+async def _reports(ctx: Ctx) -> list[RuleReport]:
+    return ledger.compute(await facts.snapshot(ctx.tx, ctx.today), ctx.policy)
+
+
+def _summary_line(ctx: Ctx, r: RuleReport) -> str:
+    if r.standing in (Standing.MET, Standing.GAPS):
+        figures = ctx.t(
+            "ledger.figures", compliant=r.compliant, checked=r.checked, failing=len(r.findings)
+        )
+    else:
+        figures = ctx.t(f"ledger.standing.{r.standing.value}")
+    return ctx.t(
+        "ledger.line",
+        mark=MARK[r.standing],
+        rule=r.rule,
+        text=ctx.t(f"ledger.rule.{ledger.rule_key(r.rule)}"),
+        figures=figures,
+    )
+
+
+@pages.view(SUMMARY, "ledger")
+async def summary_view(ctx: Ctx, arg: int) -> tuple[str, list[str]]:
+    reports = await _reports(ctx)
+    gaps = sum(1 for r in reports if r.standing is Standing.GAPS)
+    header = ctx.t("ledger.title", date=ctx.today.isoformat(), gaps=gaps, rules=len(reports))
+    return header, [_summary_line(ctx, r) for r in reports] + [ctx.t("ledger.hint")]
+
+
+@pages.view(RULE, "ledger")
+async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
+    if index >= len(RULE_IDS):
+        return None
+    rule = RULE_IDS[index]
+    report = ledger.RULES[rule](await facts.snapshot(ctx.tx, ctx.today), ctx.policy)
+    lines = [
+        ctx.t(
+            "ledger.finding",
+            name=clip(f.name, 60),
+            ref=clip(f.ref, 24),
+            why=ctx.t(f"ledger.why.{f.why}", **dict(f.params)),
+            since=f.since.isoformat() if f.since else "—",
+        )
+        for f in report.findings
+    ]
+    if not lines:
+        lines = [ctx.t(f"ledger.standing.{report.standing.value}")]
+    return _summary_line(ctx, report), lines
+
+
+@command(router, "ledger")
+async def ledger_command(ctx: Ctx, args: str) -> Step:
+    arg = args.strip().upper()
+    if arg == "EXPORT":
+        return await _export_ledger(ctx)
+    if arg:
+        if arg not in ledger.RULES:
+            return Step.say(
+                ctx.t("ledger.unknown_rule", rule=clip(args), rules=", ".join(RULE_IDS))
+            )
+        step = await pages.first_page(ctx, RULE, RULE_IDS.index(arg))
+    else:
+        step = await pages.first_page(ctx, SUMMARY, 0)
+    assert step is not None
+    return step
+
+
+async def _export_ledger(ctx: Ctx) -> Step:
+    snap = await facts.snapshot(ctx.tx, ctx.today)
+    day = ctx.today.isoformat()
+    return Step(
+        replies=[
+            Reply(
+                ctx.t("ledger.export_caption", date=day),
+                attachment=Attachment(
+                    f"ledger-{day}.xlsx",
+                    partial(ledger_xlsx, snap, ctx.policy, ctx.lang),
+                    workbooks.XLSX,
+                ),
+            ),
+            Reply(
+                ctx.t("ledger.export_csv_caption"),
+                attachment=Attachment(
+                    f"ledger-{day}.csv",
+                    partial(ledger_csv, snap, ctx.policy, ctx.lang),
+                    workbooks.CSV,
+                ),
+            ),
+        ]
+    )
+
+
+def ledger_xlsx(snap: ledger.Snapshot, policy: Policy, language: Language) -> bytes:
+    """The ledger workbook (also what `clubbot ledger OUT.xlsx` writes)."""
+    return workbooks.xlsx(ledger.sheets(language, ledger.compute(snap, policy)))
+
+
+def ledger_csv(snap: ledger.Snapshot, policy: Policy, language: Language) -> bytes:
+    header, rows = ledger.csv_rows(language, ledger.compute(snap, policy))
+    return workbooks.csv_bytes(header, rows)
+
+
+# --- /stats ------------------------------------------------------------------------------------
+
+MONTHS = 12
+
+
+@command(router, "stats")
+async def stats(ctx: Ctx, args: str) -> Step:
+    counts = await clubs.active_counts(ctx.tx)
+    spread = await facts.membership_spread(ctx.tx)
+    first = add_months(ctx.today.replace(day=1), -(MONTHS - 1))
+    outcomes = await facts.deadline_outcomes(ctx.tx, first, ctx.today)
+    due: dict[str, int] = defaultdict(int)
+    met: dict[str, int] = defaultdict(int)
+    for due_on, closed_at in outcomes:
+        if due_on >= ctx.today and closed_at is None:
+            continue  # not due yet
+        month = due_on.strftime("%Y-%m")
+        due[month] += 1
+        if closed_at is not None and closed_at <= ctx.cal.end_of(due_on):
+            met[month] += 1
+    data = charts.Stats(
+        title=ctx.t("console.stats_title", date=ctx.today.isoformat()),
+        categories=[(category_label(ctx, c), counts.get(c, 0)) for c in Category],
+        categories_title=ctx.t("console.stats_categories"),
+        spread=[(str(n), spread.get(n, 0)) for n in range(max(spread, default=0) + 1)],
+        spread_title=ctx.t("console.stats_spread"),
+        on_time=[(m, met[m] / due[m], due[m]) for m in sorted(due)],
+        on_time_title=ctx.t("console.stats_on_time"),
+        no_data=ctx.t("console.stats_no_data"),
+    )
+    caption = ctx.t(
+        "console.stats_caption",
+        clubs=sum(counts.values()),
+        students=sum(spread.values()),
+        deadlines=sum(due.values()),
+    )
+    attachment = Attachment("stats.png", partial(charts.render, data), "image/png", photo=True)
+    return Step(replies=[Reply(caption, attachment=attachment)])
+
+
+# --- /export -----------------------------------------------------------------------------------
+
+
+@command(router, "export")
+async def export(ctx: Ctx, args: str) -> Step:
+    what, _, rest = args.strip().partition(" ")
+    if what.lower() == "clubs":
+        return await _export_clubs(ctx)
+    if what.lower() == "members" and rest.strip():
+        return await _export_members(ctx, rest.strip())
+    return usage(ctx, "export")
+
+
+def _files(ctx: Ctx, stem: str, caption: str, sheet: workbooks.Sheet) -> Step:
+    return Step(
+        replies=[
+            Reply(
+                caption,
+                attachment=Attachment(
+                    f"{stem}.xlsx", partial(workbooks.xlsx, [sheet]), workbooks.XLSX
+                ),
+            ),
+            Reply(
+                ctx.t("console.export_csv"),
+                attachment=Attachment(
+                    f"{stem}.csv",
+                    partial(workbooks.csv_bytes, sheet.header, sheet.rows),
+                    workbooks.CSV,
+                ),
+            ),
+        ]
+    )
+
+
+MEMBER_HEADER = ["student_id", "name", "college", "class", "status", "joined_on", "position"]
+CLUB_HEADER = [
+    "name",
+    "category",
+    "status",
+    "guidance_unit",
+    "founded",
+    "members",
+    "advisor",
+    "advisor_staff_id",
+    "term_end",
+    "last_general_meeting",
+    "last_review",
+    "last_review_result",
+]
+
+
+async def _export_members(ctx: Ctx, name: str) -> Step:
+    club = await find_club(ctx, name)
+    if isinstance(club, Step):
+        return club
+    members = await clubs.member_export(ctx.tx, club.id)
+    if not members:
+        return Step.say(ctx.t("console.export_empty", club=club.name))
+    positions = {s.id: p for p, s in await officers.current_officers(ctx.tx, club.id)}
+    rows = [
+        [
+            s.student_id,
+            s.name,
+            s.college,
+            s.class_name,
+            s.status.value,
+            ctx.cal.today(joined).isoformat(),
+            positions.get(s.id, ""),
+        ]
+        for s, joined in members
+    ]
+    caption = ctx.t("console.export_members", club=club.name, count=len(rows))
+    stem = f"members-{club.id}-{ctx.today.isoformat()}"
+    return _files(ctx, stem, caption, workbooks.Sheet("members", MEMBER_HEADER, rows))
+
+
+async def _export_clubs(ctx: Ctx) -> Step:
+    every = await clubs.all_clubs(ctx.tx)
+    if not every:
+        return Step.say(ctx.t("console.export_no_clubs"))
+    counts = await clubs.member_counts(ctx.tx, [c.id for c in every])
+    rows = []
+    for c in every:
+        current = await advisors.current(ctx.tx, c.id)
+        met = await meeting_records.last_confirmed(ctx.tx, c.id)
+        review = await review_records.latest_result(ctx.tx, c.id)
+        rows.append(
+            [
+                c.name,
+                c.category.value,
+                c.status.value,
+                c.guidance_unit,
+                c.founded.isoformat(),
+                counts.get(c.id, 0),
+                current.advisor.name if current else "",
+                current.advisor.staff_id if current else "",
+                current.term_end.isoformat() if current else "",
+                met.isoformat() if met else "",
+                review.year if review else "",
+                review.result.value if review else "",
+            ]
+        )
+    caption = ctx.t("console.export_clubs", count=len(rows))
+    stem = f"clubs-{ctx.today.isoformat()}"
+    return _files(ctx, stem, caption, workbooks.Sheet("clubs", CLUB_HEADER, rows))

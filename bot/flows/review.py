@@ -1,0 +1,336 @@
+"""The annual review round (REG-5, REG-8).
+
+- /review_open YEAR [CLOSES]: staff open the round; officers of active clubs are told.
+- /review_form: officers submit the form. Flow: CLUB (if several) -> ACTIVITIES -> MEMBERS
+  (confirm the count, or type the right one) -> FINANCES -> ADVISOR (the advisor's comment).
+- /verdict: reviewers see the clubs awaiting a decision; RESULT (buttons) -> COMMENT -> recorded.
+  A fail suspends the club; the officers are told the result.
+- /appeal: officers of a club whose review failed appeal; reviewers decide again (/verdict).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from bot import permissions
+from bot.context import Ctx
+from bot.domain import Club, DomainError, NoReviewRound, ReviewResult
+from bot.flows.common import clip
+from bot.flows.console import usage
+from bot.i18n import tr
+from bot.router import Flow, Input, Router, Step
+from bot.services import reviews
+from storage import clubs
+from storage import reviews as records
+
+router = Router()
+FORM, VERDICT, APPEAL = "review_form", "verdict", "appeal"
+TEXT_MAX = 2000
+
+
+def _err(ctx: Ctx, err: DomainError) -> Step:
+    return Step.say(tr(ctx.lang, err.key, **err.params))
+
+
+# --- /review_open ------------------------------------------------------------------------------
+
+
+@permissions.command(router, "review_open")
+async def review_open(ctx: Ctx, args: str) -> Step:
+    parts = args.split()
+    if not parts or not parts[0].isdigit() or len(parts) > 2 or len(parts[0]) != 4:
+        return usage(ctx, "review_open")
+    try:
+        closes = (
+            date.fromisoformat(parts[1])
+            if len(parts) == 2
+            else ctx.today + timedelta(days=ctx.policy.review_round_days)
+        )
+        told = await reviews.open_round(
+            ctx.tx, ctx.policy, ctx.cal, ctx.now, ctx.user_id, int(parts[0]), closes
+        )
+    except ValueError:
+        return usage(ctx, "review_open")
+    return Step.say(ctx.t("review.opened", year=parts[0], closes=closes.isoformat(), told=told))
+
+
+# --- /review_form ------------------------------------------------------------------------------
+
+
+class FormState(StrEnum):
+    CLUB = "club"
+    ACTIVITIES = "activities"
+    MEMBERS = "members"
+    FINANCES = "finances"
+    ADVISOR = "advisor"
+
+
+class FormData(BaseModel):
+    club_id: int = 0
+    year: int = 0
+    activities: str = ""
+    member_count: int = 0
+    finances: str = ""
+
+
+def _text(given: Input) -> str:
+    return " ".join((given.text or "").split())[:TEXT_MAX]
+
+
+@permissions.command(router, "review_form")
+async def review_form(ctx: Ctx, args: str) -> Step:
+    try:
+        window = await reviews.current_round(ctx.tx, ctx.cal, ctx.now)
+    except DomainError as err:
+        return _err(ctx, err)
+    led = await reviews.officer_clubs(ctx.tx, ctx.student)
+    if len(led) == 1:
+        return await _ask_activities(ctx, FormData(club_id=led[0].id, year=window.year))
+    rows = [[ctx.choice(c.name, f"k{c.id}")] for c in led]
+    data = FormData(year=window.year)
+    return Step.ask(FORM, FormState.CLUB, data, ctx.t("review.ask_club"), rows)
+
+
+async def _ask_activities(ctx: Ctx, data: FormData, note: str | None = None) -> Step:
+    club = await clubs.club(ctx.tx, data.club_id)
+    assert club is not None
+    text = ctx.t("review.ask_activities", club=club.name, year=data.year)
+    return Step.ask(FORM, FormState.ACTIVITIES, data, text, [], note)
+
+
+async def on_form_club(ctx: Ctx, data: FormData, given: Input) -> Step:
+    led = await reviews.officer_clubs(ctx.tx, ctx.student)
+    choice = given.choice or ""
+    chosen = next((c for c in led if f"k{c.id}" == choice), None)
+    if chosen is None:
+        rows = [[ctx.choice(c.name, f"k{c.id}")] for c in led]
+        text = ctx.t("review.ask_club")
+        return Step.ask(FORM, FormState.CLUB, data, text, rows, ctx.t("meeting.use_buttons"))
+    data.club_id = chosen.id
+    return await _ask_activities(ctx, data)
+
+
+async def on_activities(ctx: Ctx, data: FormData, given: Input) -> Step:
+    text = _text(given)
+    if not text:
+        return await _ask_activities(ctx, data, ctx.t("review.need_text"))
+    data.activities = text
+    return await _ask_members(ctx, data)
+
+
+async def _ask_members(ctx: Ctx, data: FormData, note: str | None = None) -> Step:
+    count = (await clubs.member_counts(ctx.tx, [data.club_id])).get(data.club_id, 0)
+    data.member_count = count
+    rows = [[ctx.choice(ctx.t("review.count_right", count=count), "ok")]]
+    text = ctx.t("review.ask_members", count=count)
+    return Step.ask(FORM, FormState.MEMBERS, data, text, rows, note)
+
+
+async def on_members(ctx: Ctx, data: FormData, given: Input) -> Step:
+    if given.choice != "ok":
+        raw = (given.text or "").strip()
+        if not raw.isdigit() or len(raw) > 6:
+            return await _ask_members(ctx, data, ctx.t("review.need_number"))
+        data.member_count = int(raw)
+    text = ctx.t("review.ask_finances")
+    return Step.ask(FORM, FormState.FINANCES, data, text, [])
+
+
+async def on_finances(ctx: Ctx, data: FormData, given: Input) -> Step:
+    text = _text(given)
+    if not text:
+        return Step.ask(FORM, FormState.FINANCES, data, ctx.t("review.ask_finances"), [])
+    data.finances = text
+    return Step.ask(FORM, FormState.ADVISOR, data, ctx.t("review.ask_advisor"), [])
+
+
+async def on_advisor(ctx: Ctx, data: FormData, given: Input) -> Step:
+    text = _text(given)
+    if not text:
+        return Step.ask(FORM, FormState.ADVISOR, data, ctx.t("review.ask_advisor"), [])
+    form = records.Submission(
+        data.club_id, data.year, data.activities, data.member_count, data.finances, text, ctx.now
+    )
+    try:
+        year = await reviews.submit(
+            ctx.tx, ctx.cal, ctx.now, ctx.user_id, ctx.student, data.club_id, form
+        )
+    except DomainError as err:
+        return _err(ctx, err)
+    club = await clubs.club(ctx.tx, data.club_id)
+    assert club is not None
+    return Step.say(ctx.t("review.submitted", club=club.name, year=year))
+
+
+router.flow(
+    Flow(
+        name=FORM,
+        data_type=FormData,
+        states={
+            FormState.CLUB.value: on_form_club,
+            FormState.ACTIVITIES.value: on_activities,
+            FormState.MEMBERS.value: on_members,
+            FormState.FINANCES.value: on_finances,
+            FormState.ADVISOR.value: on_advisor,
+        },
+    )
+)
+
+
+# --- /verdict ----------------------------------------------------------------------------------
+
+
+class VerdictState(StrEnum):
+    CLUB = "club"
+    RESULT = "result"
+    COMMENT = "comment"
+
+
+class VerdictData(BaseModel):
+    year: int
+    club_id: int = 0
+    result: ReviewResult | None = None
+
+
+async def _awaiting(ctx: Ctx, year: int) -> list[Club]:
+    found = []
+    for club_id in await records.awaiting_verdict(ctx.tx, year):
+        club = await clubs.club(ctx.tx, club_id)
+        if club is not None:
+            found.append(club)
+    return found
+
+
+@permissions.command(router, "verdict")
+async def verdict(ctx: Ctx, args: str) -> Step:
+    windows = await records.review_windows(ctx.tx)
+    if not windows:
+        return _err(ctx, NoReviewRound())
+    opened = [w.year for w in windows if w.opens_on <= ctx.today]
+    year = max(opened) if opened else windows[-1].year
+    waiting = await _awaiting(ctx, year)
+    if not waiting:
+        return Step.say(ctx.t("review.nothing_waiting", year=year))
+    rows = [[ctx.choice(clip(c.name), f"k{c.id}")] for c in waiting[:40]]
+    text = ctx.t("review.pick_club", year=year, count=len(waiting))
+    return Step.ask(VERDICT, VerdictState.CLUB, VerdictData(year=year), text, rows)
+
+
+async def on_verdict_club(ctx: Ctx, data: VerdictData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "verdict", f"flow:{VERDICT}")
+    if denied is not None:
+        return denied
+    waiting = await _awaiting(ctx, data.year)
+    chosen = next((c for c in waiting if f"k{c.id}" == given.choice), None)
+    if chosen is None:
+        return Step.say(ctx.t("review.nothing_waiting", year=data.year))
+    data.club_id = chosen.id
+    form = await records.submission(ctx.tx, chosen.id, data.year)
+    lines = [ctx.t("review.form_title", club=chosen.name, year=data.year)]
+    if form is not None:
+        lines.append(
+            ctx.t(
+                "review.form",
+                activities=clip(form.activities, 600),
+                members=form.member_count,
+                finances=clip(form.finances, 600),
+                advisor=clip(form.advisor_comment, 600),
+            )
+        )
+    rows = [
+        [ctx.choice(ctx.t(f"reviewresult.{r.value}"), r.value) for r in ReviewResult],
+    ]
+    return Step.ask(VERDICT, VerdictState.RESULT, data, "\n".join(lines), rows)
+
+
+async def on_verdict_result(ctx: Ctx, data: VerdictData, given: Input) -> Step:
+    try:
+        data.result = ReviewResult(given.choice or "")
+    except ValueError:
+        return Step.say(ctx.t("meeting.use_buttons"))
+    text = ctx.t("review.ask_comment", result=data.result)
+    return Step.ask(VERDICT, VerdictState.COMMENT, data, text, [])
+
+
+async def on_verdict_comment(ctx: Ctx, data: VerdictData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "verdict", f"flow:{VERDICT}")
+    if denied is not None:
+        return denied
+    comment = _text(given)
+    if not comment or data.result is None:
+        return Step.ask(VERDICT, VerdictState.COMMENT, data, ctx.t("review.need_text"), [])
+    club = await clubs.club(ctx.tx, data.club_id)
+    assert club is not None
+    await reviews.record_result(
+        ctx.tx,
+        ctx.policy,
+        ctx.cal,
+        ctx.now,
+        club,
+        data.result,
+        ctx.today,
+        data.year,
+        recorded_by=ctx.user_id,
+        comment=comment,
+    )
+    return Step.say(ctx.t("review.recorded", club=club.name, year=data.year, result=data.result))
+
+
+router.flow(
+    Flow(
+        name=VERDICT,
+        data_type=VerdictData,
+        states={
+            VerdictState.CLUB.value: on_verdict_club,
+            VerdictState.RESULT.value: on_verdict_result,
+            VerdictState.COMMENT.value: on_verdict_comment,
+        },
+    )
+)
+
+
+# --- /appeal -----------------------------------------------------------------------------------
+
+
+class AppealState(StrEnum):
+    TEXT = "text"
+
+
+class AppealData(BaseModel):
+    club_id: int
+
+
+@permissions.command(router, "appeal")
+async def appeal(ctx: Ctx, args: str) -> Step:
+    led = await reviews.officer_clubs(ctx.tx, ctx.student)
+    failed = []
+    for club in led:
+        latest = await records.latest_result(ctx.tx, club.id)
+        if latest is not None and latest.result is ReviewResult.FAIL:
+            failed.append(club)
+    if not failed:
+        return Step.say(ctx.t("review.nothing_to_appeal"))
+    club = failed[0]
+    text = ctx.t("review.ask_appeal", club=club.name)
+    return Step.ask(APPEAL, AppealState.TEXT, AppealData(club_id=club.id), text, [])
+
+
+async def on_appeal_text(ctx: Ctx, data: AppealData, given: Input) -> Step:
+    text = _text(given)
+    if not text:
+        return Step.ask(APPEAL, AppealState.TEXT, data, ctx.t("review.need_text"), [])
+    try:
+        year = await reviews.appeal(ctx.tx, ctx.now, ctx.user_id, ctx.student, data.club_id, text)
+    except DomainError as err:
+        return _err(ctx, err)
+    club = await clubs.club(ctx.tx, data.club_id)
+    assert club is not None
+    return Step.say(ctx.t("review.appealed", club=club.name, year=year))
+
+
+router.flow(
+    Flow(name=APPEAL, data_type=AppealData, states={AppealState.TEXT.value: on_appeal_text})
+)

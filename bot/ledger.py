@@ -1,0 +1,533 @@
+"""The compliance ledger: for every rule of RULES.md, its standing computed from live data.
+
+`RULES` is the registry: rule id -> the function that computes it from a `Snapshot` of the
+records (read by `storage/ledger.py`) and the policy. Each answers how many comply, which do
+not (clubs, advisors, students) and since when. Rules whose data the bot does not hold yet are
+reported as "no data" rather than as met:
+
+- REG-1 (sponsors), REG-4 (charters), REG-6 (name screening): the establishment flow holds them.
+- ORG-4 (party or league branches): no record of branches yet.
+- ORG-7 (direct election of presidents): the election records hold it.
+- ORG-5 is checked on what exists: officers' class rank (`rank_pct`), not the election steps.
+- SU-1 to SU-8: no student-union bodies are modelled ("no union data").
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from bot.calendar import add_months
+from bot.deadlines import Window
+from bot.domain import Category, ClubStatus, Language, Political, ReviewResult, StudentStatus
+from bot.i18n import tr
+from bot.policy import Policy
+from bot.workbooks import Cell, Sheet
+
+
+class Standing(StrEnum):
+    MET = "met"  # every case checked complies
+    GAPS = "gaps"  # some do not
+    NO_DATA = "no_data"  # nothing to check it against yet
+    IN_PLACE = "in_place"  # the bot itself implements it
+
+
+@dataclass(frozen=True, slots=True)
+class ClubFact:
+    id: int
+    name: str
+    category: Category
+    status: ClubStatus
+    founded: date
+    unit_kind: str | None
+    has_unit: bool
+    advisor_pk: int | None
+    advisor_since: date | None
+    term_end: date | None
+    advisor_ended: date | None
+    last_meeting: date | None
+    last_event: str | None
+    status_since: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class StudentFact:
+    id: int
+    student_id: str
+    name: str
+    status: str
+    rank_pct: int
+    political: Political
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerFact:
+    club_id: int
+    student_pk: int
+    position: str
+    since: date
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisorFact:
+    id: int
+    staff_id: str
+    name: str
+    party_member: bool
+    evaluation: tuple[int, bool, date] | None  # the latest: year, passed, recorded on
+    dismissed: bool
+    first_appointed: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFact:
+    club_id: int
+    year: int
+    result: ReviewResult
+    decided_on: date
+    recorded_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    today: date
+    clubs: list[ClubFact]
+    students: dict[int, StudentFact]
+    memberships: list[tuple[int, int, date | None]]  # student pk, club id, joined on
+    officers: list[OfficerFact]
+    advisors: list[AdvisorFact]
+    reviews: list[ReviewFact]
+    review_windows: list[Window]
+    reregistration_windows: list[Window]
+    reregistered: set[tuple[int, int]]
+    reviewers: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One case that does not comply: what, which, since when, and why (a message key)."""
+
+    kind: str  # club | advisor | student
+    ref: str  # club id, staff_id or student_id
+    name: str
+    since: date | None
+    why: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleReport:
+    rule: str
+    standing: Standing
+    checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def group(self) -> str:
+        return self.rule.split("-")[0]
+
+    @property
+    def compliant(self) -> int:
+        return self.checked - len({(f.kind, f.ref) for f in self.findings})
+
+
+def _report(rule: str, checked: int, findings: list[Finding]) -> RuleReport:
+    if checked == 0:
+        return RuleReport(rule, Standing.NO_DATA)
+    return RuleReport(rule, Standing.GAPS if findings else Standing.MET, checked, findings)
+
+
+def _club(c: ClubFact, since: date | None, why: str, **params: object) -> Finding:
+    return Finding(
+        "club", str(c.id), c.name, since, why, tuple((k, str(v)) for k, v in params.items())
+    )
+
+
+def _student(s: StudentFact, since: date | None, why: str, **params: object) -> Finding:
+    pairs = tuple((k, str(v)) for k, v in params.items())
+    return Finding("student", s.student_id, s.name, since, why, pairs)
+
+
+def _advisor(a: AdvisorFact, since: date | None, why: str, **params: object) -> Finding:
+    pairs = tuple((k, str(v)) for k, v in params.items())
+    return Finding("advisor", a.staff_id, a.name, since, why, pairs)
+
+
+def _live(snap: Snapshot) -> list[ClubFact]:
+    """Clubs that exist (active or suspended): the ones most rules are about."""
+    return [c for c in snap.clubs if c.status in (ClubStatus.ACTIVE, ClubStatus.SUSPENDED)]
+
+
+def _no_data(rule: str) -> Callable[[Snapshot, Policy], RuleReport]:
+    return lambda snap, policy: RuleReport(rule, Standing.NO_DATA)
+
+
+def reg_2(snap: Snapshot, policy: Policy) -> RuleReport:
+    clubs = _live(snap)
+    found = [
+        _club(c, c.founded, "no_unit" if not c.has_unit else "unit_kind_unknown")
+        for c in clubs
+        if c.unit_kind is None
+    ]
+    return _report("REG-2", len(clubs), found)
+
+
+def reg_3(snap: Snapshot, policy: Policy) -> RuleReport:
+    clubs = [c for c in snap.clubs if c.status is ClubStatus.ACTIVE]
+    found = [
+        _club(c, c.advisor_ended or c.founded, "no_advisor") for c in clubs if c.advisor_pk is None
+    ]
+    return _report("REG-3", len(clubs), found)
+
+
+def _review_year(snap: Snapshot) -> Window | None:
+    """The latest review round that has closed."""
+    closed = [w for w in snap.review_windows if w.closes_on < snap.today]
+    return max(closed, key=lambda w: w.year) if closed else None
+
+
+def reg_5(snap: Snapshot, policy: Policy) -> RuleReport:
+    window = _review_year(snap)
+    if window is None:
+        return RuleReport("REG-5", Standing.NO_DATA)
+    results = {r.club_id: r for r in snap.reviews if r.year == window.year}
+    clubs = [c for c in _live(snap) if c.founded < window.opens_on]
+    found = []
+    for c in clubs:
+        got = results.get(c.id)
+        if got is None:
+            found.append(_club(c, window.closes_on, "review_missing", year=window.year))
+        elif got.result is ReviewResult.FAIL:
+            found.append(_club(c, got.decided_on, "review_failed", year=window.year))
+    return _report("REG-5", len(clubs), found)
+
+
+def reg_7(snap: Snapshot, policy: Policy) -> RuleReport:
+    stopped = {c.id: c for c in snap.clubs if c.status is not ClubStatus.ACTIVE}
+    found: dict[int, Finding] = {}
+    for _, club_id, joined in snap.memberships:
+        c = stopped.get(club_id)
+        if c is None:
+            continue
+        if c.status is not ClubStatus.SUSPENDED:
+            found[c.id] = _club(c, c.status_since, "members_after_end", state=c.status.value)
+        elif joined is not None and c.status_since is not None and joined > c.status_since:
+            found[c.id] = _club(c, joined, "joined_while_suspended")
+    return _report("REG-7", len(stopped), list(found.values()))
+
+
+def reg_8(snap: Snapshot, policy: Policy) -> RuleReport:
+    decided = [r for r in snap.reviews if r.recorded_by is not None]
+    names = {c.id: c for c in snap.clubs}
+    found = [
+        _club(names[r.club_id], r.decided_on, "not_by_reviewer", year=r.year)
+        for r in decided
+        if r.recorded_by not in snap.reviewers and r.club_id in names
+    ]
+    return _report("REG-8", len(decided), found)
+
+
+def reg_10(snap: Snapshot, policy: Policy) -> RuleReport:
+    banned = [c for c in snap.clubs if c.status is ClubStatus.BANNED]
+    found = [_club(c, c.status_since, "ban_unrecorded") for c in banned if c.last_event != "ban"]
+    return _report("REG-10", len(banned), found)
+
+
+def reg_11(snap: Snapshot, policy: Policy) -> RuleReport:
+    gone = [c for c in snap.clubs if c.status is ClubStatus.DISSOLVED]
+    holding = {club_id for _, club_id, _ in snap.memberships}
+    found = [_club(c, c.status_since, "members_not_freed") for c in gone if c.id in holding]
+    return _report("REG-11", len(gone), found)
+
+
+def _appointed(snap: Snapshot) -> dict[int, list[ClubFact]]:
+    held: dict[int, list[ClubFact]] = defaultdict(list)
+    for c in snap.clubs:
+        if c.advisor_pk is not None:
+            held[c.advisor_pk].append(c)
+    return held
+
+
+def adv_1(snap: Snapshot, policy: Policy) -> RuleReport:
+    bank = {a.id for a in snap.advisors}
+    held = _appointed(snap)
+    found = [
+        _club(c, c.advisor_since, "advisor_outside_bank")
+        for pk, clubs in held.items()
+        if pk not in bank
+        for c in clubs
+    ]
+    return _report("ADV-1", sum(len(v) for v in held.values()), found)
+
+
+def adv_2(snap: Snapshot, policy: Policy) -> RuleReport:
+    by_pk = {a.id: a for a in snap.advisors}
+    clubs = [
+        c
+        for c in _live(snap)
+        if c.category in policy.party_advisor_categories and c.advisor_pk is not None
+    ]
+    found = [
+        _club(c, c.advisor_since, "advisor_not_party", advisor=by_pk[c.advisor_pk].name)
+        for c in clubs
+        if c.advisor_pk in by_pk and not by_pk[c.advisor_pk].party_member
+    ]
+    return _report("ADV-2", len(clubs), found)
+
+
+def adv_3(snap: Snapshot, policy: Policy) -> RuleReport:
+    clubs = [c for c in _live(snap) if c.term_end is not None]
+    found = [
+        _club(c, c.term_end, "term_ended", date=c.term_end)
+        for c in clubs
+        if c.term_end is not None and c.term_end < snap.today
+    ]
+    return _report("ADV-3", len(clubs), found)
+
+
+def adv_4(snap: Snapshot, policy: Policy) -> RuleReport:
+    held = _appointed(snap)
+    found = [
+        _advisor(
+            a,
+            max(c.advisor_since or c.founded for c in held[a.id]),
+            "too_many_clubs",
+            count=len(held[a.id]),
+            limit=policy.max_clubs_per_advisor,
+        )
+        for a in snap.advisors
+        if len(held.get(a.id, [])) > policy.max_clubs_per_advisor
+    ]
+    return _report("ADV-4", len(held), found)
+
+
+def adv_5(snap: Snapshot, policy: Policy) -> RuleReport:
+    held = _appointed(snap)
+    due = add_months(snap.today, -policy.advisor_evaluation_months)
+    checked, found = 0, []
+    for a in snap.advisors:
+        if a.id not in held:
+            continue
+        checked += 1
+        if a.evaluation is not None and not a.evaluation[1]:
+            found.append(
+                _advisor(a, a.evaluation[2], "failed_still_appointed", year=a.evaluation[0])
+            )
+        elif (a.evaluation is None or a.evaluation[2] < due) and (
+            a.first_appointed is not None and a.first_appointed < due
+        ):
+            since = add_months(
+                a.evaluation[2] if a.evaluation else a.first_appointed,
+                policy.advisor_evaluation_months,
+            )
+            found.append(_advisor(a, since, "not_evaluated"))
+    return _report("ADV-5", checked, found)
+
+
+def org_1(snap: Snapshot, policy: Policy) -> RuleReport:
+    members = {pk for pk, _, _ in snap.memberships}
+    found = [
+        _student(snap.students[pk], None, "no_formal_status", status=snap.students[pk].status)
+        for pk in sorted(members)
+        if pk in snap.students and snap.students[pk].status != StudentStatus.ENROLLED.value
+    ]
+    return _report("ORG-1", len(members), found)
+
+
+def org_2(snap: Snapshot, policy: Policy) -> RuleReport:
+    counts = Counter(pk for pk, _, _ in snap.memberships)
+    found = [
+        _student(
+            snap.students[pk],
+            None,
+            "too_many_memberships",
+            count=n,
+            limit=policy.max_clubs_per_student,
+        )
+        for pk, n in sorted(counts.items())
+        if n > policy.max_clubs_per_student and pk in snap.students
+    ]
+    checked = len(counts)
+    closed = [w for w in snap.reregistration_windows if w.closes_on < snap.today]
+    if closed:
+        window = max(closed, key=lambda w: w.year)
+        active = [
+            c for c in snap.clubs if c.status is ClubStatus.ACTIVE and c.founded < window.opens_on
+        ]
+        checked += len(active)
+        found += [
+            _club(c, window.closes_on, "not_reregistered", year=window.year)
+            for c in active
+            if (c.id, window.year) not in snap.reregistered
+        ]
+    return _report("ORG-2", checked, found)
+
+
+def org_3(snap: Snapshot, policy: Policy) -> RuleReport:
+    clubs = [c for c in snap.clubs if c.status is ClubStatus.ACTIVE]
+    found = []
+    for c in clubs:
+        due = add_months(c.last_meeting or c.founded, policy.general_meeting_interval_months)
+        if due < snap.today:
+            found.append(_club(c, due, "meeting_overdue", last=c.last_meeting or "—"))
+    return _report("ORG-3", len(clubs), found)
+
+
+def org_5(snap: Snapshot, policy: Policy) -> RuleReport:
+    found = [
+        _student(
+            snap.students[o.student_pk],
+            o.since,
+            "officer_rank",
+            rank=snap.students[o.student_pk].rank_pct,
+            limit=policy.officer_max_rank_pct,
+        )
+        for o in snap.officers
+        if o.student_pk in snap.students
+        and snap.students[o.student_pk].rank_pct > policy.officer_max_rank_pct
+    ]
+    return _report("ORG-5", len(snap.officers), found)
+
+
+def org_6(snap: Snapshot, policy: Policy) -> RuleReport:
+    presidents = {o.club_id: o for o in snap.officers if o.position == "president"}
+    clubs = [c for c in _live(snap) if c.category in policy.party_advisor_categories]
+    found = []
+    for c in clubs:
+        head = presidents.get(c.id)
+        if head is None:
+            found.append(_club(c, c.founded, "no_president"))
+        elif snap.students[head.student_pk].political is not Political.PARTY:
+            found.append(
+                _club(
+                    c, head.since, "president_not_party", name=snap.students[head.student_pk].name
+                )
+            )
+    return _report("ORG-6", len(clubs), found)
+
+
+RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
+    "REG-1": _no_data("REG-1"),
+    "REG-2": reg_2,
+    "REG-3": reg_3,
+    "REG-4": _no_data("REG-4"),
+    "REG-5": reg_5,
+    "REG-6": _no_data("REG-6"),
+    "REG-7": reg_7,
+    "REG-8": reg_8,
+    "REG-9": lambda snap, policy: RuleReport("REG-9", Standing.IN_PLACE),
+    "REG-10": reg_10,
+    "REG-11": reg_11,
+    "ADV-1": adv_1,
+    "ADV-2": adv_2,
+    "ADV-3": adv_3,
+    "ADV-4": adv_4,
+    "ADV-5": adv_5,
+    "ORG-1": org_1,
+    "ORG-2": org_2,
+    "ORG-3": org_3,
+    "ORG-4": _no_data("ORG-4"),
+    "ORG-5": org_5,
+    "ORG-6": org_6,
+    "ORG-7": _no_data("ORG-7"),
+    **{f"SU-{n}": _no_data(f"SU-{n}") for n in range(1, 9)},
+}
+GROUPS = ("REG", "ADV", "ORG", "SU")
+
+
+def compute(snap: Snapshot, policy: Policy) -> list[RuleReport]:
+    """Every rule's report, in the rulebook's order."""
+    return [check(snap, policy) for check in RULES.values()]
+
+
+# --- the ledger as tables (the workbook, the CSV) ---------------------------------------------
+
+
+def why(language: Language, finding: Finding) -> str:
+    """A finding's reason in words (plain text, for files)."""
+    return html.unescape(tr(language, f"ledger.why.{finding.why}", **dict(finding.params)))
+
+
+def summary_rows(language: Language, reports: list[RuleReport]) -> list[list[Cell]]:
+    return [
+        [
+            r.rule,
+            r.group,
+            tr(language, f"ledger.rule.{_key(r.rule)}"),
+            tr(language, f"ledger.standing.{r.standing.value}"),
+            r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
+            r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,
+            len(r.findings),
+        ]
+        for r in reports
+    ]
+
+
+def finding_rows(language: Language, reports: list[RuleReport]) -> list[list[Cell]]:
+    return [
+        [r.rule, f.kind, f.ref, f.name, f.since, why(language, f)]
+        for r in reports
+        for f in r.findings
+    ]
+
+
+def sheets(language: Language, reports: list[RuleReport]) -> list[Sheet]:
+    """The workbook: a summary sheet, then one sheet per rule group with its findings."""
+
+    def t(key: str) -> str:
+        return tr(language, f"ledger.column.{key}")
+
+    summary = Sheet(
+        tr(language, "ledger.sheet_summary"),
+        [t("rule"), t("group"), t("text"), t("standing"), t("checked"), t("compliant"), t("not")],
+        summary_rows(language, reports),
+    )
+    header = [t("rule"), t("kind"), t("ref"), t("name"), t("since"), t("why")]
+    rows = finding_rows(language, reports)
+    return [summary] + [
+        Sheet(group, header, [row for row in rows if str(row[0]).split("-")[0] == group])
+        for group in GROUPS
+    ]
+
+
+def csv_rows(language: Language, reports: list[RuleReport]) -> tuple[list[str], list[list[Cell]]]:
+    """One CSV: a row per finding, and one row for each rule without findings."""
+    header = [
+        "rule",
+        "group",
+        "standing",
+        "checked",
+        "compliant",
+        "not_compliant",
+        "kind",
+        "ref",
+        "name",
+        "since",
+        "why",
+    ]
+    rows: list[list[Cell]] = []
+    for r in reports:
+        head: list[Cell] = [
+            r.rule,
+            r.group,
+            r.standing.value,
+            r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
+            r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,
+            len(r.findings),
+        ]
+        if not r.findings:
+            rows.append([*head, None, None, None, None, None])
+        rows += [[*head, f.kind, f.ref, f.name, f.since, why(language, f)] for f in r.findings]
+    return header, rows
+
+
+def _key(rule: str) -> str:
+    """`REG-10` -> `reg_10`: the message key of a rule."""
+    return rule.lower().replace("-", "_")
+
+
+rule_key = _key

@@ -1,0 +1,141 @@
+"""Who may do what: the permission matrix, one table, used to check each call and to build /help.
+
+Staff and reviewers are granted (`/grant`, `clubbot grant`); the other roles follow from the
+records: officer (a current position), advisor (a bound advisor record), member (an active
+membership), unit representative (`clubbot grant rep`). Every privileged command and button
+checks the matrix again on the server at each call, so a revoked role counts from the next
+message; a refused attempt is logged and written to the audit log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.callbacks import Callback
+from bot.context import Ctx
+from bot.domain import Role
+from bot.router import Audience, Router, Step
+from storage import audit, clubs, officers, units
+
+log = logging.getLogger(__name__)
+
+A = Audience
+STAFF = frozenset({A.STAFF})
+STAFF_OR_REVIEWER = frozenset({A.STAFF, A.REVIEWER})
+
+# Command (or button action) -> the roles that may use it.
+PERMISSIONS: dict[str, frozenset[Audience]] = {
+    # Status and reports (REG-9).
+    "status": STAFF_OR_REVIEWER,
+    "student": STAFF_OR_REVIEWER,
+    "advisor": STAFF_OR_REVIEWER,
+    "overdue": STAFF_OR_REVIEWER,
+    "ledger": STAFF_OR_REVIEWER,
+    "stats": STAFF_OR_REVIEWER,
+    "export": STAFF,
+    "audit": STAFF,
+    # Roles.
+    "grant": STAFF,
+    "revoke": STAFF,
+    # Club lifecycle (REG-7, REG-10, REG-11).
+    "suspend": STAFF,
+    "reinstate": STAFF,
+    "ban": STAFF,
+    "dissolve": STAFF,
+    # The annual review round (REG-5, REG-8).
+    "review_open": STAFF,
+    "review_form": frozenset({A.OFFICER}),
+    "appeal": frozenset({A.OFFICER}),
+    "verdict": frozenset({A.REVIEWER}),
+    # Advisors (ADV-1 to ADV-5).
+    "hire": STAFF,
+    "appoint": STAFF,
+    "renew": STAFF,
+    "evaluate": STAFF,
+    "dismiss": STAFF,
+}
+# Every role a user can have, the columns of the matrix.
+ROLES = (A.STAFF, A.REVIEWER, A.UNIT_REP, A.ADVISOR, A.OFFICER, A.MEMBER)
+_GRANTED = {Role.STAFF: A.STAFF, Role.REVIEWER: A.REVIEWER}
+
+
+async def granted(ctx: Ctx) -> frozenset[Audience]:
+    """The roles staff granted this user (read now)."""
+    return frozenset(_GRANTED[role] for role in await ctx.roles())
+
+
+async def capacities(ctx: Ctx) -> frozenset[Audience]:
+    """Everything this user is at this moment: granted roles and the roles the records give."""
+    held = set(await granted(ctx)) | {A.EVERYONE}
+    if ctx.student is not None:
+        held.add(A.STUDENT)
+        if await officers.clubs_led_by(ctx.tx, ctx.student.id):
+            held.add(A.OFFICER)
+        if await clubs.active_memberships(ctx.tx, ctx.student.id):
+            held.add(A.MEMBER)
+    if ctx.advisor_pk is not None:
+        held.add(A.ADVISOR)
+    if await units.units_represented_by(ctx.tx, ctx.user_id):
+        held.add(A.UNIT_REP)
+    return frozenset(held)
+
+
+async def allowed(ctx: Ctx, action: str) -> bool:
+    """Whether the user may do `action` now (granted roles first: one cheap query)."""
+    needed = PERMISSIONS[action]
+    if await granted(ctx) & needed:
+        return True
+    if needed <= STAFF_OR_REVIEWER:
+        return False
+    return bool(await capacities(ctx) & needed)
+
+
+def refusal(ctx: Ctx, action: str) -> str:
+    """Why the user may not: who may."""
+    needed = PERMISSIONS[action]
+    if needed == STAFF:
+        return ctx.t("error.staff_only")
+    names = [ctx.t(f"console.audience.{role.value}") for role in ROLES if role in needed]
+    return ctx.t("console.denied", who=ctx.t("console.or").join(names))
+
+
+async def guard(ctx: Ctx, action: str, what: str) -> Step | None:
+    """None when allowed; else the refusal, after logging and auditing the attempt."""
+    if await allowed(ctx, action):
+        return None
+    log.warning("user %s refused %s (%s)", ctx.user_id, action, what)
+    await audit.append(
+        ctx.tx, ctx.now, ctx.user_id, "denied", subject=what, after={"action": action}
+    )
+    return Step.say(refusal(ctx, action))
+
+
+CommandFn = Callable[[Ctx, str], Awaitable[Step]]
+ButtonFn = Callable[[Ctx, Callback], Awaitable[Step]]
+
+
+def command(router: Router, name: str) -> Callable[[CommandFn], CommandFn]:
+    """Register a privileged command: shown to, and allowed for, the roles of the matrix."""
+
+    def register(handler: CommandFn) -> CommandFn:
+        async def checked(ctx: Ctx, args: str) -> Step:
+            return await guard(ctx, name, f"/{name}") or await handler(ctx, args)
+
+        router.command(name, *PERMISSIONS[name], menu=False)(checked)
+        return handler
+
+    return register
+
+
+def button(router: Router, kind: str, action: str) -> Callable[[ButtonFn], ButtonFn]:
+    """Register a privileged button kind, checked against `action`'s row of the matrix."""
+
+    def register(handler: ButtonFn) -> ButtonFn:
+        async def checked(ctx: Ctx, cb: Callback) -> Step:
+            return await guard(ctx, action, f"button:{kind}") or await handler(ctx, cb)
+
+        router.callback(kind)(checked)
+        return handler
+
+    return register

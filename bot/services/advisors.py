@@ -1,0 +1,101 @@
+"""The advisor bank (ADV-1), yearly evaluations and dismissal (ADV-5), audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.calendar import Calendar
+from bot.domain import Advisor, Club, NotEvaluatedFailed
+from bot.policy import Policy
+from bot.services import notices, reminders
+from storage import advisors, audit, clubs
+from storage.tx import Tx
+
+
+async def hire(
+    tx: Tx,
+    now: datetime,
+    actor: int | None,
+    staff_id: str,
+    name: str,
+    department: str,
+    party_member: bool,
+) -> Advisor | None:
+    """Add a teacher to the bank; None when the staff_id is there already."""
+    advisor = await advisors.hire(tx, staff_id, name, department, party_member, now)
+    if advisor is not None:
+        await audit.append(
+            tx,
+            now,
+            actor,
+            "advisor.hire",
+            subject=f"advisor:{staff_id}",
+            after={"name": name, "department": department, "party_member": party_member},
+        )
+    return advisor
+
+
+async def evaluate(
+    tx: Tx,
+    now: datetime,
+    actor: int | None,
+    advisor: Advisor,
+    year: int,
+    passed: bool,
+    comment: str,
+) -> None:
+    """Record the advisor's evaluation for `year` (a second one corrects the first)."""
+    old = await advisors.record_evaluation(tx, advisor.id, year, passed, comment, actor, now)
+    await audit.append(
+        tx,
+        now,
+        actor,
+        "advisor.evaluate",
+        subject=f"advisor:{advisor.staff_id}",
+        before={"year": old.year, "passed": old.passed} if old else None,
+        after={"year": year, "passed": passed, "comment": comment},
+    )
+
+
+async def dismiss(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    actor: int | None,
+    advisor: Advisor,
+    reason: str,
+) -> list[Club]:
+    """Dismiss an advisor whose latest evaluation failed: every appointment ends, and the clubs
+    left without an advisor (returned) have their officers told."""
+    await tx.db.lock_rows(tx.session, "advisor", [advisor.id])
+    latest = await advisors.latest_evaluation(tx, advisor.id)
+    if latest is None or latest.passed:
+        raise NotEvaluatedFailed(advisor=advisor.name)
+    await advisors.dismiss(tx, advisor.id, reason, actor, now)
+    left: list[Club] = []
+    for appointment in await advisors.current_for_advisor(tx, advisor.id):
+        await advisors.end(tx, appointment.id, now, "dismissed")
+        club = await clubs.club(tx, appointment.club_id)
+        if club is not None:
+            left.append(club)
+    await audit.append(
+        tx,
+        now,
+        actor,
+        "advisor.dismiss",
+        subject=f"advisor:{advisor.staff_id}",
+        after={"reason": reason, "clubs": [c.id for c in left]},
+    )
+    for club in left:
+        await notices.tell_officers(
+            tx,
+            now,
+            f"dismissed:{advisor.id}:{club.id}",
+            club.id,
+            "console.notice_no_advisor",
+            club=club.name,
+            advisor=advisor.name,
+        )
+    await reminders.refresh(tx, policy, cal, now, [c.id for c in left])
+    return left

@@ -1,0 +1,43 @@
+"""Messages the console's actions send on their own: queued in the outbox, in each reader's
+language, in the transaction of the action (so nobody is told of a change that rolled back)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain import Language
+from bot.i18n import tr
+from storage import officers, outbox, people
+from storage.tx import Tx
+
+
+async def tell(
+    tx: Tx,
+    now: datetime,
+    key: str,
+    users: list[tuple[int, Language]],
+    message: str,
+    **params: object,
+) -> int:
+    """Queue `message` to each user once (the outbox key is `key` plus the user); how many."""
+    queued = 0
+    for user_id, language in dict(users).items():
+        text = tr(language, message, **params)
+        queued += await outbox.enqueue(tx, f"{key}:{user_id}", user_id, text, now)
+    return queued
+
+
+async def tell_students(
+    tx: Tx, now: datetime, key: str, student_pks: list[int], message: str, **params: object
+) -> int:
+    """Tell these students (those with a reachable account)."""
+    users = await people.accounts_of_students(tx, student_pks)
+    return await tell(tx, now, key, users, message, **params)
+
+
+async def tell_officers(
+    tx: Tx, now: datetime, key: str, club_id: int, message: str, **params: object
+) -> int:
+    """Tell the club's current officers."""
+    held = [student.id for _, student in await officers.current_officers(tx, club_id)]
+    return await tell_students(tx, now, key, held, message, **params)

@@ -1,0 +1,70 @@
+"""Tables as files: an .xlsx workbook (openpyxl) or CSV, from plain rows.
+
+Pure functions of their input, run by the front end in a worker thread (`Attachment.content`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+Cell = str | int | float | date | datetime | None
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+# Excel's limit on a sheet's name.
+SHEET_NAME_MAX = 31
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
+
+
+def _plain(value: Cell) -> Cell:
+    # A cell that starts like a formula is stored as text, so a name cannot run in Excel.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return value
+
+
+def xlsx(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook with one sheet per `Sheet`, a bold header row, and sensible column widths."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.title[:SHEET_NAME_MAX])
+        ws.append(list(sheet.header))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        widths = [len(h) for h in sheet.header]
+        for row in sheet.rows:
+            ws.append([_plain(v) for v in row])
+            for i, value in enumerate(row[: len(widths)]):
+                widths[i] = max(widths[i], min(len(str(value)) if value is not None else 0, 60))
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width + 2
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    """CSV in UTF-8 with a byte-order mark (so Excel shows Chinese names right)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _plain(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,352 @@
+"""The staff console as chat transcripts: the permission matrix, status commands, lifecycle,
+the review round, advisors, exports, charts, paging and the audit chain."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import delete, update
+
+from bot.domain import Role
+from bot.flows.common import utf16_len
+from bot.permissions import PERMISSIONS, ROLES
+from bot.router import Audience
+from emulator.formatting import parse_html
+from storage import audit
+from storage.db import Database
+from storage.models import AuditRow
+from storage.tx import Tx
+from storage.types import utcnow
+from tests.conftest import MakeDb
+from tests.console import MEMBER, OFFICER, REVIEWER, STAFF, USERS, Console, files
+from tests.harness import Campus, Chat, plain
+
+
+@pytest.fixture
+async def console(campus: Campus) -> Console:
+    world = Console(campus)
+    await world.seed()
+    return world
+
+
+REFUSED = ("Only ", "You are not allowed")
+
+
+async def test_permission_matrix_every_command_and_role(console: Console) -> None:
+    denials = 0
+    for role in ROLES:
+        chat = console.chat(USERS[role])
+        for name, allowed in PERMISSIONS.items():
+            answer = await chat.send(f"/{name}")
+            refused = answer.startswith(REFUSED)
+            assert refused is (role not in allowed), (role, name, answer)
+            denials += refused
+            await chat.send("/cancel")
+    actions = await console.audit_actions()
+    assert actions.count("denied") == denials
+    assert denials > 50
+
+
+async def test_help_lists_what_the_matrix_allows(console: Console) -> None:
+    for role in ROLES:
+        shown = await console.chat(USERS[role]).send("/help")
+        for name, allowed in PERMISSIONS.items():
+            assert (f"/{name} —" in shown) is (role in allowed), (role, name)
+
+
+async def test_grant_and_revoke_in_chat_count_from_the_next_message(console: Console) -> None:
+    staff, newcomer = console.chat(STAFF), console.chat(4242)
+    assert "Only staff" in await newcomer.send("/ledger")
+    assert "Granted" in await staff.send("/grant reviewer 4242")
+    assert "already" in await staff.send("/grant reviewer 4242")
+    assert "Compliance ledger" in await newcomer.send("/ledger")
+    await newcomer.send("/ledger REG-3")
+    assert "Revoked" in await staff.send("/revoke reviewer 4242")
+    assert "Only staff" in await newcomer.send("/ledger")
+    assert "Usage" in await staff.send("/grant reviewer @someone")
+    assert "Usage" in await staff.send("/grant king 4242")
+    assert "cannot revoke your own" in await staff.send(f"/revoke staff {STAFF}")
+    actions = await console.audit_actions()
+    assert actions.count("role.grant") == 1
+    assert actions.count("role.revoke") == 1
+
+
+async def test_a_revoked_staff_members_old_buttons_show_nothing(console: Console) -> None:
+    staff = console.chat(STAFF)
+    await console.campus.clubs(*(f"Club {n:03d}" for n in range(60)))
+    await staff.send("/ledger REG-3")
+    next_page = staff.button("Next").data
+    assert next_page is not None
+    await console.chat(STAFF + 1).send("/start")
+    async with console.db.transaction() as session:
+        from storage import people
+
+        await people.revoke(Tx(session, console.db), STAFF, Role.STAFF)
+    await staff.press(next_page)
+    assert "Only staff" in staff.said
+    assert "Club 0" not in staff.said
+
+
+async def test_status_of_a_club_shows_its_record(console: Console) -> None:
+    answer = await console.chat(STAFF).send("/status Chess Club")
+    assert "Officers: Alice (president)" in answer
+    assert "Advisor: Teacher One, term until" in answer
+    assert "Last general meeting: —" in answer
+    assert "Last annual review: none" in answer
+    assert "advisor.appoint" in answer  # recent history from the audit log
+    summary = await console.chat(REVIEWER).send("/status")
+    assert "Advisors: 2 in the bank; 1 clubs have one." in summary
+    assert "Active clubs without an advisor: 1" in summary
+
+
+async def test_student_advisor_and_overdue(console: Console) -> None:
+    staff = console.chat(STAFF)
+    answer = await staff.send("/student S1")
+    assert "Alice (S1)" in answer
+    assert "Clubs: Chess Club" in answer
+    assert "Positions in: Chess Club" in answer
+    assert "Alice" in await staff.send("/student alic")
+    assert "nor one with a similar" in await staff.send("/student ZZZ999")
+    teacher = await staff.send("/advisor teacher one")
+    assert "Teacher One (T1)" in teacher
+    assert "Chess Club, term until" in teacher
+    assert "Did you mean" in await staff.send("/advisor Teacher")
+    assert "nor one with a similar" in await staff.send("/advisor Quux")
+    assert "Usage" in await staff.send("/advisor")
+    assert "Overdue" in await staff.send("/overdue")
+
+
+async def test_unknown_club_answers_with_the_closest_names(console: Console) -> None:
+    staff = console.chat(STAFF)
+    answer = await staff.send("/audit Chess Clb")
+    assert "Did you mean" in answer
+    assert "Chess Club" in answer
+    assert "Usage" in await staff.send("/export members")
+    assert "Did you mean" in await staff.send("/suspend chess")
+
+
+async def test_suspend_then_dissolve_tells_members_and_frees_them(console: Console) -> None:
+    staff = console.chat(STAFF)
+    ask = await staff.send("/suspend Chess Club")
+    assert "Why suspend" in ask
+    done = await staff.send("Finances unaccounted for")
+    assert "is now Suspended" in done
+    assert "Members told: 2" in done
+    assert any("suspended" in t for t in await console.outbox_to(MEMBER))
+    carol = await console.campus.bound("S3", 7003)
+    assert "not active" in (await carol.send("/join Chess Club")).lower() or "cannot" in (
+        await carol.send("/join Chess Club")
+    )
+    assert "does not apply" in await staff.send("/suspend Chess Club")
+    await staff.send("/dissolve Chess Club")
+    done = await staff.send("The members asked for it")
+    assert "is now Dissolved" in done
+    assert "Memberships ended: 2" in done
+    assert "Your membership has ended" in (await console.outbox_to(MEMBER))[-1]
+    assert "Members: 0" in await staff.send("/status Chess Club")
+    history = await staff.send("/audit Chess Club")
+    assert "club.dissolve" in history
+    assert "club.suspend" in history
+
+
+async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
+    console: Console,
+) -> None:
+    staff, officer, reviewer = (
+        console.chat(STAFF),
+        console.chat(OFFICER),
+        console.chat(REVIEWER),
+    )
+    assert "No annual review round is open" in await officer.send("/review_form")
+    opened = await staff.send("/review_open 2026")
+    assert "open until" in opened
+    assert any("review form" in t for t in await console.outbox_to(OFFICER))
+    assert "1/4" in await officer.send("/review_form")
+    assert "2/4" in await officer.send("Chess evenings, a tournament")
+    await officer.click("Yes, 2")
+    assert "3/4" in officer.said
+    assert "4/4" in await officer.send("Dues 200, spent 150")
+    assert "submitted" in await officer.send("A good year")
+
+    assert "1 club(s) await" in await reviewer.send("/verdict")
+    await reviewer.click("Chess Club")
+    assert "Chess evenings" in reviewer.said
+    await reviewer.click("Fail")
+    assert "recorded" in (await reviewer.send("No general meeting held")).lower()
+    assert "Suspended" in await staff.send("/status Chess Club")
+    assert any("Fail" in t for t in await console.outbox_to(OFFICER))
+
+    assert "Why should" in await officer.send("/appeal")
+    assert "appeal" in (await officer.send("We held it in May")).lower()
+    assert any("appeal" in t for t in await console.outbox_to(REVIEWER))
+    await reviewer.send("/verdict")
+    await reviewer.click("Chess Club")
+    await reviewer.click("Pass")
+    await reviewer.send("Meeting minutes found")
+    assert "State: Active" in await staff.send("/status Chess Club")
+    actions = await console.audit_actions()
+    assert actions.count("review.result") == 2
+    assert "club.reinstate" in actions
+
+
+async def test_advisor_evaluation_and_dismissal_flag_clubs(console: Console) -> None:
+    staff = console.chat(STAFF)
+    assert "now in the advisor bank" in await staff.send("/hire T9, Nine, Physics, no")
+    assert "already" in await staff.send("/hire T9, Nine, Physics, no")
+    assert "Usage" in await staff.send("/hire T9 Nine")
+    await console.campus.clubs(("Volunteers", "volunteer"))
+    assert "Party member" in await staff.send("/appoint T9 Volunteers")  # ADV-2
+    assert "only after a failed one" in await staff.send("/dismiss T1")
+    assert "failed" in await staff.send("/evaluate T1 fail absent all year")
+    done = await staff.send("/dismiss T1 failed evaluation")
+    assert "1 club(s) are left without an advisor" in done
+    assert "Chess Club" in done
+    assert any("dismissed" in t for t in await console.outbox_to(OFFICER))
+    assert "cannot be appointed again" in await staff.send("/appoint T1 Go Club")
+    assert "Advisor: <b>none</b>" not in await staff.send("/status Chess Club")
+    assert "Advisor: none" in await staff.send("/status Chess Club")
+
+
+async def test_export_members_and_clubs_as_xlsx_and_csv(console: Console) -> None:
+    staff = console.chat(STAFF)
+    outcome = await staff.deliver(staff.incoming(text="/export members Chess Club"))
+    xlsx, as_csv = files(outcome)
+    assert xlsx.attachment is not None
+    assert as_csv.attachment is not None
+    assert xlsx.attachment.name.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(await xlsx.attachment.read()))
+    sheet = book.active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]][:2] == ["student_id", "name"]
+    assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == ["S1", "S2"]
+    assert sheet.cell(row=2, column=7).value == "president"
+    rows = list(csv.reader(io.StringIO((await as_csv.attachment.read()).decode("utf-8-sig"))))
+    assert rows[1][:2] == ["S1", "Alice"]
+    assert "no members to export" in await staff.send("/export members Go Club")
+    outcome = await staff.deliver(staff.incoming(text="/export clubs"))
+    book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
+    sheet = book.active
+    assert sheet is not None
+    names = [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)]
+    assert names == ["Chess Club", "Go Club"]
+    assert sheet.cell(row=2, column=7).value == "Teacher One"
+
+
+async def test_stats_sends_a_png(console: Console) -> None:
+    staff = console.chat(STAFF, "zh-hans")
+    outcome = await staff.deliver(staff.incoming(text="/stats"))
+    (photo,) = files(outcome)
+    assert photo.attachment is not None
+    assert photo.attachment.photo
+    png = await photo.attachment.read()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 10_000
+
+
+async def test_ledger_pages_over_500_clubs(campus: Campus) -> None:
+    console = Console(campus)
+    await console.campus.clubs(*(f"Club {n:03d} {'x' * 40}" for n in range(500)))
+    from storage import people
+    from storage.types import utcnow
+
+    async with campus.db.transaction() as session:
+        await people.grant(Tx(session, campus.db), STAFF, Role.STAFF, utcnow())
+    staff = console.chat(STAFF)
+    first = await staff.send("/ledger REG-3")
+    assert "0 of 500 comply, 500 do not" in first
+    seen: set[str] = set()
+    pages = 0
+    while True:
+        text, _ = parse_html(staff.outcomes[-1].replies[0].text)
+        assert utf16_len(text) <= 4096
+        seen |= {line.split(" (")[0][2:] for line in text.splitlines() if line.startswith("• ")}
+        pages += 1
+        labels = [b.text for row in staff.outcomes[-1].replies[0].buttons for b in row]
+        if "Next ▶" not in labels and not any(label.startswith("Next") for label in labels):
+            break
+        await staff.click("Next")
+    assert pages > 5
+    assert len(seen) == 500
+
+
+async def test_ledger_on_an_empty_database(campus: Campus) -> None:
+    from storage import people
+    from storage.types import utcnow
+
+    async with campus.db.transaction() as session:
+        await people.grant(Tx(session, campus.db), STAFF, Role.STAFF, utcnow())
+    staff = Chat(campus.engine, STAFF)
+    answer = await staff.send("/ledger")
+    assert "0 of 31 rules have gaps" in answer
+    assert "no data yet" in answer
+    outcome = await staff.deliver(staff.incoming(text="/ledger export"))
+    book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
+    assert book.sheetnames == ["Summary", "REG", "ADV", "ORG", "SU"]
+    assert book["Summary"].max_row == 32
+    assert "no club named" in plain(await staff.send("/export members Nothing"))
+    assert "no clubs to export" in await staff.send("/export clubs")
+    assert "no rule" in (await staff.send("/ledger XYZ-1")).lower()
+
+
+async def _grants(console: Console) -> None:
+    for user in (5001, 5002, 5003):
+        assert "Granted" in await console.chat(STAFF).send(f"/grant reviewer {user}")
+
+
+async def test_audit_chain_detects_an_edited_entry(console: Console) -> None:
+    await _grants(console)
+    async with console.db.transaction() as session:
+        count, broken = await audit.verify(Tx(session, console.db))
+    assert broken is None
+    assert count >= 2
+    async with console.db.transaction() as session:
+        await session.execute(
+            update(AuditRow).where(AuditRow.seq == 1).values(after='{"role":"king"}')
+        )
+    async with console.db.transaction() as session:
+        _, broken = await audit.verify(Tx(session, console.db))
+    assert broken is not None
+    assert broken.seq == 1
+    assert "altered" in broken.reason
+
+
+async def test_audit_chain_detects_deleted_entries(console: Console) -> None:
+    await _grants(console)
+    async with console.db.transaction() as session:
+        _count, _ = await audit.verify(Tx(session, console.db))
+        await session.execute(delete(AuditRow).where(AuditRow.seq == 2))
+    async with console.db.transaction() as session:
+        _, broken = await audit.verify(Tx(session, console.db))
+    assert broken is not None
+    assert broken.seq == 2
+    async with console.db.transaction() as session:
+        await session.execute(delete(AuditRow).where(AuditRow.seq >= 2))
+    async with console.db.transaction() as session:
+        _, broken = await audit.verify(Tx(session, console.db))
+    assert broken is not None
+    assert "deleted" in broken.reason
+
+
+def test_every_role_is_a_column_of_the_matrix() -> None:
+    assert set(ROLES) == set(Audience) - {Audience.EVERYONE, Audience.STUDENT}
+    assert all(allowed <= set(ROLES) for allowed in PERMISSIONS.values())
+
+
+async def test_concurrent_appends_keep_one_chain(make_db: MakeDb, backend: str) -> None:
+    """Two processes (two database handles) append at once: the chain stays one line."""
+    first = await make_db(backend)
+    second = await make_db(backend, share=first)
+
+    async def append(db: Database, n: int) -> None:
+        async with db.transaction() as session:
+            await audit.append(Tx(session, db), utcnow(), n, "test.append", subject=str(n))
+
+    await asyncio.gather(*(append(first if n % 2 else second, n) for n in range(40)))
+    async with first.transaction() as session:
+        count, broken = await audit.verify(Tx(session, first))
+    assert broken is None
+    assert count == 40

@@ -1,0 +1,235 @@
+"""The compliance ledger against a hand-built data set: every computed rule has known compliant
+and non-compliant cases, and the figures are checked one by one."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import load_workbook
+
+from bot import ledger
+from bot.deadlines import Window
+from bot.domain import Category, ClubStatus, Language, Political, ReviewResult
+from bot.ledger import (
+    AdvisorFact,
+    ClubFact,
+    OfficerFact,
+    ReviewFact,
+    Snapshot,
+    Standing,
+    StudentFact,
+)
+from bot.policy import Policy
+from bot.workbooks import xlsx
+
+TODAY = date(2026, 6, 1)
+OLD = date(2020, 1, 1)
+NEW = date(2026, 1, 1)
+
+
+def club(
+    pk: int,
+    name: str,
+    *,
+    category: Category = Category.ACADEMIC,
+    status: ClubStatus = ClubStatus.ACTIVE,
+    founded: date = OLD,
+    unit: str | None = "department",
+    has_unit: bool = True,
+    advisor: int | None = None,
+    since: date | None = None,
+    term_end: date | None = None,
+    ended: date | None = None,
+    meeting: date | None = None,
+    event: str | None = None,
+    status_since: date | None = None,
+) -> ClubFact:
+    return ClubFact(
+        pk,
+        name,
+        category,
+        status,
+        founded,
+        unit,
+        has_unit,
+        advisor,
+        since,
+        term_end,
+        ended,
+        meeting,
+        event,
+        status_since,
+    )
+
+
+def snapshot() -> Snapshot:
+    c = [
+        club(
+            1, "Good", advisor=1, since=NEW, term_end=date(2026, 12, 31), meeting=date(2026, 3, 1)
+        ),
+        club(
+            2,
+            "Bad",
+            category=Category.VOLUNTEER,
+            unit=None,
+            has_unit=False,
+            advisor=2,
+            since=date(2025, 1, 1),
+            term_end=date(2026, 1, 31),
+            meeting=date(2024, 1, 1),
+        ),
+        club(3, "NoAdvisor", founded=date(2025, 10, 1), unit=None, ended=date(2026, 2, 1)),
+        club(4, "Banned", status=ClubStatus.BANNED, event="ban", status_since=NEW),
+        club(5, "BannedQuiet", status=ClubStatus.BANNED),
+        club(6, "Gone", status=ClubStatus.DISSOLVED, event="dissolve", status_since=NEW),
+        club(7, "Gone2", status=ClubStatus.DISSOLVED, event="dissolve", status_since=NEW),
+        club(
+            8,
+            "Paused",
+            status=ClubStatus.SUSPENDED,
+            event="suspend",
+            status_since=date(2026, 3, 1),
+            meeting=date(2026, 2, 1),
+        ),
+        club(9, "Trio A", founded=NEW, advisor=3, since=NEW, term_end=date(2027, 1, 1)),
+        club(10, "Trio B", founded=NEW, advisor=3, since=NEW, term_end=date(2027, 1, 1)),
+        club(
+            11,
+            "Trio C",
+            category=Category.IDEOLOGICAL,
+            founded=NEW,
+            advisor=3,
+            since=NEW,
+            term_end=date(2027, 1, 1),
+        ),
+    ]
+    students = {
+        1: StudentFact(1, "S1", "Ann", "enrolled", 10, Political.PARTY),
+        2: StudentFact(2, "S2", "Ben", "enrolled", 80, Political.LEAGUE),
+        3: StudentFact(3, "S3", "Cat", "graduated", 30, Political.NONE),
+        4: StudentFact(4, "S4", "Dan", "enrolled", 40, Political.NONE),
+    }
+    memberships = [
+        (1, 1, date(2025, 9, 1)),
+        (2, 2, date(2025, 9, 1)),
+        (3, 6, date(2025, 9, 1)),
+        (4, 1, date(2025, 9, 1)),
+        (4, 2, date(2025, 9, 1)),
+        (4, 3, date(2025, 10, 2)),
+        (2, 5, date(2025, 9, 1)),
+        (1, 8, date(2026, 4, 1)),  # joined after the club was suspended
+    ]
+    officers = [
+        OfficerFact(1, 1, "president", date(2025, 9, 1)),
+        OfficerFact(2, 2, "president", date(2025, 9, 1)),
+    ]
+    advisors = [
+        AdvisorFact(
+            1, "T1", "One", True, (2025, True, date(2025, 12, 1)), False, date(2024, 1, 1)
+        ),
+        AdvisorFact(2, "T2", "Two", False, None, False, date(2025, 1, 1)),
+        AdvisorFact(3, "T3", "Three", True, (2026, False, date(2026, 5, 1)), False, NEW),
+        AdvisorFact(4, "T4", "Four", True, None, False, None),
+    ]
+    reviews = [
+        ReviewFact(1, 2025, ReviewResult.PASS, date(2025, 12, 10), 77),
+        ReviewFact(2, 2025, ReviewResult.FAIL, date(2025, 12, 10), 88),
+    ]
+    return Snapshot(
+        today=TODAY,
+        clubs=c,
+        students=students,
+        memberships=memberships,
+        officers=officers,
+        advisors=advisors,
+        reviews=reviews,
+        review_windows=[Window(2025, date(2025, 9, 1), date(2025, 12, 31))],
+        reregistration_windows=[Window(2025, date(2025, 8, 15), date(2025, 10, 1))],
+        reregistered={(1, 2025)},
+        reviewers=frozenset({77}),
+    )
+
+
+# rule -> (checked, the refs that do not comply)
+EXPECTED: dict[str, tuple[int, set[str]]] = {
+    "REG-2": (7, {"2", "3"}),
+    "REG-3": (6, {"3"}),
+    "REG-5": (3, {"2", "8"}),
+    "REG-7": (5, {"5", "6", "8"}),
+    "REG-8": (2, {"2"}),
+    "REG-10": (2, {"5"}),
+    "REG-11": (2, {"6"}),
+    "ADV-1": (5, set()),
+    "ADV-2": (2, {"2"}),
+    "ADV-3": (5, {"2"}),
+    "ADV-4": (3, {"T3"}),
+    "ADV-5": (3, {"T2", "T3"}),
+    "ORG-1": (4, {"S3"}),
+    "ORG-2": (6, {"S4", "2"}),
+    "ORG-3": (6, {"2"}),
+    "ORG-5": (2, {"S2"}),
+    "ORG-6": (2, {"2", "11"}),
+}
+NO_DATA = {"REG-1", "REG-4", "REG-6", "ORG-4", "ORG-7", *(f"SU-{n}" for n in range(1, 9))}
+
+
+def test_every_rule_against_the_hand_built_data() -> None:
+    reports = {r.rule: r for r in ledger.compute(snapshot(), Policy())}
+    assert list(reports) == list(ledger.RULES)
+    for rule, (checked, failing) in EXPECTED.items():
+        report = reports[rule]
+        assert report.checked == checked, rule
+        assert {f.ref for f in report.findings} == failing, rule
+        assert report.compliant == checked - len(failing), rule
+        assert report.standing is (Standing.GAPS if failing else Standing.MET), rule
+    for rule in NO_DATA:
+        assert reports[rule].standing is Standing.NO_DATA, rule
+    assert reports["REG-9"].standing is Standing.IN_PLACE
+    assert set(reports) == set(EXPECTED) | NO_DATA | {"REG-9"}
+
+
+def test_findings_say_since_when() -> None:
+    reports = {r.rule: r for r in ledger.compute(snapshot(), Policy())}
+    (no_advisor,) = reports["REG-3"].findings
+    assert no_advisor.since == date(2026, 2, 1)  # the last appointment ended then
+    by_ref = {f.ref: f for f in reports["REG-5"].findings}
+    assert by_ref["2"].since == date(2025, 12, 10)  # failed on that day
+    assert by_ref["8"].since == date(2025, 12, 31)  # missing since the round closed
+    (late,) = reports["ORG-3"].findings
+    assert late.since == date(2025, 1, 1)  # twelve months after the last meeting
+
+
+def test_the_policy_moves_the_figures() -> None:
+    strict = Policy(officer_max_rank_pct=5, max_clubs_per_advisor=3)
+    reports = {r.rule: r for r in ledger.compute(snapshot(), strict)}
+    assert {f.ref for f in reports["ORG-5"].findings} == {"S1", "S2"}
+    assert reports["ADV-4"].findings == []
+
+
+def test_the_workbook_cells() -> None:
+    reports = ledger.compute(snapshot(), Policy())
+    book = load_workbook(io.BytesIO(xlsx(ledger.sheets(Language.EN, reports))))
+    assert book.sheetnames == ["Summary", "REG", "ADV", "ORG", "SU"]
+    summary = book["Summary"]
+    header = [c.value for c in summary[1]]
+    assert header == [
+        "Rule",
+        "Group",
+        "What it asks",
+        "Standing",
+        "Checked",
+        "Comply",
+        "Do not comply",
+    ]
+    rows = {row[0].value: [c.value for c in row] for row in summary.iter_rows(min_row=2)}
+    assert rows["REG-3"] == ["REG-3", "REG", "At least one advisor", "gaps", 6, 5, 1]
+    assert rows["ADV-1"][3:] == ["met", 5, 5, 0]
+    assert rows["SU-1"][3:] == ["no data yet", None, None, 0]
+    reg = book["REG"]
+    found = [[c.value for c in row] for row in reg.iter_rows(min_row=2)]
+    assert found[2][:4] == ["REG-3", "club", "3", "NoAdvisor"]
+    assert found[2][5] == "no advisor"
+    assert sum(1 for row in found if row[0] == "REG-7") == 3
+    zh = load_workbook(io.BytesIO(xlsx(ledger.sheets(Language.ZH, reports))))
+    assert zh.sheetnames[0] == "汇总"

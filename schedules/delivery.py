@@ -49,8 +49,8 @@ CHAT_WAIT = 0.5
 HORIZON = 2.0
 # On shutdown, how long to wait for the sends in flight.
 STOP_WAIT = 10.0
-# Timestamps are floats and datetimes have microseconds: closer than this counts as "now".
-EPSILON = 1e-6
+# How long to wait for an answer before looking at the batch again.
+ANSWER_WAIT = 1.0
 
 
 class Sender(Protocol):
@@ -99,6 +99,7 @@ class Delivery:
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._answer = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -158,28 +159,44 @@ class Delivery:
                 at = _instant(self._paused_until) if self._paused_until else self.clock.now()
                 await self._release(waiting, at)
                 break
-            now = self.clock.now().timestamp() + EPSILON
-            ready = next((p for p in waiting if self.throttle.ready_at(p.chat_id) <= now), None)
+            now = self.clock.now().timestamp()
+            free = [p for p in waiting if not self.throttle.blocked(p.chat_id)]
+            ready = next((p for p in free if self.throttle.ready_at(p.chat_id) <= now), None)
             if ready is None:
                 soonest = min(self.throttle.ready_at(p.chat_id) for p in waiting)
                 if soonest - now > CHAT_WAIT:
                     await self._release_until_ready(waiting)
                     break
-                await self.clock.sleep(soonest - now)
+                if free:
+                    await self.clock.sleep(
+                        min(self.throttle.ready_at(p.chat_id) for p in free) - now
+                    )
+                else:
+                    await self._await_answer()
                 continue
             slot = self.throttle.next_slot()
+            if slot is None:
+                await self._await_answer()
+                continue
             if slot > now:
                 await self.clock.sleep(slot - now)
                 continue
             waiting.remove(ready)
             await self._slots.acquire()
-            self.throttle.record(ready.chat_id, self.clock.now().timestamp())
-            self._spawn(self._send_one(ready, results))
+            ticket = self.throttle.start(ready.chat_id, self.clock.now().timestamp())
+            self._spawn(self._send_one(ready, ticket, results))
             # Let the send start now, at the time just recorded, not at the next wait.
             await asyncio.sleep(0)
         await asyncio.gather(*self._tasks)
         self.throttle.forget(self.clock.now().timestamp())
         return sum(results)
+
+    async def _await_answer(self) -> None:
+        """Wait for the answer to a message in flight (limits count from answers)."""
+        self._answer.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(ANSWER_WAIT):
+                await self._answer.wait()
 
     def _spawn(self, work: Awaitable[None]) -> None:
         async def run() -> None:
@@ -192,9 +209,13 @@ class Delivery:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _send_one(self, item: Pending, results: list[bool]) -> None:
+    async def _send_one(self, item: Pending, ticket: int, results: list[bool]) -> None:
         try:
-            await self.sender.send(item.chat_id, item.reply)
+            try:
+                await self.sender.send(item.chat_id, item.reply)
+            finally:
+                self.throttle.answered(ticket, self.clock.now().timestamp())
+                self._answer.set()
         except RetryAfter as exc:
             # Telegram holds every send: this one, the rest of the batch, and other processes.
             until = self.clock.now() + timedelta(seconds=exc.seconds)

@@ -15,6 +15,7 @@ from bot.frontend import MaybeDelivered, RetryAfter, Unreachable
 from bot.policy import Policy
 from bot.replies import Reply
 from schedules.delivery import Delivery
+from schedules.throttle import Throttle
 from storage import outbox
 from storage.db import Database
 from storage.models import ClubRow, DeadlineRow, OutboxRow
@@ -252,3 +253,24 @@ async def test_concurrent_claims_skip_each_others_rows(make_db: MakeDb) -> None:
     assert len(a) == 60
     assert len(b) == 40
     assert not set(a) & set(b)
+
+
+def test_limits_count_from_the_answer_so_network_delays_cannot_squeeze_messages() -> None:
+    """A request reaches Telegram between its start and its answer: counting from answers
+    keeps two messages apart at Telegram's end however late the first one travelled."""
+    throttle = Throttle(Policy(delivery_rate_per_second=2, delivery_group_rate_per_minute=2))
+    first = throttle.start(7, 0.0)
+    assert throttle.blocked(7)  # unanswered: the next message to chat 7 waits for the answer
+    assert throttle.next_slot() == 0.5  # the even pace counts from starts
+    second = throttle.start(8, 0.5)
+    # Two per second: the third message waits for the answer to the first, then one second.
+    assert throttle.next_slot() is None
+    throttle.answered(first, 0.7)
+    throttle.answered(second, 0.8)
+    assert throttle.next_slot() == 1.7
+    assert not throttle.blocked(7)
+    assert throttle.ready_at(7) == 1.7
+    group = -5
+    for at in (2.0, 4.0):
+        throttle.answered(throttle.start(group, at), at + 0.25)
+    assert throttle.ready_at(group) == 2.25 + 60

@@ -273,6 +273,7 @@ async def _import(app: App, kind: str, path: Path) -> int:
         f"{count} {label}"
         for count, label in (
             (report.memberships_ended, "memberships ended"),
+            (report.applications_paused, "applications paused"),
             (report.presidents, "presidents set"),
             (report.appointments, "advisors appointed"),
             (report.meetings, "general meetings recorded"),

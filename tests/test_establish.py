@@ -280,11 +280,24 @@ async def test_the_sponsor_losing_status_pauses_the_application(campus: Campus) 
     sponsor = await campus.bound("S1", SPONSOR)
     token = await submit(sponsor)
     await sign(campus, token, "S2", 1002)
+    request = await last(campus, ADVISOR)
     await campus.students(student_line("S1", status="withdrawn"))
-    await advisor.press((await last(campus, ADVISOR)).data("Accept"))
+    # The roster import pauses it at once, and staff hear of it then.
     assert await _state(campus) == "paused"
     assert "is paused" in (await last(campus, STAFF)).text
     assert "paused" in (await last(campus, SPONSOR)).text
+    await advisor.press(request.data("Accept"))
+    assert await _state(campus) == "paused"
+
+
+async def test_a_disciplinary_sanction_pauses_the_sponsors_application(campus: Campus) -> None:
+    campus.engine.policy = Policy(min_sponsors=2)
+    await seed(campus)
+    sponsor = await campus.bound("S1", SPONSOR)
+    await submit(sponsor)
+    await campus.students(student_line("S1", disciplinary="yes"))
+    assert await _state(campus) == "paused"
+    assert "is paused" in (await last(campus, STAFF)).text
 
 
 async def test_two_decisions_on_the_same_step_give_one(campus: Campus) -> None:

@@ -30,9 +30,10 @@ from bot.domain import (
 )
 from bot.i18n import tr
 from bot.policy import Policy
-from bot.services import appointments, reminders
+from bot.services import applications, appointments, reminders
 from bot.text import unsafe_character
 from storage import advisors, clubs, meetings, officers, outbox, people, reviews, units
+from storage import applications as application_records
 from storage.clubs import to_club
 from storage.models import AdvisorRow, ClubRow, GuidanceUnitRow, StudentRow
 from storage.tx import Tx
@@ -81,6 +82,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     memberships_ended: int = 0
+    applications_paused: int = 0  # REG-1: their lead sponsor can no longer sponsor
     # Clubs file: officers and advisors set, meetings and reviews recorded from it.
     presidents: int = 0
     appointments: int = 0
@@ -292,6 +294,7 @@ async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
     """Upsert the roster by student_id; a student who lost formal status leaves every club."""
     records = parse_students(data)
     report = ImportReport()
+    unsettled: list[int] = []  # students who may no longer sponsor (REG-1)
     existing = await people.students_by_ids(tx, [r.student_id for r in records])
     for record in records:
         row = existing.get(record.student_id)
@@ -318,14 +321,22 @@ async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
         lost_status = (
             row.status == StudentStatus.ENROLLED and record.status != StudentStatus.ENROLLED
         )
+        sanctioned = record.disciplinary and not row.disciplinary
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = now
         report.updated += 1
+        assert row.id is not None
         if lost_status:
-            assert row.id is not None
             await _end_memberships(tx, now, row.id, record.status, report)
+        if lost_status or sanctioned:
+            unsettled.append(row.id)
     await tx.session.flush()
+    # REG-1: a lead sponsor who can no longer sponsor pauses their open applications now, and
+    # staff are told (rather than at the application's next step).
+    for student_pk in unsettled:
+        for app in await application_records.of_sponsor(tx, student_pk):
+            report.applications_paused += await applications.pause_if_sponsor_lost(tx, now, app)
     return report
 
 

@@ -15,3 +15,40 @@ def unsafe_character(text: str) -> str | None:
         if ch in _BIDI_CONTROLS or ch in _ZERO_WIDTH or unicodedata.category(ch) in ("Cc", "Cf"):
             return f"U+{ord(ch):04X}"
     return None
+
+
+# Cyrillic and Greek letters that look like a basic Latin letter once case-folded (from Unicode's
+# confusables list, UTS #39, limited to lookalikes of a-z): "Сhеss" must not pass for a new name
+# next to "Chess".
+_LATIN_LOOKALIKES = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j",
+        "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "һ": "h", "ɡ": "g",
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "m", "ν": "v",
+        "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "ϲ": "c", "ϳ": "j",
+    }
+)  # fmt: skip
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def skeleton(key: str) -> str:
+    """A case-folded name with look-alike letters replaced by the Latin letters they imitate:
+    two names with the same skeleton read the same."""
+    return key.translate(_LATIN_LOOKALIKES)
+
+
+def mixed_script_word(text: str) -> str | None:
+    """The first word that mixes Latin, Cyrillic or Greek letters (the way look-alike names are
+    made), or None. Latin next to Chinese is ordinary and passes."""
+    for word in text.split():
+        scripts = {
+            script
+            for ch in word
+            if ch.isalpha()
+            for script in _LOOKALIKE_SCRIPTS
+            if unicodedata.name(ch, "").startswith(script)
+        }
+        if len(scripts) > 1:
+            return word
+    return None

@@ -242,6 +242,16 @@ async def name_held(tx: Tx, key: str, other_than: int) -> bool:
     return (await tx.session.scalars(stmt)).first() is not None
 
 
+async def names_held(tx: Tx, other_than: int) -> list[str]:
+    """The names other applications hold (submitted, not decided)."""
+    stmt = (
+        select(col(ApplicationRow.name))
+        .where(col(ApplicationRow.state).in_(NAME_HOLDING_STATES))
+        .where(col(ApplicationRow.id) != other_than)
+    )
+    return list(await tx.session.scalars(stmt))
+
+
 async def advisor_load(tx: Tx, advisor_pk: int, other_than: int) -> int:
     """ADV-4: how many other live applications name this advisor."""
     stmt = (

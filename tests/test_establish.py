@@ -145,6 +145,18 @@ async def test_names_are_refused_with_the_reason(campus: Campus) -> None:
     assert "already used" in await other.send("robotics")
 
 
+async def test_look_alike_names_are_refused(campus: Campus) -> None:
+    await seed(campus)
+    await campus.clubs("Echo", "Chess Club")
+    sponsor = await campus.bound("S1", SPONSOR)
+    await sponsor.send("/establish")
+    # All Cyrillic (Е, С, Н, О) yet it reads "ECHO"; Greek omicron inside a Latin word.
+    assert "reads the same as “Echo”" in await sponsor.send("ЕСНО")
+    assert "mixes letters of different alphabets" in await sponsor.send("Chess Clυb")
+    assert "mixes letters of different alphabets" in await sponsor.send("Сhess Society")
+    assert "Which category" in await sponsor.send("Шахматный клуб")  # Russian, one alphabet
+
+
 async def test_charter_files_of_the_wrong_type_or_size_are_refused(campus: Campus) -> None:
     await seed(campus)
     sponsor = await campus.bound("S1", SPONSOR)

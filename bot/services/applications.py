@@ -76,7 +76,7 @@ from bot.i18n import tr
 from bot.policy import Policy
 from bot.replies import Button, Document, Keyboard
 from bot.services import appointments, memberships, reminders
-from bot.text import unsafe_character
+from bot.text import mixed_script_word, skeleton, unsafe_character
 from storage import advisors, clubs, officers, outbox, people, units
 from storage import applications as store
 from storage import meetings as meeting_records
@@ -258,9 +258,18 @@ async def check_name(tx: Tx, policy: Policy, raw: str, app_id: int) -> str:
     name = clean_name(raw)
     if not policy.club_name_min_chars <= len(name) <= policy.club_name_max_chars:
         raise NameBadLength(min=policy.club_name_min_chars, max=policy.club_name_max_chars)
+    mixed = mixed_script_word(name)
+    if mixed:
+        raise NameMixedScripts(word=mixed)
     key = name_key(name)
     if await clubs.club_by_key(tx, key) is not None or await store.name_held(tx, key, app_id):
         raise NameTaken(name=name)
+    looks = skeleton(key)
+    for other in [club.name for club in await clubs.all_clubs(tx)] + await store.names_held(
+        tx, app_id
+    ):
+        if skeleton(name_key(other)) == looks:
+            raise NameLookAlike(name=name, other=other)
     for entry in await store.screened(tx):
         if entry.term_key in key:
             raise NameScreened(name=name, term=entry.term, reason=entry.reason)
@@ -269,6 +278,14 @@ async def check_name(tx: Tx, policy: Policy, raw: str, app_id: int) -> str:
 
 class NameTaken(NameRefused):
     key = "error.application.name_taken"
+
+
+class NameLookAlike(NameRefused):
+    key = "error.application.name_lookalike"
+
+
+class NameMixedScripts(NameRefused):
+    key = "error.application.name_mixed_scripts"
 
 
 class NameScreened(NameRefused):

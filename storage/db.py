@@ -80,6 +80,10 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one write transaction: committed on exit, rolled back on error."""
         lock = self._write_lock if self._write_lock is not None else contextlib.nullcontext()
+        if self.is_sqlite:
+            # SQLite runs inline and never yields inside a transaction: give the other tasks
+            # a turn between transactions, so a long batch job cannot starve the updates.
+            await asyncio.sleep(0)
         async with lock:
             session = await self._begin()
             try:

@@ -64,3 +64,23 @@ async def test_a_lock_held_too_long_is_an_error(
     async with db.transaction() as session:  # free again
         await session.execute(text("SELECT 1"))
     other.close()
+
+
+async def test_a_run_of_transactions_lets_other_tasks_run(make_db: MakeDb) -> None:
+    db = await make_db("sqlite")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticking = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = ticks
+    for _ in range(50):  # a batch job: one small transaction after another
+        async with db.transaction() as session:
+            await session.execute(text("SELECT 1"))
+    assert ticks - before >= 49, "the ticker ran between the transactions"
+    ticking.cancel()

@@ -388,6 +388,15 @@ async def running(
         if await demo.seed(db, app.policy, now, app.cal):
             log.info("seeded the demo university into %s", database_url)
         await directory.issue_codes(now)
+        # Everyone has started the bot already, as they would have in Telegram: a request for
+        # the unit's representative or the reviewer reaches them before their tab is opened.
+        for persona in await directory.personas(Language.EN.value):
+            emulator.user(
+                persona.user_id,
+                persona.first_name,
+                last_name=persona.last_name,
+                language_code=None,
+            )
         stop = asyncio.Event()
         bot = asyncio.create_task(
             serve(app, make_front_end(bot_settings, app.policy.charter_max_bytes), stop)

@@ -313,6 +313,8 @@ async def test_a_restarted_playground_still_answers(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'playground.db'}"
     for _ in range(2):
         async with running(settings(), port=0, database_url=url) as running_playground:
+            found = await running_playground.directory.personas("en")
+            assert all(running_playground.emulator.find_user(p.user_id) for p in found)
             visitor = running_playground.emulator.user(VISITOR, "Visitor")
             await visitor.send("/start")
             assert "Welcome to clubbot" in ((await visitor.wait_message(timeout=10)).text or "")

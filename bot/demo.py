@@ -1,9 +1,11 @@
 """The demo university the playground starts with: colleges, classes, students, clubs, staff.
 
-Plain data, loaded through the same roster and club imports staff use and the same join rule
+Plain data, loaded through the same roster, unit and club imports staff use and the same join rule
 students meet. Each club has a president (its officer, ORG-5/ORG-6) and an advisor from the
 advisor bank (ADV-2/ADV-4), and a recent general meeting and annual review, so nothing is overdue
 on the first day; one club's general meeting falls due within a month, to show a reminder.
+Every party of a new club's application is there too: the guidance units (REG-2) with their
+kinds and a representative, an advisor free to accept a party-led club, and a reviewer (REG-8).
 """
 
 from __future__ import annotations
@@ -14,10 +16,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.calendar import Calendar
-from bot.domain import Category, DomainError, Political, Role, StudentStatus, name_key
+from bot.domain import (
+    Category,
+    DomainError,
+    Political,
+    Role,
+    StudentStatus,
+    UnitKind,
+    name_key,
+)
 from bot.policy import Policy
 from bot.services import memberships, roster
-from storage import clubs, people
+from storage import clubs, people, units
 from storage.db import Database
 from storage.tx import Tx
 
@@ -58,8 +68,15 @@ class DemoStudent:
 class DemoAdvisor:
     staff_id: str
     name: str
+    pinyin: str  # "Family Given", as on the advisor's Telegram profile
     department: str
     political: Political
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUnit:
+    name: str
+    kind: UnitKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +170,30 @@ STUDENTS = (
     _s("2022040108", "罗俊杰", "Luo Junjie", "FL 2201", E, 84, L),
 )
 
-LIU = DemoAdvisor("T1001", "刘建国", "School of Marxism", P)
-WANG = DemoAdvisor("T1002", "王丽华", "School of Mathematics and Statistics", N)
-ZHAO = DemoAdvisor("T1003", "赵鹏", "Youth League Committee", P)
-SUN = DemoAdvisor("T1004", "孙梅", "Department of Physical Education", N)
-QIAN = DemoAdvisor("T1005", "钱晓燕", "School of Foreign Languages", N)
+LIU = DemoAdvisor("T1001", "刘建国", "Liu Jianguo", "School of Marxism", P)
+WANG = DemoAdvisor("T1002", "王丽华", "Wang Lihua", "School of Mathematics and Statistics", N)
+ZHAO = DemoAdvisor("T1003", "赵鹏", "Zhao Peng", "Youth League Committee", P)
+SUN = DemoAdvisor("T1004", "孙梅", "Sun Mei", "Department of Physical Education", N)
+QIAN = DemoAdvisor("T1005", "钱晓燕", "Qian Xiaoyan", "School of Foreign Languages", N)
+# In no club yet: the one Party member free to accept an ideological or volunteer club (ADV-2),
+# since Liu and Zhao already guide as many clubs as ADV-4 allows.
+XU = DemoAdvisor("T1006", "许文静", "Xu Wenjing", "School of Marxism", P)
+ADVISORS = (LIU, WANG, ZHAO, SUN, QIAN, XU)
+
+D, PO, R = UnitKind.DEPARTMENT, UnitKind.PARTY_ORG, UnitKind.RESEARCH
+# The clubs' units, and two that guide no club yet, so that every kind can be chosen.
+UNITS = (
+    DemoUnit("School of Marxism", D),
+    DemoUnit("School of Mathematics and Statistics", D),
+    DemoUnit("School of Mechanical Engineering", D),
+    DemoUnit("Innovation and Entrepreneurship College", D),
+    DemoUnit("Sports Department", D),
+    DemoUnit("Art Education Center", D),
+    DemoUnit("Youth League Committee", PO),
+    DemoUnit("Office of Academic Affairs", D),
+    DemoUnit("Party Committee of the College of Computer Science", PO),
+    DemoUnit("Institute of Artificial Intelligence", R),
+)
 
 CLUBS = (
     DemoClub(
@@ -255,6 +291,10 @@ CLUBS = (
 )
 
 STAFF = DemoStaff(user_id=700_000_001, name="陈晓华", pinyin="Chen Xiaohua")
+# A member of the review committee (REG-8), who decides applications the unit has accepted.
+REVIEWER = DemoStaff(user_id=700_000_002, name="郑国强", pinyin="Zheng Guoqiang")
+# Represents every demo guidance unit, so whichever unit an application names, one person decides.
+UNIT_REP = DemoStaff(user_id=700_000_003, name="周丽", pinyin="Zhou Li")
 
 
 def students_csv() -> bytes:
@@ -283,9 +323,19 @@ def advisors_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(roster.ADVISOR_HEADER)
-    for a in sorted({c.advisor for c in CLUBS}, key=lambda a: a.staff_id):
+    for a in ADVISORS:
         party = "yes" if a.political is Political.PARTY else "no"
         writer.writerow([a.staff_id, a.name, a.department, party])
+    return out.getvalue().encode()
+
+
+def units_csv() -> bytes:
+    """The demo guidance units in the format `clubbot import units` reads."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(roster.UNIT_HEADER)
+    for u in UNITS:
+        writer.writerow([u.name, u.kind.value])
     return out.getvalue().encode()
 
 
@@ -319,11 +369,17 @@ async def seed(db: Database, policy: Policy, now: datetime, cal: Calendar | None
     async with db.transaction() as session:
         tx = Tx(session, db)
         await people.grant(tx, STAFF.user_id, Role.STAFF, now)
+        await people.grant(tx, REVIEWER.user_id, Role.REVIEWER, now)
         if await clubs.all_clubs(tx) or await people.roster_accounts(tx):
             return False
         cal = cal or Calendar.named()
         await roster.import_students(tx, now, students_csv())
         await roster.import_advisors(tx, now, advisors_csv())
+        # Before the clubs, so that their units are found with a kind rather than made without.
+        await roster.import_units(tx, now, units_csv())
+        for unit in (await units.units_by_keys(tx, [name_key(u.name) for u in UNITS])).values():
+            assert unit.id is not None
+            await units.grant_rep(tx, unit.id, UNIT_REP.user_id, now)
         await roster.import_clubs(tx, now, clubs_csv(cal.today(now)), policy=policy, cal=cal)
         records = await people.students_by_ids(tx, [s.student_id for s in STUDENTS])
         for demo in CLUBS:

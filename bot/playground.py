@@ -3,7 +3,9 @@
 `clubbot playground` (and `make run` without BOT_TOKEN) serves both the emulated Bot API and
 the chat page from one port on 127.0.0.1. It keeps its own SQLite file, never the real
 database. Binding goes through the bot as in Telegram: the persona picker shows each student's
-one-time code and offers to send `/start CODE`.
+and each advisor's one-time code and offers to send `/start CODE`. Every party of a new club's
+application is someone to be: sponsor and co-signers (students), the advisor, the guidance
+unit's representative, the review committee (a reviewer) and staff.
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ from sqlalchemy.engine import make_url
 
 from bot import demo
 from bot.app import build_app, serve
-from bot.domain import Language, Student
+from bot.domain import Advisor, Language, Student
 from bot.i18n import tr
+from bot.policy import Policy
 from bot.services import identity
 from bot.settings import Settings
 from emulator import BotApiEmulator
 from emulator.web import Persona, Shortcut, WebChat
-from storage import clubs, migrate, people
+from storage import advisors, clubs, migrate, officers, people, units
+from storage import applications as application_store
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -41,6 +45,8 @@ DATABASE_URL = "sqlite:///data/playground.db"
 BOT_USERNAME = "clubbot_playground_bot"
 # A demo student's Telegram user id is this plus the id of their record.
 STUDENT_USERS = 710_000_000
+# A demo advisor's Telegram user id is this plus the id of their record in the advisor bank.
+ADVISOR_USERS = 720_000_000
 VISITOR = 700_000_099
 START_TIMEOUT = 60.0
 
@@ -50,35 +56,96 @@ def _text(language: Language, key: str, **params: object) -> str:
     return html.unescape(tr(language, key, **params))
 
 
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """What the personas show, read in one transaction."""
+
+    accounts: list[tuple[Student, int | None]]
+    held: dict[int, list[str]]  # student record id -> the clubs they are in
+    led: dict[int, list[tuple[str, str]]]  # student record id -> (position, club name)
+    advisors: list[tuple[Advisor, bool, list[str]]]  # (advisor, bound, the clubs they guide)
+    represented: list[str]  # the units the demo representative speaks for
+
+
 class Directory:
     """The people a browser tab can be, read from the playground database on each request."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, policy: Policy | None = None) -> None:
         self.db = db
+        self.policy = policy or Policy()
         self.codes: dict[int, str] = {}  # student record id -> their one-time code
+        self.advisor_codes: dict[int, str] = {}  # advisor record id -> their one-time code
         self._demo = {s.student_id: s for s in demo.STUDENTS}
+        self._demo_advisors = {a.staff_id: a for a in demo.ADVISORS}
 
     async def issue_codes(self, now: datetime) -> None:
         """A fresh code for every unbound student, whatever their status, so that a suspended
-        student can bind too and meet the rule that keeps them out of clubs."""
+        student can bind too and meet the rule that keeps them out of clubs; and for every
+        unbound advisor."""
         async with self.db.transaction() as session:
             tx = Tx(session, self.db)
             for student, user_id in await people.roster_accounts(tx):
                 if user_id is None:
                     self.codes[student.id] = await identity.issue_code(tx, student, now)
+            for advisor, code in await identity.issue_advisor_codes(tx, now):
+                self.advisor_codes[advisor.id] = code
 
-    async def personas(self, language_code: str) -> list[Persona]:
-        """Staff first, then the students by college, then a visitor without a record."""
-        language = Language(language_code)
+    async def _snapshot(self) -> _Snapshot:
         async with self.db.transaction() as session:
             tx = Tx(session, self.db)
-            accounts = await people.roster_accounts(tx)
-            held = await clubs.club_names_by_student(tx)
-        students = sorted(accounts, key=lambda pair: (pair[0].college, pair[0].student_id))
+            names = {club.id: club.name for club in await clubs.all_clubs(tx)}
+            led: dict[int, list[tuple[str, str]]] = {}
+            for club_id, club_name in names.items():
+                for position, student in await officers.current_officers(tx, club_id):
+                    led.setdefault(student.id, []).append((position, club_name))
+            unbound = {advisor.id for advisor in await advisors.unbound(tx)}
+            bank = [
+                (
+                    advisor,
+                    advisor.id not in unbound,
+                    [
+                        names[a.club_id]
+                        for a in await advisors.current_for_advisor(tx, advisor.id)
+                        if a.club_id in names
+                    ],
+                )
+                for advisor in await advisors.all_advisors(tx)
+            ]
+            represented = set(await units.units_represented_by(tx, demo.UNIT_REP.user_id))
+            return _Snapshot(
+                accounts=await people.roster_accounts(tx),
+                held=await clubs.club_names_by_student(tx),
+                led=led,
+                advisors=sorted(bank, key=lambda entry: entry[0].staff_id),
+                represented=[
+                    unit.name
+                    for unit in await application_store.current_units(tx)
+                    if unit.id in represented
+                ],
+            )
+
+    async def personas(self, language_code: str) -> list[Persona]:
+        """Staff, the review committee and the guidance units' representative first, then the
+        advisors, the students by college, and a visitor without a record."""
+        language = Language(language_code)
+        found = await self._snapshot()
+        students = sorted(found.accounts, key=lambda pair: (pair[0].college, pair[0].student_id))
         return [
             self._staff(language),
+            self._reviewer(language),
+            self._unit_rep(language, found.represented),
             *(
-                self._student(language, student, user_id, held.get(student.id, []))
+                self._advisor(language, advisor, bound, guided)
+                for advisor, bound, guided in found.advisors
+            ),
+            *(
+                self._student(
+                    language,
+                    student,
+                    user_id,
+                    found.held.get(student.id, []),
+                    found.led.get(student.id, []),
+                )
                 for student, user_id in students
             ),
             self._visitor(language),
@@ -95,11 +162,84 @@ class Directory:
             details=_text(language, "playground.staff_details"),
             tags=(_text(language, "playground.tag_staff"),),
             note=_text(language, "playground.staff_note"),
-            shortcuts=(Shortcut("/status", "/status"), Shortcut("/help", "/help")),
+            shortcuts=(
+                Shortcut("/status", "/status"),
+                Shortcut("/applications", "/applications"),
+                Shortcut("/help", "/help"),
+            ),
+        )
+
+    def _reviewer(self, language: Language) -> Persona:
+        family, given = demo.REVIEWER.pinyin.split(" ", 1)
+        return Persona(
+            user_id=demo.REVIEWER.user_id,
+            first_name=given,
+            last_name=family,
+            group=_text(language, "playground.group_staff"),
+            name=f"{demo.REVIEWER.name} · {demo.REVIEWER.pinyin}",
+            details=_text(language, "playground.reviewer_details"),
+            tags=(_text(language, "playground.tag_reviewer"),),
+            note=_text(language, "playground.reviewer_note"),
+            shortcuts=(
+                Shortcut("/applications", "/applications"),
+                Shortcut("/help", "/help"),
+            ),
+        )
+
+    def _unit_rep(self, language: Language, represented: list[str]) -> Persona:
+        family, given = demo.UNIT_REP.pinyin.split(" ", 1)
+        return Persona(
+            user_id=demo.UNIT_REP.user_id,
+            first_name=given,
+            last_name=family,
+            group=_text(language, "playground.group_staff"),
+            name=f"{demo.UNIT_REP.name} · {demo.UNIT_REP.pinyin}",
+            details=_text(language, "playground.unit_rep_details"),
+            # The units' names would fill the card; the count says enough to see it works.
+            tags=(_text(language, "playground.tag_unit_rep", count=len(represented)),),
+            note=_text(language, "playground.unit_rep_note"),
+            shortcuts=(Shortcut("/help", "/help"),),
+        )
+
+    def _advisor(
+        self, language: Language, advisor: Advisor, bound: bool, guided: list[str]
+    ) -> Persona:
+        demo_record = self._demo_advisors.get(advisor.staff_id)
+        pinyin = demo_record.pinyin if demo_record else ""
+        family, _, given = pinyin.partition(" ")
+        tags = [
+            _text(language, "political.party" if advisor.party_member else "playground.not_party"),
+            *(_text(language, "playground.advises", club=club) for club in guided),
+        ]
+        if not guided:
+            tags.append(_text(language, "playground.advises_none"))
+        code = None if bound else self.advisor_codes.get(advisor.id)
+        if bound:
+            tags.append(_text(language, "playground.bound"))
+        return Persona(
+            user_id=ADVISOR_USERS + advisor.id,
+            first_name=given or advisor.name,
+            last_name=family or None,
+            group=_text(language, "playground.group_advisors"),
+            name=f"{advisor.name} · {pinyin}" if pinyin else advisor.name,
+            details=_text(
+                language,
+                "playground.advisor_details",
+                staff_id=advisor.staff_id,
+                department=advisor.department,
+            ),
+            tags=tuple(tags),
+            note=_note(language, code, "playground.advisor_note"),
+            shortcuts=_shortcuts(language, code, ("/deadlines", "/help")),
         )
 
     def _student(
-        self, language: Language, student: Student, user_id: int | None, held: list[str]
+        self,
+        language: Language,
+        student: Student,
+        user_id: int | None,
+        held: list[str],
+        led: list[tuple[str, str]],
     ) -> Persona:
         demo_record = self._demo.get(student.student_id)
         pinyin = demo_record.pinyin if demo_record else ""
@@ -111,10 +251,23 @@ class Directory:
         ]
         if student.disciplinary:
             tags.append(_text(language, "playground.disciplinary"))
-        tags += held
+        tags += (
+            _text(
+                language,
+                "playground.president" if position == officers.PRESIDENT else "playground.officer",
+                club=club,
+            )
+            for position, club in led
+        )
+        # An officer's tag names the club already; the plain membership tag would repeat it.
+        tags += (club for club in held if club not in {name for _, name in led})
         code = self.codes.get(student.id) if user_id is None else None
         if user_id is not None:
             tags.append(_text(language, "playground.bound"))
+        if led:
+            hint, commands = "playground.officer_note", ("/deadlines", "/meeting", "/myclubs")
+        else:
+            hint, commands = "playground.student_note", ("/establish", "/join", "/myclubs")
         return Persona(
             user_id=STUDENT_USERS + student.id,
             first_name=given or student.name,
@@ -128,10 +281,15 @@ class Directory:
                 class_name=student.class_name,
             ),
             tags=tuple(tags),
-            note=_text(language, "playground.code", code=code) if code else "",
-            shortcuts=(
-                (Shortcut(_text(language, "playground.bind"), f"/start {code}"),) if code else ()
+            # Plain students' cards show only their code until they bind: sixty hints would bury
+            # the picker, and the intro says what students can do.
+            note=_note(
+                language,
+                code,
+                hint if led or code is None else None,
+                sponsors=self.policy.min_sponsors,
             ),
+            shortcuts=_shortcuts(language, code, commands),
         )
 
     def _visitor(self, language: Language) -> Persona:
@@ -143,6 +301,23 @@ class Directory:
             name=_text(language, "playground.visitor_name"),
             details=_text(language, "playground.visitor_details"),
         )
+
+
+def _note(language: Language, code: str | None, hint: str | None, **params: object) -> str:
+    """The binding code while there is one, then what to try."""
+    lines = [_text(language, "playground.code", code=code)] if code else []
+    if hint:
+        lines.append(_text(language, hint, **params))
+    return "\n".join(lines)
+
+
+def _shortcuts(
+    language: Language, code: str | None, commands: tuple[str, ...]
+) -> tuple[Shortcut, ...]:
+    """Binding first, while unbound; afterwards the commands of the person's role."""
+    if code:
+        return (Shortcut(_text(language, "playground.bind"), f"/start {code}"),)
+    return tuple(Shortcut(command, command) for command in commands)
 
 
 class PortUnavailable(Exception):
@@ -207,11 +382,21 @@ async def running(
             }
         )
         app = build_app(bot_settings, db)
+        directory.policy = app.policy
         await migrate.upgrade(db)
         now = utcnow()
         if await demo.seed(db, app.policy, now, app.cal):
             log.info("seeded the demo university into %s", database_url)
         await directory.issue_codes(now)
+        # Everyone has started the bot already, as they would have in Telegram: a request for
+        # the unit's representative or the reviewer reaches them before their tab is opened.
+        for persona in await directory.personas(Language.EN.value):
+            emulator.user(
+                persona.user_id,
+                persona.first_name,
+                last_name=persona.last_name,
+                language_code=None,
+            )
         stop = asyncio.Event()
         bot = asyncio.create_task(
             serve(app, make_front_end(bot_settings, app.policy.charter_max_bytes), stop)

@@ -174,6 +174,9 @@ class WebChat:
         user_id = int(request.match_info["user_id"])
         existing = self._emulator.find_user(user_id)
         if existing is not None:
+            if existing.language_code is None:
+                # Made by the application before any tab opened it: the first tab's language.
+                existing.language_code = language_code or _language_of(request)
             return existing
         persona = await self._persona(user_id, _language_of(request))
         return self._emulator.user(

@@ -19,18 +19,20 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot import demo, playground
 from bot.cli import main
-from bot.domain import Category, Political, Role, StudentStatus
+from bot.domain import Category, Political, Role, StudentStatus, UnitKind
 from bot.engine import Engine
 from bot.flows import build_router
-from bot.playground import STUDENT_USERS, VISITOR, Directory, running
+from bot.playground import ADVISOR_USERS, STUDENT_USERS, VISITOR, Directory, running
 from bot.policy import Policy
 from bot.settings import Framework, Settings
 from emulator.web import Persona
-from storage import advisors, clubs, officers, people
+from storage import advisors, clubs, officers, people, units
+from storage import applications as application_store
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
-from tests.harness import Chat
+from tests.establishing import last, token_of
+from tests.harness import Campus, Chat
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -83,6 +85,12 @@ def test_demo_officers_and_advisors_would_pass_the_rules() -> None:
     assert max(held.values()) <= Policy().max_clubs_per_student  # ORG-2
     advisors = Counter(club.advisor for club in demo.CLUBS)
     assert max(advisors.values()) <= 2  # ADV-4
+    assert set(advisors) <= set(demo.ADVISORS)
+    free = [a for a in demo.ADVISORS if a not in advisors]
+    assert any(a.political is Political.PARTY for a in free), "a party-led club can be founded"
+    unit_names = {unit.name for unit in demo.UNITS}
+    assert {club.guidance_unit for club in demo.CLUBS} <= unit_names
+    assert {unit.kind for unit in demo.UNITS} == set(UnitKind)
     classes = {s.class_name for s in demo.STUDENTS}
     firsts = {min(s.student_id for s in demo.STUDENTS if s.class_name == c) for c in classes}
     assert not firsts & set(held), "the first student of each class is free to join"
@@ -97,12 +105,21 @@ async def test_seed_loads_once_and_grants_staff(db: Database) -> None:
         assert len(await clubs.all_clubs(tx)) == 8
         memberships, _ = await clubs.membership_totals(tx)
         assert Role.STAFF in await people.roles_of(tx, demo.STAFF.user_id)
+        assert await people.roles_of(tx, demo.REVIEWER.user_id) == {Role.REVIEWER}
+        current = await application_store.current_units(tx)
+        assert {(u.name, u.kind) for u in current} == {(u.name, u.kind) for u in demo.UNITS}
+        represented = await units.units_represented_by(tx, demo.UNIT_REP.user_id)
+        assert sorted(represented) == sorted(u.id for u in current)
+        assert len(await advisors.all_advisors(tx)) == len(demo.ADVISORS)
         led = {}
         for club in await clubs.all_clubs(tx):
             led[club.name] = await officers.president(tx, club.id) is not None
             appointed = await advisors.current(tx, club.id)
             assert appointed is not None, club.name
             assert appointed.term_end > utcnow().date()
+            unit = await units.unit_by_name(tx, club.guidance_unit)
+            assert unit is not None, club.name
+            assert unit.kind is not None, club.name
     assert memberships == sum(1 + len(club.members) for club in demo.CLUBS)
     assert all(led.values()), led
 
@@ -121,14 +138,27 @@ def persona(personas: list[Persona], text: str) -> Persona:
     return next(p for p in personas if text in p.name or text in p.details)
 
 
+def engine_on(db: Database) -> Engine:
+    return Engine(db, Policy(), build_router(), bot_id=1, bot_username="clubbot_playground_bot")
+
+
+def shortcut_texts(found: Persona) -> list[str]:
+    return [shortcut.text for shortcut in found.shortcuts]
+
+
 async def test_personas_offer_codes_until_the_bot_binds(db: Database) -> None:
     await demo.seed(db, Policy(), utcnow())
     directory = Directory(db)
     await directory.issue_codes(utcnow())
     found = await directory.personas("en")
-    assert found[0].user_id == demo.STAFF.user_id
+    assert [p.user_id for p in found[:3]] == [
+        demo.STAFF.user_id,
+        demo.REVIEWER.user_id,
+        demo.UNIT_REP.user_id,
+    ]
     assert found[-1].user_id == VISITOR
-    assert len(found) == 62
+    assert len(found) == 3 + len(demo.ADVISORS) + len(demo.STUDENTS) + 1
+    assert len({p.user_id for p in found}) == len(found)
     wang = persona(found, FIRST_STUDENT)
     assert (wang.first_name, wang.last_name) == ("Ming", "Wang")
     assert wang.name == "王明 · Wang Ming"
@@ -138,15 +168,141 @@ async def test_personas_offer_codes_until_the_bot_binds(db: Database) -> None:
     suspended = persona(found, "2021010108")
     assert "Suspended" in suspended.tags
     assert suspended.shortcuts  # so the refusal can be tried
-    assert "Chess Club" in persona(found, "2021010102").tags
 
-    engine = Engine(db, Policy(), build_router(), bot_id=1, bot_username="clubbot_playground_bot")
+    engine = engine_on(db)
     assert "bound" in await Chat(engine, wang.user_id).send(bind.text)
     again = persona(await directory.personas("zh"), FIRST_STUDENT)
     assert again.user_id == wang.user_id == STUDENT_USERS + 1
     assert "已绑定" in again.tags
     assert "中共党员" in again.tags
-    assert (again.shortcuts, again.note) == ((), "")
+    assert "/establish" in shortcut_texts(again)
+    assert "/establish" in again.note
+    assert "20" in again.note  # the sponsors the policy asks for
+
+
+async def test_officers_are_tagged_with_their_club(db: Database) -> None:
+    await demo.seed(db, Policy(), utcnow())
+    directory = Directory(db)
+    await directory.issue_codes(utcnow())
+    found = await directory.personas("en")
+    presidents = {club.president: club.name for club in demo.CLUBS}
+    for student_id, club in presidents.items():
+        officer = persona(found, student_id)
+        assert f"President of {club}" in officer.tags, student_id
+        assert club not in officer.tags  # the office names the club once
+        assert "/meeting" in officer.note
+    li = persona(found, "2021010102")  # presides over Chess Club, a member of another club
+    assert "Marxist Theory Study Society" in li.tags
+    assert shortcut_texts(li) == [li.shortcuts[0].text]  # binding first
+    assert "bound" in await Chat(engine_on(db), li.user_id).send(li.shortcuts[0].text)
+    li = persona(await directory.personas("zh"), "2021010102")
+    assert "Chess Club 会长" in li.tags
+    assert {"/deadlines", "/meeting"} <= set(shortcut_texts(li))
+    plain = persona(found, FIRST_STUDENT)
+    assert not any(tag.startswith("President") for tag in plain.tags)
+
+
+async def test_the_unit_representative_and_the_reviewer(db: Database) -> None:
+    await demo.seed(db, Policy(), utcnow())
+    directory = Directory(db)
+    found = await directory.personas("en")
+    rep = next(p for p in found if p.user_id == demo.UNIT_REP.user_id)
+    assert rep.group == "Staff"
+    assert f"Represents {len(demo.UNITS)} units" in rep.tags
+    assert "review committee" in rep.note
+    reviewer = next(p for p in found if p.user_id == demo.REVIEWER.user_id)
+    assert reviewer.group == "Staff"
+    assert "Reviewer role" in reviewer.tags
+    assert "/applications" in shortcut_texts(reviewer)
+    staff = found[0]
+    assert "/applications" in shortcut_texts(staff)
+    reviewing = Chat(engine_on(db), reviewer.user_id)
+    assert "no open applications" in await reviewing.send("/applications")
+    assert "no open applications" not in await Chat(engine_on(db), VISITOR).send("/applications")
+
+
+async def test_advisors_are_personas_with_codes_until_they_bind(db: Database) -> None:
+    await demo.seed(db, Policy(), utcnow())
+    directory = Directory(db)
+    await directory.issue_codes(utcnow())
+    found = await directory.personas("en")
+    bank = [p for p in found if p.group == "Advisors"]
+    assert len(bank) == len(demo.ADVISORS)
+    assert all(p.user_id > ADVISOR_USERS for p in bank)
+    liu = persona(bank, demo.LIU.staff_id)
+    assert liu.name == "刘建国 · Liu Jianguo"
+    assert (liu.first_name, liu.last_name) == ("Jianguo", "Liu")
+    assert demo.LIU.department in liu.details
+    assert "Party member" in liu.tags
+    guided = {club.name for club in demo.CLUBS if club.advisor == demo.LIU}
+    assert {f"Advisor of {club}" for club in guided} <= set(liu.tags)
+    assert "Not a Party member" in persona(bank, demo.WANG.staff_id).tags
+    xu = persona(bank, demo.XU.staff_id)
+    assert "Guides no club yet" in xu.tags
+    [bind] = liu.shortcuts
+    assert bind.text.removeprefix("/start ") in liu.note
+
+    answer = await Chat(engine_on(db), liu.user_id).send(bind.text)
+    assert f"刘建国 ({demo.LIU.staff_id})" in answer
+    liu = persona(await directory.personas("en"), demo.LIU.staff_id)
+    assert "Bound" in liu.tags
+    assert "Binding code" not in liu.note
+    assert shortcut_texts(liu) == ["/deadlines", "/help"]
+
+
+async def test_every_party_of_an_application_can_be_played(db: Database) -> None:
+    """The demo university alone carries a new club from /establish to approval: a sponsor and
+    co-signers, a free advisor, the unit's representative and the reviewer, all personas."""
+    policy = Policy()
+    await demo.seed(db, policy, utcnow())
+    directory = Directory(db)
+    await directory.issue_codes(utcnow())
+    found = await directory.personas("en")
+    engine = engine_on(db)
+    campus = Campus(db, engine)
+
+    async def bound(who: Persona) -> Chat:
+        chat = Chat(engine, who.user_id)
+        assert "bound" in await chat.send(who.shortcuts[0].text)
+        return chat
+
+    sponsor = await bound(persona(found, FIRST_STUDENT))
+    advisor = await bound(persona(found, demo.XU.staff_id))
+    assert "What is the club's name" in await sponsor.send("/establish")
+    await sponsor.send("Go Club")
+    await sponsor.click("Academic and science")
+    await sponsor.send("We play go and study its history.")
+    await sponsor.click("Institute of Artificial Intelligence")
+    await sponsor.click("许文静")
+    await sponsor.send("Members play go every week; the club elects its president yearly.")
+    await sponsor.click("📨 Submit")
+    token = token_of(sponsor.said)
+    await advisor.press((await last(campus, advisor.user_id)).data("Accept"))
+    assert "accepted to advise" in advisor.said
+
+    signers = [
+        p
+        for p in found
+        if p.user_id > STUDENT_USERS
+        and "Enrolled" in p.tags
+        and "Disciplinary sanction" not in p.tags
+        and FIRST_STUDENT not in p.details
+    ][: policy.min_sponsors - 1]
+    for signer in signers:
+        chat = await bound(signer)
+        await chat.send(f"/start sign_{token}")
+        await chat.click("✍ Sign")
+    rep = Chat(engine, demo.UNIT_REP.user_id)
+    await rep.press((await last(campus, rep.user_id)).data("Accept"))
+    assert "review committee" in rep.said
+    reviewer = Chat(engine, demo.REVIEWER.user_id)
+    assert "Go Club" in await reviewer.send("/applications")
+    await reviewer.press((await last(campus, reviewer.user_id)).data("Approve"))
+    assert "Approved" in reviewer.said
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        [app] = await application_store.open_applications(tx, ("founding",))
+    assert app.name == "Go Club"
 
 
 # --- clubbot playground ------------------------------------------------------------------------
@@ -157,23 +313,41 @@ async def test_a_restarted_playground_still_answers(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'playground.db'}"
     for _ in range(2):
         async with running(settings(), port=0, database_url=url) as running_playground:
+            found = await running_playground.directory.personas("en")
+            assert all(running_playground.emulator.find_user(p.user_id) for p in found)
             visitor = running_playground.emulator.user(VISITOR, "Visitor")
             await visitor.send("/start")
             assert "Welcome to clubbot" in ((await visitor.wait_message(timeout=10)).text or "")
 
 
+def binds(found: Persona) -> bool:
+    return any(shortcut.text.startswith("/start ") for shortcut in found.shortcuts)
+
+
 @pytest.mark.parametrize("framework", list(Framework))
 async def test_reset_starts_over(tmp_path: Path, framework: Framework) -> None:
+    """A student and an advisor bind through the running bot; a restart keeps them bound."""
     url = f"sqlite:///{tmp_path / 'playground.db'}"
     async with running(settings(framework), port=0, database_url=url) as first:
-        wang = persona(await first.directory.personas("en"), FIRST_STUDENT)
-        user = first.emulator.user(wang.user_id, wang.first_name)
-        await user.send(wang.shortcuts[0].text)
-        assert "bound" in ((await user.wait_message(timeout=10)).text or "")
+        found = await first.directory.personas("en")
+        for who, answer in ((FIRST_STUDENT, "bound"), (demo.SUN.staff_id, "advisor")):
+            chosen = persona(found, who)
+            user = first.emulator.user(chosen.user_id, chosen.first_name)
+            await user.send(chosen.shortcuts[0].text)
+            assert answer in ((await user.wait_message(timeout=10)).text or "")
+        sun = persona(await first.directory.personas("en"), demo.SUN.staff_id)
+        await first.emulator.user(sun.user_id, sun.first_name).send(sun.shortcuts[0].text)
+        deadlines = await first.emulator.user(sun.user_id, sun.first_name).wait_message(timeout=10)
+        assert "Chess Club" in (deadlines.text or "")
     async with running(settings(framework), port=0, database_url=url) as kept:
-        assert persona(await kept.directory.personas("en"), FIRST_STUDENT).shortcuts == ()
+        found = await kept.directory.personas("en")
+        assert not binds(persona(found, FIRST_STUDENT))
+        assert not binds(persona(found, demo.SUN.staff_id))
+        assert binds(persona(found, demo.LIU.staff_id))
     async with running(settings(framework), port=0, database_url=url, reset=True) as fresh:
-        assert persona(await fresh.directory.personas("en"), FIRST_STUDENT).shortcuts
+        found = await fresh.directory.personas("en")
+        assert binds(persona(found, FIRST_STUDENT))
+        assert binds(persona(found, demo.SUN.staff_id))
 
 
 @pytest.fixture
@@ -280,6 +454,11 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         wang = page.locator(".person", has_text=FIRST_STUDENT)
         await expect(wang).to_contain_text("Binding code")
         await shoot(page, shots, "playground-people")
+        await page.get_by_placeholder("Search by name").fill("president")
+        await expect(page.locator(".person:visible")).to_have_count(len(demo.CLUBS))
+        await expect(page.locator(".person:visible").first).to_contain_text("President of")
+        await shoot(page, shots, "playground-officers")
+        await page.get_by_placeholder("Search by name").fill("")
         await wang.get_by_role("button", name="Chat").click()
         await page.get_by_role("button", name="Bind my account").click()
         bot = page.locator(".msg.bot")
@@ -336,6 +515,19 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         download = await page.request.get(running_playground.url + href)
         assert await download.body() == charter
         await expect(bot.last).to_contain_text("没有听懂")
+
+        teacher = await context.new_page()  # an advisor binds from the picker too
+        await teacher.goto(running_playground.url)
+        await teacher.get_by_role("button", name="English").click()  # the student chose 中文
+        sun = teacher.locator(".person", has_text=demo.SUN.staff_id)
+        await expect(sun).to_contain_text("Advisor of Chess Club")
+        await sun.get_by_role("button", name="Chat").click()
+        await teacher.get_by_role("button", name="Bind my account").click()
+        answers = teacher.locator(".msg.bot")
+        await expect(answers.last).to_contain_text(f"孙梅 ({demo.SUN.staff_id})")
+        await teacher.get_by_role("button", name="/deadlines").click()
+        await expect(answers.last).to_contain_text("Chess Club")
+        await shoot(teacher, shots, "playground-advisor")
         assert errors == []
         await context.close()
 

@@ -174,6 +174,17 @@ async def test_a_tab_talks_to_the_bot_and_sees_answers_and_edits_live(web: Web) 
     ]
 
 
+async def test_a_user_made_before_any_tab_takes_the_first_tabs_language(web: Web) -> None:
+    made = web.emu.user(BOB.user_id, BOB.first_name, language_code=None)
+    await web.bot("sendMessage", chat_id=BOB.user_id, text="A request for you")
+    async with web.http.get(f"/api/chats/{BOB.user_id}?lang=zh") as response:
+        info = await response.json()
+    assert info["language_code"] == made.language_code == "zh"
+    _, snapshot = await (await web.stream(BOB.user_id, "en")).next()
+    assert [i["text"] for i in snapshot["items"]] == ["A request for you"]
+    assert made.language_code == "zh"  # chosen once; the page's toggle changes it later
+
+
 async def test_only_a_button_the_message_shows_can_be_pressed(web: Web) -> None:
     stream = await web.stream(ALICE.user_id)
     await stream.next()

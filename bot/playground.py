@@ -42,6 +42,8 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 DATABASE_URL = "sqlite:///data/playground.db"
+# Used when no POLICY_FILE is set: fewer sponsors, so an application can be tried alone.
+PLAYGROUND_POLICY = Path(__file__).with_name("playground.toml")
 BOT_USERNAME = "clubbot_playground_bot"
 # A demo student's Telegram user id is this plus the id of their record.
 STUDENT_USERS = 710_000_000
@@ -379,6 +381,7 @@ async def running(
                 "telegram_api_url": emulator.base_url,
                 "database_url": database_url,
                 "bot_username": None,
+                "policy_file": settings.policy_file or PLAYGROUND_POLICY,
             }
         )
         app = build_app(bot_settings, db)

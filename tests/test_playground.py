@@ -22,8 +22,15 @@ from bot.cli import main
 from bot.domain import Category, Political, Role, StudentStatus, UnitKind
 from bot.engine import Engine
 from bot.flows import build_router
-from bot.playground import ADVISOR_USERS, STUDENT_USERS, VISITOR, Directory, running
-from bot.policy import Policy
+from bot.playground import (
+    ADVISOR_USERS,
+    PLAYGROUND_POLICY,
+    STUDENT_USERS,
+    VISITOR,
+    Directory,
+    running,
+)
+from bot.policy import Policy, load_policy
 from bot.settings import Framework, Settings
 from emulator.web import Persona
 from storage import advisors, clubs, officers, people, units
@@ -318,6 +325,21 @@ async def test_a_restarted_playground_still_answers(tmp_path: Path) -> None:
             visitor = running_playground.emulator.user(VISITOR, "Visitor")
             await visitor.send("/start")
             assert "Welcome to clubbot" in ((await visitor.wait_message(timeout=10)).text or "")
+
+
+async def test_the_playground_asks_for_fewer_sponsors_unless_a_policy_file_says(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    playground_policy = load_policy(PLAYGROUND_POLICY)
+    assert playground_policy.model_copy(update={"min_sponsors": 20}) == Policy()
+    async with running(settings(), port=0, database_url=url) as running_playground:
+        assert running_playground.directory.policy.min_sponsors == 3
+    own = tmp_path / "policy.toml"
+    own.write_text("min_sponsors = 5\n")
+    mine = settings().model_copy(update={"policy_file": own})
+    async with running(mine, port=0, database_url=url) as running_playground:
+        assert running_playground.directory.policy.min_sponsors == 5
 
 
 def binds(found: Persona) -> bool:

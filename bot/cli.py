@@ -17,8 +17,9 @@ from bot.app import App, build_app, run, tick
 from bot.domain import Club, DomainError, Language, ReviewResult, Role, name_key
 from bot.i18n import tr
 from bot.policy import PolicyError
-from bot.services import appointments, identity, reviews, roster
+from bot.services import appointments, elections, identity, reviews, roster
 from bot.settings import Settings
+from bot.tally import sidecar, write_export
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
 from storage import advisors, clubs, migrate, people, units
@@ -109,6 +110,14 @@ def parser() -> argparse.ArgumentParser:
     appoint.add_argument("club")
     appoint.add_argument("staff_id")
     appoint.add_argument("--until", type=_iso, help="the term's end (default: one term)")
+    # issue 4: elections
+    elect = sub.add_parser("election", help="elections and general-meeting votes")
+    elect_sub = elect.add_subparsers(dest="action", required=True)
+    export = elect_sub.add_parser(
+        "export", help="write a counted election's anonymous ballots and result, with SHA-256"
+    )
+    export.add_argument("election_id", type=int)
+    export.add_argument("out", type=Path)
     return p
 
 
@@ -203,6 +212,8 @@ async def _command(app: App, args: argparse.Namespace) -> int:
             return await _window(app, args, reregistration=True)
         case "advisor":
             return await _advisor(app, args)
+        case "election":
+            return await _election_export(app, args.election_id, args.out)
     if args.role == REP:
         return await _rep(app.db, args.command, args.user_id, args.unit)
     return await _role(app.db, args.command, Role(args.role), args.user_id)
@@ -395,4 +406,22 @@ async def _advisor(app: App, args: argparse.Namespace) -> int:
         f"{club.name}: advisor {current.advisor.name} ({current.advisor.staff_id}) "
         f"until {current.term_end}"
     )
+    return 0
+
+
+# issue 4: elections
+
+
+async def _election_export(app: App, election_id: int, out: Path) -> int:
+    try:
+        async with app.db.transaction() as session:
+            document = await elections.export_document(Tx(session, app.db), election_id)
+    except DomainError as err:
+        raise Refused(
+            f"election {election_id}: " + tr(Language.EN, err.key, **err.params)
+        ) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    digest = write_export(out, document)
+    print(f"{out}: election {election_id}, sha256 {digest} (also in {sidecar(out).name})")
+    print(f"recount it with: python -m bot.tally {out}")
     return 0

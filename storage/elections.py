@@ -289,3 +289,9 @@ async def add_objection(
     await tx.session.flush()
     assert row.id is not None
     return row.id
+
+
+async def student_pk_of(tx: Tx, user_id: int) -> int | None:
+    """The student record the account is bound to."""
+    stmt = select(col(AccountRow.student_pk)).where(col(AccountRow.user_id) == user_id)
+    return (await tx.session.scalars(stmt)).first()

@@ -119,7 +119,8 @@ async def _is_staff(tx: Tx, user_id: int) -> bool:
 
 async def may_start(tx: Tx, user_id: int, student: Student | None, club_id: int) -> bool:
     """An officer of the club, its advisor, or staff."""
-    if student is not None and await officers.is_officer(tx, student.id, club_id):
+    student_pk = student.id if student is not None else await store.student_pk_of(tx, user_id)
+    if student_pk is not None and await officers.is_officer(tx, student_pk, club_id):
         return True
     return await _is_advisor(tx, user_id, club_id) or await _is_staff(tx, user_id)
 
@@ -1060,7 +1061,7 @@ def results_text(
     for p, result in results:
         names = {c.id: c.name for c in p.position.candidates}
         counts = ", ".join(
-            f"{names.get(c, tr(lang, f'motion.{c}'))} {n}" for c, n in result.counts
+            f"{names[c] if c in names else tr(lang, f'motion.{c}')} {n}" for c, n in result.counts
         )
         lines.append(
             tr(
@@ -1135,3 +1136,38 @@ async def _tell_members(
             )
         )
     await outbox.enqueue_many(tx, messages, now)
+
+
+# --- verifiability ---------------------------------------------------------------------------
+
+
+async def export_document(tx: Tx, election_id: int) -> dict[str, Any]:
+    """The counted election as a `clubbot-election/1` document: anonymous ballots, receipts,
+    candidates and the results recorded at the count (see bot/tally.py)."""
+    row = await store.get(tx, election_id)
+    if row is None:
+        raise UnknownElection()
+    counted = [p for p in await paper(tx, election_id) if p.row.result is not None]
+    if row.members is None or not counted:
+        raise WrongPhase(phase=row.phase)
+    club = await _club(tx, row.club_id)
+    rules = rules_of(row)
+    entries = []
+    for p in counted:
+        ballots = [tally.Ballot(r, c) for r, c in await store.ballots(tx, p.id)]
+        entries.append((p.position, ballots, tally.tally(p.position, ballots, rules)))
+    meta = {
+        "id": election_id,
+        "club": club.name,
+        "kind": row.kind,
+        "runoff_of": row.parent_id,
+        "voting_opened": _day(row.voting_opens_at),
+        "voting_closed": _day(row.voting_closes_at),
+        "phase": row.phase,
+    }
+    document = tally.to_document(meta, rules, entries)
+    # The file carries what was recorded at the count, so the recount checks the record.
+    for entry, p in zip(document["positions"], counted, strict=True):
+        assert p.row.result is not None
+        entry["result"] = json.loads(p.row.result)
+    return document

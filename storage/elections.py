@@ -13,12 +13,13 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from bot.domain import Language
+from bot.domain import ClubStatus, Language
 from storage.deadlines import Recipient
 from storage.models import (
     AccountRow,
     BallotRow,
     CandidateRow,
+    ClubRow,
     ElectionPositionRow,
     ElectionRow,
     MembershipRow,
@@ -88,14 +89,21 @@ async def share_lock(tx: Tx, election_id: int) -> None:
 
 async def due(tx: Tx, now: datetime, limit: int) -> list[ElectionRow]:
     """Elections whose clock time has come; other workers skip the ones taken here."""
+    # A running election of a club that may no longer act (REG-7) is due at once: it stops.
+    halted = (
+        (col(ClubRow.status) != ClubStatus.ACTIVE.value)
+        & col(ElectionRow.founding).is_(False)
+        & col(ElectionRow.phase).not_in(ENDED)
+    )
     stmt = (
         select(ElectionRow)
-        .where(col(ElectionRow.next_at) <= now)
+        .join(ClubRow, col(ClubRow.id) == col(ElectionRow.club_id))
+        .where((col(ElectionRow.next_at) <= now) | halted)
         .order_by(col(ElectionRow.next_at), col(ElectionRow.id))
         .limit(limit)
     )
     if not tx.db.is_sqlite:
-        stmt = stmt.with_for_update(skip_locked=True)
+        stmt = stmt.with_for_update(skip_locked=True, of=ElectionRow)
     return list(await tx.session.scalars(stmt))
 
 

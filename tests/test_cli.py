@@ -49,7 +49,7 @@ def test_import_codes_and_roles(
     assert main(["revoke", "staff", "42"]) == 0
     assert "staff revoked from 42" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0
-    assert "revision 0002" in capsys.readouterr().out
+    assert "revision 0004" in capsys.readouterr().out
 
 
 def test_bad_roster_imports_nothing_and_fails(

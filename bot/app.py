@@ -22,6 +22,7 @@ from bot.settings import Settings
 from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery
+from schedules.elections import advance_due
 from storage import conversations, migrate
 from storage.db import Database
 from storage.tx import Tx
@@ -64,6 +65,8 @@ async def tick(app: App, delivery: Delivery, *, refresh: bool = False) -> tuple[
     """One scan-and-send: queue what fell due, then send it; (reminders queued, messages sent)."""
     if refresh:
         await refresh_all(app.db, app.policy, app.cal, utcnow())
+    # Election steps first: what they announce goes out in the same tick.
+    await advance_due(app.db, app.policy, app.cal, utcnow())
     scanned = await scan_due(app.db, app.policy, app.cal, utcnow())
     return scanned.messages, await delivery.deliver_due()
 
@@ -95,6 +98,9 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
             report.rescheduled,
         )
 
+    async def elect() -> None:
+        await advance_due(app.db, app.policy, app.cal, utcnow())
+
     async def forget() -> None:
         await forget_old_updates(app.db)
 
@@ -104,6 +110,7 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
             # Recomputing every deadline picks up a changed policy; actions refresh their club.
             "refresh-deadlines": Job(refresh, DAY, at_start=True),
             "deadlines": Job(scan, every),
+            "elections": Job(elect, every),
             "outbox": Job(delivery.deliver_due, every),
             "forget-updates": Job(forget, HOUR),
         }

@@ -18,8 +18,9 @@ from bot.app import App, build_app, run, tick
 from bot.domain import Club, DomainError, Language, ReviewResult, Role, name_key
 from bot.i18n import tr
 from bot.policy import PolicyError
-from bot.services import applications, appointments, identity, reviews, roles, roster
+from bot.services import applications, appointments, elections, identity, reviews, roles, roster
 from bot.settings import Settings
+from bot.tally import sidecar, write_export
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
 from storage import advisors, audit, clubs, migrate, units
@@ -127,6 +128,14 @@ def parser() -> argparse.ArgumentParser:
     audit_cmd = sub.add_parser("audit", help="the audit log")
     audit_sub = audit_cmd.add_subparsers(dest="action", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; non-zero exit if it is broken")
+    # issue 4: elections
+    elect = sub.add_parser("election", help="elections and general-meeting votes")
+    elect_sub = elect.add_subparsers(dest="action", required=True)
+    export = elect_sub.add_parser(
+        "export", help="write a counted election's anonymous ballots and result, with SHA-256"
+    )
+    export.add_argument("election_id", type=int)
+    export.add_argument("out", type=Path)
     return p
 
 
@@ -227,6 +236,8 @@ async def _command(app: App, args: argparse.Namespace) -> int:
             return await _ledger(app, args.out, Language(args.lang))
         case "audit":
             return await _audit_verify(app.db)
+        case "election":
+            return await _election_export(app, args.election_id, args.out)
     if args.role == REP:
         return await _rep(app.db, args.command, args.user_id, args.unit)
     return await _role(app.db, args.command, Role(args.role), args.user_id)
@@ -477,4 +488,22 @@ async def _audit_verify(db: Database) -> int:
         )
         return 1
     print(f"audit chain intact: {count} entries")
+    return 0
+
+
+# --- issue 4: elections --------------------------------------------------------------------------
+
+
+async def _election_export(app: App, election_id: int, out: Path) -> int:
+    try:
+        async with app.db.transaction() as session:
+            document = await elections.export_document(Tx(session, app.db), election_id)
+    except DomainError as err:
+        raise Refused(
+            f"election {election_id}: " + tr(Language.EN, err.key, **err.params)
+        ) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    digest = write_export(out, document)
+    print(f"{out}: election {election_id}, sha256 {digest} (also in {sidecar(out).name})")
+    print(f"recount it with: python -m bot.tally {out}")
     return 0

@@ -9,11 +9,13 @@ from __future__ import annotations
 import tomllib
 from datetime import time
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.domain import Category
+from bot.domain import Category, Political
 
 
 class PolicyError(Exception):
@@ -94,6 +96,32 @@ class Policy(BaseModel):
     advisor_evaluation_months: int = Field(default=12, ge=1, le=60)
     # REG-5: a review round staff open without a closing date lasts this many days.
     review_round_days: int = Field(default=30, ge=1, le=365)
+    # Elections (ORG-5, ORG-6, ORG-7); candidates rank within `officer_max_rank_pct` (ORG-5).
+    # ORG-6: the main person in charge of a club of `party_advisor_categories` (the same
+    # categories as ADV-2) holds one of these political statuses.
+    leader_political: tuple[Political, ...] = (Political.PARTY, Political.PROBATIONARY)
+    # Phase lengths in days: nominations, candidate publicity, voting, result publicity.
+    election_nomination_days: int = Field(default=7, ge=1, le=60)
+    election_publicity_days: int = Field(default=3, ge=1, le=60)
+    election_voting_days: int = Field(default=3, ge=1, le=60)
+    election_result_days: int = Field(default=5, ge=1, le=60)
+    # At least this fraction of the members must vote, or the vote fails.
+    election_quorum: str = "1/2"
+    # A tie for a seat: a runoff among the tied, or a draw by lot with a seed published first.
+    election_tie_rule: Literal["runoff", "lot"] = "runoff"
+    # Members who have not voted are reminded once, this many days before voting closes.
+    election_reminder_lead_days: int = Field(default=1, ge=1, le=30)
+
+    @field_validator("election_quorum")
+    @classmethod
+    def _fraction(cls, value: str) -> str:
+        try:
+            quorum = Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError("the quorum is a fraction such as 1/2 or 2/3") from None
+        if not 0 <= quorum <= 1:
+            raise ValueError("the quorum is a fraction from 0 to 1")
+        return str(quorum)
 
     @field_validator("reminder_lead_days")
     @classmethod

@@ -235,6 +235,8 @@ class OfficerRow(SQLModel, table=True):
     position: str = Field(max_length=32)
     since: datetime = Field(default_factory=utcnow, sa_column=_ts())
     until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # The election that put the officer in office (ORG-5, ORG-7); None for imported ones.
+    election_id: int | None = None
 
 
 class AppointmentRow(SQLModel, table=True):
@@ -694,3 +696,155 @@ class AdvisorDismissalRow(SQLModel, table=True):
     reason: str = Field(max_length=500)
     by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     at: datetime = Field(sa_column=_ts())
+
+
+# --- issue 4: elections and general-meeting votes (ORG-3, ORG-5, ORG-6, ORG-7) ----------------
+
+
+class ElectionRow(SQLModel, table=True):
+    """An officer election or a general-meeting vote of one club, and where it stands.
+
+    `next_at` is when the clock must act next (close nominations, open or close voting, remind
+    non-voters, end a publicity period); the clock takes rows whose time has come.
+    """
+
+    __tablename__ = "election"
+    __table_args__ = (
+        Index(
+            "uq_election_running",
+            "club_id",
+            unique=True,
+            sqlite_where=text(
+                "parent_id IS NULL AND phase NOT IN ('done', 'failed', 'cancelled')"
+            ),
+            postgresql_where=text(
+                "parent_id IS NULL AND phase NOT IN ('done', 'failed', 'cancelled')"
+            ),
+        ),
+        Index("ix_election_next", "next_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    kind: str = Field(max_length=16)
+    phase: str = Field(max_length=16)
+    founding: bool = False
+    # A runoff among tied candidates names the election it continues.
+    parent_id: int | None = Field(default=None, foreign_key="election.id")
+    started_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The schedule: lengths are fixed at the start, dates as each phase begins.
+    publicity_days: int
+    voting_days: int
+    result_days: int
+    nominations_close_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    voting_opens_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    voting_closes_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    remind_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    reminded: bool = False
+    results_until: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    next_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # The counting rules, fixed at the start: quorum fraction of members, tie rule and seed.
+    quorum: str = Field(max_length=16)
+    seed: str | None = Field(default=None, max_length=64)
+    # Members entitled to vote, counted when voting opened (the voter rows are that snapshot).
+    members: int | None = None
+    list_approved_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    advisor_ok_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    unit_ok_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    ended_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    end_reason: str | None = Field(default=None, max_length=32)
+
+
+class ElectionPositionRow(SQLModel, table=True):
+    """A position to fill (or a motion to decide) and, once counted, its result as JSON."""
+
+    __tablename__ = "election_position"
+    __table_args__ = (Index("uq_election_position_key", "election_id", "key", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id")
+    ord: int
+    key: str = Field(max_length=32)
+    title: str = Field(max_length=300)
+    method: str = Field(max_length=16)
+    seats: int = 1
+    # ORG-6: the club's main person in charge.
+    leader: bool = False
+    # False when voting opened without an approved candidate for it.
+    on_ballot: bool = True
+    result: str | None = None
+
+
+class CandidateRow(SQLModel, table=True):
+    """A nomination: a member for a position, accepted, approved, struck or withdrawn."""
+
+    __tablename__ = "election_candidate"
+    __table_args__ = (
+        Index(
+            "uq_candidate_live",
+            "election_id",
+            "student_pk",
+            unique=True,
+            sqlite_where=text("status IN ('nominated', 'accepted', 'approved')"),
+            postgresql_where=text("status IN ('nominated', 'accepted', 'approved')"),
+        ),
+        Index("ix_candidate_position", "position_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id")
+    position_id: int = Field(foreign_key="election_position.id")
+    student_pk: int = Field(foreign_key="student.id")
+    nominated_by: int = Field(foreign_key="student.id")
+    status: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=500)
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class VoterRow(SQLModel, table=True):
+    """Who may vote (the members when voting opened) and whether they have: nothing else.
+
+    Kept apart from the ballots: no column here says what anyone chose, and none there says
+    who chose it.
+    """
+
+    __tablename__ = "election_voter"
+
+    election_id: int = Field(foreign_key="election.id", primary_key=True)
+    student_pk: int = Field(foreign_key="student.id", primary_key=True)
+    voted: bool = False
+
+
+class BallotRow(SQLModel, table=True):
+    """One anonymous ballot for one position: a random receipt and the choices, nothing else.
+
+    No voter, no time, no sequence: the key is the random receipt, and on SQLite the table has
+    no rowid that would keep the order in which ballots came in.
+    """
+
+    __tablename__ = "election_ballot"
+    __table_args__ = (
+        Index("ix_ballot_election", "election_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    position_id: int = Field(foreign_key="election_position.id", primary_key=True)
+    receipt: str = Field(max_length=16, primary_key=True)
+    election_id: int = Field(foreign_key="election.id")
+    # JSON list of candidate ids ("c12"), best first for instant runoff; or ["yes"] etc.
+    choices: str
+
+
+class ObjectionRow(SQLModel, table=True):
+    """An objection a member lodged during a publicity period; advisor and staff receive it."""
+
+    __tablename__ = "election_objection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id")
+    student_pk: int = Field(foreign_key="student.id")
+    phase: str = Field(max_length=16)
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

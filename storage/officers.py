@@ -103,3 +103,46 @@ async def end_all(tx: Tx, club_id: int, now: datetime) -> list[int]:
         .values(until=now)
     )
     return held
+
+
+async def take_office(
+    tx: Tx,
+    club_id: int,
+    winners: list[tuple[int, str]],
+    election_id: int,
+    now: datetime,
+) -> None:
+    """Winners (student pk, position) take office: the terms of whoever held those positions,
+    and any other position the winners held, end now; one transaction, one history."""
+    positions = sorted({position for _, position in winners})
+    students = [pk for pk, _ in winners]
+    stmt = (
+        update(OfficerRow)
+        .where(col(OfficerRow.club_id) == club_id)
+        .where(col(OfficerRow.until).is_(None))
+        .where(col(OfficerRow.position).in_(positions) | col(OfficerRow.student_pk).in_(students))
+        .values(until=now)
+    )
+    await tx.session.execute(stmt)
+    await tx.session.flush()
+    for student_pk, position in winners:
+        tx.session.add(
+            OfficerRow(
+                club_id=club_id,
+                student_pk=student_pk,
+                position=position,
+                since=now,
+                election_id=election_id,
+            )
+        )
+    await tx.session.flush()
+
+
+async def history(tx: Tx, club_id: int) -> list[OfficerRow]:
+    """Every term of the club's officers, oldest first."""
+    stmt = (
+        select(OfficerRow)
+        .where(col(OfficerRow.club_id) == club_id)
+        .order_by(col(OfficerRow.since), col(OfficerRow.id))
+    )
+    return list(await tx.session.scalars(stmt))

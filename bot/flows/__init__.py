@@ -14,6 +14,7 @@ def build_router() -> Router:
         browsing,
         console,
         deadlines,
+        elections,
         establish,
         joining,
         lifecycle,
@@ -38,6 +39,7 @@ def build_router() -> Router:
         lifecycle,
         review,
         advisors,
+        elections,
     ):
         router.include(module.router)
     return router

@@ -1,7 +1,7 @@
 """Staff console: the audit chain, club lifecycle events, the review round, advisor evaluations.
 
-Revision ID: 0005
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations

@@ -1,0 +1,173 @@
+"""Elections and general-meeting votes: phases, positions, eligibility. Plain values, no I/O.
+
+An officer election goes through NOMINATION (members nominate; a nominee accepts), REVIEW (the
+advisor approves the list or strikes candidates with a reason), PUBLICITY (the list and the dates
+go to every member; objections reach the advisor and staff; staff may strike), VOTING (secret
+ballot of the members counted when voting opened), RESULTS (the count is published; objections
+again) and APPROVAL (the advisor and the guidance unit approve; the winners take office), to
+DONE. It ends early as FAILED (no candidate, no quorum) or CANCELLED (the club may no longer act,
+REG-7). A general-meeting vote on motions alone goes straight to VOTING and ends after RESULTS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain import Category, DomainError, Student
+from bot.policy import Policy
+from bot.tally import Method
+
+
+class Phase(StrEnum):
+    NOMINATION = "nomination"
+    REVIEW = "review"
+    PUBLICITY = "publicity"
+    VOTING = "voting"
+    RESULTS = "results"
+    APPROVAL = "approval"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ENDED = frozenset({Phase.DONE, Phase.FAILED, Phase.CANCELLED})
+# Before voting opens, candidates and dates may still change; from then on they are frozen.
+BEFORE_VOTING = frozenset({Phase.NOMINATION, Phase.REVIEW, Phase.PUBLICITY})
+
+
+class Kind(StrEnum):
+    OFFICERS = "officers"
+    MEETING = "meeting"  # a general meeting: motions, and officers too at the founding meeting
+
+
+class CandidateStatus(StrEnum):
+    NOMINATED = "nominated"  # waiting for the nominee to accept
+    ACCEPTED = "accepted"  # waiting for the advisor's review
+    APPROVED = "approved"  # on the ballot
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    STRUCK = "struck"
+    INELIGIBLE = "ineligible"  # no longer eligible when voting opened
+
+
+LIVE = frozenset({CandidateStatus.NOMINATED, CandidateStatus.ACCEPTED, CandidateStatus.APPROVED})
+
+
+class Reason(StrEnum):
+    """Why an election ended early."""
+
+    NO_CANDIDATES = "no_candidates"
+    NO_QUORUM = "no_quorum"
+    CLUB_INACTIVE = "club_inactive"
+
+
+@dataclass(frozen=True, slots=True)
+class PositionSpec:
+    """A position to fill (or, with Method.MOTION, a question to decide)."""
+
+    key: str
+    title: str
+    method: Method
+    seats: int = 1
+    leader: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Phase lengths in days."""
+
+    nomination: int
+    publicity: int
+    voting: int
+    results: int
+
+    @classmethod
+    def of(cls, policy: Policy) -> Schedule:
+        return cls(
+            policy.election_nomination_days,
+            policy.election_publicity_days,
+            policy.election_voting_days,
+            policy.election_result_days,
+        )
+
+
+PRESIDENT = PositionSpec("president", "President", Method.IRV, 1, leader=True)
+VICE = PositionSpec("vice_president", "Vice-president", Method.IRV)
+HEADS = PositionSpec("dept_heads", "Department heads", Method.BLOCK, 3)
+PRESETS: dict[str, tuple[PositionSpec, ...]] = {
+    "p": (PRESIDENT,),
+    "pv": (PRESIDENT, VICE),
+    "pvh": (PRESIDENT, VICE, HEADS),
+}
+
+
+def check_specs(specs: tuple[PositionSpec, ...]) -> None:
+    """Refuse a ballot paper that cannot be counted: duplicate keys, bad seat numbers."""
+    keys = [s.key for s in specs]
+    if not specs or len(set(keys)) != len(keys):
+        raise BadPositions()
+    for spec in specs:
+        single = spec.method in (Method.IRV, Method.PLURALITY, Method.MOTION)
+        if spec.seats < 1 or (single and spec.seats != 1) or not spec.title.strip():
+            raise BadPositions()
+
+
+def ineligibility(
+    policy: Policy, student: Student, category: Category, member: bool, leader: bool
+) -> list[str]:
+    """Message keys of every reason the student cannot stand (ORG-1, ORG-5, ORG-6); [] if none."""
+    reasons = []
+    if not member:
+        reasons.append("election.why.not_member")
+    if not student.has_formal_status:
+        reasons.append("election.why.not_enrolled")
+    if student.disciplinary:
+        reasons.append("election.why.disciplinary")
+    if student.rank_pct > policy.officer_max_rank_pct:
+        reasons.append("election.why.rank")
+    if (
+        leader
+        and category in policy.party_advisor_categories
+        and student.political not in policy.leader_political
+    ):
+        reasons.append("election.why.party")
+    return reasons
+
+
+class BadPositions(DomainError):
+    key = "error.election.positions"
+
+
+class ElectionRunning(DomainError):
+    key = "error.election.running"
+
+
+class UnknownElection(DomainError):
+    key = "error.election.unknown"
+
+
+class WrongPhase(DomainError):
+    """The election is not in the phase this action belongs to (stale button, late action)."""
+
+    key = "error.election.phase"
+
+
+class NotEligible(DomainError):
+    key = "error.election.not_eligible"
+
+
+class NotVoter(DomainError):
+    key = "error.election.not_voter"
+
+
+class AlreadyVoted(DomainError):
+    key = "error.election.already_voted"
+
+
+class BadBallot(DomainError):
+    key = "error.election.bad_ballot"
+
+
+class UnknownCandidate(DomainError):
+    key = "error.election.candidate"

@@ -1,0 +1,537 @@
+"""/election: start, nominate, review, object, vote, approve (ORG-3, ORG-5, ORG-6, ORG-7).
+
+Buttons: `el:<action>:<id>` (n nominate, a/d accept or decline a nomination, w withdraw,
+s strike, ok approve the list, o object, ap approve the result, new start), `vt:<election>`
+opens a ballot. Every handler re-reads the election and checks phase and role on the server.
+Flows: start (PRESET -> CONFIRM), nominate (POSITION -> WHO), strike (REASON),
+objection (TEXT), ballot (MARK per position -> CONFIRM -> cast).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from bot import callbacks, tally
+from bot.callbacks import Callback
+from bot.context import Ctx
+from bot.domain import Club, ClubStatus, DomainError, NotAllowed, Role
+from bot.elections import (
+    BEFORE_VOTING,
+    ENDED,
+    PRESETS,
+    CandidateStatus,
+    Kind,
+    Phase,
+    PositionSpec,
+    Schedule,
+)
+from bot.flows.common import clip
+from bot.i18n import tr
+from bot.replies import Button
+from bot.router import Audience, Flow, Input, Router, Step
+from bot.services import elections as service
+from bot.services.elections import ELECTION, VOTE
+from storage import advisors, clubs, officers
+from storage import elections as store
+from storage.models import ElectionRow
+
+router = Router()
+MOTION_CHOICES = tally.MOTION_CHOICES
+
+
+def _refused(ctx: Ctx, err: DomainError) -> Step:
+    return Step.say(tr(ctx.lang, err.key, **err.params), edit=True)
+
+
+def _btn(ctx: Ctx, key: str, action: str, target: int, **params: object) -> Button:
+    return Button(ctx.t(key, **params), callbacks.encode(ELECTION, action, target))
+
+
+# --- /election --------------------------------------------------------------------------------
+
+
+async def _my_clubs(ctx: Ctx) -> tuple[list[Club], list[Club]]:
+    """(clubs whose elections I see, clubs where I may start one)."""
+    seen: dict[int, Club] = {}
+    may_start: dict[int, Club] = {}
+    if ctx.student is not None:
+        for _, club in await clubs.active_memberships(ctx.tx, ctx.student.id):
+            seen[club.id] = club
+        for club in await officers.clubs_led_by(ctx.tx, ctx.student.id):
+            seen[club.id] = may_start[club.id] = club
+    if ctx.advisor_pk is not None:
+        for term in await advisors.current_for_advisor(ctx.tx, ctx.advisor_pk):
+            advised = await clubs.club(ctx.tx, term.club_id)
+            if advised is not None:
+                seen[advised.id] = may_start[advised.id] = advised
+    active = [c for c in may_start.values() if c.status is ClubStatus.ACTIVE]
+    return list(seen.values()), active
+
+
+@router.command("election", Audience.STUDENT, Audience.OFFICER, Audience.ADVISOR, Audience.STAFF)
+async def election(ctx: Ctx, args: str) -> Step:
+    seen, startable = await _my_clubs(ctx)
+    if Role.STAFF in await ctx.roles() and args:
+        club = await clubs.club_by_key(ctx.tx, args.casefold().strip())
+        if club is not None:
+            seen.append(club)
+            startable.append(club)
+    rows: list[tuple[Button, ...]] = []
+    lines = [ctx.t("election.title")]
+    names = {c.id: c.name for c in seen}
+    listed = await store.of_clubs(ctx.tx, list(names))
+    running = {e.club_id for e in listed if Phase(e.phase) not in ENDED}
+    for row in listed[:10]:
+        lines.append(_status_line(ctx, row, names[row.club_id]))
+        rows.extend(await _actions(ctx, row))
+    if not listed:
+        lines.append(ctx.t("election.none"))
+    rows.extend(
+        (_btn(ctx, "button.election.start", "new", club.id, club=clip(club.name, 32)),)
+        for club in startable
+        if club.id not in running
+    )
+    return Step.say("\n".join(lines), tuple(rows))
+
+
+def _status_line(ctx: Ctx, row: ElectionRow, club: str) -> str:
+    phase = ctx.t(f"election.phase.{row.phase}")
+    when = {
+        Phase.NOMINATION: row.nominations_close_at,
+        Phase.PUBLICITY: row.voting_opens_at,
+        Phase.VOTING: row.voting_closes_at,
+        Phase.RESULTS: row.results_until,
+    }.get(Phase(row.phase))
+    until = f" → {service._day(when)}" if when else ""
+    return ctx.t("election.status", id=row.id or 0, club=club, phase=phase, until=until)
+
+
+async def _actions(ctx: Ctx, row: ElectionRow) -> list[tuple[Button, ...]]:
+    eid = row.id or 0
+    phase = Phase(row.phase)
+    found: list[tuple[Button, ...]] = []
+    if phase is Phase.NOMINATION and ctx.student is not None:
+        found.append((_btn(ctx, "button.election.nominate", "n", eid),))
+    if phase is Phase.VOTING and ctx.student is not None:
+        voter = await store.voter(ctx.tx, eid, ctx.student.id)
+        if voter is not None and not voter.voted:
+            found.append((Button(ctx.t("button.election.vote"), callbacks.encode(VOTE, eid)),))
+    if phase in (Phase.PUBLICITY, Phase.RESULTS) and ctx.student is not None:
+        found.append((_btn(ctx, "button.election.object", "o", eid),))
+    if phase is Phase.REVIEW and await service.may_review(ctx.tx, ctx.user_id, row.club_id):
+        found.append((_btn(ctx, "button.election.approve_list", "ok", eid),))
+    if phase is Phase.APPROVAL:
+        found.append((_btn(ctx, "button.election.approve", "ap", eid),))
+    if phase in BEFORE_VOTING and ctx.student is not None:
+        mine = await store.live_candidacy(ctx.tx, eid, ctx.student.id)
+        if mine is not None and mine.id is not None:
+            found.append((_btn(ctx, "button.election.withdraw", "w", mine.id),))
+    return found
+
+
+@router.callback(ELECTION)
+async def election_button(ctx: Ctx, cb: Callback) -> Step:
+    if len(cb.args) != 2:
+        raise callbacks.BadCallback("expected an action and an id")
+    action, target = cb.args[0], cb.int_arg(1)
+    match action:
+        case "new":
+            return await _ask_preset(ctx, StartData(club_id=target))
+        case "n":
+            return await _ask_position(ctx, NominateData(election_id=target))
+        case "a" | "d":
+            _, club = await service.respond(
+                ctx.tx, ctx.policy, ctx.now, ctx.lang, ctx.student, target, action == "a"
+            )
+            key = "election.accepted" if action == "a" else "election.declined"
+            return Step.say(ctx.t(key, club=club.name), edit=True)
+        case "w":
+            _, club = await service.withdraw(ctx.tx, ctx.now, ctx.student, target)
+            return Step.say(ctx.t("election.withdrawn", club=club.name))
+        case "s":
+            text = ctx.t("election.ask_reason")
+            return Step.ask("elstrike", TextState.TEXT, TargetData(target=target), text, [])
+        case "o":
+            text = ctx.t("election.ask_objection")
+            return Step.ask("elobject", TextState.TEXT, TargetData(target=target), text, [])
+        case "ok":
+            row = await service.approve_list(ctx.tx, ctx.policy, ctx.now, ctx.user_id, target)
+            if Phase(row.phase) is Phase.FAILED:
+                return Step.say(ctx.t("election.no_candidates_left"), edit=True)
+            return Step.say(
+                ctx.t("election.list_approved", opens=service._day(row.voting_opens_at)),
+                edit=True,
+            )
+        case "ap":
+            row, club = await service.approve_result(ctx.tx, ctx.now, ctx.user_id, target)
+            key = "election.in_office" if Phase(row.phase) is Phase.DONE else "election.approved"
+            return Step.say(ctx.t(key, club=club.name), edit=True)
+    raise callbacks.BadCallback(f"unknown action {action!r}")
+
+
+# --- start --------------------------------------------------------------------------------------
+
+
+class StartState(StrEnum):
+    PRESET = "preset"
+    CONFIRM = "confirm"
+
+
+class StartData(BaseModel):
+    club_id: int
+    positions: list[tuple[str, str, str, int, bool]] = []
+    motion: bool = False
+
+
+async def _startable(ctx: Ctx, club_id: int) -> Club:
+    club = await clubs.club(ctx.tx, club_id)
+    if club is None or not await service.may_start(ctx.tx, ctx.user_id, ctx.student, club_id):
+        raise NotAllowed()
+    return club
+
+
+async def _ask_preset(ctx: Ctx, data: StartData, note: str | None = None) -> Step:
+    club = await _startable(ctx, data.club_id)
+    rows = [[ctx.choice(ctx.t(f"election.preset.{name}"), name)] for name in PRESETS] + [
+        [ctx.choice(ctx.t("election.preset.motion"), "motion")]
+    ]
+    text = ctx.t("election.ask_preset", club=club.name)
+    return Step.ask("elstart", StartState.PRESET, data, text, rows, note)
+
+
+def _custom(text: str) -> list[PositionSpec] | None:
+    """Typed positions, one per line: `Title; method; seats` (method and seats optional)."""
+    specs = []
+    for i, line in enumerate(x for x in text.splitlines() if x.strip()):
+        parts = [p.strip() for p in line.split(";")]
+        try:
+            method = tally.Method(parts[1].lower()) if len(parts) > 1 else tally.Method.PLURALITY
+            seats = int(parts[2]) if len(parts) > 2 else 1
+        except ValueError:
+            return None
+        if method is tally.Method.MOTION or not parts[0] or len(parts) > 3:
+            return None
+        specs.append(PositionSpec(f"p{i + 1}", parts[0][:300], method, seats, i == 0))
+    return specs or None
+
+
+async def on_preset(ctx: Ctx, data: StartData, given: Input) -> Step:
+    if given.choice in PRESETS:
+        specs = list(PRESETS[given.choice])
+    elif given.choice == "motion":
+        text = ctx.t("election.ask_motion")
+        return Step.ask(
+            "elstart", StartState.CONFIRM, data.model_copy(update={"motion": True}), text, []
+        )
+    else:
+        found = _custom(given.text or "")
+        if found is None:
+            return await _ask_preset(ctx, data, ctx.t("election.bad_positions"))
+        specs = found
+    data = data.model_copy(
+        update={"positions": [(s.key, s.title, s.method.value, s.seats, s.leader) for s in specs]}
+    )
+    return await _ask_confirm(ctx, data)
+
+
+async def _ask_confirm(ctx: Ctx, data: StartData) -> Step:
+    plan = Schedule.of(ctx.policy)
+    lines = [
+        ctx.t("election.position_line", title=t, method=m, seats=n)
+        for _, t, m, n, _ in data.positions
+    ]
+    text = ctx.t(
+        "election.confirm_start",
+        positions="\n".join(lines),
+        nomination=plan.nomination,
+        publicity=plan.publicity,
+        voting=plan.voting,
+        results=plan.results,
+        quorum=ctx.policy.election_quorum,
+        ties=ctx.t(f"election.tie.{ctx.policy.election_tie_rule}"),
+    )
+    rows = [[ctx.choice(ctx.t("button.election.go"), "yes"), ctx.choice(ctx.t("button.no"), "no")]]
+    return Step.ask("elstart", StartState.CONFIRM, data, text, rows)
+
+
+async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
+    club = await _startable(ctx, data.club_id)
+    if given.choice == "no":
+        return Step.say(ctx.t("election.not_started"), edit=True)
+    if data.motion:
+        motion = " ".join((given.text or "").split())
+        if not motion:
+            return Step.ask("elstart", StartState.CONFIRM, data, ctx.t("election.ask_motion"), [])
+        row = await service.start_general_meeting(
+            ctx.tx, ctx.policy, ctx.now, club.id, [motion[:300]], started_by=ctx.user_id
+        )
+        return Step.say(
+            ctx.t(
+                "election.motion_started",
+                club=club.name,
+                closes=service._day(row.voting_closes_at),
+            )
+        )
+    if given.choice != "yes":
+        return await _ask_confirm(ctx, data)
+    specs = [PositionSpec(k, t, tally.Method(m), n, lead) for k, t, m, n, lead in data.positions]
+    row = await service.start(
+        ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, club.id, specs, kind=Kind.OFFICERS
+    )
+    return Step.say(
+        ctx.t("election.started", club=club.name, until=service._day(row.nominations_close_at)),
+        edit=True,
+    )
+
+
+router.flow(
+    Flow(
+        name="elstart",
+        data_type=StartData,
+        states={StartState.PRESET.value: on_preset, StartState.CONFIRM.value: on_confirm},
+    )
+)
+
+
+# --- nominate -----------------------------------------------------------------------------------
+
+
+class NominateState(StrEnum):
+    POSITION = "position"
+    WHO = "who"
+
+
+class NominateData(BaseModel):
+    election_id: int
+    position_id: int | None = None
+
+
+async def _ask_position(ctx: Ctx, data: NominateData) -> Step:
+    row = await store.get(ctx.tx, data.election_id)
+    if row is None or Phase(row.phase) is not Phase.NOMINATION:
+        return Step.say(ctx.t("error.election.phase"))
+    rows = [
+        [ctx.choice(clip(p.title, 40), f"p{p.id}")]
+        for p in await service.positions_open(ctx.tx, data.election_id)
+    ]
+    return Step.ask(
+        "elnominate", NominateState.POSITION, data, ctx.t("election.ask_position"), rows
+    )
+
+
+async def on_position(ctx: Ctx, data: NominateData, given: Input) -> Step:
+    choice = given.choice or ""
+    open_ids = {p.id for p in await service.positions_open(ctx.tx, data.election_id)}
+    if not (choice.startswith("p") and choice[1:].isdigit() and int(choice[1:]) in open_ids):
+        return await _ask_position(ctx, data)
+    data = data.model_copy(update={"position_id": int(choice[1:])})
+    rows = [[ctx.choice(ctx.t("button.election.myself"), "me")]]
+    return Step.ask("elnominate", NominateState.WHO, data, ctx.t("election.ask_who"), rows)
+
+
+async def on_who(ctx: Ctx, data: NominateData, given: Input) -> Step:
+    assert data.position_id is not None
+    nominee = None if given.choice == "me" else (given.text or "").strip()
+    if given.choice != "me" and not nominee:
+        return Step.say(ctx.t("flow.expired"))
+    try:
+        candidate = await service.nominate(
+            ctx.tx,
+            ctx.policy,
+            ctx.now,
+            ctx.lang,
+            ctx.student,
+            data.election_id,
+            data.position_id,
+            nominee,
+        )
+    except DomainError as err:
+        # Said, not raised: the nominee's explanation, queued before, is kept.
+        return _refused(ctx, err)
+    if candidate.status == CandidateStatus.ACCEPTED:
+        return Step.say(ctx.t("election.self_nominated"), edit=True)
+    return Step.say(ctx.t("election.nominee_asked"), edit=True)
+
+
+router.flow(
+    Flow(
+        name="elnominate",
+        data_type=NominateData,
+        states={NominateState.POSITION.value: on_position, NominateState.WHO.value: on_who},
+    )
+)
+
+
+# --- strike and objection: one line of text ------------------------------------------------------
+
+
+class TextState(StrEnum):
+    TEXT = "text"
+
+
+class TargetData(BaseModel):
+    target: int
+
+
+async def on_strike_reason(ctx: Ctx, data: TargetData, given: Input) -> Step:
+    reason = " ".join((given.text or "").split())
+    if not reason:
+        return Step.ask("elstrike", TextState.TEXT, data, ctx.t("election.ask_reason"), [])
+    _, club = await service.strike(ctx.tx, ctx.now, ctx.user_id, data.target, reason)
+    return Step.say(ctx.t("election.struck", club=club.name))
+
+
+async def on_objection(ctx: Ctx, data: TargetData, given: Input) -> Step:
+    text = " ".join((given.text or "").split())
+    if not text:
+        return Step.ask("elobject", TextState.TEXT, data, ctx.t("election.ask_objection"), [])
+    club = await service.lodge_objection(ctx.tx, ctx.now, ctx.student, data.target, text[:2000])
+    return Step.say(ctx.t("election.objection_sent", club=club.name))
+
+
+router.flow(Flow("elstrike", TargetData, {TextState.TEXT.value: on_strike_reason}))
+router.flow(Flow("elobject", TargetData, {TextState.TEXT.value: on_objection}))
+
+
+# --- the ballot ---------------------------------------------------------------------------------
+
+
+class BallotState(StrEnum):
+    MARK = "mark"
+    CONFIRM = "confirm"
+
+
+class BallotData(BaseModel):
+    election_id: int
+    index: int = 0
+    marks: dict[int, list[str]] = {}
+
+
+@router.callback(VOTE)
+async def vote_button(ctx: Ctx, cb: Callback) -> Step:
+    if len(cb.args) != 1:
+        raise callbacks.BadCallback("expected an election")
+    return await _ask_mark(ctx, BallotData(election_id=cb.int_arg(0)))
+
+
+async def _papers(ctx: Ctx, data: BallotData) -> list[service.Paper]:
+    _, _, papers = await service.ballot_for(ctx.tx, ctx.student, data.election_id, ctx.now)
+    return papers
+
+
+async def _ask_mark(ctx: Ctx, data: BallotData, note: str | None = None) -> Step:
+    papers = await _papers(ctx, data)
+    if data.index >= len(papers):
+        return _ask_cast(ctx, data, papers)
+    p = papers[data.index]
+    marked = data.marks.get(p.id, [])
+    method = p.position.method
+    rows: list[list[Button]] = []
+    if method is tally.Method.MOTION:
+        rows = [[ctx.choice(ctx.t(f"motion.{c}"), c) for c in MOTION_CHOICES]]
+    else:
+        for c in p.position.candidates:
+            label = c.name
+            if c.id in marked:
+                label = (
+                    f"{marked.index(c.id) + 1}. {c.name}"
+                    if method is tally.Method.IRV
+                    else f"✓ {c.name}"
+                )
+            rows.append([ctx.choice(clip(label, 40), c.id)])
+        rows.append(
+            [
+                ctx.choice(ctx.t("button.election.clear"), "clear"),
+                ctx.choice(ctx.t("button.election.next"), "next"),
+            ]
+        )
+    text = ctx.t(
+        f"vote.ask.{method.value}",
+        position=p.position.title,
+        seats=p.position.seats,
+        n=data.index + 1,
+        of=len(papers),
+    )
+    return Step.ask("ballot", BallotState.MARK, data, text, rows, note)
+
+
+def _ask_cast(ctx: Ctx, data: BallotData, papers: list[service.Paper]) -> Step:
+    lines = [ctx.t("vote.review")]
+    for p in papers:
+        names = {c.id: c.name for c in p.position.candidates}
+        marked = data.marks.get(p.id, [])
+        shown = ", ".join(
+            (names[m] if m in names else ctx.t(f"motion.{m}")) for m in marked
+        ) or ctx.t("vote.blank")
+        lines.append(ctx.t("vote.review_line", position=p.position.title, marks=shown))
+    rows = [
+        [
+            ctx.choice(ctx.t("button.vote.cast"), "cast"),
+            ctx.choice(ctx.t("button.vote.redo"), "redo"),
+        ]
+    ]
+    return Step.ask("ballot", BallotState.CONFIRM, data, "\n".join(lines), rows)
+
+
+async def on_mark(ctx: Ctx, data: BallotData, given: Input) -> Step:
+    papers = await _papers(ctx, data)
+    if data.index >= len(papers):
+        return _ask_cast(ctx, data, papers)
+    p = papers[data.index]
+    choice = given.choice or ""
+    marks = dict(data.marks)
+    marked = list(marks.get(p.id, []))
+    method = p.position.method
+    if choice == "next":
+        return await _ask_mark(ctx, data.model_copy(update={"index": data.index + 1}))
+    if choice == "clear":
+        marks[p.id] = []
+        return await _ask_mark(ctx, data.model_copy(update={"marks": marks}))
+    if method is tally.Method.MOTION:
+        if choice not in MOTION_CHOICES:
+            return await _ask_mark(ctx, data, ctx.t("vote.not_on_ballot"))
+        marks[p.id] = [choice]
+        return await _ask_mark(
+            ctx, data.model_copy(update={"marks": marks, "index": data.index + 1})
+        )
+    if choice not in {c.id for c in p.position.candidates}:
+        # A forged value, or a candidate of another position or election: nothing changes.
+        return await _ask_mark(ctx, data, ctx.t("vote.not_on_ballot"))
+    if method is tally.Method.PLURALITY:
+        marks[p.id] = [choice]
+        return await _ask_mark(
+            ctx, data.model_copy(update={"marks": marks, "index": data.index + 1})
+        )
+    if method is tally.Method.IRV:
+        if choice not in marked:
+            marked.append(choice)
+    elif choice in marked:
+        marked.remove(choice)
+    elif method is tally.Method.BLOCK and len(marked) >= p.position.seats:
+        return await _ask_mark(ctx, data, ctx.t("vote.too_many", seats=p.position.seats))
+    else:
+        marked.append(choice)
+    marks[p.id] = marked
+    return await _ask_mark(ctx, data.model_copy(update={"marks": marks}))
+
+
+async def on_cast(ctx: Ctx, data: BallotData, given: Input) -> Step:
+    if given.choice == "redo":
+        return await _ask_mark(ctx, BallotData(election_id=data.election_id))
+    papers = await _papers(ctx, data)
+    if given.choice != "cast":
+        return _ask_cast(ctx, data, papers)
+    marks = {p.id: data.marks.get(p.id, []) for p in papers}
+    receipt = await service.cast(ctx.tx, ctx.now, ctx.student, data.election_id, marks)
+    return Step.say(ctx.t("vote.cast", receipt=receipt), edit=True)
+
+
+router.flow(
+    Flow(
+        name="ballot",
+        data_type=BallotData,
+        states={BallotState.MARK.value: on_mark, BallotState.CONFIRM.value: on_cast},
+    )
+)

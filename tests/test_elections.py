@@ -1,0 +1,241 @@
+"""Elections in full: transcripts on the clock, the secret ballot, the count, the export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select
+
+from bot import tally
+from bot.services import elections
+from storage import elections as store
+from storage import officers
+from storage.db import Database
+from storage.models import BallotRow, ElectionRow, VoterRow
+from storage.tx import Tx
+from tests.elections import ADVISOR, OFFICER, REP, Club
+
+
+async def ballots_match_voters(db: Database) -> None:
+    """The invariant after every test: per election, ballots cast == voters marked as voted."""
+    async with db.transaction() as session:
+        ids = list(await session.scalars(select(ElectionRow.id)))
+        for eid in ids:
+            assert eid is not None
+            voted, receipts = await store.turnout(Tx(session, db), eid)
+            assert voted == receipts, (eid, voted, receipts)
+
+
+async def vote(club: Club, user: int, *names: str) -> str:
+    """Open the ballot from the bot's message, mark `names` in order, cast; the answer."""
+    chat = club.chat(user)
+    await club.press_sent(user, "Vote")
+    for name in names:
+        await chat.click(name)
+    await chat.click("Next")
+    assert "Your ballot" in chat.said
+    await chat.click("Cast my ballot")
+    return chat.said
+
+
+async def test_officer_election_from_start_to_office(db: Database, tmp_path: Path) -> None:
+    club = await Club.seeded(db)
+    w = club.w
+    officer = club.chat(OFFICER)
+    await officer.send("/election")
+    await officer.click("Start an election: Chess Club")
+    await officer.click("President")
+    assert "Quorum: 1/2" in officer.said
+    await officer.click("Start")
+    assert "nominations are open" in officer.said
+
+    await club.tick(minutes=1)
+    assert any("Nominations are open" in t for t in w.telegram.to(1004))
+    # S2 stands; S3 nominates S4, who accepts; S3 nominates S6, who ranks too low.
+    await club.press_sent(1002, "Nominate")
+    await club.chat(1002).click("President")
+    await club.chat(1002).click("Myself")
+    assert "You are a candidate" in club.chat(1002).said
+    await club.press_sent(1003, "Nominate")
+    await club.chat(1003).click("President")
+    assert "asked to accept" in await club.chat(1003).send("S4")
+    await club.press_sent(1003, "Nominate")
+    await club.chat(1003).click("President")
+    refused = await club.chat(1003).send("S6")
+    assert "cannot stand" in refused
+    assert "top 50 %" in refused
+    await club.tick(minutes=1)
+    assert "cannot stand" in w.telegram.to(1006)[-1]
+    assert "You accepted" in await club.press_sent(1004, "Accept")
+
+    # Nominations close after 7 days; the advisor approves the list; publicity; voting opens.
+    await club.tick(days=7)
+    assert "review the candidates" in w.telegram.to(ADVISOR)[-1]
+    assert "Student S2" in w.telegram.to(ADVISOR)[-1]
+    assert "approved" in await club.press_sent(ADVISOR, "Approve the list")
+    await club.tick(minutes=1)
+    publicity = w.telegram.to(1005)[-1]
+    assert "Student S2" in publicity
+    assert "Student S4" in publicity
+    # Voting has not opened: the ballot is refused.
+    await club.chat(1005).press("v1:vt:1")
+    assert "at this stage" in club.chat(1005).said
+    await club.tick(days=3)
+    assert "Voting is open" in w.telegram.to(1005)[-1]
+
+    receipt = await vote(club, 1001, "Student S4", "Student S2")
+    assert "Receipt" in receipt
+    for user, choice in ((1002, "Student S2"), (1003, "Student S4"), (1005, "Student S2")):
+        assert "Receipt" in await vote(club, user, choice)
+    assert "Receipt" in await vote(club, 1006, "Student S2")
+    # One member, one ballot.
+    assert "already voted" in await club.press_sent(1001, "Vote")
+
+    # One reminder a day before the close, to S4 alone, across ticks and a restart.
+    await club.tick(days=2, hours=1)
+    w.restart()
+    await club.tick(minutes=5)
+    reminders = [t for t in w.telegram.to(1004) if "not voted" in t]
+    assert len(reminders) == 1
+    assert not any("not voted" in t for t in w.telegram.to(1001))
+
+    await club.tick(days=1)
+    results = w.telegram.to(1003)[-1]
+    assert "Results" in results
+    assert "Elected: Student S2" in results
+    await ballots_match_voters(db)
+
+    # The export, recounted from the file alone.
+    async with db.transaction() as session:
+        document = await elections.export_document(Tx(session, db), 1)
+    out = tmp_path / "OUT.json"
+    tally.write_export(out, document)
+    assert tally.main([str(out)]) == 0
+    receipts = [b["receipt"] for b in document["positions"][0]["ballots"]]
+    assert receipt.split("Receipt: ")[1].split(".")[0] in receipts
+    assert document["positions"][0]["result"]["elected"]
+
+    # Result publicity ends; the advisor and the unit approve; S2 takes office.
+    await club.tick(days=5)
+    assert "awaits your approval" in w.telegram.to(REP)[-1]
+    assert "other approval" in await club.press_sent(ADVISOR, "Approve the result")
+    assert "taken office" in await club.press_sent(REP, "Approve the result")
+    s2 = await club.student("S2")
+    s1 = await club.student("S1")
+    club_id = await club.club_id()
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        assert await officers.president(tx, club_id) == s2.id
+        assert not await officers.is_officer(tx, s1.id, club_id)
+        terms = await officers.history(tx, club_id)
+    assert [(t.student_pk, t.until is None, t.election_id) for t in terms] == [
+        (s1.id, False, None),
+        (s2.id, True, 1),
+    ]
+    # The old president's officer commands are gone; the new one's work.
+    assert "Chess Club" not in await club.chat(1001).send("/meeting")
+    assert "Chess Club" in await club.chat(1002).send("/meeting")
+
+
+async def test_ballot_table_cannot_identify_a_voter(db: Database) -> None:
+    """No column of the ballot table names a student, an account or a time; the key is the
+    random receipt; the voter roll holds no choice."""
+    table = BallotRow.__table__  # type: ignore[attr-defined]
+    columns = {c.name: c for c in table.columns}
+    assert set(columns) == {"position_id", "receipt", "election_id", "choices"}
+    targets = {fk.column.table.name for c in table.columns for fk in c.foreign_keys}
+    assert targets == {"election", "election_position"}
+    assert all(c.type.python_type is not type(None) for c in table.columns)
+    assert not any(
+        "time" in str(c.type).lower() or "date" in str(c.type).lower() for c in table.columns
+    )
+    assert not any(c.autoincrement is True for c in table.columns)
+    voter_columns = {c.name for c in VoterRow.__table__.columns}  # type: ignore[attr-defined]
+    assert voter_columns == {"election_id", "student_pk", "voted"}
+
+    async with db.engine.connect() as conn:
+        found = await conn.run_sync(
+            lambda sync: [c["name"] for c in inspect(sync).get_columns("election_ballot")]
+        )
+    assert sorted(found) == sorted(columns)
+    if db.is_sqlite:
+        async with db.engine.connect() as conn:
+            sql = (
+                await conn.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = 'election_ballot'"
+                )
+            ).scalar_one()
+        assert "WITHOUT ROWID" in sql.upper()
+
+
+async def test_no_votes_fail_the_quorum_and_officers_are_told(db: Database) -> None:
+    club = await Club.seeded(db)
+    club_id = await club.club_id()
+    async with db.transaction() as session:
+        row = await elections.start_general_meeting(
+            Tx(session, db),
+            club.w.policy,
+            club.w.clock.now(),
+            club_id,
+            ["Adopt the charter"],
+            started_by=OFFICER,
+        )
+    assert row.phase == "voting"
+    await club.tick(minutes=1)
+    assert (
+        "Motion" in club.w.telegram.to(1003)[-1]
+        or "Voting is open" in club.w.telegram.to(1003)[-1]
+    )
+    await club.tick(days=4)
+    assert any("without a result" in t for t in club.w.telegram.to(OFFICER))
+    assert "no quorum" in club.w.telegram.to(1003)[-1]
+    async with db.transaction() as session:
+        count = (await session.execute(select(func.count()).select_from(BallotRow))).scalar_one()
+        ended = await store.get(Tx(session, db), row.id or 0)
+    assert count == 0
+    assert ended is not None
+    assert ended.end_reason == "no_quorum"
+
+
+async def test_motion_passes_with_quorum_and_recounts(db: Database, tmp_path: Path) -> None:
+    club = await Club.seeded(db)
+    club_id = await club.club_id()
+    async with db.transaction() as session:
+        row = await elections.start_general_meeting(
+            Tx(session, db),
+            club.w.policy,
+            club.w.clock.now(),
+            club_id,
+            ["Adopt the charter"],
+            started_by=OFFICER,
+        )
+    await club.tick(minutes=1)
+    for user, choice in ((1001, "Yes"), (1002, "Yes"), (1003, "No"), (1004, "Abstain")):
+        chat = club.chat(user)
+        await club.press_sent(user, "Vote")
+        await chat.click(choice)
+        await chat.click("Cast my ballot")
+        assert "Receipt" in chat.said
+    await club.tick(days=4)
+    text = club.w.telegram.to(1005)[-1]
+    assert "The motion passed" in text
+    assert "4 ballots" in text
+    async with db.transaction() as session:
+        document = await elections.export_document(Tx(session, db), row.id or 0)
+    assert document["positions"][0]["result"]["counts"] == {"yes": 2, "no": 1, "abstain": 1}
+    out = tmp_path / "m.json"
+    tally.write_export(out, document)
+    assert tally.main([str(out)]) == 0
+    # Tampering is caught.
+    data = json.loads(out.read_text())
+    data["positions"][0]["ballots"][0]["choices"] = ["no"]
+    out.write_text(json.dumps(data))
+    assert tally.main([str(out)]) == 1
+    # Results done: no approval needed for motions alone.
+    await club.tick(days=6)
+    async with db.transaction() as session:
+        done = await store.get(Tx(session, db), row.id or 0)
+    assert done is not None
+    assert done.phase == "done"
+    await ballots_match_voters(db)

@@ -16,6 +16,7 @@ from sqlmodel import col
 from bot.domain import Student
 from storage.models import (
     NAME_HOLDING_STATES,
+    AdvisorDismissalRow,
     AdvisorRow,
     ApplicationEventRow,
     ApplicationRow,
@@ -422,10 +423,12 @@ async def current_units(tx: Tx) -> list[GuidanceUnitRow]:
 
 
 async def current_advisors(tx: Tx) -> list[AdvisorRow]:
-    """ADV-1: the advisors an application may choose (not retired), by name."""
+    """ADV-1: the advisors an application may choose (not retired, not dismissed), by name."""
+    dismissed = select(col(AdvisorDismissalRow.advisor_pk))
     stmt = (
         select(AdvisorRow)
         .where(col(AdvisorRow.retired_at).is_(None))
+        .where(col(AdvisorRow.id).not_in(dismissed))
         .order_by(col(AdvisorRow.name), col(AdvisorRow.staff_id))
     )
     return list(await tx.session.scalars(stmt))
@@ -437,27 +440,6 @@ async def retire_unit(tx: Tx, key: str, now: datetime) -> bool:
         .where(col(GuidanceUnitRow.name_key) == key)
         .where(col(GuidanceUnitRow.retired_at).is_(None))
         .values(retired_at=now)
-    )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
-
-
-async def retire_advisor(tx: Tx, staff_id: str, now: datetime) -> bool:
-    stmt = (
-        update(AdvisorRow)
-        .where(col(AdvisorRow.staff_id) == staff_id)
-        .where(col(AdvisorRow.retired_at).is_(None))
-        .values(retired_at=now)
-    )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
-
-
-async def unretire_advisor(tx: Tx, staff_id: str) -> bool:
-    """Bring a retired advisor back into the bank; False if they were not retired."""
-    stmt = (
-        update(AdvisorRow)
-        .where(col(AdvisorRow.staff_id) == staff_id)
-        .where(col(AdvisorRow.retired_at).is_not(None))
-        .values(retired_at=None)
     )
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 

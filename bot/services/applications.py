@@ -77,7 +77,7 @@ from bot.policy import Policy
 from bot.replies import Button, Document, Keyboard
 from bot.services import appointments, memberships, reminders
 from bot.text import unsafe_character
-from storage import advisors, clubs, officers, outbox, people, units
+from storage import advisors, audit, clubs, officers, outbox, people, units
 from storage import applications as store
 from storage import meetings as meeting_records
 from storage.applications import Application, Charter
@@ -1083,18 +1083,30 @@ async def advisor_name(tx: Tx, advisor_pk: int | None) -> str:
     return advisor.name if advisor else "—"
 
 
-async def add_unit(tx: Tx, now: datetime, name: str, kind: str) -> bool:
+async def add_unit(tx: Tx, now: datetime, actor: int | None, name: str, kind: str) -> bool:
     """Add a guidance unit (or bring a retired one back); False if it is current already."""
     key = name_key(name)
     found = await units.units_by_keys(tx, [key])
     row = found.get(key)
     if row is not None and row.retired_at is None and row.kind == kind:
         return False
+    before = None if row is None else {"kind": row.kind, "retired": row.retired_at is not None}
     if row is None:
         tx.session.add(GuidanceUnitRow(name=name, name_key=key, kind=kind, created_at=now))
     else:
         row.name, row.kind, row.retired_at = name, kind, None
     await tx.session.flush()
+    await audit.append(
+        tx, now, actor, "unit.add", subject=f"unit:{name}", before=before, after={"kind": kind}
+    )
+    return True
+
+
+async def retire_unit(tx: Tx, now: datetime, actor: int | None, name: str) -> bool:
+    """Retire a guidance unit: new applications cannot choose it; False if it was not current."""
+    if not await store.retire_unit(tx, name_key(name), now):
+        return False
+    await audit.append(tx, now, actor, "unit.retire", subject=f"unit:{name}")
     return True
 
 
@@ -1106,4 +1118,17 @@ async def screen(tx: Tx, now: datetime, term: str, reason: str, by: int | None) 
         raise ValueError("a term and a reason are needed")
     if unsafe_character(term) or unsafe_character(reason):
         raise ValueError("invisible or control characters")
-    return await store.screen(tx, term, key, reason, by, now)
+    if not await store.screen(tx, term, key, reason, by, now):
+        return False
+    await audit.append(
+        tx, now, by, "screening.add", subject=f"screening:{term}", after={"reason": reason}
+    )
+    return True
+
+
+async def unscreen(tx: Tx, now: datetime, actor: int | None, term: str) -> bool:
+    """Take a term off the REG-6 screening list; False if it was not on it."""
+    if not await store.unscreen(tx, name_key(term), now):
+        return False
+    await audit.append(tx, now, actor, "screening.retire", subject=f"screening:{term}")
+    return True

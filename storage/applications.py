@@ -223,6 +223,41 @@ async def events(tx: Tx, application_id: int) -> list[Event]:
     ]
 
 
+async def by_name(tx: Tx, key: str, states: tuple[str, ...]) -> Application | None:
+    """The latest application in one of `states` for a club of this name key."""
+    stmt = (
+        select(col(ApplicationRow.id))
+        .where(col(ApplicationRow.name_key) == key)
+        .where(col(ApplicationRow.state).in_(states))
+        .order_by(col(ApplicationRow.id).desc())
+    )
+    found = (await tx.session.scalars(stmt)).first()
+    return None if found is None else await get(tx, found)
+
+
+async def state_counts(tx: Tx, states: tuple[str, ...]) -> dict[str, int]:
+    """How many applications are in each of `states`."""
+    stmt = (
+        select(col(ApplicationRow.state), func.count())
+        .where(col(ApplicationRow.state).in_(states))
+        .group_by(col(ApplicationRow.state))
+    )
+    return {state: int(n) for state, n in (await tx.session.execute(stmt)).all()}
+
+
+async def signed_by(tx: Tx, student_pk: int, states: tuple[str, ...]) -> list[Application]:
+    """Applications in `states` the student signed (as lead sponsor or co-sponsor)."""
+    stmt = (
+        select(ApplicationRow)
+        .join(SignatureRow, col(SignatureRow.application_id) == col(ApplicationRow.id))
+        .where(col(SignatureRow.student_pk) == student_pk)
+        .where(_ACTIVE_SIGNATURE)
+        .where(col(ApplicationRow.state).in_(states))
+        .order_by(col(ApplicationRow.id))
+    )
+    return [_application(row) for row in await tx.session.scalars(stmt)]
+
+
 async def open_applications(tx: Tx, states: tuple[str, ...]) -> list[Application]:
     stmt = (
         select(ApplicationRow)

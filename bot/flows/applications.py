@@ -42,6 +42,7 @@ from storage import applications as store
 router = Router()
 COMMENT_FLOW = "app_comment"
 HISTORY_SHOWN = 20
+SIGNATURE_EVENTS = (service.SIGNED, service.UNSIGNED)
 SIGNERS_SHOWN = 30
 
 DECISIONS = {
@@ -259,7 +260,9 @@ async def application(ctx: Ctx, args: str) -> Step:
         for s in signers[:SIGNERS_SHOWN]
     ]
     lines.append(ctx.t("application.history_title"))
-    for event in (await store.events(ctx.tx, app.id))[-HISTORY_SHOWN:]:
+    # Signatures are listed above; the history shows what else happened.
+    changes = [e for e in await store.events(ctx.tx, app.id) if e.what not in SIGNATURE_EVENTS]
+    for event in changes[-HISTORY_SHOWN:]:
         lines.append(
             ctx.t(
                 "application.history_line",

@@ -141,9 +141,13 @@ async def by_token(tx: Tx, token: str) -> Application | None:
 
 async def draft_of(tx: Tx, sponsor_pk: int, states: tuple[str, ...]) -> Application | None:
     """The sponsor's most recent application in one of `states`."""
+    return await _latest(tx, col(ApplicationRow.sponsor_pk) == sponsor_pk, states)
+
+
+async def _latest(tx: Tx, which: Any, states: tuple[str, ...]) -> Application | None:
     stmt = (
         select(col(ApplicationRow.id))
-        .where(col(ApplicationRow.sponsor_pk) == sponsor_pk)
+        .where(which)
         .where(col(ApplicationRow.state).in_(states))
         .order_by(col(ApplicationRow.id).desc())
     )
@@ -225,14 +229,7 @@ async def events(tx: Tx, application_id: int) -> list[Event]:
 
 async def by_name(tx: Tx, key: str, states: tuple[str, ...]) -> Application | None:
     """The latest application in one of `states` for a club of this name key."""
-    stmt = (
-        select(col(ApplicationRow.id))
-        .where(col(ApplicationRow.name_key) == key)
-        .where(col(ApplicationRow.state).in_(states))
-        .order_by(col(ApplicationRow.id).desc())
-    )
-    found = (await tx.session.scalars(stmt)).first()
-    return None if found is None else await get(tx, found)
+    return await _latest(tx, col(ApplicationRow.name_key) == key, states)
 
 
 async def state_counts(tx: Tx, states: tuple[str, ...]) -> dict[str, int]:

@@ -24,28 +24,27 @@ async def hire(
     """Add a teacher to the bank, or bring a retired one back (their record as it was);
     None when the staff_id is in the bank already."""
     advisor = await advisors.hire(tx, staff_id, name, department, party_member, now)
-    if advisor is not None:
-        await audit.append(
-            tx,
-            now,
-            actor,
-            "advisor.hire",
-            subject=f"advisor:{staff_id}",
-            after={"name": name, "department": department, "party_member": party_member},
-        )
-        return advisor
-    if not await advisors.unretire(tx, staff_id):
-        return None
+    before: dict[str, object] | None = None
+    if advisor is None:
+        if not await advisors.unretire(tx, staff_id):
+            return None
+        advisor = await advisors.by_staff_id(tx, staff_id)
+        assert advisor is not None
+        before = {"retired": True}
     await audit.append(
         tx,
         now,
         actor,
         "advisor.hire",
         subject=f"advisor:{staff_id}",
-        before={"retired": True},
-        after={"retired": False},
+        before=before,
+        after={
+            "name": advisor.name,
+            "department": advisor.department,
+            "party_member": advisor.party_member,
+        },
     )
-    return await advisors.by_staff_id(tx, staff_id)
+    return advisor
 
 
 async def retire(tx: Tx, now: datetime, actor: int | None, staff_id: str) -> bool:

@@ -449,7 +449,7 @@ async def _screen(db: Database, args: argparse.Namespace) -> int:
                 print(f"{entry.term}\t{entry.reason}")
             return 0
         if args.action == "retire":
-            changed = await application_records.unscreen(tx, name_key(args.term), utcnow())
+            changed = await applications.unscreen(tx, utcnow(), None, args.term)
         else:
             try:
                 changed = await applications.screen(tx, utcnow(), args.term, args.reason, None)

@@ -5,7 +5,10 @@ records (read by `storage/ledger.py`) and the policy. Each answers how many comp
 not (clubs, advisors, students) and since when. Rules whose data the bot does not hold yet are
 reported as "no data" rather than as met:
 
-- REG-1 (sponsors), REG-4 (charters), REG-6 (name screening): the establishment flow holds them.
+- REG-1 (sponsors) and REG-4 (charters) are checked on the clubs founded through an application
+  (`/establish`); clubs imported from the old records have no application, and are counted
+  apart as "no record", neither complying nor failing.
+- REG-6 (name screening) is checked on every active club's name against the current list.
 - ORG-4 (party or league branches): no record of branches yet.
 - ORG-7 (direct election of presidents): the election records hold it.
 - ORG-5 is checked on what exists: officers' class rank (`rank_pct`), not the election steps.
@@ -23,7 +26,15 @@ from enum import StrEnum
 
 from bot.calendar import add_months
 from bot.deadlines import Window
-from bot.domain import Category, ClubStatus, Language, Political, ReviewResult, StudentStatus
+from bot.domain import (
+    Category,
+    ClubStatus,
+    Language,
+    Political,
+    ReviewResult,
+    StudentStatus,
+    name_key,
+)
 from bot.i18n import tr
 from bot.policy import Policy
 from bot.workbooks import Cell, Sheet
@@ -93,6 +104,17 @@ class ReviewFact:
 
 
 @dataclass(frozen=True, slots=True)
+class FoundingFact:
+    """The application a club was founded through (issue 3)."""
+
+    club_id: int
+    application_id: int
+    sponsors: int  # signatures standing when it was decided
+    charter: bool  # a charter document or text on record
+    founded_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     today: date
     clubs: list[ClubFact]
@@ -105,6 +127,8 @@ class Snapshot:
     reregistration_windows: list[Window]
     reregistered: set[tuple[int, int]]
     reviewers: frozenset[int]
+    foundings: dict[int, FoundingFact] = field(default_factory=dict)  # by club id
+    screened: tuple[tuple[str, str], ...] = ()  # the REG-6 list: (term, term key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +149,7 @@ class RuleReport:
     standing: Standing
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
+    unrecorded: int = 0  # cases the rule cannot be checked on (clubs imported, no application)
 
     @property
     def group(self) -> str:
@@ -135,10 +160,11 @@ class RuleReport:
         return self.checked - len({(f.kind, f.ref) for f in self.findings})
 
 
-def _report(rule: str, checked: int, findings: list[Finding]) -> RuleReport:
+def _report(rule: str, checked: int, findings: list[Finding], unrecorded: int = 0) -> RuleReport:
     if checked == 0:
-        return RuleReport(rule, Standing.NO_DATA)
-    return RuleReport(rule, Standing.GAPS if findings else Standing.MET, checked, findings)
+        return RuleReport(rule, Standing.NO_DATA, unrecorded=unrecorded)
+    standing = Standing.GAPS if findings else Standing.MET
+    return RuleReport(rule, standing, checked, findings, unrecorded)
 
 
 def _club(c: ClubFact, since: date | None, why: str, **params: object) -> Finding:
@@ -164,6 +190,40 @@ def _live(snap: Snapshot) -> list[ClubFact]:
 
 def _no_data(rule: str) -> Callable[[Snapshot, Policy], RuleReport]:
     return lambda snap, policy: RuleReport(rule, Standing.NO_DATA)
+
+
+def _founded(snap: Snapshot) -> tuple[list[tuple[ClubFact, FoundingFact]], int]:
+    """Live clubs founded through an application, and how many live clubs have none."""
+    clubs = _live(snap)
+    found = [(c, snap.foundings[c.id]) for c in clubs if c.id in snap.foundings]
+    return found, len(clubs) - len(found)
+
+
+def reg_1(snap: Snapshot, policy: Policy) -> RuleReport:
+    founded, unrecorded = _founded(snap)
+    found = [
+        _club(c, f.founded_on, "too_few_sponsors", count=f.sponsors, needed=policy.min_sponsors)
+        for c, f in founded
+        if f.sponsors < policy.min_sponsors
+    ]
+    return _report("REG-1", len(founded), found, unrecorded)
+
+
+def reg_4(snap: Snapshot, policy: Policy) -> RuleReport:
+    founded, unrecorded = _founded(snap)
+    found = [_club(c, f.founded_on, "no_charter") for c, f in founded if not f.charter]
+    return _report("REG-4", len(founded), found, unrecorded)
+
+
+def reg_6(snap: Snapshot, policy: Policy) -> RuleReport:
+    clubs = [c for c in snap.clubs if c.status is ClubStatus.ACTIVE]
+    found = []
+    for c in clubs:
+        key = name_key(c.name)
+        hits = [term for term, term_key in snap.screened if term_key and term_key in key]
+        if hits:
+            found.append(_club(c, c.founded, "name_screened", term=hits[0]))
+    return _report("REG-6", len(clubs), found)
 
 
 def reg_2(snap: Snapshot, policy: Policy) -> RuleReport:
@@ -411,12 +471,12 @@ def org_6(snap: Snapshot, policy: Policy) -> RuleReport:
 
 
 RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
-    "REG-1": _no_data("REG-1"),
+    "REG-1": reg_1,
     "REG-2": reg_2,
     "REG-3": reg_3,
-    "REG-4": _no_data("REG-4"),
+    "REG-4": reg_4,
     "REG-5": reg_5,
-    "REG-6": _no_data("REG-6"),
+    "REG-6": reg_6,
     "REG-7": reg_7,
     "REG-8": reg_8,
     "REG-9": lambda snap, policy: RuleReport("REG-9", Standing.IN_PLACE),
@@ -462,6 +522,7 @@ def summary_rows(language: Language, reports: list[RuleReport]) -> list[list[Cel
             r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
             r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,
             len(r.findings),
+            r.unrecorded or None,
         ]
         for r in reports
     ]
@@ -483,7 +544,16 @@ def sheets(language: Language, reports: list[RuleReport]) -> list[Sheet]:
 
     summary = Sheet(
         tr(language, "ledger.sheet_summary"),
-        [t("rule"), t("group"), t("text"), t("standing"), t("checked"), t("compliant"), t("not")],
+        [
+            t("rule"),
+            t("group"),
+            t("text"),
+            t("standing"),
+            t("checked"),
+            t("compliant"),
+            t("not"),
+            t("unrecorded"),
+        ],
         summary_rows(language, reports),
     )
     header = [t("rule"), t("kind"), t("ref"), t("name"), t("since"), t("why")]
@@ -503,6 +573,7 @@ def csv_rows(language: Language, reports: list[RuleReport]) -> tuple[list[str], 
         "checked",
         "compliant",
         "not_compliant",
+        "no_record",
         "kind",
         "ref",
         "name",
@@ -518,6 +589,7 @@ def csv_rows(language: Language, reports: list[RuleReport]) -> tuple[list[str], 
             r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
             r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,
             len(r.findings),
+            r.unrecorded or None,
         ]
         if not r.findings:
             rows.append([*head, None, None, None, None, None])

@@ -54,7 +54,21 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "renew": STAFF,
     "evaluate": STAFF,
     "dismiss": STAFF,
+    # Establishing a club (REG-1 to REG-8): the staff side and the lists staff keep.
+    "applications": STAFF_OR_REVIEWER,
+    "application": STAFF_OR_REVIEWER,
+    "units": STAFF,
+    "advisorbank": STAFF,
+    "screening": STAFF,
+    # Buttons only: deciding an application. The service checks again that it is this
+    # application's advisor (REG-3, ORG-3), a representative of its unit (REG-2).
+    "app_advisor": frozenset({A.ADVISOR}),
+    "app_unit": frozenset({A.UNIT_REP}),
+    "app_committee": frozenset({A.REVIEWER}),
 }
+# The rows of the matrix that are button actions, not commands.
+BUTTON_ACTIONS = frozenset({"app_advisor", "app_unit", "app_committee"})
+COMMANDS = tuple(name for name in PERMISSIONS if name not in BUTTON_ACTIONS)
 # Every role a user can have, the columns of the matrix.
 ROLES = (A.STAFF, A.REVIEWER, A.UNIT_REP, A.ADVISOR, A.OFFICER, A.MEMBER)
 _GRANTED = {Role.STAFF: A.STAFF, Role.REVIEWER: A.REVIEWER}
@@ -113,6 +127,8 @@ async def guard(ctx: Ctx, action: str, what: str) -> Step | None:
 
 CommandFn = Callable[[Ctx, str], Awaitable[Step]]
 ButtonFn = Callable[[Ctx, Callback], Awaitable[Step]]
+# A button's row of the matrix: fixed, or read from its data (None: not privileged).
+ButtonAction = str | Callable[[Callback], str | None]
 
 
 def command(router: Router, name: str) -> Callable[[CommandFn], CommandFn]:
@@ -128,12 +144,15 @@ def command(router: Router, name: str) -> Callable[[CommandFn], CommandFn]:
     return register
 
 
-def button(router: Router, kind: str, action: str) -> Callable[[ButtonFn], ButtonFn]:
+def button(router: Router, kind: str, action: ButtonAction) -> Callable[[ButtonFn], ButtonFn]:
     """Register a privileged button kind, checked against `action`'s row of the matrix."""
 
     def register(handler: ButtonFn) -> ButtonFn:
         async def checked(ctx: Ctx, cb: Callback) -> Step:
-            return await guard(ctx, action, f"button:{kind}") or await handler(ctx, cb)
+            row = action if isinstance(action, str) else action(cb)
+            if row is None:
+                return await handler(ctx, cb)
+            return await guard(ctx, row, f"button:{kind}") or await handler(ctx, cb)
 
         router.callback(kind)(checked)
         return handler

@@ -167,6 +167,27 @@ async def hire(
     return await by_staff_id(tx, staff_id)
 
 
+async def retire(tx: Tx, staff_id: str, now: datetime) -> bool:
+    stmt = (
+        update(AdvisorRow)
+        .where(col(AdvisorRow.staff_id) == staff_id)
+        .where(col(AdvisorRow.retired_at).is_(None))
+        .values(retired_at=now)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def unretire(tx: Tx, staff_id: str) -> bool:
+    """Bring a retired advisor back into the bank; False if they were not retired."""
+    stmt = (
+        update(AdvisorRow)
+        .where(col(AdvisorRow.staff_id) == staff_id)
+        .where(col(AdvisorRow.retired_at).is_not(None))
+        .values(retired_at=None)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
 async def record_evaluation(
     tx: Tx, advisor_pk: int, year: int, passed: bool, comment: str, by: int | None, now: datetime
 ) -> Evaluation | None:

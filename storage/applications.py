@@ -16,6 +16,7 @@ from sqlmodel import col
 from bot.domain import Student
 from storage.models import (
     NAME_HOLDING_STATES,
+    AdvisorDismissalRow,
     AdvisorRow,
     ApplicationEventRow,
     ApplicationRow,
@@ -140,9 +141,13 @@ async def by_token(tx: Tx, token: str) -> Application | None:
 
 async def draft_of(tx: Tx, sponsor_pk: int, states: tuple[str, ...]) -> Application | None:
     """The sponsor's most recent application in one of `states`."""
+    return await _latest(tx, col(ApplicationRow.sponsor_pk) == sponsor_pk, states)
+
+
+async def _latest(tx: Tx, which: Any, states: tuple[str, ...]) -> Application | None:
     stmt = (
         select(col(ApplicationRow.id))
-        .where(col(ApplicationRow.sponsor_pk) == sponsor_pk)
+        .where(which)
         .where(col(ApplicationRow.state).in_(states))
         .order_by(col(ApplicationRow.id).desc())
     )
@@ -220,6 +225,34 @@ async def events(tx: Tx, application_id: int) -> list[Event]:
         Event(row.at, row.actor, row.what, row.from_state, row.to_state, row.comment)
         for row in await tx.session.scalars(stmt)
     ]
+
+
+async def by_name(tx: Tx, key: str, states: tuple[str, ...]) -> Application | None:
+    """The latest application in one of `states` for a club of this name key."""
+    return await _latest(tx, col(ApplicationRow.name_key) == key, states)
+
+
+async def state_counts(tx: Tx, states: tuple[str, ...]) -> dict[str, int]:
+    """How many applications are in each of `states`."""
+    stmt = (
+        select(col(ApplicationRow.state), func.count())
+        .where(col(ApplicationRow.state).in_(states))
+        .group_by(col(ApplicationRow.state))
+    )
+    return {state: int(n) for state, n in (await tx.session.execute(stmt)).all()}
+
+
+async def signed_by(tx: Tx, student_pk: int, states: tuple[str, ...]) -> list[Application]:
+    """Applications in `states` the student signed (as lead sponsor or co-sponsor)."""
+    stmt = (
+        select(ApplicationRow)
+        .join(SignatureRow, col(SignatureRow.application_id) == col(ApplicationRow.id))
+        .where(col(SignatureRow.student_pk) == student_pk)
+        .where(_ACTIVE_SIGNATURE)
+        .where(col(ApplicationRow.state).in_(states))
+        .order_by(col(ApplicationRow.id))
+    )
+    return [_application(row) for row in await tx.session.scalars(stmt)]
 
 
 async def open_applications(tx: Tx, states: tuple[str, ...]) -> list[Application]:
@@ -432,10 +465,12 @@ async def current_units(tx: Tx) -> list[GuidanceUnitRow]:
 
 
 async def current_advisors(tx: Tx) -> list[AdvisorRow]:
-    """ADV-1: the advisors an application may choose (not retired), by name."""
+    """ADV-1: the advisors an application may choose (not retired, not dismissed), by name."""
+    dismissed = select(col(AdvisorDismissalRow.advisor_pk))
     stmt = (
         select(AdvisorRow)
         .where(col(AdvisorRow.retired_at).is_(None))
+        .where(col(AdvisorRow.id).not_in(dismissed))
         .order_by(col(AdvisorRow.name), col(AdvisorRow.staff_id))
     )
     return list(await tx.session.scalars(stmt))
@@ -447,27 +482,6 @@ async def retire_unit(tx: Tx, key: str, now: datetime) -> bool:
         .where(col(GuidanceUnitRow.name_key) == key)
         .where(col(GuidanceUnitRow.retired_at).is_(None))
         .values(retired_at=now)
-    )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
-
-
-async def retire_advisor(tx: Tx, staff_id: str, now: datetime) -> bool:
-    stmt = (
-        update(AdvisorRow)
-        .where(col(AdvisorRow.staff_id) == staff_id)
-        .where(col(AdvisorRow.retired_at).is_(None))
-        .values(retired_at=now)
-    )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
-
-
-async def unretire_advisor(tx: Tx, staff_id: str) -> bool:
-    """Bring a retired advisor back into the bank; False if they were not retired."""
-    stmt = (
-        update(AdvisorRow)
-        .where(col(AdvisorRow.staff_id) == staff_id)
-        .where(col(AdvisorRow.retired_at).is_not(None))
-        .values(retired_at=None)
     )
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 

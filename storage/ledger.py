@@ -19,6 +19,7 @@ from bot.domain import (
 from bot.ledger import (
     AdvisorFact,
     ClubFact,
+    FoundingFact,
     OfficerFact,
     ReviewFact,
     Snapshot,
@@ -29,7 +30,9 @@ from storage.models import (
     AdvisorDismissalRow,
     AdvisorEvaluationRow,
     AdvisorRow,
+    ApplicationRow,
     AppointmentRow,
+    CharterFileRow,
     ClubEventRow,
     ClubRow,
     DeadlineRow,
@@ -40,6 +43,8 @@ from storage.models import (
     ReregistrationRow,
     ReviewRow,
     RoleGrantRow,
+    ScreenedNameRow,
+    SignatureRow,
     StudentRow,
 )
 from storage.tx import Tx
@@ -214,7 +219,46 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         reregistration_windows=await reviews.reregistration_windows(tx),
         reregistered=reregistered,
         reviewers=frozenset(reviewers),
+        foundings=await _foundings(tx),
+        screened=tuple(
+            (term, key)
+            for term, key in (
+                await s.execute(
+                    select(col(ScreenedNameRow.term), col(ScreenedNameRow.term_key)).where(
+                        col(ScreenedNameRow.retired_at).is_(None)
+                    )
+                )
+            ).all()
+        ),
     )
+
+
+async def _foundings(tx: Tx) -> dict[int, FoundingFact]:
+    """The applications clubs were founded through: signatures standing, charter on record.
+    Signatures are frozen once an application is decided, so they are the sponsors it had."""
+    signed = (
+        select(col(SignatureRow.application_id), func.count().label("n"))
+        .where(col(SignatureRow.withdrawn_at).is_(None))
+        .group_by(col(SignatureRow.application_id))
+        .subquery()
+    )
+    stmt = (
+        select(
+            col(ApplicationRow.club_id),
+            col(ApplicationRow.id),
+            func.coalesce(signed.c.n, literal_column("0")),
+            col(ApplicationRow.charter_text).is_not(None)
+            | col(CharterFileRow.sha256).is_not(None),
+            col(ApplicationRow.updated_at),
+        )
+        .outerjoin(signed, signed.c.application_id == col(ApplicationRow.id))
+        .outerjoin(CharterFileRow, col(CharterFileRow.application_id) == col(ApplicationRow.id))
+        .where(col(ApplicationRow.club_id).is_not(None))
+    )
+    return {
+        int(club_id): FoundingFact(int(club_id), int(app_id), int(n), bool(charter), at.date())
+        for club_id, app_id, n, charter, at in (await tx.session.execute(stmt)).all()
+    }
 
 
 async def membership_spread(tx: Tx) -> dict[int, int]:

@@ -121,3 +121,23 @@ async def sign(campus: Campus, token: str, student_id: str, user_id: int) -> str
     assert "not joining" in shown, shown
     await signer.click("✍ Sign")
     return signer.said
+
+
+async def to_founding(campus: Campus, advisor: Chat, sponsor: Chat, signers: int = 20) -> str:
+    """Submit, sign (S2..), the advisor, unit and committee accept: approved; the token."""
+    token = await submit(sponsor)
+    await advisor.press((await last(campus, ADVISOR)).data("Accept"))
+    for i in range(2, signers + 1):
+        await sign(campus, token, f"S{i}", 1000 + i)
+    await Chat(campus.engine, REP).press((await last(campus, REP)).data("Accept"))
+    await Chat(campus.engine, REVIEWER).press((await last(campus, REVIEWER)).data("Approve"))
+    return token
+
+
+async def record_founding(sponsor: Chat) -> None:
+    """The sponsor records today's founding meeting with S2 as president."""
+    await sponsor.send("/founding")
+    await sponsor.click("Today")
+    await sponsor.click("Student S2")
+    await sponsor.click("Yes, record it")
+    assert "asked to confirm" in sponsor.said, sponsor.said

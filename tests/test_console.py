@@ -11,9 +11,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, update
 
+from bot import callbacks
 from bot.domain import Role
+from bot.flows.applications import MATRIX_ROWS
 from bot.flows.common import utf16_len
-from bot.permissions import PERMISSIONS, ROLES
+from bot.permissions import BUTTON_ACTIONS, COMMANDS, PERMISSIONS, ROLES
 from bot.router import Audience
 from emulator.formatting import parse_html
 from storage import audit
@@ -40,22 +42,42 @@ async def test_permission_matrix_every_command_and_role(console: Console) -> Non
     denials = 0
     for role in ROLES:
         chat = console.chat(USERS[role])
-        for name, allowed in PERMISSIONS.items():
+        for name in COMMANDS:
             answer = await chat.send(f"/{name}")
             refused = answer.startswith(REFUSED)
-            assert refused is (role not in allowed), (role, name, answer)
+            assert refused is (role not in PERMISSIONS[name]), (role, name, answer)
             denials += refused
             await chat.send("/cancel")
     actions = await console.audit_actions()
     assert actions.count("denied") == denials
-    assert denials > 50
+    assert denials > 60
+
+
+async def test_permission_matrix_every_application_button_and_role(console: Console) -> None:
+    """Deciding an application: the matrix answers first, then the service (no such one)."""
+    assert set(MATRIX_ROWS.values()) == BUTTON_ACTIONS
+    denials = 0
+    for role in ROLES:
+        chat = console.chat(USERS[role])
+        for code, row in MATRIX_ROWS.items():
+            await chat.press(callbacks.encode("ap", code, 999_999))
+            refused = chat.said.startswith(REFUSED)
+            assert refused is (role not in PERMISSIONS[row]), (role, code, chat.said)
+            if not refused:
+                assert "no such application" in chat.said  # the service looked: none
+            denials += refused
+    assert (await console.audit_actions()).count("denied") == denials
+    assert denials == sum(len(ROLES) - len(PERMISSIONS[row]) for row in MATRIX_ROWS.values())
 
 
 async def test_help_lists_what_the_matrix_allows(console: Console) -> None:
     for role in ROLES:
         shown = await console.chat(USERS[role]).send("/help")
-        for name, allowed in PERMISSIONS.items():
-            assert (f"/{name} —" in shown) is (role in allowed), (role, name)
+        for name in COMMANDS:
+            assert (f"/{name} —" in shown) is (role in PERMISSIONS[name]), (role, name)
+    reviewer = await console.chat(REVIEWER).send("/help")
+    assert "/applications —" in reviewer
+    assert "/application —" in reviewer
 
 
 async def test_grant_and_revoke_in_chat_count_from_the_next_message(console: Console) -> None:

@@ -14,6 +14,7 @@ from bot.domain import Category, ClubStatus, Language, Political, ReviewResult
 from bot.ledger import (
     AdvisorFact,
     ClubFact,
+    FoundingFact,
     OfficerFact,
     ReviewFact,
     Snapshot,
@@ -148,14 +149,25 @@ def snapshot() -> Snapshot:
         reregistration_windows=[Window(2025, date(2025, 8, 15), date(2025, 10, 1))],
         reregistered={(1, 2025)},
         reviewers=frozenset({77}),
+        # Trio A, B, C were founded through applications; the other clubs were imported.
+        foundings={
+            9: FoundingFact(9, 1, 20, True, NEW),
+            10: FoundingFact(10, 2, 19, False, NEW),  # too few sponsors, no charter
+            11: FoundingFact(11, 3, 25, True, NEW),
+            6: FoundingFact(6, 4, 3, False, NEW),  # dissolved: not checked any more
+        },
+        screened=(("Huawei", "huawei"), ("Good", "good")),
     )
 
 
 # rule -> (checked, the refs that do not comply)
 EXPECTED: dict[str, tuple[int, set[str]]] = {
+    "REG-1": (3, {"10"}),
     "REG-2": (7, {"2", "3"}),
     "REG-3": (6, {"3"}),
+    "REG-4": (3, {"10"}),
     "REG-5": (3, {"2", "8"}),
+    "REG-6": (6, {"1"}),
     "REG-7": (5, {"5", "6", "8"}),
     "REG-8": (2, {"2"}),
     "REG-10": (2, {"5"}),
@@ -171,7 +183,7 @@ EXPECTED: dict[str, tuple[int, set[str]]] = {
     "ORG-5": (2, {"S2"}),
     "ORG-6": (2, {"2", "11"}),
 }
-NO_DATA = {"REG-1", "REG-4", "REG-6", "ORG-4", "ORG-7", *(f"SU-{n}" for n in range(1, 9))}
+NO_DATA = {"ORG-4", "ORG-7", *(f"SU-{n}" for n in range(1, 9))}
 
 
 def test_every_rule_against_the_hand_built_data() -> None:
@@ -187,6 +199,27 @@ def test_every_rule_against_the_hand_built_data() -> None:
         assert reports[rule].standing is Standing.NO_DATA, rule
     assert reports["REG-9"].standing is Standing.IN_PLACE
     assert set(reports) == set(EXPECTED) | NO_DATA | {"REG-9"}
+
+
+def test_imported_clubs_count_as_no_record_not_as_failures() -> None:
+    reports = {r.rule: r for r in ledger.compute(snapshot(), Policy())}
+    for rule in ("REG-1", "REG-4"):
+        assert reports[rule].unrecorded == 4, rule  # live clubs 1, 2, 3 and 8 were imported
+    (few,) = reports["REG-1"].findings
+    assert dict(few.params) == {"count": "19", "needed": "20"}
+    assert reports["REG-6"].unrecorded == 0
+    (screened,) = reports["REG-6"].findings
+    assert dict(screened.params) == {"term": "Good"}
+    lenient = {r.rule: r for r in ledger.compute(snapshot(), Policy(min_sponsors=19))}
+    assert lenient["REG-1"].findings == []
+    imported_only = Snapshot(**{**_fields(snapshot()), "foundings": {}})
+    alone = {r.rule: r for r in ledger.compute(imported_only, Policy())}
+    assert alone["REG-1"].standing is Standing.NO_DATA
+    assert alone["REG-1"].unrecorded == 7
+
+
+def _fields(snap: Snapshot) -> dict[str, object]:
+    return {name: getattr(snap, name) for name in Snapshot.__dataclass_fields__}
 
 
 def test_findings_say_since_when() -> None:
@@ -221,15 +254,19 @@ def test_the_workbook_cells() -> None:
         "Checked",
         "Comply",
         "Do not comply",
+        "No record",
     ]
     rows = {row[0].value: [c.value for c in row] for row in summary.iter_rows(min_row=2)}
-    assert rows["REG-3"] == ["REG-3", "REG", "At least one advisor", "gaps", 6, 5, 1]
-    assert rows["ADV-1"][3:] == ["met", 5, 5, 0]
-    assert rows["SU-1"][3:] == ["no data yet", None, None, 0]
+    assert rows["REG-3"] == ["REG-3", "REG", "At least one advisor", "gaps", 6, 5, 1, None]
+    assert rows["REG-1"][3:] == ["gaps", 3, 2, 1, 4]
+    assert rows["ADV-1"][3:] == ["met", 5, 5, 0, None]
+    assert rows["SU-1"][3:] == ["no data yet", None, None, 0, None]
     reg = book["REG"]
     found = [[c.value for c in row] for row in reg.iter_rows(min_row=2)]
-    assert found[2][:4] == ["REG-3", "club", "3", "NoAdvisor"]
-    assert found[2][5] == "no advisor"
+    assert found[0][:4] == ["REG-1", "club", "10", "Trio B"]
+    assert found[0][5] == "founded with 19 sponsors (at least 20)"
+    assert found[3][:4] == ["REG-3", "club", "3", "NoAdvisor"]
+    assert found[3][5] == "no advisor"
     assert sum(1 for row in found if row[0] == "REG-7") == 3
     zh = load_workbook(io.BytesIO(xlsx(ledger.sheets(Language.ZH, reports))))
     assert zh.sheetnames[0] == "汇总"

@@ -1,6 +1,6 @@
 """Advisors by command (ADV-1 to ADV-5), for staff.
 
-/hire STAFF_ID, NAME, DEPARTMENT, party|no   add a teacher to the bank
+/hire STAFF_ID, NAME, DEPARTMENT, party|no   add a teacher to the bank (or bring one back)
 /appoint STAFF_ID CLUB                          appoint (ADV-2 and ADV-4 checked)
 /renew CLUB                                     renew the current advisor's term (ADV-3)
 /evaluate STAFF_ID pass|fail [COMMENT]          record this year's evaluation (ADV-5)
@@ -17,7 +17,7 @@ from bot.i18n import tr
 from bot.permissions import command
 from bot.router import Router, Step
 from bot.services import advisors as service
-from bot.services import appointments
+from bot.services import appointments, roster
 from storage import advisors
 
 router = Router()
@@ -32,20 +32,26 @@ def _err(ctx: Ctx, err: DomainError) -> Step:
 @command(router, "hire")
 async def hire(ctx: Ctx, args: str) -> Step:
     parts = [p.strip() for p in args.split(",")]
-    if len(parts) != 4 or not all(parts) or parts[3].lower() not in PARTY | NOT_PARTY:
+    if len(parts) != 4 or parts[3].lower() not in PARTY | NOT_PARTY:
         return usage(ctx, "hire")
-    staff_id, name, department, party = parts
+    # The same checks as a row of `clubbot import advisors`.
+    parts[3] = "yes" if parts[3].lower() in PARTY else "no"
+    try:
+        record = roster.advisor_record(dict(zip(roster.ADVISOR_HEADER, parts, strict=True)))
+    except ValueError as exc:
+        reason = ctx.t("console.hire_bad", reason=str(exc))
+        return Step.say(f"{reason}\n{ctx.t('console.usage.hire')}")
     hired = await service.hire(
         ctx.tx,
         ctx.now,
         ctx.user_id,
-        staff_id[:64],
-        name[:200],
-        department[:200],
-        party.lower() in PARTY,
+        record.staff_id,
+        record.name,
+        record.department,
+        record.party_member,
     )
     if hired is None:
-        return Step.say(ctx.t("console.hire_exists", staff_id=clip(staff_id)))
+        return Step.say(ctx.t("console.hire_exists", staff_id=clip(record.staff_id)))
     return Step.say(ctx.t("console.hired", name=hired.name, staff_id=hired.staff_id))
 
 

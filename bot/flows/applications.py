@@ -3,11 +3,14 @@
 Buttons `v1:ap:<action>:<id>`: `aa`/`ad` the advisor accepts or declines (REG-3), `ua`/`ur` the
 unit accepts or returns (REG-2), `ca`/`cr`/`cx` the committee approves, returns or rejects
 (REG-8), `fc`/`fx` the advisor confirms or rejects the founding meeting (ORG-3), `sw`/`sr` the
-sponsor withdraws or resumes. Every handler checks again who may do it. A return or a
-rejection asks for a comment first (the COMMENT flow).
+sponsor withdraws or resumes. Every press is checked against the permission matrix
+(`bot.permissions`, rows `app_advisor`, `app_unit`, `app_committee`), then the service checks
+that it is this application's advisor or unit. A return or a rejection asks for a comment first
+(the COMMENT flow), which checks the matrix again when the comment comes.
 
 Staff: /applications, /application <id>, /units, /advisorbank and /screening (the lists staff
-keep: guidance units, the advisor bank, the REG-6 name screening list).
+keep: guidance units, the advisor bank, the REG-6 name screening list); all through the matrix,
+and every change to a list is audited. Advisors join the bank by /hire (bot/flows/advisors.py).
 """
 
 from __future__ import annotations
@@ -16,21 +19,20 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot import callbacks
+from bot import callbacks, permissions
 from bot.callbacks import Callback
 from bot.context import Ctx
 from bot.domain import (
     DomainError,
     NotAllowed,
-    Role,
-    StaffOnly,
     UnitKind,
     UnknownApplication,
-    name_key,
 )
 from bot.flows.common import clip
 from bot.i18n import tr
-from bot.router import Audience, Flow, Input, Router, Step
+from bot.permissions import command
+from bot.router import Flow, Input, Router, Step
+from bot.services import advisors as advisor_service
 from bot.services import applications as service
 from bot.services import roster
 from bot.services.applications import Action
@@ -40,6 +42,7 @@ from storage import applications as store
 router = Router()
 COMMENT_FLOW = "app_comment"
 HISTORY_SHOWN = 20
+SIGNATURE_EVENTS = (service.SIGNED, service.UNSIGNED)
 SIGNERS_SHOWN = 30
 
 DECISIONS = {
@@ -51,11 +54,30 @@ DECISIONS = {
 }
 
 
+# Button action -> its row of the permission matrix (the sponsor's own `sw`/`sr` need none).
+MATRIX_ROWS = {
+    "aa": "app_advisor",
+    "ad": "app_advisor",
+    "fc": "app_advisor",
+    "fx": "app_advisor",
+    "ua": "app_unit",
+    "ur": "app_unit",
+    "ca": "app_committee",
+    "cr": "app_committee",
+    "cx": "app_committee",
+}
+ROW_OF_DECISION = {decision: MATRIX_ROWS[code] for code, decision in DECISIONS.items()}
+
+
 def _err(ctx: Ctx, err: DomainError) -> str:
     return tr(ctx.lang, err.key, **err.params)
 
 
-@router.callback(service.APPLICATION_KIND)
+def _matrix_row(cb: Callback) -> str | None:
+    return MATRIX_ROWS.get(cb.args[0]) if cb.args else None
+
+
+@permissions.button(router, service.APPLICATION_KIND, _matrix_row)
 async def application_button(ctx: Ctx, cb: Callback) -> Step:
     if len(cb.args) != 2:
         raise callbacks.BadCallback("expected an action and an application")
@@ -141,6 +163,9 @@ def _ask_comment(ctx: Ctx, data: CommentData, name: str, note: str | None = None
 
 
 async def on_comment(ctx: Ctx, data: CommentData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, ROW_OF_DECISION[data.action], f"flow:{COMMENT_FLOW}")
+    if denied is not None:
+        return denied
     if given.choice == "no":
         return Step.say(ctx.t("application.not_decided"), edit=True)
     comment = " ".join((given.text or "").split())
@@ -170,18 +195,12 @@ router.flow(
 # --- staff ------------------------------------------------------------------------------------
 
 
-async def _require(ctx: Ctx, *roles: Role) -> None:
-    if not set(roles) & await ctx.roles():
-        raise StaffOnly()
-
-
 def _age(ctx: Ctx, app: store.Application) -> int:
     return (ctx.now - (app.submitted_at or app.created_at)).days
 
 
-@router.command("applications", Audience.STAFF)
+@command(router, "applications")
 async def applications(ctx: Ctx, args: str) -> Step:
-    await _require(ctx, Role.STAFF, Role.REVIEWER)
     found = await store.open_applications(ctx.tx, tuple(s.value for s in service.OPEN))
     if not found:
         return Step.say(ctx.t("application.list_none"))
@@ -202,9 +221,8 @@ async def applications(ctx: Ctx, args: str) -> Step:
     return Step.say("\n".join(lines))
 
 
-@router.command("application", Audience.STAFF)
+@command(router, "application")
 async def application(ctx: Ctx, args: str) -> Step:
-    await _require(ctx, Role.STAFF, Role.REVIEWER)
     raw = args.strip().lstrip("#")
     app = await store.get(ctx.tx, int(raw)) if raw.isdigit() and len(raw) < 10 else None
     if app is None:
@@ -242,7 +260,9 @@ async def application(ctx: Ctx, args: str) -> Step:
         for s in signers[:SIGNERS_SHOWN]
     ]
     lines.append(ctx.t("application.history_title"))
-    for event in (await store.events(ctx.tx, app.id))[-HISTORY_SHOWN:]:
+    # Signatures are listed above; the history shows what else happened.
+    changes = [e for e in await store.events(ctx.tx, app.id) if e.what not in SIGNATURE_EVENTS]
+    for event in changes[-HISTORY_SHOWN:]:
         lines.append(
             ctx.t(
                 "application.history_line",
@@ -256,10 +276,9 @@ async def application(ctx: Ctx, args: str) -> Step:
     return Step.say("\n".join(lines))
 
 
-@router.command("units", Audience.STAFF)
+@command(router, "units")
 async def units_command(ctx: Ctx, args: str) -> Step:
     """`/units`, `/units add <kind> <name>`, `/units retire <name>`."""
-    await _require(ctx, Role.STAFF)
     verb, _, rest = args.strip().partition(" ")
     rest = rest.strip()
     if verb == "add":
@@ -271,12 +290,12 @@ async def units_command(ctx: Ctx, args: str) -> Step:
             return Step.say(ctx.t("application.units_usage"))
         if not name or len(name) > roster.MAX_TEXT or unsafe_character(name):
             return Step.say(ctx.t("application.units_usage"))
-        changed = await service.add_unit(ctx.tx, ctx.now, name, kind.value)
+        changed = await service.add_unit(ctx.tx, ctx.now, ctx.user_id, name, kind.value)
         return Step.say(
             ctx.t("application.unit_added" if changed else "application.nothing_to_do")
         )
     if verb == "retire" and rest:
-        changed = await store.retire_unit(ctx.tx, name_key(rest), ctx.now)
+        changed = await service.retire_unit(ctx.tx, ctx.now, ctx.user_id, rest)
         return Step.say(
             ctx.t("application.unit_retired" if changed else "application.nothing_to_do")
         )
@@ -289,33 +308,13 @@ async def units_command(ctx: Ctx, args: str) -> Step:
     return Step.say("\n".join(lines))
 
 
-@router.command("advisorbank", Audience.STAFF)
+@command(router, "advisorbank")
 async def advisor_bank(ctx: Ctx, args: str) -> Step:
-    """`/advisorbank`, `/advisorbank add staff_id, name, department, yes|no`, `... retire id`."""
-    await _require(ctx, Role.STAFF)
+    """`/advisorbank` lists the bank, `/advisorbank retire STAFF_ID`; /hire adds to it."""
     verb, _, rest = args.strip().partition(" ")
     rest = rest.strip()
-    if verb == "add":
-        parts = [part.strip() for part in rest.split(",")]
-        line = ",".join(parts).encode()
-        try:
-            report = await roster.import_advisors(
-                ctx.tx, ctx.now, b"staff_id,name,department,party_member\n" + line
-            )
-        except roster.ImportRejected as exc:
-            return Step.say(
-                ctx.t("application.advisor_bad", reason=str(exc.errors[0]))
-                + "\n"
-                + ctx.t("application.advisors_usage")
-            )
-        changed = bool(report.created or report.updated)
-        if parts and await store.unretire_advisor(ctx.tx, parts[0]):
-            changed = True
-        return Step.say(
-            ctx.t("application.advisor_added" if changed else "application.nothing_to_do")
-        )
     if verb == "retire" and rest:
-        changed = await store.retire_advisor(ctx.tx, rest, ctx.now)
+        changed = await advisor_service.retire(ctx.tx, ctx.now, ctx.user_id, rest)
         return Step.say(
             ctx.t("application.advisor_retired" if changed else "application.nothing_to_do")
         )
@@ -332,10 +331,9 @@ async def advisor_bank(ctx: Ctx, args: str) -> Step:
     return Step.say("\n".join(lines))
 
 
-@router.command("screening", Audience.STAFF)
+@command(router, "screening")
 async def screening(ctx: Ctx, args: str) -> Step:
     """`/screening`, `/screening add <term> | <reason>`, `/screening retire <term>` (REG-6)."""
-    await _require(ctx, Role.STAFF)
     verb, _, rest = args.strip().partition(" ")
     rest = rest.strip()
     if verb == "add":
@@ -346,7 +344,7 @@ async def screening(ctx: Ctx, args: str) -> Step:
             return Step.say(ctx.t("application.screening_usage"))
         return Step.say(ctx.t("application.screened" if changed else "application.nothing_to_do"))
     if verb == "retire" and rest:
-        changed = await store.unscreen(ctx.tx, name_key(rest), ctx.now)
+        changed = await service.unscreen(ctx.tx, ctx.now, ctx.user_id, rest)
         return Step.say(
             ctx.t("application.unscreened" if changed else "application.nothing_to_do")
         )

@@ -12,11 +12,11 @@ from bot.context import Ctx
 from bot.domain import Club, Role, name_key
 from bot.flows import pages
 from bot.flows.common import clip
-from bot.flows.staff import closest, entry_line
+from bot.flows.staff import OPEN_STATES, closest, entry_line
 from bot.permissions import command
 from bot.router import Router, Step
 from bot.services import roles
-from storage import advisors, audit, clubs, officers, people
+from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as store
 
 router = Router()
@@ -84,6 +84,12 @@ async def student(ctx: Ctx, args: str) -> Step:
     ]
     lines.append(ctx.t("console.student_clubs", clubs=", ".join(c.name for _, c in held) or "—"))
     lines.append(ctx.t("console.student_positions", clubs=", ".join(c.name for c in led) or "—"))
+    signed = await applications.signed_by(ctx.tx, found.id, OPEN_STATES)
+    if signed:
+        held_apps = ", ".join(
+            f"#{a.id} {clip(a.name, 40)} ({ctx.t(f'application.state.{a.state}')})" for a in signed
+        )
+        lines.append(ctx.t("console.student_applications", applications=held_apps))
     return Step.say("\n".join(lines))
 
 

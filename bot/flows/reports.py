@@ -42,6 +42,8 @@ def _summary_line(ctx: Ctx, r: RuleReport) -> str:
         )
     else:
         figures = ctx.t(f"ledger.standing.{r.standing.value}")
+    if r.unrecorded:
+        figures += ctx.t("ledger.unrecorded", count=r.unrecorded)
     return ctx.t(
         "ledger.line",
         mark=MARK[r.standing],

@@ -16,7 +16,9 @@ from bot.domain import Category, Club, ClubStatus, Role, StaffOnly, Student, nam
 from bot.flows.common import category_label, clip
 from bot.replies import Button, Keyboard
 from bot.router import Router, Step
+from bot.services.applications import OPEN, AppState
 from storage import advisors, audit, clubs, officers
+from storage import applications as applications
 from storage import deadlines as store
 from storage import meetings as meeting_records
 from storage import reviews as review_records
@@ -28,6 +30,7 @@ KIND = "st"
 MEMBERS_PER_PAGE = 12
 SUGGESTIONS = 5
 HISTORY = 5
+OPEN_STATES = tuple(state.value for state in OPEN)
 
 
 async def require_staff(ctx: Ctx) -> None:
@@ -42,6 +45,13 @@ async def status(ctx: Ctx, args: str) -> Step:
         return Step.say(await _summary(ctx))
     club = await clubs.club_by_key(ctx.tx, name_key(args))
     if club is None:
+        # A club being established has no club record until its founding is confirmed.
+        app = await applications.by_name(ctx.tx, name_key(args), OPEN_STATES)
+        if app is not None:
+            state = ctx.t(f"application.state.{app.state}")
+            return Step.say(
+                ctx.t("status.application", name=clip(app.name), id=app.id, state=state)
+            )
         return await _unknown(ctx, args)
     text, keyboard = await _club(ctx, club, 0)
     return Step.say(text, keyboard)
@@ -92,6 +102,16 @@ async def _summary(ctx: Ctx) -> str:
     lines.append(ctx.t("console.summary_without_advisor", count=without))
     _, overdue = await store.overdue(ctx.tx, ctx.today, 0, 0)
     lines.append(ctx.t("console.summary_overdue", count=overdue))
+    pending = await applications.state_counts(ctx.tx, OPEN_STATES)
+    founding = pending.get(AppState.FOUNDING, 0) + pending.get(AppState.CONFIRMING, 0)
+    lines.append(
+        ctx.t(
+            "console.summary_applications",
+            count=sum(pending.values()),
+            review=pending.get(AppState.UNIT_REVIEW, 0) + pending.get(AppState.COMMITTEE, 0),
+            founding=founding,
+        )
+    )
     lines.append(ctx.t("status.hint"))
     return "\n".join(lines)
 

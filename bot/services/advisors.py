@@ -21,18 +21,41 @@ async def hire(
     department: str,
     party_member: bool,
 ) -> Advisor | None:
-    """Add a teacher to the bank; None when the staff_id is there already."""
+    """Add a teacher to the bank, or bring a retired one back (their record as it was);
+    None when the staff_id is in the bank already."""
     advisor = await advisors.hire(tx, staff_id, name, department, party_member, now)
-    if advisor is not None:
-        await audit.append(
-            tx,
-            now,
-            actor,
-            "advisor.hire",
-            subject=f"advisor:{staff_id}",
-            after={"name": name, "department": department, "party_member": party_member},
-        )
+    before: dict[str, object] | None = None
+    if advisor is None:
+        if not await advisors.unretire(tx, staff_id):
+            return None
+        advisor = await advisors.by_staff_id(tx, staff_id)
+        assert advisor is not None
+        before = {"retired": True}
+    await audit.append(
+        tx,
+        now,
+        actor,
+        "advisor.hire",
+        subject=f"advisor:{staff_id}",
+        before=before,
+        after={
+            "name": advisor.name,
+            "department": advisor.department,
+            "party_member": advisor.party_member,
+        },
+    )
     return advisor
+
+
+async def retire(tx: Tx, now: datetime, actor: int | None, staff_id: str) -> bool:
+    """Take an advisor out of the bank: new applications cannot choose them (ADV-1); their
+    current appointments stay. False when they were not in it."""
+    if not await advisors.retire(tx, staff_id, now):
+        return False
+    await audit.append(
+        tx, now, actor, "advisor.retire", subject=f"advisor:{staff_id}", after={"retired": True}
+    )
+    return True
 
 
 async def evaluate(

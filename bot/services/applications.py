@@ -2,8 +2,11 @@
 
 Every state change goes through `_move`: the transition table says which action leads from which
 state to which, the row changes only if it is still in the state read (a conditional update, so
-two reviewers at once give one decision), and the history row is written in the same
-transaction. Messages to other people go through the outbox.
+two reviewers at once give one decision). `_record` writes every change (state changes,
+signatures given and withdrawn, signatures cleared) twice in the same transaction: to the
+application's history (what sponsors and staff read in /application) and to the hash-chained
+audit log (`application.<what>`), so neither holds a change the other lacks. Messages to other
+people go through the outbox.
 
 ```mermaid
 stateDiagram-v2
@@ -53,6 +56,7 @@ from bot import callbacks
 from bot.calendar import Calendar
 from bot.domain import (
     Advisor,
+    AdvisorDismissed,
     AdvisorLimitReached,
     AdvisorNotPartyMember,
     ApplicationChanged,
@@ -77,7 +81,7 @@ from bot.policy import Policy
 from bot.replies import Button, Document, Keyboard
 from bot.services import appointments, memberships, reminders
 from bot.text import mixed_script_word, skeleton, unsafe_character
-from storage import advisors, clubs, officers, outbox, people, units
+from storage import advisors, audit, clubs, officers, outbox, people, units
 from storage import applications as store
 from storage import meetings as meeting_records
 from storage.applications import Application, Charter
@@ -87,6 +91,8 @@ from storage.tx import Tx
 APPLICATION_KIND = "ap"  # decisions: v1:ap:<action>:<application id>
 SIGN_KIND = "sg"  # signatures: v1:sg:<s|w>:<token>
 SIGN_PREFIX = "sign_"
+# History entries that are not state changes (a signature given or withdrawn).
+SIGNED, UNSIGNED = "signed", "unsigned"
 TOKEN_BYTES = 12  # 16 URL-safe characters
 
 
@@ -199,21 +205,49 @@ async def _move(
     actor: int | None,
     now: datetime,
     comment: str | None = None,
+    *,
+    detail: dict[str, object] | None = None,
     **values: object,
 ) -> Application:
-    """Apply `action` to the application as read; ApplicationChanged if someone was first."""
+    """Apply `action` to the application as read; ApplicationChanged if someone was first.
+    `detail` goes to the audit entry only (the charter's hash at submission, REG-4)."""
     current = AppState(app.state)
     target = TRANSITIONS.get((current, action))
     if target is None or not await store.change(
         tx, app.id, current.value, now, state=target.value, **values
     ):
         raise ApplicationChanged(id=app.id)
-    await store.add_event(
-        tx, app.id, now, actor, action.value, current.value, target.value, comment
-    )
     moved = await store.get(tx, app.id)
     assert moved is not None
+    await _record(tx, moved, now, actor, action.value, current.value, comment, **(detail or {}))
     return moved
+
+
+async def _record(
+    tx: Tx,
+    app: Application,
+    now: datetime,
+    actor: int | None,
+    what: str,
+    from_state: str,
+    comment: str | None = None,
+    **detail: object,
+) -> None:
+    """One change of an application, into its history and into the audit log."""
+    await store.add_event(tx, app.id, now, actor, what, from_state, app.state, comment)
+    after: dict[str, object] = {"state": app.state, **detail}
+    if comment:
+        after["comment"] = comment
+    await audit.append(
+        tx,
+        now,
+        actor,
+        f"application.{what}",
+        club_id=app.club_id,
+        subject=f"application:{app.id}",
+        before={"state": from_state},
+        after=after,
+    )
 
 
 async def expire_if_stale(tx: Tx, policy: Policy, now: datetime, app: Application) -> bool:
@@ -433,15 +467,8 @@ async def _edit(tx: Tx, now: datetime, app: Application, **values: object) -> Ap
         if renamed or recategorized:
             cleared = await store.withdraw(tx, app.id, now)
             if cleared:
-                await store.add_event(
-                    tx,
-                    app.id,
-                    now,
-                    app.sponsor_user,
-                    "signatures_cleared",
-                    app.state,
-                    app.state,
-                    str(cleared),
+                await _record(
+                    tx, app, now, app.sponsor_user, "signatures_cleared", app.state, str(cleared)
                 )
     found = await store.get(tx, app.id)
     assert found is not None
@@ -492,8 +519,18 @@ async def submit(
     assert advisor is not None
     await check_advisor(tx, policy, app, advisor, app.category)
     token = app.token or new_token()
-    app = await _move(tx, app, Action.SUBMIT, user_id, now, token=token, submitted_at=now)
-    await store.sign(tx, app.id, sponsor.id, user_id, True, now)
+    charter = await store.charter(tx, app.id)
+    held: dict[str, object] = (
+        {"charter_sha256": charter.sha256} if charter else {"charter": "text"}
+    )
+    app = await _move(
+        tx, app, Action.SUBMIT, user_id, now, detail=held, token=token, submitted_at=now
+    )
+    if await store.sign(tx, app.id, sponsor.id, user_id, True, now):
+        count = await store.count(tx, app.id)
+        await _record(
+            tx, app, now, user_id, SIGNED, app.state, sponsor.student_id, signatures=count
+        )
     if not app.advisor_accepted:
         await _ask_advisor(tx, now, app, advisor)
     app = await advance(tx, policy, now, app)
@@ -590,6 +627,7 @@ async def sign(
     if not await store.sign(tx, app.id, signer.id, user_id, False, now):
         return Signed(app, await store.count(tx, app.id), False)
     count = await store.count(tx, app.id)
+    await _record(tx, app, now, user_id, SIGNED, app.state, signer.student_id, signatures=count)
     lang = await people.language_of(tx, app.sponsor_user)
     text = tr(
         lang,
@@ -624,6 +662,7 @@ async def unsign(
     if not await store.withdraw(tx, app.id, now, student.id):
         raise NotSigned(name=app.name)
     count = await store.count(tx, app.id)
+    await _record(tx, app, now, user_id, UNSIGNED, app.state, student.student_id, signatures=count)
     lang = await people.language_of(tx, app.sponsor_user)
     text = tr(
         lang,
@@ -1007,13 +1046,27 @@ async def confirm_outcome(
         app = await _move(tx, app, Action.REJECT_OUTCOME, user_id, now, outcome=None)
         await _tell_sponsor(tx, now, app, "application.founding_rejected_notice")
         return Activated(app, None, 0, 0)
+    await _check_founding(tx, policy, app, mine)
     club_id = await _create_club(tx, now, app, outcome.held_on)
     app = await _move(tx, app, Action.CONFIRM_OUTCOME, user_id, now, club_id=club_id)
     club = await clubs.club(tx, club_id)
     assert club is not None
-    members, left_out = await _found(tx, policy, cal, now, app, club, mine, outcome)
+    members, left_out = await _found(tx, policy, cal, now, user_id, app, club, mine, outcome)
     await _tell_sponsor(tx, now, app, "application.active_notice", members=members)
     return Activated(app, club, members, left_out)
+
+
+async def _check_founding(tx: Tx, policy: Policy, app: Application, advisor: Advisor) -> None:
+    """What the founding would refuse halfway, refused before anything is written: a club of
+    that name meanwhile (imported, perhaps banned or dissolved: its members must not grow,
+    REG-7), the advisor dismissed (ADV-5) or at their limit meanwhile (ADV-4)."""
+    if await clubs.club_by_key(tx, app.name_key) is not None:
+        raise NameTaken(name=app.name)
+    await tx.db.lock_rows(tx.session, "advisor", [advisor.id])
+    if await advisors.is_dismissed(tx, advisor.id):
+        raise AdvisorDismissed(advisor=advisor.name)
+    if await advisors.count_current(tx, advisor.id) >= policy.max_clubs_per_advisor:
+        raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
 
 
 async def _create_club(tx: Tx, now: datetime, app: Application, founded: date) -> int:
@@ -1042,6 +1095,7 @@ async def _found(
     policy: Policy,
     cal: Calendar,
     now: datetime,
+    actor: int,
     app: Application,
     club: Club,
     advisor: Advisor,
@@ -1078,7 +1132,7 @@ async def _found(
                 OfficerRow(club_id=club.id, student_pk=student_pk, position=position, since=now)
             )
     await tx.session.flush()
-    await appointments.appoint(tx, policy, cal, now, club, advisor, refresh=False)
+    await appointments.appoint(tx, policy, cal, now, club, advisor, refresh=False, actor=actor)
     await meeting_records.record(
         tx, club.id, outcome.held_on, MeetingStatus.CONFIRMED, now, recorded_by=app.sponsor_user
     )
@@ -1100,18 +1154,30 @@ async def advisor_name(tx: Tx, advisor_pk: int | None) -> str:
     return advisor.name if advisor else "—"
 
 
-async def add_unit(tx: Tx, now: datetime, name: str, kind: str) -> bool:
+async def add_unit(tx: Tx, now: datetime, actor: int | None, name: str, kind: str) -> bool:
     """Add a guidance unit (or bring a retired one back); False if it is current already."""
     key = name_key(name)
     found = await units.units_by_keys(tx, [key])
     row = found.get(key)
     if row is not None and row.retired_at is None and row.kind == kind:
         return False
+    before = None if row is None else {"kind": row.kind, "retired": row.retired_at is not None}
     if row is None:
         tx.session.add(GuidanceUnitRow(name=name, name_key=key, kind=kind, created_at=now))
     else:
         row.name, row.kind, row.retired_at = name, kind, None
     await tx.session.flush()
+    await audit.append(
+        tx, now, actor, "unit.add", subject=f"unit:{name}", before=before, after={"kind": kind}
+    )
+    return True
+
+
+async def retire_unit(tx: Tx, now: datetime, actor: int | None, name: str) -> bool:
+    """Retire a guidance unit: new applications cannot choose it; False if it was not current."""
+    if not await store.retire_unit(tx, name_key(name), now):
+        return False
+    await audit.append(tx, now, actor, "unit.retire", subject=f"unit:{name}")
     return True
 
 
@@ -1123,4 +1189,17 @@ async def screen(tx: Tx, now: datetime, term: str, reason: str, by: int | None) 
         raise ValueError("a term and a reason are needed")
     if unsafe_character(term) or unsafe_character(reason):
         raise ValueError("invisible or control characters")
-    return await store.screen(tx, term, key, reason, by, now)
+    if not await store.screen(tx, term, key, reason, by, now):
+        return False
+    await audit.append(
+        tx, now, by, "screening.add", subject=f"screening:{term}", after={"reason": reason}
+    )
+    return True
+
+
+async def unscreen(tx: Tx, now: datetime, actor: int | None, term: str) -> bool:
+    """Take a term off the REG-6 screening list; False if it was not on it."""
+    if not await store.unscreen(tx, name_key(term), now):
+        return False
+    await audit.append(tx, now, actor, "screening.retire", subject=f"screening:{term}")
+    return True

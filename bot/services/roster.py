@@ -256,6 +256,11 @@ def _club(row: dict[str, str]) -> ClubRecord:
     return record
 
 
+def advisor_record(row: dict[str, str]) -> AdvisorRecord:
+    """One advisor-bank entry (file row or /hire), checked; ValueError says what is wrong."""
+    return _advisor(row)
+
+
 def _advisor(row: dict[str, str]) -> AdvisorRecord:
     return AdvisorRecord(
         staff_id=_text(row, "staff_id"),

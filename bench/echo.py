@@ -33,11 +33,13 @@ async def ptb_echo(base_url: str, token: str, stop: asyncio.Event) -> None:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+    from bot.handlers.ptb import CONCURRENT_UPDATES  # the same setting as clubbot's front end
+
     app = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{base_url}/bot")
-        .concurrent_updates(64)
+        .concurrent_updates(CONCURRENT_UPDATES)
         .build()
     )
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, inspect, select
 
 from bot import tally
 from bot.services import elections
+from storage import audit, officers
 from storage import elections as store
-from storage import officers
 from storage.db import Database
 from storage.models import BallotRow, ElectionRow, VoterRow
 from storage.tx import Tx
@@ -136,6 +136,31 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     # The old president's officer commands are gone; the new one's work.
     assert "Chess Club" not in await club.chat(1001).send("/meeting")
     assert "Chess Club" in await club.chat(1002).send("/meeting")
+
+    # Every state change is in the audit log; no ballot, receipt or voter is.
+    async with db.transaction() as session:
+        entries = await audit.of_club(Tx(session, db), club_id)
+        assert (await audit.verify(Tx(session, db)))[1] is None
+    actions = [e.action for e in reversed(entries) if e.action.startswith("election.")]
+    assert actions == [
+        "election.start",
+        "election.candidate",  # S2 stands
+        "election.candidate",  # S4 accepts
+        "election.review",
+        "election.list_approved",
+        "election.voting",
+        "election.count",
+        "election.results",
+        "election.approval",
+        "election.approve",
+        "election.approve",
+        "election.office",
+        "election.end",
+    ]
+    logged = json.dumps([(e.before, e.after) for e in entries], default=str)
+    assert receipt.split("Receipt: ")[1].split(".")[0] not in logged
+    assert "voted" not in logged
+    assert "ballot" not in logged
 
 
 async def test_ballot_table_cannot_identify_a_voter(db: Database) -> None:

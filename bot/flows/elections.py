@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot import callbacks, tally
+from bot import callbacks, permissions, tally
 from bot.callbacks import Callback
 from bot.context import Ctx
 from bot.domain import Club, ClubStatus, DomainError, NotAllowed, Role
@@ -30,10 +30,10 @@ from bot.elections import (
 from bot.flows.common import clip
 from bot.i18n import tr
 from bot.replies import Button
-from bot.router import Audience, Flow, Input, Router, Step
+from bot.router import Flow, Input, Router, Step
 from bot.services import elections as service
 from bot.services.elections import ELECTION, VOTE
-from storage import advisors, clubs, officers
+from storage import advisors, clubs, officers, units
 from storage import elections as store
 from storage.models import ElectionRow
 
@@ -66,11 +66,34 @@ async def _my_clubs(ctx: Ctx) -> tuple[list[Club], list[Club]]:
             advised = await clubs.club(ctx.tx, term.club_id)
             if advised is not None:
                 seen[advised.id] = may_start[advised.id] = advised
+    # A unit's representative approves its clubs' results.
+    for unit_id in await units.units_represented_by(ctx.tx, ctx.user_id):
+        for club in await clubs.clubs_of_unit(ctx.tx, unit_id):
+            seen.setdefault(club.id, club)
     active = [c for c in may_start.values() if c.status is ClubStatus.ACTIVE]
     return list(seen.values()), active
 
 
-@router.command("election", Audience.STUDENT, Audience.OFFICER, Audience.ADVISOR, Audience.STAFF)
+# The matrix row of each button action (bot/permissions.py); the service checks the club.
+MATRIX_ROWS = {
+    "new": "election_start",
+    "n": "election_nominate",
+    "a": "election_nominate",
+    "d": "election_nominate",
+    "w": "election_nominate",
+    "ok": "election_review",
+    "s": "election_strike",
+    "o": "election_object",
+    "ap": "election_approve",
+}
+
+
+def _matrix_row(cb: Callback) -> str | None:
+    # An unknown action has no row: the handler refuses it as a bad button.
+    return MATRIX_ROWS.get(cb.args[0]) if cb.args else None
+
+
+@permissions.command(router, "election")
 async def election(ctx: Ctx, args: str) -> Step:
     seen, startable = await _my_clubs(ctx)
     if Role.STAFF in await ctx.roles() and args:
@@ -131,7 +154,7 @@ async def _actions(ctx: Ctx, row: ElectionRow) -> list[tuple[Button, ...]]:
     return found
 
 
-@router.callback(ELECTION)
+@permissions.button(router, ELECTION, _matrix_row)
 async def election_button(ctx: Ctx, cb: Callback) -> Step:
     if len(cb.args) != 2:
         raise callbacks.BadCallback("expected an action and an id")
@@ -257,6 +280,9 @@ async def _ask_confirm(ctx: Ctx, data: StartData) -> Step:
 
 
 async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "election_start", "flow:elstart")
+    if denied is not None:
+        return denied
     club = await _startable(ctx, data.club_id)
     if given.choice == "no":
         return Step.say(ctx.t("election.not_started"), edit=True)
@@ -376,6 +402,9 @@ class TargetData(BaseModel):
 
 
 async def on_strike_reason(ctx: Ctx, data: TargetData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "election_strike", "flow:elstrike")
+    if denied is not None:
+        return denied
     reason = " ".join((given.text or "").split())
     if not reason:
         return Step.ask("elstrike", TextState.TEXT, data, ctx.t("election.ask_reason"), [])
@@ -384,6 +413,9 @@ async def on_strike_reason(ctx: Ctx, data: TargetData, given: Input) -> Step:
 
 
 async def on_objection(ctx: Ctx, data: TargetData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "election_object", "flow:elobject")
+    if denied is not None:
+        return denied
     text = " ".join((given.text or "").split())
     if not text:
         return Step.ask("elobject", TextState.TEXT, data, ctx.t("election.ask_objection"), [])

@@ -53,7 +53,7 @@ from bot.elections import (
 from bot.i18n import tr
 from bot.policy import Level, Policy
 from bot.replies import Button, Keyboard
-from storage import advisors, clubs, officers, outbox, people, units
+from storage import advisors, audit, clubs, officers, outbox, people, units
 from storage import deadlines as reach
 from storage import elections as store
 from storage.models import CandidateRow, ElectionPositionRow, ElectionRow
@@ -97,6 +97,24 @@ def new_receipt() -> str:
 def _eid(row: ElectionRow) -> int:
     assert row.id is not None
     return row.id
+
+
+async def _audit(
+    tx: Tx, now: datetime, actor: int | None, what: str, row: ElectionRow, **after: object
+) -> None:
+    """An election's state change, into the audit log in its own transaction.
+
+    Never a ballot, a voter or a time of voting: the secret ballot (ORG-5) stays secret here.
+    """
+    await audit.append(
+        tx,
+        now,
+        actor,
+        f"election.{what}",
+        club_id=row.club_id,
+        subject=f"election:{_eid(row)}",
+        after={"phase": row.phase, **after},
+    )
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -220,6 +238,16 @@ async def start(
             await store.add(tx, row, positions)
     except IntegrityError:
         raise ElectionRunning(club=club.name) from None
+    await _audit(
+        tx,
+        now,
+        user_id,
+        "start",
+        row,
+        kind=kind.value,
+        founding=founding,
+        positions=[p.title for p in positions],
+    )
     if elects:
         await _tell_members(
             tx,
@@ -343,7 +371,11 @@ async def nominate(
     except IntegrityError:
         raise AlreadyCandidate(name=nominee.name) from None
     assert candidate.id is not None
-    if not itself:
+    if itself:
+        await _audit(
+            tx, now, None, "candidate", row, candidate=candidate.id, status=candidate.status
+        )
+    else:
         account = await store.account_of(tx, nominee.id)
         if account is not None:
             text = tr(
@@ -431,6 +463,7 @@ async def respond(
             raise NotEligible(name=student.name, reasons="\n".join(f"• {r}" for r in reasons))
     candidate.status = (CandidateStatus.ACCEPTED if accept else CandidateStatus.DECLINED).value
     await tx.session.flush()
+    await _audit(tx, now, None, "candidate", row, candidate=candidate_id, status=candidate.status)
     return candidate, club
 
 
@@ -449,6 +482,7 @@ async def withdraw(
         raise WrongPhase(phase=candidate.status)
     candidate.status = CandidateStatus.WITHDRAWN.value
     await tx.session.flush()
+    await _audit(tx, now, None, "candidate", row, candidate=candidate_id, status=candidate.status)
     return candidate, club
 
 
@@ -475,6 +509,7 @@ async def approve_list(
     row.voting_closes_at = row.voting_opens_at + row.voting_days * DAY
     row.next_at = row.voting_opens_at
     await tx.session.flush()
+    await _audit(tx, now, user_id, "list_approved", row, candidates=[c.id for c, _ in listed])
     await _publish_candidates(tx, now, row, club)
     return row
 
@@ -507,6 +542,7 @@ async def strike(
     candidate.reason = reason[:500]
     candidate.decided_by = user_id
     await tx.session.flush()
+    await _audit(tx, now, user_id, "strike", row, candidate=candidate_id, reason=candidate.reason)
     account = await store.account_of(tx, candidate.student_pk)
     if account is not None:
         text = tr(account.language, "election.struck_notice", club=club.name, reason=reason)
@@ -683,6 +719,7 @@ async def _close_nominations(tx: Tx, now: datetime, row: ElectionRow, club: Club
         return
     row.phase = Phase.REVIEW.value
     row.next_at = None
+    await _audit(tx, now, None, "review", row, candidates=[c.id for c, _ in listed])
     titles = {p.id: p.title for p in await store.positions(tx, eid)}
     for level in (Level.ADVISOR, Level.STAFF):
         found = (await reach.recipients(tx, level, [club.id])).get(club.id, [])
@@ -800,6 +837,16 @@ async def _open_voting(
     row.reminded = row.remind_at <= now
     row.next_at = _next_time(row)
     await tx.session.flush()
+    await _audit(
+        tx,
+        now,
+        None,
+        "voting",
+        row,
+        voters=row.members,
+        opens=row.voting_opens_at,
+        closes=row.voting_closes_at,
+    )
     await _tell_members(
         tx,
         now,
@@ -847,6 +894,15 @@ async def _close(tx: Tx, policy: Policy, now: datetime, row: ElectionRow, club: 
         result = tally.tally(p.position, ballots, rules)
         p.row.result = json.dumps(tally.result_json(result))
         results.append((p, result))
+    # The counts as published to the members: totals only, never a ballot.
+    await _audit(
+        tx,
+        now,
+        None,
+        "count",
+        row,
+        results={p.row.key: json.loads(p.row.result or "{}") for p, _ in results},
+    )
     if any(r.outcome is tally.Outcome.NO_QUORUM for _, r in results):
         await _end(tx, now, row, club, Phase.FAILED, Reason.NO_QUORUM)
         await _tell_members(
@@ -872,6 +928,7 @@ async def _close(tx: Tx, policy: Policy, now: datetime, row: ElectionRow, club: 
     row.results_until = now + row.result_days * DAY
     row.next_at = row.results_until
     await tx.session.flush()
+    await _audit(tx, now, None, "results", row, until=row.results_until)
     await _tell_members(
         tx,
         now,
@@ -946,6 +1003,7 @@ async def _after_results(tx: Tx, now: datetime, row: ElectionRow, club: Club) ->
         return
     row.phase = Phase.APPROVAL.value
     row.next_at = None
+    await _audit(tx, now, None, "approval", row)
     for level in (Level.ADVISOR, Level.UNIT, Level.STAFF):
         found = (await reach.recipients(tx, level, [club.id])).get(club.id, [])
         messages = [
@@ -1003,9 +1061,20 @@ async def approve_result(
         acted = True
     if not acted:
         raise NotAllowed()
+    await _audit(
+        tx, now, user_id, "approve", row, advisor_ok=row.advisor_ok_by, unit_ok=row.unit_ok_by
+    )
     if row.advisor_ok_by is not None and row.unit_ok_by is not None:
         winners = await _winners(tx, row)
         await officers.take_office(tx, club.id, winners, _eid(row), now)
+        await _audit(
+            tx,
+            now,
+            user_id,
+            "office",
+            row,
+            officers=[{"student_pk": pk, "position": key} for pk, key in winners],
+        )
         await _end(tx, now, row, club, Phase.DONE, None)
         await _tell_members(tx, now, row, club, "office", "election.took_office", _no_buttons)
     await tx.session.flush()
@@ -1021,6 +1090,7 @@ async def _end(
     row.end_reason = reason.value if reason else None
     row.next_at = None
     await tx.session.flush()
+    await _audit(tx, now, None, "end", row, reason=row.end_reason)
     if reason is None:
         return
     eid = _eid(row)

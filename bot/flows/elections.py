@@ -127,7 +127,7 @@ def _status_line(ctx: Ctx, row: ElectionRow, club: str) -> str:
         Phase.VOTING: row.voting_closes_at,
         Phase.RESULTS: row.results_until,
     }.get(Phase(row.phase))
-    until = f" → {service._day(when)}" if when else ""
+    until = f" → {service._day(ctx.cal, when)}" if when else ""
     return ctx.t("election.status", id=row.id or 0, club=club, phase=phase, until=until)
 
 
@@ -180,11 +180,13 @@ async def election_button(ctx: Ctx, cb: Callback) -> Step:
             text = ctx.t("election.ask_objection")
             return Step.ask("elobject", TextState.TEXT, TargetData(target=target), text, [])
         case "ok":
-            row = await service.approve_list(ctx.tx, ctx.policy, ctx.now, ctx.user_id, target)
+            row = await service.approve_list(
+                ctx.tx, ctx.policy, ctx.now, ctx.user_id, target, ctx.cal
+            )
             if Phase(row.phase) is Phase.FAILED:
                 return Step.say(ctx.t("election.no_candidates_left"), edit=True)
             return Step.say(
-                ctx.t("election.list_approved", opens=service._day(row.voting_opens_at)),
+                ctx.t("election.list_approved", opens=service._day(ctx.cal, row.voting_opens_at)),
                 edit=True,
             )
         case "ap":
@@ -206,6 +208,7 @@ class StartData(BaseModel):
     club_id: int
     positions: list[tuple[str, str, str, int, bool]] = []
     motion: bool = False
+    dissolve: bool = False
 
 
 async def _startable(ctx: Ctx, club_id: int) -> Club:
@@ -218,7 +221,8 @@ async def _startable(ctx: Ctx, club_id: int) -> Club:
 async def _ask_preset(ctx: Ctx, data: StartData, note: str | None = None) -> Step:
     club = await _startable(ctx, data.club_id)
     rows = [[ctx.choice(ctx.t(f"election.preset.{name}"), name)] for name in PRESETS] + [
-        [ctx.choice(ctx.t("election.preset.motion"), "motion")]
+        [ctx.choice(ctx.t("election.preset.motion"), "motion")],
+        [ctx.choice(ctx.t("election.preset.dissolve"), "dissolve")],
     ]
     text = ctx.t("election.ask_preset", club=club.name)
     return Step.ask("elstart", StartState.PRESET, data, text, rows, note)
@@ -243,6 +247,14 @@ def _custom(text: str) -> list[PositionSpec] | None:
 async def on_preset(ctx: Ctx, data: StartData, given: Input) -> Step:
     if given.choice in PRESETS:
         specs = list(PRESETS[given.choice])
+    elif given.choice == "dissolve":
+        club = await _startable(ctx, data.club_id)
+        rows = [
+            [ctx.choice(ctx.t("button.election.go"), "yes"), ctx.choice(ctx.t("button.no"), "no")]
+        ]
+        text = ctx.t("election.confirm_dissolve", club=club.name)
+        data = data.model_copy(update={"dissolve": True})
+        return Step.ask("elstart", StartState.CONFIRM, data, text, rows)
     elif given.choice == "motion":
         text = ctx.t("election.ask_motion")
         return Step.ask(
@@ -286,28 +298,67 @@ async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
     club = await _startable(ctx, data.club_id)
     if given.choice == "no":
         return Step.say(ctx.t("election.not_started"), edit=True)
-    if data.motion:
-        motion = " ".join((given.text or "").split())
-        if not motion:
-            return Step.ask("elstart", StartState.CONFIRM, data, ctx.t("election.ask_motion"), [])
+    if data.dissolve:
+        if given.choice != "yes":
+            return await _ask_preset(ctx, StartData(club_id=club.id))
         row = await service.start_general_meeting(
-            ctx.tx, ctx.policy, ctx.now, club.id, [motion[:300]], started_by=ctx.user_id
+            ctx.tx,
+            ctx.policy,
+            ctx.now,
+            club.id,
+            [],
+            started_by=ctx.user_id,
+            cal=ctx.cal,
+            dissolution=ctx.t("election.dissolve_motion", club=club.name),
         )
         return Step.say(
             ctx.t(
                 "election.motion_started",
                 club=club.name,
-                closes=service._day(row.voting_closes_at),
+                closes=service._day(ctx.cal, row.voting_closes_at),
+            ),
+            edit=True,
+        )
+    if data.motion:
+        motion = " ".join((given.text or "").split())
+        if not motion:
+            return Step.ask("elstart", StartState.CONFIRM, data, ctx.t("election.ask_motion"), [])
+        row = await service.start_general_meeting(
+            ctx.tx,
+            ctx.policy,
+            ctx.now,
+            club.id,
+            [motion[:300]],
+            started_by=ctx.user_id,
+            cal=ctx.cal,
+        )
+        return Step.say(
+            ctx.t(
+                "election.motion_started",
+                club=club.name,
+                closes=service._day(ctx.cal, row.voting_closes_at),
             )
         )
     if given.choice != "yes":
         return await _ask_confirm(ctx, data)
     specs = [PositionSpec(k, t, tally.Method(m), n, lead) for k, t, m, n, lead in data.positions]
     row = await service.start(
-        ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, club.id, specs, kind=Kind.OFFICERS
+        ctx.tx,
+        ctx.policy,
+        ctx.now,
+        ctx.user_id,
+        ctx.student,
+        club.id,
+        specs,
+        kind=Kind.OFFICERS,
+        cal=ctx.cal,
     )
     return Step.say(
-        ctx.t("election.started", club=club.name, until=service._day(row.nominations_close_at)),
+        ctx.t(
+            "election.started",
+            club=club.name,
+            until=service._day(ctx.cal, row.nominations_close_at),
+        ),
         edit=True,
     )
 

@@ -7,8 +7,9 @@ import contextlib
 import gc
 import logging
 import signal
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from bot.calendar import Calendar
 from bot.domain import Language
@@ -43,9 +44,26 @@ class App:
     db: Database
     router: Router
     cal: Calendar
+    # The time for every step and tick (tests move it forward; in production it is UTC now).
+    clock: Callable[[], datetime] = field(default=utcnow)
 
 
-def build_app(settings: Settings, db: Database | None = None) -> App:
+@dataclass(frozen=True, slots=True)
+class _DeliveryClock:
+    """The app's clock, as the delivery reads it; waits are real."""
+
+    read: Callable[[], datetime]
+
+    def now(self) -> datetime:
+        return self.read()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def build_app(
+    settings: Settings, db: Database | None = None, clock: Callable[[], datetime] = utcnow
+) -> App:
     """Everything but the Telegram front end (on `db` if given, else DATABASE_URL's)."""
     return App(
         settings=settings,
@@ -53,21 +71,22 @@ def build_app(settings: Settings, db: Database | None = None) -> App:
         db=db or Database(settings.database_url),
         router=build_router(),
         cal=Calendar.named(settings.timezone),
+        clock=clock,
     )
 
 
-async def forget_old_updates(db: Database) -> None:
+async def forget_old_updates(db: Database, now: datetime | None = None) -> None:
     async with db.transaction() as session:
-        await conversations.forget_updates(Tx(session, db), utcnow() - UPDATE_MEMORY)
+        await conversations.forget_updates(Tx(session, db), (now or utcnow()) - UPDATE_MEMORY)
 
 
 async def tick(app: App, delivery: Delivery, *, refresh: bool = False) -> tuple[int, int]:
     """One scan-and-send: queue what fell due, then send it; (reminders queued, messages sent)."""
     if refresh:
-        await refresh_all(app.db, app.policy, app.cal, utcnow())
+        await refresh_all(app.db, app.policy, app.cal, app.clock())
     # Election steps first: what they announce goes out in the same tick.
-    await advance_due(app.db, app.policy, app.cal, utcnow())
-    scanned = await scan_due(app.db, app.policy, app.cal, utcnow())
+    await advance_due(app.db, app.policy, app.cal, app.clock())
+    scanned = await scan_due(app.db, app.policy, app.cal, app.clock())
     return scanned.messages, await delivery.deliver_due()
 
 
@@ -82,15 +101,16 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
         bot_id=identity.id,
         bot_username=app.settings.bot_username or identity.username,
         cal=app.cal,
+        clock=app.clock,
     )
     await front.register_commands({lang: menu(app.router, lang) for lang in Language})
-    delivery = Delivery(app.db, front, app.policy, app.cal)
+    delivery = Delivery(app.db, front, app.policy, app.cal, _DeliveryClock(app.clock))
 
     async def scan() -> None:
-        await scan_due(app.db, app.policy, app.cal, utcnow())
+        await scan_due(app.db, app.policy, app.cal, app.clock())
 
     async def refresh() -> None:
-        report = await refresh_all(app.db, app.policy, app.cal, utcnow())
+        report = await refresh_all(app.db, app.policy, app.cal, app.clock())
         log.info(
             "deadlines: %s opened, %s closed, %s re-timed",
             report.opened,
@@ -99,10 +119,10 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
         )
 
     async def elect() -> None:
-        await advance_due(app.db, app.policy, app.cal, utcnow())
+        await advance_due(app.db, app.policy, app.cal, app.clock())
 
     async def forget() -> None:
-        await forget_old_updates(app.db)
+        await forget_old_updates(app.db, app.clock())
 
     every = app.settings.tick_seconds
     clock = start_clock(

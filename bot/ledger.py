@@ -10,7 +10,10 @@ reported as "no data" rather than as met:
   apart as "no record", neither complying nor failing.
 - REG-6 (name screening) is checked on every active club's name against the current list.
 - ORG-4 (party or league branches): no record of branches yet.
-- ORG-7 (direct election of presidents): the election records hold it.
+- ORG-7 (direct election of presidents) is checked on live clubs' current presidents: one who
+  took office through an election of the members (`/election`) complies; one recorded without
+  an election in a club founded through an application does not; a president imported from
+  the old records (a club with no application) is counted apart as "no record", like REG-1.
 - ORG-5 is checked on what exists: officers' class rank (`rank_pct`), not the election steps.
 - SU-1 to SU-8: no student-union bodies are modelled ("no union data").
 """
@@ -81,6 +84,7 @@ class OfficerFact:
     student_pk: int
     position: str
     since: date
+    election_id: int | None = None  # the election that put them in office; None if none did
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +474,23 @@ def org_6(snap: Snapshot, policy: Policy) -> RuleReport:
     return _report("ORG-6", len(clubs), found)
 
 
+def org_7(snap: Snapshot, policy: Policy) -> RuleReport:
+    presidents = {o.club_id: o for o in snap.officers if o.position == "president"}
+    checked, unrecorded, found = 0, 0, []
+    for c in _live(snap):
+        head = presidents.get(c.id)
+        if head is None:
+            continue  # no president: ORG-6 and the officers' records say so, not this rule
+        if head.election_id is not None:
+            checked += 1
+        elif c.id in snap.foundings:
+            checked += 1
+            found.append(_club(c, head.since, "president_not_elected"))
+        else:
+            unrecorded += 1
+    return _report("ORG-7", checked, found, unrecorded)
+
+
 RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
     "REG-1": reg_1,
     "REG-2": reg_2,
@@ -493,7 +514,7 @@ RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
     "ORG-4": _no_data("ORG-4"),
     "ORG-5": org_5,
     "ORG-6": org_6,
-    "ORG-7": _no_data("ORG-7"),
+    "ORG-7": org_7,
     **{f"SU-{n}": _no_data(f"SU-{n}") for n in range(1, 9)},
 }
 GROUPS = ("REG", "ADV", "ORG", "SU")

@@ -65,9 +65,32 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "app_advisor": frozenset({A.ADVISOR}),
     "app_unit": frozenset({A.UNIT_REP}),
     "app_committee": frozenset({A.REVIEWER}),
+    # Elections and general-meeting votes (ORG-3, ORG-5 to ORG-7). /election lists a user's
+    # elections; the buttons are checked here, then by the service against this election's
+    # club (its officer, its advisor, its unit's representative, its member).
+    "election": frozenset({A.STAFF, A.UNIT_REP, A.ADVISOR, A.OFFICER, A.MEMBER}),
+    "election_start": frozenset({A.STAFF, A.ADVISOR, A.OFFICER}),
+    # Officers are members of their club (ORG-1): they stand, nominate and object as members.
+    "election_nominate": frozenset({A.OFFICER, A.MEMBER}),
+    "election_review": frozenset({A.STAFF, A.ADVISOR}),
+    "election_strike": frozenset({A.STAFF, A.ADVISOR}),
+    "election_object": frozenset({A.OFFICER, A.MEMBER}),
+    "election_approve": frozenset({A.STAFF, A.UNIT_REP, A.ADVISOR}),
 }
 # The rows of the matrix that are button actions, not commands.
-BUTTON_ACTIONS = frozenset({"app_advisor", "app_unit", "app_committee"})
+BUTTON_ACTIONS = frozenset(
+    {
+        "app_advisor",
+        "app_unit",
+        "app_committee",
+        "election_start",
+        "election_nominate",
+        "election_review",
+        "election_strike",
+        "election_object",
+        "election_approve",
+    }
+)
 COMMANDS = tuple(name for name in PERMISSIONS if name not in BUTTON_ACTIONS)
 # Every role a user can have, the columns of the matrix.
 ROLES = (A.STAFF, A.REVIEWER, A.UNIT_REP, A.ADVISOR, A.OFFICER, A.MEMBER)

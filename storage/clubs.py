@@ -107,6 +107,12 @@ async def unit_of(tx: Tx, club_id: int) -> int | None:
     return (await tx.session.scalars(stmt)).first()
 
 
+async def clubs_of_unit(tx: Tx, unit_id: int) -> list[Club]:
+    """The clubs a guidance unit oversees, by name."""
+    stmt = select(*_CLUB).where(_club.c.unit_id == unit_id).order_by(_club.c.name)
+    return [to_club(row) for row in await tx.session.execute(stmt)]
+
+
 async def club_by_key(tx: Tx, key: str) -> Club | None:
     row = (await tx.session.execute(_BY_KEY, {"key": key})).first()
     return None if row is None else to_club(row)

@@ -143,14 +143,15 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         ).all()
     ]
     officers = [
-        OfficerFact(cid, pk, position, since.date())
-        for cid, pk, position, since in (
+        OfficerFact(cid, pk, position, since.date(), election_id)
+        for cid, pk, position, since, election_id in (
             await s.execute(
                 select(
                     col(OfficerRow.club_id),
                     col(OfficerRow.student_pk),
                     col(OfficerRow.position),
                     col(OfficerRow.since),
+                    col(OfficerRow.election_id),
                 ).where(col(OfficerRow.until).is_(None))
             )
         ).all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,10 +68,12 @@ async def running_bot(
     database_url: str,
     timezone: str | None = None,
     policy_file: Path | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[RunningBot]:
-    """The whole bot (`clubbot run` minus signals) serving the emulator until the block ends."""
+    """The whole bot (`clubbot run` minus signals) serving the emulator until the block ends;
+    on `clock` if given (a test moves it forward), else on UTC now."""
     settings = settings_for(emu, framework, database_url, timezone, policy_file)
-    app = build_app(settings)
+    app = build_app(settings) if clock is None else build_app(settings, clock=clock)
     await migrate.upgrade(app.db)
     stop = asyncio.Event()
     task = asyncio.create_task(

@@ -15,6 +15,7 @@ from bot import callbacks
 from bot.domain import Role
 from bot.flows.applications import MATRIX_ROWS
 from bot.flows.common import utf16_len
+from bot.flows.elections import MATRIX_ROWS as ELECTION_ROWS
 from bot.permissions import BUTTON_ACTIONS, COMMANDS, PERMISSIONS, ROLES
 from bot.router import Audience
 from emulator.formatting import parse_html
@@ -55,7 +56,7 @@ async def test_permission_matrix_every_command_and_role(console: Console) -> Non
 
 async def test_permission_matrix_every_application_button_and_role(console: Console) -> None:
     """Deciding an application: the matrix answers first, then the service (no such one)."""
-    assert set(MATRIX_ROWS.values()) == BUTTON_ACTIONS
+    assert set(MATRIX_ROWS.values()) | set(ELECTION_ROWS.values()) == BUTTON_ACTIONS
     denials = 0
     for role in ROLES:
         chat = console.chat(USERS[role])
@@ -68,6 +69,22 @@ async def test_permission_matrix_every_application_button_and_role(console: Cons
             denials += refused
     assert (await console.audit_actions()).count("denied") == denials
     assert denials == sum(len(ROLES) - len(PERMISSIONS[row]) for row in MATRIX_ROWS.values())
+
+
+async def test_permission_matrix_every_election_button_and_role(console: Console) -> None:
+    """Election buttons: the matrix answers first (“Only …”), then the service (no such one)."""
+    denials = 0
+    for role in ROLES:
+        chat = console.chat(USERS[role])
+        for code, row in ELECTION_ROWS.items():
+            await chat.press(callbacks.encode("el", code, 999_999))
+            refused = chat.said.startswith("Only ")
+            assert refused is (role not in PERMISSIONS[row]), (role, code, chat.said)
+            denials += refused
+            await chat.send("/cancel")
+    assert (await console.audit_actions()).count("denied") == denials
+    rows = ELECTION_ROWS.values()
+    assert denials == sum(len(ROLES) - len(PERMISSIONS[row]) for row in rows)
 
 
 async def test_help_lists_what_the_matrix_allows(console: Console) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy import func, inspect, select
 
 from bot import tally
 from bot.services import elections
+from storage import audit, clubs, officers
 from storage import elections as store
-from storage import officers
 from storage.db import Database
 from storage.models import BallotRow, ElectionRow, VoterRow
 from storage.tx import Tx
@@ -49,6 +49,9 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert "Quorum: 1/2" in officer.said
     await officer.click("Start")
     assert "nominations are open" in officer.said
+    # Dates in the university's local time (TIMEZONE, Asia/Shanghai here), not UTC.
+    assert "until 2026-03-09 09:00" in officer.said
+    assert "UTC" not in officer.said
 
     await club.tick(minutes=1)
     assert any("Nominations are open" in t for t in w.telegram.to(1004))
@@ -136,6 +139,31 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     # The old president's officer commands are gone; the new one's work.
     assert "Chess Club" not in await club.chat(1001).send("/meeting")
     assert "Chess Club" in await club.chat(1002).send("/meeting")
+
+    # Every state change is in the audit log; no ballot, receipt or voter is.
+    async with db.transaction() as session:
+        entries = await audit.of_club(Tx(session, db), club_id)
+        assert (await audit.verify(Tx(session, db)))[1] is None
+    actions = [e.action for e in reversed(entries) if e.action.startswith("election.")]
+    assert actions == [
+        "election.start",
+        "election.candidate",  # S2 stands
+        "election.candidate",  # S4 accepts
+        "election.review",
+        "election.list_approved",
+        "election.voting",
+        "election.count",
+        "election.results",
+        "election.approval",
+        "election.approve",
+        "election.approve",
+        "election.office",
+        "election.end",
+    ]
+    logged = json.dumps([(e.before, e.after) for e in entries], default=str)
+    assert receipt.split("Receipt: ")[1].split(".")[0] not in logged
+    assert "voted" not in logged
+    assert "ballot" not in logged
 
 
 async def test_ballot_table_cannot_identify_a_voter(db: Database) -> None:
@@ -239,3 +267,92 @@ async def test_motion_passes_with_quorum_and_recounts(db: Database, tmp_path: Pa
     assert done is not None
     assert done.phase == "done"
     await ballots_match_voters(db)
+
+
+async def test_members_dissolve_their_club_by_a_general_meeting_vote(db: Database) -> None:
+    """REG-11: the dissolution motion passes; when result publicity ends the club is dissolved."""
+    club = await Club.seeded(db)
+    officer = club.chat(OFFICER)
+    await officer.send("/election")
+    await officer.click("Start an election: Chess Club")
+    await officer.click("A motion to dissolve the club")
+    assert "dissolve the club?" in officer.said
+    await officer.click("Start")
+    assert "The vote on the motion" in officer.said
+    await club.tick(minutes=1)
+    for user, choice in ((1001, "Yes"), (1002, "Yes"), (1003, "Yes"), (1004, "No")):
+        chat = club.chat(user)
+        await club.press_sent(user, "Vote")
+        assert "Dissolve Chess Club" in chat.said
+        await chat.click(choice)
+        await chat.click("Cast my ballot")
+        assert "Receipt" in chat.said
+    await club.tick(days=club.w.policy.election_voting_days)
+    assert "The motion passed" in club.w.telegram.to(1005)[-1]
+    club_id = await club.club_id()
+    async with db.transaction() as session:
+        before = await clubs.club(Tx(session, db), club_id)
+    assert before is not None
+    assert before.status.value == "active"  # objections are open until publicity ends
+    await club.tick(days=club.w.policy.election_result_days)
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        dissolved = await clubs.club(tx, club_id)
+        assert dissolved is not None
+        assert dissolved.status.value == "dissolved"
+        assert await clubs.member_pks(tx, club_id) == []
+        assert await officers.president(tx, club_id) is None
+        entries = await audit.of_club(tx, club_id)
+    dissolution = next(e for e in entries if e.action == "club.dissolve")
+    assert dissolution.actor is None  # the members, not a person
+    assert dissolution.after is not None
+    assert dissolution.after["reason"] == "Dissolve Chess Club"
+    assert any("has been dissolved" in t for t in club.w.telegram.to(1006))
+
+
+async def test_a_rejected_dissolution_motion_dissolves_nothing(db: Database) -> None:
+    club = await Club.seeded(db)
+    club_id = await club.club_id()
+    async with db.transaction() as session:
+        await elections.start_general_meeting(
+            Tx(session, db),
+            club.w.policy,
+            club.w.clock.now(),
+            club_id,
+            [],
+            started_by=OFFICER,
+            dissolution="Dissolve Chess Club",
+        )
+    await club.tick(minutes=1)
+    for user, choice in ((1001, "No"), (1002, "No"), (1003, "Yes")):
+        await club.press_sent(user, "Vote")
+        await club.chat(user).click(choice)
+        await club.chat(user).click("Cast my ballot")
+    await club.tick(days=club.w.policy.election_voting_days)
+    await club.tick(days=club.w.policy.election_result_days)
+    async with db.transaction() as session:
+        kept = await clubs.club(Tx(session, db), club_id)
+    assert kept is not None
+    assert kept.status.value == "active"
+
+
+async def test_the_advisor_is_reminded_once_when_the_list_waits_a_day(db: Database) -> None:
+    club = await Club.seeded(db)
+    officer = club.chat(OFFICER)
+    await officer.send("/election")
+    await officer.click("Start an election: Chess Club")
+    await officer.click("President")
+    await officer.click("Start")
+    await club.tick(minutes=1)
+    await club.press_sent(1002, "Nominate")
+    await club.chat(1002).click("President")
+    await club.chat(1002).click("Myself")
+    await club.tick(days=club.w.policy.election_nomination_days)
+    assert "review the candidates" in club.w.telegram.to(ADVISOR)[-1]
+    await club.tick(hours=23)
+    assert not any("waited more than a day" in t for t in club.w.telegram.to(ADVISOR))
+    await club.tick(hours=1, minutes=1)
+    await club.tick(days=3)
+    late = [t for t in club.w.telegram.to(ADVISOR) if "waited more than a day" in t]
+    assert len(late) == 1
+    assert "approved" in await club.press_sent(ADVISOR, "Approve the list")

@@ -123,7 +123,7 @@ def snapshot() -> Snapshot:
     ]
     officers = [
         OfficerFact(1, 1, "president", date(2025, 9, 1)),
-        OfficerFact(2, 2, "president", date(2025, 9, 1)),
+        OfficerFact(2, 2, "president", date(2025, 9, 1), election_id=5),
     ]
     advisors = [
         AdvisorFact(
@@ -182,8 +182,9 @@ EXPECTED: dict[str, tuple[int, set[str]]] = {
     "ORG-3": (6, {"2"}),
     "ORG-5": (2, {"S2"}),
     "ORG-6": (2, {"2", "11"}),
+    "ORG-7": (1, set()),  # Bad's president was elected; Good's was imported (no record)
 }
-NO_DATA = {"ORG-4", "ORG-7", *(f"SU-{n}" for n in range(1, 9))}
+NO_DATA = {"ORG-4", *(f"SU-{n}" for n in range(1, 9))}
 
 
 def test_every_rule_against_the_hand_built_data() -> None:
@@ -220,6 +221,33 @@ def test_imported_clubs_count_as_no_record_not_as_failures() -> None:
 
 def _fields(snap: Snapshot) -> dict[str, object]:
     return {name: getattr(snap, name) for name in Snapshot.__dataclass_fields__}
+
+
+def test_org_7_elected_recorded_and_imported_presidents() -> None:
+    """Elected presidents comply; a founded club's president who took office without an
+    election does not; imported presidents are "no record"; vice-presidents, clubs without a
+    president and dissolved clubs are not cases."""
+    officers = [
+        OfficerFact(1, 1, "president", date(2025, 9, 1)),  # imported club, imported president
+        OfficerFact(2, 2, "president", date(2025, 9, 1), election_id=5),  # imported, elected
+        OfficerFact(9, 4, "president", NEW),  # founded through an application, not elected
+        OfficerFact(10, 1, "president", date(2026, 3, 1), election_id=7),  # founded, elected
+        OfficerFact(10, 4, "vice_president", NEW),  # not the president
+        OfficerFact(6, 3, "president", NEW),  # a dissolved club
+    ]
+    snap = Snapshot(**{**_fields(snapshot()), "officers": officers})
+    report = {r.rule: r for r in ledger.compute(snap, Policy())}["ORG-7"]
+    assert report.standing is Standing.GAPS
+    assert report.checked == 3
+    assert report.unrecorded == 1
+    (finding,) = report.findings
+    assert (finding.ref, finding.since, finding.why) == ("9", NEW, "president_not_elected")
+    elected_only = Snapshot(**{**_fields(snap), "officers": officers[1:2]})
+    alone = {r.rule: r for r in ledger.compute(elected_only, Policy())}["ORG-7"]
+    assert (alone.standing, alone.checked, alone.unrecorded) == (Standing.MET, 1, 0)
+    imported_only = Snapshot(**{**_fields(snap), "officers": officers[:1]})
+    none = {r.rule: r for r in ledger.compute(imported_only, Policy())}["ORG-7"]
+    assert (none.standing, none.unrecorded) == (Standing.NO_DATA, 1)
 
 
 def test_findings_say_since_when() -> None:

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot import callbacks, tally
+from bot import callbacks, permissions, tally
 from bot.callbacks import Callback
 from bot.context import Ctx
 from bot.domain import Club, ClubStatus, DomainError, NotAllowed, Role
@@ -30,10 +30,10 @@ from bot.elections import (
 from bot.flows.common import clip
 from bot.i18n import tr
 from bot.replies import Button
-from bot.router import Audience, Flow, Input, Router, Step
+from bot.router import Flow, Input, Router, Step
 from bot.services import elections as service
 from bot.services.elections import ELECTION, VOTE
-from storage import advisors, clubs, officers
+from storage import advisors, clubs, officers, units
 from storage import elections as store
 from storage.models import ElectionRow
 
@@ -66,11 +66,34 @@ async def _my_clubs(ctx: Ctx) -> tuple[list[Club], list[Club]]:
             advised = await clubs.club(ctx.tx, term.club_id)
             if advised is not None:
                 seen[advised.id] = may_start[advised.id] = advised
+    # A unit's representative approves its clubs' results.
+    for unit_id in await units.units_represented_by(ctx.tx, ctx.user_id):
+        for club in await clubs.clubs_of_unit(ctx.tx, unit_id):
+            seen.setdefault(club.id, club)
     active = [c for c in may_start.values() if c.status is ClubStatus.ACTIVE]
     return list(seen.values()), active
 
 
-@router.command("election", Audience.STUDENT, Audience.OFFICER, Audience.ADVISOR, Audience.STAFF)
+# The matrix row of each button action (bot/permissions.py); the service checks the club.
+MATRIX_ROWS = {
+    "new": "election_start",
+    "n": "election_nominate",
+    "a": "election_nominate",
+    "d": "election_nominate",
+    "w": "election_nominate",
+    "ok": "election_review",
+    "s": "election_strike",
+    "o": "election_object",
+    "ap": "election_approve",
+}
+
+
+def _matrix_row(cb: Callback) -> str | None:
+    # An unknown action has no row: the handler refuses it as a bad button.
+    return MATRIX_ROWS.get(cb.args[0]) if cb.args else None
+
+
+@permissions.command(router, "election")
 async def election(ctx: Ctx, args: str) -> Step:
     seen, startable = await _my_clubs(ctx)
     if Role.STAFF in await ctx.roles() and args:
@@ -104,7 +127,7 @@ def _status_line(ctx: Ctx, row: ElectionRow, club: str) -> str:
         Phase.VOTING: row.voting_closes_at,
         Phase.RESULTS: row.results_until,
     }.get(Phase(row.phase))
-    until = f" → {service._day(when)}" if when else ""
+    until = f" → {service._day(ctx.cal, when)}" if when else ""
     return ctx.t("election.status", id=row.id or 0, club=club, phase=phase, until=until)
 
 
@@ -131,7 +154,7 @@ async def _actions(ctx: Ctx, row: ElectionRow) -> list[tuple[Button, ...]]:
     return found
 
 
-@router.callback(ELECTION)
+@permissions.button(router, ELECTION, _matrix_row)
 async def election_button(ctx: Ctx, cb: Callback) -> Step:
     if len(cb.args) != 2:
         raise callbacks.BadCallback("expected an action and an id")
@@ -157,11 +180,13 @@ async def election_button(ctx: Ctx, cb: Callback) -> Step:
             text = ctx.t("election.ask_objection")
             return Step.ask("elobject", TextState.TEXT, TargetData(target=target), text, [])
         case "ok":
-            row = await service.approve_list(ctx.tx, ctx.policy, ctx.now, ctx.user_id, target)
+            row = await service.approve_list(
+                ctx.tx, ctx.policy, ctx.now, ctx.user_id, target, ctx.cal
+            )
             if Phase(row.phase) is Phase.FAILED:
                 return Step.say(ctx.t("election.no_candidates_left"), edit=True)
             return Step.say(
-                ctx.t("election.list_approved", opens=service._day(row.voting_opens_at)),
+                ctx.t("election.list_approved", opens=service._day(ctx.cal, row.voting_opens_at)),
                 edit=True,
             )
         case "ap":
@@ -183,6 +208,7 @@ class StartData(BaseModel):
     club_id: int
     positions: list[tuple[str, str, str, int, bool]] = []
     motion: bool = False
+    dissolve: bool = False
 
 
 async def _startable(ctx: Ctx, club_id: int) -> Club:
@@ -195,7 +221,8 @@ async def _startable(ctx: Ctx, club_id: int) -> Club:
 async def _ask_preset(ctx: Ctx, data: StartData, note: str | None = None) -> Step:
     club = await _startable(ctx, data.club_id)
     rows = [[ctx.choice(ctx.t(f"election.preset.{name}"), name)] for name in PRESETS] + [
-        [ctx.choice(ctx.t("election.preset.motion"), "motion")]
+        [ctx.choice(ctx.t("election.preset.motion"), "motion")],
+        [ctx.choice(ctx.t("election.preset.dissolve"), "dissolve")],
     ]
     text = ctx.t("election.ask_preset", club=club.name)
     return Step.ask("elstart", StartState.PRESET, data, text, rows, note)
@@ -220,6 +247,14 @@ def _custom(text: str) -> list[PositionSpec] | None:
 async def on_preset(ctx: Ctx, data: StartData, given: Input) -> Step:
     if given.choice in PRESETS:
         specs = list(PRESETS[given.choice])
+    elif given.choice == "dissolve":
+        club = await _startable(ctx, data.club_id)
+        rows = [
+            [ctx.choice(ctx.t("button.election.go"), "yes"), ctx.choice(ctx.t("button.no"), "no")]
+        ]
+        text = ctx.t("election.confirm_dissolve", club=club.name)
+        data = data.model_copy(update={"dissolve": True})
+        return Step.ask("elstart", StartState.CONFIRM, data, text, rows)
     elif given.choice == "motion":
         text = ctx.t("election.ask_motion")
         return Step.ask(
@@ -257,31 +292,73 @@ async def _ask_confirm(ctx: Ctx, data: StartData) -> Step:
 
 
 async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "election_start", "flow:elstart")
+    if denied is not None:
+        return denied
     club = await _startable(ctx, data.club_id)
     if given.choice == "no":
         return Step.say(ctx.t("election.not_started"), edit=True)
-    if data.motion:
-        motion = " ".join((given.text or "").split())
-        if not motion:
-            return Step.ask("elstart", StartState.CONFIRM, data, ctx.t("election.ask_motion"), [])
+    if data.dissolve:
+        if given.choice != "yes":
+            return await _ask_preset(ctx, StartData(club_id=club.id))
         row = await service.start_general_meeting(
-            ctx.tx, ctx.policy, ctx.now, club.id, [motion[:300]], started_by=ctx.user_id
+            ctx.tx,
+            ctx.policy,
+            ctx.now,
+            club.id,
+            [],
+            started_by=ctx.user_id,
+            cal=ctx.cal,
+            dissolution=ctx.t("election.dissolve_motion", club=club.name),
         )
         return Step.say(
             ctx.t(
                 "election.motion_started",
                 club=club.name,
-                closes=service._day(row.voting_closes_at),
+                closes=service._day(ctx.cal, row.voting_closes_at),
+            ),
+            edit=True,
+        )
+    if data.motion:
+        motion = " ".join((given.text or "").split())
+        if not motion:
+            return Step.ask("elstart", StartState.CONFIRM, data, ctx.t("election.ask_motion"), [])
+        row = await service.start_general_meeting(
+            ctx.tx,
+            ctx.policy,
+            ctx.now,
+            club.id,
+            [motion[:300]],
+            started_by=ctx.user_id,
+            cal=ctx.cal,
+        )
+        return Step.say(
+            ctx.t(
+                "election.motion_started",
+                club=club.name,
+                closes=service._day(ctx.cal, row.voting_closes_at),
             )
         )
     if given.choice != "yes":
         return await _ask_confirm(ctx, data)
     specs = [PositionSpec(k, t, tally.Method(m), n, lead) for k, t, m, n, lead in data.positions]
     row = await service.start(
-        ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, club.id, specs, kind=Kind.OFFICERS
+        ctx.tx,
+        ctx.policy,
+        ctx.now,
+        ctx.user_id,
+        ctx.student,
+        club.id,
+        specs,
+        kind=Kind.OFFICERS,
+        cal=ctx.cal,
     )
     return Step.say(
-        ctx.t("election.started", club=club.name, until=service._day(row.nominations_close_at)),
+        ctx.t(
+            "election.started",
+            club=club.name,
+            until=service._day(ctx.cal, row.nominations_close_at),
+        ),
         edit=True,
     )
 
@@ -376,6 +453,9 @@ class TargetData(BaseModel):
 
 
 async def on_strike_reason(ctx: Ctx, data: TargetData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "election_strike", "flow:elstrike")
+    if denied is not None:
+        return denied
     reason = " ".join((given.text or "").split())
     if not reason:
         return Step.ask("elstrike", TextState.TEXT, data, ctx.t("election.ask_reason"), [])
@@ -384,6 +464,9 @@ async def on_strike_reason(ctx: Ctx, data: TargetData, given: Input) -> Step:
 
 
 async def on_objection(ctx: Ctx, data: TargetData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "election_object", "flow:elobject")
+    if denied is not None:
+        return denied
     text = " ".join((given.text or "").split())
     if not text:
         return Step.ask("elobject", TextState.TEXT, data, ctx.t("election.ask_objection"), [])

@@ -53,7 +53,8 @@ from bot.elections import (
 from bot.i18n import tr
 from bot.policy import Level, Policy
 from bot.replies import Button, Keyboard
-from storage import advisors, clubs, officers, outbox, people, units
+from bot.services import lifecycle
+from storage import advisors, audit, clubs, officers, outbox, people, units
 from storage import deadlines as reach
 from storage import elections as store
 from storage.models import CandidateRow, ElectionPositionRow, ElectionRow
@@ -66,6 +67,10 @@ VOTE = "vt"
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 10
 DAY = timedelta(days=1)
+# The key of the general-meeting motion that dissolves the club when it passes (REG-11).
+DISSOLVE = "dissolve"
+# How long a candidate list waits for the advisor's review before they are reminded, once.
+REVIEW_REMINDER_AFTER = DAY
 
 
 class AlreadyCandidate(NotEligible):
@@ -97,6 +102,24 @@ def new_receipt() -> str:
 def _eid(row: ElectionRow) -> int:
     assert row.id is not None
     return row.id
+
+
+async def _audit(
+    tx: Tx, now: datetime, actor: int | None, what: str, row: ElectionRow, **after: object
+) -> None:
+    """An election's state change, into the audit log in its own transaction.
+
+    Never a ballot, a voter or a time of voting: the secret ballot (ORG-5) stays secret here.
+    """
+    await audit.append(
+        tx,
+        now,
+        actor,
+        f"election.{what}",
+        club_id=row.club_id,
+        subject=f"election:{_eid(row)}",
+        after={"phase": row.phase, **after},
+    )
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -168,13 +191,15 @@ async def start(
     *,
     kind: Kind = Kind.OFFICERS,
     founding: bool = False,
+    cal: Calendar | None = None,
 ) -> ElectionRow:
     """Start an election (or a general-meeting vote) of an active club (REG-7).
 
     With candidates to elect it opens for nominations; with motions alone, voting opens now.
     `founding` is for the founding meeting of a club not yet active: the caller has checked
-    that the club is approved and who may start it.
+    that the club is approved and who may start it. Dates are told in `cal`'s local time.
     """
+    cal = cal or Calendar.named()
     club = await _club(tx, club_id)
     if not founding:
         if club.status is not ClubStatus.ACTIVE:
@@ -220,6 +245,16 @@ async def start(
             await store.add(tx, row, positions)
     except IntegrityError:
         raise ElectionRunning(club=club.name) from None
+    await _audit(
+        tx,
+        now,
+        user_id,
+        "start",
+        row,
+        kind=kind.value,
+        founding=founding,
+        positions=[p.title for p in positions],
+    )
     if elects:
         await _tell_members(
             tx,
@@ -230,10 +265,10 @@ async def start(
             "election.nomination_open",
             _nominate_buttons,
             positions=", ".join(p.title for p in positions),
-            until=_day(row.nominations_close_at),
+            until=_day(cal, row.nominations_close_at),
         )
     else:
-        await _open_voting(tx, policy, now, row, club)
+        await _open_voting(tx, policy, cal, now, row, club)
     return row
 
 
@@ -248,16 +283,22 @@ async def start_general_meeting(
     started_by: int,
     founding: bool = False,
     schedule: Schedule | None = None,
+    cal: Calendar | None = None,
+    dissolution: str | None = None,
 ) -> ElectionRow:
     """A general meeting's vote (ORG-3): yes/no/abstain motions (the charter, ...) and, at the
     founding meeting, the first officers, in one election with one quorum.
 
     For the founding meeting of an approved club (issue 3) pass `founding=True`: the club's
     status is not required to be active, and the caller has checked who may start it.
+    `dissolution` is the text of a motion to dissolve the club (REG-11).
     """
     specs = [
         PositionSpec(f"motion{i + 1}", text, tally.Method.MOTION) for i, text in enumerate(motions)
     ]
+    if dissolution is not None:
+        # REG-11: this motion, passed, dissolves the club when the result publicity ends.
+        specs.append(PositionSpec(DISSOLVE, dissolution, tally.Method.MOTION))
     return await start(
         tx,
         policy,
@@ -269,6 +310,7 @@ async def start_general_meeting(
         schedule,
         kind=Kind.MEETING,
         founding=founding,
+        cal=cal,
     )
 
 
@@ -343,7 +385,11 @@ async def nominate(
     except IntegrityError:
         raise AlreadyCandidate(name=nominee.name) from None
     assert candidate.id is not None
-    if not itself:
+    if itself:
+        await _audit(
+            tx, now, None, "candidate", row, candidate=candidate.id, status=candidate.status
+        )
+    else:
         account = await store.account_of(tx, nominee.id)
         if account is not None:
             text = tr(
@@ -431,6 +477,7 @@ async def respond(
             raise NotEligible(name=student.name, reasons="\n".join(f"• {r}" for r in reasons))
     candidate.status = (CandidateStatus.ACCEPTED if accept else CandidateStatus.DECLINED).value
     await tx.session.flush()
+    await _audit(tx, now, None, "candidate", row, candidate=candidate_id, status=candidate.status)
     return candidate, club
 
 
@@ -449,6 +496,7 @@ async def withdraw(
         raise WrongPhase(phase=candidate.status)
     candidate.status = CandidateStatus.WITHDRAWN.value
     await tx.session.flush()
+    await _audit(tx, now, None, "candidate", row, candidate=candidate_id, status=candidate.status)
     return candidate, club
 
 
@@ -456,7 +504,12 @@ async def withdraw(
 
 
 async def approve_list(
-    tx: Tx, policy: Policy, now: datetime, user_id: int, election_id: int
+    tx: Tx,
+    policy: Policy,
+    now: datetime,
+    user_id: int,
+    election_id: int,
+    cal: Calendar | None = None,
 ) -> ElectionRow:
     """The advisor approves the list: candidate publicity starts, with the voting dates."""
     row, club = await _election(tx, election_id, lock=True)
@@ -475,7 +528,8 @@ async def approve_list(
     row.voting_closes_at = row.voting_opens_at + row.voting_days * DAY
     row.next_at = row.voting_opens_at
     await tx.session.flush()
-    await _publish_candidates(tx, now, row, club)
+    await _audit(tx, now, user_id, "list_approved", row, candidates=[c.id for c, _ in listed])
+    await _publish_candidates(tx, cal or Calendar.named(), now, row, club)
     return row
 
 
@@ -507,6 +561,7 @@ async def strike(
     candidate.reason = reason[:500]
     candidate.decided_by = user_id
     await tx.session.flush()
+    await _audit(tx, now, user_id, "strike", row, candidate=candidate_id, reason=candidate.reason)
     account = await store.account_of(tx, candidate.student_pk)
     if account is not None:
         text = tr(account.language, "election.struck_notice", club=club.name, reason=reason)
@@ -631,11 +686,11 @@ async def advance(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: i
     """Take the steps that fell due for up to `limit` elections; how many were taken."""
     rows = await store.due(tx, now, limit)
     for row in rows:
-        await _step(tx, policy, now, row)
+        await _step(tx, policy, cal, now, row)
     return len(rows)
 
 
-async def _step(tx: Tx, policy: Policy, now: datetime, row: ElectionRow) -> None:
+async def _step(tx: Tx, policy: Policy, cal: Calendar, now: datetime, row: ElectionRow) -> None:
     club = await _club(tx, row.club_id)
     phase = Phase(row.phase)
     if not row.founding and club.status is not ClubStatus.ACTIVE:
@@ -643,13 +698,15 @@ async def _step(tx: Tx, policy: Policy, now: datetime, row: ElectionRow) -> None
     elif phase is Phase.NOMINATION and _reached(row.nominations_close_at, now):
         await _close_nominations(tx, now, row, club)
     elif phase is Phase.PUBLICITY and _reached(row.voting_opens_at, now):
-        await _open_voting(tx, policy, now, row, club)
+        await _open_voting(tx, policy, cal, now, row, club)
     elif phase is Phase.VOTING and _reached(row.voting_closes_at, now):
-        await _close(tx, policy, now, row, club)
+        await _close(tx, policy, cal, now, row, club)
     elif phase is Phase.VOTING and not row.reminded and _reached(row.remind_at, now):
-        await _remind(tx, now, row, club)
+        await _remind(tx, cal, now, row, club)
     elif phase is Phase.RESULTS and _reached(row.results_until, now):
-        await _after_results(tx, now, row, club)
+        await _after_results(tx, policy, cal, now, row, club)
+    elif phase is Phase.REVIEW and _reached(row.next_at, now):
+        await _remind_review(tx, now, row, club)
     else:
         row.next_at = _next_time(row)
     await tx.session.flush()
@@ -682,7 +739,8 @@ async def _close_nominations(tx: Tx, now: datetime, row: ElectionRow, club: Club
         await _end(tx, now, row, club, Phase.FAILED, Reason.NO_CANDIDATES)
         return
     row.phase = Phase.REVIEW.value
-    row.next_at = None
+    row.next_at = now + REVIEW_REMINDER_AFTER
+    await _audit(tx, now, None, "review", row, candidates=[c.id for c, _ in listed])
     titles = {p.id: p.title for p in await store.positions(tx, eid)}
     for level in (Level.ADVISOR, Level.STAFF):
         found = (await reach.recipients(tx, level, [club.id])).get(club.id, [])
@@ -731,7 +789,9 @@ async def _close_nominations(tx: Tx, now: datetime, row: ElectionRow, club: Club
         return
 
 
-async def _publish_candidates(tx: Tx, now: datetime, row: ElectionRow, club: Club) -> None:
+async def _publish_candidates(
+    tx: Tx, cal: Calendar, now: datetime, row: ElectionRow, club: Club
+) -> None:
     eid = _eid(row)
     titles = {p.id: p.title for p in await store.positions(tx, eid)}
     listed = await store.candidates(tx, eid, [CandidateStatus.APPROVED.value])
@@ -742,8 +802,8 @@ async def _publish_candidates(tx: Tx, now: datetime, row: ElectionRow, club: Clu
                 lang,
                 "election.publicity",
                 club=club.name,
-                opens=_day(row.voting_opens_at),
-                closes=_day(row.voting_closes_at),
+                opens=_day(cal, row.voting_opens_at),
+                closes=_day(cal, row.voting_closes_at),
             )
         ]
         lines += [
@@ -764,7 +824,7 @@ async def _publish_candidates(tx: Tx, now: datetime, row: ElectionRow, club: Clu
 
 
 async def _open_voting(
-    tx: Tx, policy: Policy, now: datetime, row: ElectionRow, club: Club
+    tx: Tx, policy: Policy, cal: Calendar, now: datetime, row: ElectionRow, club: Club
 ) -> None:
     eid = _eid(row)
     # Candidates who stopped being eligible since the review do not go on the ballot.
@@ -800,6 +860,16 @@ async def _open_voting(
     row.reminded = row.remind_at <= now
     row.next_at = _next_time(row)
     await tx.session.flush()
+    await _audit(
+        tx,
+        now,
+        None,
+        "voting",
+        row,
+        voters=row.members,
+        opens=row.voting_opens_at,
+        closes=row.voting_closes_at,
+    )
     await _tell_members(
         tx,
         now,
@@ -808,11 +878,11 @@ async def _open_voting(
         "open",
         "election.voting_open",
         _vote_buttons,
-        closes=_time(row.voting_closes_at),
+        closes=_day(cal, row.voting_closes_at),
     )
 
 
-async def _remind(tx: Tx, now: datetime, row: ElectionRow, club: Club) -> None:
+async def _remind(tx: Tx, cal: Calendar, now: datetime, row: ElectionRow, club: Club) -> None:
     eid = _eid(row)
     messages = [
         outbox.Message(
@@ -822,7 +892,7 @@ async def _remind(tx: Tx, now: datetime, row: ElectionRow, club: Club) -> None:
                 person.language,
                 "election.reminder",
                 club=club.name,
-                closes=_time(row.voting_closes_at),
+                closes=_day(cal, row.voting_closes_at),
             ),
             buttons=_vote_buttons(person.language, eid),
         )
@@ -837,7 +907,9 @@ def rules_of(row: ElectionRow) -> tally.Rules:
     return tally.Rules(row.members or 0, Fraction(row.quorum), row.seed)
 
 
-async def _close(tx: Tx, policy: Policy, now: datetime, row: ElectionRow, club: Club) -> None:
+async def _close(
+    tx: Tx, policy: Policy, cal: Calendar, now: datetime, row: ElectionRow, club: Club
+) -> None:
     """Count every position at the deadline; fail without quorum; a runoff for exact ties."""
     eid = _eid(row)
     rules = rules_of(row)
@@ -847,6 +919,15 @@ async def _close(tx: Tx, policy: Policy, now: datetime, row: ElectionRow, club: 
         result = tally.tally(p.position, ballots, rules)
         p.row.result = json.dumps(tally.result_json(result))
         results.append((p, result))
+    # The counts as published to the members: totals only, never a ballot.
+    await _audit(
+        tx,
+        now,
+        None,
+        "count",
+        row,
+        results={p.row.key: json.loads(p.row.result or "{}") for p, _ in results},
+    )
     if any(r.outcome is tally.Outcome.NO_QUORUM for _, r in results):
         await _end(tx, now, row, club, Phase.FAILED, Reason.NO_QUORUM)
         await _tell_members(
@@ -867,11 +948,12 @@ async def _close(tx: Tx, policy: Policy, now: datetime, row: ElectionRow, club: 
         return
     for p, result in results:
         if result.outcome is tally.Outcome.RUNOFF:
-            await _runoff(tx, policy, now, row, club, p, result)
+            await _runoff(tx, policy, cal, now, row, club, p, result)
     row.phase = Phase.RESULTS.value
     row.results_until = now + row.result_days * DAY
     row.next_at = row.results_until
     await tx.session.flush()
+    await _audit(tx, now, None, "results", row, until=row.results_until)
     await _tell_members(
         tx,
         now,
@@ -880,13 +962,14 @@ async def _close(tx: Tx, policy: Policy, now: datetime, row: ElectionRow, club: 
         "results",
         None,
         _objection_buttons,
-        render=lambda lang: results_text(lang, club, row, results),
+        render=lambda lang: results_text(lang, cal, club, row, results),
     )
 
 
 async def _runoff(
     tx: Tx,
     policy: Policy,
+    cal: Calendar,
     now: datetime,
     parent: ElectionRow,
     club: Club,
@@ -936,16 +1019,64 @@ async def _runoff(
             )
         )
     await tx.session.flush()
-    await _open_voting(tx, policy, now, row, club)
+    await _open_voting(tx, policy, cal, now, row, club)
 
 
-async def _after_results(tx: Tx, now: datetime, row: ElectionRow, club: Club) -> None:
+async def _remind_review(tx: Tx, now: datetime, row: ElectionRow, club: Club) -> None:
+    """The list still waits for review after a day: the advisor (else staff) is told, once."""
     eid = _eid(row)
+    row.next_at = None
+    for level in (Level.ADVISOR, Level.STAFF):
+        found = (await reach.recipients(tx, level, [club.id])).get(club.id, [])
+        if not found:
+            continue
+        messages = [
+            outbox.Message(
+                key=f"el:{eid}:review-late:{person.user_id}",
+                chat_id=person.user_id,
+                text=tr(person.language, "election.review_reminder", club=club.name),
+                buttons=(
+                    (
+                        Button(
+                            tr(person.language, "button.election.approve_list"),
+                            callbacks.encode(ELECTION, "ok", eid),
+                        ),
+                    ),
+                ),
+            )
+            for person in found
+        ]
+        await outbox.enqueue_many(tx, messages, now)
+        return
+
+
+async def _dissolution_passed(tx: Tx, row: ElectionRow) -> str | None:
+    """The text of the dissolution motion if it passed (REG-11), else None."""
+    for position in await store.positions(tx, _eid(row)):
+        passed = str(tally.Outcome.PASSED)
+        if (
+            position.key == DISSOLVE
+            and json.loads(position.result or "{}").get("outcome") == passed
+        ):
+            return position.title
+    return None
+
+
+async def _after_results(
+    tx: Tx, policy: Policy, cal: Calendar, now: datetime, row: ElectionRow, club: Club
+) -> None:
+    eid = _eid(row)
+    motion = await _dissolution_passed(tx, row)
+    if motion is not None:
+        await _end(tx, now, row, club, Phase.DONE, None)
+        await lifecycle.dissolve_by_vote(tx, policy, cal, now, club.id, motion)
+        return
     if not await _winners(tx, row):
         await _end(tx, now, row, club, Phase.DONE, None)
         return
     row.phase = Phase.APPROVAL.value
     row.next_at = None
+    await _audit(tx, now, None, "approval", row)
     for level in (Level.ADVISOR, Level.UNIT, Level.STAFF):
         found = (await reach.recipients(tx, level, [club.id])).get(club.id, [])
         messages = [
@@ -1003,9 +1134,20 @@ async def approve_result(
         acted = True
     if not acted:
         raise NotAllowed()
+    await _audit(
+        tx, now, user_id, "approve", row, advisor_ok=row.advisor_ok_by, unit_ok=row.unit_ok_by
+    )
     if row.advisor_ok_by is not None and row.unit_ok_by is not None:
         winners = await _winners(tx, row)
         await officers.take_office(tx, club.id, winners, _eid(row), now)
+        await _audit(
+            tx,
+            now,
+            user_id,
+            "office",
+            row,
+            officers=[{"student_pk": pk, "position": key} for pk, key in winners],
+        )
         await _end(tx, now, row, club, Phase.DONE, None)
         await _tell_members(tx, now, row, club, "office", "election.took_office", _no_buttons)
     await tx.session.flush()
@@ -1021,6 +1163,7 @@ async def _end(
     row.end_reason = reason.value if reason else None
     row.next_at = None
     await tx.session.flush()
+    await _audit(tx, now, None, "end", row, reason=row.end_reason)
     if reason is None:
         return
     eid = _eid(row)
@@ -1047,7 +1190,11 @@ async def _end(
 
 
 def results_text(
-    lang: Language, club: Club, row: ElectionRow, results: Sequence[tuple[Paper, tally.Result]]
+    lang: Language,
+    cal: Calendar,
+    club: Club,
+    row: ElectionRow,
+    results: Sequence[tuple[Paper, tally.Result]],
 ) -> str:
     lines = [
         tr(
@@ -1055,7 +1202,7 @@ def results_text(
             "election.results",
             club=club.name,
             members=row.members or 0,
-            until=_day(row.results_until),
+            until=_day(cal, row.results_until),
         )
     ]
     for p, result in results:
@@ -1086,12 +1233,14 @@ def results_text(
     return "\n".join(lines)
 
 
-def _day(at: datetime | None) -> str:
+def _day(cal: Calendar, at: datetime | None) -> str:
+    """A moment as the university reads it: local date and time in TIMEZONE."""
+    return at.astimezone(cal.zone).strftime("%Y-%m-%d %H:%M") if at else "—"
+
+
+def _utc(at: datetime | None) -> str:
+    # The export is read by machines anywhere: UTC, said so.
     return at.strftime("%Y-%m-%d %H:%M UTC") if at else "—"
-
-
-def _time(at: datetime | None) -> str:
-    return _day(at)
 
 
 def _no_buttons(lang: Language, eid: int) -> Keyboard:
@@ -1161,8 +1310,8 @@ async def export_document(tx: Tx, election_id: int) -> dict[str, Any]:
         "club": club.name,
         "kind": row.kind,
         "runoff_of": row.parent_id,
-        "voting_opened": _day(row.voting_opens_at),
-        "voting_closed": _day(row.voting_closes_at),
+        "voting_opened": _utc(row.voting_opens_at),
+        "voting_closed": _utc(row.voting_closes_at),
         "phase": row.phase,
     }
     document = tally.to_document(meta, rules, entries)

@@ -1,0 +1,121 @@
+"""End to end: an officer election, from start to the new president in office, through chat
+buttons on both frameworks, with the bot's clock moved forward between the phases."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.policy import Policy
+from emulator import BotApiEmulator, Message, SimUser
+from storage import migrate, officers, people
+from storage.db import Database
+from storage.tx import Tx
+from storage.types import utcnow
+from tests.clock import local
+from tests.e2e import FRAMEWORKS, running_bot
+from tests.elections import ADVISOR, OFFICER, REP, START, Club
+
+pytestmark = pytest.mark.e2e
+S2 = OFFICER + 1
+
+
+class MovedClock:
+    """The bot's time: the seeded morning, running at the real pace, moved on by the test."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start, self.began, self.moved = start, utcnow(), timedelta()
+
+    def __call__(self) -> datetime:
+        return self.start + (utcnow() - self.began) + self.moved
+
+    def advance(self, **delta: float) -> None:
+        self.moved += timedelta(**delta)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(bot_username="clubbot_test_bot") as emulator:
+        yield emulator
+
+
+async def latest(user: SimUser, find: str, *, button: bool = True) -> Message:
+    """The newest message to `user` with a button labelled `find` (or text containing it)."""
+    async with asyncio.timeout(15):
+        while True:
+            for message in reversed(user.messages):
+                if (find in message.button_texts()) if button else (find in (message.text or "")):
+                    return message
+            await asyncio.sleep(0.05)
+
+
+async def press(emu: BotApiEmulator, user: SimUser, label: str) -> None:
+    await user.click(await latest(user, label), label)
+    await emu.wait_idle(timeout=10)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_an_election_through_buttons_to_the_new_president(
+    emu: BotApiEmulator, tmp_path: Path, framework: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    db = Database(url)
+    await migrate.upgrade(db)
+    # S1 presides over Chess Club (user 1001), S2 (1002) is a member; T1 advises (2001).
+    await Club.seeded(db, members=2)
+    policy = Policy()
+    officer, s2 = emu.user(OFFICER), emu.user(S2)
+    advisor, rep = emu.user(ADVISOR), emu.user(REP)
+    clock = MovedClock(local(START, 9, 5))
+    async with running_bot(emu, framework, url, "Asia/Shanghai", clock=clock):
+        await officer.send("/election")
+        await press(emu, officer, "Start an election: Chess Club")
+        await press(emu, officer, "President")
+        await press(emu, officer, "Start")
+        await latest(officer, "nominations are open until 2026-03-09", button=False)
+
+        await press(emu, s2, "Nominate")
+        await press(emu, s2, "President")
+        await press(emu, s2, "Myself")
+        await latest(s2, "You are a candidate", button=False)
+
+        clock.advance(days=policy.election_nomination_days)
+        await press(emu, advisor, "Approve the list")
+        await latest(advisor, "The list is approved", button=False)
+
+        clock.advance(days=policy.election_publicity_days)
+        await press(emu, officer, "Vote")
+        await press(emu, officer, "Student S2")
+        await press(emu, officer, "Next")
+        await latest(officer, "Your ballot", button=False)
+        await press(emu, officer, "Cast my ballot")
+        await latest(officer, "Receipt", button=False)
+
+        clock.advance(days=policy.election_voting_days)
+        results = await latest(s2, "Elected: Student S2", button=False)
+        assert "Results" in (results.text or "")
+
+        clock.advance(days=policy.election_result_days)
+        await press(emu, advisor, "Approve the result")
+        await latest(advisor, "waits for the other approval", button=False)
+        await press(emu, rep, "Approve the result")
+        await latest(rep, "have taken office", button=False)
+        await latest(s2, "newly elected officers", button=False)
+
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        club = (await officers.clubs_led_by(tx, await _pk(tx, "S2")))[0]
+        assert club.name == "Chess Club"
+        assert await officers.president(tx, club.id) == await _pk(tx, "S2")
+    await db.dispose()
+
+
+async def _pk(tx: Tx, student_id: str) -> int:
+    found = await people.student_by_student_id(tx, student_id)
+    assert found is not None
+    assert found.id is not None
+    return found.id

@@ -16,7 +16,7 @@ from bot.callbacks import Callback
 from bot.context import Ctx
 from bot.domain import Role
 from bot.router import Audience, Router, Step
-from storage import audit, clubs, officers, units
+from storage import audit, people
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +105,17 @@ async def granted(ctx: Ctx) -> frozenset[Audience]:
 async def capacities(ctx: Ctx) -> frozenset[Audience]:
     """Everything this user is at this moment: granted roles and the roles the records give."""
     held = set(await granted(ctx)) | {A.EVERYONE}
+    student_pk = ctx.student.id if ctx.student is not None else None
+    records = await people.record_roles(ctx.tx, ctx.user_id, student_pk)
     if ctx.student is not None:
         held.add(A.STUDENT)
-        if await officers.clubs_led_by(ctx.tx, ctx.student.id):
+        if records.officer:
             held.add(A.OFFICER)
-        if await clubs.active_memberships(ctx.tx, ctx.student.id):
+        if records.member:
             held.add(A.MEMBER)
     if ctx.advisor_pk is not None:
         held.add(A.ADVISOR)
-    if await units.units_represented_by(ctx.tx, ctx.user_id):
+    if records.unit_rep:
         held.add(A.UNIT_REP)
     return frozenset(held)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlmodel import col
 
 from bot.domain import Advisor, Language, Political, Role, Student, StudentStatus
@@ -19,8 +19,11 @@ from storage.models import (
     AdvisorRow,
     BindCodeRow,
     BindFailureRow,
+    MembershipRow,
+    OfficerRow,
     RoleGrantRow,
     StudentRow,
+    UnitRepRow,
     table_of,
 )
 from storage.tx import Tx
@@ -87,6 +90,16 @@ _BIND = (
     .values(student_pk=bindparam("pk"), bound_at=bindparam("now"))
 )
 _ROLES = select(_role.c.role).where(_role.c.user_id == bindparam("user_id"))
+_officer = table_of(OfficerRow)
+_member = table_of(MembershipRow)
+_rep = table_of(UnitRepRow)
+# What a user is by the records (not by grants), in one statement: /help and the permission
+# checks ask it often.
+_RECORD_ROLES = select(
+    exists().where(_officer.c.student_pk == bindparam("pk"), _officer.c.until.is_(None)),
+    exists().where(_member.c.student_pk == bindparam("pk"), _member.c.slot.is_not(None)),
+    exists().where(_rep.c.user_id == bindparam("user_id")),
+)
 
 
 def to_student(row: Any) -> Student:
@@ -271,6 +284,20 @@ async def count_failures(tx: Tx, user_id: int, since: datetime) -> int:
 
 async def record_failure(tx: Tx, user_id: int, now: datetime) -> None:
     tx.session.add(BindFailureRow(user_id=user_id, at=now))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRoles:
+    """What the records make a user: an officer or member of some club, a unit's representative."""
+
+    officer: bool
+    member: bool
+    unit_rep: bool
+
+
+async def record_roles(tx: Tx, user_id: int, student_pk: int | None) -> RecordRoles:
+    row = (await tx.session.execute(_RECORD_ROLES, {"pk": student_pk, "user_id": user_id})).one()
+    return RecordRoles(bool(row[0]), bool(row[1]), bool(row[2]))
 
 
 async def roles_of(tx: Tx, user_id: int) -> frozenset[Role]:

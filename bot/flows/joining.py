@@ -49,7 +49,7 @@ async def join(ctx: Ctx, args: str) -> Step:
         club = await clubs.club_by_key(ctx.tx, name_key(args))
         if club is None:
             raise UnknownClub(name=clip(args))
-        return await _do_join(ctx, club.id)
+        return await _do_join(ctx, club)
     student = memberships.require_member_eligible(ctx.student)
     current = await memberships.my_clubs(ctx.tx, student)
     if len(current) >= ctx.policy.max_clubs_per_student:
@@ -57,8 +57,8 @@ async def join(ctx: Ctx, args: str) -> Step:
     return await _ask_category(ctx, JoinData())
 
 
-async def _do_join(ctx: Ctx, club_id: int) -> Step:
-    club = await memberships.join(ctx.tx, ctx.policy, ctx.now, ctx.student, club_id)
+async def _do_join(ctx: Ctx, club: Club | int) -> Step:
+    club = await memberships.join(ctx.tx, ctx.policy, ctx.now, ctx.student, club)
     return Step.say(ctx.t("join.done", club=club.name), edit=True)
 
 
@@ -176,7 +176,7 @@ async def leave(ctx: Ctx, args: str) -> Step:
         club = next((c for c in current if name_key(c.name) == key), None)
         if club is None:
             return Step.say(ctx.t("leave.not_yours", name=clip(args)))
-        await memberships.leave(ctx.tx, ctx.now, student, club.id)
+        await memberships.leave(ctx.tx, ctx.now, student, club)
         return Step.say(ctx.t("leave.done", club=club.name))
     return _ask_pick(ctx, current)
 

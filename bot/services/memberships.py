@@ -42,16 +42,19 @@ def limit_error(policy: Policy, current: list[Club]) -> MembershipLimitReached:
 
 
 async def join(
-    tx: Tx, policy: Policy, now: datetime, student: Student | None, club_id: int
+    tx: Tx, policy: Policy, now: datetime, student: Student | None, club: Club | int
 ) -> Club:
-    """Join a club, or raise the DomainError that says why not."""
+    """Join a club (read in this transaction already, or by id), or raise the DomainError that
+    says why not."""
     # Serialize this student's joins; then read everything again under the lock.
     student = require_member_eligible(
         await people.locked_student(tx, require_member_eligible(student))
     )
-    club = await clubs.club(tx, club_id)
-    if club is None:
-        raise UnknownClub(name=str(club_id))
+    if isinstance(club, int):
+        found = await clubs.club(tx, club)
+        if found is None:
+            raise UnknownClub(name=str(club))
+        club = found
     if club.status is not ClubStatus.ACTIVE:
         raise ClubNotActive(club=club.name)
     held = await clubs.active_memberships(tx, student.id)
@@ -67,13 +70,13 @@ async def join(
     return club
 
 
-async def leave(tx: Tx, now: datetime, student: Student | None, club_id: int) -> Club:
-    """Leave a club the student is in."""
+async def leave(tx: Tx, now: datetime, student: Student | None, club: Club | int) -> Club:
+    """Leave a club (read in this transaction already, or by id) the student is in."""
     student = require_bound(student)
-    club = await clubs.club(tx, club_id)
-    if club is None or not await clubs.end_memberships(tx, student.id, now, "left", club.id):
-        raise NotMember(club=club.name if club else str(club_id))
-    return club
+    found = await clubs.club(tx, club) if isinstance(club, int) else club
+    if found is None or not await clubs.end_memberships(tx, student.id, now, "left", found.id):
+        raise NotMember(club=found.name if found else str(club))
+    return found
 
 
 async def my_clubs(tx: Tx, student: Student) -> list[Club]:

@@ -108,7 +108,7 @@ async def election(ctx: Ctx, args: str) -> Step:
     listed = await store.of_clubs(ctx.tx, list(names))
     running = {e.club_id for e in listed if Phase(e.phase) not in ENDED}
     for row in listed[:10]:
-        lines.append(_status_line(ctx, row, names[row.club_id]))
+        lines.append(_status_line(ctx, row, names.get(row.club_id or 0, "?")))
         rows.extend(await _actions(ctx, row))
     if not listed:
         lines.append(ctx.t("election.none"))
@@ -144,7 +144,7 @@ async def _actions(ctx: Ctx, row: ElectionRow) -> list[tuple[Button, ...]]:
             found.append((Button(ctx.t("button.election.vote"), callbacks.encode(VOTE, eid)),))
     if phase in (Phase.PUBLICITY, Phase.RESULTS) and ctx.student is not None:
         found.append((_btn(ctx, "button.election.object", "o", eid),))
-    if phase is Phase.REVIEW and await service.may_review(ctx.tx, ctx.user_id, row.club_id):
+    if phase is Phase.REVIEW and await service.may_review(ctx.tx, ctx.user_id, row):
         found.append((_btn(ctx, "button.election.approve_list", "ok", eid),))
     if phase is Phase.APPROVAL:
         found.append((_btn(ctx, "button.election.approve", "ap", eid),))

@@ -29,7 +29,7 @@ stateDiagram-v2
     returned --> paused
     paused --> returned: sponsor eligible again
     paused --> rejected
-    founding --> confirming: sponsor records the founding meeting
+    founding --> confirming: the founding meeting votes the charter and a president in
     confirming --> active: advisor confirms
     confirming --> founding: advisor rejects
     draft --> withdrawn

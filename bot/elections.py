@@ -73,6 +73,10 @@ class PositionSpec:
     leader: bool = False
 
 
+# A phase lasts 1 to 60 days: the bounds the policy file accepts for its defaults.
+SCHEDULE_DAYS = range(1, 61)
+
+
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """Phase lengths in days."""
@@ -90,6 +94,21 @@ class Schedule:
             policy.election_voting_days,
             policy.election_result_days,
         )
+
+    @classmethod
+    def parse(cls, text: str) -> Schedule | None:
+        """Four typed lengths, "7 3 3 5" (nomination, publicity, voting, results); None unless
+        each is a whole number of days in SCHEDULE_DAYS."""
+        parts = text.replace(",", " ").split()
+        if len(parts) != 4 or not all(p.isdecimal() for p in parts):
+            return None
+        days = [int(p) for p in parts]
+        if any(d not in SCHEDULE_DAYS for d in days):
+            return None
+        return cls(*days)
+
+    def days(self) -> list[int]:
+        return [self.nomination, self.publicity, self.voting, self.results]
 
 
 PRESIDENT = PositionSpec("president", "President", Method.IRV, 1, leader=True)

@@ -55,6 +55,27 @@ async def running(tx: Tx, club_id: int) -> ElectionRow | None:
     return (await tx.session.scalars(stmt)).first()
 
 
+async def running_founding(tx: Tx, application_id: int) -> ElectionRow | None:
+    """The founding meeting of this application under way (ORG-3)."""
+    stmt = (
+        select(ElectionRow)
+        .where(col(ElectionRow.application_id) == application_id)
+        .where(col(ElectionRow.phase).not_in(ENDED))
+        .where(col(ElectionRow.parent_id).is_(None))
+    )
+    return (await tx.session.scalars(stmt)).first()
+
+
+async def attach(tx: Tx, election_id: int, club_id: int) -> None:
+    """A founding meeting (and its runoffs) now belongs to the club it founded."""
+    stmt = (
+        update(ElectionRow)
+        .where((col(ElectionRow.id) == election_id) | (col(ElectionRow.parent_id) == election_id))
+        .values(club_id=club_id)
+    )
+    await tx.session.execute(stmt)
+
+
 async def get(tx: Tx, election_id: int, *, lock: bool = False) -> ElectionRow | None:
     """The election; with `lock`, held until the transaction ends (PostgreSQL row lock)."""
     stmt = select(ElectionRow).where(col(ElectionRow.id) == election_id)
@@ -97,7 +118,8 @@ async def due(tx: Tx, now: datetime, limit: int) -> list[ElectionRow]:
     )
     stmt = (
         select(ElectionRow)
-        .join(ClubRow, col(ClubRow.id) == col(ElectionRow.club_id))
+        # A founding meeting has no club yet: outer join.
+        .outerjoin(ClubRow, col(ClubRow.id) == col(ElectionRow.club_id))
         .where((col(ElectionRow.next_at) <= now) | halted)
         .order_by(col(ElectionRow.next_at), col(ElectionRow.id))
         .limit(limit)

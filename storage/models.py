@@ -721,11 +721,26 @@ class ElectionRow(SQLModel, table=True):
                 "parent_id IS NULL AND phase NOT IN ('done', 'failed', 'cancelled')"
             ),
         ),
+        # A founding meeting belongs to its application (the club row does not exist yet).
+        Index(
+            "uq_election_founding_running",
+            "application_id",
+            unique=True,
+            sqlite_where=text(
+                "parent_id IS NULL AND phase NOT IN ('done', 'failed', 'cancelled')"
+            ),
+            postgresql_where=text(
+                "parent_id IS NULL AND phase NOT IN ('done', 'failed', 'cancelled')"
+            ),
+        ),
         Index("ix_election_next", "next_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    club_id: int = Field(foreign_key="club.id")
+    # None while a founding meeting runs; set to the new club when its founding is confirmed.
+    club_id: int | None = Field(default=None, foreign_key="club.id")
+    # The application whose founding meeting this is (ORG-3); None for a club's own votes.
+    application_id: int | None = Field(default=None, foreign_key="club_application.id")
     kind: str = Field(max_length=16)
     phase: str = Field(max_length=16)
     founding: bool = False

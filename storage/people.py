@@ -17,11 +17,13 @@ from storage.advisors import to_advisor
 from storage.models import (
     AccountRow,
     AdvisorRow,
+    ApplicationRow,
     BindCodeRow,
     BindFailureRow,
     MembershipRow,
     OfficerRow,
     RoleGrantRow,
+    SignatureRow,
     StudentRow,
     UnitRepRow,
     table_of,
@@ -93,11 +95,21 @@ _ROLES = select(_role.c.role).where(_role.c.user_id == bindparam("user_id"))
 _officer = table_of(OfficerRow)
 _member = table_of(MembershipRow)
 _rep = table_of(UnitRepRow)
+_signature = table_of(SignatureRow)
+_application = table_of(ApplicationRow)
 # What a user is by the records (not by grants), in one statement: /help and the permission
 # checks ask it often.
 _RECORD_ROLES = select(
     exists().where(_officer.c.student_pk == bindparam("pk"), _officer.c.until.is_(None)),
-    exists().where(_member.c.student_pk == bindparam("pk"), _member.c.slot.is_not(None)),
+    exists().where(_member.c.student_pk == bindparam("pk"), _member.c.slot.is_not(None))
+    # ORG-3: a founding member votes at the founding meeting as a member would.
+    | exists().where(
+        _signature.c.student_pk == bindparam("pk"),
+        _signature.c.founder.is_(True),
+        _signature.c.withdrawn_at.is_(None),
+        _application.c.id == _signature.c.application_id,
+        _application.c.state.in_(("founding", "confirming")),
+    ),
     exists().where(_rep.c.user_id == bindparam("user_id")),
 )
 

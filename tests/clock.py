@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from storage.types import utcnow
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -33,3 +35,16 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.at += timedelta(**delta)
+
+
+class MovedClock:
+    """The bot's time: the seeded morning, running at the real pace, moved on by the test."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start, self.began, self.moved = start, utcnow(), timedelta()
+
+    def __call__(self) -> datetime:
+        return self.start + (utcnow() - self.began) + self.moved
+
+    def advance(self, **delta: float) -> None:
+        self.moved += timedelta(**delta)

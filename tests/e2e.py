@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from bot.app import App, build_app, serve
 from bot.handlers import make_front_end
 from bot.settings import Framework, Settings
-from emulator import BotApiEmulator, Message
+from emulator import BotApiEmulator, Message, SimUser
 from storage import migrate
 
 FRAMEWORKS = [Framework.AIOGRAM.value, Framework.PTB.value]
@@ -85,3 +85,18 @@ async def running_bot(
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=20)
+
+
+async def latest(user: SimUser, find: str, *, button: bool = True) -> Message:
+    """The newest message to `user` with a button labelled `find` (or text containing it)."""
+    async with asyncio.timeout(15):
+        while True:
+            for message in reversed(user.messages):
+                if (find in message.button_texts()) if button else (find in (message.text or "")):
+                    return message
+            await asyncio.sleep(0.05)
+
+
+async def press(emu: BotApiEmulator, user: SimUser, label: str) -> None:
+    await user.click(await latest(user, label), label)
+    await emu.wait_idle(timeout=10)

@@ -13,11 +13,14 @@ from sqlalchemy import select
 from bot.domain import Role
 from bot.replies import Document
 from bot.services import identity, roster
+from schedules.elections import advance_due
 from storage import people, units
 from storage.models import OutboxRow
 from storage.tx import Tx
 from storage.types import utcnow
+from tests.clock import FakeClock
 from tests.harness import Campus, Chat, student_line
+from tests.reminders import CAL
 
 ADVISOR, ADVISOR2, REP, REVIEWER, REVIEWER2, STAFF = 2001, 2002, 3001, 5001, 5002, 4001
 SPONSOR = 1001
@@ -134,10 +137,47 @@ async def to_founding(campus: Campus, advisor: Chat, sponsor: Chat, signers: int
     return token
 
 
-async def record_founding(sponsor: Chat) -> None:
-    """The sponsor records today's founding meeting with S2 as president."""
-    await sponsor.send("/founding")
-    await sponsor.click("Today")
-    await sponsor.click("Student S2")
-    await sponsor.click("Yes, record it")
-    assert "asked to confirm" in sponsor.said, sponsor.said
+async def found_by_vote(
+    campus: Campus,
+    sponsor: Chat,
+    *,
+    voters: int = 11,
+    charter: str = "Yes",
+    clock: FakeClock | None = None,
+) -> FakeClock:
+    """The sponsor opens today's founding meeting; S2 stands for president; the advisor
+    approves the list; founders S2.. vote (`charter` on the motion, S2 for president); the
+    clock runs to the end of the result publicity. The engine runs on the returned clock."""
+    moved = clock or FakeClock(utcnow())
+    campus.engine.clock = moved.now
+    policy = campus.engine.policy
+
+    async def tick(**delta: float) -> None:
+        moved.advance(**delta)
+        await advance_due(campus.db, policy, CAL, moved.now())
+
+    if "On which day" in await sponsor.send("/founding"):
+        await sponsor.click("Today")
+    assert "founding members" in sponsor.said, sponsor.said
+    await sponsor.click("President")
+    assert "is open" in sponsor.said, sponsor.said
+    s2 = Chat(campus.engine, 1002)
+    await s2.press((await last(campus, 1002)).data("Nominate"))
+    await s2.click("President")
+    await s2.click("Myself")
+    assert "You are a candidate" in s2.said, s2.said
+    await tick(days=policy.election_nomination_days, minutes=1)
+    advisor = Chat(campus.engine, ADVISOR)
+    await advisor.press((await last(campus, ADVISOR)).data("Approve the list"))
+    await tick(days=policy.election_publicity_days, minutes=1)
+    for user in range(1002, 1002 + voters):
+        chat = Chat(campus.engine, user)
+        await chat.press((await last(campus, user)).data("Vote"))
+        await chat.click(charter)
+        await chat.click("Student S2")
+        await chat.click("Next")
+        await chat.click("Cast my ballot")
+        assert "Receipt" in chat.said, chat.said
+    await tick(days=policy.election_voting_days, minutes=1)
+    await tick(days=policy.election_result_days, minutes=1)
+    return moved

@@ -3,59 +3,28 @@ buttons on both frameworks, with the bot's clock moved forward between the phase
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.policy import Policy
-from emulator import BotApiEmulator, Message, SimUser
+from emulator import BotApiEmulator
 from storage import migrate, officers, people
 from storage.db import Database
 from storage.tx import Tx
-from storage.types import utcnow
-from tests.clock import local
-from tests.e2e import FRAMEWORKS, running_bot
+from tests.clock import MovedClock, local
+from tests.e2e import FRAMEWORKS, latest, press, running_bot
 from tests.elections import ADVISOR, OFFICER, REP, START, Club
 
 pytestmark = pytest.mark.e2e
 S2 = OFFICER + 1
 
 
-class MovedClock:
-    """The bot's time: the seeded morning, running at the real pace, moved on by the test."""
-
-    def __init__(self, start: datetime) -> None:
-        self.start, self.began, self.moved = start, utcnow(), timedelta()
-
-    def __call__(self) -> datetime:
-        return self.start + (utcnow() - self.began) + self.moved
-
-    def advance(self, **delta: float) -> None:
-        self.moved += timedelta(**delta)
-
-
 @pytest.fixture
 async def emu() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator(bot_username="clubbot_test_bot") as emulator:
         yield emulator
-
-
-async def latest(user: SimUser, find: str, *, button: bool = True) -> Message:
-    """The newest message to `user` with a button labelled `find` (or text containing it)."""
-    async with asyncio.timeout(15):
-        while True:
-            for message in reversed(user.messages):
-                if (find in message.button_texts()) if button else (find in (message.text or "")):
-                    return message
-            await asyncio.sleep(0.05)
-
-
-async def press(emu: BotApiEmulator, user: SimUser, label: str) -> None:
-    await user.click(await latest(user, label), label)
-    await emu.wait_idle(timeout=10)
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

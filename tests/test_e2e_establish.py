@@ -1,5 +1,6 @@
 """End to end on both frameworks: from /establish, with the charter uploaded as a document and
-downloaded by the adapter, to an active club with its founding members."""
+downloaded by the adapter, through the founding meeting's vote, to an active club with its
+founding members."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from emulator import BotApiEmulator, Message, SimUser
 from storage import clubs, migrate
 from storage.db import Database
 from storage.tx import Tx
-from tests.e2e import FRAMEWORKS, button_text, running_bot
+from storage.types import utcnow
+from tests.clock import MovedClock
+from tests.e2e import FRAMEWORKS, button_text, latest, press, running_bot
 from tests.establishing import ADVISOR, REP, REVIEWER, seed
 from tests.harness import Campus
 
@@ -57,8 +60,10 @@ async def test_establish_to_an_active_club(
     signer = emu.user(SIGNER, language_code="en")
     advisor = emu.user(ADVISOR, language_code="en")
     rep, reviewer = emu.user(REP, language_code="en"), emu.user(REVIEWER, language_code="en")
+    clock = MovedClock(utcnow())
+    policy = Policy()
     try:
-        async with running_bot(emu, framework, url, policy_file=policy_file):
+        async with running_bot(emu, framework, url, policy_file=policy_file, clock=clock):
             await sponsor.send(f"/start {codes['S1']}")
             await _until(sponsor, "bound")
             await sponsor.send("/establish")
@@ -104,13 +109,30 @@ async def test_establish_to_an_active_club(
             await sponsor.send("/founding")
             date_ask = await _until(sponsor, "founding general meeting")
             await sponsor.click(date_ask, "Today")
-            president = await sponsor.wait_edit(date_ask)
-            await sponsor.click(president, button_text(president, "Student S2"))
-            confirm = await sponsor.wait_edit(president)
-            await sponsor.click(confirm, "Yes, record it")
-            await sponsor.wait_edit(confirm)
+            opening = await sponsor.wait_edit(date_ask)
+            assert "2 founding members" in (opening.text or "")
+            await sponsor.click(opening, "President")
+            assert "is open" in ((await sponsor.wait_edit(opening)).text or "")
+            # The founding meeting's vote (ORG-3), on the bot's clock moved between phases.
+            await press(emu, signer, "Nominate")
+            await press(emu, signer, "President")
+            await press(emu, signer, "Myself")
+            await latest(signer, "You are a candidate", button=False)
+            clock.advance(days=policy.election_nomination_days)
+            await press(emu, advisor, "Approve the list")
+            clock.advance(days=policy.election_publicity_days)
+            for voter in (sponsor, signer):
+                await press(emu, voter, "Vote")
+                await press(emu, voter, "Yes")
+                await press(emu, voter, "Student S2")
+                await press(emu, voter, "Next")
+                await press(emu, voter, "Cast my ballot")
+                await latest(voter, "Receipt", button=False)
+            clock.advance(days=policy.election_voting_days)
+            await latest(signer, "Elected: Student S2", button=False)
+            clock.advance(days=policy.election_result_days)
 
-            founding = await _until(advisor, "founding meeting")
+            founding = await latest(advisor, "✅ Confirm")
             await advisor.click(founding, button_text(founding, "✅"))
             assert "is active, with 2 members" in ((await advisor.wait_edit(founding)).text or "")
             await emu.wait_idle()

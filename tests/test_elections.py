@@ -356,3 +356,29 @@ async def test_the_advisor_is_reminded_once_when_the_list_waits_a_day(db: Databa
     late = [t for t in club.w.telegram.to(ADVISOR) if "waited more than a day" in t]
     assert len(late) == 1
     assert "approved" in await club.press_sent(ADVISOR, "Approve the list")
+
+
+async def test_the_starter_changes_the_schedule_within_bounds(db: Database) -> None:
+    """Issue 4: the four phase lengths are the policy's unless the starter types others."""
+    club = await Club.seeded(db)
+    officer = club.chat(OFFICER)
+    await officer.send("/election")
+    await officer.click("Start an election: Chess Club")
+    await officer.click("President")
+    assert "Nominations 7 day(s)" in officer.said
+    await officer.click("Change the schedule")
+    assert "nominations 7, candidate publicity 3, voting 3, result publicity 5" in officer.said
+    for wrong in ("7 3 3", "7 3 0 5", "7 3 3 61", "seven 3 3 5", "7 3 3 5 1"):
+        assert "That is not a schedule" in await officer.send(wrong), wrong
+    await officer.click("Keep this schedule")
+    assert "Nominations 7 day(s)" in officer.said
+    await officer.click("Change the schedule")
+    answer = await officer.send("2 1 4 60")
+    assert "Nominations 2 day(s), candidate publicity 1 day(s), voting 4 day(s)" in answer
+    assert "result publicity 60 day(s)" in answer
+    await officer.click("Start")
+    # Nominations close two days on, not seven.
+    assert "until 2026-03-04 09:00" in officer.said
+    async with club.w.db.transaction() as session:
+        row = (await session.scalars(select(ElectionRow))).one()
+    assert (row.publicity_days, row.voting_days, row.result_days) == (1, 4, 60)

@@ -14,6 +14,7 @@ from bot.replies import Document
 from bot.services import applications as service
 from storage import applications as store
 from storage import clubs, officers
+from storage import elections as elections_store
 from storage.models import ApplicationRow, AuditRow
 from storage.tx import Tx
 from storage.types import utcnow
@@ -26,6 +27,7 @@ from tests.establishing import (
     SPONSOR,
     STAFF,
     fill_in,
+    found_by_vote,
     inbox,
     last,
     seed,
@@ -79,12 +81,8 @@ async def test_happy_path_with_20_signers_to_an_active_club(campus: Campus) -> N
     assert "founding members" in (await last(campus, 1002)).text
 
     assert "founding general meeting" in await sponsor.send("/founding")
-    await sponsor.click("Today")
-    assert "who was elected president" in sponsor.said
-    assert "20 founding members" in sponsor.said
-    await sponsor.click("Student S2")
-    await sponsor.click("Yes, record it")
-    assert "asked to confirm" in sponsor.said
+    # The founding members vote: the charter and S2 as president (see found_by_vote).
+    await found_by_vote(campus, sponsor)
     assert await _state(campus) == "confirming"
 
     confirm = await last(campus, ADVISOR)
@@ -101,6 +99,11 @@ async def test_happy_path_with_20_signers_to_an_active_club(campus: Campus) -> N
         assert await clubs.member_counts(tx, [club.id]) == {club.id: 20}
         president = await officers.president(tx, club.id)
         assert president is not None
+        # ORG-7: the president took office by the founding members' vote.
+        held = await officers.current_officers(tx, club.id)
+        assert [(p, s.student_id) for p, s in held] == [("president", "S2")]
+        elected = await elections_store.of_clubs(tx, [club.id])
+        assert [(e.phase, e.founding) for e in elected] == [("done", True)]
     assert "Robotics Club" in await Chat(campus.engine, 1002).send("/myclubs")
     # The club is joinable now (REG-7).
     await campus.bound("S21", 1021)

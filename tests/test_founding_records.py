@@ -17,8 +17,8 @@ from tests.establishing import (
     CHARTER_SHA,
     SPONSOR,
     STAFF,
+    found_by_vote,
     last,
-    record_founding,
     seed,
     sign,
     submit,
@@ -39,7 +39,7 @@ async def test_every_application_change_is_in_its_history_and_the_audit_chain(
     advisor = await seed(campus)
     sponsor = await campus.bound("S1", SPONSOR)
     await to_founding(campus, advisor, sponsor, signers=21)
-    await record_founding(sponsor)
+    await found_by_vote(campus, sponsor)
     await advisor.press((await last(campus, ADVISOR)).data("Confirm"))
     assert "is active" in advisor.said
 
@@ -102,7 +102,7 @@ async def test_status_and_student_show_a_club_being_founded(campus: Campus) -> N
         "/student S5"
     )
     assert "Signed applications" not in await staff.send("/student S24")
-    await record_founding(sponsor)
+    await found_by_vote(campus, sponsor)
     assert "founding meeting awaiting confirmation" in await staff.send("/status robotics club")
     await advisor.press((await last(campus, ADVISOR)).data("Confirm"))
     club = await staff.send("/status Robotics Club")
@@ -120,7 +120,7 @@ async def test_a_founding_into_a_banned_club_of_the_same_name_is_refused(
     advisor = await seed(campus)
     sponsor = await campus.bound("S1", SPONSOR)
     await to_founding(campus, advisor, sponsor)
-    await record_founding(sponsor)
+    await found_by_vote(campus, sponsor)
     await campus.clubs("Robotics Club")
     async with campus.db.transaction() as session:
         await session.execute(
@@ -147,7 +147,7 @@ async def test_signing_links_of_a_founded_club_stay_closed_when_it_is_suspended(
     advisor = await seed(campus)
     sponsor = await campus.bound("S1", SPONSOR)
     token = await to_founding(campus, advisor, sponsor)
-    await record_founding(sponsor)
+    await found_by_vote(campus, sponsor)
     await advisor.press((await last(campus, ADVISOR)).data("Confirm"))
     staff = Chat(campus.engine, STAFF)
     await staff.send("/suspend Robotics Club")

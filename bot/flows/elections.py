@@ -3,7 +3,7 @@
 Buttons: `el:<action>:<id>` (n nominate, a/d accept or decline a nomination, w withdraw,
 s strike, ok approve the list, o object, ap approve the result, new start), `vt:<election>`
 opens a ballot. Every handler re-reads the election and checks phase and role on the server.
-Flows: start (PRESET -> CONFIRM), nominate (POSITION -> WHO), strike (REASON),
+Flows: start (PRESET -> CONFIRM <-> SCHEDULE), nominate (POSITION -> WHO), strike (REASON),
 objection (TEXT), ballot (MARK per position -> CONFIRM -> cast).
 """
 
@@ -21,6 +21,7 @@ from bot.elections import (
     BEFORE_VOTING,
     ENDED,
     PRESETS,
+    SCHEDULE_DAYS,
     CandidateStatus,
     Kind,
     Phase,
@@ -107,7 +108,7 @@ async def election(ctx: Ctx, args: str) -> Step:
     listed = await store.of_clubs(ctx.tx, list(names))
     running = {e.club_id for e in listed if Phase(e.phase) not in ENDED}
     for row in listed[:10]:
-        lines.append(_status_line(ctx, row, names[row.club_id]))
+        lines.append(_status_line(ctx, row, names.get(row.club_id or 0, "?")))
         rows.extend(await _actions(ctx, row))
     if not listed:
         lines.append(ctx.t("election.none"))
@@ -143,7 +144,7 @@ async def _actions(ctx: Ctx, row: ElectionRow) -> list[tuple[Button, ...]]:
             found.append((Button(ctx.t("button.election.vote"), callbacks.encode(VOTE, eid)),))
     if phase in (Phase.PUBLICITY, Phase.RESULTS) and ctx.student is not None:
         found.append((_btn(ctx, "button.election.object", "o", eid),))
-    if phase is Phase.REVIEW and await service.may_review(ctx.tx, ctx.user_id, row.club_id):
+    if phase is Phase.REVIEW and await service.may_review(ctx.tx, ctx.user_id, row):
         found.append((_btn(ctx, "button.election.approve_list", "ok", eid),))
     if phase is Phase.APPROVAL:
         found.append((_btn(ctx, "button.election.approve", "ap", eid),))
@@ -202,6 +203,7 @@ async def election_button(ctx: Ctx, cb: Callback) -> Step:
 class StartState(StrEnum):
     PRESET = "preset"
     CONFIRM = "confirm"
+    SCHEDULE = "schedule"
 
 
 class StartData(BaseModel):
@@ -209,6 +211,12 @@ class StartData(BaseModel):
     positions: list[tuple[str, str, str, int, bool]] = []
     motion: bool = False
     dissolve: bool = False
+    # The phase lengths in days when the starter changed the policy's defaults.
+    schedule: list[int] | None = None
+
+
+def _plan(ctx: Ctx, data: StartData) -> Schedule:
+    return Schedule(*data.schedule) if data.schedule else Schedule.of(ctx.policy)
 
 
 async def _startable(ctx: Ctx, club_id: int) -> Club:
@@ -271,8 +279,8 @@ async def on_preset(ctx: Ctx, data: StartData, given: Input) -> Step:
     return await _ask_confirm(ctx, data)
 
 
-async def _ask_confirm(ctx: Ctx, data: StartData) -> Step:
-    plan = Schedule.of(ctx.policy)
+async def _ask_confirm(ctx: Ctx, data: StartData, note: str | None = None) -> Step:
+    plan = _plan(ctx, data)
     lines = [
         ctx.t("election.position_line", title=t, method=m, seats=n)
         for _, t, m, n, _ in data.positions
@@ -287,8 +295,37 @@ async def _ask_confirm(ctx: Ctx, data: StartData) -> Step:
         quorum=ctx.policy.election_quorum,
         ties=ctx.t(f"election.tie.{ctx.policy.election_tie_rule}"),
     )
-    rows = [[ctx.choice(ctx.t("button.election.go"), "yes"), ctx.choice(ctx.t("button.no"), "no")]]
-    return Step.ask("elstart", StartState.CONFIRM, data, text, rows)
+    rows = [
+        [ctx.choice(ctx.t("button.election.go"), "yes"), ctx.choice(ctx.t("button.no"), "no")],
+        [ctx.choice(ctx.t("button.election.schedule"), "schedule")],
+    ]
+    return Step.ask("elstart", StartState.CONFIRM, data, text, rows, note)
+
+
+def _ask_schedule(ctx: Ctx, data: StartData, note: str | None = None) -> Step:
+    plan = _plan(ctx, data)
+    text = ctx.t(
+        "election.ask_schedule",
+        nomination=plan.nomination,
+        publicity=plan.publicity,
+        voting=plan.voting,
+        results=plan.results,
+        example=" ".join(str(d) for d in Schedule.of(ctx.policy).days()),
+        low=SCHEDULE_DAYS.start,
+        high=SCHEDULE_DAYS.stop - 1,
+    )
+    rows = [[ctx.choice(ctx.t("button.election.keep_schedule"), "keep")]]
+    return Step.ask("elstart", StartState.SCHEDULE, data, text, rows, note)
+
+
+async def on_schedule(ctx: Ctx, data: StartData, given: Input) -> Step:
+    if given.choice == "keep":
+        return await _ask_confirm(ctx, data)
+    plan = Schedule.parse(given.text or "")
+    if plan is None:
+        note = ctx.t("election.bad_schedule", low=SCHEDULE_DAYS.start, high=SCHEDULE_DAYS.stop - 1)
+        return _ask_schedule(ctx, data, note)
+    return await _ask_confirm(ctx, data.model_copy(update={"schedule": plan.days()}))
 
 
 async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
@@ -339,6 +376,8 @@ async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
                 closes=service._day(ctx.cal, row.voting_closes_at),
             )
         )
+    if given.choice == "schedule":
+        return _ask_schedule(ctx, data)
     if given.choice != "yes":
         return await _ask_confirm(ctx, data)
     specs = [PositionSpec(k, t, tally.Method(m), n, lead) for k, t, m, n, lead in data.positions]
@@ -350,6 +389,7 @@ async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
         ctx.student,
         club.id,
         specs,
+        _plan(ctx, data),
         kind=Kind.OFFICERS,
         cal=ctx.cal,
     )
@@ -367,7 +407,11 @@ router.flow(
     Flow(
         name="elstart",
         data_type=StartData,
-        states={StartState.PRESET.value: on_preset, StartState.CONFIRM.value: on_confirm},
+        states={
+            StartState.PRESET.value: on_preset,
+            StartState.CONFIRM.value: on_confirm,
+            StartState.SCHEDULE.value: on_schedule,
+        },
     )
 )
 

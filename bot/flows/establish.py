@@ -5,7 +5,8 @@ Every answer is saved in the application row at once, so /cancel, another comman
 lose nothing: /establish resumes where the draft stands. From REVIEW any answer can be changed
 (the flow comes back to REVIEW).
 
-Founding flow: DATE -> PRESIDENT -> CONFIRM -> recorded, the advisor asked to confirm.
+Founding flow: DATE -> OPEN -> the founding meeting's vote (bot/services/elections.py) of the
+founding members on the charter and the first officers; its result goes to the advisor.
 
 ```mermaid
 stateDiagram-v2
@@ -40,11 +41,13 @@ from bot.domain import (
     Student,
     UnknownApplication,
 )
+from bot.elections import PRESETS, Schedule
 from bot.flows.common import PAGE_SIZE, category_by_index, category_index, category_label, pager
 from bot.i18n import tr
 from bot.replies import Button
 from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import applications as service
+from bot.services import elections
 from bot.services.applications import AppState
 from storage import advisors, people
 from storage import applications as store
@@ -53,6 +56,8 @@ from storage.applications import Application
 router = Router()
 FLOW = "establish"
 FOUNDING_FLOW = "founding"
+# The officers a founding meeting may elect besides its charter motion (a president at least).
+FOUNDING_PRESETS = ("p", "pv")
 
 
 class EstablishState(StrEnum):
@@ -432,14 +437,11 @@ async def sign_button(ctx: Ctx, cb: Callback) -> Step:
 
 class FoundingState(StrEnum):
     DATE = "date"
-    PRESIDENT = "president"
-    CONFIRM = "confirm"
+    OPEN = "open"
 
 
 class FoundingData(BaseModel):
     app_id: int
-    page: int = 0
-    president: int | None = None
 
 
 @router.command("founding", Audience.STUDENT)
@@ -449,10 +451,14 @@ async def founding(ctx: Ctx, args: str) -> Step:
         return Step.say(ctx.t("establish.founding.none"))
     if app.state == AppState.CONFIRMING:
         return Step.say(ctx.t("establish.founding.awaiting", name=app.name))
+    running = await elections.founding_meeting(ctx.tx, app.id)
+    if running is not None:
+        phase = ctx.t(f"election.phase.{running.phase}")
+        return Step.say(ctx.t("establish.founding.running", name=app.name, phase=phase))
     data = FoundingData(app_id=app.id)
     if app.meeting_on is None or app.meeting_on > ctx.today:
         return _ask_date(ctx, app, data)
-    return await _ask_president(ctx, app, data)
+    return await _ask_open(ctx, app, data)
 
 
 def _ask_date(ctx: Ctx, app: Application, data: FoundingData, note: str | None = None) -> Step:
@@ -466,21 +472,25 @@ async def _founders(ctx: Ctx, app: Application) -> list[Student]:
     return [s.student for s in await store.signers(ctx.tx, app.id) if s.founder]
 
 
-async def _ask_president(
+async def _ask_open(
     ctx: Ctx, app: Application, data: FoundingData, note: str | None = None
 ) -> Step:
-    founders = await _founders(ctx, app)
-    shown = founders[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]
-    rows = [[ctx.choice(f"{s.name} ({s.student_id})", f"k{s.id}")] for s in shown]
-    rows.append(pager(ctx, data.page, len(founders)))
+    """The founding meeting's vote: the charter motion and the officers, which positions."""
+    rows = [[ctx.choice(ctx.t(f"election.preset.{name}"), name)] for name in FOUNDING_PRESETS]
     rows.append([ctx.choice(ctx.t("application.button.change_date"), "date")])
+    plan = Schedule.of(ctx.policy)
     text = ctx.t(
-        "establish.founding.ask_president",
+        "establish.founding.ask_open",
         name=app.name,
         date=app.meeting_on.isoformat() if app.meeting_on else "—",
-        founders=len(founders),
+        founders=len(await _founders(ctx, app)),
+        nomination=plan.nomination,
+        publicity=plan.publicity,
+        voting=plan.voting,
+        results=plan.results,
+        quorum=ctx.policy.election_quorum,
     )
-    return Step.ask(FOUNDING_FLOW, FoundingState.PRESIDENT, data, text, rows, note)
+    return Step.ask(FOUNDING_FLOW, FoundingState.OPEN, data, text, rows, note)
 
 
 async def _founding_app(ctx: Ctx, data: FoundingData) -> Application:
@@ -502,52 +512,32 @@ async def on_date(ctx: Ctx, data: FoundingData, given: Input) -> Step:
         return Step.say(
             ctx.t("establish.founding.date_set", name=app.name, date=day.isoformat()), edit=True
         )
-    return await _ask_president(ctx, app, data)
+    return await _ask_open(ctx, app, data)
 
 
-async def on_president(ctx: Ctx, data: FoundingData, given: Input) -> Step:
+async def on_open(ctx: Ctx, data: FoundingData, given: Input) -> Step:
     app = await _founding_app(ctx, data)
     choice = given.choice or ""
     if choice == "date":
         return _ask_date(ctx, app, data)
-    if choice.startswith("p") and choice[1:].isdigit():
-        return await _ask_president(ctx, app, data.model_copy(update={"page": int(choice[1:])}))
-    founders = {s.id: s for s in await _founders(ctx, app)}
-    pk = int(choice[1:]) if choice.startswith("k") and choice[1:].isdigit() else None
-    if pk is None or pk not in founders:
-        return await _ask_president(ctx, app, data, ctx.t("establish.use_buttons"))
-    data = data.model_copy(update={"president": pk})
-    rows = [
-        [
-            ctx.choice(ctx.t("application.button.yes_record"), "yes"),
-            ctx.choice(ctx.t("button.no"), "no"),
-        ]
-    ]
-    text = ctx.t(
-        "establish.founding.confirm",
-        name=app.name,
-        date=app.meeting_on.isoformat() if app.meeting_on else "—",
-        president=founders[pk].name,
-    )
-    return Step.ask(FOUNDING_FLOW, FoundingState.CONFIRM, data, text, rows)
-
-
-async def on_confirm(ctx: Ctx, data: FoundingData, given: Input) -> Step:
-    app = await _founding_app(ctx, data)
-    if given.choice == "no":
-        return Step.say(ctx.t("establish.founding.declined"), edit=True)
-    if given.choice != "yes" or data.president is None or app.meeting_on is None:
-        return await _ask_president(ctx, app, data, ctx.t("establish.use_buttons"))
-    outcome = service.Outcome(
-        held_on=app.meeting_on,
-        charter_adopted=True,
-        officers=((data.president, service.PRESIDENT),),
-    )
+    if choice not in FOUNDING_PRESETS:
+        return await _ask_open(ctx, app, data, ctx.t("establish.use_buttons"))
     try:
-        await service.record_outcome(ctx.tx, ctx.cal, ctx.now, ctx.user_id, app.id, outcome)
+        row = await elections.start_founding_meeting(
+            ctx.tx,
+            ctx.policy,
+            ctx.cal,
+            ctx.now,
+            ctx.user_id,
+            ctx.student,
+            app.id,
+            ctx.t("establish.founding.charter_motion", name=app.name),
+            PRESETS[choice],
+        )
     except DomainError as err:
-        return await _ask_president(ctx, app, data, _err(ctx, err))
-    return Step.say(ctx.t("establish.founding.recorded", name=app.name), edit=True)
+        return await _ask_open(ctx, app, data, _err(ctx, err))
+    until = elections._day(ctx.cal, row.nominations_close_at)
+    return Step.say(ctx.t("establish.founding.opened", name=app.name, until=until), edit=True)
 
 
 def _day(text: str | None) -> date | None:
@@ -563,8 +553,7 @@ router.flow(
         data_type=FoundingData,
         states={
             FoundingState.DATE.value: on_date,
-            FoundingState.PRESIDENT.value: on_president,
-            FoundingState.CONFIRM.value: on_confirm,
+            FoundingState.OPEN.value: on_open,
         },
     )
 )

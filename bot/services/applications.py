@@ -29,7 +29,7 @@ stateDiagram-v2
     returned --> paused
     paused --> returned: sponsor eligible again
     paused --> rejected
-    founding --> confirming: sponsor records the founding meeting
+    founding --> confirming: the founding meeting votes the charter and a president in
     confirming --> active: advisor confirms
     confirming --> founding: advisor rejects
     draft --> withdrawn
@@ -83,6 +83,7 @@ from bot.services import appointments, memberships, reminders
 from bot.text import mixed_script_word, skeleton, unsafe_character
 from storage import advisors, audit, clubs, officers, outbox, people, units
 from storage import applications as store
+from storage import elections as election_store
 from storage import meetings as meeting_records
 from storage.applications import Application, Charter
 from storage.models import ClubRow, GuidanceUnitRow, OfficerRow
@@ -932,6 +933,8 @@ class Outcome:
     held_on: date
     charter_adopted: bool
     officers: tuple[tuple[int, str], ...]
+    # The founding meeting's vote that decided it (its officers took office by election).
+    election_id: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -939,6 +942,7 @@ class Outcome:
                 "held_on": self.held_on.isoformat(),
                 "charter_adopted": self.charter_adopted,
                 "officers": [list(o) for o in self.officers],
+                "election_id": self.election_id,
             }
         )
 
@@ -949,6 +953,7 @@ class Outcome:
             date.fromisoformat(data["held_on"]),
             bool(data["charter_adopted"]),
             tuple((int(pk), str(position)) for pk, position in data["officers"]),
+            data.get("election_id"),
         )
 
 
@@ -964,7 +969,7 @@ async def record_outcome(
     app_id: int,
     outcome: Outcome,
 ) -> Application:
-    """Record the founding meeting's outcome (the sponsor now; the elections module later);
+    """Record the founding meeting's outcome as its vote decided it (bot/services/elections.py);
     the advisor is asked to confirm it. Officers are founding members; one is president."""
     app = await _get(tx, app_id)
     founders = {s.student.id for s in await store.signers(tx, app.id) if s.founder}
@@ -1124,13 +1129,20 @@ async def _found(
             lang = await people.language_of(tx, signer.user_id)
             text = tr(lang, "application.member_notice", name=app.name)
             await _send(tx, now, app, "member", signer.user_id, text)
-    for student_pk, position in outcome.officers:
-        if position == PRESIDENT:
-            await officers.set_president(tx, club.id, student_pk, now)
-        else:
-            tx.session.add(
-                OfficerRow(club_id=club.id, student_pk=student_pk, position=position, since=now)
-            )
+    if outcome.election_id is not None:
+        # ORG-7: elected by the founding members; the vote now belongs to the club it founded.
+        await officers.take_office(tx, club.id, list(outcome.officers), outcome.election_id, now)
+        await election_store.attach(tx, outcome.election_id, club.id)
+    else:
+        for student_pk, position in outcome.officers:
+            if position == PRESIDENT:
+                await officers.set_president(tx, club.id, student_pk, now)
+            else:
+                tx.session.add(
+                    OfficerRow(
+                        club_id=club.id, student_pk=student_pk, position=position, since=now
+                    )
+                )
     await tx.session.flush()
     await appointments.appoint(tx, policy, cal, now, club, advisor, refresh=False, actor=actor)
     await meeting_records.record(

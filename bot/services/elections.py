@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import callbacks, tally
 from bot.calendar import Calendar
 from bot.domain import (
+    Category,
     Club,
     ClubNotActive,
     ClubStatus,
@@ -53,10 +54,12 @@ from bot.elections import (
 from bot.i18n import tr
 from bot.policy import Level, Policy
 from bot.replies import Button, Keyboard
-from bot.services import lifecycle
+from bot.services import applications, lifecycle
 from storage import advisors, audit, clubs, officers, outbox, people, units
+from storage import applications as founding_store
 from storage import deadlines as reach
 from storage import elections as store
+from storage.deadlines import Recipient
 from storage.models import CandidateRow, ElectionPositionRow, ElectionRow
 from storage.people import to_student
 from storage.tx import Tx
@@ -148,9 +151,71 @@ async def may_start(tx: Tx, user_id: int, student: Student | None, club_id: int)
     return await _is_advisor(tx, user_id, club_id) or await _is_staff(tx, user_id)
 
 
-async def may_review(tx: Tx, user_id: int, club_id: int) -> bool:
+async def may_review(tx: Tx, user_id: int, row: ElectionRow) -> bool:
     """The advisor reviews the candidates (staff may act in their place)."""
-    return await _is_advisor(tx, user_id, club_id) or await _is_staff(tx, user_id)
+    return await _advises(tx, user_id, row) or await _is_staff(tx, user_id)
+
+
+async def _advises(tx: Tx, user_id: int, row: ElectionRow) -> bool:
+    """The club's advisor; at a founding meeting, the advisor the application names."""
+    if row.club_id is not None:
+        return await _is_advisor(tx, user_id, row.club_id)
+    app = await _application(tx, row)
+    mine = await people.advisor_of_account(tx, user_id)
+    return mine is not None and app.advisor_pk == mine.id
+
+
+# --- the voters: the club's members, or at a founding meeting its founding members (ORG-3) ---
+
+
+async def _application(tx: Tx, row: ElectionRow) -> founding_store.Application:
+    assert row.application_id is not None
+    app = await founding_store.get(tx, row.application_id)
+    if app is None:
+        raise UnknownElection()
+    return app
+
+
+async def _founders(tx: Tx, row: ElectionRow) -> list[founding_store.Signer]:
+    assert row.application_id is not None
+    return [s for s in await founding_store.signers(tx, row.application_id) if s.founder]
+
+
+async def _is_member(tx: Tx, row: ElectionRow, student_pk: int) -> bool:
+    if row.club_id is not None:
+        return await store.is_member(tx, row.club_id, student_pk)
+    return any(s.student.id == student_pk for s in await _founders(tx, row))
+
+
+async def _member_pks(tx: Tx, row: ElectionRow) -> list[int]:
+    if row.club_id is not None:
+        return await store.member_pks(tx, row.club_id)
+    return sorted(s.student.id for s in await _founders(tx, row))
+
+
+async def _member_accounts(tx: Tx, row: ElectionRow) -> list[Recipient]:
+    if row.club_id is not None:
+        return [person for _, person in await store.member_accounts(tx, row.club_id)]
+    return [
+        Recipient(s.user_id, await people.language_of(tx, s.user_id))
+        for s in await _founders(tx, row)
+    ]
+
+
+async def _recipients(tx: Tx, row: ElectionRow, level: Level) -> list[Recipient]:
+    """The people of `level` for this election; at a founding meeting the application's advisor
+    stands for the advisor, its sponsor for the officers, and staff for everyone else."""
+    if row.club_id is not None:
+        return (await reach.recipients(tx, level, [row.club_id])).get(row.club_id, [])
+    app = await _application(tx, row)
+    if level is Level.ADVISOR:
+        account = await people.account_of_advisor(tx, app.advisor_pk) if app.advisor_pk else None
+        return [] if account is None else [Recipient(account.user_id, Language(account.language))]
+    if level is Level.OFFICERS:
+        return [Recipient(app.sponsor_user, await people.language_of(tx, app.sponsor_user))]
+    if level is Level.STAFF:
+        return (await reach.recipients(tx, level, [0])).get(0, [])
+    return []
 
 
 async def _club(tx: Tx, club_id: int) -> Club:
@@ -160,11 +225,35 @@ async def _club(tx: Tx, club_id: int) -> Club:
     return club
 
 
+async def _club_of(tx: Tx, row: ElectionRow) -> Club:
+    """The election's club; for a founding meeting, the club the application would found
+    (not stored yet: its id is 0 and nothing reads the club table through it)."""
+    if row.club_id is not None:
+        return await _club(tx, row.club_id)
+    assert row.application_id is not None
+    return await _founding_club(tx, row.application_id)
+
+
+async def _founding_club(tx: Tx, app_id: int) -> Club:
+    app = await founding_store.get(tx, app_id)
+    if app is None:
+        raise UnknownElection()
+    assert app.category is not None
+    return Club(
+        id=0,
+        name=app.name,
+        category=Category(app.category),
+        guidance_unit="",
+        founded=app.meeting_on or app.created_at.date(),
+        status=ClubStatus.ACTIVE,
+    )
+
+
 async def _election(tx: Tx, election_id: int, *, lock: bool = False) -> tuple[ElectionRow, Club]:
     row = await store.get(tx, election_id, lock=lock)
     if row is None:
         raise UnknownElection()
-    club = await _club(tx, row.club_id)
+    club = await _club_of(tx, row)
     if not row.founding and club.status is not ClubStatus.ACTIVE:
         # REG-7: a club that may not act elects nobody.
         raise ClubNotActive(club=club.name)
@@ -185,22 +274,28 @@ async def start(
     now: datetime,
     user_id: int,
     student: Student | None,
-    club_id: int,
+    club_id: int | None,
     specs: Sequence[PositionSpec],
     schedule: Schedule | None = None,
     *,
     kind: Kind = Kind.OFFICERS,
     founding: bool = False,
+    application_id: int | None = None,
     cal: Calendar | None = None,
 ) -> ElectionRow:
     """Start an election (or a general-meeting vote) of an active club (REG-7).
 
     With candidates to elect it opens for nominations; with motions alone, voting opens now.
     `founding` is for the founding meeting of a club not yet active: the caller has checked
-    that the club is approved and who may start it. Dates are told in `cal`'s local time.
+    that the club is approved and who may start it; with `application_id` (and no club) the
+    founding members of that application are the voters. Dates are in `cal`'s local time.
     """
     cal = cal or Calendar.named()
-    club = await _club(tx, club_id)
+    if application_id is not None:
+        club = await _founding_club(tx, application_id)
+    else:
+        assert club_id is not None
+        club = await _club(tx, club_id)
     if not founding:
         if club.status is not ClubStatus.ACTIVE:
             raise ClubNotActive(club=club.name)
@@ -208,12 +303,16 @@ async def start(
             raise NotAllowed()
     specs = tuple(specs)
     check_specs(specs)
-    if await store.running(tx, club.id) is not None:
+    if application_id is not None:
+        if await store.running_founding(tx, application_id) is not None:
+            raise ElectionRunning(club=club.name)
+    elif await store.running(tx, club.id) is not None:
         raise ElectionRunning(club=club.name)
     plan = schedule or Schedule.of(policy)
     elects = any(s.method is not tally.Method.MOTION for s in specs)
     row = ElectionRow(
-        club_id=club.id,
+        club_id=None if application_id is not None else club.id,
+        application_id=application_id,
         kind=kind.value,
         phase=(Phase.NOMINATION if elects else Phase.VOTING).value,
         founding=founding,
@@ -276,12 +375,13 @@ async def start_general_meeting(
     tx: Tx,
     policy: Policy,
     now: datetime,
-    club_id: int,
+    club_id: int | None,
     motions: Sequence[str],
     positions: Sequence[PositionSpec] = (),
     *,
     started_by: int,
     founding: bool = False,
+    application_id: int | None = None,
     schedule: Schedule | None = None,
     cal: Calendar | None = None,
     dissolution: str | None = None,
@@ -310,8 +410,55 @@ async def start_general_meeting(
         schedule,
         kind=Kind.MEETING,
         founding=founding,
+        application_id=application_id,
         cal=cal,
     )
+
+
+# The key of the founding meeting's motion to adopt the charter (ORG-3).
+CHARTER = "charter"
+
+
+async def start_founding_meeting(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    user_id: int,
+    student: Student | None,
+    app_id: int,
+    charter_motion: str,
+    positions: Sequence[PositionSpec],
+) -> ElectionRow:
+    """The sponsor opens the founding general meeting of their approved application (ORG-3):
+    the motion to adopt the charter and the first officers' election, in one vote of the
+    founding members. Its result, once published, goes to the advisor to confirm."""
+    app = await founding_store.get(tx, app_id)
+    if app is None or student is None or app.sponsor_pk != student.id:
+        raise NotAllowed()
+    if app.state != "founding" or app.meeting_on is None or app.meeting_on > cal.today(now):
+        raise WrongPhase(phase=app.state)
+    if not any(p.key == applications.PRESIDENT for p in positions):
+        raise BadBallot()
+    specs = [PositionSpec(CHARTER, charter_motion, tally.Method.MOTION), *positions]
+    return await start(
+        tx,
+        policy,
+        now,
+        user_id,
+        student,
+        None,
+        specs,
+        kind=Kind.MEETING,
+        founding=True,
+        application_id=app_id,
+        cal=cal,
+    )
+
+
+async def founding_meeting(tx: Tx, app_id: int) -> ElectionRow | None:
+    """The application's founding meeting under way, if any."""
+    return await store.running_founding(tx, app_id)
 
 
 # --- nominations ---------------------------------------------------------------------------
@@ -323,10 +470,17 @@ async def positions_open(tx: Tx, election_id: int) -> list[ElectionPositionRow]:
 
 
 async def explain(
-    tx: Tx, policy: Policy, lang: Language, student: Student, club: Club, leader: bool
+    tx: Tx,
+    policy: Policy,
+    lang: Language,
+    student: Student,
+    row: ElectionRow,
+    club: Club,
+    leader: bool,
 ) -> list[str]:
-    """The reasons, in `lang`, why the student cannot stand; [] when eligible."""
-    member = await store.is_member(tx, club.id, student.id)
+    """The reasons, in `lang`, why the student cannot stand; [] when eligible (at a founding
+    meeting, "a member of the club" means a founding member)."""
+    member = await _is_member(tx, row, student.id)
     return [
         tr(lang, key, limit=policy.officer_max_rank_pct)
         for key in ineligibility(policy, student, club.category, member, leader)
@@ -349,7 +503,7 @@ async def nominate(
     """
     row, club = await _election(tx, election_id, lock=True)
     _phase(row, Phase.NOMINATION)
-    if student is None or not await store.is_member(tx, club.id, student.id):
+    if student is None or not await _is_member(tx, row, student.id):
         raise NotMember(club=club.name)
     position = next(
         (p for p in await positions_open(tx, election_id) if p.id == position_id), None
@@ -362,7 +516,7 @@ async def nominate(
         if nominee_student_id not in found:
             raise NotEligible(name=nominee_student_id, reasons=tr(lang, "election.why.unknown"))
         nominee = to_student(found[nominee_student_id])
-    reasons = await explain(tx, policy, lang, nominee, club, position.leader)
+    reasons = await explain(tx, policy, lang, nominee, row, club, position.leader)
     if reasons:
         if nominee.id != student.id:
             await _explain_to_nominee(tx, policy, now, row, club, nominee, position)
@@ -429,7 +583,7 @@ async def _explain_to_nominee(
     account = await store.account_of(tx, nominee.id)
     if account is None:
         return
-    reasons = await explain(tx, policy, account.language, nominee, club, position.leader)
+    reasons = await explain(tx, policy, account.language, nominee, row, club, position.leader)
     text = tr(
         account.language,
         "election.ineligible_notice",
@@ -472,7 +626,7 @@ async def respond(
         position = next(
             p for p in await store.positions(tx, _eid(row)) if p.id == candidate.position_id
         )
-        reasons = await explain(tx, policy, lang, student, club, position.leader)
+        reasons = await explain(tx, policy, lang, student, row, club, position.leader)
         if reasons:
             raise NotEligible(name=student.name, reasons="\n".join(f"• {r}" for r in reasons))
     candidate.status = (CandidateStatus.ACCEPTED if accept else CandidateStatus.DECLINED).value
@@ -514,7 +668,7 @@ async def approve_list(
     """The advisor approves the list: candidate publicity starts, with the voting dates."""
     row, club = await _election(tx, election_id, lock=True)
     _phase(row, Phase.REVIEW)
-    if not await may_review(tx, user_id, club.id):
+    if not await may_review(tx, user_id, row):
         raise NotAllowed()
     listed = await store.candidates(tx, election_id, [CandidateStatus.ACCEPTED.value])
     if not listed:
@@ -544,7 +698,7 @@ async def strike(
     phase = Phase(row.phase)
     staff = await _is_staff(tx, user_id)
     if phase is Phase.REVIEW:
-        allowed = staff or await _is_advisor(tx, user_id, club.id)
+        allowed = staff or await _advises(tx, user_id, row)
     elif phase in (Phase.NOMINATION, Phase.PUBLICITY):
         allowed = staff
     else:
@@ -577,12 +731,12 @@ async def lodge_objection(
     """A member objects (during candidate or result publicity); the advisor and staff are told."""
     row, club = await _election(tx, election_id)
     _phase(row, Phase.PUBLICITY, Phase.RESULTS)
-    if student is None or not await store.is_member(tx, club.id, student.id):
+    if student is None or not await _is_member(tx, row, student.id):
         raise NotMember(club=club.name)
     objection_id = await store.add_objection(tx, election_id, student.id, row.phase, text, now)
     told = []
     for level in (Level.ADVISOR, Level.STAFF):
-        told += (await reach.recipients(tx, level, [club.id])).get(club.id, [])
+        told += await _recipients(tx, row, level)
     messages = [
         outbox.Message(
             key=f"el:{election_id}:obj{objection_id}:{person.user_id}",
@@ -691,7 +845,7 @@ async def advance(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: i
 
 
 async def _step(tx: Tx, policy: Policy, cal: Calendar, now: datetime, row: ElectionRow) -> None:
-    club = await _club(tx, row.club_id)
+    club = await _club_of(tx, row)
     phase = Phase(row.phase)
     if not row.founding and club.status is not ClubStatus.ACTIVE:
         await _end(tx, now, row, club, Phase.CANCELLED, Reason.CLUB_INACTIVE)
@@ -743,7 +897,7 @@ async def _close_nominations(tx: Tx, now: datetime, row: ElectionRow, club: Club
     await _audit(tx, now, None, "review", row, candidates=[c.id for c, _ in listed])
     titles = {p.id: p.title for p in await store.positions(tx, eid)}
     for level in (Level.ADVISOR, Level.STAFF):
-        found = (await reach.recipients(tx, level, [club.id])).get(club.id, [])
+        found = await _recipients(tx, row, level)
         if not found:
             continue
         messages = []
@@ -836,7 +990,7 @@ async def _open_voting(
             policy,
             to_student(student_row),
             club.category,
-            await store.is_member(tx, club.id, candidate.student_pk),
+            await _is_member(tx, row, candidate.student_pk),
             positions[candidate.position_id].leader,
         )
         if reasons:
@@ -849,7 +1003,7 @@ async def _open_voting(
     if not on_paper:
         await _end(tx, now, row, club, Phase.FAILED, Reason.NO_CANDIDATES)
         return
-    roll = await store.member_pks(tx, club.id)
+    roll = await _member_pks(tx, row)
     await store.snapshot(tx, eid, roll)
     row.members = len(roll)
     row.phase = Phase.VOTING.value
@@ -982,6 +1136,7 @@ async def _runoff(
     seats = free if method in (tally.Method.BLOCK, tally.Method.APPROVAL) else 1
     row = ElectionRow(
         club_id=parent.club_id,
+        application_id=parent.application_id,
         kind=parent.kind,
         phase=Phase.PUBLICITY.value,
         founding=parent.founding,
@@ -1027,7 +1182,7 @@ async def _remind_review(tx: Tx, now: datetime, row: ElectionRow, club: Club) ->
     eid = _eid(row)
     row.next_at = None
     for level in (Level.ADVISOR, Level.STAFF):
-        found = (await reach.recipients(tx, level, [club.id])).get(club.id, [])
+        found = await _recipients(tx, row, level)
         if not found:
             continue
         messages = [
@@ -1066,6 +1221,9 @@ async def _after_results(
     tx: Tx, policy: Policy, cal: Calendar, now: datetime, row: ElectionRow, club: Club
 ) -> None:
     eid = _eid(row)
+    if row.application_id is not None:
+        await _founding_result(tx, cal, now, row, club)
+        return
     motion = await _dissolution_passed(tx, row)
     if motion is not None:
         await _end(tx, now, row, club, Phase.DONE, None)
@@ -1078,7 +1236,7 @@ async def _after_results(
     row.next_at = None
     await _audit(tx, now, None, "approval", row)
     for level in (Level.ADVISOR, Level.UNIT, Level.STAFF):
-        found = (await reach.recipients(tx, level, [club.id])).get(club.id, [])
+        found = await _recipients(tx, row, level)
         messages = [
             outbox.Message(
                 key=f"el:{eid}:approve:{person.user_id}",
@@ -1096,6 +1254,37 @@ async def _after_results(
             for person in found
         ]
         await outbox.enqueue_many(tx, messages, now)
+
+
+async def _founding_result(
+    tx: Tx, cal: Calendar, now: datetime, row: ElectionRow, club: Club
+) -> None:
+    """The founding meeting's decisions go to the application: charter adopted and a president
+    elected, the advisor is asked to confirm; otherwise the sponsor may open another meeting."""
+    app = await _application(tx, row)
+    adopted = any(
+        p.key == CHARTER
+        and json.loads(p.result or "{}").get("outcome") == str(tally.Outcome.PASSED)
+        for p in await store.positions(tx, _eid(row))
+    )
+    winners = await _winners(tx, row)
+    elected = any(position == applications.PRESIDENT for _, position in winners)
+    if app.state != "founding":
+        # Withdrawn meanwhile: nothing to found.
+        await _end(tx, now, row, club, Phase.CANCELLED, None)
+        return
+    if adopted and elected:
+        await _end(tx, now, row, club, Phase.DONE, None)
+        held = app.meeting_on or cal.today(now)
+        outcome = applications.Outcome(held, True, tuple(winners), _eid(row))
+        await applications.record_outcome(tx, cal, now, row.started_by, app.id, outcome)
+        return
+    await _end(tx, now, row, club, Phase.FAILED, None)
+    lang = await people.language_of(tx, app.sponsor_user)
+    key = "election.founding_not_adopted" if not adopted else "election.founding_no_president"
+    await outbox.enqueue(
+        tx, f"el:{_eid(row)}:founding-failed", app.sponsor_user, tr(lang, key, club=club.name), now
+    )
 
 
 async def _winners(tx: Tx, row: ElectionRow) -> list[tuple[int, str]]:
@@ -1167,9 +1356,9 @@ async def _end(
     if reason is None:
         return
     eid = _eid(row)
-    found = (await reach.recipients(tx, Level.OFFICERS, [club.id])).get(club.id, [])
+    found = await _recipients(tx, row, Level.OFFICERS)
     if not found:
-        found = (await reach.recipients(tx, Level.ADVISOR, [club.id])).get(club.id, [])
+        found = await _recipients(tx, row, Level.ADVISOR)
     messages = [
         outbox.Message(
             key=f"el:{eid}:end:{person.user_id}",
@@ -1274,7 +1463,7 @@ async def _tell_members(
     """One message per member's account, under the key `el:<election>:<event>:<user>`."""
     eid = _eid(row)
     messages = []
-    for _, person in await store.member_accounts(tx, club.id):
+    for person in await _member_accounts(tx, row):
         lang = person.language
         text = (
             render(lang) if render is not None else tr(lang, key or "", club=club.name, **params)
@@ -1299,7 +1488,7 @@ async def export_document(tx: Tx, election_id: int) -> dict[str, Any]:
     counted = [p for p in await paper(tx, election_id) if p.row.result is not None]
     if row.members is None or not counted:
         raise WrongPhase(phase=row.phase)
-    club = await _club(tx, row.club_id)
+    club = await _club_of(tx, row)
     rules = rules_of(row)
     entries = []
     for p in counted:

@@ -1,0 +1,62 @@
+"""The founding general meeting by vote (ORG-3): the founding members adopt the charter and
+elect the first president with the election machinery; a meeting that does not adopt it founds
+nothing and the sponsor may open another; the advisor confirms the one that does."""
+
+from __future__ import annotations
+
+from bot import ledger
+from bot.policy import Policy
+from storage import applications as store
+from storage import clubs, officers
+from storage import elections as elections_store
+from storage import ledger as ledger_store
+from storage.tx import Tx
+from tests.establishing import ADVISOR, SPONSOR, found_by_vote, inbox, last, seed, to_founding
+from tests.harness import Campus, Chat
+
+
+async def _state(campus: Campus) -> str:
+    async with campus.db.transaction() as session:
+        app = await store.get(Tx(session, campus.db), 1)
+    assert app is not None
+    return app.state
+
+
+async def test_a_founding_meeting_by_vote_to_an_active_club(campus: Campus) -> None:
+    advisor = await seed(campus)
+    sponsor = await campus.bound("S1", SPONSOR)
+    await to_founding(campus, advisor, sponsor)
+    # Only the sponsor opens it, and only once the meeting day has come.
+    assert "no approved application" in await Chat(campus.engine, 1003).send("/founding")
+    assert "On which day" in await sponsor.send("/founding")
+    assert "is set for 2099-01-01" in await sponsor.send("2099-01-01")
+
+    # A founding member who is no club member yet may stand and vote: S2 stands.
+    clock = await found_by_vote(campus, sponsor, charter="No")
+    told = [m.text for m in await inbox(campus, SPONSOR)]
+    assert any("did not adopt the charter" in t for t in told), told[-3:]
+    assert await _state(campus) == "founding"
+    assert not any("Confirm" in str(m.buttons) for m in await inbox(campus, ADVISOR))
+
+    # Another meeting: the charter passes, S2 is elected; the advisor confirms.
+    await found_by_vote(campus, sponsor, clock=clock)
+    assert await _state(campus) == "confirming"
+    assert "awaits the advisor" in await sponsor.send("/founding")
+    ask = await last(campus, ADVISOR)
+    assert "Student S2" in ask.text
+    await advisor.press(ask.data("Confirm"))
+    assert "is active, with 20 members" in advisor.said
+
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        club = await clubs.club_by_key(tx, "robotics club")
+        assert club is not None
+        held = await officers.current_officers(tx, club.id)
+        assert [(p, s.student_id) for p, s in held] == [("president", "S2")]
+        votes = await elections_store.of_clubs(tx, [club.id])
+        snap = await ledger_store.snapshot(tx, clock.now().date())
+    # The meeting that founded the club now belongs to it (the failed one founded nothing).
+    assert [(e.phase, e.founding) for e in votes] == [("done", True)]
+    report = {r.rule: r for r in ledger.compute(snap, Policy())}["ORG-7"]
+    assert report.checked == 1
+    assert report.findings == []

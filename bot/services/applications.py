@@ -538,24 +538,26 @@ async def submit(
     return Submitted(app, await store.count(tx, app.id), False)
 
 
+def _decision(lang: Language, app: Application, *choices: tuple[str, str]) -> Keyboard:
+    """One row of decision buttons, (label, action) each, for this application."""
+    return (
+        tuple(
+            Button(
+                tr(lang, f"application.button.{label}"),
+                callbacks.encode(APPLICATION_KIND, action, app.id),
+            )
+            for label, action in choices
+        ),
+    )
+
+
 async def _ask_advisor(tx: Tx, now: datetime, app: Application, advisor: Advisor) -> None:
     account = await people.account_of_advisor(tx, advisor.id)
     if account is None:
         await _tell_staff(tx, now, app, "application.staff_advisor_unbound", advisor=advisor.name)
         return
     lang = Language(account.language)
-    buttons = (
-        (
-            Button(
-                tr(lang, "application.button.accept"),
-                callbacks.encode(APPLICATION_KIND, "aa", app.id),
-            ),
-            Button(
-                tr(lang, "application.button.decline"),
-                callbacks.encode(APPLICATION_KIND, "ad", app.id),
-            ),
-        ),
-    )
+    buttons = _decision(lang, app, ("accept", "aa"), ("decline", "ad"))
     text = tr(lang, "application.advisor_request", **await _summary_params(tx, app, lang))
     await _send(tx, now, app, "advisor-ask", account.user_id, text, buttons)
 
@@ -722,18 +724,7 @@ async def _ask_unit(tx: Tx, now: datetime, app: Application) -> None:
         await _tell_staff(tx, now, app, "application.staff_no_rep")
     for user_id in reps:
         lang = await people.language_of(tx, user_id)
-        buttons = (
-            (
-                Button(
-                    tr(lang, "application.button.accept"),
-                    callbacks.encode(APPLICATION_KIND, "ua", app.id),
-                ),
-                Button(
-                    tr(lang, "application.button.return"),
-                    callbacks.encode(APPLICATION_KIND, "ur", app.id),
-                ),
-            ),
-        )
+        buttons = _decision(lang, app, ("accept", "ua"), ("return", "ur"))
         text = tr(lang, "application.unit_request", **await _summary_params(tx, app, lang))
         await _send(tx, now, app, "unit-ask", user_id, text, buttons)
 
@@ -748,22 +739,7 @@ async def _ask_committee(tx: Tx, now: datetime, app: Application) -> None:
         await _tell_staff(tx, now, app, "application.staff_no_reviewer")
     for user_id in reviewers:
         lang = await people.language_of(tx, user_id)
-        buttons = (
-            (
-                Button(
-                    tr(lang, "application.button.approve"),
-                    callbacks.encode(APPLICATION_KIND, "ca", app.id),
-                ),
-                Button(
-                    tr(lang, "application.button.return"),
-                    callbacks.encode(APPLICATION_KIND, "cr", app.id),
-                ),
-                Button(
-                    tr(lang, "application.button.reject"),
-                    callbacks.encode(APPLICATION_KIND, "cx", app.id),
-                ),
-            ),
-        )
+        buttons = _decision(lang, app, ("approve", "ca"), ("return", "cr"), ("reject", "cx"))
         text = tr(lang, "application.committee_request", **await _summary_params(tx, app, lang))
         await _send(tx, now, app, "committee-ask", user_id, text, buttons)
 
@@ -998,18 +974,7 @@ async def record_outcome(
         return app
     lang = Language(account.language)
     president = await people.student_by_pk(tx, presidents[0])
-    buttons = (
-        (
-            Button(
-                tr(lang, "application.button.confirm"),
-                callbacks.encode(APPLICATION_KIND, "fc", app.id),
-            ),
-            Button(
-                tr(lang, "application.button.reject"),
-                callbacks.encode(APPLICATION_KIND, "fx", app.id),
-            ),
-        ),
-    )
+    buttons = _decision(lang, app, ("confirm", "fc"), ("reject", "fx"))
     text = tr(
         lang,
         "application.founding_confirm_request",

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.text import number
+
 VERSION = "v1"
 MAX_BYTES = 64
 _PART = re.compile(r"[A-Za-z0-9_\-]{1,40}")
@@ -29,9 +31,10 @@ class Callback:
             value = self.args[index]
         except IndexError:
             raise BadCallback(f"missing argument {index}") from None
-        if not value.isdigit() or len(value) > 12:
+        found = number(value)
+        if found is None:
             raise BadCallback(f"argument {index} is not a number")
-        return int(value)
+        return found
 
 
 def encode(kind: str, *args: str | int) -> str:

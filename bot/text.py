@@ -52,3 +52,21 @@ def mixed_script_word(text: str) -> str | None:
         if len(scripts) > 1:
             return word
     return None
+
+
+# Ids and counts from people or from button data fit in 12 digits; a longer number is garbage
+# (and past 2^63 a database cannot even compare it).
+MAX_DIGITS = 12
+
+
+def number(raw: str, max_digits: int = MAX_DIGITS) -> int | None:
+    """A non-negative whole number written in ASCII digits, or None. (`str.isdigit` also accepts
+    "²" and "٢", which `int` refuses or reads as another number.)"""
+    if not raw or len(raw) > max_digits or not raw.isascii() or not raw.isdigit():
+        return None
+    return int(raw)
+
+
+def prefixed_number(choice: str, prefix: str) -> int | None:
+    """The number of a button choice such as "k42" (prefix "k"), or None."""
+    return number(choice[len(prefix) :]) if choice.startswith(prefix) else None

@@ -92,6 +92,9 @@ async def _locked_head(tx: Tx) -> AuditHeadRow:
     return (await tx.session.scalars(stmt.execution_options(populate_existing=True))).one()
 
 
+SUBJECT_MAX = 200  # the column's length
+
+
 async def append(
     tx: Tx,
     now: datetime,
@@ -106,6 +109,8 @@ async def append(
     """Append an entry to the chain; its sequence number."""
     head = await _locked_head(tx)
     seq = head.seq + 1
+    # The hash covers exactly what is stored, so `verify` can recompute it from the row.
+    subject = subject[:SUBJECT_MAX]
     # Stored at microsecond precision, so the hash is recomputed from what is read back.
     at = now.astimezone(UTC)
     before_json, after_json = canonical(before), canonical(after)
@@ -119,7 +124,7 @@ async def append(
             actor=actor,
             action=action,
             club_id=club_id,
-            subject=subject[:200],
+            subject=subject,
             before=before_json,
             after=after_json,
             prev_hash=head.hash,

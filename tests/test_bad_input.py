@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot import callbacks
+from bot.domain import Role
 from bot.engine import Engine, parse_command
 from bot.replies import Incoming
-from tests.harness import Campus, Chat
+from bot.text import number, prefixed_number
+from storage import people
+from storage.tx import Tx
+from storage.types import utcnow
+from tests.harness import Campus, Chat, plain
 
 
 async def test_unknown_command_and_plain_text(engine: Engine) -> None:
@@ -149,3 +154,40 @@ def test_callback_codec_round_trip_and_limits() -> None:
         callbacks.encode("f", "a" * 40, "b" * 30)
     with pytest.raises(ValueError, match="outside"):
         callbacks.encode("f", "has:colon")
+
+
+def test_numbers_are_ascii_digits_of_bounded_length() -> None:
+    assert number("0012") == 12
+    assert number("²") is None  # str.isdigit() says yes, int() says no
+    assert number("٢٠٢٦") is None  # Arabic-Indic digits would read as another number
+    assert number("9" * 13) is None  # past what an id can be (and 2^63 breaks the database)
+    assert number("") is None
+    assert number("-1") is None
+    assert prefixed_number("k42", "k") == 42
+    assert prefixed_number("p42", "k") is None
+
+
+async def test_huge_numbers_in_forged_flow_buttons_are_refused(campus: Campus) -> None:
+    await campus.clubs("Chess Club")
+    alice = await campus.bound("S1", 1001)
+    await alice.send("/join")
+    await alice.click("Academic")
+    for forged in ("k99999999999999999999", "p9999999999999999999999999", "k²", "p٢"):
+        step_prefix = (alice.button("Chess Club").data or "").rsplit(":", 1)[0]
+        outcome = await alice.press(f"{step_prefix}:{forged}")
+        said = "\n".join(plain(r.text) for r in outcome.replies)
+        toast = outcome.toast.text if outcome.toast else ""
+        assert "went wrong" not in said
+        assert "use the buttons" in said or "expired" in toast, (said, toast)
+    await alice.click("Chess Club")
+    assert "Join Chess Club?" in alice.said
+
+
+async def test_superscript_digits_in_an_application_id(campus: Campus) -> None:
+    async with campus.db.transaction() as session:
+        await people.grant(Tx(session, campus.db), 7001, Role.STAFF, utcnow())
+    staff = Chat(campus.engine, 7001)
+    for raw in ("²", "#²", "٢", "99999999999999999999"):
+        answer = await staff.send(f"/application {raw}")
+        assert "went wrong" not in answer
+        assert "no application" in answer.lower(), answer

@@ -353,6 +353,15 @@ async def test_audit_chain_detects_an_edited_entry(console: Console) -> None:
     assert "altered" in broken.reason
 
 
+async def test_audit_chain_holds_with_a_subject_longer_than_its_column(console: Console) -> None:
+    async with console.db.transaction() as session:
+        await audit.append(Tx(session, console.db), utcnow(), STAFF, "unit.add", subject="u" * 500)
+    async with console.db.transaction() as session:
+        count, broken = await audit.verify(Tx(session, console.db))
+    assert broken is None
+    assert count >= 1
+
+
 async def test_audit_chain_detects_deleted_entries(console: Console) -> None:
     await _grants(console)
     async with console.db.transaction() as session:

@@ -36,7 +36,7 @@ from bot.services import advisors as advisor_service
 from bot.services import applications as service
 from bot.services import roster
 from bot.services.applications import Action
-from bot.text import unsafe_character
+from bot.text import number, unsafe_character
 from storage import applications as store
 
 router = Router()
@@ -82,10 +82,9 @@ async def application_button(ctx: Ctx, cb: Callback) -> Step:
     if len(cb.args) != 2:
         raise callbacks.BadCallback("expected an action and an application")
     action, app_id = cb.args[0], cb.int_arg(1)
-    try:
-        return await _act(ctx, action, app_id)
-    except DomainError as err:
-        return Step.say(_err(ctx, err), edit=True)
+    # A DomainError goes on to the engine, which rolls back whatever the action wrote before
+    # the rule refused, and answers with the reason.
+    return await _act(ctx, action, app_id)
 
 
 async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
@@ -174,12 +173,9 @@ async def on_comment(ctx: Ctx, data: CommentData, given: Input) -> Step:
         return Step.say(ctx.t("flow.expired"))
     if not comment or len(comment) > 1000 or unsafe_character(comment):
         return _ask_comment(ctx, data, app.name, ctx.t("application.comment_needed"))
-    try:
-        done = await service.decide(
-            ctx.tx, ctx.policy, ctx.now, ctx.user_id, data.app_id, data.action, comment
-        )
-    except DomainError as err:
-        return Step.say(_err(ctx, err))
+    done = await service.decide(
+        ctx.tx, ctx.policy, ctx.now, ctx.user_id, data.app_id, data.action, comment
+    )
     return _decided(ctx, done, data.action)
 
 
@@ -224,7 +220,8 @@ async def applications(ctx: Ctx, args: str) -> Step:
 @command(router, "application")
 async def application(ctx: Ctx, args: str) -> Step:
     raw = args.strip().lstrip("#")
-    app = await store.get(ctx.tx, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    app_id = number(raw, 9)
+    app = await store.get(ctx.tx, app_id) if app_id is not None else None
     if app is None:
         return Step.say(ctx.t("application.unknown_id", id=clip(args or "—", 20)))
     params = await service.summary(ctx.tx, app, ctx.lang)

@@ -6,6 +6,7 @@ from bot import callbacks
 from bot.context import Ctx
 from bot.domain import Category
 from bot.replies import Button
+from bot.text import number
 
 PAGE_SIZE = 8
 
@@ -23,7 +24,8 @@ def category_label(ctx: Ctx, category: Category) -> str:
 def category_by_index(raw: str) -> Category | None:
     """Categories travel in callback data as their index in the enum."""
     members = list(Category)
-    return members[int(raw)] if raw.isdigit() and int(raw) < len(members) else None
+    index = number(raw)
+    return members[index] if index is not None and index < len(members) else None
 
 
 def category_index(category: Category) -> int:

@@ -16,6 +16,7 @@ from bot.flows.staff import OPEN_STATES, closest, entry_line
 from bot.permissions import command
 from bot.router import Router, Step
 from bot.services import roles
+from bot.text import number
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as store
 
@@ -211,7 +212,7 @@ async def audit_club(ctx: Ctx, args: str) -> Step:
 
 def _role_args(args: str) -> tuple[Role, int] | None:
     parts = args.split()
-    if len(parts) != 2 or not parts[1].isdigit() or len(parts[1]) > 15:
+    if len(parts) != 2 or number(parts[1], 15) is None:
         return None
     try:
         return Role(parts[0].lower()), int(parts[1])

@@ -32,6 +32,7 @@ from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import meetings, reminders, reviews
 from bot.services.memberships import require_bound
 from bot.services.reminders import DECIDE_MEETING, RECORD_MEETING, REREGISTER
+from bot.text import prefixed_number
 from storage import advisors, officers, outbox
 from storage import deadlines as store
 from storage import meetings as meeting_records
@@ -205,8 +206,9 @@ async def on_club(ctx: Ctx, data: MeetingData, given: Input) -> Step:
     led = await officers.clubs_led_by(ctx.tx, student.id)
     choice = given.choice or ""
     chosen = None
-    if choice.startswith("k") and choice[1:].isdigit():
-        chosen = next((c for c in led if c.id == int(choice[1:])), None)
+    club_id = prefixed_number(choice, "k")
+    if club_id is not None:
+        chosen = next((c for c in led if c.id == club_id), None)
     if chosen is None:
         return _ask_club(ctx, led, ctx.t("meeting.use_buttons"))
     return _ask_date(ctx, chosen)

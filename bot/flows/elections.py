@@ -34,6 +34,7 @@ from bot.replies import Button
 from bot.router import Flow, Input, Router, Step
 from bot.services import elections as service
 from bot.services.elections import ELECTION, VOTE
+from bot.text import prefixed_number
 from storage import advisors, clubs, officers, units
 from storage import elections as store
 from storage.models import ElectionRow
@@ -445,9 +446,10 @@ async def _ask_position(ctx: Ctx, data: NominateData) -> Step:
 async def on_position(ctx: Ctx, data: NominateData, given: Input) -> Step:
     choice = given.choice or ""
     open_ids = {p.id for p in await service.positions_open(ctx.tx, data.election_id)}
-    if not (choice.startswith("p") and choice[1:].isdigit() and int(choice[1:]) in open_ids):
+    position_id = prefixed_number(choice, "p")
+    if position_id is None or position_id not in open_ids:
         return await _ask_position(ctx, data)
-    data = data.model_copy(update={"position_id": int(choice[1:])})
+    data = data.model_copy(update={"position_id": position_id})
     rows = [[ctx.choice(ctx.t("button.election.myself"), "me")]]
     return Step.ask("elnominate", NominateState.WHO, data, ctx.t("election.ask_who"), rows)
 

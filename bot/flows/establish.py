@@ -49,6 +49,7 @@ from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import applications as service
 from bot.services import elections
 from bot.services.applications import AppState
+from bot.text import prefixed_number
 from storage import advisors, people
 from storage import applications as store
 from storage.applications import Application
@@ -266,8 +267,9 @@ async def on_purpose(ctx: Ctx, data: EstablishData, given: Input) -> Step:
 
 def _paged(given: Input, data: EstablishData) -> EstablishData | None:
     choice = given.choice or ""
-    if choice.startswith("p") and choice[1:].isdigit():
-        return data.model_copy(update={"page": int(choice[1:])})
+    page = prefixed_number(choice, "p")
+    if page is not None:
+        return data.model_copy(update={"page": page})
     return None
 
 
@@ -278,10 +280,11 @@ async def on_unit(ctx: Ctx, data: EstablishData, given: Input) -> Step:
     if paged is not None:
         return await _ask(ctx, "unit", paged)
     choice = given.choice or ""
-    if not (choice.startswith("u") and choice[1:].isdigit()):
+    unit_id = prefixed_number(choice, "u")
+    if unit_id is None:
         return await _ask(ctx, "unit", data, ctx.t("establish.use_buttons"))
     try:
-        await service.set_unit(ctx.tx, ctx.now, await _app(ctx, data), int(choice[1:]))
+        await service.set_unit(ctx.tx, ctx.now, await _app(ctx, data), unit_id)
     except DomainError as err:
         return await _ask(ctx, "unit", data, _err(ctx, err))
     return await _next(ctx, data)
@@ -294,12 +297,11 @@ async def on_advisor(ctx: Ctx, data: EstablishData, given: Input) -> Step:
     if paged is not None:
         return await _ask(ctx, "advisor", paged)
     choice = given.choice or ""
-    if not (choice.startswith("a") and choice[1:].isdigit()):
+    advisor_pk = prefixed_number(choice, "a")
+    if advisor_pk is None:
         return await _ask(ctx, "advisor", data, ctx.t("establish.use_buttons"))
     try:
-        await service.set_advisor(
-            ctx.tx, ctx.policy, ctx.now, await _app(ctx, data), int(choice[1:])
-        )
+        await service.set_advisor(ctx.tx, ctx.policy, ctx.now, await _app(ctx, data), advisor_pk)
     except DomainError as err:
         return await _ask(ctx, "advisor", data, _err(ctx, err))
     return await _next(ctx, data)

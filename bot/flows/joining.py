@@ -23,6 +23,7 @@ from bot.flows.common import (
 from bot.i18n import tr
 from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import memberships
+from bot.text import prefixed_number
 from storage import clubs
 
 router = Router()
@@ -112,11 +113,13 @@ async def on_club(ctx: Ctx, data: JoinData, given: Input) -> Step:
     choice = given.choice or ""
     if choice == "back":
         return await _ask_category(ctx, JoinData())
-    if choice.startswith("p") and choice[1:].isdigit():
-        return await _ask_club(ctx, data.model_copy(update={"page": int(choice[1:])}))
+    page = prefixed_number(choice, "p")
+    if page is not None:
+        return await _ask_club(ctx, data.model_copy(update={"page": page}))
     club = None
-    if choice.startswith("k") and choice[1:].isdigit():
-        club = await clubs.club(ctx.tx, int(choice[1:]))
+    club_id = prefixed_number(choice, "k")
+    if club_id is not None:
+        club = await clubs.club(ctx.tx, club_id)
     elif given.text:
         club = await _typed_club(ctx, given.text)
     if club is not None:
@@ -193,8 +196,9 @@ async def on_pick(ctx: Ctx, data: LeaveData, given: Input) -> Step:
     student = memberships.require_bound(ctx.student)
     current = await memberships.my_clubs(ctx.tx, student)
     chosen = None
-    if given.choice and given.choice.startswith("k") and given.choice[1:].isdigit():
-        chosen = next((c for c in current if c.id == int(given.choice[1:])), None)
+    picked = prefixed_number(given.choice, "k") if given.choice else None
+    if picked is not None:
+        chosen = next((c for c in current if c.id == picked), None)
     elif given.text:
         chosen = next((c for c in current if name_key(c.name) == name_key(given.text)), None)
     if chosen is None:

@@ -23,6 +23,7 @@ from bot.flows.console import usage
 from bot.i18n import tr
 from bot.router import Flow, Input, Router, Step
 from bot.services import reviews
+from bot.text import number
 from storage import clubs
 from storage import reviews as records
 
@@ -41,7 +42,7 @@ def _err(ctx: Ctx, err: DomainError) -> Step:
 @permissions.command(router, "review_open")
 async def review_open(ctx: Ctx, args: str) -> Step:
     parts = args.split()
-    if not parts or not parts[0].isdigit() or len(parts) > 2 or len(parts[0]) != 4:
+    if not parts or number(parts[0]) is None or len(parts) > 2 or len(parts[0]) != 4:
         return usage(ctx, "review_open")
     try:
         closes = (
@@ -132,9 +133,10 @@ async def _ask_members(ctx: Ctx, data: FormData, note: str | None = None) -> Ste
 async def on_members(ctx: Ctx, data: FormData, given: Input) -> Step:
     if given.choice != "ok":
         raw = (given.text or "").strip()
-        if not raw.isdigit() or len(raw) > 6:
+        count = number(raw, 6)
+        if count is None:
             return await _ask_members(ctx, data, ctx.t("review.need_number"))
-        data.member_count = int(raw)
+        data.member_count = count
     text = ctx.t("review.ask_finances")
     return Step.ask(FORM, FormState.FINANCES, data, text, [])
 

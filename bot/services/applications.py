@@ -1029,12 +1029,16 @@ async def confirm_outcome(
 async def _check_founding(tx: Tx, policy: Policy, app: Application, advisor: Advisor) -> None:
     """What the founding would refuse halfway, refused before anything is written: a club of
     that name meanwhile (imported, perhaps banned or dissolved: its members must not grow,
-    REG-7), the advisor dismissed (ADV-5) or at their limit meanwhile (ADV-4)."""
+    REG-7), the advisor dismissed (ADV-5), no longer a Party member where the category needs one
+    (ADV-2), or at their limit meanwhile (ADV-4)."""
     if await clubs.club_by_key(tx, app.name_key) is not None:
         raise NameTaken(name=app.name)
     await tx.db.lock_rows(tx.session, "advisor", [advisor.id])
     if await advisors.is_dismissed(tx, advisor.id):
         raise AdvisorDismissed(advisor=advisor.name)
+    category = Category(app.category) if app.category is not None else None
+    if category in policy.party_advisor_categories and not advisor.party_member:
+        raise AdvisorNotPartyMember(club=app.name, advisor=advisor.name)
     if await advisors.count_current(tx, advisor.id) >= policy.max_clubs_per_advisor:
         raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
 

@@ -31,7 +31,7 @@ from bot.domain import (
 from bot.i18n import tr
 from bot.policy import Policy
 from bot.services import applications, appointments, reminders
-from bot.text import unsafe_character
+from bot.text import number, unsafe_character
 from storage import advisors, clubs, meetings, officers, outbox, people, reviews, units
 from storage import applications as application_records
 from storage.clubs import to_club
@@ -180,9 +180,10 @@ def _yes_no(value: str) -> bool:
 
 
 def _rank(value: str) -> int:
-    if not value.isdigit() or not 0 <= int(value) <= 100:
+    rank = number(value, 3)
+    if rank is None or rank > 100:
         raise ValueError(value)
-    return int(value)
+    return rank
 
 
 def _optional_date(row: dict[str, str], name: str) -> date | None:

@@ -232,6 +232,27 @@ async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
     assert "club.reinstate" in actions
 
 
+async def test_two_reviewers_on_one_club_give_one_verdict(console: Console) -> None:
+    staff, officer = console.chat(STAFF), console.chat(OFFICER)
+    assert "Granted" in await staff.send("/grant reviewer 5099")
+    first, second = console.chat(REVIEWER), console.chat(5099)
+    await staff.send("/review_open 2026")
+    await officer.send("/review_form")
+    await officer.send("Chess evenings")
+    await officer.click("Yes, 2")
+    await officer.send("Dues 200")
+    await officer.send("A good year")
+    for reviewer in (first, second):
+        await reviewer.send("/verdict")
+        await reviewer.click("Chess Club")
+    await first.click("Pass")
+    await second.click("Fail")
+    assert "recorded" in (await first.send("All in order")).lower()
+    assert "in the meantime" in await second.send("No meeting held")
+    assert "State: Active" in await staff.send("/status Chess Club")
+    assert (await console.audit_actions()).count("review.result") == 1
+
+
 async def test_advisor_evaluation_and_dismissal_flag_clubs(console: Console) -> None:
     staff = console.chat(STAFF)
     assert "now in the advisor bank" in await staff.send("/hire T9, Nine, Physics, no")

@@ -408,3 +408,11 @@ async def test_staff_keep_units_and_advisors_in_chat(campus: Campus) -> None:
 def test_every_transition_is_in_the_table() -> None:
     reachable = {service.AppState.DRAFT} | set(service.TRANSITIONS.values())
     assert reachable == set(service.AppState)
+
+
+async def test_staff_lists_escape_what_staff_typed(campus: Campus) -> None:
+    await seed(campus)
+    staff = Chat(campus.engine, STAFF)
+    assert "on the screening list" in await staff.send("/screening add Acme | names <3 & such")
+    listing = (await staff.deliver(staff.incoming(text="/screening"))).replies[0].text
+    assert "names &lt;3 &amp; such" in listing

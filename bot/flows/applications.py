@@ -16,6 +16,7 @@ and every change to a list is audited. Advisors join the bank by /hire (bot/flow
 from __future__ import annotations
 
 from enum import StrEnum
+from html import escape
 
 from pydantic import BaseModel
 
@@ -300,7 +301,7 @@ async def units_command(ctx: Ctx, args: str) -> Step:
         return Step.say(ctx.t("application.units_usage"))
     found = await store.current_units(ctx.tx)
     lines = [ctx.t("application.units_title", count=len(found))]
-    lines += [f"• {clip(u.name)} ({u.kind})" for u in found]
+    lines += [f"• {escape(clip(u.name))} ({escape(u.kind or '—')})" for u in found]
     lines.append(ctx.t("application.units_usage"))
     return Step.say("\n".join(lines))
 
@@ -320,7 +321,7 @@ async def advisor_bank(ctx: Ctx, args: str) -> Step:
     found = await store.current_advisors(ctx.tx)
     lines = [ctx.t("application.advisors_title", count=len(found))]
     lines += [
-        f"• {clip(a.name, 32)} ({a.staff_id}, {clip(a.department, 32)}"
+        f"• {escape(clip(a.name, 32))} ({escape(a.staff_id)}, {escape(clip(a.department, 32))}"
         f"{', ' + ctx.t('political.party') if a.party_member else ''})"
         for a in found[:50]
     ]
@@ -349,6 +350,6 @@ async def screening(ctx: Ctx, args: str) -> Step:
         return Step.say(ctx.t("application.screening_usage"))
     found = await store.screened(ctx.tx)
     lines = [ctx.t("application.screening_title", count=len(found))]
-    lines += [f"• {clip(s.term)}: {clip(s.reason, 80)}" for s in found]
+    lines += [f"• {escape(clip(s.term))}: {escape(clip(s.reason, 80))}" for s in found]
     lines.append(ctx.t("application.screening_usage"))
     return Step.say("\n".join(lines))

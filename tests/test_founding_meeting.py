@@ -57,6 +57,10 @@ async def test_a_founding_meeting_by_vote_to_an_active_club(campus: Campus) -> N
         snap = await ledger_store.snapshot(tx, clock.now().date())
     # The meeting that founded the club now belongs to it (the failed one founded nothing).
     assert [(e.phase, e.founding) for e in votes] == [("done", True)]
+    # With the default "runoff" tie rule, a founding meeting still draws its ties by lot: there
+    # is no club yet to hold a runoff in. Its seed was published with the candidates.
+    assert Policy().election_tie_rule == "runoff"
+    assert all(e.seed for e in votes)
     report = {r.rule: r for r in ledger.compute(snap, Policy())}["ORG-7"]
     assert report.checked == 1
     assert report.findings == []

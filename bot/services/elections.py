@@ -322,7 +322,14 @@ async def start(
         voting_days=plan.voting,
         result_days=plan.results,
         quorum=policy.election_quorum,
-        seed=secrets.token_hex(16) if policy.election_tie_rule == "lot" else None,
+        # A founding meeting cannot hold a runoff (there is no club yet to hold it in, and the
+        # founding waits on this result): its ties are drawn by lot, the seed published with the
+        # candidate list like any lot.
+        seed=(
+            secrets.token_hex(16)
+            if policy.election_tie_rule == "lot" or application_id is not None
+            else None
+        ),
     )
     if elects:
         row.nominations_close_at = now + plan.nomination * DAY

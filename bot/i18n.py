@@ -43,18 +43,36 @@ def placeholders(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
-def tr(language: Language, key: str, **params: object) -> str:
-    """The message `key` in `language`, with its parameters HTML-escaped.
+class Html(str):
+    """Text that is HTML already (a message `tr` rendered): not escaped again as a parameter."""
+
+    __slots__ = ()
+
+
+def tr(language: Language, key: str, **params: object) -> Html:
+    """The message `key` in `language`, with its parameters HTML-escaped (but for `Html` ones,
+    such as other messages, which are escaped already).
 
     An enum parameter is shown by its label, `<enum class name>.<value>` (`category.academic`).
     """
     messages = catalog(language)
     template = messages[key]
     if not params:
-        return template
-    return template.format(
-        **{name: html.escape(_label(messages, value)) for name, value in params.items()}
+        return Html(template)
+    return Html(
+        template.format(**{name: _param(messages, value) for name, value in params.items()})
     )
+
+
+def plain(message: str) -> str:
+    """A rendered message as plain text, for storing where it is shown (and escaped) later."""
+    return html.unescape(message)
+
+
+def _param(messages: dict[str, str], value: object) -> str:
+    if isinstance(value, Html):
+        return value
+    return html.escape(_label(messages, value))
 
 
 def _label(messages: dict[str, str], value: object) -> str:

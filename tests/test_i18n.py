@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.domain import Category, DeadlineKind, DomainError, Language, StudentStatus
-from bot.i18n import catalog, language_for, placeholders, tr
+from bot.i18n import catalog, language_for, placeholders, plain, tr
 from bot.policy import Level
 from tests.harness import Campus, Chat
 
@@ -55,3 +55,11 @@ async def test_chinese_from_the_first_message_and_switch(campus: Campus) -> None
     await li.click("English")
     assert "English" in li.said
     assert "Welcome to clubbot" in await li.send("/start")
+
+
+def test_a_rendered_message_is_not_escaped_twice() -> None:
+    inner = tr(Language.EN, "clubs.line", name="Women's <Chess> & Go", members=3)
+    assert "Women&#x27;s &lt;Chess&gt; &amp; Go" in inner
+    outer = tr(Language.EN, "clubs.search_title", query=inner)
+    assert "Women&#x27;s &lt;Chess&gt; &amp; Go" in outer  # once, not "&amp;#x27;"
+    assert "Women's <Chess> & Go" in plain(inner)

@@ -29,7 +29,7 @@ from bot.elections import (
     Schedule,
 )
 from bot.flows.common import clip
-from bot.i18n import tr
+from bot.i18n import plain, tr
 from bot.replies import Button
 from bot.router import Flow, Input, Router, Step
 from bot.services import elections as service
@@ -347,7 +347,7 @@ async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
             [],
             started_by=ctx.user_id,
             cal=ctx.cal,
-            dissolution=ctx.t("election.dissolve_motion", club=club.name),
+            dissolution=plain(ctx.t("election.dissolve_motion", club=club.name)),
         )
         return Step.say(
             ctx.t(

@@ -43,7 +43,7 @@ from bot.domain import (
 )
 from bot.elections import PRESETS, Schedule
 from bot.flows.common import PAGE_SIZE, category_by_index, category_index, category_label, pager
-from bot.i18n import tr
+from bot.i18n import plain, tr
 from bot.replies import Button
 from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import applications as service
@@ -533,7 +533,7 @@ async def on_open(ctx: Ctx, data: FoundingData, given: Input) -> Step:
             ctx.user_id,
             ctx.student,
             app.id,
-            ctx.t("establish.founding.charter_motion", name=app.name),
+            plain(ctx.t("establish.founding.charter_motion", name=app.name)),
             PRESETS[choice],
         )
     except DomainError as err:

@@ -210,6 +210,7 @@ def _reminder(
     lang = person.language
     today = cal.today(now)
     kind = row.kind.value
+    text: str
     if step.startswith("d"):
         text = tr(
             lang,

@@ -1192,24 +1192,50 @@ async def _remind_review(tx: Tx, now: datetime, row: ElectionRow, club: Club) ->
         found = await _recipients(tx, row, level)
         if not found:
             continue
-        messages = [
+        await _ask(
+            tx,
+            now,
+            found,
+            f"el:{eid}:review-late",
+            ("review_reminder", "approve_list"),
+            ("ok", eid),
+            club=club.name,
+        )
+        return
+
+
+async def _ask(
+    tx: Tx,
+    now: datetime,
+    recipients: list[Recipient],
+    key: str,
+    texts: tuple[str, str],
+    action: tuple[str, int],
+    **params: object,
+) -> None:
+    """Queue one message with one button to each person: `texts` are the message's and the
+    button's keys (`election.*`, `button.election.*`), `action` the button's (kind, election)."""
+    message_key, button_key = texts
+    await outbox.enqueue_many(
+        tx,
+        [
             outbox.Message(
-                key=f"el:{eid}:review-late:{person.user_id}",
+                key=f"{key}:{person.user_id}",
                 chat_id=person.user_id,
-                text=tr(person.language, "election.review_reminder", club=club.name),
+                text=tr(person.language, f"election.{message_key}", **params),
                 buttons=(
                     (
                         Button(
-                            tr(person.language, "button.election.approve_list"),
-                            callbacks.encode(ELECTION, "ok", eid),
+                            tr(person.language, f"button.election.{button_key}"),
+                            callbacks.encode(ELECTION, *action),
                         ),
                     ),
                 ),
             )
-            for person in found
-        ]
-        await outbox.enqueue_many(tx, messages, now)
-        return
+            for person in recipients
+        ],
+        now,
+    )
 
 
 async def _dissolution_passed(tx: Tx, row: ElectionRow) -> str | None:
@@ -1244,23 +1270,15 @@ async def _after_results(
     await _audit(tx, now, None, "approval", row)
     for level in (Level.ADVISOR, Level.UNIT, Level.STAFF):
         found = await _recipients(tx, row, level)
-        messages = [
-            outbox.Message(
-                key=f"el:{eid}:approve:{person.user_id}",
-                chat_id=person.user_id,
-                text=tr(person.language, "election.approval_request", club=club.name),
-                buttons=(
-                    (
-                        Button(
-                            tr(person.language, "button.election.approve"),
-                            callbacks.encode(ELECTION, "ap", eid),
-                        ),
-                    ),
-                ),
-            )
-            for person in found
-        ]
-        await outbox.enqueue_many(tx, messages, now)
+        await _ask(
+            tx,
+            now,
+            found,
+            f"el:{eid}:approve",
+            ("approval_request", "approve"),
+            ("ap", eid),
+            club=club.name,
+        )
 
 
 async def _founding_result(

@@ -22,7 +22,6 @@ from storage.models import (
     ApplicationRow,
     CharterFileRow,
     GuidanceUnitRow,
-    RoleGrantRow,
     ScreenedNameRow,
     SignatureRow,
     StudentRow,
@@ -215,6 +214,16 @@ async def add_event(
     return row.id
 
 
+async def event_count(tx: Tx, application_id: int) -> int:
+    """How many history entries the application has."""
+    stmt = (
+        select(func.count())
+        .select_from(ApplicationEventRow)
+        .where(col(ApplicationEventRow.application_id) == application_id)
+    )
+    return int((await tx.session.execute(stmt)).scalar_one())
+
+
 async def events(tx: Tx, application_id: int) -> list[Event]:
     stmt = (
         select(ApplicationEventRow)
@@ -342,13 +351,6 @@ async def charter(tx: Tx, application_id: int) -> Charter | None:
     return None if row is None else Charter(*row)
 
 
-async def charter_content(tx: Tx, application_id: int) -> bytes | None:
-    stmt = select(col(CharterFileRow.content)).where(
-        col(CharterFileRow.application_id) == application_id
-    )
-    return (await tx.session.scalars(stmt)).first()
-
-
 # --- signatures -------------------------------------------------------------------------------
 
 _ACTIVE_SIGNATURE = col(SignatureRow.withdrawn_at).is_(None)
@@ -436,12 +438,6 @@ async def mark_founders(tx: Tx, application_id: int, founders: set[int]) -> None
         await tx.session.execute(
             base.where(col(SignatureRow.student_pk).in_(founders)).values(founder=True)
         )
-
-
-async def role_holders(tx: Tx, role: str) -> list[int]:
-    """The Telegram user ids holding a role."""
-    stmt = select(col(RoleGrantRow.user_id)).where(col(RoleGrantRow.role) == role)
-    return sorted(await tx.session.scalars(stmt))
 
 
 async def unit_reps(tx: Tx, unit_id: int) -> list[int]:

@@ -177,20 +177,11 @@ async def is_member(tx: Tx, club_id: int, student_pk: int) -> bool:
     return (await tx.session.scalars(stmt)).first() is not None
 
 
-async def member_pks(tx: Tx, club_id: int) -> list[int]:
+async def member_accounts(tx: Tx, club_id: int) -> list[Recipient]:
+    """The reachable accounts of the club's members who have bound one."""
     stmt = (
-        select(col(MembershipRow.student_pk))
-        .where(col(MembershipRow.club_id) == club_id)
-        .where(col(MembershipRow.slot).is_not(None))
-        .order_by(col(MembershipRow.student_pk))
-    )
-    return list(await tx.session.scalars(stmt))
-
-
-async def member_accounts(tx: Tx, club_id: int) -> list[tuple[int, Recipient]]:
-    """(student pk, reachable account) of the club's members who have bound an account."""
-    stmt = (
-        select(col(MembershipRow.student_pk), col(AccountRow.user_id), col(AccountRow.language))
+        select(col(AccountRow.user_id), col(AccountRow.language))
+        .select_from(MembershipRow)
         .join(AccountRow, col(AccountRow.student_pk) == col(MembershipRow.student_pk))
         .where(col(MembershipRow.club_id) == club_id)
         .where(col(MembershipRow.slot).is_not(None))
@@ -198,17 +189,9 @@ async def member_accounts(tx: Tx, club_id: int) -> list[tuple[int, Recipient]]:
         .order_by(col(MembershipRow.student_pk))
     )
     return [
-        (pk, Recipient(user_id, Language(lang)))
-        for pk, user_id, lang in (await tx.session.execute(stmt)).all()
+        Recipient(user_id, Language(lang))
+        for user_id, lang in (await tx.session.execute(stmt)).all()
     ]
-
-
-async def account_of(tx: Tx, student_pk: int) -> Recipient | None:
-    stmt = select(col(AccountRow.user_id), col(AccountRow.language)).where(
-        col(AccountRow.student_pk) == student_pk
-    )
-    found = (await tx.session.execute(stmt)).first()
-    return None if found is None else Recipient(found[0], Language(found[1]))
 
 
 async def snapshot(tx: Tx, election_id: int, student_pks: list[int]) -> None:
@@ -269,15 +252,6 @@ async def ballots(tx: Tx, position_id: int) -> list[tuple[str, tuple[str, ...]]]
         .order_by(col(BallotRow.receipt))
     )
     return [(r, tuple(json.loads(c))) for r, c in (await tx.session.execute(stmt)).all()]
-
-
-async def receipt_exists(tx: Tx, election_id: int, receipt: str) -> bool:
-    stmt = (
-        select(col(BallotRow.receipt))
-        .where(col(BallotRow.election_id) == election_id)
-        .where(col(BallotRow.receipt) == receipt)
-    )
-    return (await tx.session.scalars(stmt)).first() is not None
 
 
 async def turnout(tx: Tx, election_id: int) -> tuple[int, int]:

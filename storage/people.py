@@ -392,8 +392,3 @@ async def holders(tx: Tx, role: Role) -> list[tuple[int, Language]]:
         (uid, Language(lang or Language.EN.value))
         for uid, lang in (await tx.session.execute(stmt)).all()
     ]
-
-
-async def account_bound(tx: Tx, student_pk: int) -> bool:
-    stmt = select(col(AccountRow.user_id)).where(col(AccountRow.student_pk) == student_pk)
-    return (await tx.session.scalars(stmt)).first() is not None

@@ -24,13 +24,11 @@ from bot import callbacks, permissions
 from bot.callbacks import Callback
 from bot.context import Ctx
 from bot.domain import (
-    DomainError,
     NotAllowed,
     UnitKind,
     UnknownApplication,
 )
 from bot.flows.common import clip
-from bot.i18n import tr
 from bot.permissions import command
 from bot.router import Flow, Input, Router, Step
 from bot.services import advisors as advisor_service
@@ -68,10 +66,6 @@ MATRIX_ROWS = {
     "cx": "app_committee",
 }
 ROW_OF_DECISION = {decision: MATRIX_ROWS[code] for code, decision in DECISIONS.items()}
-
-
-def _err(ctx: Ctx, err: DomainError) -> str:
-    return tr(ctx.lang, err.key, **err.params)
 
 
 def _matrix_row(cb: Callback) -> str | None:

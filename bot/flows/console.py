@@ -79,7 +79,9 @@ async def student(ctx: Ctx, args: str) -> Step:
             political=found.political,
             disciplinary=ctx.t("console.yes" if found.disciplinary else "console.no"),
             bound=ctx.t(
-                "console.yes" if await people.account_bound(ctx.tx, found.id) else "console.no"
+                "console.yes"
+                if await people.account_of_student(ctx.tx, found.id) is not None
+                else "console.no"
             ),
         )
     ]

@@ -550,8 +550,15 @@ async def _papers(ctx: Ctx, data: BallotData) -> list[service.Paper]:
     return papers
 
 
-async def _ask_mark(ctx: Ctx, data: BallotData, note: str | None = None) -> Step:
-    papers = await _papers(ctx, data)
+async def _ask_mark(
+    ctx: Ctx,
+    data: BallotData,
+    note: str | None = None,
+    papers: list[service.Paper] | None = None,
+) -> Step:
+    """Ask for the marks of the current position (`papers`: the ballot, when already read)."""
+    if papers is None:
+        papers = await _papers(ctx, data)
     if data.index >= len(papers):
         return _ask_cast(ctx, data, papers)
     p = papers[data.index]
@@ -614,24 +621,26 @@ async def on_mark(ctx: Ctx, data: BallotData, given: Input) -> Step:
     marked = list(marks.get(p.id, []))
     method = p.position.method
     if choice == "next":
-        return await _ask_mark(ctx, data.model_copy(update={"index": data.index + 1}))
+        return await _ask_mark(
+            ctx, data.model_copy(update={"index": data.index + 1}), papers=papers
+        )
     if choice == "clear":
         marks[p.id] = []
-        return await _ask_mark(ctx, data.model_copy(update={"marks": marks}))
+        return await _ask_mark(ctx, data.model_copy(update={"marks": marks}), papers=papers)
     if method is tally.Method.MOTION:
         if choice not in MOTION_CHOICES:
-            return await _ask_mark(ctx, data, ctx.t("vote.not_on_ballot"))
+            return await _ask_mark(ctx, data, ctx.t("vote.not_on_ballot"), papers=papers)
         marks[p.id] = [choice]
         return await _ask_mark(
-            ctx, data.model_copy(update={"marks": marks, "index": data.index + 1})
+            ctx, data.model_copy(update={"marks": marks, "index": data.index + 1}), papers=papers
         )
     if choice not in {c.id for c in p.position.candidates}:
         # A forged value, or a candidate of another position or election: nothing changes.
-        return await _ask_mark(ctx, data, ctx.t("vote.not_on_ballot"))
+        return await _ask_mark(ctx, data, ctx.t("vote.not_on_ballot"), papers=papers)
     if method is tally.Method.PLURALITY:
         marks[p.id] = [choice]
         return await _ask_mark(
-            ctx, data.model_copy(update={"marks": marks, "index": data.index + 1})
+            ctx, data.model_copy(update={"marks": marks, "index": data.index + 1}), papers=papers
         )
     if method is tally.Method.IRV:
         if choice not in marked:
@@ -639,11 +648,13 @@ async def on_mark(ctx: Ctx, data: BallotData, given: Input) -> Step:
     elif choice in marked:
         marked.remove(choice)
     elif method is tally.Method.BLOCK and len(marked) >= p.position.seats:
-        return await _ask_mark(ctx, data, ctx.t("vote.too_many", seats=p.position.seats))
+        return await _ask_mark(
+            ctx, data, ctx.t("vote.too_many", seats=p.position.seats), papers=papers
+        )
     else:
         marked.append(choice)
     marks[p.id] = marked
-    return await _ask_mark(ctx, data.model_copy(update={"marks": marks}))
+    return await _ask_mark(ctx, data.model_copy(update={"marks": marks}), papers=papers)
 
 
 async def on_cast(ctx: Ctx, data: BallotData, given: Input) -> Step:

@@ -158,7 +158,7 @@ async def _ask(ctx: Ctx, field: str, data: EstablishData, note: str | None = Non
             text = ctx.t("establish.ask_purpose", max=ctx.policy.purpose_max_chars)
         case "unit":
             state, text = EstablishState.UNIT, ctx.t("establish.ask_unit")
-            found = await service.units_for_choice(ctx.tx)
+            found = await store.current_units(ctx.tx)
             if not found:
                 return Step.say(ctx.t("establish.no_units"))
             shown = found[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]

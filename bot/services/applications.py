@@ -572,7 +572,7 @@ async def _send(
     buttons: Keyboard = (),
 ) -> None:
     """One message about an application, once (keyed by the application's history length)."""
-    step = len(await store.events(tx, app.id))
+    step = await store.event_count(tx, app.id)
     await outbox.enqueue(tx, f"app:{app.id}:{step}:{what}:{chat_id}", chat_id, text, now, buttons)
 
 
@@ -584,8 +584,7 @@ async def _tell_sponsor(
 
 
 async def _tell_staff(tx: Tx, now: datetime, app: Application, key: str, **params: object) -> None:
-    for user_id in await store.role_holders(tx, Role.STAFF.value):
-        lang = await people.language_of(tx, user_id)
+    for user_id, lang in await people.holders(tx, Role.STAFF):
         text = tr(lang, key, id=app.id, name=app.name, **params)
         await _send(tx, now, app, key, user_id, text)
 
@@ -734,11 +733,10 @@ async def _unit_reps(tx: Tx, app: Application) -> list[int]:
 
 
 async def _ask_committee(tx: Tx, now: datetime, app: Application) -> None:
-    reviewers = await store.role_holders(tx, Role.REVIEWER.value)
+    reviewers = await people.holders(tx, Role.REVIEWER)
     if not reviewers:
         await _tell_staff(tx, now, app, "application.staff_no_reviewer")
-    for user_id in reviewers:
-        lang = await people.language_of(tx, user_id)
+    for user_id, lang in reviewers:
         buttons = _decision(lang, app, ("approve", "ca"), ("return", "cr"), ("reject", "cx"))
         text = tr(lang, "application.committee_request", **await _summary_params(tx, app, lang))
         await _send(tx, now, app, "committee-ask", user_id, text, buttons)
@@ -1119,15 +1117,6 @@ async def _found(
     )
     await reminders.refresh(tx, policy, cal, now, [club.id])
     return members, left_out
-
-
-async def units_for_choice(tx: Tx) -> list[GuidanceUnitRow]:
-    return await store.current_units(tx)
-
-
-async def unit_name(tx: Tx, unit_id: int | None) -> str:
-    unit = await tx.session.get(GuidanceUnitRow, unit_id) if unit_id else None
-    return unit.name if unit else "—"
 
 
 async def advisor_name(tx: Tx, advisor_pk: int | None) -> str:

@@ -189,13 +189,13 @@ async def _is_member(tx: Tx, row: ElectionRow, student_pk: int) -> bool:
 
 async def _member_pks(tx: Tx, row: ElectionRow) -> list[int]:
     if row.club_id is not None:
-        return await store.member_pks(tx, row.club_id)
+        return sorted(await clubs.member_pks(tx, row.club_id))
     return sorted(s.student.id for s in await _founders(tx, row))
 
 
 async def _member_accounts(tx: Tx, row: ElectionRow) -> list[Recipient]:
     if row.club_id is not None:
-        return [person for _, person in await store.member_accounts(tx, row.club_id)]
+        return await store.member_accounts(tx, row.club_id)
     return [
         Recipient(s.user_id, await people.language_of(tx, s.user_id))
         for s in await _founders(tx, row)
@@ -551,7 +551,7 @@ async def nominate(
             tx, now, None, "candidate", row, candidate=candidate.id, status=candidate.status
         )
     else:
-        account = await store.account_of(tx, nominee.id)
+        account = await people.account_of_student(tx, nominee.id)
         if account is not None:
             text = tr(
                 account.language,
@@ -587,7 +587,7 @@ async def _explain_to_nominee(
     nominee: Student,
     position: ElectionPositionRow,
 ) -> None:
-    account = await store.account_of(tx, nominee.id)
+    account = await people.account_of_student(tx, nominee.id)
     if account is None:
         return
     reasons = await explain(tx, policy, account.language, nominee, row, club, position.leader)
@@ -723,7 +723,7 @@ async def strike(
     candidate.decided_by = user_id
     await tx.session.flush()
     await _audit(tx, now, user_id, "strike", row, candidate=candidate_id, reason=candidate.reason)
-    account = await store.account_of(tx, candidate.student_pk)
+    account = await people.account_of_student(tx, candidate.student_pk)
     if account is not None:
         text = tr(account.language, "election.struck_notice", club=club.name, reason=reason)
         await outbox.enqueue(
@@ -990,6 +990,8 @@ async def _open_voting(
     eid = _eid(row)
     # Candidates who stopped being eligible since the review do not go on the ballot.
     positions = {p.id: p for p in await store.positions(tx, eid)}
+    roll = await _member_pks(tx, row)
+    members = set(roll)
     for candidate, student_row in await store.candidates(
         tx, eid, [CandidateStatus.APPROVED.value]
     ):
@@ -997,7 +999,7 @@ async def _open_voting(
             policy,
             to_student(student_row),
             club.category,
-            await _is_member(tx, row, candidate.student_pk),
+            candidate.student_pk in members,
             positions[candidate.position_id].leader,
         )
         if reasons:
@@ -1010,7 +1012,6 @@ async def _open_voting(
     if not on_paper:
         await _end(tx, now, row, club, Phase.FAILED, Reason.NO_CANDIDATES)
         return
-    roll = await _member_pks(tx, row)
     await store.snapshot(tx, eid, roll)
     row.members = len(roll)
     row.phase = Phase.VOTING.value

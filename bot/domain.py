@@ -172,12 +172,6 @@ class MembershipLimitReached(DomainError):
     key = "error.membership_limit"
 
 
-class StaffOnly(DomainError):
-    """The command is for staff, and the user holds no staff role (now)."""
-
-    key = "error.staff_only"
-
-
 class NotOfficer(DomainError):
     key = "error.not_officer"
 

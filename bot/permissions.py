@@ -104,7 +104,12 @@ async def granted(ctx: Ctx) -> frozenset[Audience]:
 
 async def capacities(ctx: Ctx) -> frozenset[Audience]:
     """Everything this user is at this moment: granted roles and the roles the records give."""
-    held = set(await granted(ctx)) | {A.EVERYONE}
+    return await granted(ctx) | await _by_records(ctx)
+
+
+async def _by_records(ctx: Ctx) -> frozenset[Audience]:
+    """What the records make the user (and what everyone is)."""
+    held = {A.EVERYONE}
     student_pk = ctx.student.id if ctx.student is not None else None
     records = await people.record_roles(ctx.tx, ctx.user_id, student_pk)
     if ctx.student is not None:
@@ -127,7 +132,7 @@ async def allowed(ctx: Ctx, action: str) -> bool:
         return True
     if needed <= STAFF_OR_REVIEWER:
         return False
-    return bool(await capacities(ctx) & needed)
+    return bool(await _by_records(ctx) & needed)
 
 
 def refusal(ctx: Ctx, action: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 # Bidirectional overrides and isolates can make a name display as something else entirely.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -70,3 +71,11 @@ def number(raw: str, max_digits: int = MAX_DIGITS) -> int | None:
 def prefixed_number(choice: str, prefix: str) -> int | None:
     """The number of a button choice such as "k42" (prefix "k"), or None."""
     return number(choice[len(prefix) :]) if choice.startswith(prefix) else None
+
+
+def parse_day(text: str | None) -> date | None:
+    """A date typed as YYYY-MM-DD, or None."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None

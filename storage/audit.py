@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from storage.models import AuditHeadRow, AuditRow
@@ -159,10 +159,6 @@ async def of_club(tx: Tx, club_id: int, limit: int | None = None) -> list[Entry]
     if limit is not None:
         stmt = stmt.limit(limit)
     return [_entry(row) for row in await tx.session.scalars(stmt)]
-
-
-async def count(tx: Tx) -> int:
-    return int((await tx.session.execute(select(func.count()).select_from(AuditRow))).scalar_one())
 
 
 async def verify(tx: Tx) -> tuple[int, Broken | None]:

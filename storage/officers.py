@@ -87,22 +87,14 @@ async def current_officers(tx: Tx, club_id: int) -> list[tuple[str, Student]]:
     return [(position, to_student(row)) for position, row in rows]
 
 
-async def end_all(tx: Tx, club_id: int, now: datetime) -> list[int]:
-    """End every current position in the club; the student pks who held one."""
-    held = list(
-        await tx.session.scalars(
-            select(col(OfficerRow.student_pk))
-            .where(col(OfficerRow.club_id) == club_id)
-            .where(col(OfficerRow.until).is_(None))
-        )
-    )
+async def end_all(tx: Tx, club_id: int, now: datetime) -> None:
+    """End every current position in the club."""
     await tx.session.execute(
         update(OfficerRow)
         .where(col(OfficerRow.club_id) == club_id)
         .where(col(OfficerRow.until).is_(None))
         .values(until=now)
     )
-    return held
 
 
 async def take_office(

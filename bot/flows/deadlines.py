@@ -32,7 +32,7 @@ from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import meetings, reminders, reviews
 from bot.services.memberships import require_bound
 from bot.services.reminders import DECIDE_MEETING, RECORD_MEETING, REREGISTER
-from bot.text import prefixed_number
+from bot.text import parse_day, prefixed_number
 from storage import advisors, officers, outbox
 from storage import deadlines as store
 from storage import meetings as meeting_records
@@ -218,7 +218,7 @@ async def on_date(ctx: Ctx, data: MeetingData, given: Input) -> Step:
     assert data.club_id is not None
     if given.choice == "no":
         return Step.say(ctx.t("meeting.declined"), edit=True)
-    held = ctx.today if given.choice == "today" else _parse_day(given.text)
+    held = ctx.today if given.choice == "today" else parse_day(given.text)
     club = await meetings.require_officer(ctx.tx, ctx.student, data.club_id)
     if held is None:
         return _ask_date(ctx, club, ctx.t("meeting.bad_date"))
@@ -230,13 +230,6 @@ async def on_date(ctx: Ctx, data: MeetingData, given: Input) -> Step:
         return _ask_date(ctx, club, tr(ctx.lang, err.key, **err.params))
     key = "meeting.recorded" if recorded.asked else "meeting.recorded_nobody"
     return Step.say(ctx.t(key, club=club.name, held=held.isoformat()), edit=True)
-
-
-def _parse_day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
 
 
 router.flow(

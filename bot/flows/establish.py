@@ -25,7 +25,6 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -49,7 +48,7 @@ from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import applications as service
 from bot.services import elections
 from bot.services.applications import AppState
-from bot.text import prefixed_number
+from bot.text import parse_day, prefixed_number
 from storage import advisors, people
 from storage import applications as store
 from storage.applications import Application
@@ -504,7 +503,7 @@ async def _founding_app(ctx: Ctx, data: FoundingData) -> Application:
 
 async def on_date(ctx: Ctx, data: FoundingData, given: Input) -> Step:
     app = await _founding_app(ctx, data)
-    day = ctx.today if given.choice == "today" else _day(given.text)
+    day = ctx.today if given.choice == "today" else parse_day(given.text)
     if day is None:
         return _ask_date(ctx, app, data, ctx.t("establish.founding.bad_date"))
     app = await service.set_meeting(
@@ -540,13 +539,6 @@ async def on_open(ctx: Ctx, data: FoundingData, given: Input) -> Step:
         return await _ask_open(ctx, app, data, _err(ctx, err))
     until = elections._day(ctx.cal, row.nominations_close_at)
     return Step.say(ctx.t("establish.founding.opened", name=app.name, until=until), edit=True)
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
 
 
 router.flow(

@@ -12,7 +12,7 @@ from collections import Counter
 from bot import callbacks, permissions
 from bot.callbacks import Callback
 from bot.context import Ctx
-from bot.domain import Category, Club, ClubStatus, Role, StaffOnly, Student, name_key
+from bot.domain import Category, Club, ClubStatus, Student, name_key
 from bot.flows.common import category_label, clip
 from bot.replies import Button, Keyboard
 from bot.router import Router, Step
@@ -31,12 +31,6 @@ MEMBERS_PER_PAGE = 12
 SUGGESTIONS = 5
 HISTORY = 5
 OPEN_STATES = tuple(state.value for state in OPEN)
-
-
-async def require_staff(ctx: Ctx) -> None:
-    """Refuse unless the user holds the staff role at this moment."""
-    if Role.STAFF not in await ctx.roles():
-        raise StaffOnly()
 
 
 @permissions.command(router, "status")

@@ -422,10 +422,9 @@ async def _advisor(app: App, args: argparse.Namespace) -> int:
             if args.action == "renew":
                 await appointments.renew(tx, app.policy, app.cal, now, club, args.until)
             else:
-                found = await advisors.advisors_by_staff_ids(tx, [args.staff_id])
-                if args.staff_id not in found:
+                advisor = await advisors.by_staff_id(tx, args.staff_id)
+                if advisor is None:
                     raise Refused(f"{args.staff_id} is not in the advisor bank")
-                advisor = advisors.to_advisor(found[args.staff_id])
                 await appointments.appoint(tx, app.policy, app.cal, now, club, advisor, args.until)
             current = await advisors.current(tx, club.id)
     except DomainError as err:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,15 @@ class Document:
     mime_type: str
     size: int
     content: bytes | None = field(default=None, repr=False)
+
+    def within(self, limit: int) -> bool:
+        """Whether the adapter should download it: a declared size from 1 byte to `limit`."""
+        return 0 < self.size <= limit
+
+    def with_content(self, data: bytes, limit: int) -> Document:
+        """This document with its bytes; one byte past `limit` is kept, so an upload larger than
+        its declared size is still seen as too large."""
+        return replace(self, content=data[: limit + 1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +86,12 @@ class Reply:
     buttons: Keyboard = ()
     edit: bool = False
     attachment: Attachment | None = None
+
+    @property
+    def caption(self) -> str | None:
+        """The text as the attachment's caption, or None when it is too long for one (then it
+        goes first as a message of its own)."""
+        return self.text if len(self.text) <= CAPTION_LIMIT else None
 
 
 @dataclass(frozen=True, slots=True)

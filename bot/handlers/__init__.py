@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from bot.frontend import FrontEnd
-from bot.policy import Policy
 from bot.settings import Framework, Settings
 
 
-def make_front_end(settings: Settings, document_limit: int | None = None) -> FrontEnd:
+def make_front_end(settings: Settings, document_limit: int = 0) -> FrontEnd:
     """The adapter `BOT_FRAMEWORK` names, imported only when chosen. It downloads the bytes of
     a document the user sends when the file is at most `document_limit` bytes (the policy's
-    charter limit by default), so the core never waits on the network inside a transaction."""
+    charter limit, for a bot that serves updates; none by default), so the core never waits on
+    the network inside a transaction."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     token = settings.bot_token.get_secret_value()
-    limit = Policy().charter_max_bytes if document_limit is None else document_limit
     if settings.bot_framework is Framework.PTB:
         from bot.handlers.ptb import PtbFrontEnd
 
-        return PtbFrontEnd(token, settings.telegram_api_url, limit)
+        return PtbFrontEnd(token, settings.telegram_api_url, document_limit)
     from bot.handlers.aiogram import AiogramFrontEnd
 
-    return AiogramFrontEnd(token, settings.telegram_api_url, limit)
+    return AiogramFrontEnd(token, settings.telegram_api_url, document_limit)

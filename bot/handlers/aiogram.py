@@ -34,7 +34,6 @@ from aiogram.types import (
 from bot.domain import Language
 from bot.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
 from bot.replies import (
-    CAPTION_LIMIT,
     Attachment,
     BotCommand,
     Document,
@@ -150,7 +149,7 @@ class AiogramFrontEnd:
     async def _with_content(self, inc: Incoming) -> Incoming:
         """The update with its document's bytes, when the document is within the limit."""
         doc = inc.document
-        if doc is None or not 0 < doc.size <= self.document_limit:
+        if doc is None or not doc.within(self.document_limit):
             return inc
         try:
             file = await self.bot.get_file(doc.file_id)
@@ -161,7 +160,7 @@ class AiogramFrontEnd:
             log.warning("could not download document %s: %s", doc.file_id, exc)
             return inc
         content = buffer.read() if buffer is not None else b""
-        return replace(inc, document=replace(doc, content=content[: self.document_limit + 1]))
+        return replace(inc, document=doc.with_content(content, self.document_limit))
 
     async def _render(self, inc: Incoming, outcome: Outcome) -> None:
         if inc.callback_id is not None and outcome.toast is not None:
@@ -182,10 +181,9 @@ class AiogramFrontEnd:
             )
 
     async def _send_file(self, chat_id: int, reply: Reply, attachment: Attachment) -> None:
-        caption: str | None = reply.text
-        if len(reply.text) > CAPTION_LIMIT:
+        caption = reply.caption
+        if caption is None:
             await self.bot.send_message(chat_id, reply.text)
-            caption = None
         file = BufferedInputFile(await attachment.read(), filename=attachment.name)
         keyboard = markup(reply.buttons)
         if attachment.photo:

@@ -27,7 +27,6 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.domain import Language
 from bot.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
 from bot.replies import (
-    CAPTION_LIMIT,
     Attachment,
     BotCommand,
     Document,
@@ -151,7 +150,7 @@ class PtbFrontEnd:
     async def _with_content(self, inc: Incoming) -> Incoming:
         """The update with its document's bytes, when the document is within the limit."""
         doc = inc.document
-        if doc is None or not 0 < doc.size <= self.document_limit:
+        if doc is None or not doc.within(self.document_limit):
             return inc
         try:
             file = await self.app.bot.get_file(doc.file_id)
@@ -159,7 +158,7 @@ class PtbFrontEnd:
         except (BadRequest, TimedOut) as exc:
             log.warning("could not download document %s: %s", doc.file_id, exc)
             return inc
-        return replace(inc, document=replace(doc, content=content[: self.document_limit + 1]))
+        return replace(inc, document=doc.with_content(content, self.document_limit))
 
     async def _render(self, inc: Incoming, outcome: Outcome) -> None:
         bot = self.app.bot
@@ -180,10 +179,9 @@ class PtbFrontEnd:
 
     async def _send_file(self, chat_id: int, reply: Reply, attachment: Attachment) -> None:
         bot = self.app.bot
-        caption: str | None = reply.text
-        if len(reply.text) > CAPTION_LIMIT:
+        caption = reply.caption
+        if caption is None:
             await bot.send_message(chat_id, reply.text)
-            caption = None
         file = InputFile(await attachment.read(), filename=attachment.name)
         keyboard = markup(reply.buttons)
         if attachment.photo:

@@ -48,8 +48,8 @@ async def appoint(
         return await renew(
             tx, policy, cal, now, club, term_end, refresh=refresh, actor=actor, audited=audited
         )
-    held = [a for a in await advisors.current_for_advisor(tx, advisor.id) if a.club_id != club.id]
-    if len(held) >= policy.max_clubs_per_advisor:
+    # This advisor does not hold this club (that returned above): every current term counts.
+    if await advisors.count_current(tx, advisor.id) >= policy.max_clubs_per_advisor:
         raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
     today = cal.today(now)
     if current is not None:

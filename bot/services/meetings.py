@@ -81,7 +81,8 @@ async def _ask_to_confirm(
     tx: Tx, policy: Policy, now: datetime, club: Club, meeting: Meeting
 ) -> int:
     """Ask the advisor (or, without a reachable one, the next level) to confirm."""
-    for level in (Level.ADVISOR, *policy.escalation_levels):
+    # The advisor first, then the escalation levels after it (each level asked at most once).
+    for level in dict.fromkeys((Level.ADVISOR, *policy.escalation_levels)):
         if level is Level.OFFICERS:
             continue
         found = (await store.recipients(tx, level, [club.id])).get(club.id, [])

@@ -9,11 +9,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 # CJK labels need a CJK font; matplotlib falls back along this list, glyph by glyph.
 WANTED_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei")
@@ -24,6 +23,8 @@ FALLBACK = "DejaVu Sans"
 def fonts() -> list[str]:
     """The wanted fonts this machine has, then matplotlib's own (asking for a missing family
     logs a warning on every label)."""
+    from matplotlib import font_manager
+
     have = {entry.name for entry in font_manager.fontManager.ttflist}
     return [name for name in WANTED_FONTS if name in have] + [FALLBACK]
 
@@ -44,6 +45,11 @@ class Stats:
 
 def render(stats: Stats) -> bytes:
     """The PNG."""
+    # Imported here, in the worker thread that draws: matplotlib takes a quarter of a second
+    # to import, which the bot's start-up need not pay.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(9, 11), dpi=100)
     FigureCanvasAgg(fig)
     fig.suptitle(stats.title, fontsize=14, fontfamily=fonts())

@@ -10,8 +10,6 @@ kinds and a representative, an advisor free to accept a party-led club, and a re
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -27,6 +25,7 @@ from bot.domain import (
 )
 from bot.policy import Policy
 from bot.services import memberships, roster
+from bot.workbooks import csv_bytes
 from storage import clubs, people, units
 from storage.db import Database
 from storage.tx import Tx
@@ -299,56 +298,44 @@ UNIT_REP = DemoStaff(user_id=700_000_003, name="周丽", pinyin="Zhou Li")
 
 def students_csv() -> bytes:
     """The demo roster in the format `clubbot import students` reads."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(roster.STUDENT_HEADER)
-    for s in STUDENTS:
-        writer.writerow(
-            [
-                s.student_id,
-                s.name,
-                s.college,
-                s.class_name,
-                s.status.value,
-                "yes" if s.disciplinary else "no",
-                s.rank_pct,
-                s.political.value,
-            ]
-        )
-    return out.getvalue().encode()
+    rows = [
+        [
+            s.student_id,
+            s.name,
+            s.college,
+            s.class_name,
+            s.status.value,
+            "yes" if s.disciplinary else "no",
+            s.rank_pct,
+            s.political.value,
+        ]
+        for s in STUDENTS
+    ]
+    return csv_bytes(roster.STUDENT_HEADER, rows)
 
 
 def advisors_csv() -> bytes:
     """The demo advisor bank in the format `clubbot import advisors` reads."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(roster.ADVISOR_HEADER)
-    for a in ADVISORS:
-        party = "yes" if a.political is Political.PARTY else "no"
-        writer.writerow([a.staff_id, a.name, a.department, party])
-    return out.getvalue().encode()
+    rows = [
+        [a.staff_id, a.name, a.department, "yes" if a.political is Political.PARTY else "no"]
+        for a in ADVISORS
+    ]
+    return csv_bytes(roster.ADVISOR_HEADER, rows)
 
 
 def units_csv() -> bytes:
     """The demo guidance units in the format `clubbot import units` reads."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(roster.UNIT_HEADER)
-    for u in UNITS:
-        writer.writerow([u.name, u.kind.value])
-    return out.getvalue().encode()
+    return csv_bytes(roster.UNIT_HEADER, [[u.name, u.kind.value] for u in UNITS])
 
 
 def clubs_csv(today: date) -> bytes:
     """The demo clubs in the format `clubbot import clubs` reads, with their history as of
     `today`: meetings and reviews a few months back, advisors' terms a few months ahead."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(roster.CLUB_HEADER + roster.CLUB_EXTRAS)
+    rows = []
     for i, c in enumerate(CLUBS):
         # The first club met 11 months ago: its annual meeting falls due within a month.
         met = today - timedelta(days=335 if i == 0 else 60 + 20 * i)
-        writer.writerow(
+        rows.append(
             [
                 c.name,
                 c.category.value,
@@ -361,7 +348,7 @@ def clubs_csv(today: date) -> bytes:
                 (today - timedelta(days=150)).isoformat(),
             ]
         )
-    return out.getvalue().encode()
+    return csv_bytes(roster.CLUB_HEADER + roster.CLUB_EXTRAS, rows)
 
 
 async def seed(db: Database, policy: Policy, now: datetime, cal: Calendar | None = None) -> bool:

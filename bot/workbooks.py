@@ -11,10 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 Cell = str | int | float | date | datetime | None
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
@@ -40,6 +36,11 @@ def _plain(value: Cell) -> Cell:
 
 def xlsx(sheets: Sequence[Sheet]) -> bytes:
     """A workbook with one sheet per `Sheet`, a bold header row, and sensible column widths."""
+    # Imported here: openpyxl is needed only when staff export, not at every start of the bot.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     for sheet in sheets:

@@ -97,7 +97,7 @@ def to_club(row: Any) -> Club:
 
 
 async def club(tx: Tx, club_id: int) -> Club | None:
-    row = (await tx.session.execute(_BY_ID, {"id": club_id})).first()
+    row = await tx.first(_BY_ID, {"id": club_id})
     return None if row is None else to_club(row)
 
 
@@ -114,7 +114,7 @@ async def clubs_of_unit(tx: Tx, unit_id: int) -> list[Club]:
 
 
 async def club_by_key(tx: Tx, key: str) -> Club | None:
-    row = (await tx.session.execute(_BY_KEY, {"key": key})).first()
+    row = await tx.first(_BY_KEY, {"key": key})
     return None if row is None else to_club(row)
 
 
@@ -126,7 +126,7 @@ async def clubs_by_keys(tx: Tx, keys: list[str]) -> dict[str, ClubRow]:
 
 async def active_counts(tx: Tx) -> dict[Category, int]:
     """How many active clubs each category has (categories with none are left out)."""
-    rows = await tx.session.execute(_ACTIVE_COUNTS)
+    rows = await tx.rows(_ACTIVE_COUNTS)
     return {Category(cat): int(n) for cat, n in rows}
 
 
@@ -135,14 +135,14 @@ async def active_page(
 ) -> tuple[list[Club], int]:
     """One page of a category's active clubs by name, and how many there are in all."""
     where = {"category": category.value}
-    total = (await tx.session.execute(_CATEGORY_TOTAL, where)).scalar_one()
-    rows = await tx.session.execute(_CATEGORY_PAGE, {**where, "offset": offset, "limit": limit})
+    total = await tx.scalar(_CATEGORY_TOTAL, where)
+    rows = await tx.rows(_CATEGORY_PAGE, {**where, "offset": offset, "limit": limit})
     return [to_club(row) for row in rows], int(total)
 
 
 async def active_memberships(tx: Tx, student_pk: int) -> list[tuple[int, Club]]:
     """The student's active memberships as (slot, club), by slot."""
-    rows = await tx.session.execute(_MEMBERSHIPS, {"pk": student_pk})
+    rows = await tx.rows(_MEMBERSHIPS, {"pk": student_pk})
     return [(row.slot, to_club(row)) for row in rows]
 
 
@@ -150,7 +150,7 @@ async def add_membership(tx: Tx, student_pk: int, club_id: int, slot: int, now: 
     """Insert an active membership; False when a unique index refused it (a racing join)."""
     stmt = _JOIN_SQLITE if tx.db.is_sqlite else _JOIN_PG
     params = {"pk": student_pk, "club": club_id, "new_slot": slot, "now": now}
-    return bool((await tx.session.execute(stmt, params)).rowcount)  # type: ignore[attr-defined]
+    return bool(await tx.run(stmt, params))
 
 
 async def end_memberships(
@@ -159,10 +159,8 @@ async def end_memberships(
     """End the student's active memberships (one club's, or all); how many ended."""
     params: dict[str, Any] = {"pk": student_pk, "now": now, "reason": reason}
     if club_id is None:
-        result = await tx.session.execute(_END, params)
-    else:
-        result = await tx.session.execute(_END_ONE, {**params, "club": club_id})
-    return int(result.rowcount)  # type: ignore[attr-defined]
+        return await tx.run(_END, params)
+    return await tx.run(_END_ONE, {**params, "club": club_id})
 
 
 async def member_counts(tx: Tx, club_ids: list[int]) -> dict[int, int]:

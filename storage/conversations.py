@@ -69,7 +69,15 @@ _LOAD = (
     )
     .where(bindparam("user") == people.USER_ID)
 )
-_INSERT = _conv.insert()
+_INSERT = _conv.insert().values(
+    chat_id=bindparam("chat"),
+    user_id=bindparam("user"),
+    flow=bindparam("new_flow"),
+    state=bindparam("new_state"),
+    data=bindparam("new_data"),
+    step=bindparam("new_step"),
+    updated_at=bindparam("now"),
+)
 _UPDATE = (
     update(_conv)
     .where(_KEY)
@@ -98,10 +106,9 @@ async def claim_update(
     """Record the update as processed; False when it already was (a redelivery)."""
     params = {"bot": bot_id, "update": update_id, "now": now}
     if tx.db.is_sqlite:
-        result = await tx.session.execute(_CLAIM_SQLITE, params)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(await tx.run(_CLAIM_SQLITE, params))
     locked = {**params, "conv_key": f"{chat_id}:{user_id}"}
-    return (await tx.session.execute(_CLAIM_PG, locked)).first() is not None
+    return await tx.first(_CLAIM_PG, locked) is not None
 
 
 async def forget_updates(tx: Tx, before: datetime) -> int:
@@ -112,7 +119,7 @@ async def forget_updates(tx: Tx, before: datetime) -> int:
 
 async def load(tx: Tx, chat_id: int, user_id: int, seen: Language, now: datetime) -> Turn:
     """The account (created on first contact), student and conversation, in one query."""
-    row = (await tx.session.execute(_LOAD, {"chat": chat_id, "user": user_id})).first()
+    row = await tx.first(_LOAD, {"chat": chat_id, "user": user_id})
     account, student = await people.account_from_row(tx, user_id, row, seen, now)
     if row is None or row.conv_step is None:
         # Not written yet: a user who never enters a flow costs no write.
@@ -125,12 +132,7 @@ async def load(tx: Tx, chat_id: int, user_id: int, seen: Language, now: datetime
 
 async def save(tx: Tx, conv: Conversation, now: datetime) -> None:
     """Write the conversation's new state with the transaction."""
-    if conv.stored:
-        changes = {"new_flow": conv.flow, "new_state": conv.state, "new_data": conv.data}
-        key = {"chat": conv.chat_id, "user": conv.user_id}
-        await tx.session.execute(_UPDATE, {**key, **changes, "new_step": conv.step, "now": now})
-        return
-    row: dict[str, Any] = {"chat_id": conv.chat_id, "user_id": conv.user_id, "flow": conv.flow}
-    row |= {"state": conv.state, "data": conv.data, "step": conv.step, "updated_at": now}
-    await tx.session.execute(_INSERT, row)
+    params = {"chat": conv.chat_id, "user": conv.user_id, "now": now, "new_step": conv.step}
+    params |= {"new_flow": conv.flow, "new_state": conv.state, "new_data": conv.data}
+    await tx.run(_UPDATE if conv.stored else _INSERT, params)
     conv.stored = True

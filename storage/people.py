@@ -79,7 +79,12 @@ _ACCOUNT_AND_STUDENT = (
 _ACCOUNT_OF_STUDENT = select(
     _account.c.user_id, _account.c.language, _account.c.language_chosen, _account.c.student_pk
 ).where(_account.c.student_pk == bindparam("pk"))
-_NEW_ACCOUNT = _account.insert()
+_NEW_ACCOUNT = _account.insert().values(
+    user_id=bindparam("uid"),
+    language=bindparam("lang"),
+    language_chosen=False,
+    created_at=bindparam("now"),
+)
 _ACCOUNT_WHERE = _account.c.user_id == bindparam("uid")
 _SET_LANGUAGE = update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"))
 _REACHABLE = update(_account).where(_ACCOUNT_WHERE).values(unreachable_at=None)
@@ -108,7 +113,8 @@ _RECORD_ROLES = select(
         _signature.c.founder.is_(True),
         _signature.c.withdrawn_at.is_(None),
         _application.c.id == _signature.c.application_id,
-        _application.c.state.in_(("founding", "confirming")),
+        # Not IN: its values are rendered at execution, and Tx.first compiles once.
+        (_application.c.state == "founding") | (_application.c.state == "confirming"),
     ),
     exists().where(_rep.c.user_id == bindparam("user_id")),
 )
@@ -131,7 +137,7 @@ def to_student(row: Any) -> Student:
 
 
 async def student_by_pk(tx: Tx, pk: int) -> Student | None:
-    row = (await tx.session.execute(_STUDENT_BY_PK, {"pk": pk})).first()
+    row = await tx.first(_STUDENT_BY_PK, {"pk": pk})
     return None if row is None else to_student(row)
 
 
@@ -141,7 +147,7 @@ async def locked_student(tx: Tx, student: Student) -> Student | None:
     makes `student` current."""
     if tx.db.is_sqlite:
         return student
-    row = (await tx.session.execute(_STUDENT_LOCKED, {"pk": student.id})).first()
+    row = await tx.first(_STUDENT_LOCKED, {"pk": student.id})
     return None if row is None else to_student(row)
 
 
@@ -179,7 +185,7 @@ async def roster_accounts(tx: Tx) -> list[tuple[Student, int | None]]:
 
 async def ensure_account(tx: Tx, user_id: int, seen: Language, now: datetime) -> Account:
     """The account of this Telegram user, created on first contact."""
-    row = (await tx.session.execute(_ACCOUNT_AND_STUDENT, {"user_id": user_id})).first()
+    row = await tx.first(_ACCOUNT_AND_STUDENT, {"user_id": user_id})
     return (await account_from_row(tx, user_id, row, seen, now))[0]
 
 
@@ -190,16 +196,15 @@ async def account_from_row(
     row) the account is created. The language follows Telegram's until the user picks one, and a
     user marked unreachable (403) who writes again is reachable again."""
     if row is None:
-        new = {"user_id": user_id, "language": seen.value, "language_chosen": False}
-        await tx.session.execute(_NEW_ACCOUNT, {**new, "created_at": now})
+        await tx.run(_NEW_ACCOUNT, {"uid": user_id, "lang": seen.value, "now": now})
         return Account(user_id, seen, False, None), None
     language = Language(row.language)
     if not row.language_chosen and language is not seen:
-        await tx.session.execute(_SET_LANGUAGE, {"uid": user_id, "lang": seen.value})
+        await tx.run(_SET_LANGUAGE, {"uid": user_id, "lang": seen.value})
         language = seen
     if row.unreachable_at is not None:
         # They wrote to the bot, so it can write to them again.
-        await tx.session.execute(_REACHABLE, {"uid": user_id})
+        await tx.run(_REACHABLE, {"uid": user_id})
     account = Account(user_id, language, row.language_chosen, row.student_pk, row.advisor_pk)
     return account, None if row.id is None else to_student(row)
 
@@ -308,12 +313,12 @@ class RecordRoles:
 
 
 async def record_roles(tx: Tx, user_id: int, student_pk: int | None) -> RecordRoles:
-    row = (await tx.session.execute(_RECORD_ROLES, {"pk": student_pk, "user_id": user_id})).one()
+    row = await tx.first(_RECORD_ROLES, {"pk": student_pk, "user_id": user_id})
     return RecordRoles(bool(row[0]), bool(row[1]), bool(row[2]))
 
 
 async def roles_of(tx: Tx, user_id: int) -> frozenset[Role]:
-    rows = await tx.session.execute(_ROLES, {"user_id": user_id})
+    rows = await tx.rows(_ROLES, {"user_id": user_id})
     return frozenset(Role(role) for (role,) in rows)
 
 

@@ -1,20 +1,151 @@
-"""The handle a use case passes to repositories: one session inside one transaction."""
+"""The handle a use case passes to repositories: one session inside one transaction.
+
+The statements every update runs (`storage/conversations.py`, `people.py`, `clubs.py`) go through
+`Tx.rows`, `first`, `scalar` and `run`: each is compiled once per dialect, and executed on the
+driver's own connection inside the session's transaction, with SQLAlchemy's own conversion of
+parameters and results. That skips the session and Core's execution machinery, which cost more
+than the statement itself: on the development machine, 220 µs of CPU per statement through the
+session against 100 µs on asyncpg's connection (and 15 µs against SQLite's own).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.selectable import Select
 
 from storage.db import Database, UpsertableInsert
 
+Processor = Callable[[Any], Any] | None
+Statement = Select[*tuple[Any, ...]] | UpdateBase
 
-@dataclass(frozen=True, slots=True)
+
 class Tx:
-    session: AsyncSession
-    db: Database
+    """One session in one transaction, and a short way past it for prebuilt statements."""
+
+    __slots__ = ("_driver", "db", "session")
+
+    def __init__(self, session: AsyncSession, db: Database) -> None:
+        self.session = session
+        self.db = db
+        self._driver: Any = None
 
     def insert(self, table: Any) -> UpsertableInsert:
         """An INSERT that supports `on_conflict_do_nothing()` on this backend."""
         return self.db.insert(table)
+
+    async def rows(self, stmt: Statement, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """All result rows of a prebuilt statement, as named tuples."""
+        return (await self._execute(stmt, params))[0]
+
+    async def first(self, stmt: Statement, params: Mapping[str, Any] | None = None) -> Any:
+        """The first result row of a prebuilt statement, or None."""
+        found = (await self._execute(stmt, params))[0]
+        return found[0] if found else None
+
+    async def scalar(self, stmt: Statement, params: Mapping[str, Any] | None = None) -> Any:
+        """The first column of the first row, or None."""
+        row = await self.first(stmt, params)
+        return None if row is None else row[0]
+
+    async def run(self, stmt: Statement, params: Mapping[str, Any] | None = None) -> int:
+        """Execute a prebuilt INSERT, UPDATE or DELETE; how many rows it touched."""
+        return (await self._execute(stmt, params))[1]
+
+    async def _execute(
+        self, stmt: Statement, params: Mapping[str, Any] | None
+    ) -> tuple[list[Any], int]:
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            await session.flush()  # what the ORM holds back must be visible to the statement
+        driver = self._driver
+        if driver is None:
+            connection = await session.connection()
+            driver = self._driver = (await connection.get_raw_connection()).driver_connection
+        compiled = _compiled(stmt, self.db.engine.dialect)
+        if self.db.is_sqlite:
+            cursor = driver.execute(compiled.sql, compiled.args(params))
+            found = cursor.fetchall() if cursor.description else []
+            return compiled.convert(found, cursor.description), cursor.rowcount
+        if not driver.is_in_transaction():
+            # SQLAlchemy's asyncpg adapter sends BEGIN with its first statement: let it.
+            result: Any = await session.execute(stmt, dict(params or {}))
+            found = list(result) if result.returns_rows else []
+            return compiled.convert(found, None, processed=True), result.rowcount
+        if compiled.returns_rows:
+            records = await driver.fetch(compiled.sql, *compiled.args(params))
+            return compiled.convert(records, None), len(records)
+        status = await driver.execute(compiled.sql, *compiled.args(params))
+        return [], int(status.rsplit(" ", 1)[-1])
+
+
+class _Compiled:
+    """A statement compiled for one dialect: its SQL, its parameters' order and conversions, and
+    its result columns' conversions."""
+
+    def __init__(self, stmt: Statement, dialect: Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self._compiled = compiled
+        self.sql = compiled.string
+        names = compiled.positiontup or []
+        binds = [compiled.binds[name] for name in names]
+        if any(bind.expanding for bind in binds):
+            raise ValueError("IN renders its values late: write them as OR or = ANY")
+        self._names = names
+        self._binds: list[Processor] = [
+            bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds
+        ]
+        columns = list(stmt.exported_columns)
+        self.returns_rows = bool(columns)
+        self._results: list[Processor] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+        self._row: Callable[..., Any] | None = None
+
+    def args(self, params: Mapping[str, Any] | None) -> list[Any]:
+        values = self._compiled.construct_params(params)
+        return [
+            value if process is None else process(value)
+            for value, process in zip((values[n] for n in self._names), self._binds, strict=True)
+        ]
+
+    def convert(
+        self, found: Sequence[Any], description: Any, *, processed: bool = False
+    ) -> list[Any]:
+        if not found:
+            return []
+        make = self._row
+        if make is None:
+            if description:
+                keys = [d[0] for d in description]  # sqlite3
+            else:  # an asyncpg Record, or a SQLAlchemy Row
+                keys = list(found[0]._fields if processed else found[0].keys())
+            if len(keys) != len(self._results):
+                expected = len(self._results)
+                raise ValueError(f"{len(keys)} columns where the statement has {expected}")
+            row_type: Any = namedtuple("Row", keys, rename=True)  # type: ignore[misc]
+            make = self._row = row_type._make
+        if processed or not any(self._results):
+            return [make(row) for row in found]
+        processors = self._results
+        return [
+            make(v if p is None else p(v) for v, p in zip(row, processors, strict=True))
+            for row in found
+        ]
+
+
+_CACHE: dict[tuple[int, str], tuple[Statement, _Compiled]] = {}
+
+
+def _compiled(stmt: Statement, dialect: Dialect) -> _Compiled:
+    key = (id(stmt), dialect.name)
+    cached = _CACHE.get(key)
+    if cached is None or cached[0] is not stmt:
+        # The statement is kept with its compiled form, so its id cannot be reused.
+        cached = _CACHE[key] = (stmt, _Compiled(stmt, dialect))
+    return cached[1]

@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import Select
 
@@ -63,25 +64,37 @@ class Tx:
         session = self.session
         if session.new or session.dirty or session.deleted:
             await session.flush()  # what the ORM holds back must be visible to the statement
-        driver = self._driver
-        if driver is None:
+        if self._driver is None:
             connection = await session.connection()
-            driver = self._driver = (await connection.get_raw_connection()).driver_connection
+            raw = await connection.get_raw_connection()
+            driver: Any = raw.driver_connection
+            if not self.db.is_sqlite and not driver.is_in_transaction():
+                await _begin(connection, raw)
+            self._driver = driver
+        driver = self._driver
         compiled = _compiled(stmt, self.db.engine.dialect)
         if self.db.is_sqlite:
             cursor = driver.execute(compiled.sql, compiled.args(params))
             found = cursor.fetchall() if cursor.description else []
             return compiled.convert(found, cursor.description), cursor.rowcount
-        if not driver.is_in_transaction():
-            # SQLAlchemy's asyncpg adapter sends BEGIN with its first statement: let it.
-            result: Any = await session.execute(stmt, dict(params or {}))
-            found = list(result) if result.returns_rows else []
-            return compiled.convert(found, None, processed=True), result.rowcount
         if compiled.returns_rows:
             records = await driver.fetch(compiled.sql, *compiled.args(params))
             return compiled.convert(records, None), len(records)
         status = await driver.execute(compiled.sql, *compiled.args(params))
         return [], int(status.rsplit(" ", 1)[-1])
+
+
+async def _begin(connection: AsyncConnection, raw: Any) -> None:
+    """BEGIN on asyncpg, as SQLAlchemy's adapter would send it with its first statement, so that
+    the adapter commits or rolls back what runs here. A connection the server has dropped is
+    invalidated and reported as SQLAlchemy reports it, so the engine runs the update again."""
+    try:
+        await raw.dbapi_connection._start_transaction()
+    except Exception as error:
+        if not raw.driver_connection.is_closed():
+            raise
+        await connection.invalidate(error)
+        raise DBAPIError("BEGIN", None, error, connection_invalidated=True) from error
 
 
 class _Compiled:
@@ -114,23 +127,19 @@ class _Compiled:
             for value, process in zip((values[n] for n in self._names), self._binds, strict=True)
         ]
 
-    def convert(
-        self, found: Sequence[Any], description: Any, *, processed: bool = False
-    ) -> list[Any]:
+    def convert(self, found: Sequence[Any], description: Any) -> list[Any]:
         if not found:
             return []
         make = self._row
         if make is None:
-            if description:
-                keys = [d[0] for d in description]  # sqlite3
-            else:  # an asyncpg Record, or a SQLAlchemy Row
-                keys = list(found[0]._fields if processed else found[0].keys())
+            # sqlite3 describes its columns; an asyncpg Record knows its keys.
+            keys = [d[0] for d in description] if description else list(found[0].keys())
             if len(keys) != len(self._results):
                 expected = len(self._results)
                 raise ValueError(f"{len(keys)} columns where the statement has {expected}")
             row_type: Any = namedtuple("Row", keys, rename=True)  # type: ignore[misc]
             make = self._row = row_type._make
-        if processed or not any(self._results):
+        if not any(self._results):
             return [make(row) for row in found]
         processors = self._results
         return [

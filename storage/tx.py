@@ -64,14 +64,7 @@ class Tx:
         session = self.session
         if session.new or session.dirty or session.deleted:
             await session.flush()  # what the ORM holds back must be visible to the statement
-        if self._driver is None:
-            connection = await session.connection()
-            raw = await connection.get_raw_connection()
-            driver: Any = raw.driver_connection
-            if not self.db.is_sqlite and not driver.is_in_transaction():
-                await _begin(connection, raw)
-            self._driver = driver
-        driver = self._driver
+        driver = self._driver if self._driver is not None else await self._driver_connection()
         compiled = _compiled(stmt, self.db.engine.dialect)
         if self.db.is_sqlite:
             cursor = driver.execute(compiled.sql, compiled.args(params))
@@ -82,6 +75,16 @@ class Tx:
             return compiled.convert(records, None), len(records)
         status = await driver.execute(compiled.sql, *compiled.args(params))
         return [], int(status.rsplit(" ", 1)[-1])
+
+    async def _driver_connection(self) -> Any:
+        """The driver's connection under the session's, inside its transaction."""
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        self._driver = driver
+        if not self.db.is_sqlite and not driver.is_in_transaction():
+            await _begin(connection, raw)
+        return driver
 
 
 async def _begin(connection: AsyncConnection, raw: Any) -> None:
@@ -115,9 +118,12 @@ class _Compiled:
         ]
         columns = list(stmt.exported_columns)
         self.returns_rows = bool(columns)
-        self._results: list[Processor] = [
+        processors: list[Processor] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ]
+        self._width = len(processors)
+        # None when every value comes back from the driver as it is.
+        self._results: list[Processor] | None = processors if any(processors) else None
         self._row: Callable[..., Any] | None = None
 
     def args(self, params: Mapping[str, Any] | None) -> list[Any]:
@@ -134,14 +140,13 @@ class _Compiled:
         if make is None:
             # sqlite3 describes its columns; an asyncpg Record knows its keys.
             keys = [d[0] for d in description] if description else list(found[0].keys())
-            if len(keys) != len(self._results):
-                expected = len(self._results)
-                raise ValueError(f"{len(keys)} columns where the statement has {expected}")
+            if len(keys) != self._width:
+                raise ValueError(f"{len(keys)} columns where the statement has {self._width}")
             row_type: Any = namedtuple("Row", keys, rename=True)  # type: ignore[misc]
             make = self._row = row_type._make
-        if not any(self._results):
-            return [make(row) for row in found]
         processors = self._results
+        if processors is None:
+            return [make(row) for row in found]
         return [
             make(v if p is None else p(v) for v, p in zip(row, processors, strict=True))
             for row in found

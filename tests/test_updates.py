@@ -6,11 +6,12 @@ import asyncio
 
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bot.engine import Engine
 from bot.flows import build_router
 from bot.policy import Policy
+from storage.db import PG_POOL_SIZE
 from tests.conftest import PG_URL, MakeDb
 from tests.harness import BOT_ID, BOT_USERNAME, Campus
 
@@ -66,3 +67,28 @@ async def test_update_after_the_database_dropped_the_connection(make_db: MakeDb)
         await admin.close()
     assert "Welcome to" in await alice.send("/join Chess Club")
     assert "1 of at most 2" in await alice.send("/myclubs")
+
+
+@pytest.mark.postgres
+async def test_more_transactions_than_connections_wait_for_one(make_db: MakeDb) -> None:
+    """Three times the pool's size in flight: all of them commit, on the pool's own connections
+    (none opened and closed beside it, which would fork a server process every time)."""
+    db = await make_db("postgres")
+    opened = 0
+
+    def count(*_: object) -> None:
+        nonlocal opened
+        opened += 1
+
+    event.listen(db.engine.sync_engine, "connect", count)
+
+    async def one(i: int) -> int:
+        async with db.transaction() as session:
+            stmt = text("SELECT CAST(:i AS integer) FROM pg_sleep(0.01)")
+            return int((await session.execute(stmt, {"i": i})).scalar_one())
+
+    for _ in range(3):
+        assert await asyncio.gather(*(one(i) for i in range(3 * PG_POOL_SIZE))) == list(
+            range(3 * PG_POOL_SIZE)
+        )
+    assert opened <= PG_POOL_SIZE

@@ -28,7 +28,7 @@ from bot.router import Input, Router, Step
 from storage import conversations, people
 from storage.conversations import Conversation
 from storage.db import Database
-from storage.tx import Tx
+from storage.tx import Tx, transact
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -113,50 +113,51 @@ class Engine:
                 return await self._refusal(inc, "error.internal", {})
 
     async def _process(self, inc: Incoming) -> Outcome:
-        async with self.db.transaction() as session:
-            tx = Tx(session, self.db)
-            now = self.clock()
-            if not await self._claim(tx, inc, now):
-                return Outcome(duplicate=True)
-            seen = language_for(inc.language_code)
-            turn = await conversations.load(tx, inc.chat_id, inc.user_id, seen, now)
-            conv = turn.conversation
-            ctx = Ctx(
-                tx=tx,
-                policy=self.policy,
-                now=now,
-                lang=turn.account.language,
-                user_id=inc.user_id,
-                chat_id=inc.chat_id,
-                student=turn.student,
-                step=conv.step + 1,
-                bot_username=self.bot_username,
-                router=self.router,
-                cal=self.cal,
-                advisor_pk=turn.account.advisor_pk,
-            )
-            step = await self._route(ctx, conv, inc)
-            if _moved(conv, step, ctx.step):
-                await conversations.save(tx, conv, now)
-            return _outcome(step, inc)
+        serial = conversations.serial_key(inc.chat_id, inc.user_id)
+        return await transact(self.db, lambda tx: self._step(tx, inc), serial=serial)
+
+    async def _step(self, tx: Tx, inc: Incoming) -> Outcome:
+        now = self.clock()
+        seen = language_for(inc.language_code)
+        turn = await conversations.begin_turn(
+            tx, self.bot_id, inc.update_id, inc.chat_id, inc.user_id, seen, now
+        )
+        if turn is None:
+            return Outcome(duplicate=True)
+        conv = turn.conversation
+        ctx = Ctx(
+            tx=tx,
+            policy=self.policy,
+            now=now,
+            lang=turn.account.language,
+            user_id=inc.user_id,
+            chat_id=inc.chat_id,
+            student=turn.student,
+            step=conv.step + 1,
+            bot_username=self.bot_username,
+            router=self.router,
+            cal=self.cal,
+            advisor_pk=turn.account.advisor_pk,
+        )
+        step = await self._route(ctx, conv, inc)
+        if _moved(conv, step, ctx.step):
+            await conversations.save(tx, conv, now)
+        return _outcome(step, inc)
 
     async def _refusal(self, inc: Incoming, key: str, params: dict[str, object]) -> Outcome:
         """Record the update alone (so it is not retried) and answer with the reason."""
-        async with self.db.transaction() as session:
-            tx = Tx(session, self.db)
+
+        async def record(tx: Tx) -> Outcome:
             now = self.clock()
-            if not await self._claim(tx, inc, now):
+            if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
                 return Outcome(duplicate=True)
             account = await people.ensure_account(
                 tx, inc.user_id, language_for(inc.language_code), now
             )
-            text = tr(account.language, key, **params)
-        return _outcome(Step.say(text), inc)
+            return _outcome(Step.say(tr(account.language, key, **params)), inc)
 
-    async def _claim(self, tx: Tx, inc: Incoming, now: datetime) -> bool:
-        return await conversations.claim_update(
-            tx, self.bot_id, inc.update_id, inc.chat_id, inc.user_id, now
-        )
+        serial = conversations.serial_key(inc.chat_id, inc.user_id)
+        return await transact(self.db, record, serial=serial)
 
     async def _route(self, ctx: Ctx, conv: Conversation, inc: Incoming) -> Step:
         if inc.callback_data is not None:

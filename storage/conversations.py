@@ -1,13 +1,16 @@
 """Conversation state and the record of processed updates.
 
-Every update starts with two statements: `claim_update` records its id (and, on PostgreSQL, takes
-the conversation's lock), and `load` reads who is talking and where their conversation stands.
-They are built once, with bind parameters: building a statement per call costs more in
+Every update runs in a transaction serialized on its conversation (`serial_key`), and starts with
+`begin_turn`: it records the update's id (a redelivery stops there) and reads who is talking and
+where their conversation stands. On PostgreSQL that is one statement, one round trip; the lock was
+taken with BEGIN, so the statement's snapshot already sees the conversation's last update. The
+statements are built once, with bind parameters: building a statement per call costs more in
 SQLAlchemy than SQLite takes to run it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,32 +46,29 @@ _CLAIMED: dict[str, Any] = {
     "processed_at": bindparam("now"),
 }
 _CLAIM_SQLITE = sqlite.insert(_processed).values(**_CLAIMED).on_conflict_do_nothing()
-# PostgreSQL: a claimed update also takes a lock on its conversation until the transaction ends,
-# so two processes handling one conversation take turns. (SQLite's BEGIN IMMEDIATE already
-# serializes all writers.) The lock is taken after the claim, so a redelivery takes none.
-_CLAIM_PG = (
-    postgresql.insert(_processed)
-    .values(**_CLAIMED)
-    .on_conflict_do_nothing()
-    .returning(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("conv_key"), 0)))
-)
+_CLAIM_PG = postgresql.insert(_processed).values(**_CLAIMED).on_conflict_do_nothing()
 _KEY = (_conv.c.chat_id == bindparam("chat")) & (_conv.c.user_id == bindparam("user"))
+_CONV_COLUMNS = (
+    _conv.c.flow.label("conv_flow"),
+    _conv.c.state.label("conv_state"),
+    _conv.c.data.label("conv_data"),
+    _conv.c.step.label("conv_step"),
+)
+_ACCOUNT_CONVERSATION = people.ACCOUNT_AND_STUDENT.outerjoin(
+    _conv, (_conv.c.chat_id == bindparam("chat")) & (_conv.c.user_id == people.USER_ID)
+)
 _LOAD = (
-    select(
-        *people.ACCOUNT_AND_STUDENT_COLUMNS,
-        _conv.c.flow.label("conv_flow"),
-        _conv.c.state.label("conv_state"),
-        _conv.c.data.label("conv_data"),
-        _conv.c.step.label("conv_step"),
-    )
-    .select_from(
-        people.ACCOUNT_AND_STUDENT.outerjoin(
-            _conv,
-            (_conv.c.chat_id == bindparam("chat")) & (_conv.c.user_id == people.USER_ID),
-        )
-    )
+    select(*people.ACCOUNT_AND_STUDENT_COLUMNS, *_CONV_COLUMNS)
+    .select_from(_ACCOUNT_CONVERSATION)
     .where(bindparam("user") == people.USER_ID)
 )
+# PostgreSQL: the claim and the load in one statement. `claimed` is 0 for a redelivery; on first
+# contact the account's columns are NULL (the row comes from the claim's side of the join).
+_claim = _CLAIM_PG.returning(_processed.c.update_id).cte("claim")
+_claimed = select(func.count().label("claimed")).select_from(_claim).subquery("claimed")
+_CLAIM_AND_LOAD_PG = select(
+    _claimed.c.claimed, *people.ACCOUNT_AND_STUDENT_COLUMNS, *_CONV_COLUMNS
+).select_from(_claimed.outerjoin(_ACCOUNT_CONVERSATION, bindparam("user") == people.USER_ID))
 _INSERT = _conv.insert().values(
     chat_id=bindparam("chat"),
     user_id=bindparam("user"),
@@ -100,15 +100,31 @@ class Turn:
     conversation: Conversation
 
 
-async def claim_update(
-    tx: Tx, bot_id: int, update_id: int, chat_id: int, user_id: int, now: datetime
-) -> bool:
+def serial_key(chat_id: int, user_id: int) -> int:
+    """The conversation's key for `Database.transaction(serial=…)`, the same in every process."""
+    digest = hashlib.blake2b(f"{chat_id}:{user_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def claim_update(tx: Tx, bot_id: int, update_id: int, now: datetime) -> bool:
     """Record the update as processed; False when it already was (a redelivery)."""
     params = {"bot": bot_id, "update": update_id, "now": now}
+    return bool(await tx.run(_CLAIM_SQLITE if tx.db.is_sqlite else _CLAIM_PG, params))
+
+
+async def begin_turn(
+    tx: Tx, bot_id: int, update_id: int, chat_id: int, user_id: int, seen: Language, now: datetime
+) -> Turn | None:
+    """Claim the update (None when it was processed already) and load its turn."""
     if tx.db.is_sqlite:
-        return bool(await tx.run(_CLAIM_SQLITE, params))
-    locked = {**params, "conv_key": f"{chat_id}:{user_id}"}
-    return await tx.first(_CLAIM_PG, locked) is not None
+        if not await claim_update(tx, bot_id, update_id, now):
+            return None
+        return await load(tx, chat_id, user_id, seen, now)
+    params = {"bot": bot_id, "update": update_id, "now": now, "chat": chat_id, "user": user_id}
+    row = await tx.first(_CLAIM_AND_LOAD_PG, params)
+    if not row.claimed:
+        return None
+    return await _turn(tx, chat_id, user_id, None if row.language is None else row, seen, now)
 
 
 async def forget_updates(tx: Tx, before: datetime) -> int:
@@ -120,6 +136,12 @@ async def forget_updates(tx: Tx, before: datetime) -> int:
 async def load(tx: Tx, chat_id: int, user_id: int, seen: Language, now: datetime) -> Turn:
     """The account (created on first contact), student and conversation, in one query."""
     row = await tx.first(_LOAD, {"chat": chat_id, "user": user_id})
+    return await _turn(tx, chat_id, user_id, row, seen, now)
+
+
+async def _turn(
+    tx: Tx, chat_id: int, user_id: int, row: Any, seen: Language, now: datetime
+) -> Turn:
     account, student = await people.account_from_row(tx, user_id, row, seen, now)
     if row is None or row.conv_step is None:
         # Not written yet: a user who never enters a flow costs no write.

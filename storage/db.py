@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+import asyncpg
+from sqlalchemy import BigInteger, bindparam, event, func, select, text
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,13 +28,15 @@ from sqlalchemy.ext.asyncio import (
 from storage import sqlite
 
 UpsertableInsert = SqliteInsert | PgInsert
+T = TypeVar("T")
 
 # SQLite: how long one attempt at the write lock may block the event loop, and how long a
 # transaction waits in all for another process to release it.
 BUSY_TIMEOUT_MS = 5
 LOCK_WAIT_SECONDS = 30.0
 
-# PostgreSQL: connections this process keeps open. A transaction beyond them waits for one to be
+# PostgreSQL: connections this process keeps open, in each of its two pools (SQLAlchemy's, and
+# the driver's own for `driver_transaction`). A transaction beyond them waits for one to be
 # returned rather than opening a connection of its own: SQLAlchemy's default overflow opened and
 # closed one every few updates under load (a server process forked each time), which cost more
 # than the updates themselves. Ten keep both of the machine's cores busy with round trips.
@@ -58,6 +62,14 @@ class Database:
     queues this process's writers instead of letting them spin on SQLITE_BUSY. When another process
     holds the lock, the wait is an `asyncio.sleep` (see `storage/sqlite.py`).
     PostgreSQL: READ COMMITTED plus `SELECT … FOR UPDATE` on the row a rule is about.
+
+    `driver_transaction()` is the same transaction on the driver's own connection, for work that
+    needs no ORM session (see `storage/tx.py`): SQLite's one connection per process, or a small
+    asyncpg pool beside SQLAlchemy's.
+
+    Both take an optional `serial` key: transactions that name the same key run one at a time,
+    across processes (PostgreSQL: a transaction-scoped advisory lock, taken with BEGIN; SQLite:
+    BEGIN IMMEDIATE already serializes every writer).
     """
 
     def __init__(self, url: str, *, schema: str | None = None, echo: bool = False) -> None:
@@ -84,9 +96,13 @@ class Database:
             _sqlite_pragmas(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._connect_args = connect_args
+        self._sqlite: sqlite3.Connection | None = None
+        self._asyncpg: asyncpg.Pool | None = None
+        self._asyncpg_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, serial: int | None = None) -> AsyncIterator[AsyncSession]:
         """A session inside one write transaction: committed on exit, rolled back on error."""
         lock = self._write_lock if self._write_lock is not None else contextlib.nullcontext()
         if self.is_sqlite:
@@ -96,6 +112,8 @@ class Database:
         async with lock:
             session = await self._begin()
             try:
+                if serial is not None and not self.is_sqlite:
+                    await session.execute(_SERIAL, {"key": serial})
                 yield session
             except BaseException:
                 await session.rollback()
@@ -109,19 +127,88 @@ class Database:
         """A new session; on SQLite with its write lock already taken, waiting without blocking."""
         if not self.is_sqlite:
             return self._sessions()
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        pause = 0.001
-        while True:
+
+        async def attempt() -> AsyncSession:
             session = self._sessions()
             try:
                 await session.connection()  # BEGIN IMMEDIATE
-                return session
-            except OperationalError as error:
+            except OperationalError:
                 await session.close()
-                if "locked" not in str(error.orig) or time.monotonic() > deadline:
-                    raise
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+                raise
+            return session
+
+        return await _until_unlocked(attempt)
+
+    @contextlib.asynccontextmanager
+    async def driver_transaction(self, serial: int | None = None) -> AsyncIterator[Any]:
+        """A write transaction on the driver's own connection (`sqlite3` or `asyncpg`), with the
+        same locking as `transaction()`: committed on exit, rolled back on error."""
+        if self._write_lock is None:
+            async with self._asyncpg_transaction(serial) as connection:
+                yield connection
+            return
+        await asyncio.sleep(0)  # as in `transaction()`: other tasks get a turn first
+        async with self._write_lock:
+            connection = self._sqlite_connection()
+
+            async def begin() -> None:
+                connection.execute("BEGIN IMMEDIATE")
+
+            await _until_unlocked(begin)
+            try:
+                yield connection
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    def _sqlite_connection(self) -> sqlite3.Connection:
+        if self._sqlite is None:
+            dialect = self.engine.dialect
+            args, kwargs = dialect.create_connect_args(make_url(self.url))
+            connect: Any = sqlite3.connect
+            connection: sqlite3.Connection = connect(*args, **kwargs, **self._connect_args)
+            _prepare_sqlite(connection)
+            self._sqlite = connection
+        return self._sqlite
+
+    @contextlib.asynccontextmanager
+    async def _asyncpg_transaction(self, serial: int | None) -> AsyncIterator[asyncpg.Connection]:
+        pool = self._asyncpg or await self._asyncpg_pool()
+        # One message, one round trip: the serial lock is taken with BEGIN (an int, formatted
+        # here, is the only thing put into the SQL).
+        begin = "BEGIN" if serial is None else f"BEGIN; SELECT pg_advisory_xact_lock({serial:d})"
+        async with pool.acquire() as connection:
+            try:
+                await connection.execute(begin)
+            except Exception as error:
+                if connection.is_closed():
+                    # The server dropped this idle connection (a restart): nothing has run, and
+                    # the engine runs the update again on a fresh one, as after SQLAlchemy's pool.
+                    raise DBAPIError("BEGIN", None, error, connection_invalidated=True) from error
+                if connection.is_in_transaction():
+                    await connection.execute("ROLLBACK")
+                raise
+            try:
+                yield connection
+            except BaseException:
+                if not connection.is_closed():
+                    await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    async def _asyncpg_pool(self) -> asyncpg.Pool:
+        async with self._asyncpg_lock:
+            if self._asyncpg is None:
+                url = make_url(self.url).set(drivername="postgresql")
+                self._asyncpg = await asyncpg.create_pool(
+                    url.render_as_string(hide_password=False),
+                    min_size=0,
+                    max_size=PG_POOL_SIZE,
+                    reset=_keep_session,
+                    **self._connect_args,
+                )
+            return self._asyncpg
 
     def insert(self, table: Any) -> UpsertableInsert:
         """An INSERT that supports `on_conflict_do_nothing()` on this backend."""
@@ -135,20 +222,53 @@ class Database:
         await session.execute(stmt, {"ids": ids})
 
     async def dispose(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        if self._asyncpg is not None:
+            await self._asyncpg.close()
+            self._asyncpg = None
         await self.engine.dispose()
+
+
+_SERIAL = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
+
+
+async def _until_unlocked(attempt: Callable[[], Awaitable[T]]) -> T:
+    """`attempt()` again until SQLite's write lock is free, sleeping in between (so the loop goes
+    on while another process holds it); an error after LOCK_WAIT_SECONDS."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    pause = 0.001
+    while True:
+        try:
+            return await attempt()
+        except (OperationalError, sqlite3.OperationalError) as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """A connection goes back to the pool as it is. (asyncpg's default reset costs a round trip
+    per transaction; this project sets no session state, and a transaction always ends first.)"""
+
+
+def _prepare_sqlite(connection: Any) -> None:
+    # Transactions begin when this project says so (BEGIN IMMEDIATE), not when the driver guesses.
+    connection.isolation_level = None
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy's "begin" event, not the driver, decide when a transaction starts.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.close()
+        _prepare_sqlite(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

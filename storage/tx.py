@@ -1,18 +1,23 @@
-"""The handle a use case passes to repositories: one session inside one transaction.
+"""The handle a use case passes to repositories: one transaction, with or without a session.
 
 The statements every update runs (`storage/conversations.py`, `people.py`, `clubs.py`) go through
 `Tx.rows`, `first`, `scalar` and `run`: each is compiled once per dialect, and executed on the
-driver's own connection inside the session's transaction, with SQLAlchemy's own conversion of
-parameters and results. That skips the session and Core's execution machinery, which cost more
-than the statement itself: on the development machine, 220 µs of CPU per statement through the
-session against 100 µs on asyncpg's connection (and 15 µs against SQLite's own).
+driver's own connection inside the transaction, with SQLAlchemy's own conversion of parameters
+and results. That skips the session and Core's execution machinery, which cost more than the
+statement itself: on the development machine, 220 µs of CPU per statement through the session
+against 100 µs on asyncpg's connection (and 15 µs against SQLite's own).
+
+`transact(db, work)` goes one step further: it runs the work in `Database.driver_transaction()`,
+with no session, pool checkout or greenlet at all. Work that reaches for `tx.session` (the ORM)
+raises `SessionNeeded` there; that first attempt is rolled back, and the work runs again in a
+session transaction. So a use case is written once, and pays for the session only if it uses it.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -24,17 +29,53 @@ from storage.db import Database, UpsertableInsert
 
 Processor = Callable[[Any], Any] | None
 Statement = Select[*tuple[Any, ...]] | UpdateBase
+T = TypeVar("T")
+
+
+class SessionNeeded(Exception):
+    """Work in a driver transaction reached for the ORM session; `transact` runs it again."""
+
+
+async def transact(
+    db: Database, work: Callable[[Tx], Awaitable[T]], *, serial: int | None = None
+) -> T:
+    """`work(tx)` in one write transaction: on the driver's connection, or, when it turns out to
+    need the ORM session, again from the start in a session transaction (the first attempt is
+    rolled back, so nothing of it stays). `work` must have no effect outside the database.
+    `serial`: see `Database`."""
+    try:
+        async with db.driver_transaction(serial) as driver:
+            return await work(Tx.on_driver(driver, db))
+    except SessionNeeded:
+        pass
+    async with db.transaction(serial) as session:
+        return await work(Tx(session, db))
 
 
 class Tx:
-    """One session in one transaction, and a short way past it for prebuilt statements."""
+    """One transaction: a session in it (or, from `transact`, the driver's connection alone),
+    and a short way past the session for prebuilt statements."""
 
-    __slots__ = ("_driver", "db", "session")
+    __slots__ = ("_driver", "_session", "db")
 
     def __init__(self, session: AsyncSession, db: Database) -> None:
-        self.session = session
+        self._session: AsyncSession | None = session
         self.db = db
         self._driver: Any = None
+
+    @classmethod
+    def on_driver(cls, driver: Any, db: Database) -> Tx:
+        """A Tx with no session, on a driver connection inside `db.driver_transaction()`."""
+        tx = cls.__new__(cls)
+        tx._session, tx.db, tx._driver = None, db, driver
+        return tx
+
+    @property
+    def session(self) -> AsyncSession:
+        """The ORM session; in a driver transaction, `SessionNeeded` (see `transact`)."""
+        if self._session is None:
+            raise SessionNeeded
+        return self._session
 
     def insert(self, table: Any) -> UpsertableInsert:
         """An INSERT that supports `on_conflict_do_nothing()` on this backend."""
@@ -61,8 +102,8 @@ class Tx:
     async def _execute(
         self, stmt: Statement, params: Mapping[str, Any] | None
     ) -> tuple[list[Any], int]:
-        session = self.session
-        if session.new or session.dirty or session.deleted:
+        session = self._session
+        if session is not None and (session.new or session.dirty or session.deleted):
             await session.flush()  # what the ORM holds back must be visible to the statement
         driver = self._driver if self._driver is not None else await self._driver_connection()
         compiled = _compiled(stmt, self.db.engine.dialect)

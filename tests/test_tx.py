@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +14,8 @@ from bot.domain import Language
 from storage import clubs, conversations, people
 from storage.db import Database
 from storage.models import AccountRow, MembershipRow, RoleGrantRow, table_of
-from storage.tx import Statement, Tx
+from storage.tx import Statement, Tx, transact
+from tests.conftest import MakeDb
 from tests.harness import Campus, student_line
 
 _member = table_of(MembershipRow)
@@ -54,16 +57,22 @@ async def test_fast_rows_equal_the_sessions_rows(campus: Campus) -> None:
         (_MEMBERSHIP_TIMES, {"pk": student_pk}),
         (_ACCOUNT_FLAGS, {"uid": user_id}),
     ]
+    expected = []
     async with campus.db.transaction() as session:
         tx = Tx(session, campus.db)
         for stmt, params in statements:
-            expected = _typed(await session.execute(stmt, params))
-            assert expected, stmt
-            assert _typed(await tx.rows(stmt, params)) == expected, stmt
+            expected.append(_typed(await session.execute(stmt, params)))
+            assert expected[-1], stmt
+            assert _typed(await tx.rows(stmt, params)) == expected[-1], stmt
         row = await tx.first(conversations._LOAD, {"chat": user_id, "user": user_id})
         assert (row.conv_flow, row.language) == ("leave", Language.EN.value)
         times = await tx.first(_MEMBERSHIP_TIMES, {"pk": student_pk})
         assert isinstance(times.joined_at, datetime)
+    # And with no session at all, on the driver's own connection.
+    async with campus.db.driver_transaction() as driver:
+        tx = Tx.on_driver(driver, campus.db)
+        for (stmt, params), rows in zip(statements, expected, strict=True):
+            assert _typed(await tx.rows(stmt, params)) == rows, stmt
 
 
 async def test_a_fast_statement_sees_what_the_session_holds_back(db: Database) -> None:
@@ -107,3 +116,88 @@ async def test_an_in_list_is_refused_rather_than_compiled_wrong(db: Database) ->
     async with db.transaction() as session:
         with pytest.raises(ValueError, match="IN"):
             await Tx(session, db).rows(stmt)
+
+
+async def test_work_without_the_session_runs_once_on_the_driver(db: Database) -> None:
+    now = datetime.now(UTC)
+    attempts: list[bool] = []
+
+    async def work(tx: Tx) -> int:
+        attempts.append(tx._session is None)
+        return await tx.run(people._NEW_ACCOUNT, {"uid": 80, "lang": "en", "now": now})
+
+    assert await transact(db, work) == 1
+    assert attempts == [True]
+    async with db.transaction() as session:
+        assert await session.get(AccountRow, 80) is not None
+
+
+async def test_work_that_needs_the_session_runs_again_in_a_session(db: Database) -> None:
+    """The first attempt wrote before it reached for the session: it is rolled back, so the
+    second attempt's insert of the same key does not collide with it."""
+    now = datetime.now(UTC)
+    attempts: list[bool] = []
+
+    async def work(tx: Tx) -> str:
+        attempts.append(tx._session is None)
+        await tx.run(people._NEW_ACCOUNT, {"uid": 81, "lang": "en", "now": now})
+        account = await tx.session.get(AccountRow, 81)
+        assert account is not None
+        return account.language
+
+    assert await transact(db, work) == "en"
+    assert attempts == [True, False]
+    async with db.transaction() as session:
+        rows = await session.execute(select(_account.c.user_id).where(_account.c.user_id == 81))
+        assert len(rows.all()) == 1
+
+
+async def test_an_error_in_a_driver_transaction_rolls_it_back(db: Database) -> None:
+    now = datetime.now(UTC)
+
+    async def write_then_fail() -> None:
+        async with db.driver_transaction() as driver:
+            tx = Tx.on_driver(driver, db)
+            assert await tx.run(people._NEW_ACCOUNT, {"uid": 82, "lang": "en", "now": now})
+            raise RuntimeError("roll it back")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
+    async with db.driver_transaction() as driver:  # the connection is usable again
+        assert await Tx.on_driver(driver, db).scalar(_ACCOUNT_FLAGS, {"uid": 82}) is None
+
+
+@pytest.mark.parametrize("kind", ["driver", "session"])
+async def test_transactions_on_one_serial_key_take_turns(
+    make_db: MakeDb, backend: str, kind: str
+) -> None:
+    """Two handles on one database, as two processes have: the second transaction on the same
+    key waits until the first ends. On PostgreSQL, another key does not wait."""
+    first = await make_db(backend)
+    second = await make_db(backend, share=first)
+    inside, leave = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with first.driver_transaction(serial=7):
+            inside.set()
+            await leave.wait()
+
+    def enter(key: int) -> contextlib.AbstractAsyncContextManager[Any]:
+        return second.driver_transaction(key) if kind == "driver" else second.transaction(key)
+
+    async def visit(key: int) -> None:
+        async with enter(key):
+            pass
+
+    holding = asyncio.create_task(hold())
+    try:
+        await inside.wait()
+        if backend == "postgres":
+            await asyncio.wait_for(visit(8), timeout=5)
+        waiting = asyncio.create_task(visit(7))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+    finally:
+        leave.set()
+        await holding
+    await asyncio.wait_for(waiting, timeout=5)

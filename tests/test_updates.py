@@ -58,11 +58,15 @@ async def test_update_after_the_database_dropped_the_connection(make_db: MakeDb)
     campus = Campus(db, engine)
     await campus.clubs("Chess Club")
     alice = await campus.bound("S1", 1001)
+    # Both of the process's pools: SQLAlchemy's, and the driver's own.
     async with db.transaction() as session:
-        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        pids = [(await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()]
+    async with db.driver_transaction() as driver:
+        pids.append(await driver.fetchval("SELECT pg_backend_pid()"))
     admin = await asyncpg.connect(PG_URL.replace("postgresql://", "postgres://", 1))
     try:
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        for pid in pids:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
     finally:
         await admin.close()
     assert "Welcome to" in await alice.send("/join Chess Club")

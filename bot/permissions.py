@@ -97,21 +97,13 @@ ROLES = (A.STAFF, A.REVIEWER, A.UNIT_REP, A.ADVISOR, A.OFFICER, A.MEMBER)
 _GRANTED = {Role.STAFF: A.STAFF, Role.REVIEWER: A.REVIEWER}
 
 
-async def granted(ctx: Ctx) -> frozenset[Audience]:
-    """The roles staff granted this user (read now)."""
-    return frozenset(_GRANTED[role] for role in await ctx.roles())
-
-
 async def capacities(ctx: Ctx) -> frozenset[Audience]:
-    """Everything this user is at this moment: granted roles and the roles the records give."""
-    return await granted(ctx) | await _by_records(ctx)
-
-
-async def _by_records(ctx: Ctx) -> frozenset[Audience]:
-    """What the records make the user (and what everyone is)."""
+    """Everything this user is at this moment, read now (one query): the roles staff granted, the
+    roles the records give, and what everyone is. A revoked role counts from the next message."""
     held = {A.EVERYONE}
     student_pk = ctx.student.id if ctx.student is not None else None
     records = await people.record_roles(ctx.tx, ctx.user_id, student_pk)
+    held.update(_GRANTED[role] for role in records.granted)
     if ctx.student is not None:
         held.add(A.STUDENT)
         if records.officer:
@@ -126,13 +118,8 @@ async def _by_records(ctx: Ctx) -> frozenset[Audience]:
 
 
 async def allowed(ctx: Ctx, action: str) -> bool:
-    """Whether the user may do `action` now (granted roles first: one cheap query)."""
-    needed = PERMISSIONS[action]
-    if await granted(ctx) & needed:
-        return True
-    if needed <= STAFF_OR_REVIEWER:
-        return False
-    return bool(await _by_records(ctx) & needed)
+    """Whether the user may do `action` now."""
+    return bool(await capacities(ctx) & PERMISSIONS[action])
 
 
 def refusal(ctx: Ctx, action: str) -> str:

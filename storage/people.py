@@ -102,8 +102,8 @@ _member = table_of(MembershipRow)
 _rep = table_of(UnitRepRow)
 _signature = table_of(SignatureRow)
 _application = table_of(ApplicationRow)
-# What a user is by the records (not by grants), in one statement: /help and the permission
-# checks ask it often.
+# What a user is, in one statement: what the records make them, then each role staff may grant.
+# /help and the permission checks ask it often.
 _RECORD_ROLES = select(
     exists().where(_officer.c.student_pk == bindparam("pk"), _officer.c.until.is_(None)),
     exists().where(_member.c.student_pk == bindparam("pk"), _member.c.slot.is_not(None))
@@ -117,6 +117,10 @@ _RECORD_ROLES = select(
         (_application.c.state == "founding") | (_application.c.state == "confirming"),
     ),
     exists().where(_rep.c.user_id == bindparam("user_id")),
+    *(
+        exists().where(_role.c.user_id == bindparam("user_id"), _role.c.role == role.value)
+        for role in Role
+    ),
 )
 
 
@@ -305,16 +309,19 @@ async def record_failure(tx: Tx, user_id: int, now: datetime) -> None:
 
 @dataclass(frozen=True, slots=True)
 class RecordRoles:
-    """What the records make a user: an officer or member of some club, a unit's representative."""
+    """What a user is: by the records, an officer or member of some club, a unit's
+    representative; and the roles staff granted."""
 
     officer: bool
     member: bool
     unit_rep: bool
+    granted: frozenset[Role]
 
 
 async def record_roles(tx: Tx, user_id: int, student_pk: int | None) -> RecordRoles:
     row = await tx.first(_RECORD_ROLES, {"pk": student_pk, "user_id": user_id})
-    return RecordRoles(bool(row[0]), bool(row[1]), bool(row[2]))
+    granted = frozenset(role for role, held in zip(Role, row[3:], strict=True) if held)
+    return RecordRoles(bool(row[0]), bool(row[1]), bool(row[2]), granted)
 
 
 async def roles_of(tx: Tx, user_id: int) -> frozenset[Role]:

@@ -74,7 +74,7 @@ class Tx:
     def session(self) -> AsyncSession:
         """The ORM session; in a driver transaction, `SessionNeeded` (see `transact`)."""
         if self._session is None:
-            raise SessionNeeded
+            raise SessionNeeded("this work needs the ORM session: run it through `transact`")
         return self._session
 
     def insert(self, table: Any) -> UpsertableInsert:

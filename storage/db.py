@@ -157,10 +157,13 @@ class Database:
             await _until_unlocked(begin)
             try:
                 yield connection
+                connection.commit()
             except BaseException:
-                connection.rollback()
+                # Also after a failed COMMIT, which leaves SQLite's transaction (and the file's
+                # write lock) open on this, the process's one connection.
+                if connection.in_transaction:
+                    connection.rollback()
                 raise
-            connection.commit()
 
     def _sqlite_connection(self) -> sqlite3.Connection:
         if self._sqlite is None:
@@ -186,16 +189,20 @@ class Database:
                     # The server dropped this idle connection (a restart): nothing has run, and
                     # the engine runs the update again on a fresh one, as after SQLAlchemy's pool.
                     raise DBAPIError("BEGIN", None, error, connection_invalidated=True) from error
-                if connection.is_in_transaction():
-                    await connection.execute("ROLLBACK")
+                await _end(connection)
+                raise
+            except asyncio.CancelledError:
+                connection.terminate()  # see `_end`
                 raise
             try:
                 yield connection
-            except BaseException:
-                if not connection.is_closed():
-                    await connection.execute("ROLLBACK")
+                await connection.execute("COMMIT")
+            except asyncio.CancelledError:
+                connection.terminate()
                 raise
-            await connection.execute("COMMIT")
+            except BaseException:
+                await _end(connection)
+                raise
 
     async def _asyncpg_pool(self) -> asyncpg.Pool:
         async with self._asyncpg_lock:
@@ -247,6 +254,20 @@ async def _until_unlocked(attempt: Callable[[], Awaitable[T]]) -> T:
                 raise
         await asyncio.sleep(pause)
         pause = min(pause * 2, 0.05)
+
+
+async def _end(connection: asyncpg.Connection) -> None:
+    """Roll back what is open, so that no connection goes back to the pool inside a transaction;
+    one that cannot roll back is closed (the server then rolls back and drops its locks). A
+    cancelled task closes its connection at once instead: the query it cancelled may still be
+    running on the server."""
+    if connection.is_closed() or not connection.is_in_transaction():
+        return
+    try:
+        await connection.execute("ROLLBACK")
+    except BaseException:
+        connection.terminate()
+        raise
 
 
 async def _keep_session(_connection: asyncpg.Connection) -> None:

@@ -32,8 +32,9 @@ Statement = Select[*tuple[Any, ...]] | UpdateBase
 T = TypeVar("T")
 
 
-class SessionNeeded(Exception):
-    """Work in a driver transaction reached for the ORM session; `transact` runs it again."""
+class SessionNeeded(BaseException):
+    """Work in a driver transaction reached for the ORM session; `transact` runs it again. (Not an
+    Exception: an `except Exception` in the work must not swallow it and commit half the work.)"""
 
 
 async def transact(

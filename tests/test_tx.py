@@ -1,9 +1,11 @@
-"""Tx's short way past the session gives what the session gives, inside the same transaction."""
+"""Transactions on the driver's connection, and Tx's short way past the session: the same values
+as the session's, inside the same transaction, and nothing left behind on any error."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -201,3 +203,56 @@ async def test_transactions_on_one_serial_key_take_turns(
         leave.set()
         await holding
     await asyncio.wait_for(waiting, timeout=5)
+
+
+async def test_a_failed_commit_leaves_the_sqlite_connection_usable(make_db: MakeDb) -> None:
+    """A COMMIT that fails (here a deferred foreign key) would leave SQLite's transaction, and the
+    file's write lock, open on the process's one driver connection."""
+    db = await make_db("sqlite")
+    now = datetime.now(UTC)
+
+    async def orphan_membership() -> None:
+        async with db.driver_transaction() as driver:
+            driver.execute("PRAGMA defer_foreign_keys = ON")
+            tx = Tx.on_driver(driver, db)
+            await tx.run(clubs._JOIN_SQLITE, {"pk": 999, "club": 999, "new_slot": 1, "now": now})
+
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        await orphan_membership()
+    async with db.driver_transaction() as driver:
+        tx = Tx.on_driver(driver, db)
+        assert await tx.run(people._NEW_ACCOUNT, {"uid": 83, "lang": "en", "now": now}) == 1
+    async with db.transaction() as session:  # and the file's write lock is free
+        assert await session.get(AccountRow, 83) is not None
+
+
+@pytest.mark.postgres
+async def test_a_transaction_cancelled_while_it_waits_for_the_lock(
+    make_db: MakeDb, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Cancelled while BEGIN waits for the conversation's lock: its connection does not go back
+    to the pool inside a transaction, and the lock is free once its holder is done."""
+    first = await make_db("postgres")
+    second = await make_db("postgres", share=first)
+    inside, leave = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with first.driver_transaction(serial=9):
+            inside.set()
+            await leave.wait()
+
+    async def visit() -> None:
+        async with second.driver_transaction(serial=9):
+            pass
+
+    holding = asyncio.create_task(hold())
+    await inside.wait()
+    waiting = asyncio.create_task(visit())
+    await asyncio.sleep(0.1)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    leave.set()
+    await holding
+    await asyncio.wait_for(visit(), timeout=5)
+    assert "active transaction" not in caplog.text

@@ -168,7 +168,7 @@ class Database:
     def _sqlite_connection(self) -> sqlite3.Connection:
         if self._sqlite is None:
             dialect = self.engine.dialect
-            args, kwargs = dialect.create_connect_args(make_url(self.url))
+            args, kwargs = dialect.create_connect_args(self.engine.url)
             connect: Any = sqlite3.connect
             connection: sqlite3.Connection = connect(*args, **kwargs, **self._connect_args)
             _prepare_sqlite(connection)
@@ -183,22 +183,20 @@ class Database:
         begin = "BEGIN" if serial is None else f"BEGIN; SELECT pg_advisory_xact_lock({serial:d})"
         async with pool.acquire() as connection:
             try:
-                await connection.execute(begin)
-            except Exception as error:
-                if connection.is_closed():
-                    # The server dropped this idle connection (a restart): nothing has run, and
-                    # the engine runs the update again on a fresh one, as after SQLAlchemy's pool.
-                    raise DBAPIError("BEGIN", None, error, connection_invalidated=True) from error
-                await _end(connection)
-                raise
-            except asyncio.CancelledError:
-                connection.terminate()  # see `_end`
-                raise
-            try:
+                try:
+                    await connection.execute(begin)
+                except Exception as error:
+                    if connection.is_closed():
+                        # The server dropped this idle connection (a restart): nothing has run,
+                        # and the engine runs the update again on a fresh one.
+                        raise DBAPIError(
+                            "BEGIN", None, error, connection_invalidated=True
+                        ) from error
+                    raise
                 yield connection
                 await connection.execute("COMMIT")
             except asyncio.CancelledError:
-                connection.terminate()
+                connection.terminate()  # see `_end`
                 raise
             except BaseException:
                 await _end(connection)
@@ -207,7 +205,7 @@ class Database:
     async def _asyncpg_pool(self) -> asyncpg.Pool:
         async with self._asyncpg_lock:
             if self._asyncpg is None:
-                url = make_url(self.url).set(drivername="postgresql")
+                url = self.engine.url.set(drivername="postgresql")
                 self._asyncpg = await asyncpg.create_pool(
                     url.render_as_string(hide_password=False),
                     min_size=0,

@@ -75,9 +75,9 @@ def build_app(
     )
 
 
-async def forget_old_updates(db: Database, now: datetime | None = None) -> None:
+async def forget_old_updates(db: Database, now: datetime) -> None:
     async with db.transaction() as session:
-        await conversations.forget_updates(Tx(session, db), (now or utcnow()) - UPDATE_MEMORY)
+        await conversations.forget_updates(Tx(session, db), now - UPDATE_MEMORY)
 
 
 async def tick(app: App, delivery: Delivery, *, refresh: bool = False) -> tuple[int, int]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import signal
 import time
@@ -27,7 +26,7 @@ from sqlalchemy.engine import make_url
 from bot import demo
 from bot.app import build_app, serve
 from bot.domain import Advisor, Language, Student
-from bot.i18n import tr
+from bot.i18n import plain, tr
 from bot.policy import Policy
 from bot.services import identity
 from bot.settings import Settings
@@ -55,7 +54,7 @@ START_TIMEOUT = 60.0
 
 def _text(language: Language, key: str, **params: object) -> str:
     # Catalog messages are HTML for Telegram; the page shows persona texts as plain text.
-    return html.unescape(tr(language, key, **params))
+    return plain(tr(language, key, **params))
 
 
 @dataclass(frozen=True, slots=True)

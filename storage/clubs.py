@@ -239,22 +239,15 @@ async def set_status(tx: Tx, club_id: int, status: ClubStatus) -> None:
     )
 
 
-async def end_club_memberships(tx: Tx, club_id: int, now: datetime, reason: str) -> list[int]:
-    """End every active membership of the club; the student pks who were members."""
-    held = list(
-        await tx.session.scalars(
-            select(col(MembershipRow.student_pk))
-            .where(col(MembershipRow.club_id) == club_id)
-            .where(col(MembershipRow.slot).is_not(None))
-        )
-    )
-    await tx.session.execute(
+async def end_club_memberships(tx: Tx, club_id: int, now: datetime, reason: str) -> int:
+    """End every active membership of the club; how many ended."""
+    result = await tx.session.execute(
         update(MembershipRow)
         .where(col(MembershipRow.club_id) == club_id)
         .where(col(MembershipRow.slot).is_not(None))
         .values(slot=None, ended_at=now, end_reason=reason)
     )
-    return held
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def member_pks(tx: Tx, club_id: int) -> list[int]:

@@ -328,10 +328,9 @@ async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
         return await _ask(ctx, choice[1:], EstablishData(app_id=data.app_id, editing=True))
     if choice == "discard":
         app = await _app(ctx, data)
-        if app.state == AppState.DRAFT:
-            await service.withdraw(ctx.tx, ctx.now, ctx.user_id, ctx.student, app.id)
-            return Step.say(ctx.t("establish.discarded"), edit=True)
         await service.withdraw(ctx.tx, ctx.now, ctx.user_id, ctx.student, app.id)
+        if app.state == AppState.DRAFT:
+            return Step.say(ctx.t("establish.discarded"), edit=True)
         return Step.say(ctx.t("establish.withdrawn", name=app.name), edit=True)
     if choice != "submit":
         return await _review(ctx, data, ctx.t("establish.use_buttons"))

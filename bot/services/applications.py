@@ -500,7 +500,6 @@ def missing(app: Application, has_charter_file: bool) -> list[str]:
 class Submitted:
     app: Application
     signatures: int
-    cleared: bool  # co-sponsors' signatures were cleared by a change of name or category
 
 
 async def submit(
@@ -511,7 +510,8 @@ async def submit(
     sponsor = require_eligible(student)
     app = await editable(tx, app_id, sponsor)
     app = await store.lock(tx, app.id) or app
-    if missing(app, await store.charter(tx, app.id) is not None):
+    charter = await store.charter(tx, app.id)
+    if missing(app, charter is not None):
         raise ApplicationChanged(id=app.id)
     await check_name(tx, policy, app.name, app.id)
     assert app.advisor_pk is not None
@@ -520,7 +520,6 @@ async def submit(
     assert advisor is not None
     await check_advisor(tx, policy, app, advisor, app.category)
     token = app.token or new_token()
-    charter = await store.charter(tx, app.id)
     held: dict[str, object] = (
         {"charter_sha256": charter.sha256} if charter else {"charter": "text"}
     )
@@ -535,7 +534,7 @@ async def submit(
     if not app.advisor_accepted:
         await _ask_advisor(tx, now, app, advisor)
     app = await advance(tx, policy, now, app)
-    return Submitted(app, await store.count(tx, app.id), False)
+    return Submitted(app, await store.count(tx, app.id))
 
 
 def _decision(lang: Language, app: Application, *choices: tuple[str, str]) -> Keyboard:

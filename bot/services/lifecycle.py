@@ -57,7 +57,7 @@ async def change(
     members = await clubs.member_pks(tx, club.id)
     ended = 0
     if action in ENDS_MEMBERSHIPS:
-        ended = len(await clubs.end_club_memberships(tx, club.id, now, after.value))
+        ended = await clubs.end_club_memberships(tx, club.id, now, after.value)
         await officers.end_all(tx, club.id, now)
         current = await advisors.current(tx, club.id)
         if current is not None:

@@ -6,8 +6,11 @@
 The emulator runs in this process; each bot runs in a process of its own (as in production),
 so the two share the machine's two cores. All N updates are queued at once, and the clock runs
 until the bot has answered every one of them. Each cell is the median of `--repeat` runs, taken
-in turns (bare, sqlite, postgres, bare, ...) so that a busy moment of the machine does not
+in turns (bare, tuned, sqlite, postgres, bare, ...) so that a busy moment of the machine does not
 land on one column only; next to it, the bot process's CPU time per update.
+
+Two ceilings: the bare echo bot as the framework ships, and the same echo bot tuned with
+clubbot's process-level settings (`bench/echo.py`). clubbot's ratios are given to both.
 """
 
 from __future__ import annotations
@@ -130,7 +133,11 @@ async def measure(
     return n / elapsed, cpu / n
 
 
+ECHO, TUNED = "bare echo", "tuned echo"
+
+
 async def run_one(framework: str, database: str | None, n: int) -> tuple[float, float]:
+    """One run of `database`'s clubbot, or of the echo bot (ECHO or TUNED)."""
     async with BotApiEmulator(bot_username="bench_bot") as emu:
         users = [emu.user(10_000 + i, language_code="en") for i in range(USERS)]
         per_user = -(-n // USERS)
@@ -142,9 +149,11 @@ async def run_one(framework: str, database: str | None, n: int) -> tuple[float, 
             "TELEGRAM_API_URL": emu.base_url,
             "BOT_FRAMEWORK": framework,
         }
-        if database is None:
+        if database in (ECHO, TUNED):
             command = [sys.executable, "-m", "bench.echo", framework, emu.base_url, emu.token]
+            command += ["tuned"] if database == TUNED else []
             return await measure(command, env, emu, n, texts)
+        assert database is not None
         with tempfile.TemporaryDirectory() as tmp:
             if database == "sqlite":
                 url = f"sqlite:///{tmp}/bench.db"
@@ -164,24 +173,23 @@ async def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
     args = parser.parse_args()
     print(
-        f"{args.updates} updates from {USERS} users, median of {args.repeat} runs: "
-        "updates/s (ratio to the bare framework) [bot CPU µs per update]"
+        f"{args.updates} updates from {USERS} users, median of {args.repeat} runs: updates/s "
+        "(ratio to the bare echo / to the tuned echo) [bot CPU µs per update]"
     )
-    columns: list[str | None] = [None, *args.databases]
-    names = ["bare echo", *args.databases]
-    print(f"{'framework':<10} " + " ".join(f"{name:>26}" for name in names))
+    columns = [ECHO, TUNED, *args.databases]
+    print(f"{'framework':<10} " + " ".join(f"{name:>28}" for name in columns))
     for framework in args.frameworks:
-        runs: dict[str | None, list[tuple[float, float]]] = {c: [] for c in columns}
+        runs: dict[str, list[tuple[float, float]]] = {c: [] for c in columns}
         for _ in range(args.repeat):
             for column in columns:
                 runs[column].append(await run_one(framework, column, args.updates))
         rate = {c: statistics.median(r for r, _ in runs[c]) for c in columns}
         cpu = {c: statistics.median(u for _, u in runs[c]) * 1e6 for c in columns}
-        cells = [f"{rate[None]:.0f} [{cpu[None]:.0f}]"]
-        cells += [
-            f"{rate[c]:.0f} ({rate[c] / rate[None]:.2f}) [{cpu[c]:.0f}]" for c in columns[1:]
-        ]
-        print(f"{framework:<10} " + " ".join(f"{cell:>26}" for cell in cells), flush=True)
+        cells = [f"{rate[c]:.0f} [{cpu[c]:.0f}]" for c in (ECHO, TUNED)]
+        for c in args.databases:
+            ratios = f"{rate[c] / rate[ECHO]:.2f}/{rate[c] / rate[TUNED]:.2f}"
+            cells.append(f"{rate[c]:.0f} ({ratios}) [{cpu[c]:.0f}]")
+        print(f"{framework:<10} " + " ".join(f"{cell:>28}" for cell in cells), flush=True)
 
 
 if __name__ == "__main__":

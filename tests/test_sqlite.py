@@ -28,23 +28,23 @@ def _other_process_holding_the_lock(db: Database) -> sqlite3.Connection:
 async def test_waiting_for_another_writer_keeps_the_loop_running(make_db: MakeDb) -> None:
     db = await make_db("sqlite")
     other = _other_process_holding_the_lock(db)
-    ticks = 0
+    ticked = asyncio.Event()
 
     async def ticker() -> None:
-        nonlocal ticks
-        while True:
+        for _ in range(20):  # sleeps, each a turn of the event loop with its timers
             await asyncio.sleep(0.001)
-            ticks += 1
+        ticked.set()
 
     async def write() -> int:
         async with db.transaction() as session:
             return int((await session.execute(text("SELECT 1"))).scalar_one())
 
-    ticking = asyncio.create_task(ticker())
     writing = asyncio.create_task(write())
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0)  # the write has started, and waits for the lock
+    ticking = asyncio.create_task(ticker())
+    # The event loop goes on while the transaction waits (no clock: a busy machine only slows it).
+    await asyncio.wait_for(ticked.wait(), timeout=30)
     assert not writing.done(), "the write lock is held elsewhere"
-    assert ticks > 20, "the event loop went on while the transaction waited"
     other.commit()
     assert await asyncio.wait_for(writing, timeout=5) == 1
     ticking.cancel()

@@ -22,7 +22,7 @@ from bot.router import Router
 from bot.settings import Settings
 from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
-from schedules.delivery import Delivery
+from schedules.delivery import Delivery, SystemClock
 from schedules.elections import advance_due
 from storage import conversations, migrate
 from storage.db import Database
@@ -46,19 +46,6 @@ class App:
     cal: Calendar
     # The time for every step and tick (tests move it forward; in production it is UTC now).
     clock: Callable[[], datetime] = field(default=utcnow)
-
-
-@dataclass(frozen=True, slots=True)
-class _DeliveryClock:
-    """The app's clock, as the delivery reads it; waits are real."""
-
-    read: Callable[[], datetime]
-
-    def now(self) -> datetime:
-        return self.read()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 def build_app(
@@ -104,7 +91,7 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
         clock=app.clock,
     )
     await front.register_commands({lang: menu(app.router, lang) for lang in Language})
-    delivery = Delivery(app.db, front, app.policy, app.cal, _DeliveryClock(app.clock))
+    delivery = Delivery(app.db, front, app.policy, app.cal, SystemClock(app.clock))
 
     async def scan() -> None:
         await scan_due(app.db, app.policy, app.cal, app.clock())

@@ -65,9 +65,14 @@ class Clock(Protocol):
     async def sleep(self, seconds: float) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
 class SystemClock:
+    """Real waits; the time from `read` (the system's, unless the app keeps its own clock)."""
+
+    read: Callable[[], datetime] = utcnow
+
     def now(self) -> datetime:
-        return utcnow()
+        return self.read()
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlmodel import col
 
 from bot.domain import Student
@@ -116,14 +116,7 @@ def _application(row: ApplicationRow) -> Application:
 
 
 async def get(tx: Tx, application_id: int) -> Application | None:
-    row = (
-        await tx.session.scalars(
-            select(ApplicationRow)
-            .where(col(ApplicationRow.id) == application_id)
-            .execution_options(populate_existing=True)
-        )
-    ).first()
-    return None if row is None else _application(row)
+    return await _first(tx, select(ApplicationRow).where(col(ApplicationRow.id) == application_id))
 
 
 async def lock(tx: Tx, application_id: int) -> Application | None:
@@ -133,9 +126,7 @@ async def lock(tx: Tx, application_id: int) -> Application | None:
 
 
 async def by_token(tx: Tx, token: str) -> Application | None:
-    stmt = select(col(ApplicationRow.id)).where(col(ApplicationRow.token) == token)
-    found = (await tx.session.scalars(stmt)).first()
-    return None if found is None else await get(tx, found)
+    return await _first(tx, select(ApplicationRow).where(col(ApplicationRow.token) == token))
 
 
 async def draft_of(tx: Tx, sponsor_pk: int, states: tuple[str, ...]) -> Application | None:
@@ -145,13 +136,20 @@ async def draft_of(tx: Tx, sponsor_pk: int, states: tuple[str, ...]) -> Applicat
 
 async def _latest(tx: Tx, which: Any, states: tuple[str, ...]) -> Application | None:
     stmt = (
-        select(col(ApplicationRow.id))
+        select(ApplicationRow)
         .where(which)
         .where(col(ApplicationRow.state).in_(states))
         .order_by(col(ApplicationRow.id).desc())
+        .limit(1)
     )
-    found = (await tx.session.scalars(stmt)).first()
-    return None if found is None else await get(tx, found)
+    return await _first(tx, stmt)
+
+
+async def _first(tx: Tx, stmt: Select[ApplicationRow]) -> Application | None:
+    """The first application `stmt` selects, as the database has it now (not the session's
+    copy of the row)."""
+    row = (await tx.session.scalars(stmt.execution_options(populate_existing=True))).first()
+    return None if row is None else _application(row)
 
 
 async def of_sponsor(tx: Tx, sponsor_pk: int) -> list[Application]:

@@ -163,7 +163,7 @@ async def of_club(tx: Tx, club_id: int, limit: int | None = None) -> list[Entry]
 
 async def verify(tx: Tx) -> tuple[int, Broken | None]:
     """Walk the chain from the start: how many entries, and the first broken one (if any)."""
-    expected_seq, prev, last_id = 1, GENESIS, 0
+    expected_seq, prev = 1, GENESIS
     while True:
         stmt = (
             select(AuditRow)
@@ -191,10 +191,10 @@ async def verify(tx: Tx) -> tuple[int, Broken | None]:
             if digest != row.hash:
                 return expected_seq - 1, Broken(row.seq, "altered (its hash does not match)")
             prev, expected_seq = row.hash, expected_seq + 1
-            last_id = row.seq
         if len(rows) < CHUNK:
             break
+    last = expected_seq - 1
     head = await tx.session.get(AuditHeadRow, HEAD)
-    if head is not None and (head.seq != last_id or head.hash != prev):
-        return last_id, Broken(last_id + 1, "missing (entries after it were deleted)")
-    return last_id, None
+    if head is not None and (head.seq != last or head.hash != prev):
+        return last, Broken(expected_seq, "missing (entries after it were deleted)")
+    return last, None

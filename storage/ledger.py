@@ -25,7 +25,7 @@ from bot.ledger import (
     Snapshot,
     StudentFact,
 )
-from storage import reviews
+from storage import people, reviews
 from storage.models import (
     AdvisorDismissalRow,
     AdvisorEvaluationRow,
@@ -42,7 +42,6 @@ from storage.models import (
     OfficerRow,
     ReregistrationRow,
     ReviewRow,
-    RoleGrantRow,
     ScreenedNameRow,
     SignatureRow,
     StudentRow,
@@ -195,11 +194,6 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         ReviewFact(r.club_id, r.year, ReviewResult(r.result), r.decided_on, r.recorded_by)
         for r in await s.scalars(select(ReviewRow))
     ]
-    reviewers = set(
-        await s.scalars(
-            select(col(RoleGrantRow.user_id)).where(col(RoleGrantRow.role) == Role.REVIEWER.value)
-        )
-    )
     reregistered = {
         (cid, year)
         for cid, year in (
@@ -219,7 +213,7 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         review_windows=await reviews.review_windows(tx),
         reregistration_windows=await reviews.reregistration_windows(tx),
         reregistered=reregistered,
-        reviewers=frozenset(reviewers),
+        reviewers=frozenset(uid for uid, _ in await people.holders(tx, Role.REVIEWER)),
         foundings=await _foundings(tx),
         screened=tuple(
             (term, key)

@@ -31,8 +31,8 @@ async def record_result(
     now: datetime,
     recorded_by: int | None,
     comment: str | None = None,
-) -> bool:
-    """Record (or correct) a club's review result for a year; True when it is new."""
+) -> Result | None:
+    """Record (or correct) a club's review result for a year; the result it replaced, if any."""
     stmt = select(ReviewRow).where(col(ReviewRow.club_id) == club_id, col(ReviewRow.year) == year)
     row = (await tx.session.scalars(stmt)).first()
     if row is None:
@@ -48,10 +48,11 @@ async def record_result(
             )
         )
         await tx.session.flush()
-        return True
+        return None
+    replaced = _result(row)
     row.result, row.decided_on = result.value, decided_on
     row.recorded_by, row.recorded_at, row.comment = recorded_by, now, comment
-    return False
+    return replaced
 
 
 async def has_result(tx: Tx, club_id: int, year: int) -> bool:
@@ -139,14 +140,6 @@ class Submission:
     submitted_at: datetime
 
 
-async def result_of(tx: Tx, club_id: int, year: int) -> Result | None:
-    stmt = select(ReviewRow).where(col(ReviewRow.club_id) == club_id, col(ReviewRow.year) == year)
-    row = (await tx.session.scalars(stmt)).first()
-    if row is None:
-        return None
-    return Result(row.year, ReviewResult(row.result), row.decided_on, row.comment)
-
-
 async def latest_result(tx: Tx, club_id: int) -> Result | None:
     stmt = (
         select(ReviewRow)
@@ -154,8 +147,10 @@ async def latest_result(tx: Tx, club_id: int) -> Result | None:
         .order_by(col(ReviewRow.year).desc())
     )
     row = (await tx.session.scalars(stmt)).first()
-    if row is None:
-        return None
+    return None if row is None else _result(row)
+
+
+def _result(row: ReviewRow) -> Result:
     return Result(row.year, ReviewResult(row.result), row.decided_on, row.comment)
 
 

@@ -49,8 +49,7 @@ async def record_result(
     A fail suspends an active club (REG-7); a later pass or conditional pass of that year (after
     an appeal) reinstates a club the fail suspended. The officers are told the result."""
     year = year or decided_on.year
-    old = await reviews.result_of(tx, club.id, year)
-    created = await reviews.record_result(
+    old = await reviews.record_result(
         tx, club.id, year, result, decided_on, now, recorded_by, comment
     )
     await audit.append(
@@ -90,7 +89,7 @@ async def record_result(
         result=result,
         comment=comment or "—",
     )
-    return created
+    return old is None
 
 
 def check_window(opens_on: date, closes_on: date) -> None:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from dataclasses import replace
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot, Dispatcher, methods
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -17,18 +17,6 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
-)
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageText,
-    GetFile,
-    GetMe,
-    GetUpdates,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    SetMyCommands,
 )
 from aiogram.methods.base import Response
 from aiogram.types import (
@@ -64,16 +52,16 @@ log = logging.getLogger(__name__)
 # (milliseconds for `Response[Message]`; in the benchmark, once every 100 or so updates: 6 % of
 # the process's CPU). Holding the answers of the methods this adapter calls keeps them built.
 METHODS = (
-    AnswerCallbackQuery,
-    DeleteWebhook,
-    EditMessageText,
-    GetFile,
-    GetMe,
-    GetUpdates,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    SetMyCommands,
+    methods.AnswerCallbackQuery,
+    methods.DeleteWebhook,
+    methods.EditMessageText,
+    methods.GetFile,
+    methods.GetMe,
+    methods.GetUpdates,
+    methods.SendDocument,
+    methods.SendMessage,
+    methods.SendPhoto,
+    methods.SetMyCommands,
 )
 _ANSWERS = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]  # (a value, not a type name)

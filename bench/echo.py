@@ -2,9 +2,10 @@
 
 python -m bench.echo aiogram|ptb BASE_URL TOKEN [tuned]
 
-`tuned` gives the echo bot clubbot's two process-level settings: aiogram's answer models kept
-(see `bot/handlers/aiogram.py`) and the start-up objects frozen out of the garbage collector's
-full scans (`bot/app.py`). Without them, it is the framework as a new bot gets it.
+`tuned` gives the echo bot clubbot's own settings: on aiogram, no FSM and the answer models kept
+(see `bot/handlers/aiogram.py`); on both, the start-up objects frozen out of the garbage
+collector's full scans (`bot/app.py`). Without them, it is the framework as a new bot gets it
+(python-telegram-bot with clubbot's number of updates in flight).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ async def aiogram_echo(base_url: str, token: str, stop: asyncio.Event, tuned: bo
     from aiogram.types import Message
 
     bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
-    dispatcher = Dispatcher()
+    dispatcher = Dispatcher(disable_fsm=tuned)
 
     async def echo(message: Message) -> None:
         await message.answer(message.text or "?")

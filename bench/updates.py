@@ -136,7 +136,7 @@ async def measure(
 ECHO, TUNED = "bare echo", "tuned echo"
 
 
-async def run_one(framework: str, database: str | None, n: int) -> tuple[float, float]:
+async def run_one(framework: str, database: str, n: int) -> tuple[float, float]:
     """One run of `database`'s clubbot, or of the echo bot (ECHO or TUNED)."""
     async with BotApiEmulator(bot_username="bench_bot") as emu:
         users = [emu.user(10_000 + i, language_code="en") for i in range(USERS)]
@@ -153,7 +153,6 @@ async def run_one(framework: str, database: str | None, n: int) -> tuple[float, 
             command = [sys.executable, "-m", "bench.echo", framework, emu.base_url, emu.token]
             command += ["tuned"] if database == TUNED else []
             return await measure(command, env, emu, n, texts)
-        assert database is not None
         with tempfile.TemporaryDirectory() as tmp:
             if database == "sqlite":
                 url = f"sqlite:///{tmp}/bench.db"

@@ -49,8 +49,9 @@ log = logging.getLogger(__name__)
 # aiogram reads every Bot API answer as `Response[<the method's result type>]`, a pydantic generic
 # model that it builds inside a function, where pydantic's cache of generic models holds it only
 # weakly. So a full garbage collection frees it, and the next answer builds its validator again
-# (milliseconds for `Response[Message]`; in the benchmark, once every 100 or so updates: 6 % of
-# the process's CPU). Holding the answers of the methods this adapter calls keeps them built.
+# (milliseconds for `Response[Message]`; in the benchmark, once every 100 or so updates: about
+# 6 % of the process's CPU). Holding the answers of the methods this adapter calls keeps them
+# built.
 METHODS = (
     methods.AnswerCallbackQuery,
     methods.DeleteWebhook,

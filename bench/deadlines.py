@@ -21,9 +21,9 @@ import time
 from datetime import date, datetime, timedelta
 
 from bench.seeding import fresh_postgres, seed_clubs
-from bot.calendar import Calendar, add_months
-from bot.policy import Policy
-from bot.replies import Reply
+from bot.chat.replies import Reply
+from bot.domain.calendar import Calendar, add_months
+from bot.domain.policy import Policy
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery
 from storage import reviews

@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.seeding import USER_BASE, fresh_postgres, seed_clubs
-from bot.calendar import Calendar, add_months
-from bot.policy import Policy
+from bot.domain.calendar import Calendar, add_months
+from bot.domain.policy import Policy
 from emulator import BotApiEmulator
 from schedules.deadlines import refresh_all
 from storage.db import Database

@@ -4,7 +4,7 @@ python -m bench.echo aiogram|ptb BASE_URL TOKEN [tuned]
 
 `tuned` gives the echo bot clubbot's own settings: on aiogram, no FSM and the answer models kept
 (see `bot/handlers/aiogram.py`); on both, the start-up objects frozen out of the garbage
-collector's full scans (`bot/app.py`). Without them, it is the framework as a new bot gets it
+collector's full scans (`bot/app/root.py`). Without them, it is the framework as a new bot gets it
 (python-telegram-bot with clubbot's number of updates in flight).
 """
 

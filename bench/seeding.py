@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import insert
 
-from bot.calendar import add_months
+from bot.domain.calendar import add_months
 from storage import migrate
 from storage.db import Database
 from storage.models import (

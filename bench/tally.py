@@ -19,7 +19,16 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
-from bot.tally import Ballot, Candidate, Method, Position, Rules, tally, to_document, write_export
+from bot.domain.tally import (
+    Ballot,
+    Candidate,
+    Method,
+    Position,
+    Rules,
+    tally,
+    to_document,
+    write_export,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 # How many candidates a voter ranks, and how often.
@@ -70,7 +79,10 @@ def main() -> None:
         size = out.stat().st_size
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "bot.tally", str(out)], capture_output=True, text=True, cwd=ROOT
+            [sys.executable, "-m", "bot.tally", str(out)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
         )
         recount = time.perf_counter() - start
     if done.returncode != 0:

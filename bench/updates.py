@@ -28,9 +28,9 @@ from pathlib import Path
 
 import asyncpg
 
-from bot.calendar import Calendar
-from bot.domain import Language
-from bot.policy import Policy
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import Language
 from bot.services import roster
 from emulator import BotApiEmulator, Event, SimUser
 from storage import migrate, people

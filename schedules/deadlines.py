@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.calendar import Calendar
-from bot.policy import Policy
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
 from bot.services import reminders
 from bot.services.reminders import RefreshReport, ScanReport
 from storage import deadlines as store

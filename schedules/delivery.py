@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.calendar import Calendar
-from bot.frontend import MaybeDelivered, RetryAfter, Unreachable
-from bot.policy import Policy
-from bot.replies import Reply
+from bot.chat.frontend import MaybeDelivered, RetryAfter, Unreachable
+from bot.chat.replies import Reply
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
 from bot.services import reminders
 from schedules.throttle import Throttle
 from storage import leases, outbox

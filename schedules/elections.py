@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.calendar import Calendar
-from bot.policy import Policy
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
 from bot.services import elections
 from storage.db import Database
 from storage.tx import Tx

@@ -16,7 +16,7 @@ import itertools
 from collections import deque
 from dataclasses import dataclass
 
-from bot.policy import Policy
+from bot.domain.policy import Policy
 
 SECOND = 1.0
 MINUTE = 60.0

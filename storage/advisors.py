@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from bot.domain import Advisor
+from bot.domain.values import Advisor
 from storage.models import (
     AccountRow,
     AdvisorDismissalRow,

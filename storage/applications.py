@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select, update
 from sqlmodel import col
 
-from bot.domain import Student
+from bot.domain.values import Student
 from storage.models import (
     NAME_HOLDING_STATES,
     AdvisorDismissalRow,

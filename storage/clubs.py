@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from bot.domain import Category, Club, ClubStatus, Student
+from bot.domain.values import Category, Club, ClubStatus, Student
 from storage.models import ClubEventRow, ClubRow, MembershipRow, StudentRow, table_of
 from storage.people import to_student
 from storage.tx import Tx

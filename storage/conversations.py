@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.domain import Language, Student
+from bot.domain.values import Language, Student
 from storage import people
 from storage.models import ConversationRow, ProcessedUpdateRow, table_of
 from storage.tx import Tx

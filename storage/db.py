@@ -54,6 +54,14 @@ def async_url(url: str) -> str:
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file a `sqlite:///path` URL names; None for PostgreSQL or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
 class Database:
     """One engine; `transaction()` is the only way the application writes.
 

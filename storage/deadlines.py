@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlmodel import col
 
-from bot.deadlines import ClubFacts, Deadline
-from bot.domain import ClubStatus, DeadlineKind, Language, MeetingStatus, Role
-from bot.policy import Level
+from bot.domain.deadlines import ClubFacts, Deadline
+from bot.domain.policy import Level
+from bot.domain.values import ClubStatus, DeadlineKind, Language, MeetingStatus, Role
 from storage.models import (
     AccountRow,
     AppointmentRow,

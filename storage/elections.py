@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from bot.domain import ClubStatus, Language
+from bot.domain.values import ClubStatus, Language
 from storage.deadlines import Recipient
 from storage.models import (
     AccountRow,

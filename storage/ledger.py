@@ -7,16 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import func, literal_column, select
 from sqlmodel import col
 
-from bot.domain import (
-    Category,
-    ClubStatus,
-    MeetingStatus,
-    Political,
-    ReviewResult,
-    Role,
-    StudentStatus,
-)
-from bot.ledger import (
+from bot.domain.compliance import (
     AdvisorFact,
     ClubFact,
     FoundingFact,
@@ -24,6 +15,15 @@ from bot.ledger import (
     ReviewFact,
     Snapshot,
     StudentFact,
+)
+from bot.domain.values import (
+    Category,
+    ClubStatus,
+    MeetingStatus,
+    Political,
+    ReviewResult,
+    Role,
+    StudentStatus,
 )
 from storage import people, reviews
 from storage.models import (

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from bot.domain import MeetingStatus
+from bot.domain.values import MeetingStatus
 from storage.models import GeneralMeetingRow
 from storage.tx import Tx
 

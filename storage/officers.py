@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from bot.domain import Club, Student
+from bot.domain.values import Club, Student
 from storage.clubs import to_club
 from storage.models import ClubRow, OfficerRow, StudentRow
 from storage.people import to_student

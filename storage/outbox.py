@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlmodel import col
 
-from bot.replies import Button, Keyboard, Reply
+from bot.chat.replies import Button, Keyboard, Reply
 from storage.models import OutboxRow
 from storage.tx import Tx
 

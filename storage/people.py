@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlmodel import col
 
-from bot.domain import Advisor, Language, Political, Role, Student, StudentStatus
+from bot.domain.values import Advisor, Language, Political, Role, Student, StudentStatus
 from storage.advisors import to_advisor
 from storage.models import (
     AccountRow,

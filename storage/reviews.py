@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from bot.deadlines import Window
-from bot.domain import ReviewResult
+from bot.domain.deadlines import Window
+from bot.domain.values import ReviewResult
 from storage.models import (
     ReregistrationRow,
     ReregistrationWindowRow,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlmodel import col
 
-from bot.domain import name_key
+from bot.domain.values import name_key
 from storage.models import GuidanceUnitRow, UnitRepRow
 from storage.tx import Tx
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.domain.policy import Policy
 from bot.flows import build_router
-from bot.policy import Policy
 from storage import migrate
 from storage.db import Database
 from tests.harness import BOT_ID, BOT_USERNAME, Campus

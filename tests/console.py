@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.domain import Role
-from bot.engine import Engine
-from bot.replies import Outcome, Reply
-from bot.router import Audience
+from bot.chat.replies import Outcome, Reply
+from bot.core.engine import Engine
+from bot.core.router import Audience
+from bot.domain.values import Role
 from bot.services import identity, roster
 from storage import clubs, officers, people, units
 from storage.db import Database

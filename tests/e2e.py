@@ -11,9 +11,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.app import App, build_app, serve
-from bot.handlers import make_front_end
-from bot.settings import Framework, Settings
+from bot.app.frontends import make_front_end
+from bot.app.root import App, build_app, serve
+from bot.app.settings import Framework, Settings
 from emulator import BotApiEmulator, Message, SimUser
 from storage import migrate
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
-from bot.domain import Student
+from bot.domain.values import Student
 from bot.services import identity, roster
 from schedules.elections import advance_due
 from storage import clubs, people

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bot.domain import Role
-from bot.replies import Document
+from bot.chat.replies import Document
+from bot.domain.values import Role
 from bot.services import identity, roster
 from schedules.elections import advance_due
 from storage import people, units

@@ -6,8 +6,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from bot.engine import Engine
-from bot.replies import Button, Document, Incoming, Outcome, Reply
+from bot.chat.replies import Button, Document, Incoming, Outcome, Reply
+from bot.core.engine import Engine
 from bot.services import identity, roster
 from storage.db import Database
 from storage.tx import Tx

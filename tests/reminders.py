@@ -8,13 +8,13 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.calendar import Calendar
-from bot.domain import Role
-from bot.engine import Engine
+from bot.chat.frontend import MaybeDelivered, Unreachable
+from bot.chat.replies import Reply
+from bot.core.engine import Engine
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import Role
 from bot.flows import build_router
-from bot.frontend import MaybeDelivered, Unreachable
-from bot.policy import Policy
-from bot.replies import Reply
 from bot.services import identity, roster
 from schedules.deadlines import scan_due
 from schedules.delivery import Delivery

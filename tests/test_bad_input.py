@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot import callbacks
-from bot.domain import Role
-from bot.engine import Engine, parse_command
-from bot.replies import Incoming
-from bot.text import number, prefixed_number
+from bot.chat import callbacks
+from bot.chat.replies import Incoming
+from bot.chat.text import number, prefixed_number
+from bot.core.engine import Engine, parse_command
+from bot.domain.values import Role
 from storage import people
 from storage.tx import Tx
 from storage.types import utcnow

@@ -27,7 +27,7 @@ def core_modules() -> list[str]:
 
 def test_core_imports_no_telegram_framework() -> None:
     modules = core_modules()
-    assert "bot.engine" in modules
+    assert "bot.core.engine" in modules
     assert "storage.db" in modules
     assert "bot.flows.joining" in modules
     probe = (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.app.cli import main
 from storage import migrate
 from tests.harness import CLUB_HEADER, STUDENT_HEADER, student_line
 

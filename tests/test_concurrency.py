@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.domain import Category, MembershipLimitReached, Student
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.domain.policy import Policy
+from bot.domain.values import Category, MembershipLimitReached, Student
 from bot.flows import build_router
-from bot.policy import Policy
 from bot.services import memberships
 from storage import clubs, people
 from storage.db import Database

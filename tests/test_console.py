@@ -11,13 +11,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import delete, update
 
-from bot import callbacks
-from bot.domain import Role
+from bot.chat import callbacks
+from bot.core.permissions import BUTTON_ACTIONS, COMMANDS, PERMISSIONS, ROLES
+from bot.core.router import Audience
+from bot.domain.values import Role
 from bot.flows.applications import MATRIX_ROWS
 from bot.flows.common import utf16_len
 from bot.flows.elections import MATRIX_ROWS as ELECTION_ROWS
-from bot.permissions import BUTTON_ACTIONS, COMMANDS, PERMISSIONS, ROLES
-from bot.router import Audience
 from emulator.formatting import parse_html
 from storage import audit
 from storage.db import Database

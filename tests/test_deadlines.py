@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from bot.calendar import Calendar, add_months
-from bot.deadlines import (
+from bot.domain.calendar import Calendar, add_months
+from bot.domain.deadlines import (
     ClubFacts,
     Deadline,
     Window,
@@ -15,8 +15,8 @@ from bot.deadlines import (
     plan,
     steps_to_take,
 )
-from bot.domain import ClubStatus, DeadlineKind
-from bot.policy import Level, Policy
+from bot.domain.policy import Level, Policy
+from bot.domain.values import ClubStatus, DeadlineKind
 from tests.clock import local
 
 CAL = Calendar.named("Asia/Shanghai")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import callbacks
-from bot.calendar import add_months
+from bot.chat import callbacks
+from bot.domain.calendar import add_months
 from storage.db import Database
 from tests.clock import FakeClock, local
 from tests.reminders import ADVISOR, OFFICER, STAFF, World, morning

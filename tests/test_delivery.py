@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.calendar import Calendar
-from bot.frontend import MaybeDelivered, RetryAfter, Unreachable
-from bot.policy import Policy
-from bot.replies import Reply
+from bot.chat.frontend import MaybeDelivered, RetryAfter, Unreachable
+from bot.chat.replies import Reply
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
 from schedules.delivery import Delivery
 from schedules.throttle import Throttle
 from storage import outbox

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.calendar import Calendar, add_months
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.domain.calendar import Calendar, add_months
+from bot.domain.policy import Policy
 from bot.flows import build_router
-from bot.policy import Policy
 from bot.services import roster
 from emulator import BotApiEmulator, Message
 from storage import migrate
@@ -281,7 +281,7 @@ async def test_staff_export_and_a_refused_reviewer(
     """Issue 6 on both frameworks: files sent as documents, and the permission matrix."""
     from openpyxl import load_workbook
 
-    from bot.domain import Role
+    from bot.domain.values import Role
     from storage import people
 
     db = seeded.campus.db

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.policy import Policy
+from bot.domain.policy import Policy
 from emulator import BotApiEmulator
 from storage import migrate, officers, people
 from storage.db import Database

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.domain.policy import Policy
 from bot.flows import build_router
-from bot.policy import Policy
 from emulator import BotApiEmulator, Message, SimUser
 from storage import clubs, migrate
 from storage.db import Database

@@ -7,8 +7,8 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
-from bot import callbacks
-from bot.elections import AlreadyVoted
+from bot.chat import callbacks
+from bot.domain.elections import AlreadyVoted
 from bot.services import elections, identity
 from storage import elections as store
 from storage.db import Database

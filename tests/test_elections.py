@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, inspect, select
 
-from bot import tally
+from bot.domain import tally
 from bot.services import elections
 from storage import audit, clubs, officers
 from storage import elections as store

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.engine import Engine
+from bot.chat.replies import Document
+from bot.core.engine import Engine
+from bot.domain.policy import Policy
 from bot.flows import build_router
-from bot.policy import Policy
-from bot.replies import Document
 from bot.services import applications as service
 from storage import applications as store
 from storage import clubs, officers

@@ -8,10 +8,10 @@ import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
-from bot.domain import ApplicationChanged, Student
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.domain.policy import Policy
+from bot.domain.values import ApplicationChanged, Student
 from bot.flows import build_router
-from bot.policy import Policy
 from bot.services import applications as service
 from bot.services.applications import Action
 from storage import applications as store

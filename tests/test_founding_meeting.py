@@ -4,8 +4,8 @@ nothing and the sponsor may open another; the advisor confirms the one that does
 
 from __future__ import annotations
 
-from bot import ledger
-from bot.policy import Policy
+from bot.domain import compliance as ledger
+from bot.domain.policy import Policy
 from storage import applications as store
 from storage import clubs, officers
 from storage import elections as elections_store

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from bot import callbacks
-from bot.domain import ClubStatus
+from bot.chat import callbacks
+from bot.domain.values import ClubStatus
 from storage import applications as store
 from storage import audit, clubs
 from storage.models import AuditRow, ClubRow

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.domain import Category, DeadlineKind, DomainError, Language, StudentStatus
-from bot.i18n import catalog, language_for, placeholders, plain, tr
-from bot.policy import Level
+from bot.chat.i18n import catalog, language_for, placeholders, plain, tr
+from bot.domain.policy import Level
+from bot.domain.values import Category, DeadlineKind, DomainError, Language, StudentStatus
 from tests.harness import Campus, Chat
 
 ROOT = Path(__file__).resolve().parents[1]

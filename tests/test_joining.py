@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine import Engine
+from bot.core.engine import Engine
 from storage import clubs as club_store
 from storage.tx import Tx
 from tests.harness import Campus, Chat, student_line

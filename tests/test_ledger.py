@@ -8,10 +8,8 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from bot import ledger
-from bot.deadlines import Window
-from bot.domain import Category, ClubStatus, Language, Political, ReviewResult
-from bot.ledger import (
+from bot.domain import compliance as ledger
+from bot.domain.compliance import (
     AdvisorFact,
     ClubFact,
     FoundingFact,
@@ -21,8 +19,11 @@ from bot.ledger import (
     Standing,
     StudentFact,
 )
-from bot.policy import Policy
-from bot.workbooks import xlsx
+from bot.domain.deadlines import Window
+from bot.domain.policy import Policy
+from bot.domain.values import Category, ClubStatus, Language, Political, ReviewResult
+from bot.render import ledger as ledger_files
+from bot.render.workbooks import xlsx
 
 TODAY = date(2026, 6, 1)
 OLD = date(2020, 1, 1)
@@ -270,7 +271,7 @@ def test_the_policy_moves_the_figures() -> None:
 
 def test_the_workbook_cells() -> None:
     reports = ledger.compute(snapshot(), Policy())
-    book = load_workbook(io.BytesIO(xlsx(ledger.sheets(Language.EN, reports))))
+    book = load_workbook(io.BytesIO(xlsx(ledger_files.sheets(Language.EN, reports))))
     assert book.sheetnames == ["Summary", "REG", "ADV", "ORG", "SU"]
     summary = book["Summary"]
     header = [c.value for c in summary[1]]
@@ -296,5 +297,5 @@ def test_the_workbook_cells() -> None:
     assert found[3][:4] == ["REG-3", "club", "3", "NoAdvisor"]
     assert found[3][5] == "no advisor"
     assert sum(1 for row in found if row[0] == "REG-7") == 3
-    zh = load_workbook(io.BytesIO(xlsx(ledger.sheets(Language.ZH, reports))))
+    zh = load_workbook(io.BytesIO(xlsx(ledger_files.sheets(Language.ZH, reports))))
     assert zh.sheetnames[0] == "汇总"

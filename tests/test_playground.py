@@ -17,12 +17,16 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from bot import demo, playground
-from bot.cli import main
-from bot.domain import Category, Political, Role, StudentStatus, UnitKind
-from bot.engine import Engine
+from bot.app.cli import main
+from bot.app.settings import Framework, Settings
+from bot.core.engine import Engine
+from bot.domain.policy import Policy, load_policy
+from bot.domain.values import Category, Political, Role, StudentStatus, UnitKind
 from bot.flows import build_router
-from bot.playground import (
+from emulator.web import Persona
+from playground import demo
+from playground import run as playground
+from playground.run import (
     ADVISOR_USERS,
     PLAYGROUND_POLICY,
     STUDENT_USERS,
@@ -30,9 +34,6 @@ from bot.playground import (
     Directory,
     running,
 )
-from bot.policy import Policy, load_policy
-from bot.settings import Framework, Settings
-from emulator.web import Persona
 from storage import advisors, clubs, officers, people, units
 from storage import applications as application_store
 from storage.db import Database
@@ -393,7 +394,7 @@ def test_start_runs_the_playground_without_a_token(
         calls.append(("run", settings.bot_token))
 
     monkeypatch.setattr(playground, "run", fake_playground)
-    monkeypatch.setattr("bot.cli.run", fake_run)
+    monkeypatch.setattr("bot.app.cli.run", fake_run)
     assert main(["start"]) == 0
     monkeypatch.setenv("PLAYGROUND_PORT", "9099")
     assert main(["start"]) == 0

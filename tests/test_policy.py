@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.domain.policy import Policy, PolicyError, load_policy
 from bot.flows import build_router
-from bot.policy import Policy, PolicyError, load_policy
 from storage.db import Database
 from tests.harness import BOT_ID, BOT_USERNAME, Campus
 

@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from bot.policy import Policy
+from bot.domain.policy import Policy
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

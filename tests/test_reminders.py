@@ -7,8 +7,8 @@ import asyncio
 from collections import Counter
 from datetime import date, timedelta
 
-from bot.calendar import add_months
-from bot.domain import ReviewResult
+from bot.domain.calendar import add_months
+from bot.domain.values import ReviewResult
 from bot.services import appointments, reviews
 from schedules.deadlines import refresh_all
 from storage import clubs, units

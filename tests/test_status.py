@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.calendar import Calendar
-from bot.callbacks import encode
-from bot.domain import Role
-from bot.engine import Engine
+from bot.chat.callbacks import encode
+from bot.core.engine import Engine
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import Role
 from bot.flows.staff import MEMBERS_PER_PAGE
-from bot.policy import Policy
 from bot.services import roster
 from emulator.formatting import parse_html, utf16_len
 from storage import people

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.tally import (
+from bot.domain.tally import (
     Ballot,
     Candidate,
     InvalidBallots,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, select
 
-from bot.domain import Language
+from bot.domain.values import Language
 from storage import clubs, conversations, people
 from storage.db import Database
 from storage.models import AccountRow, MembershipRow, RoleGrantRow, table_of

@@ -8,9 +8,9 @@ import asyncpg
 import pytest
 from sqlalchemy import event, text
 
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.domain.policy import Policy
 from bot.flows import build_router
-from bot.policy import Policy
 from storage.db import PG_POOL_SIZE
 from tests.conftest import PG_URL, MakeDb
 from tests.harness import BOT_ID, BOT_USERNAME, Campus

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot import callbacks, permissions
-from bot.callbacks import Callback
-from bot.context import Ctx
-from bot.domain import Language
-from bot.i18n import tr
-from bot.replies import BotCommand, Button
-from bot.router import Audience, Router, Step
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.i18n import tr
+from bot.chat.replies import BotCommand, Button
+from bot.core import permissions
+from bot.core.context import Ctx
+from bot.core.router import Audience, Router, Step
+from bot.domain.values import Language
 from bot.services import identity
 from bot.services.applications import SIGN_PREFIX
 from bot.services.identity import BindOutcome

@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-from bot.context import Ctx
-from bot.domain import Advisor, DomainError
+from bot.chat.i18n import tr
+from bot.core.context import Ctx
+from bot.core.permissions import command
+from bot.core.router import Router, Step
+from bot.domain.values import Advisor, DomainError
 from bot.flows.common import clip
 from bot.flows.console import find_club, usage
-from bot.i18n import tr
-from bot.permissions import command
-from bot.router import Router, Step
 from bot.services import advisors as service
 from bot.services import appointments, roster
 from storage import advisors

@@ -4,7 +4,7 @@ Buttons `v1:ap:<action>:<id>`: `aa`/`ad` the advisor accepts or declines (REG-3)
 unit accepts or returns (REG-2), `ca`/`cr`/`cx` the committee approves, returns or rejects
 (REG-8), `fc`/`fx` the advisor confirms or rejects the founding meeting (ORG-3), `sw`/`sr` the
 sponsor withdraws or resumes. Every press is checked against the permission matrix
-(`bot.permissions`, rows `app_advisor`, `app_unit`, `app_committee`), then the service checks
+(`bot.core.permissions`, rows `app_advisor`, `app_unit`, `app_committee`), then the service checks
 that it is this application's advisor or unit. A return or a rejection asks for a comment first
 (the COMMENT flow), which checks the matrix again when the comment comes.
 
@@ -20,22 +20,23 @@ from html import escape
 
 from pydantic import BaseModel
 
-from bot import callbacks, permissions
-from bot.callbacks import Callback
-from bot.context import Ctx
-from bot.domain import (
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.text import number, unsafe_character
+from bot.core import permissions
+from bot.core.context import Ctx
+from bot.core.permissions import command
+from bot.core.router import Flow, Input, Router, Step
+from bot.domain.values import (
     NotAllowed,
     UnitKind,
     UnknownApplication,
 )
 from bot.flows.common import clip
-from bot.permissions import command
-from bot.router import Flow, Input, Router, Step
 from bot.services import advisors as advisor_service
 from bot.services import applications as service
 from bot.services import roster
 from bot.services.applications import Action
-from bot.text import number, unsafe_character
 from storage import applications as store
 
 router = Router()

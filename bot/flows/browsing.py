@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from bot import callbacks
-from bot.callbacks import Callback
-from bot.context import Ctx
-from bot.domain import Category, Club, name_key
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.replies import Button, Keyboard
+from bot.core.context import Ctx
+from bot.core.router import Router, Step
+from bot.domain.values import Category, Club, name_key
 from bot.flows.common import (
     PAGE_SIZE,
     category_by_index,
@@ -14,8 +16,6 @@ from bot.flows.common import (
     clip,
     page_count,
 )
-from bot.replies import Button, Keyboard
-from bot.router import Router, Step
 from storage import clubs
 
 router = Router()

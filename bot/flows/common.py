@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot import callbacks
-from bot.context import Ctx
-from bot.domain import Category
-from bot.replies import Button
-from bot.text import number
+from bot.chat import callbacks
+from bot.chat.replies import Button
+from bot.chat.text import number
+from bot.core.context import Ctx
+from bot.domain.values import Category
 
 PAGE_SIZE = 8
 

@@ -1,6 +1,6 @@
 """The staff console: /student, /advisor, /overdue, /audit, /grant and /revoke.
 
-Each command is registered through `bot.permissions`, which checks the permission matrix on
+Each command is registered through `bot.core.permissions`, which checks the permission matrix on
 the server at every call. Long answers are paged (`bot.flows.pages`).
 """
 
@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import difflib
 
-from bot.context import Ctx
-from bot.domain import Club, Role, name_key
+from bot.chat.text import number
+from bot.core.context import Ctx
+from bot.core.permissions import command
+from bot.core.router import Router, Step
+from bot.domain.values import Club, Role, name_key
 from bot.flows import pages
 from bot.flows.common import clip
 from bot.flows.staff import OPEN_STATES, closest, entry_line
-from bot.permissions import command
-from bot.router import Router, Step
 from bot.services import roles
-from bot.text import number
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as store
 

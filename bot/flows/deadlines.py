@@ -13,10 +13,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot import callbacks
-from bot.callbacks import Callback
-from bot.context import Ctx
-from bot.domain import (
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.i18n import tr
+from bot.chat.replies import Button, Keyboard
+from bot.chat.text import parse_day, prefixed_number
+from bot.core.context import Ctx
+from bot.core.router import Audience, Flow, Input, Router, Step
+from bot.domain.values import (
     BadMeetingDate,
     Club,
     ClubStatus,
@@ -26,13 +30,9 @@ from bot.domain import (
     Role,
 )
 from bot.flows.common import clip
-from bot.i18n import tr
-from bot.replies import Button, Keyboard
-from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import meetings, reminders, reviews
 from bot.services.memberships import require_bound
 from bot.services.reminders import DECIDE_MEETING, RECORD_MEETING, REREGISTER
-from bot.text import parse_day, prefixed_number
 from storage import advisors, officers, outbox
 from storage import deadlines as store
 from storage import meetings as meeting_records

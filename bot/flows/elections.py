@@ -13,11 +13,16 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot import callbacks, permissions, tally
-from bot.callbacks import Callback
-from bot.context import Ctx
-from bot.domain import Club, ClubStatus, DomainError, NotAllowed, Role
-from bot.elections import (
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.i18n import plain, tr
+from bot.chat.replies import Button
+from bot.chat.text import prefixed_number
+from bot.core import permissions
+from bot.core.context import Ctx
+from bot.core.router import Flow, Input, Router, Step
+from bot.domain import tally
+from bot.domain.elections import (
     BEFORE_VOTING,
     ENDED,
     PRESETS,
@@ -28,13 +33,10 @@ from bot.elections import (
     PositionSpec,
     Schedule,
 )
+from bot.domain.values import Club, ClubStatus, DomainError, NotAllowed, Role
 from bot.flows.common import clip
-from bot.i18n import plain, tr
-from bot.replies import Button
-from bot.router import Flow, Input, Router, Step
 from bot.services import elections as service
 from bot.services.elections import ELECTION, VOTE
-from bot.text import prefixed_number
 from storage import advisors, clubs, officers, units
 from storage import elections as store
 from storage.models import ElectionRow
@@ -76,7 +78,7 @@ async def _my_clubs(ctx: Ctx) -> tuple[list[Club], list[Club]]:
     return list(seen.values()), active
 
 
-# The matrix row of each button action (bot/permissions.py); the service checks the club.
+# The matrix row of each button action (bot/core/permissions.py); the service checks the club.
 MATRIX_ROWS = {
     "new": "election_start",
     "n": "election_nominate",

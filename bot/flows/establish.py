@@ -29,10 +29,15 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot import callbacks
-from bot.callbacks import Callback
-from bot.context import Ctx
-from bot.domain import (
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.i18n import plain, tr
+from bot.chat.replies import Button
+from bot.chat.text import parse_day, prefixed_number
+from bot.core.context import Ctx
+from bot.core.router import Audience, Flow, Input, Router, Step
+from bot.domain.elections import PRESETS, Schedule
+from bot.domain.values import (
     ApplicationChanged,
     Category,
     DomainError,
@@ -40,15 +45,10 @@ from bot.domain import (
     Student,
     UnknownApplication,
 )
-from bot.elections import PRESETS, Schedule
 from bot.flows.common import PAGE_SIZE, category_by_index, category_index, category_label, pager
-from bot.i18n import plain, tr
-from bot.replies import Button
-from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import applications as service
 from bot.services import elections
 from bot.services.applications import AppState
-from bot.text import parse_day, prefixed_number
 from storage import advisors, people
 from storage import applications as store
 from storage.applications import Application

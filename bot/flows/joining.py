@@ -10,8 +10,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot.context import Ctx
-from bot.domain import Category, Club, DomainError, UnknownClub, name_key
+from bot.chat.i18n import tr
+from bot.chat.text import prefixed_number
+from bot.core.context import Ctx
+from bot.core.router import Audience, Flow, Input, Router, Step
+from bot.domain.values import Category, Club, DomainError, UnknownClub, name_key
 from bot.flows.common import (
     PAGE_SIZE,
     category_by_index,
@@ -20,10 +23,7 @@ from bot.flows.common import (
     clip,
     pager,
 )
-from bot.i18n import tr
-from bot.router import Audience, Flow, Input, Router, Step
 from bot.services import memberships
-from bot.text import prefixed_number
 from storage import clubs
 
 router = Router()

@@ -10,13 +10,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot import permissions
-from bot.context import Ctx
-from bot.domain import DomainError, LifecycleAction
+from bot.chat.i18n import tr
+from bot.core import permissions
+from bot.core.context import Ctx
+from bot.core.router import Flow, Input, Router, Step
+from bot.domain.values import DomainError, LifecycleAction
 from bot.flows.common import clip
 from bot.flows.console import find_club, usage
-from bot.i18n import tr
-from bot.router import Flow, Input, Router, Step
 from bot.services import lifecycle
 
 router = Router()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot import callbacks, permissions
-from bot.callbacks import Callback
-from bot.context import Ctx
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.core import permissions
+from bot.core.context import Ctx
+from bot.core.router import Router, Step
 from bot.flows.common import paged
-from bot.router import Router, Step
 
 router = Router()
 KIND = "pg"

@@ -8,18 +8,19 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import partial
 
-from bot import charts, ledger, workbooks
-from bot.calendar import add_months
-from bot.context import Ctx
-from bot.domain import Category, Language
+from bot.chat.replies import Attachment, Reply
+from bot.core.context import Ctx
+from bot.core.permissions import command
+from bot.core.router import Router, Step
+from bot.domain import compliance
+from bot.domain.calendar import add_months
+from bot.domain.compliance import RuleReport, Standing
+from bot.domain.values import Category
 from bot.flows import pages
 from bot.flows.common import category_label, clip
 from bot.flows.console import find_club, usage
-from bot.ledger import RuleReport, Standing
-from bot.permissions import command
-from bot.policy import Policy
-from bot.replies import Attachment, Reply
-from bot.router import Router, Step
+from bot.render import charts, workbooks
+from bot.render import ledger as ledger_files
 from storage import advisors, clubs, officers
 from storage import ledger as facts
 from storage import meetings as meeting_records
@@ -27,12 +28,12 @@ from storage import reviews as review_records
 
 router = Router()
 SUMMARY, RULE = "ls", "lg"
-RULE_IDS = list(ledger.RULES)
+RULE_IDS = list(compliance.RULES)
 MARK = {Standing.MET: "✅", Standing.GAPS: "⚠️", Standing.NO_DATA: "➖", Standing.IN_PLACE: "✅"}
 
 
 async def _reports(ctx: Ctx) -> list[RuleReport]:
-    return ledger.compute(await facts.snapshot(ctx.tx, ctx.today), ctx.policy)
+    return compliance.compute(await facts.snapshot(ctx.tx, ctx.today), ctx.policy)
 
 
 def _summary_line(ctx: Ctx, r: RuleReport) -> str:
@@ -48,7 +49,7 @@ def _summary_line(ctx: Ctx, r: RuleReport) -> str:
         "ledger.line",
         mark=MARK[r.standing],
         rule=r.rule,
-        text=ctx.t(f"ledger.rule.{ledger.rule_key(r.rule)}"),
+        text=ctx.t(f"ledger.rule.{compliance.rule_key(r.rule)}"),
         figures=figures,
     )
 
@@ -66,7 +67,7 @@ async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
     if index >= len(RULE_IDS):
         return None
     rule = RULE_IDS[index]
-    report = ledger.RULES[rule](await facts.snapshot(ctx.tx, ctx.today), ctx.policy)
+    report = compliance.RULES[rule](await facts.snapshot(ctx.tx, ctx.today), ctx.policy)
     lines = [
         ctx.t(
             "ledger.finding",
@@ -88,7 +89,7 @@ async def ledger_command(ctx: Ctx, args: str) -> Step:
     if arg == "EXPORT":
         return await _export_ledger(ctx)
     if arg:
-        if arg not in ledger.RULES:
+        if arg not in compliance.RULES:
             return Step.say(
                 ctx.t("ledger.unknown_rule", rule=clip(args), rules=", ".join(RULE_IDS))
             )
@@ -108,7 +109,7 @@ async def _export_ledger(ctx: Ctx) -> Step:
                 ctx.t("ledger.export_caption", date=day),
                 attachment=Attachment(
                     f"ledger-{day}.xlsx",
-                    partial(ledger_xlsx, snap, ctx.policy, ctx.lang),
+                    partial(ledger_files.workbook, snap, ctx.policy, ctx.lang),
                     workbooks.XLSX,
                 ),
             ),
@@ -116,22 +117,12 @@ async def _export_ledger(ctx: Ctx) -> Step:
                 ctx.t("ledger.export_csv_caption"),
                 attachment=Attachment(
                     f"ledger-{day}.csv",
-                    partial(ledger_csv, snap, ctx.policy, ctx.lang),
+                    partial(ledger_files.csv, snap, ctx.policy, ctx.lang),
                     workbooks.CSV,
                 ),
             ),
         ]
     )
-
-
-def ledger_xlsx(snap: ledger.Snapshot, policy: Policy, language: Language) -> bytes:
-    """The ledger workbook (also what `clubbot ledger OUT.xlsx` writes)."""
-    return workbooks.xlsx(ledger.sheets(language, ledger.compute(snap, policy)))
-
-
-def ledger_csv(snap: ledger.Snapshot, policy: Policy, language: Language) -> bytes:
-    header, rows = ledger.csv_rows(language, ledger.compute(snap, policy))
-    return workbooks.csv_bytes(header, rows)
 
 
 # --- /stats ------------------------------------------------------------------------------------

@@ -15,15 +15,15 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot import permissions
-from bot.context import Ctx
-from bot.domain import Club, DomainError, NoReviewRound, ReviewResult
+from bot.chat.i18n import tr
+from bot.chat.text import number
+from bot.core import permissions
+from bot.core.context import Ctx
+from bot.core.router import Flow, Input, Router, Step
+from bot.domain.values import Club, DomainError, NoReviewRound, ReviewResult
 from bot.flows.common import clip
 from bot.flows.console import usage
-from bot.i18n import tr
-from bot.router import Flow, Input, Router, Step
 from bot.services import reviews
-from bot.text import number
 from storage import clubs
 from storage import reviews as records
 

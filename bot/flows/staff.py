@@ -9,13 +9,14 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 
-from bot import callbacks, permissions
-from bot.callbacks import Callback
-from bot.context import Ctx
-from bot.domain import Category, Club, ClubStatus, Student, name_key
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.replies import Button, Keyboard
+from bot.core import permissions
+from bot.core.context import Ctx
+from bot.core.router import Router, Step
+from bot.domain.values import Category, Club, ClubStatus, Student, name_key
 from bot.flows.common import category_label, clip
-from bot.replies import Button, Keyboard
-from bot.router import Router, Step
 from bot.services.applications import OPEN, AppState
 from storage import advisors, audit, clubs, officers
 from storage import applications as applications

@@ -32,9 +32,8 @@ from aiogram.types import (
     Update,
 )
 
-from bot.domain import Language
-from bot.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
-from bot.replies import (
+from bot.chat.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
+from bot.chat.replies import (
     Attachment,
     BotCommand,
     Document,
@@ -43,6 +42,7 @@ from bot.replies import (
     Outcome,
     Reply,
 )
+from bot.domain.values import Language
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,8 @@ from telegram.error import BadRequest, Forbidden, TimedOut
 from telegram.error import RetryAfter as TgRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
-from bot.domain import Language
-from bot.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
-from bot.replies import (
+from bot.chat.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
+from bot.chat.replies import (
     Attachment,
     BotCommand,
     Document,
@@ -35,6 +34,7 @@ from bot.replies import (
     Outcome,
     Reply,
 )
+from bot.domain.values import Language
 
 log = logging.getLogger(__name__)
 

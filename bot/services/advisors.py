@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.calendar import Calendar
-from bot.domain import Advisor, Club, NotEvaluatedFailed
-from bot.policy import Policy
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import Advisor, Club, NotEvaluatedFailed
 from bot.services import notices, reminders
 from storage import advisors, audit, clubs
 from storage.tx import Tx

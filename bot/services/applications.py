@@ -52,9 +52,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot import callbacks
-from bot.calendar import Calendar
-from bot.domain import (
+from bot.chat import callbacks
+from bot.chat.i18n import tr
+from bot.chat.replies import Button, Document, Keyboard
+from bot.chat.text import mixed_script_word, skeleton, unsafe_character
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import (
     Advisor,
     AdvisorDismissed,
     AdvisorLimitReached,
@@ -76,11 +80,7 @@ from bot.domain import (
     UnknownApplication,
     name_key,
 )
-from bot.i18n import tr
-from bot.policy import Policy
-from bot.replies import Button, Document, Keyboard
 from bot.services import appointments, memberships, reminders
-from bot.text import mixed_script_word, skeleton, unsafe_character
 from storage import advisors, audit, clubs, officers, outbox, people, units
 from storage import applications as store
 from storage import elections as election_store

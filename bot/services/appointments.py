@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.calendar import Calendar, add_months
-from bot.domain import (
+from bot.domain.calendar import Calendar, add_months
+from bot.domain.policy import Policy
+from bot.domain.values import (
     Advisor,
     AdvisorDismissed,
     AdvisorLimitReached,
@@ -13,7 +14,6 @@ from bot.domain import (
     Club,
     NoAdvisor,
 )
-from bot.policy import Policy
 from bot.services import reminders
 from storage import advisors, audit
 from storage.advisors import Appointment

@@ -18,21 +18,12 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import callbacks, tally
-from bot.calendar import Calendar
-from bot.domain import (
-    Category,
-    Club,
-    ClubNotActive,
-    ClubStatus,
-    Language,
-    NotAllowed,
-    NotMember,
-    Role,
-    Student,
-    UnknownClub,
-)
-from bot.elections import (
+from bot.chat import callbacks
+from bot.chat.i18n import tr
+from bot.chat.replies import Button, Keyboard
+from bot.domain import tally
+from bot.domain.calendar import Calendar
+from bot.domain.elections import (
     BEFORE_VOTING,
     AlreadyVoted,
     BadBallot,
@@ -51,9 +42,19 @@ from bot.elections import (
     check_specs,
     ineligibility,
 )
-from bot.i18n import tr
-from bot.policy import Level, Policy
-from bot.replies import Button, Keyboard
+from bot.domain.policy import Level, Policy
+from bot.domain.values import (
+    Category,
+    Club,
+    ClubNotActive,
+    ClubStatus,
+    Language,
+    NotAllowed,
+    NotMember,
+    Role,
+    Student,
+    UnknownClub,
+)
 from bot.services import applications, lifecycle
 from storage import advisors, audit, clubs, officers, outbox, people, units
 from storage import applications as founding_store
@@ -1507,7 +1508,7 @@ async def _tell_members(
 
 async def export_document(tx: Tx, election_id: int) -> dict[str, Any]:
     """The counted election as a `clubbot-election/1` document: anonymous ballots, receipts,
-    candidates and the results recorded at the count (see bot/tally.py)."""
+    candidates and the results recorded at the count (see bot/domain/tally.py)."""
     row = await store.get(tx, election_id)
     if row is None:
         raise UnknownElection()

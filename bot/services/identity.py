@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain import Advisor, Student
-from bot.policy import Policy
+from bot.domain.policy import Policy
+from bot.domain.values import Advisor, Student
 from storage import advisors, people
 from storage.tx import Tx
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.calendar import Calendar
-from bot.domain import Club, ClubStatus, LifecycleAction, UnknownClub, WrongClubState
-from bot.policy import Policy
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import Club, ClubStatus, LifecycleAction, UnknownClub, WrongClubState
 from bot.services import notices, reminders
 from storage import advisors, audit, clubs, officers
 from storage.tx import Tx

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.calendar import Calendar
-from bot.domain import (
+from bot.chat.i18n import tr
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Level, Policy
+from bot.domain.values import (
     BadMeetingDate,
     Club,
     ClubNotActive,
@@ -20,8 +22,6 @@ from bot.domain import (
     Student,
     UnknownClub,
 )
-from bot.i18n import tr
-from bot.policy import Level, Policy
 from bot.services import reminders
 from storage import advisors, clubs, officers, outbox, people, units
 from storage import deadlines as store

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain import (
+from bot.domain.policy import Policy
+from bot.domain.values import (
     AlreadyMember,
     Club,
     ClubNotActive,
@@ -16,7 +17,6 @@ from bot.domain import (
     Student,
     UnknownClub,
 )
-from bot.policy import Policy
 from storage import clubs, people
 from storage.tx import Tx
 

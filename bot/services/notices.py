@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain import Language
-from bot.i18n import tr
+from bot.chat.i18n import tr
+from bot.domain.values import Language
 from storage import officers, outbox, people
 from storage.tx import Tx
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import callbacks
-from bot.calendar import Calendar
-from bot.deadlines import (
+from bot.chat import callbacks
+from bot.chat.i18n import tr
+from bot.chat.replies import Button, Keyboard
+from bot.domain.calendar import Calendar
+from bot.domain.deadlines import (
     Deadline,
     club_deadlines,
     first_line,
@@ -22,10 +24,8 @@ from bot.deadlines import (
     plan,
     steps_to_take,
 )
-from bot.domain import DeadlineKind, Language
-from bot.i18n import tr
-from bot.policy import Level, Policy
-from bot.replies import Button, Keyboard
+from bot.domain.policy import Level, Policy
+from bot.domain.values import DeadlineKind, Language
 from storage import deadlines as store
 from storage import meetings, outbox, reviews
 from storage.deadlines import OpenDeadline, Recipient

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.calendar import Calendar
-from bot.deadlines import Window
-from bot.domain import (
+from bot.chat.i18n import tr
+from bot.domain.calendar import Calendar
+from bot.domain.deadlines import Window
+from bot.domain.policy import Policy
+from bot.domain.values import (
     Club,
     ClubStatus,
     DeadlineKind,
@@ -19,8 +21,6 @@ from bot.domain import (
     Student,
     UnknownClub,
 )
-from bot.i18n import tr
-from bot.policy import Policy
 from bot.services import lifecycle, notices, reminders
 from bot.services.meetings import require_officer
 from storage import audit, clubs, officers, people, reviews

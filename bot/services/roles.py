@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain import Role
+from bot.domain.values import Role
 from storage import audit, people
 from storage.tx import Tx
 

@@ -14,8 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.calendar import Calendar
-from bot.domain import (
+from bot.chat.i18n import tr
+from bot.chat.text import number, unsafe_character
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import (
     Category,
     Club,
     ClubStatus,
@@ -28,10 +31,7 @@ from bot.domain import (
     UnitKind,
     name_key,
 )
-from bot.i18n import tr
-from bot.policy import Policy
 from bot.services import applications, appointments, reminders
-from bot.text import number, unsafe_character
 from storage import advisors, clubs, meetings, officers, outbox, people, reviews, units
 from storage import applications as application_records
 from storage.clubs import to_club

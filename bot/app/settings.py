@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.calendar import DEFAULT_TIMEZONE
+from bot.domain.calendar import DEFAULT_TIMEZONE
 
 DEFAULT_DATABASE_URL = "sqlite:///data/clubbot.db"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text import number
+from bot.chat.text import number
 
 VERSION = "v1"
 MAX_BYTES = 64

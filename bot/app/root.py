@@ -11,15 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.calendar import Calendar
-from bot.domain import Language
-from bot.engine import Engine
+from bot.app.settings import Settings
+from bot.chat.frontend import FrontEnd
+from bot.core.engine import Engine
+from bot.core.router import Router
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy, load_policy
+from bot.domain.values import Language
 from bot.flows import build_router
 from bot.flows.account import menu
-from bot.frontend import FrontEnd
-from bot.policy import Policy, load_policy
-from bot.router import Router
-from bot.settings import Settings
 from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
@@ -139,7 +139,7 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
 
 async def run(settings: Settings) -> None:
     """`clubbot run`: serve until SIGTERM or SIGINT."""
-    from bot.handlers import make_front_end
+    from bot.app.frontends import make_front_end
 
     app = build_app(settings)
     stop = asyncio.Event()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import callbacks
-from bot.calendar import Calendar
-from bot.domain import Advisor, Language, Role, Student
-from bot.i18n import tr
-from bot.policy import Policy
-from bot.replies import Button
-from bot.router import Router
+from bot.chat import callbacks
+from bot.chat.i18n import tr
+from bot.chat.replies import Button
+from bot.core.router import Router
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import Advisor, Language, Role, Student
 from storage import advisors, people
 from storage.tx import Tx
 

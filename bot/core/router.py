@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from bot.callbacks import Callback
-from bot.replies import Button, Document, Keyboard, Reply, Toast
+from bot.chat.callbacks import Callback
+from bot.chat.replies import Button, Document, Keyboard, Reply, Toast
 
 if TYPE_CHECKING:
-    from bot.context import Ctx
+    from bot.core.context import Ctx
 
 
 class Audience(StrEnum):

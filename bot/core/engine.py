@@ -17,14 +17,14 @@ from datetime import datetime
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from bot import callbacks
-from bot.calendar import Calendar
-from bot.context import FLOW_KIND, Ctx
-from bot.domain import DomainError
-from bot.i18n import language_for, tr
-from bot.policy import Policy
-from bot.replies import Incoming, Outcome, Toast
-from bot.router import Input, Router, Step
+from bot.chat import callbacks
+from bot.chat.i18n import language_for, tr
+from bot.chat.replies import Incoming, Outcome, Toast
+from bot.core.context import FLOW_KIND, Ctx
+from bot.core.router import Input, Router, Step
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import DomainError
 from storage import conversations, people
 from storage.conversations import Conversation
 from storage.db import Database

@@ -21,20 +21,19 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
-from bot import demo
-from bot.app import build_app, serve
-from bot.domain import Advisor, Language, Student
-from bot.i18n import plain, tr
-from bot.policy import Policy
+from bot.app.root import build_app, serve
+from bot.app.settings import Settings
+from bot.chat.i18n import plain, tr
+from bot.domain.policy import Policy
+from bot.domain.values import Advisor, Language, Student
 from bot.services import identity
-from bot.settings import Settings
 from emulator import BotApiEmulator
 from emulator.web import Persona, Shortcut, WebChat
+from playground import demo
 from storage import advisors, clubs, migrate, officers, people, units
 from storage import applications as application_store
-from storage.db import Database
+from storage.db import Database, sqlite_file
 from storage.tx import Tx
 from storage.types import utcnow
 
@@ -42,7 +41,7 @@ log = logging.getLogger(__name__)
 
 DATABASE_URL = "sqlite:///data/playground.db"
 # Used when no POLICY_FILE is set: fewer sponsors, so an application can be tried alone.
-PLAYGROUND_POLICY = Path(__file__).with_name("playground.toml")
+PLAYGROUND_POLICY = Path(__file__).with_name("policy.toml")
 BOT_USERNAME = "clubbot_playground_bot"
 # A demo student's Telegram user id is this plus the id of their record.
 STUDENT_USERS = 710_000_000
@@ -339,8 +338,8 @@ class Playground:
 
 def forget(database_url: str) -> None:
     """Delete the playground's SQLite file (and its WAL files), to start over."""
-    path = make_url(database_url).database
-    if not path or path == ":memory:":
+    path = sqlite_file(database_url)
+    if path is None:
         return
     for suffix in ("", "-wal", "-shm"):
         Path(path + suffix).unlink(missing_ok=True)
@@ -355,7 +354,7 @@ async def running(
     reset: bool = False,
 ) -> AsyncIterator[Playground]:
     """The emulator, the web chat and the bot (BOT_FRAMEWORK's), until the block ends."""
-    from bot.handlers import make_front_end
+    from bot.app.frontends import make_front_end
 
     if reset:
         forget(database_url)
@@ -437,7 +436,7 @@ async def run(settings: Settings, *, port: int, reset: bool) -> None:
     async with running(settings, port=port, reset=reset) as playground:
         print(
             f"\nclubbot playground: open {playground.url} in a browser.\n"
-            f"Demo university in {make_url(DATABASE_URL).database} "
+            f"Demo university in {sqlite_file(DATABASE_URL)} "
             "(`clubbot playground --reset` starts over). Ctrl-C stops.\n",
             flush=True,
         )

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.domain import Category, Political
+from bot.domain.values import Category, Political
 
 
 class PolicyError(Exception):

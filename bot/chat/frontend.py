@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.domain import Language
-from bot.replies import BotCommand, Incoming, Outcome, Reply
+from bot.chat.replies import BotCommand, Incoming, Outcome, Reply
+from bot.domain.values import Language
 
 
 @dataclass(frozen=True, slots=True)

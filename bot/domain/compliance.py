@@ -20,27 +20,23 @@ reported as "no data" rather than as met:
 
 from __future__ import annotations
 
-import html
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from bot.calendar import add_months
-from bot.deadlines import Window
-from bot.domain import (
+from bot.domain.calendar import add_months
+from bot.domain.deadlines import Window
+from bot.domain.policy import Policy
+from bot.domain.values import (
     Category,
     ClubStatus,
-    Language,
     Political,
     ReviewResult,
     StudentStatus,
     name_key,
 )
-from bot.i18n import tr
-from bot.policy import Policy
-from bot.workbooks import Cell, Sheet
 
 
 class Standing(StrEnum):
@@ -525,102 +521,6 @@ def compute(snap: Snapshot, policy: Policy) -> list[RuleReport]:
     return [check(snap, policy) for check in RULES.values()]
 
 
-# --- the ledger as tables (the workbook, the CSV) ---------------------------------------------
-
-
-def why(language: Language, finding: Finding) -> str:
-    """A finding's reason in words (plain text, for files)."""
-    return html.unescape(tr(language, f"ledger.why.{finding.why}", **dict(finding.params)))
-
-
-def summary_rows(language: Language, reports: list[RuleReport]) -> list[list[Cell]]:
-    return [
-        [
-            r.rule,
-            r.group,
-            tr(language, f"ledger.rule.{_key(r.rule)}"),
-            tr(language, f"ledger.standing.{r.standing.value}"),
-            r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
-            r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,
-            len(r.findings),
-            r.unrecorded or None,
-        ]
-        for r in reports
-    ]
-
-
-def finding_rows(language: Language, reports: list[RuleReport]) -> list[list[Cell]]:
-    return [
-        [r.rule, f.kind, f.ref, f.name, f.since, why(language, f)]
-        for r in reports
-        for f in r.findings
-    ]
-
-
-def sheets(language: Language, reports: list[RuleReport]) -> list[Sheet]:
-    """The workbook: a summary sheet, then one sheet per rule group with its findings."""
-
-    def t(key: str) -> str:
-        return tr(language, f"ledger.column.{key}")
-
-    summary = Sheet(
-        tr(language, "ledger.sheet_summary"),
-        [
-            t("rule"),
-            t("group"),
-            t("text"),
-            t("standing"),
-            t("checked"),
-            t("compliant"),
-            t("not"),
-            t("unrecorded"),
-        ],
-        summary_rows(language, reports),
-    )
-    header = [t("rule"), t("kind"), t("ref"), t("name"), t("since"), t("why")]
-    rows = finding_rows(language, reports)
-    return [summary] + [
-        Sheet(group, header, [row for row in rows if str(row[0]).split("-")[0] == group])
-        for group in GROUPS
-    ]
-
-
-def csv_rows(language: Language, reports: list[RuleReport]) -> tuple[list[str], list[list[Cell]]]:
-    """One CSV: a row per finding, and one row for each rule without findings."""
-    header = [
-        "rule",
-        "group",
-        "standing",
-        "checked",
-        "compliant",
-        "not_compliant",
-        "no_record",
-        "kind",
-        "ref",
-        "name",
-        "since",
-        "why",
-    ]
-    rows: list[list[Cell]] = []
-    for r in reports:
-        head: list[Cell] = [
-            r.rule,
-            r.group,
-            r.standing.value,
-            r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
-            r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,
-            len(r.findings),
-            r.unrecorded or None,
-        ]
-        if not r.findings:
-            rows.append([*head, None, None, None, None, None])
-        rows += [[*head, f.kind, f.ref, f.name, f.since, why(language, f)] for f in r.findings]
-    return header, rows
-
-
-def _key(rule: str) -> str:
+def rule_key(rule: str) -> str:
     """`REG-10` -> `reg_10`: the message key of a rule."""
     return rule.lower().replace("-", "_")
-
-
-rule_key = _key

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bot.calendar import Calendar, add_months
-from bot.domain import ClubStatus, DeadlineKind
-from bot.policy import Level, Policy
+from bot.domain.calendar import Calendar, add_months
+from bot.domain.policy import Level, Policy
+from bot.domain.values import ClubStatus, DeadlineKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.calendar import Calendar
-from bot.domain import (
+from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
+from bot.domain.values import (
     Category,
     DomainError,
     Political,
@@ -23,9 +24,8 @@ from bot.domain import (
     UnitKind,
     name_key,
 )
-from bot.policy import Policy
+from bot.render.workbooks import csv_bytes
 from bot.services import memberships, roster
-from bot.workbooks import csv_bytes
 from storage import clubs, people, units
 from storage.db import Database
 from storage.tx import Tx

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain import Category, DomainError, Student
-from bot.policy import Policy
-from bot.tally import Method
+from bot.domain.policy import Policy
+from bot.domain.tally import Method
+from bot.domain.values import Category, DomainError, Student
 
 
 class Phase(StrEnum):

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.app import App, build_app, run, tick
-from bot.domain import Club, DomainError, Language, ReviewResult, Role, name_key
-from bot.i18n import tr
-from bot.policy import PolicyError
+from bot.app.root import App, build_app, run, tick
+from bot.app.settings import Settings
+from bot.chat.i18n import tr
+from bot.domain.policy import PolicyError
+from bot.domain.tally import sidecar, write_export
+from bot.domain.values import Club, DomainError, Language, ReviewResult, Role, name_key
 from bot.services import applications, appointments, elections, identity, reviews, roles, roster
-from bot.settings import Settings
-from bot.tally import sidecar, write_export
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
 from storage import advisors, audit, clubs, migrate, units
@@ -200,7 +200,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _playground(settings: Settings, port: int, *, reset: bool) -> int:
-    from bot import playground
+    from playground import run as playground
 
     if not 0 <= port <= 65535:
         print(f"--port {port} is not a port number", file=sys.stderr)
@@ -244,7 +244,7 @@ async def _command(app: App, args: argparse.Namespace) -> int:
 
 
 async def _tick(app: App, refresh: bool) -> int:
-    from bot.handlers import make_front_end
+    from bot.app.frontends import make_front_end
 
     front = make_front_end(app.settings)
     await front.open()
@@ -330,7 +330,7 @@ async def _codes(db: Database, settings: Settings, out: Path, for_advisors: bool
 async def _bot_username(settings: Settings) -> str | None:
     if settings.bot_token is None:
         return None
-    from bot.handlers import make_front_end
+    from bot.app.frontends import make_front_end
 
     front = make_front_end(settings)
     try:
@@ -462,13 +462,13 @@ async def _screen(db: Database, args: argparse.Namespace) -> int:
 
 
 async def _ledger(app: App, out: Path, language: Language) -> int:
-    from bot.flows.reports import ledger_csv, ledger_xlsx
+    from bot.render import ledger as ledger_files
     from storage import ledger as facts
 
     now = utcnow()
     async with app.db.transaction() as session:
         snap = await facts.snapshot(Tx(session, app.db), app.cal.today(now))
-    write = ledger_csv if out.suffix.lower() == ".csv" else ledger_xlsx
+    write = ledger_files.csv if out.suffix.lower() == ".csv" else ledger_files.workbook
     data = await asyncio.to_thread(write, snap, app.policy, language)
     out.parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(out.write_bytes, data)

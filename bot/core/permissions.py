@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.callbacks import Callback
-from bot.context import Ctx
-from bot.domain import Role
-from bot.router import Audience, Router, Step
+from bot.chat.callbacks import Callback
+from bot.core.context import Ctx
+from bot.core.router import Audience, Router, Step
+from bot.domain.values import Role
 from storage import audit, people
 
 log = logging.getLogger(__name__)

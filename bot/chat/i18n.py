@@ -1,4 +1,4 @@
-"""Messages in Chinese and English, from `bot/locales/<lang>.toml`.
+"""Messages in Chinese and English, from `bot/chat/locales/<lang>.toml`.
 
 Message templates are HTML (Telegram's HTML parse mode). Every parameter is escaped when it is
 filled in, because parameters carry text that users supplied (names of students and clubs).
@@ -13,7 +13,7 @@ from enum import Enum
 from functools import cache
 from pathlib import Path
 
-from bot.domain import Language
+from bot.domain.values import Language
 
 LOCALES = Path(__file__).with_name("locales")
 

@@ -1,0 +1,1 @@
+"""Neutral chat I/O: incoming and outgoing values, the callback codec, messages, text checks."""

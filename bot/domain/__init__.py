@@ -1,0 +1,1 @@
+"""Domain values and rules: plain data and pure functions, no I/O."""

@@ -1,0 +1,1 @@
+"""Rendering: tables, workbooks and charts built from plain values."""

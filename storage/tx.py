@@ -7,14 +7,17 @@ and results. That skips the session and Core's execution machinery, which cost m
 statement itself: on the development machine, 220 µs of CPU per statement through the session
 against 100 µs on asyncpg's connection (and 15 µs against SQLite's own).
 
-`transact(db, work)` goes one step further: it runs the work in `Database.driver_transaction()`,
-with no session, pool checkout or greenlet at all. Work that reaches for `tx.session` (the ORM)
-raises `SessionNeeded` there; that first attempt is rolled back, and the work runs again in a
-session transaction. So a use case is written once, and pays for the session only if it uses it.
+`transact(db, work, session=False)` goes one step further: it runs the work in
+`Database.driver_transaction()`, with no session, pool checkout or greenlet at all. The caller
+says which it needs (the router knows it of each route), so work runs once. Work on the driver
+that reaches for `tx.session` anyway raises `SessionNeeded`: that attempt is rolled back, the work
+runs again in a session transaction, and `db.reruns` counts it (a route declared wrongly; the
+test suite holds it at zero).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import namedtuple
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -25,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import Select
 
-from storage.db import Database, UpsertableInsert
+from storage.db import ConnectionLost, Database, UpsertableInsert, lost_connection
 
+log = logging.getLogger(__name__)
 Processor = Callable[[Any], Any] | None
 Statement = Select[*tuple[Any, ...]] | UpdateBase
 T = TypeVar("T")
@@ -38,19 +42,45 @@ class SessionNeeded(BaseException):
 
 
 async def transact(
-    db: Database, work: Callable[[Tx], Awaitable[T]], *, serial: int | None = None
+    db: Database,
+    work: Callable[[Tx], Awaitable[T]],
+    *,
+    serial: int | None = None,
+    session: bool = True,
 ) -> T:
-    """`work(tx)` in one write transaction: on the driver's connection, or, when it turns out to
-    need the ORM session, again from the start in a session transaction (the first attempt is
-    rolled back, so nothing of it stays). `work` must have no effect outside the database.
+    """`work(tx)` in one write transaction: in a session, or with `session=False` on the driver's
+    connection alone. `work` must have no effect outside the database: it runs again from the
+    start when the server dropped the connection before the commit (a restart), and, on the
+    driver, when it reached for the session after all (counted in `db.reruns`).
     `serial`: see `Database`."""
-    try:
-        async with db.driver_transaction(serial) as driver:
-            return await work(Tx.on_driver(driver, db))
-    except SessionNeeded:
-        pass
-    async with db.transaction(serial) as session:
-        return await work(Tx(session, db))
+    attempt = 1
+    while True:
+        try:
+            return await _once(db, work, serial, session)
+        except ConnectionLost:
+            if attempt == _ATTEMPTS:
+                raise
+            attempt += 1
+            log.warning("the database dropped the connection: running the work again")
+
+
+# A dropped connection expires both pools (`Database._forget_connections`), so the second attempt
+# runs on a new one; a third is for a restart that dropped that one too.
+_ATTEMPTS = 3
+
+
+async def _once(
+    db: Database, work: Callable[[Tx], Awaitable[T]], serial: int | None, session: bool
+) -> T:
+    if not session:
+        try:
+            async with db.driver_transaction(serial) as driver:
+                return await work(Tx.on_driver(driver, db))
+        except SessionNeeded:
+            db.reruns += 1
+            log.warning("work on the driver's connection needed the session: ran it again")
+    async with db.transaction(serial) as orm:
+        return await work(Tx(orm, db))
 
 
 class Tx:
@@ -132,11 +162,11 @@ class Tx:
 async def _begin(connection: AsyncConnection, raw: Any) -> None:
     """BEGIN on asyncpg, as SQLAlchemy's adapter would send it with its first statement, so that
     the adapter commits or rolls back what runs here. A connection the server has dropped is
-    invalidated and reported as SQLAlchemy reports it, so the engine runs the update again."""
+    invalidated, and the transaction reports it lost (`transact` runs the work again)."""
     try:
         await raw.dbapi_connection._start_transaction()
     except Exception as error:
-        if not raw.driver_connection.is_closed():
+        if not lost_connection(error):
             raise
         await connection.invalidate(error)
         raise DBAPIError("BEGIN", None, error, connection_invalidated=True) from error

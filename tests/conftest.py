@@ -35,8 +35,10 @@ MakeDb = Callable[..., Awaitable[Database]]
 
 
 @pytest.fixture
-async def make_db(tmp_path: Path) -> AsyncIterator[MakeDb]:
-    """A factory of migrated databases on a backend; all are dropped after the test."""
+async def make_db(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[MakeDb]:
+    """A factory of migrated databases on a backend; all are dropped after the test, which fails
+    if any work ran twice (a route declared fast that needed the ORM session: see
+    `storage/tx.py`), unless it is marked `reruns` to test that very fallback."""
     made: list[tuple[Database, str | None]] = []
 
     async def make(backend: str, *, share: Database | None = None) -> Database:
@@ -56,10 +58,13 @@ async def make_db(tmp_path: Path) -> AsyncIterator[MakeDb]:
         return db
 
     yield make
+    reruns = sum(db.reruns for db, _ in made)
     for db, schema in made:
         await db.dispose()
         if schema is not None:
             await _pg_schema("DROP", schema)
+    if request.node.get_closest_marker("reruns") is None:
+        assert reruns == 0, f"{reruns} transaction(s) ran twice: declare those routes' needs"
 
 
 @pytest.fixture(params=BACKENDS)

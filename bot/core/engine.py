@@ -15,13 +15,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError
 
 from bot.chat import callbacks
 from bot.chat.i18n import language_for, tr
 from bot.chat.replies import Incoming, Outcome, Toast
 from bot.core.context import FLOW_KIND, Ctx
-from bot.core.router import Input, Router, Step
+from bot.core.router import Input, Route, Router, Step
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import DomainError
@@ -97,14 +96,7 @@ class Engine:
         """Process one update at most once; a redelivered update gives an empty outcome."""
         async with self._locks.hold((inc.chat_id, inc.user_id)):
             try:
-                try:
-                    return await self._process(inc)
-                except DBAPIError as err:
-                    if not err.connection_invalidated:
-                        raise
-                    # The database dropped a pooled connection (a restart): nothing was
-                    # committed, so the update runs again on a fresh one.
-                    return await self._process(inc)
+                return await self._process(inc)
             except DomainError as err:
                 # A rule refused after something was written: nothing of it stays.
                 return await self._refusal(inc, err.key, err.params)
@@ -114,7 +106,26 @@ class Engine:
 
     async def _process(self, inc: Incoming) -> Outcome:
         serial = conversations.serial_key(inc.chat_id, inc.user_id)
-        return await transact(self.db, lambda tx: self._step(tx, inc), serial=serial)
+        session = self.router.needs_session(self._route_of(inc))
+        return await transact(
+            self.db, lambda tx: self._step(tx, inc), serial=serial, session=session
+        )
+
+    def _route_of(self, inc: Incoming) -> Route:
+        """Which handler the update goes to, as far as the update alone tells (a flow's input is
+        known only from the stored conversation); decides the transaction's kind."""
+        if inc.callback_data is not None:
+            try:
+                kind = callbacks.decode(inc.callback_data).kind
+            except callbacks.BadCallback:
+                return Route.NONE  # answered "expired"
+            return Route.FLOW if kind == FLOW_KIND else Route.button(kind)
+        if not inc.private:
+            return Route.NONE
+        command = parse_command(inc.text, self.bot_username) if inc.text else None
+        if command is None:
+            return Route.FLOW
+        return Route.command(command[0])
 
     async def _step(self, tx: Tx, inc: Incoming) -> Outcome:
         now = self.clock()
@@ -157,7 +168,7 @@ class Engine:
             return _outcome(Step.say(tr(account.language, key, **params)), inc)
 
         serial = conversations.serial_key(inc.chat_id, inc.user_id)
-        return await transact(self.db, record, serial=serial)
+        return await transact(self.db, record, serial=serial, session=False)
 
     async def _route(self, ctx: Ctx, conv: Conversation, inc: Incoming) -> Step:
         if inc.callback_data is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -80,6 +80,32 @@ class Command:
     handler: CommandHandler
     audiences: frozenset[Audience]
     menu: bool  # offered in Telegram's command menu
+    fast: bool = False  # see `Router.command`
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where an update goes, as far as the update itself tells: a command, a button's kind, the
+    current flow's input (known only from the stored conversation), or nowhere (the engine
+    answers it itself: a group, an expired button)."""
+
+    kind: str  # command | button | flow | none
+    name: str = ""
+
+    NONE: ClassVar[Route]
+    FLOW: ClassVar[Route]
+
+    @classmethod
+    def command(cls, name: str) -> Route:
+        return cls("command", name)
+
+    @classmethod
+    def button(cls, kind: str) -> Route:
+        return cls("button", kind)
+
+
+Route.NONE = Route("none")
+Route.FLOW = Route("flow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,26 +123,47 @@ class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
         self.callbacks: dict[str, CallbackHandler] = {}
+        self.fast_callbacks: set[str] = set()
         self.flows: dict[str, Flow] = {}
 
     def command(
-        self, name: str, *audiences: Audience, menu: bool = True
+        self, name: str, *audiences: Audience, menu: bool = True, fast: bool = False
     ) -> Callable[[CommandHandler], CommandHandler]:
-        """Register a command for these audiences (everyone when none is named)."""
+        """Register a command for these audiences (everyone when none is named). `fast`: every
+        path of it runs on `Tx`'s prebuilt statements, so its update's transaction runs on the
+        driver's connection without an ORM session (`storage/tx.py`); the tests hold the
+        re-runs of a wrong declaration at zero."""
         seen_by = frozenset(audiences or (Audience.EVERYONE,))
 
         def register(handler: CommandHandler) -> CommandHandler:
-            self.commands[name] = Command(name, handler, seen_by, menu)
+            self.commands[name] = Command(name, handler, seen_by, menu, fast)
             return handler
 
         return register
 
-    def callback(self, kind: str) -> Callable[[CallbackHandler], CallbackHandler]:
+    def callback(
+        self, kind: str, *, fast: bool = False
+    ) -> Callable[[CallbackHandler], CallbackHandler]:
+        """Register a stateless button's handler; `fast` as for `command`."""
+
         def register(handler: CallbackHandler) -> CallbackHandler:
             self.callbacks[kind] = handler
+            if fast:
+                self.fast_callbacks.add(kind)
             return handler
 
         return register
+
+    def needs_session(self, route: Route) -> bool:
+        """Whether the update's transaction needs the ORM session: every route does, unless it
+        is declared fast or answered by the engine alone. A flow's input always does (which flow
+        is known only inside the transaction)."""
+        if route.kind == "command":
+            command = self.commands.get(route.name)
+            return command is not None and not command.fast
+        if route.kind == "button":
+            return route.name in self.callbacks and route.name not in self.fast_callbacks
+        return route.kind == "flow"
 
     def flow(self, flow: Flow) -> Flow:
         self.flows[flow.name] = flow
@@ -132,4 +179,5 @@ class Router:
             raise ValueError(f"registered twice: {sorted(clash)}")
         self.commands.update(other.commands)
         self.callbacks.update(other.callbacks)
+        self.fast_callbacks |= other.fast_callbacks
         self.flows.update(other.flows)

@@ -63,7 +63,7 @@ async def start(ctx: Ctx, args: str) -> Step:
             return Step.say(ctx.t("bind.wrong_code"))
 
 
-@router.command("help")
+@router.command("help", fast=True)
 async def help_(ctx: Ctx, args: str) -> Step:
     shown = await permissions.capacities(ctx)
     lines = [ctx.t("help.title")]

@@ -22,7 +22,7 @@ router = Router()
 KIND = "cl"
 
 
-@router.command("clubs")
+@router.command("clubs", fast=True)
 async def browse(ctx: Ctx, args: str) -> Step:
     if args:
         return await _search(ctx, args)

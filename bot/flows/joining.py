@@ -44,7 +44,7 @@ class JoinData(BaseModel):
     club_id: int | None = None
 
 
-@router.command("join", Audience.STUDENT)
+@router.command("join", Audience.STUDENT, fast=True)
 async def join(ctx: Ctx, args: str) -> Step:
     if args:
         club = await clubs.club_by_key(ctx.tx, name_key(args))
@@ -168,7 +168,7 @@ class LeaveData(BaseModel):
     club_id: int | None = None
 
 
-@router.command("leave", Audience.STUDENT)
+@router.command("leave", Audience.STUDENT, fast=True)
 async def leave(ctx: Ctx, args: str) -> Step:
     student = memberships.require_bound(ctx.student)
     current = await memberships.my_clubs(ctx.tx, student)
@@ -242,7 +242,7 @@ router.flow(
 # --- /myclubs ---------------------------------------------------------------------------------
 
 
-@router.command("myclubs", Audience.STUDENT)
+@router.command("myclubs", Audience.STUDENT, fast=True)
 async def my_clubs(ctx: Ctx, args: str) -> Step:
     student = memberships.require_bound(ctx.student)
     current = await memberships.my_clubs(ctx.tx, student)

@@ -105,7 +105,7 @@ class ReviewFact:
 
 @dataclass(frozen=True, slots=True)
 class FoundingFact:
-    """The application a club was founded through (issue 3)."""
+    """The application a club was founded through (`/establish`)."""
 
     club_id: int
     application_id: int

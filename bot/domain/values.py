@@ -206,7 +206,7 @@ class NothingToConfirm(DomainError):
     key = "error.nothing_to_confirm"
 
 
-# --- issue 3: establishing a club --------------------------------------------------------------
+# --- establishing a club -------------------------------------------------------------------------
 
 
 class NameRefused(DomainError):
@@ -237,7 +237,7 @@ class CharterRefused(DomainError):
     key = "error.application.charter"
 
 
-# --- issue 6: staff console ---------------------------------------------------------------
+# --- the club lifecycle and the staff console ----------------------------------------------------
 
 
 class LifecycleAction(StrEnum):

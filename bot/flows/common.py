@@ -46,7 +46,7 @@ def pager(ctx: Ctx, page: int, total: int) -> list[Button]:
     return buttons
 
 
-# --- issue 6: long answers, paged by size --------------------------------------------------------
+# --- long answers, paged by size -----------------------------------------------------------------
 
 # A page's text stays below Telegram's 4096 characters: lines are measured in UTF-16 code units
 # (what Telegram counts), as HTML (never shorter than the text Telegram shows).

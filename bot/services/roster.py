@@ -14,7 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.chat.i18n import tr
 from bot.chat.text import number, unsafe_character
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
@@ -23,7 +22,6 @@ from bot.domain.values import (
     Club,
     ClubStatus,
     DomainError,
-    Language,
     MeetingStatus,
     Political,
     ReviewResult,
@@ -32,6 +30,7 @@ from bot.domain.values import (
     name_key,
 )
 from bot.services import applications, appointments, reminders
+from bot.services.notices import roster as roster_notices
 from storage import advisors, clubs, meetings, officers, outbox, people, reviews, units
 from storage import applications as application_records
 from storage.clubs import to_club
@@ -359,7 +358,7 @@ async def _end_memberships(
         return
     language = account.language
     for _, club in held:
-        text = tr(language, "notice.membership_ended", club=club.name, status=status)
+        text = roster_notices.membership_ended(language, club.name, status)
         key = f"membership-ended:{student_pk}:{club.id}:{now.isoformat()}"
         await outbox.enqueue(tx, key, account.user_id, text, now)
 
@@ -450,7 +449,7 @@ async def _club_history(
                         tx, policy, cal, now, club, advisor, record.advisor_term_end
                     )
                 except DomainError as err:
-                    errors.append(RowError(line, tr(Language.EN, err.key, **err.params)))
+                    errors.append(RowError(line, roster_notices.refusal(err)))
         if errors and errors[-1].line == line:
             continue
         report.meetings += await _meeting(tx, now, club.id, record.last_general_meeting)

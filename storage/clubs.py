@@ -118,12 +118,6 @@ async def club_by_key(tx: Tx, key: str) -> Club | None:
     return None if row is None else to_club(row)
 
 
-async def clubs_by_keys(tx: Tx, keys: list[str]) -> dict[str, ClubRow]:
-    """Live rows by name key, for the clubs import's upsert."""
-    stmt = select(ClubRow).where(col(ClubRow.name_key).in_(keys))
-    return {row.name_key: row for row in await tx.session.scalars(stmt)}
-
-
 async def active_counts(tx: Tx) -> dict[Category, int]:
     """How many active clubs each category has (categories with none are left out)."""
     rows = await tx.rows(_ACTIVE_COUNTS)

@@ -155,14 +155,19 @@ async def locked_student(tx: Tx, student: Student) -> Student | None:
     return None if row is None else to_student(row)
 
 
-async def students_by_ids(tx: Tx, student_ids: list[str]) -> dict[str, StudentRow]:
-    """Live rows by student_id, for the roster import's upsert."""
-    found: dict[str, StudentRow] = {}
+async def students_by_ids(tx: Tx, student_ids: list[str]) -> dict[str, Student]:
+    """The roster's students by student_id (the unknown ones left out)."""
+    found: dict[str, Student] = {}
     chunk = 500
     for i in range(0, len(student_ids), chunk):
         stmt = select(StudentRow).where(col(StudentRow.student_id).in_(student_ids[i : i + chunk]))
-        found.update((row.student_id, row) for row in (await tx.session.scalars(stmt)))
+        found.update((row.student_id, to_student(row)) for row in await tx.session.scalars(stmt))
     return found
+
+
+async def lock_students(tx: Tx, student_pks: list[int]) -> None:
+    """Serialize writers about these students until the transaction ends."""
+    await tx.db.lock_rows(tx.session, "student", student_pks)
 
 
 async def enrolled_unbound(tx: Tx) -> list[Student]:

@@ -44,14 +44,19 @@ async def advisor_by_pk(tx: Tx, pk: int) -> Advisor | None:
     return None if row is None else to_advisor(row)
 
 
-async def advisors_by_staff_ids(tx: Tx, staff_ids: list[str]) -> dict[str, AdvisorRow]:
-    """Live rows by staff_id, for imports."""
-    found: dict[str, AdvisorRow] = {}
+async def advisors_by_staff_ids(tx: Tx, staff_ids: list[str]) -> dict[str, Advisor]:
+    """The bank's advisors by staff_id (the unknown ones left out)."""
+    found: dict[str, Advisor] = {}
     chunk = 500
     for i in range(0, len(staff_ids), chunk):
         stmt = select(AdvisorRow).where(col(AdvisorRow.staff_id).in_(staff_ids[i : i + chunk]))
-        found.update((row.staff_id, row) for row in await tx.session.scalars(stmt))
+        found.update((row.staff_id, to_advisor(row)) for row in await tx.session.scalars(stmt))
     return found
+
+
+async def lock_advisors(tx: Tx, advisor_ids: list[int]) -> None:
+    """Serialize writers about these advisors' appointments until the transaction ends."""
+    await tx.db.lock_rows(tx.session, "advisor", advisor_ids)
 
 
 async def unbound(tx: Tx) -> list[Advisor]:

@@ -5,6 +5,7 @@ The statements that answer members' commands are built once, with bind parameter
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -83,6 +84,15 @@ _END = (
 _END_ONE = _END.where(_member.c.club_id == bindparam("club"))
 
 
+@dataclass(frozen=True, slots=True)
+class ClubEvent:
+    """A club's state change (REG-7, REG-10, REG-11): what was done, why, and when."""
+
+    action: str
+    reason: str
+    at: datetime
+
+
 def to_club(row: Any) -> Club:
     """A Club from a ClubRow or a result row with the club's columns."""
     assert row.id is not None
@@ -116,12 +126,6 @@ async def clubs_of_unit(tx: Tx, unit_id: int) -> list[Club]:
 async def club_by_key(tx: Tx, key: str) -> Club | None:
     row = await tx.first(_BY_KEY, {"key": key})
     return None if row is None else to_club(row)
-
-
-async def clubs_by_keys(tx: Tx, keys: list[str]) -> dict[str, ClubRow]:
-    """Live rows by name key, for the clubs import's upsert."""
-    stmt = select(ClubRow).where(col(ClubRow.name_key).in_(keys))
-    return {row.name_key: row for row in await tx.session.scalars(stmt)}
 
 
 async def active_counts(tx: Tx) -> dict[Category, int]:
@@ -284,13 +288,15 @@ async def record_event(
     await tx.session.flush()
 
 
-async def last_event(tx: Tx, club_id: int) -> ClubEventRow | None:
+async def last_event(tx: Tx, club_id: int) -> ClubEvent | None:
+    """The club's latest state change."""
     stmt = (
-        select(ClubEventRow)
+        select(col(ClubEventRow.action), col(ClubEventRow.reason), col(ClubEventRow.at))
         .where(col(ClubEventRow.club_id) == club_id)
         .order_by(col(ClubEventRow.at).desc(), col(ClubEventRow.id).desc())
     )
-    return (await tx.session.scalars(stmt)).first()
+    row = (await tx.session.execute(stmt)).first()
+    return None if row is None else ClubEvent(*row)
 
 
 async def member_export(tx: Tx, club_id: int) -> list[tuple[Student, datetime]]:

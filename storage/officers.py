@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -12,6 +13,18 @@ from storage.clubs import to_club
 from storage.models import ClubRow, OfficerRow, StudentRow
 from storage.people import to_student
 from storage.tx import Tx
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One officer's term in a club; `until` is None while it lasts."""
+
+    student_pk: int
+    position: str
+    since: datetime
+    until: datetime | None
+    election_id: int | None  # the election that gave it (ORG-5, ORG-7); None when imported
+
 
 PRESIDENT = "president"
 
@@ -130,11 +143,14 @@ async def take_office(
     await tx.session.flush()
 
 
-async def history(tx: Tx, club_id: int) -> list[OfficerRow]:
+async def history(tx: Tx, club_id: int) -> list[Term]:
     """Every term of the club's officers, oldest first."""
     stmt = (
         select(OfficerRow)
         .where(col(OfficerRow.club_id) == club_id)
         .order_by(col(OfficerRow.since), col(OfficerRow.id))
     )
-    return list(await tx.session.scalars(stmt))
+    return [
+        Term(row.student_pk, row.position, row.since, row.until, row.election_id)
+        for row in await tx.session.scalars(stmt)
+    ]

@@ -46,6 +46,17 @@ class Account:
     advisor_pk: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class BindCode:
+    """A one-time binding code (by its hash) and whom it binds: a student or an advisor."""
+
+    code_hash: str
+    student_pk: int | None
+    advisor_pk: int | None
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
 _STUDENT = (
     _student.c.id,
     _student.c.student_id,
@@ -155,14 +166,19 @@ async def locked_student(tx: Tx, student: Student) -> Student | None:
     return None if row is None else to_student(row)
 
 
-async def students_by_ids(tx: Tx, student_ids: list[str]) -> dict[str, StudentRow]:
-    """Live rows by student_id, for the roster import's upsert."""
-    found: dict[str, StudentRow] = {}
+async def students_by_ids(tx: Tx, student_ids: list[str]) -> dict[str, Student]:
+    """The roster's students by student_id (the unknown ones left out)."""
+    found: dict[str, Student] = {}
     chunk = 500
     for i in range(0, len(student_ids), chunk):
         stmt = select(StudentRow).where(col(StudentRow.student_id).in_(student_ids[i : i + chunk]))
-        found.update((row.student_id, row) for row in (await tx.session.scalars(stmt)))
+        found.update((row.student_id, to_student(row)) for row in await tx.session.scalars(stmt))
     return found
+
+
+async def lock_students(tx: Tx, student_pks: list[int]) -> None:
+    """Serialize writers about these students until the transaction ends."""
+    await tx.db.lock_rows(tx.session, "student", student_pks)
 
 
 async def enrolled_unbound(tx: Tx) -> list[Student]:
@@ -228,9 +244,13 @@ async def bind(tx: Tx, user_id: int, student_pk: int, now: datetime) -> None:
     await tx.session.execute(_BIND, {"uid": user_id, "pk": student_pk, "now": now})
 
 
-async def account_of_advisor(tx: Tx, advisor_pk: int) -> AccountRow | None:
+async def account_of_advisor(tx: Tx, advisor_pk: int) -> Account | None:
     stmt = select(AccountRow).where(col(AccountRow.advisor_pk) == advisor_pk)
-    return (await tx.session.scalars(stmt)).first()
+    row = (await tx.session.scalars(stmt)).first()
+    if row is None:
+        return None
+    language = Language(row.language)
+    return Account(row.user_id, language, row.language_chosen, row.student_pk, row.advisor_pk)
 
 
 async def advisor_of_account(tx: Tx, user_id: int) -> Advisor | None:
@@ -258,8 +278,17 @@ async def language_of(tx: Tx, user_id: int) -> Language:
     return Language(found) if found else Language.EN
 
 
-async def code_by_hash(tx: Tx, code_hash: str) -> BindCodeRow | None:
-    return await tx.session.get(BindCodeRow, code_hash)
+async def code_by_hash(tx: Tx, code_hash: str) -> BindCode | None:
+    row = await tx.session.get(BindCodeRow, code_hash)
+    if row is None:
+        return None
+    return BindCode(row.code_hash, row.student_pk, row.advisor_pk, row.used_at, row.revoked_at)
+
+
+async def use_code(tx: Tx, code_hash: str, now: datetime) -> None:
+    """Mark a one-time code used."""
+    stmt = update(BindCodeRow).where(col(BindCodeRow.code_hash) == code_hash).values(used_at=now)
+    await tx.session.execute(stmt)
 
 
 async def issue_code(tx: Tx, student_pk: int, code_hash: str, now: datetime) -> None:

@@ -72,7 +72,7 @@ class Club:
     async def student(self, student_id: str) -> Student:
         async with self.w.db.transaction() as session:
             found = await people.students_by_ids(Tx(session, self.w.db), [student_id])
-        return people.to_student(found[student_id])
+        return found[student_id]
 
     async def club_id(self) -> int:
         async with self.w.db.transaction() as session:

@@ -46,7 +46,7 @@ async def test_join_race_keeps_cap(
     for n in range(REPETITIONS):
         async with db.transaction() as session:
             rows = await people.students_by_ids(Tx(session, db), [f"R{n}"])
-            student = people.to_student(rows[f"R{n}"])
+            student = rows[f"R{n}"]
 
         async def attempt(i: int, student: Student = student) -> str:
             handle = db if i % 2 else other

@@ -37,7 +37,7 @@ async def _campus(
 async def _students(db: Database, ids: list[str]) -> list[Student]:
     async with db.transaction() as session:
         rows = await people.students_by_ids(Tx(session, db), ids)
-    return [people.to_student(rows[i]) for i in ids]
+    return [rows[i] for i in ids]
 
 
 async def test_two_reviewers_at_once_give_one_decision(

@@ -30,9 +30,14 @@ from bot.domain.values import (
     Role,
 )
 from bot.flows.common import clip
-from bot.services import meetings, reminders, reviews
+from bot.services import meetings, reviews
 from bot.services.memberships import require_bound
-from bot.services.reminders import DECIDE_MEETING, RECORD_MEETING, REREGISTER
+from bot.services.notices.reminders import (
+    DECIDE_MEETING,
+    RECORD_MEETING,
+    REREGISTER,
+    decision_buttons,
+)
 from storage import advisors, officers, outbox
 from storage import deadlines as store
 from storage import meetings as meeting_records
@@ -128,7 +133,7 @@ async def _advisor_part(ctx: Ctx, parts: list[str], rows: list[tuple[Button, ...
     for club_id, meeting in (await meeting_records.pending(ctx.tx, club_ids)).items():
         club = names.get(club_id, "?")
         lines.append(ctx.t("deadlines.awaiting", club=club, held=meeting.held_on.isoformat()))
-        rows.append(reminders.decision_buttons(meeting.id, ctx.lang))
+        rows.append(decision_buttons(meeting.id, ctx.lang))
     parts.append("\n".join(lines))
 
 

@@ -266,10 +266,9 @@ async def on_verdict_comment(ctx: Ctx, data: VerdictData, given: Input) -> Step:
         return Step.ask(VERDICT, VerdictState.COMMENT, data, ctx.t("review.need_text"), [])
     # Another reviewer may have decided since this one chose the club: one verdict per club
     # and year, so lock the club and look again.
-    await ctx.tx.db.lock_rows(ctx.tx.session, "club", [data.club_id])
+    club = await clubs.locked_club(ctx.tx, data.club_id)
     if data.club_id not in await records.awaiting_verdict(ctx.tx, data.year):
         return Step.say(ctx.t("review.already_decided"))
-    club = await clubs.club(ctx.tx, data.club_id)
     assert club is not None
     await reviews.record_result(
         ctx.tx,

@@ -91,7 +91,7 @@ async def dismiss(
 ) -> list[Club]:
     """Dismiss an advisor whose latest evaluation failed: every appointment ends, and the clubs
     left without an advisor (returned) have their officers told."""
-    await tx.db.lock_rows(tx.session, "advisor", [advisor.id])
+    await advisors.lock_advisors(tx, [advisor.id])
     latest = await advisors.latest_evaluation(tx, advisor.id)
     if latest is None or latest.passed:
         raise NotEvaluatedFailed(advisor=advisor.name)

@@ -38,7 +38,7 @@ async def appoint(
 
     With `refresh=False` the caller recomputes the club's deadlines itself (an import does it
     once for all its clubs, and writes one audit entry for the whole file)."""
-    await tx.db.lock_rows(tx.session, "advisor", [advisor.id])
+    await advisors.lock_advisors(tx, [advisor.id])
     if await advisors.is_dismissed(tx, advisor.id):
         raise AdvisorDismissed(advisor=advisor.name)
     if club.category in policy.party_advisor_categories and not advisor.party_member:

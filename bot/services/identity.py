@@ -74,7 +74,7 @@ async def bind(
     if code is None or code.used_at or code.revoked_at or taken:
         await people.record_failure(tx, user_id, now)
         return BindResult(BindOutcome.WRONG_CODE)
-    code.used_at = now
+    await people.use_code(tx, code.code_hash, now)
     if code.advisor_pk is not None:
         await people.revoke_codes(tx, None, now, advisor_pk=code.advisor_pk)
         await people.bind_advisor(tx, user_id, code.advisor_pk, now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.chat.i18n import tr
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Level, Policy
 from bot.domain.values import (
@@ -23,6 +22,7 @@ from bot.domain.values import (
     UnknownClub,
 )
 from bot.services import reminders
+from bot.services.notices import meetings as meeting_notices
 from storage import advisors, clubs, officers, outbox, people, units
 from storage import deadlines as store
 from storage import meetings as records
@@ -88,20 +88,7 @@ async def _ask_to_confirm(
         found = (await store.recipients(tx, level, [club.id])).get(club.id, [])
         if not found:
             continue
-        messages = [
-            outbox.Message(
-                key=f"gm-confirm:{meeting.id}:{person.user_id}",
-                chat_id=person.user_id,
-                text=tr(
-                    person.language,
-                    "meeting.confirm_request",
-                    club=club.name,
-                    held=meeting.held_on.isoformat(),
-                ),
-                buttons=(reminders.decision_buttons(meeting.id, person.language),),
-            )
-            for person in found
-        ]
+        messages = [meeting_notices.confirm_request(club, meeting, person) for person in found]
         await outbox.enqueue_many(tx, messages, now)
         return len(messages)
     return 0
@@ -142,12 +129,11 @@ async def decide(
         await reminders.refresh(tx, policy, cal, now, [club.id])
     if meeting.recorded_by is not None and meeting.recorded_by != user_id:
         lang = await people.language_of(tx, meeting.recorded_by)
-        key = "meeting.confirmed_notice" if confirm else "meeting.rejected_notice"
         await outbox.enqueue(
             tx,
             f"gm-decided:{meeting.id}",
             meeting.recorded_by,
-            tr(lang, key, club=club.name, held=meeting.held_on.isoformat()),
+            meeting_notices.decided(lang, club, meeting, confirm),
             now,
         )
     return club, meeting

@@ -9,11 +9,8 @@ reminder on to the next level when Telegram says its recipient cannot be reached
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from bot.chat import callbacks
-from bot.chat.i18n import tr
-from bot.chat.replies import Button, Keyboard
 from bot.domain.calendar import Calendar
 from bot.domain.deadlines import (
     Deadline,
@@ -25,18 +22,13 @@ from bot.domain.deadlines import (
     steps_to_take,
 )
 from bot.domain.policy import Level, Policy
-from bot.domain.values import DeadlineKind, Language
+from bot.domain.values import DeadlineKind
+from bot.services.notices import reminders as reminder_notices
 from storage import deadlines as store
 from storage import meetings, outbox, reviews
-from storage.deadlines import OpenDeadline, Recipient
-from storage.meetings import Meeting
+from storage.deadlines import Recipient
 from storage.outbox import Message, ReminderOf
 from storage.tx import Tx
-
-# Callback kinds of the buttons reminders carry (handled in bot/flows/deadlines.py).
-RECORD_MEETING = "gm"
-DECIDE_MEETING = "gmc"
-REREGISTER = "rr"
 
 
 @dataclass(slots=True)
@@ -123,7 +115,7 @@ async def scan(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: int)
                 wanted = frozenset({policy.escalation_levels[step.escalation]})
             for level, person in await people.reach(row.club_id, wanted, policy):
                 queued.append(
-                    _reminder(
+                    reminder_notices.reminder(
                         row, step.label, level, person, names[row.club_id], pending, cal, now
                     )
                 )
@@ -160,7 +152,9 @@ async def escalate_unreachable(
         found = await people.at(level, row.club_id)
         if found:
             queued = [
-                _reminder(row, reminder.step, level, p, names[row.club_id], pending, cal, now)
+                reminder_notices.reminder(
+                    row, reminder.step, level, p, names[row.club_id], pending, cal, now
+                )
                 for p in found
             ]
             await outbox.enqueue_many(tx, queued, now)
@@ -195,79 +189,3 @@ class _People:
                 break
             found = [(level, person) for person in await self.at(level, club_id)]
         return found
-
-
-def _reminder(
-    row: OpenDeadline,
-    step: str,
-    level: Level,
-    person: Recipient,
-    club: str,
-    pending: Meeting | None,
-    cal: Calendar,
-    now: datetime,
-) -> Message:
-    lang = person.language
-    today = cal.today(now)
-    kind = row.kind.value
-    text: str
-    if step.startswith("d"):
-        text = tr(
-            lang,
-            f"reminder.{kind}.ahead",
-            club=club,
-            date=_iso(row.due_on),
-            days=(row.due_on - today).days,
-        )
-    else:
-        text = tr(
-            lang,
-            f"reminder.{kind}.overdue",
-            club=club,
-            date=_iso(row.due_on),
-            days=max(1, (today - row.due_on).days),
-        )
-    if pending is not None:
-        text += "\n" + tr(lang, "reminder.meeting.awaiting", held=_iso(pending.held_on))
-    if level is not Level.OFFICERS:
-        text += "\n\n" + tr(lang, f"reminder.as.{level.value}")
-    return Message(
-        key=f"rem:{row.id}:{step}:{person.user_id}",
-        chat_id=person.user_id,
-        text=text,
-        buttons=_buttons(row, level, pending, person),
-        reminder=ReminderOf(row.id, step, level.value, cal.end_of(row.due_on)),
-    )
-
-
-def _buttons(
-    row: OpenDeadline, level: Level, pending: Meeting | None, person: Recipient
-) -> Keyboard:
-    lang = person.language
-    if row.kind is DeadlineKind.MEETING and pending is not None and level is not Level.OFFICERS:
-        return (decision_buttons(pending.id, lang),)
-    if level is not Level.OFFICERS:
-        return ()
-    if row.kind is DeadlineKind.MEETING and pending is None:
-        label = tr(lang, "button.record_meeting")
-        return ((Button(label, callbacks.encode(RECORD_MEETING, row.club_id)),),)
-    if row.kind is DeadlineKind.REREGISTRATION:
-        label = tr(lang, "button.reregister")
-        return ((Button(label, callbacks.encode(REREGISTER, row.club_id)),),)
-    return ()
-
-
-def decision_buttons(meeting_id: int, lang: Language) -> tuple[Button, ...]:
-    """Confirm / not held, for whoever confirms a recorded general meeting."""
-    return (
-        Button(
-            tr(lang, "button.confirm_meeting"), callbacks.encode(DECIDE_MEETING, meeting_id, "y")
-        ),
-        Button(
-            tr(lang, "button.reject_meeting"), callbacks.encode(DECIDE_MEETING, meeting_id, "n")
-        ),
-    )
-
-
-def _iso(day: date) -> str:
-    return day.isoformat()

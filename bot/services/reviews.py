@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.chat.i18n import tr
 from bot.domain.calendar import Calendar
 from bot.domain.deadlines import Window
 from bot.domain.policy import Policy
@@ -12,7 +11,6 @@ from bot.domain.values import (
     Club,
     ClubStatus,
     DeadlineKind,
-    Language,
     LifecycleAction,
     NoReviewRound,
     NotOfficer,
@@ -23,6 +21,7 @@ from bot.domain.values import (
 )
 from bot.services import lifecycle, notices, reminders
 from bot.services.meetings import require_officer
+from bot.services.notices import reviews as review_notices
 from storage import audit, clubs, officers, people, reviews
 from storage import deadlines as store
 from storage.tx import Tx
@@ -63,7 +62,7 @@ async def record_result(
         after={"year": year, "result": result.value, "comment": comment},
     )
     await reminders.refresh(tx, policy, cal, now, [club.id])
-    reason = tr(Language.EN, "review.fail_reason", year=year)
+    reason = review_notices.fail_reason(year)
     if result is ReviewResult.FAIL and club.status is ClubStatus.ACTIVE:
         await lifecycle.change(
             tx, policy, cal, now, recorded_by, club.id, LifecycleAction.SUSPEND, reason

@@ -14,16 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from bot.chat.i18n import tr
 from bot.chat.text import number, unsafe_character
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import (
+    Advisor,
     Category,
     Club,
-    ClubStatus,
     DomainError,
-    Language,
     MeetingStatus,
     Political,
     ReviewResult,
@@ -32,10 +30,19 @@ from bot.domain.values import (
     name_key,
 )
 from bot.services import applications, appointments, reminders
-from storage import advisors, clubs, meetings, officers, outbox, people, reviews, units
+from bot.services.notices import roster as roster_notices
+from storage import (
+    advisors,
+    clubs,
+    imports,
+    meetings,
+    officers,
+    outbox,
+    people,
+    reviews,
+    units,
+)
 from storage import applications as application_records
-from storage.clubs import to_club
-from storage.models import AdvisorRow, ClubRow, GuidanceUnitRow, StudentRow
 from storage.tx import Tx
 
 STUDENT_HEADER = (
@@ -299,12 +306,8 @@ def parse_units(data: bytes) -> list[UnitRecord]:
 async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
     """Upsert the roster by student_id; a student who lost formal status leaves every club."""
     records = parse_students(data)
-    report = ImportReport()
-    unsettled: list[int] = []  # students who may no longer sponsor (REG-1)
-    existing = await people.students_by_ids(tx, [r.student_id for r in records])
-    for record in records:
-        row = existing.get(record.student_id)
-        values: dict[str, object] = {
+    wanted = {
+        record.student_id: {
             "name": record.name,
             "college": record.college,
             "class_name": record.class_name,
@@ -313,31 +316,20 @@ async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
             "rank_pct": record.rank_pct,
             "political": record.political.value,
         }
-        if row is None:
-            tx.session.add(
-                StudentRow.model_validate(
-                    {"student_id": record.student_id, "updated_at": now, **values}
-                )
-            )
-            report.created += 1
-            continue
-        if all(getattr(row, name) == value for name, value in values.items()):
-            report.unchanged += 1
-            continue
-        lost_status = (
-            row.status == StudentStatus.ENROLLED and record.status != StudentStatus.ENROLLED
-        )
-        sanctioned = record.disciplinary and not row.disciplinary
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.updated_at = now
-        report.updated += 1
-        assert row.id is not None
+        for record in records
+    }
+    done, before = await imports.upsert_students(tx, now, wanted)
+    report = _report(done)
+    by_id = {record.student_id: record for record in records}
+    unsettled: list[int] = []  # students who may no longer sponsor (REG-1)
+    for old in before:
+        record = by_id[old.student_id]
+        lost_status = old.has_formal_status and record.status != StudentStatus.ENROLLED
+        sanctioned = record.disciplinary and not old.disciplinary
         if lost_status:
-            await _end_memberships(tx, now, row.id, record.status, report)
+            await _end_memberships(tx, now, old.id, record.status, report)
         if lost_status or sanctioned:
-            unsettled.append(row.id)
-    await tx.session.flush()
+            unsettled.append(old.id)
     # REG-1: a lead sponsor who can no longer sponsor pauses their open applications now, and
     # staff are told (rather than at the application's next step).
     for student_pk in unsettled:
@@ -346,10 +338,14 @@ async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
     return report
 
 
+def _report(done: imports.Upserted) -> ImportReport:
+    return ImportReport(created=done.created, updated=done.updated, unchanged=done.unchanged)
+
+
 async def _end_memberships(
     tx: Tx, now: datetime, student_pk: int, status: StudentStatus, report: ImportReport
 ) -> None:
-    await tx.db.lock_rows(tx.session, "student", [student_pk])
+    await people.lock_students(tx, [student_pk])
     held = await clubs.active_memberships(tx, student_pk)
     if not held:
         return
@@ -359,7 +355,7 @@ async def _end_memberships(
         return
     language = account.language
     for _, club in held:
-        text = tr(language, "notice.membership_ended", club=club.name, status=status)
+        text = roster_notices.membership_ended(language, club.name, status)
         key = f"membership-ended:{student_pk}:{club.id}:{now.isoformat()}"
         await outbox.enqueue(tx, key, account.user_id, text, now)
 
@@ -375,36 +371,24 @@ async def import_clubs(
     """
     lines = parse_clubs(data)
     records = [record for _, record in lines]
-    report = ImportReport()
     unit_ids = await units.ensure_units(tx, [r.guidance_unit for r in records], now)
-    existing = await clubs.clubs_by_keys(tx, [r.key for r in records])
-    rows: list[ClubRow] = []
-    for record in records:
-        row = existing.get(record.key)
-        values: dict[str, object] = {
+    wanted = {
+        record.key: {
             "name": record.name,
             "category": record.category.value,
             "guidance_unit": record.guidance_unit,
             "unit_id": unit_ids[name_key(record.guidance_unit)],
             "founded": record.founded,
         }
-        if row is None:
-            fields = {"name_key": record.key, "status": ClubStatus.ACTIVE.value, "created_at": now}
-            row = ClubRow.model_validate({**values, **fields})
-            tx.session.add(row)
-            report.created += 1
-        elif all(getattr(row, name) == value for name, value in values.items()):
-            report.unchanged += 1
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-            report.updated += 1
-        rows.append(row)
-    await tx.session.flush()
-    errors = await _club_history(tx, now, lines, rows, report, policy, cal)
+        for record in records
+    }
+    done, by_key = await imports.upsert_clubs(tx, now, wanted)
+    report = _report(done)
+    club_list = [by_key[record.key] for record in records]
+    errors = await _club_history(tx, now, lines, club_list, report, policy, cal)
     if errors:
         raise ImportRejected(errors)
-    await reminders.refresh(tx, policy, cal, now, [row.id for row in rows if row.id is not None])
+    await reminders.refresh(tx, policy, cal, now, [club.id for club in club_list])
     return report
 
 
@@ -412,7 +396,7 @@ async def _club_history(
     tx: Tx,
     now: datetime,
     lines: list[tuple[int, ClubRecord]],
-    rows: list[ClubRow],
+    club_list: list[Club],
     report: ImportReport,
     policy: Policy,
     cal: Calendar,
@@ -426,15 +410,14 @@ async def _club_history(
         tx, sorted({r.advisor for _, r in lines if r.advisor})
     )
     errors: list[RowError] = []
-    for (line, record), row in zip(lines, rows, strict=True):
-        club = to_club(row)
+    for (line, record), club in zip(lines, club_list, strict=True):
         for name in ("last_general_meeting", "last_review"):
             day = getattr(record, name)
             if day is not None and day > today:
                 errors.append(RowError(line, f"{name} {day} is in the future"))
         if record.president is not None:
             student = students.get(record.president)
-            if student is None or student.id is None:
+            if student is None:
                 errors.append(RowError(line, f"president {record.president} is not in the roster"))
             elif await officers.set_president(tx, club.id, student.id, now):
                 report.presidents += 1
@@ -450,7 +433,7 @@ async def _club_history(
                         tx, policy, cal, now, club, advisor, record.advisor_term_end
                     )
                 except DomainError as err:
-                    errors.append(RowError(line, tr(Language.EN, err.key, **err.params)))
+                    errors.append(RowError(line, roster_notices.refusal(err)))
         if errors and errors[-1].line == line:
             continue
         report.meetings += await _meeting(tx, now, club.id, record.last_general_meeting)
@@ -477,11 +460,10 @@ async def _appoint(
     cal: Calendar,
     now: datetime,
     club: Club,
-    advisor_row: AdvisorRow,
+    advisor: Advisor,
     term_end: date | None,
 ) -> int:
     """Appoint the file's advisor unless they already hold that very term; 1 if appointed."""
-    advisor = advisors.to_advisor(advisor_row)
     current = await advisors.current(tx, club.id)
     same = current is not None and current.advisor.id == advisor.id
     if same and current is not None and term_end in (None, current.term_end):
@@ -505,55 +487,21 @@ async def _meeting(tx: Tx, now: datetime, club_id: int, held_on: date | None) ->
 
 async def import_advisors(tx: Tx, now: datetime, data: bytes) -> ImportReport:
     """Upsert the advisor bank (ADV-1) by staff_id."""
-    records = parse_advisors(data)
-    report = ImportReport()
-    existing = await advisors.advisors_by_staff_ids(tx, [r.staff_id for r in records])
-    for record in records:
-        row = existing.get(record.staff_id)
-        values: dict[str, object] = {
+    wanted = {
+        record.staff_id: {
             "name": record.name,
             "department": record.department,
             "party_member": record.party_member,
         }
-        if row is None:
-            tx.session.add(
-                AdvisorRow.model_validate(
-                    {"staff_id": record.staff_id, "updated_at": now, **values}
-                )
-            )
-            report.created += 1
-        elif all(getattr(row, name) == value for name, value in values.items()):
-            report.unchanged += 1
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.updated_at = now
-            report.updated += 1
-    await tx.session.flush()
-    return report
+        for record in parse_advisors(data)
+    }
+    return _report(await imports.upsert_advisors(tx, now, wanted))
 
 
 async def import_units(tx: Tx, now: datetime, data: bytes) -> ImportReport:
     """Upsert the guidance units (REG-2) by normalized name."""
-    records = parse_units(data)
-    report = ImportReport()
-    existing = await units.units_by_keys(tx, [r.key for r in records])
-    for record in records:
-        row = existing.get(record.key)
-        if row is None:
-            tx.session.add(
-                GuidanceUnitRow(
-                    name=record.name, name_key=record.key, kind=record.kind.value, created_at=now
-                )
-            )
-            report.created += 1
-        elif row.name == record.name and row.kind == record.kind.value:
-            report.unchanged += 1
-        else:
-            row.name, row.kind = record.name, record.kind.value
-            report.updated += 1
-    await tx.session.flush()
-    return report
+    wanted = {record.key: (record.name, record.kind) for record in parse_units(data)}
+    return _report(await imports.upsert_units(tx, now, wanted))
 
 
 def read_file(path: Path) -> bytes:

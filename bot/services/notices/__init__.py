@@ -1,5 +1,8 @@
-"""Messages the console's actions send on their own: queued in the outbox, in each reader's
-language, in the transaction of the action (so nobody is told of a change that rolled back)."""
+"""Every message and button the use cases send is built here, in the reader's language.
+
+The use cases call these builders; only this package reads `bot.chat.i18n` and
+`bot.chat.callbacks`. `tell` and friends queue the console's notices in the outbox, in the
+transaction of the action (so nobody is told of a change that rolled back)."""
 
 from __future__ import annotations
 

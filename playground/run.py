@@ -32,7 +32,6 @@ from emulator import BotApiEmulator
 from emulator.web import Persona, Shortcut, WebChat
 from playground import demo
 from storage import advisors, clubs, migrate, officers, people, units
-from storage import applications as application_store
 from storage.db import Database, sqlite_file
 from storage.tx import Tx
 from storage.types import utcnow
@@ -118,9 +117,7 @@ class Directory:
                 led=led,
                 advisors=sorted(bank, key=lambda entry: entry[0].staff_id),
                 represented=[
-                    unit.name
-                    for unit in await application_store.current_units(tx)
-                    if unit.id in represented
+                    unit.name for unit in await units.current_units(tx) if unit.id in represented
                 ],
             )
 

@@ -1,4 +1,4 @@
-"""Applications to establish a club, their co-sponsor signatures, charters and history (issue 3).
+"""Applications to establish a club, their co-sponsor signatures, charters and history.
 
 State changes are conditional updates (`... WHERE state = :expected`), so of two people acting
 on the same application at once exactly one changes it, on SQLite and on PostgreSQL.
@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select, update
 from sqlmodel import col
 
-from bot.domain.values import Student
+from bot.domain.values import Advisor, ClubStatus, Student
+from storage import officers
+from storage.advisors import to_advisor
 from storage.models import (
     NAME_HOLDING_STATES,
     AdvisorDismissalRow,
@@ -21,11 +23,12 @@ from storage.models import (
     ApplicationEventRow,
     ApplicationRow,
     CharterFileRow,
+    ClubRow,
     GuidanceUnitRow,
+    OfficerRow,
     ScreenedNameRow,
     SignatureRow,
     StudentRow,
-    UnitRepRow,
 )
 from storage.people import to_student
 from storage.tx import Tx
@@ -304,6 +307,51 @@ async def advisor_load(tx: Tx, advisor_pk: int, other_than: int) -> int:
     return int((await tx.session.execute(stmt)).scalar_one())
 
 
+async def lock_advisor(tx: Tx, advisor_pk: int) -> None:
+    """ADV-4: hold the advisor until the transaction ends, so that two applications counting
+    the advisor's places (and taking the last one) do so one after the other."""
+    await tx.db.lock_rows(tx.session, "advisor", [advisor_pk])
+
+
+# --- founding (ORG-3) -------------------------------------------------------------------------
+
+
+async def create_club(tx: Tx, app: Application, founded: date, now: datetime) -> int:
+    """The active club an approved application founds, under its guidance unit."""
+    assert app.category is not None
+    assert app.unit_id is not None
+    unit = await tx.session.get(GuidanceUnitRow, app.unit_id)
+    assert unit is not None
+    row = ClubRow(
+        name=app.name,
+        name_key=app.name_key,
+        category=app.category,
+        guidance_unit=unit.name,
+        unit_id=unit.id,
+        founded=founded,
+        status=ClubStatus.ACTIVE.value,
+        created_at=now,
+    )
+    tx.session.add(row)
+    await tx.session.flush()
+    assert row.id is not None
+    return row.id
+
+
+async def seat_officers(
+    tx: Tx, club_id: int, seated: tuple[tuple[int, str], ...], now: datetime
+) -> None:
+    """Officers (student pk, position) a founding meeting chose without the bot's vote."""
+    for student_pk, position in seated:
+        if position == officers.PRESIDENT:
+            await officers.set_president(tx, club_id, student_pk, now)
+        else:
+            tx.session.add(
+                OfficerRow(club_id=club_id, student_pk=student_pk, position=position, since=now)
+            )
+    await tx.session.flush()
+
+
 # --- charters ---------------------------------------------------------------------------------
 
 
@@ -438,27 +486,10 @@ async def mark_founders(tx: Tx, application_id: int, founders: set[int]) -> None
         )
 
 
-async def unit_reps(tx: Tx, unit_id: int) -> list[int]:
-    """The Telegram user ids representing a guidance unit."""
-    stmt = select(col(UnitRepRow.user_id)).where(col(UnitRepRow.unit_id) == unit_id)
-    return sorted(await tx.session.scalars(stmt))
+# --- the lists staff keep: advisors, screened names ----------------------------------------------
 
 
-# --- the lists staff keep: units, advisors, screened names -------------------------------------
-
-
-async def current_units(tx: Tx) -> list[GuidanceUnitRow]:
-    """REG-2: the units an application may choose (kind known, not retired), by name."""
-    stmt = (
-        select(GuidanceUnitRow)
-        .where(col(GuidanceUnitRow.retired_at).is_(None))
-        .where(col(GuidanceUnitRow.kind).is_not(None))
-        .order_by(col(GuidanceUnitRow.name_key))
-    )
-    return list(await tx.session.scalars(stmt))
-
-
-async def current_advisors(tx: Tx) -> list[AdvisorRow]:
+async def current_advisors(tx: Tx) -> list[Advisor]:
     """ADV-1: the advisors an application may choose (not retired, not dismissed), by name."""
     dismissed = select(col(AdvisorDismissalRow.advisor_pk))
     stmt = (
@@ -467,17 +498,7 @@ async def current_advisors(tx: Tx) -> list[AdvisorRow]:
         .where(col(AdvisorRow.id).not_in(dismissed))
         .order_by(col(AdvisorRow.name), col(AdvisorRow.staff_id))
     )
-    return list(await tx.session.scalars(stmt))
-
-
-async def retire_unit(tx: Tx, key: str, now: datetime) -> bool:
-    stmt = (
-        update(GuidanceUnitRow)
-        .where(col(GuidanceUnitRow.name_key) == key)
-        .where(col(GuidanceUnitRow.retired_at).is_(None))
-        .values(retired_at=now)
-    )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    return [to_advisor(row) for row in await tx.session.scalars(stmt)]
 
 
 async def screened(tx: Tx) -> list[Screened]:

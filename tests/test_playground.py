@@ -114,7 +114,7 @@ async def test_seed_loads_once_and_grants_staff(db: Database) -> None:
         memberships, _ = await clubs.membership_totals(tx)
         assert Role.STAFF in await people.roles_of(tx, demo.STAFF.user_id)
         assert await people.roles_of(tx, demo.REVIEWER.user_id) == {Role.REVIEWER}
-        current = await application_store.current_units(tx)
+        current = await units.current_units(tx)
         assert {(u.name, u.kind) for u in current} == {(u.name, u.kind) for u in demo.UNITS}
         represented = await units.units_represented_by(tx, demo.UNIT_REP.user_id)
         assert sorted(represented) == sorted(u.id for u in current)

@@ -20,7 +20,7 @@ from bot.chat.i18n import tr
 from bot.domain.policy import PolicyError
 from bot.domain.tally import sidecar, write_export
 from bot.domain.values import Club, DomainError, Language, ReviewResult, Role, name_key
-from bot.services import applications, appointments, elections, identity, reviews, roles, roster
+from bot.services import appointments, elections, identity, reviews, roles, roster, screening
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
 from storage import advisors, audit, clubs, migrate, units
@@ -112,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
     appoint.add_argument("club")
     appoint.add_argument("staff_id")
     appoint.add_argument("--until", type=_iso, help="the term's end (default: one term)")
-    # issue 3: the REG-6 name screening list
+    # The REG-6 name screening list.
     scr = sub.add_parser("screen", help="the club-name screening list (REG-6)")
     scr_sub = scr.add_subparsers(dest="action", required=True)
     scr_add = scr_sub.add_parser("add", help="screen a term out of club names")
@@ -437,7 +437,7 @@ async def _advisor(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-# --- issue 3: the REG-6 name screening list ---------------------------------------------------
+# --- the REG-6 name screening list ---------------------------------------------------------------
 
 
 async def _screen(db: Database, args: argparse.Namespace) -> int:
@@ -448,10 +448,10 @@ async def _screen(db: Database, args: argparse.Namespace) -> int:
                 print(f"{entry.term}\t{entry.reason}")
             return 0
         if args.action == "retire":
-            changed = await applications.unscreen(tx, utcnow(), None, args.term)
+            changed = await screening.unscreen(tx, utcnow(), None, args.term)
         else:
             try:
-                changed = await applications.screen(tx, utcnow(), args.term, args.reason, None)
+                changed = await screening.screen(tx, utcnow(), args.term, args.reason, None)
             except ValueError as exc:
                 raise Refused(str(exc)) from None
     print(f"{args.action}: {args.term}" if changed else f"nothing to do for {args.term!r}")

@@ -36,8 +36,11 @@ from bot.flows.common import clip
 from bot.services import advisors as advisor_service
 from bot.services import applications as service
 from bot.services import roster
+from bot.services import screening as screening_service
+from bot.services import units as unit_service
 from bot.services.applications import Action
 from storage import applications as store
+from storage import units as units_store
 
 router = Router()
 COMMENT_FLOW = "app_comment"
@@ -283,18 +286,18 @@ async def units_command(ctx: Ctx, args: str) -> Step:
             return Step.say(ctx.t("application.units_usage"))
         if not name or len(name) > roster.MAX_TEXT or unsafe_character(name):
             return Step.say(ctx.t("application.units_usage"))
-        changed = await service.add_unit(ctx.tx, ctx.now, ctx.user_id, name, kind.value)
+        changed = await unit_service.add_unit(ctx.tx, ctx.now, ctx.user_id, name, kind.value)
         return Step.say(
             ctx.t("application.unit_added" if changed else "application.nothing_to_do")
         )
     if verb == "retire" and rest:
-        changed = await service.retire_unit(ctx.tx, ctx.now, ctx.user_id, rest)
+        changed = await unit_service.retire_unit(ctx.tx, ctx.now, ctx.user_id, rest)
         return Step.say(
             ctx.t("application.unit_retired" if changed else "application.nothing_to_do")
         )
     if verb:
         return Step.say(ctx.t("application.units_usage"))
-    found = await store.current_units(ctx.tx)
+    found = await units_store.current_units(ctx.tx)
     lines = [ctx.t("application.units_title", count=len(found))]
     lines += [f"• {escape(clip(u.name))} ({escape(u.kind or '—')})" for u in found]
     lines.append(ctx.t("application.units_usage"))
@@ -332,12 +335,12 @@ async def screening(ctx: Ctx, args: str) -> Step:
     if verb == "add":
         term, _, reason = (part.strip() for part in rest.partition("|"))
         try:
-            changed = await service.screen(ctx.tx, ctx.now, term, reason, ctx.user_id)
+            changed = await screening_service.screen(ctx.tx, ctx.now, term, reason, ctx.user_id)
         except ValueError:
             return Step.say(ctx.t("application.screening_usage"))
         return Step.say(ctx.t("application.screened" if changed else "application.nothing_to_do"))
     if verb == "retire" and rest:
-        changed = await service.unscreen(ctx.tx, ctx.now, ctx.user_id, rest)
+        changed = await screening_service.unscreen(ctx.tx, ctx.now, ctx.user_id, rest)
         return Step.say(
             ctx.t("application.unscreened" if changed else "application.nothing_to_do")
         )

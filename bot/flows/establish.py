@@ -49,8 +49,9 @@ from bot.flows.common import PAGE_SIZE, category_by_index, category_index, categ
 from bot.services import applications as service
 from bot.services import elections
 from bot.services.applications import AppState
-from storage import advisors, people
 from storage import applications as store
+from storage import people
+from storage import units as units_store
 from storage.applications import Application
 
 router = Router()
@@ -157,7 +158,7 @@ async def _ask(ctx: Ctx, field: str, data: EstablishData, note: str | None = Non
             text = ctx.t("establish.ask_purpose", max=ctx.policy.purpose_max_chars)
         case "unit":
             state, text = EstablishState.UNIT, ctx.t("establish.ask_unit")
-            found = await store.current_units(ctx.tx)
+            found = await units_store.current_units(ctx.tx)
             if not found:
                 return Step.say(ctx.t("establish.no_units"))
             shown = found[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]
@@ -239,16 +240,11 @@ async def on_category(ctx: Ctx, data: EstablishData, given: Input) -> Step:
     category = category_by_index(choice[1:]) if choice.startswith("c") else None
     if category is None:
         return await _ask(ctx, "category", data, ctx.t("establish.use_buttons"))
-    app = await service.set_category(ctx.tx, ctx.now, await _app(ctx, data), category)
-    if app.advisor_pk is not None:
-        advisor = await advisors.advisor_by_pk(ctx.tx, app.advisor_pk)
-        try:
-            assert advisor is not None
-            await service.check_advisor(ctx.tx, ctx.policy, app, advisor, app.category)
-        except DomainError as err:
-            # ADV-2: the new category needs another advisor.
-            await store.change(ctx.tx, app.id, app.state, ctx.now, advisor_pk=None)
-            return await _ask(ctx, "advisor", EstablishData(app_id=app.id), _err(ctx, err))
+    done = await service.set_category(ctx.tx, ctx.policy, ctx.now, await _app(ctx, data), category)
+    if done.advisor_refused is not None:
+        return await _ask(
+            ctx, "advisor", EstablishData(app_id=done.app.id), _err(ctx, done.advisor_refused)
+        )
     return await _next(ctx, data)
 
 

@@ -373,7 +373,7 @@ async def seed(db: Database, policy: Policy, now: datetime, cal: Calendar | None
             club = await clubs.club_by_key(tx, name_key(demo.name))
             assert club is not None
             for student_id in (demo.president, *demo.members):
-                student = people.to_student(records[student_id])
+                student = records[student_id]
                 try:
                     await memberships.join(tx, policy, now, student, club.id)
                 except DomainError:

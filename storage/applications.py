@@ -307,12 +307,6 @@ async def advisor_load(tx: Tx, advisor_pk: int, other_than: int) -> int:
     return int((await tx.session.execute(stmt)).scalar_one())
 
 
-async def lock_advisor(tx: Tx, advisor_pk: int) -> None:
-    """ADV-4: hold the advisor until the transaction ends, so that two applications counting
-    the advisor's places (and taking the last one) do so one after the other."""
-    await tx.db.lock_rows(tx.session, "advisor", [advisor_pk])
-
-
 # --- founding (ORG-3) -------------------------------------------------------------------------
 
 

@@ -241,7 +241,7 @@ async def check_advisor(tx: Tx, policy: Policy, app: Application, advisor: Advis
 async def hold_advisor(tx: Tx, policy: Policy, app: Application, advisor_pk: int) -> Advisor:
     """The application's advisor, held until the transaction ends so that no other application
     takes their last place meanwhile, if they fit it (ADV-2, ADV-4)."""
-    await store.lock_advisor(tx, advisor_pk)
+    await advisors.lock_advisors(tx, [advisor_pk])
     advisor = await advisors.advisor_by_pk(tx, advisor_pk)
     assert advisor is not None
     await check_advisor(tx, policy, app, advisor)

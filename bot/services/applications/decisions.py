@@ -28,8 +28,8 @@ from bot.services.applications.moves import (
     reread,
     unit_reps,
 )
+from storage import advisors, people
 from storage import applications as store
-from storage import people
 from storage.applications import Application
 from storage.tx import Tx
 
@@ -88,7 +88,7 @@ async def advisor_decides(
             tx, now, app, "application.advisor_declined_notice", advisor=mine.name
         )
         return app
-    await store.lock_advisor(tx, mine.id)
+    await advisors.lock_advisors(tx, [mine.id])
     await within_limit(tx, policy, app, mine)
     app = await move(tx, app, Action.ADVISOR_ACCEPT, user_id, now, advisor_accepted=True)
     await notices.tell_sponsor(

@@ -197,7 +197,7 @@ async def _check_founding(tx: Tx, policy: Policy, app: Application, advisor: Adv
     (ADV-2), or at their limit meanwhile (ADV-4)."""
     if await clubs.club_by_key(tx, app.name_key) is not None:
         raise NameTaken(name=app.name)
-    await store.lock_advisor(tx, advisor.id)
+    await advisors.lock_advisors(tx, [advisor.id])
     if await advisors.is_dismissed(tx, advisor.id):
         raise AdvisorDismissed(advisor=advisor.name)
     category = Category(app.category) if app.category is not None else None

@@ -9,7 +9,6 @@ allows it and that this user may do it.
 from bot.services.elections.access import may_review, may_start
 from bot.services.elections.candidacy import (
     approve_list,
-    explain,
     lodge_objection,
     nominate,
     positions_open,
@@ -17,16 +16,16 @@ from bot.services.elections.candidacy import (
     strike,
     withdraw,
 )
-from bot.services.elections.clock import advance, approve_result, rules_of
+from bot.services.elections.clock import advance, approve_result
 from bot.services.elections.export import export_document
-from bot.services.elections.notices import ELECTION, VOTE, local_time, results_text
+from bot.services.elections.notices import ELECTION, VOTE, local_time
 from bot.services.elections.setup import (
     founding_meeting,
     start,
     start_founding_meeting,
     start_general_meeting,
 )
-from bot.services.elections.voting import Paper, ballot_for, candidate_key, cast, paper
+from bot.services.elections.voting import Paper, ballot_for, cast, paper
 
 # The founding flow still reads the local time under its earlier name.
 _day = local_time
@@ -40,9 +39,7 @@ __all__ = [
     "approve_list",
     "approve_result",
     "ballot_for",
-    "candidate_key",
     "cast",
-    "explain",
     "export_document",
     "founding_meeting",
     "local_time",
@@ -53,8 +50,6 @@ __all__ = [
     "paper",
     "positions_open",
     "respond",
-    "results_text",
-    "rules_of",
     "start",
     "start_founding_meeting",
     "start_general_meeting",

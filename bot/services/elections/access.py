@@ -1,7 +1,7 @@
 """Who may do what in an election, who votes in it and who hears of it (ORG-3, REG-7).
 
 Every action re-reads the election through `election`, which refuses a club that may no longer
-act, and checks its phase with `require_phase`.
+act, checks its phase with `require_phase`, and leaves each change in the audit log (`record`).
 """
 
 from __future__ import annotations

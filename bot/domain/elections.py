@@ -12,7 +12,9 @@ REG-7). A general-meeting vote on motions alone goes straight to VOTING and ends
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from bot.domain.policy import Policy
 from bot.domain.tally import Method
@@ -60,6 +62,78 @@ class Reason(StrEnum):
     NO_CANDIDATES = "no_candidates"
     NO_QUORUM = "no_quorum"
     CLUB_INACTIVE = "club_inactive"
+
+
+# The key of the general-meeting motion that dissolves the club when it passes (REG-11).
+DISSOLVE = "dissolve"
+# The key of the founding meeting's motion to adopt the charter (ORG-3).
+CHARTER = "charter"
+
+
+@dataclass(frozen=True, slots=True)
+class Election:
+    """An officer election or a general-meeting vote of one club, and where it stands.
+
+    `next_at` is when the clock must act next; a founding meeting has an application and no
+    club until the founding is confirmed; a runoff names the election it continues.
+    """
+
+    id: int
+    club_id: int | None
+    application_id: int | None
+    kind: Kind
+    phase: Phase
+    founding: bool
+    parent_id: int | None
+    started_by: int
+    created_at: datetime
+    publicity_days: int
+    voting_days: int
+    result_days: int
+    quorum: str
+    seed: str | None
+    nominations_close_at: datetime | None = None
+    voting_opens_at: datetime | None = None
+    voting_closes_at: datetime | None = None
+    remind_at: datetime | None = None
+    reminded: bool = False
+    results_until: datetime | None = None
+    next_at: datetime | None = None
+    members: int | None = None
+    list_approved_by: int | None = None
+    advisor_ok_by: int | None = None
+    unit_ok_by: int | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A position to fill (or a motion to decide) of one election and, once counted, its
+    result as recorded at the count."""
+
+    id: int
+    election_id: int
+    key: str
+    title: str
+    method: Method
+    seats: int
+    leader: bool
+    on_ballot: bool
+    result: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A nomination: a member for a position, and where it stands."""
+
+    id: int
+    election_id: int
+    position_id: int
+    student_pk: int
+    nominated_by: int
+    status: CandidateStatus
+    reason: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +248,10 @@ class WrongPhase(DomainError):
 
 class NotEligible(DomainError):
     key = "error.election.not_eligible"
+
+
+class AlreadyCandidate(NotEligible):
+    key = "error.election.already_candidate"
 
 
 class NotVoter(DomainError):

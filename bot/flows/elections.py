@@ -28,6 +28,7 @@ from bot.domain.elections import (
     PRESETS,
     SCHEDULE_DAYS,
     CandidateStatus,
+    Election,
     Kind,
     Phase,
     PositionSpec,
@@ -38,8 +39,7 @@ from bot.flows.common import clip
 from bot.services import elections as service
 from bot.services.elections import ELECTION, VOTE
 from storage import advisors, clubs, officers, units
-from storage import elections as store
-from storage.models import ElectionRow
+from storage import elections as elections_store
 
 router = Router()
 MOTION_CHOICES = tally.MOTION_CHOICES
@@ -108,8 +108,8 @@ async def election(ctx: Ctx, args: str) -> Step:
     rows: list[tuple[Button, ...]] = []
     lines = [ctx.t("election.title")]
     names = {c.id: c.name for c in seen}
-    listed = await store.of_clubs(ctx.tx, list(names))
-    running = {e.club_id for e in listed if Phase(e.phase) not in ENDED}
+    listed = await elections_store.of_clubs(ctx.tx, list(names))
+    running = {e.club_id for e in listed if e.phase not in ENDED}
     for row in listed[:10]:
         lines.append(_status_line(ctx, row, names.get(row.club_id or 0, "?")))
         rows.extend(await _actions(ctx, row))
@@ -123,28 +123,31 @@ async def election(ctx: Ctx, args: str) -> Step:
     return Step.say("\n".join(lines), tuple(rows))
 
 
-def _status_line(ctx: Ctx, row: ElectionRow, club: str) -> str:
+def _status_line(ctx: Ctx, row: Election, club: str) -> str:
     phase = ctx.t(f"election.phase.{row.phase}")
     when = {
         Phase.NOMINATION: row.nominations_close_at,
         Phase.PUBLICITY: row.voting_opens_at,
         Phase.VOTING: row.voting_closes_at,
         Phase.RESULTS: row.results_until,
-    }.get(Phase(row.phase))
-    until = f" → {service._day(ctx.cal, when)}" if when else ""
-    return ctx.t("election.status", id=row.id or 0, club=club, phase=phase, until=until)
+    }.get(row.phase)
+    until = f" → {service.local_time(ctx.cal, when)}" if when else ""
+    return ctx.t("election.status", id=row.id, club=club, phase=phase, until=until)
 
 
-async def _actions(ctx: Ctx, row: ElectionRow) -> list[tuple[Button, ...]]:
-    eid = row.id or 0
-    phase = Phase(row.phase)
+async def _actions(ctx: Ctx, row: Election) -> list[tuple[Button, ...]]:
+    eid = row.id
+    phase = row.phase
     found: list[tuple[Button, ...]] = []
     if phase is Phase.NOMINATION and ctx.student is not None:
         found.append((_btn(ctx, "button.election.nominate", "n", eid),))
-    if phase is Phase.VOTING and ctx.student is not None:
-        voter = await store.voter(ctx.tx, eid, ctx.student.id)
-        if voter is not None and not voter.voted:
-            found.append((Button(ctx.t("button.election.vote"), callbacks.encode(VOTE, eid)),))
+    # False, not None: on the roll and not voted yet.
+    if (
+        phase is Phase.VOTING
+        and ctx.student is not None
+        and await elections_store.has_voted(ctx.tx, eid, ctx.student.id) is False
+    ):
+        found.append((Button(ctx.t("button.election.vote"), callbacks.encode(VOTE, eid)),))
     if phase in (Phase.PUBLICITY, Phase.RESULTS) and ctx.student is not None:
         found.append((_btn(ctx, "button.election.object", "o", eid),))
     if phase is Phase.REVIEW and await service.may_review(ctx.tx, ctx.user_id, row):
@@ -152,8 +155,8 @@ async def _actions(ctx: Ctx, row: ElectionRow) -> list[tuple[Button, ...]]:
     if phase is Phase.APPROVAL:
         found.append((_btn(ctx, "button.election.approve", "ap", eid),))
     if phase in BEFORE_VOTING and ctx.student is not None:
-        mine = await store.live_candidacy(ctx.tx, eid, ctx.student.id)
-        if mine is not None and mine.id is not None:
+        mine = await elections_store.live_candidacy(ctx.tx, eid, ctx.student.id)
+        if mine is not None:
             found.append((_btn(ctx, "button.election.withdraw", "w", mine.id),))
     return found
 
@@ -187,15 +190,18 @@ async def election_button(ctx: Ctx, cb: Callback) -> Step:
             row = await service.approve_list(
                 ctx.tx, ctx.policy, ctx.now, ctx.user_id, target, ctx.cal
             )
-            if Phase(row.phase) is Phase.FAILED:
+            if row.phase is Phase.FAILED:
                 return Step.say(ctx.t("election.no_candidates_left"), edit=True)
             return Step.say(
-                ctx.t("election.list_approved", opens=service._day(ctx.cal, row.voting_opens_at)),
+                ctx.t(
+                    "election.list_approved",
+                    opens=service.local_time(ctx.cal, row.voting_opens_at),
+                ),
                 edit=True,
             )
         case "ap":
             row, club = await service.approve_result(ctx.tx, ctx.now, ctx.user_id, target)
-            key = "election.in_office" if Phase(row.phase) is Phase.DONE else "election.approved"
+            key = "election.in_office" if row.phase is Phase.DONE else "election.approved"
             return Step.say(ctx.t(key, club=club.name), edit=True)
     raise callbacks.BadCallback(f"unknown action {action!r}")
 
@@ -355,7 +361,7 @@ async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
             ctx.t(
                 "election.motion_started",
                 club=club.name,
-                closes=service._day(ctx.cal, row.voting_closes_at),
+                closes=service.local_time(ctx.cal, row.voting_closes_at),
             ),
             edit=True,
         )
@@ -376,7 +382,7 @@ async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
             ctx.t(
                 "election.motion_started",
                 club=club.name,
-                closes=service._day(ctx.cal, row.voting_closes_at),
+                closes=service.local_time(ctx.cal, row.voting_closes_at),
             )
         )
     if given.choice == "schedule":
@@ -400,7 +406,7 @@ async def on_confirm(ctx: Ctx, data: StartData, given: Input) -> Step:
         ctx.t(
             "election.started",
             club=club.name,
-            until=service._day(ctx.cal, row.nominations_close_at),
+            until=service.local_time(ctx.cal, row.nominations_close_at),
         ),
         edit=True,
     )
@@ -433,8 +439,8 @@ class NominateData(BaseModel):
 
 
 async def _ask_position(ctx: Ctx, data: NominateData) -> Step:
-    row = await store.get(ctx.tx, data.election_id)
-    if row is None or Phase(row.phase) is not Phase.NOMINATION:
+    row = await elections_store.get(ctx.tx, data.election_id)
+    if row is None or row.phase is not Phase.NOMINATION:
         return Step.say(ctx.t("error.election.phase"))
     rows = [
         [ctx.choice(clip(p.title, 40), f"p{p.id}")]

@@ -1,0 +1,58 @@
+"""Officer elections and general-meeting votes (ORG-3, ORG-5, ORG-6, ORG-7, REG-7).
+
+`access` says who may do what, `setup` starts a vote, `candidacy` runs nominations and the
+review, `voting` the ballot, `clock` the phases, `notices` every message, `export` the
+verifiable record. Every action re-reads the election and checks on the server that its phase
+allows it and that this user may do it.
+"""
+
+from bot.services.elections.access import may_review, may_start
+from bot.services.elections.candidacy import (
+    approve_list,
+    lodge_objection,
+    nominate,
+    positions_open,
+    respond,
+    strike,
+    withdraw,
+)
+from bot.services.elections.clock import advance, approve_result
+from bot.services.elections.export import export_document
+from bot.services.elections.notices import ELECTION, VOTE, local_time
+from bot.services.elections.setup import (
+    founding_meeting,
+    start,
+    start_founding_meeting,
+    start_general_meeting,
+)
+from bot.services.elections.voting import Paper, ballot_for, cast, paper
+
+# The founding flow still reads the local time under its earlier name.
+_day = local_time
+
+__all__ = [
+    "ELECTION",
+    "VOTE",
+    "Paper",
+    "_day",
+    "advance",
+    "approve_list",
+    "approve_result",
+    "ballot_for",
+    "cast",
+    "export_document",
+    "founding_meeting",
+    "local_time",
+    "lodge_objection",
+    "may_review",
+    "may_start",
+    "nominate",
+    "paper",
+    "positions_open",
+    "respond",
+    "start",
+    "start_founding_meeting",
+    "start_general_meeting",
+    "strike",
+    "withdraw",
+]

@@ -1,0 +1,286 @@
+"""Candidates: nominations, the nominee's answer, withdrawal, the advisor's review of the list,
+striking a candidate, and members' objections (ORG-5, ORG-6).
+
+Eligibility is checked when a member is nominated, again when they accept, and once more when
+voting opens (bot/services/elections/clock.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.domain import tally
+from bot.domain.calendar import Calendar
+from bot.domain.elections import (
+    BEFORE_VOTING,
+    AlreadyCandidate,
+    Candidate,
+    CandidateStatus,
+    Election,
+    NotEligible,
+    Phase,
+    Position,
+    Reason,
+    UnknownCandidate,
+    WrongPhase,
+    ineligibility,
+)
+from bot.domain.policy import Level, Policy
+from bot.domain.values import Club, Language, NotAllowed, NotMember, Student
+from bot.services.elections import access, clock, notices
+from storage import elections as elections_store
+from storage import people
+from storage.tx import Tx
+
+
+async def positions_open(tx: Tx, election_id: int) -> list[Position]:
+    """The positions one can be nominated for."""
+    return [
+        p
+        for p in await elections_store.positions(tx, election_id)
+        if p.method is not tally.Method.MOTION
+    ]
+
+
+async def explain(
+    tx: Tx,
+    policy: Policy,
+    lang: Language,
+    student: Student,
+    row: Election,
+    club: Club,
+    leader: bool,
+) -> list[str]:
+    """The reasons, in `lang`, why the student cannot stand; [] when eligible (at a founding
+    meeting, "a member of the club" means a founding member)."""
+    member = await access.is_member(tx, row, student.id)
+    keys = ineligibility(policy, student, club.category, member, leader)
+    return notices.reasons(lang, policy, keys)
+
+
+async def nominate(
+    tx: Tx,
+    policy: Policy,
+    now: datetime,
+    lang: Language,
+    student: Student | None,
+    election_id: int,
+    position_id: int,
+    nominee_student_id: str | None = None,
+) -> Candidate:
+    """A member nominates themself (accepted at once) or another member (who must accept).
+
+    Eligibility is checked now and explained: to the nominator here, to a nominee by message.
+    """
+    row, club = await access.election(tx, election_id, lock=True)
+    access.require_phase(row, Phase.NOMINATION)
+    if student is None or not await access.is_member(tx, row, student.id):
+        raise NotMember(club=club.name)
+    position = next(
+        (p for p in await positions_open(tx, election_id) if p.id == position_id), None
+    )
+    if position is None:
+        raise UnknownCandidate()
+    nominee = student
+    if nominee_student_id is not None and nominee_student_id != student.student_id:
+        found = await people.student_by_student_id(tx, nominee_student_id)
+        if found is None:
+            raise NotEligible(name=nominee_student_id, reasons=notices.unknown_student(lang))
+        nominee = found
+    reasons = await explain(tx, policy, lang, nominee, row, club, position.leader)
+    if reasons:
+        if nominee.id != student.id:
+            await _explain_to_nominee(tx, policy, now, row, club, nominee, position)
+        raise NotEligible(name=nominee.name, reasons=notices.bulleted(reasons))
+    if await elections_store.live_candidacy(tx, election_id, nominee.id) is not None:
+        raise AlreadyCandidate(name=nominee.name)
+    itself = nominee.id == student.id
+    candidate = await elections_store.add_candidate(
+        tx,
+        election_id,
+        position_id,
+        nominee.id,
+        student.id,
+        CandidateStatus.ACCEPTED if itself else CandidateStatus.NOMINATED,
+        now,
+    )
+    if candidate is None:
+        # A concurrent nomination of the same student got in first.
+        raise AlreadyCandidate(name=nominee.name)
+    if itself:
+        await access.record(
+            tx, now, None, "candidate", row, candidate=candidate.id, status=candidate.status
+        )
+    else:
+        account = await people.account_of_student(tx, nominee.id)
+        if account is not None:
+            await notices.ask_nominee(tx, now, account, candidate, club, position, student)
+    return candidate
+
+
+async def _explain_to_nominee(
+    tx: Tx,
+    policy: Policy,
+    now: datetime,
+    row: Election,
+    club: Club,
+    nominee: Student,
+    position: Position,
+) -> None:
+    account = await people.account_of_student(tx, nominee.id)
+    if account is None:
+        return
+    why = await explain(tx, policy, account.language, nominee, row, club, position.leader)
+    await notices.tell_ineligible(tx, now, account, row, club, nominee, position, why)
+
+
+async def _own_candidacy(
+    tx: Tx, student: Student | None, candidate_id: int
+) -> tuple[Candidate, Election, Club]:
+    candidate = await elections_store.candidate(tx, candidate_id)
+    if candidate is None:
+        raise UnknownCandidate()
+    if student is None or candidate.student_pk != student.id:
+        raise NotAllowed()
+    row, club = await access.election(tx, candidate.election_id, lock=True)
+    return candidate, row, club
+
+
+async def respond(
+    tx: Tx,
+    policy: Policy,
+    now: datetime,
+    lang: Language,
+    student: Student | None,
+    candidate_id: int,
+    accept: bool,
+) -> tuple[Candidate, Club]:
+    """The nominee accepts (eligibility checked again) or declines a nomination."""
+    candidate, row, club = await _own_candidacy(tx, student, candidate_id)
+    access.require_phase(row, Phase.NOMINATION)
+    if candidate.status is not CandidateStatus.NOMINATED:
+        raise WrongPhase(phase=candidate.status.value)
+    assert student is not None
+    if accept:
+        position = next(
+            p for p in await elections_store.positions(tx, row.id) if p.id == candidate.position_id
+        )
+        reasons = await explain(tx, policy, lang, student, row, club, position.leader)
+        if reasons:
+            raise NotEligible(name=student.name, reasons=notices.bulleted(reasons))
+    status = CandidateStatus.ACCEPTED if accept else CandidateStatus.DECLINED
+    await elections_store.set_status(tx, [candidate_id], status)
+    await access.record(tx, now, None, "candidate", row, candidate=candidate_id, status=status)
+    return replace(candidate, status=status), club
+
+
+async def withdraw(
+    tx: Tx, now: datetime, student: Student | None, candidate_id: int
+) -> tuple[Candidate, Club]:
+    """A candidate withdraws, until voting opens (then the ballot is frozen)."""
+    candidate, row, club = await _own_candidacy(tx, student, candidate_id)
+    if row.phase not in BEFORE_VOTING:
+        raise WrongPhase(phase=row.phase.value)
+    if candidate.status not in (
+        CandidateStatus.NOMINATED,
+        CandidateStatus.ACCEPTED,
+        CandidateStatus.APPROVED,
+    ):
+        raise WrongPhase(phase=candidate.status.value)
+    status = CandidateStatus.WITHDRAWN
+    await elections_store.set_status(tx, [candidate_id], status)
+    await access.record(tx, now, None, "candidate", row, candidate=candidate_id, status=status)
+    return replace(candidate, status=status), club
+
+
+# --- review and publicity ------------------------------------------------------------------
+
+
+async def approve_list(
+    tx: Tx,
+    policy: Policy,
+    now: datetime,
+    user_id: int,
+    election_id: int,
+    cal: Calendar | None = None,
+) -> Election:
+    """The advisor approves the list: candidate publicity starts, with the voting dates."""
+    row, club = await access.election(tx, election_id, lock=True)
+    access.require_phase(row, Phase.REVIEW)
+    if not await access.may_review(tx, user_id, row):
+        raise NotAllowed()
+    listed = await elections_store.candidates(tx, election_id, [CandidateStatus.ACCEPTED])
+    if not listed:
+        return await clock.end(tx, now, row, club, Phase.FAILED, Reason.NO_CANDIDATES)
+    ids = [c.id for c, _ in listed]
+    await elections_store.set_status(tx, ids, CandidateStatus.APPROVED)
+    opens = now + row.publicity_days * clock.DAY
+    row = replace(
+        row,
+        list_approved_by=user_id,
+        phase=Phase.PUBLICITY,
+        voting_opens_at=opens,
+        voting_closes_at=opens + row.voting_days * clock.DAY,
+        next_at=opens,
+    )
+    await elections_store.save(tx, row)
+    await access.record(tx, now, user_id, "list_approved", row, candidates=ids)
+    titles = {p.id: p.title for p in await elections_store.positions(tx, election_id)}
+    approved = await elections_store.candidates(tx, election_id, [CandidateStatus.APPROVED])
+    await notices.publish_candidates(tx, cal or Calendar.named(), now, row, club, approved, titles)
+    return row
+
+
+async def strike(
+    tx: Tx, now: datetime, user_id: int, candidate_id: int, reason: str
+) -> tuple[Candidate, Club]:
+    """Strike a candidate with a reason: the advisor during review, staff until voting opens."""
+    candidate = await elections_store.candidate(tx, candidate_id)
+    if candidate is None:
+        raise UnknownCandidate()
+    row, club = await access.election(tx, candidate.election_id, lock=True)
+    staff = await access.is_staff(tx, user_id)
+    if row.phase is Phase.REVIEW:
+        allowed = staff or await access.advises(tx, user_id, row)
+    elif row.phase in (Phase.NOMINATION, Phase.PUBLICITY):
+        allowed = staff
+    else:
+        raise WrongPhase(phase=row.phase.value)
+    if not allowed:
+        raise NotAllowed()
+    if candidate.status not in (
+        CandidateStatus.ACCEPTED,
+        CandidateStatus.APPROVED,
+        CandidateStatus.NOMINATED,
+    ):
+        raise WrongPhase(phase=candidate.status.value)
+    struck = replace(candidate, status=CandidateStatus.STRUCK, reason=reason[:500])
+    await elections_store.set_status(
+        tx, [candidate_id], struck.status, reason=struck.reason, decided_by=user_id
+    )
+    await access.record(
+        tx, now, user_id, "strike", row, candidate=candidate_id, reason=struck.reason
+    )
+    account = await people.account_of_student(tx, candidate.student_pk)
+    if account is not None:
+        await notices.tell_struck(tx, now, account, candidate, club, reason)
+    return struck, club
+
+
+async def lodge_objection(
+    tx: Tx, now: datetime, student: Student | None, election_id: int, text: str
+) -> Club:
+    """A member objects (during candidate or result publicity); the advisor and staff are told."""
+    row, club = await access.election(tx, election_id)
+    access.require_phase(row, Phase.PUBLICITY, Phase.RESULTS)
+    if student is None or not await access.is_member(tx, row, student.id):
+        raise NotMember(club=club.name)
+    objection_id = await elections_store.add_objection(
+        tx, election_id, student.id, row.phase.value, text, now
+    )
+    told = []
+    for level in (Level.ADVISOR, Level.STAFF):
+        told += await access.recipients(tx, row, level)
+    await notices.tell_objection(tx, now, told, row, club, objection_id, student, text)
+    return club

@@ -1,0 +1,516 @@
+"""Every message an election sends, and the buttons on it.
+
+Messages go through the outbox under a key naming the election and the step
+(`el:<election>:<step>...`), so a step is announced once, whatever restarts in between.
+Buttons: `el:<action>:<id>` for election actions, `vt:<election>` opens a ballot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from bot.chat import callbacks
+from bot.chat.i18n import tr
+from bot.chat.replies import Button, Keyboard
+from bot.domain import tally
+from bot.domain.calendar import Calendar
+from bot.domain.elections import Candidate, Election, Position, Reason
+from bot.domain.policy import Policy
+from bot.domain.values import Club, Language, Student
+from bot.services.elections import access
+from bot.services.elections.voting import Paper
+from storage import outbox, people
+from storage.deadlines import Recipient
+from storage.people import Account
+from storage.tx import Tx
+
+ELECTION = "el"
+VOTE = "vt"
+
+Person = Recipient | Account
+Buttons = Callable[[Language, int], Keyboard]
+
+
+def local_time(cal: Calendar, at: datetime | None) -> str:
+    """A moment as the university reads it: local date and time in TIMEZONE."""
+    return at.astimezone(cal.zone).strftime("%Y-%m-%d %H:%M") if at else "—"
+
+
+def reasons(lang: Language, policy: Policy, keys: Sequence[str]) -> list[str]:
+    """Reasons of ineligibility, in `lang`."""
+    return [tr(lang, key, limit=policy.officer_max_rank_pct) for key in keys]
+
+
+def bulleted(lines: Sequence[str]) -> str:
+    """Reasons as a list, one per line."""
+    return "\n".join(f"• {r}" for r in lines)
+
+
+def unknown_student(lang: Language) -> str:
+    """Why a nominee who is not on the roster cannot stand."""
+    return tr(lang, "election.why.unknown")
+
+
+def _no_buttons(lang: Language, eid: int) -> Keyboard:
+    return ()
+
+
+def _nominate_buttons(lang: Language, eid: int) -> Keyboard:
+    return ((Button(tr(lang, "button.election.nominate"), callbacks.encode(ELECTION, "n", eid)),),)
+
+
+def _vote_buttons(lang: Language, eid: int) -> Keyboard:
+    return ((Button(tr(lang, "button.election.vote"), callbacks.encode(VOTE, eid)),),)
+
+
+def _objection_buttons(lang: Language, eid: int) -> Keyboard:
+    return ((Button(tr(lang, "button.election.object"), callbacks.encode(ELECTION, "o", eid)),),)
+
+
+async def _tell_members(
+    tx: Tx,
+    now: datetime,
+    row: Election,
+    event: str,
+    buttons: Buttons,
+    render: Callable[[Language], str],
+) -> None:
+    """One message per member's account, under the key `el:<election>:<event>:<user>`."""
+    messages = [
+        outbox.Message(
+            f"el:{row.id}:{event}:{person.user_id}",
+            person.user_id,
+            render(person.language),
+            buttons(person.language, row.id),
+        )
+        for person in await access.member_accounts(tx, row)
+    ]
+    await outbox.enqueue_many(tx, messages, now)
+
+
+async def _ask(
+    tx: Tx,
+    now: datetime,
+    people: list[Recipient],
+    key: str,
+    texts: tuple[str, str],
+    action: tuple[str, int],
+    **params: object,
+) -> None:
+    """Queue one message with one button to each person: `texts` are the message's and the
+    button's keys (`election.*`, `button.election.*`), `action` the button's (kind, election)."""
+    message_key, button_key = texts
+    await outbox.enqueue_many(
+        tx,
+        [
+            outbox.Message(
+                key=f"{key}:{person.user_id}",
+                chat_id=person.user_id,
+                text=tr(person.language, f"election.{message_key}", **params),
+                buttons=(
+                    (
+                        Button(
+                            tr(person.language, f"button.election.{button_key}"),
+                            callbacks.encode(ELECTION, *action),
+                        ),
+                    ),
+                ),
+            )
+            for person in people
+        ],
+        now,
+    )
+
+
+# --- candidacy -------------------------------------------------------------------------------
+
+
+async def nominations_open(
+    tx: Tx, cal: Calendar, now: datetime, row: Election, club: Club, titles: Sequence[str]
+) -> None:
+    """The members may nominate, until nominations close."""
+    positions = ", ".join(titles)
+    until = local_time(cal, row.nominations_close_at)
+    await _tell_members(
+        tx,
+        now,
+        row,
+        "nominate",
+        _nominate_buttons,
+        lambda lang: tr(
+            lang, "election.nomination_open", club=club.name, positions=positions, until=until
+        ),
+    )
+
+
+async def ask_nominee(
+    tx: Tx,
+    now: datetime,
+    person: Person,
+    candidate: Candidate,
+    club: Club,
+    position: Position,
+    by: Student,
+) -> None:
+    """The nominee is asked to accept or decline."""
+    lang = person.language
+    text = tr(lang, "election.nominated", club=club.name, position=position.title, by=by.name)
+    buttons = (
+        (
+            Button(
+                tr(lang, "button.election.accept"),
+                callbacks.encode(ELECTION, "a", candidate.id),
+            ),
+            Button(
+                tr(lang, "button.election.decline"),
+                callbacks.encode(ELECTION, "d", candidate.id),
+            ),
+        ),
+    )
+    key = f"el:{candidate.election_id}:nom{candidate.id}"
+    await outbox.enqueue(tx, key, person.user_id, text, now, buttons)
+
+
+async def tell_ineligible(
+    tx: Tx,
+    now: datetime,
+    person: Person,
+    row: Election,
+    club: Club,
+    nominee: Student,
+    position: Position,
+    why: Sequence[str],
+) -> None:
+    """A nominee who may not stand hears why."""
+    text = tr(
+        person.language,
+        "election.ineligible_notice",
+        club=club.name,
+        position=position.title,
+        reasons=bulleted(why),
+    )
+    key = f"el:{row.id}:inel{position.id}:{nominee.id}"
+    await outbox.enqueue(tx, key, person.user_id, text, now)
+
+
+async def tell_struck(
+    tx: Tx, now: datetime, person: Person, candidate: Candidate, club: Club, reason: str
+) -> None:
+    """A struck candidate hears why."""
+    text = tr(person.language, "election.struck_notice", club=club.name, reason=reason)
+    key = f"el:{candidate.election_id}:struck{candidate.id}"
+    await outbox.enqueue(tx, key, person.user_id, text, now)
+
+
+async def tell_objection(
+    tx: Tx,
+    now: datetime,
+    people: list[Recipient],
+    row: Election,
+    club: Club,
+    objection_id: int,
+    by: Student,
+    text: str,
+) -> None:
+    """The objection, to the advisor and staff."""
+    messages = [
+        outbox.Message(
+            key=f"el:{row.id}:obj{objection_id}:{person.user_id}",
+            chat_id=person.user_id,
+            text=tr(
+                person.language,
+                "election.objection_notice",
+                club=club.name,
+                phase=tr(person.language, f"election.phase.{row.phase}"),
+                who=f"{by.name} ({by.student_id})",
+                text=text,
+            ),
+        )
+        for person in {p.user_id: p for p in people}.values()
+    ]
+    await outbox.enqueue_many(tx, messages, now)
+
+
+async def ask_review(
+    tx: Tx,
+    now: datetime,
+    people: list[Recipient],
+    row: Election,
+    club: Club,
+    listed: Sequence[tuple[Candidate, Student]],
+    titles: dict[int, str],
+) -> None:
+    """The candidate list, to review: a button to strike each and one to approve the list."""
+    messages = []
+    for person in people:
+        lang = person.language
+        lines = [tr(lang, "election.review_request", club=club.name)]
+        rows: list[tuple[Button, ...]] = []
+        for candidate, student in listed:
+            lines.append(
+                tr(
+                    lang,
+                    "election.candidate_line",
+                    position=titles[candidate.position_id],
+                    name=student.name,
+                    student_id=student.student_id,
+                )
+            )
+            rows.append(
+                (
+                    Button(
+                        tr(lang, "button.election.strike", name=student.name[:24]),
+                        callbacks.encode(ELECTION, "s", candidate.id),
+                    ),
+                )
+            )
+        rows.append(
+            (
+                Button(
+                    tr(lang, "button.election.approve_list"),
+                    callbacks.encode(ELECTION, "ok", row.id),
+                ),
+            )
+        )
+        messages.append(
+            outbox.Message(
+                f"el:{row.id}:review:{person.user_id}",
+                person.user_id,
+                "\n".join(lines),
+                tuple(rows),
+            )
+        )
+    await outbox.enqueue_many(tx, messages, now)
+
+
+async def remind_review(
+    tx: Tx, now: datetime, people: list[Recipient], row: Election, club: Club
+) -> None:
+    """The list still waits for review."""
+    await _ask(
+        tx,
+        now,
+        people,
+        f"el:{row.id}:review-late",
+        ("review_reminder", "approve_list"),
+        ("ok", row.id),
+        club=club.name,
+    )
+
+
+async def publish_candidates(
+    tx: Tx,
+    cal: Calendar,
+    now: datetime,
+    row: Election,
+    club: Club,
+    listed: Sequence[tuple[Candidate, Student]],
+    titles: dict[int, str],
+) -> None:
+    """The approved list and the voting dates, to every member."""
+
+    def text(lang: Language) -> str:
+        lines = [
+            tr(
+                lang,
+                "election.publicity",
+                club=club.name,
+                opens=local_time(cal, row.voting_opens_at),
+                closes=local_time(cal, row.voting_closes_at),
+            )
+        ]
+        lines += [
+            tr(
+                lang,
+                "election.candidate_line",
+                position=titles[c.position_id],
+                name=s.name,
+                student_id=s.student_id,
+            )
+            for c, s in listed
+        ]
+        if row.seed:
+            lines.append(tr(lang, "election.seed", seed=row.seed))
+        return "\n".join(lines)
+
+    await _tell_members(tx, now, row, "publicity", _objection_buttons, text)
+
+
+# --- voting and the count --------------------------------------------------------------------
+
+
+async def voting_open(tx: Tx, cal: Calendar, now: datetime, row: Election, club: Club) -> None:
+    """Voting is open, until it closes: a button to vote."""
+    closes = local_time(cal, row.voting_closes_at)
+    await _tell_members(
+        tx,
+        now,
+        row,
+        "open",
+        _vote_buttons,
+        lambda lang: tr(lang, "election.voting_open", club=club.name, closes=closes),
+    )
+
+
+async def remind_voters(
+    tx: Tx, cal: Calendar, now: datetime, people: list[Recipient], row: Election, club: Club
+) -> None:
+    """Those who have not voted yet, before voting closes."""
+    messages = [
+        outbox.Message(
+            key=f"el:{row.id}:remind:{person.user_id}",
+            chat_id=person.user_id,
+            text=tr(
+                person.language,
+                "election.reminder",
+                club=club.name,
+                closes=local_time(cal, row.voting_closes_at),
+            ),
+            buttons=_vote_buttons(person.language, row.id),
+        )
+        for person in people
+    ]
+    await outbox.enqueue_many(tx, messages, now)
+
+
+async def no_quorum(tx: Tx, now: datetime, row: Election, club: Club) -> None:
+    """The members hear that the vote failed for want of a quorum."""
+    await _tell_members(
+        tx,
+        now,
+        row,
+        "failed",
+        _no_buttons,
+        lambda lang: tr(
+            lang,
+            "election.failed_members",
+            club=club.name,
+            reason=tr(lang, "election.reason.no_quorum"),
+        ),
+    )
+
+
+def results_text(
+    lang: Language,
+    cal: Calendar,
+    club: Club,
+    row: Election,
+    results: Sequence[tuple[Paper, tally.Result]],
+) -> str:
+    """The published count: turnout and totals per position, who was elected, what passed."""
+    lines = [
+        tr(
+            lang,
+            "election.results",
+            club=club.name,
+            members=row.members or 0,
+            until=local_time(cal, row.results_until),
+        )
+    ]
+    for p, result in results:
+        names = {c.id: c.name for c in p.position.candidates}
+        counts = ", ".join(
+            f"{names[c] if c in names else tr(lang, f'motion.{c}')} {n}" for c, n in result.counts
+        )
+        lines.append(
+            tr(
+                lang,
+                "election.result_line",
+                position=p.position.title,
+                turnout=result.turnout,
+                counts=counts,
+            )
+        )
+        if result.outcome is tally.Outcome.PASSED or result.outcome is tally.Outcome.REJECTED:
+            lines.append(tr(lang, f"motion.{result.outcome.value}"))
+        elif result.outcome is tally.Outcome.RUNOFF:
+            lines.append(
+                tr(lang, "election.runoff", names=", ".join(names[c] for c in result.runoff))
+            )
+        else:
+            elected = ", ".join(names[c] for c in result.elected) or "—"
+            lines.append(tr(lang, "election.elected", names=elected))
+        if result.lot:
+            lines.append(tr(lang, "election.lot", order=", ".join(names[c] for c in result.lot)))
+    return "\n".join(lines)
+
+
+async def publish_results(
+    tx: Tx,
+    cal: Calendar,
+    now: datetime,
+    row: Election,
+    club: Club,
+    results: Sequence[tuple[Paper, tally.Result]],
+) -> None:
+    """The count, to every member, with a button to object."""
+    await _tell_members(
+        tx,
+        now,
+        row,
+        "results",
+        _objection_buttons,
+        lambda lang: results_text(lang, cal, club, row, results),
+    )
+
+
+# --- after the results -----------------------------------------------------------------------
+
+
+async def ask_approval(
+    tx: Tx, now: datetime, people: list[Recipient], row: Election, club: Club
+) -> None:
+    """The advisor, the guidance unit and staff are asked to approve the result."""
+    await _ask(
+        tx,
+        now,
+        people,
+        f"el:{row.id}:approve",
+        ("approval_request", "approve"),
+        ("ap", row.id),
+        club=club.name,
+    )
+
+
+async def took_office(tx: Tx, now: datetime, row: Election, club: Club) -> None:
+    """The members hear that the elected took office."""
+    await _tell_members(
+        tx,
+        now,
+        row,
+        "office",
+        _no_buttons,
+        lambda lang: tr(lang, "election.took_office", club=club.name),
+    )
+
+
+async def founding_failed(
+    tx: Tx, now: datetime, row: Election, club: Club, sponsor: int, adopted: bool
+) -> None:
+    """The sponsor hears that the founding meeting adopted no charter or elected no
+    president, so they may open another."""
+    lang = await people.language_of(tx, sponsor)
+    key = "election.founding_not_adopted" if not adopted else "election.founding_no_president"
+    text = tr(lang, key, club=club.name)
+    await outbox.enqueue(tx, f"el:{row.id}:founding-failed", sponsor, text, now)
+
+
+async def ended(
+    tx: Tx, now: datetime, people: list[Recipient], row: Election, club: Club, reason: Reason
+) -> None:
+    """The officers (else the advisor) hear why the election ended early."""
+    messages = [
+        outbox.Message(
+            key=f"el:{row.id}:end:{person.user_id}",
+            chat_id=person.user_id,
+            text=tr(
+                person.language,
+                "election.failed_officers",
+                club=club.name,
+                reason=tr(person.language, f"election.reason.{reason.value}"),
+            ),
+        )
+        for person in people
+    ]
+    await outbox.enqueue_many(tx, messages, now)

@@ -443,7 +443,7 @@ class OutboxRow(SQLModel, table=True):
 
 # --- issue 3: establishing a club (applications, signatures, charters, history, screening) ---
 
-# The states in which an application holds its name (see bot/services/applications.py).
+# The states in which an application holds its name (see bot/services/applications/machine.py).
 NAME_HOLDING_STATES = (
     "signing",
     "unit_review",

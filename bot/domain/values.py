@@ -271,3 +271,9 @@ class NoReviewRound(DomainError):
     """REG-5: no annual review round is open."""
 
     key = "error.console.review_no_round"
+
+
+class VerdictRecorded(DomainError):
+    """REG-5: another reviewer recorded this club's verdict for the year first."""
+
+    key = "review.already_decided"

@@ -13,7 +13,6 @@ from bot.domain.values import Language
 from bot.services import identity
 from bot.services.applications import SIGN_PREFIX
 from bot.services.identity import BindOutcome
-from storage import people
 
 router = Router()
 
@@ -95,7 +94,7 @@ async def language_chosen(ctx: Ctx, cb: Callback) -> Step:
         chosen = None
     if chosen is None:
         raise callbacks.BadCallback("unknown language")
-    await people.choose_language(ctx.tx, ctx.user_id, chosen)
+    await identity.choose_language(ctx.tx, ctx.user_id, chosen)
     return Step.say(tr(chosen, "language.set"), edit=True)
 
 

@@ -5,7 +5,7 @@ Every answer is saved in the application row at once, so /cancel, another comman
 lose nothing: /establish resumes where the draft stands. From REVIEW any answer can be changed
 (the flow comes back to REVIEW).
 
-Founding flow: DATE -> OPEN -> the founding meeting's vote (bot/services/elections.py) of the
+Founding flow: DATE -> OPEN -> the founding meeting's vote (bot/services/elections/) of the
 founding members on the charter and the first officers; its result goes to the advisor.
 
 ```mermaid
@@ -50,7 +50,6 @@ from bot.services import applications as service
 from bot.services import elections
 from bot.services.applications import AppState
 from storage import applications as store
-from storage import people
 from storage import units as units_store
 from storage.applications import Application
 
@@ -375,10 +374,8 @@ def _sg(action: str, token: str) -> str:
 
 async def sign_screen(ctx: Ctx, token: str) -> Step:
     """What `/start sign_<token>` shows: the application and a button to sign or withdraw."""
-    app = await store.by_token(ctx.tx, token) if 0 < len(token) <= 32 else None
+    app = await service.open_link(ctx.tx, ctx.user_id, ctx.now, token)
     if app is None:
-        # Counted like a wrong binding code, so links cannot be guessed at speed either.
-        await people.record_failure(ctx.tx, ctx.user_id, ctx.now)
         return Step.say(ctx.t("sign.bad_link"))
     text = await _sign_text(ctx, app)
     if app.state not in service.SIGNABLE:
@@ -532,7 +529,7 @@ async def on_open(ctx: Ctx, data: FoundingData, given: Input) -> Step:
         )
     except DomainError as err:
         return await _ask_open(ctx, app, data, _err(ctx, err))
-    until = elections._day(ctx.cal, row.nominations_close_at)
+    until = elections.local_time(ctx.cal, row.nominations_close_at)
     return Step.say(ctx.t("establish.founding.opened", name=app.name, until=until), edit=True)
 
 

@@ -20,7 +20,7 @@ from bot.chat.text import number
 from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Flow, Input, Router, Step
-from bot.domain.values import Club, DomainError, NoReviewRound, ReviewResult
+from bot.domain.values import Club, DomainError, NoReviewRound, ReviewResult, VerdictRecorded
 from bot.flows.common import clip
 from bot.flows.console import usage
 from bot.services import reviews
@@ -264,24 +264,20 @@ async def on_verdict_comment(ctx: Ctx, data: VerdictData, given: Input) -> Step:
     comment = _text(given)
     if not comment or data.result is None:
         return Step.ask(VERDICT, VerdictState.COMMENT, data, ctx.t("review.need_text"), [])
-    # Another reviewer may have decided since this one chose the club: one verdict per club
-    # and year, so lock the club and look again.
-    club = await clubs.locked_club(ctx.tx, data.club_id)
-    if data.club_id not in await records.awaiting_verdict(ctx.tx, data.year):
+    try:
+        club = await reviews.record_verdict(
+            ctx.tx,
+            ctx.policy,
+            ctx.cal,
+            ctx.now,
+            data.club_id,
+            data.result,
+            data.year,
+            ctx.user_id,
+            comment,
+        )
+    except VerdictRecorded:
         return Step.say(ctx.t("review.already_decided"))
-    assert club is not None
-    await reviews.record_result(
-        ctx.tx,
-        ctx.policy,
-        ctx.cal,
-        ctx.now,
-        club,
-        data.result,
-        ctx.today,
-        data.year,
-        recorded_by=ctx.user_id,
-        comment=comment,
-    )
     return Step.say(ctx.t("review.recorded", club=club.name, year=data.year, result=data.result))
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.policy import Policy
-from bot.domain.values import Advisor, Student
+from bot.domain.values import Advisor, Language, Student
 from storage import advisors, people
 from storage.tx import Tx
 
@@ -85,6 +85,11 @@ async def bind(
     await people.revoke_codes(tx, code.student_pk, now)
     await people.bind(tx, user_id, code.student_pk, now)
     return BindResult(BindOutcome.BOUND, await people.student_by_pk(tx, code.student_pk))
+
+
+async def choose_language(tx: Tx, user_id: int, language: Language) -> None:
+    """The language the bot speaks to this user, from their next message on."""
+    await people.choose_language(tx, user_id, language)
 
 
 async def issue_code(tx: Tx, student: Student, now: datetime) -> str:

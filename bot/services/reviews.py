@@ -18,6 +18,7 @@ from bot.domain.values import (
     Role,
     Student,
     UnknownClub,
+    VerdictRecorded,
 )
 from bot.services import lifecycle, notices, reminders
 from bot.services.meetings import require_officer
@@ -29,6 +30,29 @@ from storage.tx import Tx
 
 class BadWindow(ValueError):
     """A window that closes before it opens."""
+
+
+async def record_verdict(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    club_id: int,
+    result: ReviewResult,
+    year: int,
+    reviewer: int,
+    comment: str,
+) -> Club:
+    """A reviewer's verdict in the annual round: one per club and year. Another reviewer may
+    have decided since this one chose the club, so the club is locked and the round read again:
+    `VerdictRecorded` when it was decided meanwhile."""
+    club = await clubs.locked_club(tx, club_id)
+    if club is None or club_id not in await reviews.awaiting_verdict(tx, year):
+        raise VerdictRecorded()
+    await record_result(
+        tx, policy, cal, now, club, result, cal.today(now), year, reviewer, comment
+    )
+    return club
 
 
 async def record_result(

@@ -57,7 +57,7 @@ from bot.services.applications.notices import (
     sign_link,
     summary,
 )
-from bot.services.applications.signing import sign, submit, unsign, withdraw
+from bot.services.applications.signing import open_link, sign, submit, unsign, withdraw
 
 __all__ = [
     "APPLICATION_KIND",
@@ -87,6 +87,7 @@ __all__ = [
     "may_decide",
     "megabytes",
     "missing",
+    "open_link",
     "pause_if_sponsor_lost",
     "record_outcome",
     "require_eligible",

@@ -1,5 +1,5 @@
 """From approval to an active club (ORG-3): the founding members, the founding meeting's date,
-its outcome (as its vote in bot/services/elections.py decided it), and the advisor's
+its outcome (as its vote in bot/services/elections/ decided it), and the advisor's
 confirmation that founds the club."""
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ async def record_outcome(
     app_id: int,
     outcome: Outcome,
 ) -> Application:
-    """Record the founding meeting's outcome as its vote decided it (bot/services/elections.py);
+    """Record the founding meeting's outcome as its vote decided it (bot/services/elections/);
     the advisor is asked to confirm it. Officers are founding members; one is president."""
     app = await locked(tx, app_id)
     founders = {s.student.id for s in await store.signers(tx, app.id) if s.founder}

@@ -14,10 +14,13 @@ from bot.services.applications.decisions import advance
 from bot.services.applications.machine import SIGNABLE, SIGNED, UNSIGNED, Action, AppState
 from bot.services.applications.moves import locked, move, record, require_eligible
 from storage import applications as store
+from storage import people
 from storage.applications import Application
 from storage.tx import Tx
 
 TOKEN_BYTES = 12  # 16 URL-safe characters
+# Longer than any token this or an earlier version made: a longer one is not looked up.
+TOKEN_MAX_CHARS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,15 @@ class Signed:
     app: Application
     count: int
     new: bool  # False: the student had signed already
+
+
+async def open_link(tx: Tx, user_id: int, now: datetime, token: str) -> Application | None:
+    """The application a signing link names; a wrong link is counted like a wrong binding code,
+    so links cannot be guessed at speed either."""
+    found = await store.by_token(tx, token) if 0 < len(token) <= TOKEN_MAX_CHARS else None
+    if found is None:
+        await people.record_failure(tx, user_id, now)
+    return found
 
 
 async def _by_token(tx: Tx, token: str) -> Application:

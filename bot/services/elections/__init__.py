@@ -27,14 +27,10 @@ from bot.services.elections.setup import (
 )
 from bot.services.elections.voting import Paper, ballot_for, cast, paper
 
-# The founding flow still reads the local time under its earlier name.
-_day = local_time
-
 __all__ = [
     "ELECTION",
     "VOTE",
     "Paper",
-    "_day",
     "advance",
     "approve_list",
     "approve_result",

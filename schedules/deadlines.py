@@ -8,7 +8,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.services import reminders
 from bot.services.reminders import RefreshReport, ScanReport
-from storage import deadlines as store
+from storage import deadlines as deadlines_store
 from storage.db import Database
 from storage.tx import Tx
 
@@ -32,7 +32,7 @@ async def scan_due(db: Database, policy: Policy, cal: Calendar, now: datetime) -
 async def refresh_all(db: Database, policy: Policy, cal: Calendar, now: datetime) -> RefreshReport:
     """Recompute every club's deadlines (after a policy change, and daily as a safety net)."""
     async with db.transaction() as session:
-        ids = await store.club_ids(Tx(session, db))
+        ids = await deadlines_store.club_ids(Tx(session, db))
     total = RefreshReport()
     for start in range(0, len(ids), REFRESH_CHUNK):
         async with db.transaction() as session:

@@ -129,7 +129,7 @@ async def start(tx: Tx, club_id: int, advisor_pk: int, starts_on: date, term_end
     return row.id
 
 
-# --- issue 6: staff console --------------------------------------------------------------------
+# --- the advisor bank: terms, dismissals, evaluations --------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

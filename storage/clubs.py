@@ -227,7 +227,7 @@ async def club_names_by_student(tx: Tx) -> dict[int, list[str]]:
     return names
 
 
-# --- issue 6: staff console --------------------------------------------------------------------
+# --- the club lifecycle and staff views ----------------------------------------------------------
 
 
 async def locked_club(tx: Tx, club_id: int) -> Club | None:

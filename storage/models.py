@@ -302,7 +302,7 @@ class ReviewRow(SQLModel, table=True):
     decided_on: date
     recorded_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    # The reviewer's comment (issue 6); None for results from the clubs file.
+    # The reviewer's comment; None for results from the clubs file.
     comment: str | None = Field(default=None, max_length=1000)
 
 
@@ -441,7 +441,7 @@ class OutboxRow(SQLModel, table=True):
     deadline_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
-# --- issue 3: establishing a club (applications, signatures, charters, history, screening) ---
+# --- establishing a club (applications, signatures, charters, history, screening) ----------------
 
 # The states in which an application holds its name (see bot/services/applications/machine.py).
 NAME_HOLDING_STATES = (
@@ -587,7 +587,7 @@ class ScreenedNameRow(SQLModel, table=True):
     retired_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
-# --- issue 6: staff console (audit log, club lifecycle, review round, advisor evaluations) ----
+# --- the staff console (audit log, club lifecycle, review round, advisor evaluations) ------------
 
 
 class AuditRow(SQLModel, table=True):
@@ -698,7 +698,7 @@ class AdvisorDismissalRow(SQLModel, table=True):
     at: datetime = Field(sa_column=_ts())
 
 
-# --- issue 4: elections and general-meeting votes (ORG-3, ORG-5, ORG-6, ORG-7) ----------------
+# --- elections and general-meeting votes (ORG-3, ORG-5, ORG-6, ORG-7) ----------------------------
 
 
 class ElectionRow(SQLModel, table=True):

@@ -84,7 +84,7 @@ async def is_officer(tx: Tx, student_pk: int, club_id: int) -> bool:
     return (await tx.session.scalars(stmt)).first() is not None
 
 
-# --- issue 6: staff console --------------------------------------------------------------------
+# --- officers' terms and history -----------------------------------------------------------------
 
 
 async def current_officers(tx: Tx, club_id: int) -> list[tuple[str, Student]]:

@@ -377,7 +377,7 @@ async def revoke(tx: Tx, user_id: int, role: Role) -> bool:
     return True
 
 
-# --- issue 6: staff console --------------------------------------------------------------------
+# --- finding students and accounts for staff -----------------------------------------------------
 
 
 async def student_by_student_id(tx: Tx, student_id: str) -> Student | None:

@@ -118,7 +118,7 @@ async def reregister(
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
-# --- issue 6: staff console --------------------------------------------------------------------
+# --- the annual review round and appeals ---------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from bot.chat import callbacks
 from bot.domain.elections import AlreadyVoted
 from bot.services import elections, identity
-from storage import elections as store
+from storage import elections as elections_store
 from storage.db import Database
 from storage.models import ElectionRow
 from storage.tx import Tx
@@ -67,7 +67,7 @@ async def test_twenty_simultaneous_casts_give_one_ballot(
     results = Counter(await asyncio.gather(*(cast(i) for i in range(TAPS))))
     assert results == Counter({"cast": 1, "already": TAPS - 1}), results
     async with db.transaction() as session:
-        assert await store.turnout(Tx(session, db), eid) == (1, 1)
+        assert await elections_store.turnout(Tx(session, db), eid) == (1, 1)
 
 
 async def test_twenty_taps_on_cast_through_the_engine(db: Database) -> None:
@@ -122,7 +122,7 @@ async def test_suspended_club_stops_its_election(db: Database) -> None:
     await club.tick(minutes=5)
     assert any("may no longer act" in t for t in club.w.telegram.to(OFFICER))
     async with db.transaction() as session:
-        ended = await store.get(Tx(session, db), row.id or 0)
+        ended = await elections_store.get(Tx(session, db), row.id or 0)
     assert ended is not None
     assert ended.phase == "cancelled"
 

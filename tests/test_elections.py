@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 from bot.domain import tally
 from bot.services import elections
 from storage import audit, clubs, officers
-from storage import elections as store
+from storage import elections as elections_store
 from storage.db import Database
 from storage.models import BallotRow, ElectionRow, VoterRow
 from storage.tx import Tx
@@ -23,7 +23,7 @@ async def ballots_match_voters(db: Database) -> None:
         ids = list(await session.scalars(select(ElectionRow.id)))
         for eid in ids:
             assert eid is not None
-            voted, receipts = await store.turnout(Tx(session, db), eid)
+            voted, receipts = await elections_store.turnout(Tx(session, db), eid)
             assert voted == receipts, (eid, voted, receipts)
 
 
@@ -220,7 +220,7 @@ async def test_no_votes_fail_the_quorum_and_officers_are_told(db: Database) -> N
     assert "no quorum" in club.w.telegram.to(1003)[-1]
     async with db.transaction() as session:
         count = (await session.execute(select(func.count()).select_from(BallotRow))).scalar_one()
-        ended = await store.get(Tx(session, db), row.id or 0)
+        ended = await elections_store.get(Tx(session, db), row.id or 0)
     assert count == 0
     assert ended is not None
     assert ended.end_reason == "no_quorum"
@@ -263,7 +263,7 @@ async def test_motion_passes_with_quorum_and_recounts(db: Database, tmp_path: Pa
     # Results done: no approval needed for motions alone.
     await club.tick(days=6)
     async with db.transaction() as session:
-        done = await store.get(Tx(session, db), row.id or 0)
+        done = await elections_store.get(Tx(session, db), row.id or 0)
     assert done is not None
     assert done.phase == "done"
     await ballots_match_voters(db)

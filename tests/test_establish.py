@@ -12,7 +12,7 @@ from bot.core.engine import Engine
 from bot.domain.policy import Policy
 from bot.flows import build_router
 from bot.services import applications as service
-from storage import applications as store
+from storage import applications as applications_store
 from storage import clubs, officers
 from storage import elections as elections_store
 from storage.models import ApplicationRow, AuditRow
@@ -40,7 +40,7 @@ from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, student_line
 
 async def _state(campus: Campus, app_id: int = 1) -> str:
     async with campus.db.transaction() as session:
-        app = await store.get(Tx(session, campus.db), app_id)
+        app = await applications_store.get(Tx(session, campus.db), app_id)
     assert app is not None
     return app.state
 
@@ -176,7 +176,7 @@ async def test_charter_files_of_the_wrong_type_or_size_are_refused(campus: Campu
     disguised = Document("f4", "charter.pdf", "image/png", 10, b"x" * 10)
     assert "must be one of" in await sponsor.send_document(disguised)
     async with campus.db.transaction() as session:
-        assert await store.charter(Tx(session, campus.db), 1) is None
+        assert await applications_store.charter(Tx(session, campus.db), 1) is None
     txt = Document("f5", "charter.txt", "text/plain", 12, b"Our charter.")
     assert "Change any answer" in await sponsor.send_document(txt)
 

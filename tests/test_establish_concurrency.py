@@ -14,7 +14,7 @@ from bot.domain.values import ApplicationChanged, Student
 from bot.flows import build_router
 from bot.services import applications as service
 from bot.services.applications import Action
-from storage import applications as store
+from storage import applications as applications_store
 from storage import people
 from storage.db import Database
 from storage.tx import Tx
@@ -69,7 +69,7 @@ async def test_two_reviewers_at_once_give_one_decision(
     results = Counter(await asyncio.gather(*(attempt(i) for i in range(10))))
     assert results == Counter({"decided": 1, "changed": 9}), results
     async with campus.db.transaction() as session:
-        events = await store.events(Tx(session, campus.db), 1)
+        events = await applications_store.events(Tx(session, campus.db), 1)
     assert [e.what for e in events if e.from_state == "committee"] in (["approve"], ["reject"])
 
 
@@ -102,9 +102,9 @@ async def test_thirty_simultaneous_signatures_are_counted_exactly(
     assert results == Counter({"signed": SIGNERS, "twice": SIGNERS}), results
     async with campus.db.transaction() as session:
         tx = Tx(session, campus.db)
-        assert await store.count(tx, 1) == SIGNERS + 1
-        app = await store.get(tx, 1)
-        events = await store.events(tx, 1)
+        assert await applications_store.count(tx, 1) == SIGNERS + 1
+        app = await applications_store.get(tx, 1)
+        events = await applications_store.events(tx, 1)
     assert app is not None
     assert app.state == "unit_review"
     assert [e.what for e in events].count("ready") == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.domain import compliance as ledger
 from bot.domain.policy import Policy
-from storage import applications as store
+from storage import applications as applications_store
 from storage import clubs, officers
 from storage import elections as elections_store
 from storage import ledger as ledger_store
@@ -17,7 +17,7 @@ from tests.harness import Campus, Chat
 
 async def _state(campus: Campus) -> str:
     async with campus.db.transaction() as session:
-        app = await store.get(Tx(session, campus.db), 1)
+        app = await applications_store.get(Tx(session, campus.db), 1)
     assert app is not None
     return app.state
 

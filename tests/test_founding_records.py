@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from bot.chat import callbacks
 from bot.domain.values import ClubStatus
-from storage import applications as store
+from storage import applications as applications_store
 from storage import audit, clubs
 from storage.models import AuditRow, ClubRow
 from storage.tx import Tx
@@ -45,7 +45,7 @@ async def test_every_application_change_is_in_its_history_and_the_audit_chain(
 
     async with campus.db.transaction() as session:
         tx = Tx(session, campus.db)
-        history = await store.events(tx, 1)
+        history = await applications_store.events(tx, 1)
         club = await clubs.club_by_key(tx, "robotics club")
         assert club is not None
         checked, broken = await audit.verify(tx)
@@ -81,7 +81,7 @@ async def test_a_withdrawn_signature_is_in_both_records(campus: Campus) -> None:
     await signer.press(callbacks.encode("sg", "w", token))
     assert "withdrawn" in signer.said.lower()
     async with campus.db.transaction() as session:
-        history = [e.what for e in await store.events(Tx(session, campus.db), 1)]
+        history = [e.what for e in await applications_store.events(Tx(session, campus.db), 1)]
     entries = [e.action for e in await _entries(campus, "application:1")]
     assert history == ["submit", "signed", "signed", "unsigned"]
     assert entries == [f"application.{what}" for what in history]
@@ -135,7 +135,7 @@ async def test_a_founding_into_a_banned_club_of_the_same_name_is_refused(
         banned = await clubs.club_by_key(tx, "robotics club")
         assert banned is not None
         assert await clubs.member_counts(tx, [banned.id]) == {}
-        app = await store.get(tx, 1)
+        app = await applications_store.get(tx, 1)
     assert app is not None
     assert app.state == "confirming"
     assert app.club_id is None

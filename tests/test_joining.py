@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.engine import Engine
-from storage import clubs as club_store
+from storage import clubs as clubs_store
 from storage.tx import Tx
 from tests.harness import Campus, Chat, student_line
 
@@ -54,7 +54,7 @@ async def test_join_refused_for_inactive_or_unknown_club(campus: Campus) -> None
     await campus.clubs("Chess Club")
     async with campus.db.transaction() as session:
         tx = Tx(session, campus.db)
-        club = await club_store.club_by_key(tx, "chess club")
+        club = await clubs_store.club_by_key(tx, "chess club")
         assert club is not None
         from storage.models import ClubRow
 

@@ -35,7 +35,7 @@ from playground.run import (
     running,
 )
 from storage import advisors, clubs, officers, people, units
-from storage import applications as application_store
+from storage import applications as applications_store
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -309,7 +309,7 @@ async def test_every_party_of_an_application_can_be_played(db: Database) -> None
     assert "Approved" in reviewer.said
     async with db.transaction() as session:
         tx = Tx(session, db)
-        [app] = await application_store.open_applications(tx, ("founding",))
+        [app] = await applications_store.open_applications(tx, ("founding",))
     assert app.name == "Go Club"
 
 

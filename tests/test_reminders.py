@@ -12,7 +12,7 @@ from bot.domain.values import ReviewResult
 from bot.services import appointments, reviews
 from schedules.deadlines import refresh_all
 from storage import clubs, units
-from storage import reviews as review_records
+from storage import reviews as reviews_store
 from storage.db import Database
 from storage.tx import Tx
 from tests.clock import FakeClock, local
@@ -55,8 +55,8 @@ async def world(db: Database, *, windows: bool = False) -> World:
     if windows:
         async with db.transaction() as session:
             tx = Tx(session, db)
-            await review_records.set_review_window(tx, 2026, START, REVIEW_CLOSES, w.clock.now())
-            await review_records.set_reregistration_window(
+            await reviews_store.set_review_window(tx, 2026, START, REVIEW_CLOSES, w.clock.now())
+            await reviews_store.set_reregistration_window(
                 tx, 2026, START, REREG_CLOSES, w.clock.now()
             )
         await refresh_all(db, w.policy, CAL, w.clock.now())

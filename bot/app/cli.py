@@ -24,8 +24,8 @@ from bot.services import appointments, elections, identity, reviews, roles, rost
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
 from storage import advisors, audit, clubs, migrate, units
-from storage import applications as application_records
-from storage import reviews as review_records
+from storage import applications as applications_store
+from storage import reviews as reviews_store
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -121,14 +121,12 @@ def parser() -> argparse.ArgumentParser:
     scr_retire = scr_sub.add_parser("retire", help="take a term off the list")
     scr_retire.add_argument("term")
     scr_sub.add_parser("list", help="print the current list")
-    # issue 6: staff console
     ledger_cmd = sub.add_parser("ledger", help="write the compliance ledger (.xlsx, or .csv)")
     ledger_cmd.add_argument("out", type=Path)
     ledger_cmd.add_argument("--lang", choices=[lang.value for lang in Language], default="en")
     audit_cmd = sub.add_parser("audit", help="the audit log")
     audit_sub = audit_cmd.add_subparsers(dest="action", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; non-zero exit if it is broken")
-    # issue 4: elections
     elect = sub.add_parser("election", help="elections and general-meeting votes")
     elect_sub = elect.add_subparsers(dest="action", required=True)
     export = elect_sub.add_parser(
@@ -399,9 +397,9 @@ async def _window(app: App, args: argparse.Namespace, *, reregistration: bool) -
     async with app.db.transaction() as session:
         tx = Tx(session, app.db)
         setter = (
-            review_records.set_reregistration_window
+            reviews_store.set_reregistration_window
             if reregistration
-            else review_records.set_review_window
+            else reviews_store.set_review_window
         )
         await setter(tx, args.year, args.opens, args.closes, now)
     report = await refresh_all(app.db, app.policy, app.cal, now)
@@ -444,7 +442,7 @@ async def _screen(db: Database, args: argparse.Namespace) -> int:
     async with db.transaction() as session:
         tx = Tx(session, db)
         if args.action == "list":
-            for entry in await application_records.screened(tx):
+            for entry in await applications_store.screened(tx):
                 print(f"{entry.term}\t{entry.reason}")
             return 0
         if args.action == "retire":
@@ -458,16 +456,16 @@ async def _screen(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-# --- issue 6: staff console --------------------------------------------------------------------
+# --- the staff console: the ledger, the audit log ------------------------------------------------
 
 
 async def _ledger(app: App, out: Path, language: Language) -> int:
     from bot.render import ledger as ledger_files
-    from storage import ledger as facts
+    from storage import ledger as ledger_store
 
     now = utcnow()
     async with app.db.transaction() as session:
-        snap = await facts.snapshot(Tx(session, app.db), app.cal.today(now))
+        snap = await ledger_store.snapshot(Tx(session, app.db), app.cal.today(now))
     write = ledger_files.csv if out.suffix.lower() == ".csv" else ledger_files.workbook
     data = await asyncio.to_thread(write, snap, app.policy, language)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -490,7 +488,7 @@ async def _audit_verify(db: Database) -> int:
     return 0
 
 
-# --- issue 4: elections --------------------------------------------------------------------------
+# --- elections -----------------------------------------------------------------------------------
 
 
 async def _election_export(app: App, election_id: int, out: Path) -> int:

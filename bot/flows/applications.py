@@ -39,7 +39,7 @@ from bot.services import roster
 from bot.services import screening as screening_service
 from bot.services import units as unit_service
 from bot.services.applications import Action
-from storage import applications as store
+from storage import applications as applications_store
 from storage import units as units_store
 
 router = Router()
@@ -124,7 +124,7 @@ async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
     decision = DECISIONS.get(action)
     if decision is None:
         raise callbacks.BadCallback(f"unknown action {action!r}")
-    found = await store.get(ctx.tx, app_id)
+    found = await applications_store.get(ctx.tx, app_id)
     if found is None:
         raise UnknownApplication(id=app_id)
     if not await service.may_decide(ctx.tx, ctx.user_id, found, decision):
@@ -167,7 +167,7 @@ async def on_comment(ctx: Ctx, data: CommentData, given: Input) -> Step:
     if given.choice == "no":
         return Step.say(ctx.t("application.not_decided"), edit=True)
     comment = " ".join((given.text or "").split())
-    app = await store.get(ctx.tx, data.app_id)
+    app = await applications_store.get(ctx.tx, data.app_id)
     if app is None:
         return Step.say(ctx.t("flow.expired"))
     if not comment or len(comment) > 1000 or unsafe_character(comment):
@@ -190,13 +190,15 @@ router.flow(
 # --- staff ------------------------------------------------------------------------------------
 
 
-def _age(ctx: Ctx, app: store.Application) -> int:
+def _age(ctx: Ctx, app: applications_store.Application) -> int:
     return (ctx.now - (app.submitted_at or app.created_at)).days
 
 
 @command(router, "applications")
 async def applications(ctx: Ctx, args: str) -> Step:
-    found = await store.open_applications(ctx.tx, tuple(s.value for s in service.OPEN))
+    found = await applications_store.open_applications(
+        ctx.tx, tuple(s.value for s in service.OPEN)
+    )
     if not found:
         return Step.say(ctx.t("application.list_none"))
     lines = [ctx.t("application.list_title", count=len(found))]
@@ -208,7 +210,7 @@ async def applications(ctx: Ctx, args: str) -> Step:
                 name=clip(app.name, 40),
                 state=ctx.t(f"application.state.{app.state}"),
                 days=_age(ctx, app),
-                count=await store.count(ctx.tx, app.id),
+                count=await applications_store.count(ctx.tx, app.id),
                 needed=ctx.policy.min_sponsors,
             )
         )
@@ -220,7 +222,7 @@ async def applications(ctx: Ctx, args: str) -> Step:
 async def application(ctx: Ctx, args: str) -> Step:
     raw = args.strip().lstrip("#")
     app_id = number(raw, 9)
-    app = await store.get(ctx.tx, app_id) if app_id is not None else None
+    app = await applications_store.get(ctx.tx, app_id) if app_id is not None else None
     if app is None:
         return Step.say(ctx.t("application.unknown_id", id=clip(args or "—", 20)))
     params = await service.summary(ctx.tx, app, ctx.lang)
@@ -233,7 +235,7 @@ async def application(ctx: Ctx, args: str) -> Step:
             accepted=ctx.t("application.yes" if app.advisor_accepted else "application.no"),
         ),
     ]
-    charter = await store.charter(ctx.tx, app.id)
+    charter = await applications_store.charter(ctx.tx, app.id)
     if charter is not None:
         lines.append(
             ctx.t(
@@ -245,7 +247,7 @@ async def application(ctx: Ctx, args: str) -> Step:
         )
     elif app.charter_text:
         lines.append(ctx.t("application.detail_charter_text", text=clip(app.charter_text, 300)))
-    signers = await store.signers(ctx.tx, app.id)
+    signers = await applications_store.signers(ctx.tx, app.id)
     lines.append(ctx.t("sign.count", count=len(signers), needed=ctx.policy.min_sponsors))
     lines += [
         ctx.t(
@@ -257,7 +259,11 @@ async def application(ctx: Ctx, args: str) -> Step:
     ]
     lines.append(ctx.t("application.history_title"))
     # Signatures are listed above; the history shows what else happened.
-    changes = [e for e in await store.events(ctx.tx, app.id) if e.what not in SIGNATURE_EVENTS]
+    changes = [
+        e
+        for e in await applications_store.events(ctx.tx, app.id)
+        if e.what not in SIGNATURE_EVENTS
+    ]
     for event in changes[-HISTORY_SHOWN:]:
         lines.append(
             ctx.t(
@@ -316,7 +322,7 @@ async def advisor_bank(ctx: Ctx, args: str) -> Step:
         )
     if verb:
         return Step.say(ctx.t("application.advisors_usage"))
-    found = await store.current_advisors(ctx.tx)
+    found = await applications_store.current_advisors(ctx.tx)
     lines = [ctx.t("application.advisors_title", count=len(found))]
     lines += [
         f"• {escape(clip(a.name, 32))} ({escape(a.staff_id)}, {escape(clip(a.department, 32))}"
@@ -346,7 +352,7 @@ async def screening(ctx: Ctx, args: str) -> Step:
         )
     if verb:
         return Step.say(ctx.t("application.screening_usage"))
-    found = await store.screened(ctx.tx)
+    found = await applications_store.screened(ctx.tx)
     lines = [ctx.t("application.screening_title", count=len(found))]
     lines += [f"• {escape(clip(s.term))}: {escape(clip(s.reason, 80))}" for s in found]
     lines.append(ctx.t("application.screening_usage"))

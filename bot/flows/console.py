@@ -18,7 +18,7 @@ from bot.flows.common import clip
 from bot.flows.staff import OPEN_STATES, closest, entry_line
 from bot.services import roles
 from storage import advisors, applications, audit, clubs, officers, people
-from storage import deadlines as store
+from storage import deadlines as deadlines_store
 
 router = Router()
 SUGGESTIONS = 5
@@ -128,7 +128,7 @@ async def advisor(ctx: Ctx, args: str) -> Step:
             named = [labels[keys[close[0]]]]
         found = named[0]
     terms = await advisors.current_for_advisor(ctx.tx, found.id)
-    club_names = await store.club_names(ctx.tx, [t.club_id for t in terms])
+    club_names = await deadlines_store.club_names(ctx.tx, [t.club_id for t in terms])
     evaluation = await advisors.latest_evaluation(ctx.tx, found.id)
     lines = [
         ctx.t(
@@ -162,7 +162,7 @@ async def advisor(ctx: Ctx, args: str) -> Step:
 
 @pages.view(OVERDUE, "overdue")
 async def overdue_view(ctx: Ctx, arg: int) -> tuple[str, list[str]]:
-    found, total = await store.overdue(ctx.tx, ctx.today, 0, 100_000)
+    found, total = await deadlines_store.overdue(ctx.tx, ctx.today, 0, 100_000)
     header = ctx.t("console.overdue_title", count=total)
     lines = [
         ctx.t(

@@ -39,8 +39,8 @@ from bot.services.notices.reminders import (
     decision_buttons,
 )
 from storage import advisors, officers, outbox
-from storage import deadlines as store
-from storage import meetings as meeting_records
+from storage import deadlines as deadlines_store
+from storage import meetings as meetings_store
 from storage.deadlines import Listed
 
 router = Router()
@@ -100,8 +100,8 @@ async def _officer_part(ctx: Ctx, parts: list[str], rows: list[tuple[Button, ...
     led = await officers.clubs_led_by(ctx.tx, ctx.student.id)
     if not led:
         return
-    listed = await store.of_clubs(ctx.tx, [club.id for club in led])
-    awaiting = await meeting_records.pending(ctx.tx, [club.id for club in led])
+    listed = await deadlines_store.of_clubs(ctx.tx, [club.id for club in led])
+    awaiting = await meetings_store.pending(ctx.tx, [club.id for club in led])
     lines = [ctx.t("deadlines.officer_title")]
     lines += [_line(ctx, item) for item in listed] or [ctx.t("deadlines.none")]
     for club_id, meeting in awaiting.items():
@@ -122,15 +122,15 @@ async def _advisor_part(ctx: Ctx, parts: list[str], rows: list[tuple[Button, ...
         return
     terms = await advisors.current_for_advisor(ctx.tx, ctx.advisor_pk)
     club_ids = [a.club_id for a in terms]
-    listed = await store.of_clubs(ctx.tx, club_ids)
-    names = await store.club_names(ctx.tx, club_ids)
+    listed = await deadlines_store.of_clubs(ctx.tx, club_ids)
+    names = await deadlines_store.club_names(ctx.tx, club_ids)
     lines = [ctx.t("deadlines.advisor_title")]
     lines += [
         ctx.t("deadlines.own_term", club=names.get(a.club_id, "?"), date=a.term_end.isoformat())
         for a in terms
     ] or [ctx.t("deadlines.no_clubs")]
     lines += [_line(ctx, item) for item in listed if item.kind is not DeadlineKind.ADVISOR_TERM]
-    for club_id, meeting in (await meeting_records.pending(ctx.tx, club_ids)).items():
+    for club_id, meeting in (await meetings_store.pending(ctx.tx, club_ids)).items():
         club = names.get(club_id, "?")
         lines.append(ctx.t("deadlines.awaiting", club=club, held=meeting.held_on.isoformat()))
         rows.append(decision_buttons(meeting.id, ctx.lang))
@@ -138,7 +138,7 @@ async def _advisor_part(ctx: Ctx, parts: list[str], rows: list[tuple[Button, ...
 
 
 async def _staff_part(ctx: Ctx, page: int) -> tuple[str, Keyboard]:
-    found, total = await store.overdue(ctx.tx, ctx.today, page * STAFF_PAGE, STAFF_PAGE)
+    found, total = await deadlines_store.overdue(ctx.tx, ctx.today, page * STAFF_PAGE, STAFF_PAGE)
     lines = [ctx.t("deadlines.staff_title", count=total)]
     lines += [_line(ctx, item) for item in found]
     problems, count = await outbox.problems(

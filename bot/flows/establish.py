@@ -49,7 +49,7 @@ from bot.flows.common import PAGE_SIZE, category_by_index, category_index, categ
 from bot.services import applications as service
 from bot.services import elections
 from bot.services.applications import AppState
-from storage import applications as store
+from storage import applications as applications_store
 from storage import units as units_store
 from storage.applications import Application
 
@@ -89,7 +89,7 @@ async def establish(ctx: Ctx, args: str) -> Step:
     founding = await service.founding_of(ctx.tx, sponsor)
     if founding is not None:
         return Step.say(ctx.t("establish.founding_pending", name=founding.name))
-    live = await store.draft_of(
+    live = await applications_store.draft_of(
         ctx.tx,
         sponsor.id,
         (AppState.SIGNING, AppState.UNIT_REVIEW, AppState.COMMITTEE, AppState.PAUSED),
@@ -101,7 +101,7 @@ async def establish(ctx: Ctx, args: str) -> Step:
 
 
 async def _status(ctx: Ctx, app: Application) -> Step:
-    count = await store.count(ctx.tx, app.id)
+    count = await applications_store.count(ctx.tx, app.id)
     text = ctx.t(
         "establish.status",
         id=app.id,
@@ -128,7 +128,7 @@ async def _app(ctx: Ctx, data: EstablishData) -> Application:
 async def _next(ctx: Ctx, data: EstablishData, note: str | None = None) -> Step:
     """The first unanswered question, or the review screen."""
     app = await _app(ctx, data)
-    gaps = service.missing(app, await store.charter(ctx.tx, app.id) is not None)
+    gaps = service.missing(app, await applications_store.charter(ctx.tx, app.id) is not None)
     if data.editing or not gaps:
         return await _review(ctx, EstablishData(app_id=app.id), note)
     return await _ask(ctx, gaps[0], EstablishData(app_id=app.id), note)
@@ -185,7 +185,7 @@ async def _ask(ctx: Ctx, field: str, data: EstablishData, note: str | None = Non
 
 async def _review(ctx: Ctx, data: EstablishData, note: str | None = None) -> Step:
     app = await _app(ctx, data)
-    charter = await store.charter(ctx.tx, app.id)
+    charter = await applications_store.charter(ctx.tx, app.id)
     if charter is not None:
         charter_line = ctx.t(
             "establish.charter_file", file=charter.file_name, size=charter.size, sha=charter.sha256
@@ -383,7 +383,7 @@ async def sign_screen(ctx: Ctx, token: str) -> Step:
     student = ctx.student
     if student is not None and student.id == app.sponsor_pk:
         return Step.say(text + "\n\n" + ctx.t("sign.you_are_sponsor"))
-    if student is not None and await store.has_signed(ctx.tx, app.id, student.id):
+    if student is not None and await applications_store.has_signed(ctx.tx, app.id, student.id):
         button = Button(ctx.t("application.button.unsign"), _sg("w", token))
         return Step.say(text + "\n\n" + ctx.t("sign.already"), ((button,),))
     button = Button(ctx.t("application.button.sign"), _sg("s", token))
@@ -392,7 +392,7 @@ async def sign_screen(ctx: Ctx, token: str) -> Step:
 
 async def _sign_text(ctx: Ctx, app: Application) -> str:
     params = await service.summary(ctx.tx, app, ctx.lang)
-    count = await store.count(ctx.tx, app.id)
+    count = await applications_store.count(ctx.tx, app.id)
     return (
         ctx.t("application.summary", **params)
         + "\n"
@@ -462,7 +462,7 @@ def _ask_date(ctx: Ctx, app: Application, data: FoundingData, note: str | None =
 
 
 async def _founders(ctx: Ctx, app: Application) -> list[Student]:
-    return [s.student for s in await store.signers(ctx.tx, app.id) if s.founder]
+    return [s.student for s in await applications_store.signers(ctx.tx, app.id) if s.founder]
 
 
 async def _ask_open(

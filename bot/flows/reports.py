@@ -22,9 +22,9 @@ from bot.flows.console import find_club, usage
 from bot.render import charts, workbooks
 from bot.render import ledger as ledger_files
 from storage import advisors, clubs, officers
-from storage import ledger as facts
-from storage import meetings as meeting_records
-from storage import reviews as review_records
+from storage import ledger as ledger_store
+from storage import meetings as meetings_store
+from storage import reviews as reviews_store
 
 router = Router()
 SUMMARY, RULE = "ls", "lg"
@@ -33,7 +33,7 @@ MARK = {Standing.MET: "✅", Standing.GAPS: "⚠️", Standing.NO_DATA: "➖", S
 
 
 async def _reports(ctx: Ctx) -> list[RuleReport]:
-    return compliance.compute(await facts.snapshot(ctx.tx, ctx.today), ctx.policy)
+    return compliance.compute(await ledger_store.snapshot(ctx.tx, ctx.today), ctx.policy)
 
 
 def _summary_line(ctx: Ctx, r: RuleReport) -> str:
@@ -67,7 +67,7 @@ async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
     if index >= len(RULE_IDS):
         return None
     rule = RULE_IDS[index]
-    report = compliance.RULES[rule](await facts.snapshot(ctx.tx, ctx.today), ctx.policy)
+    report = compliance.RULES[rule](await ledger_store.snapshot(ctx.tx, ctx.today), ctx.policy)
     lines = [
         ctx.t(
             "ledger.finding",
@@ -101,7 +101,7 @@ async def ledger_command(ctx: Ctx, args: str) -> Step:
 
 
 async def _export_ledger(ctx: Ctx) -> Step:
-    snap = await facts.snapshot(ctx.tx, ctx.today)
+    snap = await ledger_store.snapshot(ctx.tx, ctx.today)
     day = ctx.today.isoformat()
     return Step(
         replies=[
@@ -133,9 +133,9 @@ MONTHS = 12
 @command(router, "stats")
 async def stats(ctx: Ctx, args: str) -> Step:
     counts = await clubs.active_counts(ctx.tx)
-    spread = await facts.membership_spread(ctx.tx)
+    spread = await ledger_store.membership_spread(ctx.tx)
     first = add_months(ctx.today.replace(day=1), -(MONTHS - 1))
-    outcomes = await facts.deadline_outcomes(ctx.tx, first, ctx.today)
+    outcomes = await ledger_store.deadline_outcomes(ctx.tx, first, ctx.today)
     due: dict[str, int] = defaultdict(int)
     met: dict[str, int] = defaultdict(int)
     for due_on, closed_at in outcomes:
@@ -249,8 +249,8 @@ async def _export_clubs(ctx: Ctx) -> Step:
     rows = []
     for c in every:
         current = await advisors.current(ctx.tx, c.id)
-        met = await meeting_records.last_confirmed(ctx.tx, c.id)
-        review = await review_records.latest_result(ctx.tx, c.id)
+        met = await meetings_store.last_confirmed(ctx.tx, c.id)
+        review = await reviews_store.latest_result(ctx.tx, c.id)
         rows.append(
             [
                 c.name,

@@ -25,7 +25,7 @@ from bot.flows.common import clip
 from bot.flows.console import usage
 from bot.services import reviews
 from storage import clubs
-from storage import reviews as records
+from storage import reviews as reviews_store
 
 router = Router()
 FORM, VERDICT, APPEAL = "review_form", "verdict", "appeal"
@@ -153,7 +153,7 @@ async def on_advisor(ctx: Ctx, data: FormData, given: Input) -> Step:
     text = _text(given)
     if not text:
         return Step.ask(FORM, FormState.ADVISOR, data, ctx.t("review.ask_advisor"), [])
-    form = records.Submission(
+    form = reviews_store.Submission(
         data.club_id, data.year, data.activities, data.member_count, data.finances, text, ctx.now
     )
     try:
@@ -199,7 +199,7 @@ class VerdictData(BaseModel):
 
 async def _awaiting(ctx: Ctx, year: int) -> list[Club]:
     found = []
-    for club_id in await records.awaiting_verdict(ctx.tx, year):
+    for club_id in await reviews_store.awaiting_verdict(ctx.tx, year):
         club = await clubs.club(ctx.tx, club_id)
         if club is not None:
             found.append(club)
@@ -208,7 +208,7 @@ async def _awaiting(ctx: Ctx, year: int) -> list[Club]:
 
 @permissions.command(router, "verdict")
 async def verdict(ctx: Ctx, args: str) -> Step:
-    windows = await records.review_windows(ctx.tx)
+    windows = await reviews_store.review_windows(ctx.tx)
     if not windows:
         return _err(ctx, NoReviewRound())
     opened = [w.year for w in windows if w.opens_on <= ctx.today]
@@ -230,7 +230,7 @@ async def on_verdict_club(ctx: Ctx, data: VerdictData, given: Input) -> Step:
     if chosen is None:
         return Step.say(ctx.t("review.nothing_waiting", year=data.year))
     data.club_id = chosen.id
-    form = await records.submission(ctx.tx, chosen.id, data.year)
+    form = await reviews_store.submission(ctx.tx, chosen.id, data.year)
     lines = [ctx.t("review.form_title", club=chosen.name, year=data.year)]
     if form is not None:
         lines.append(
@@ -310,7 +310,7 @@ async def appeal(ctx: Ctx, args: str) -> Step:
     led = await reviews.officer_clubs(ctx.tx, ctx.student)
     failed = []
     for club in led:
-        latest = await records.latest_result(ctx.tx, club.id)
+        latest = await reviews_store.latest_result(ctx.tx, club.id)
         if latest is not None and latest.result is ReviewResult.FAIL:
             failed.append(club)
     if not failed:

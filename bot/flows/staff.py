@@ -18,11 +18,10 @@ from bot.core.router import Router, Step
 from bot.domain.values import Category, Club, ClubStatus, Student, name_key
 from bot.flows.common import category_label, clip
 from bot.services.applications import OPEN, AppState
-from storage import advisors, audit, clubs, officers
-from storage import applications as applications
-from storage import deadlines as store
-from storage import meetings as meeting_records
-from storage import reviews as review_records
+from storage import advisors, applications, audit, clubs, officers
+from storage import deadlines as deadlines_store
+from storage import meetings as meetings_store
+from storage import reviews as reviews_store
 from storage.audit import Entry
 
 router = Router()
@@ -95,7 +94,7 @@ async def _summary(ctx: Ctx) -> str:
     without = sum(1 for c in every if c.status is ClubStatus.ACTIVE and c.id not in advised)
     lines.append(ctx.t("console.summary_advisors", bank=len(bank), advised=len(advised)))
     lines.append(ctx.t("console.summary_without_advisor", count=without))
-    _, overdue = await store.overdue(ctx.tx, ctx.today, 0, 0)
+    _, overdue = await deadlines_store.overdue(ctx.tx, ctx.today, 0, 0)
     lines.append(ctx.t("console.summary_overdue", count=overdue))
     pending = await applications.state_counts(ctx.tx, OPEN_STATES)
     founding = pending.get(AppState.FOUNDING, 0) + pending.get(AppState.CONFIRMING, 0)
@@ -164,14 +163,14 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
                 end=current.term_end.isoformat(),
             )
         )
-    met = await meeting_records.last_confirmed(ctx.tx, club.id)
+    met = await meetings_store.last_confirmed(ctx.tx, club.id)
     lines.append(ctx.t("console.club_meeting", date=met.isoformat() if met else "—"))
-    review = await review_records.latest_result(ctx.tx, club.id)
+    review = await reviews_store.latest_result(ctx.tx, club.id)
     if review is None:
         lines.append(ctx.t("console.club_no_review"))
     else:
         lines.append(ctx.t("console.club_review", year=review.year, result=review.result))
-    due = await store.of_clubs(ctx.tx, [club.id])
+    due = await deadlines_store.of_clubs(ctx.tx, [club.id])
     lines.append(
         ctx.t(
             "console.club_deadlines",

@@ -24,8 +24,8 @@ from bot.domain.values import (
 from bot.services import reminders
 from bot.services.notices import meetings as meeting_notices
 from storage import advisors, clubs, officers, outbox, people, units
-from storage import deadlines as store
-from storage import meetings as records
+from storage import deadlines as deadlines_store
+from storage import meetings as meetings_store
 from storage.meetings import Meeting
 from storage.tx import Tx
 
@@ -64,13 +64,13 @@ async def record(
     The officers' reminders of the meeting deadline stop here; whoever confirms is asked now.
     """
     club = await require_officer(tx, student, club_id)
-    last = await records.last_confirmed(tx, club.id)
+    last = await meetings_store.last_confirmed(tx, club.id)
     if held_on > cal.today(now) or (last is not None and held_on <= last):
         raise BadMeetingDate(date=held_on.isoformat(), last=last.isoformat() if last else "—")
-    meeting_id = await records.record(
+    meeting_id = await meetings_store.record(
         tx, club.id, held_on, MeetingStatus.PENDING, now, recorded_by=user_id
     )
-    deadline = await store.open_deadline(tx, club.id, DeadlineKind.MEETING)
+    deadline = await deadlines_store.open_deadline(tx, club.id, DeadlineKind.MEETING)
     if deadline is not None:
         await outbox.clear(tx, [deadline.id])
     meeting = Meeting(meeting_id, club.id, held_on, MeetingStatus.PENDING, user_id)
@@ -85,7 +85,7 @@ async def _ask_to_confirm(
     for level in dict.fromkeys((Level.ADVISOR, *policy.escalation_levels)):
         if level is Level.OFFICERS:
             continue
-        found = (await store.recipients(tx, level, [club.id])).get(club.id, [])
+        found = (await deadlines_store.recipients(tx, level, [club.id])).get(club.id, [])
         if not found:
             continue
         messages = [meeting_notices.confirm_request(club, meeting, person) for person in found]
@@ -116,14 +116,14 @@ async def decide(
     confirm: bool,
 ) -> tuple[Club, Meeting]:
     """Confirm (the deadline moves N months on) or reject a recorded meeting."""
-    meeting = await records.meeting(tx, meeting_id)
+    meeting = await meetings_store.meeting(tx, meeting_id)
     club = await clubs.club(tx, meeting.club_id) if meeting is not None else None
     if meeting is None or club is None:
         raise NothingToConfirm()
     if not await may_decide(tx, user_id, club):
         raise NotAllowed()
     status = MeetingStatus.CONFIRMED if confirm else MeetingStatus.REJECTED
-    if not await records.decide(tx, meeting.id, status, user_id, now):
+    if not await meetings_store.decide(tx, meeting.id, status, user_id, now):
         raise NothingToConfirm()
     if confirm:
         await reminders.refresh(tx, policy, cal, now, [club.id])

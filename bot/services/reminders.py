@@ -24,7 +24,7 @@ from bot.domain.deadlines import (
 from bot.domain.policy import Level, Policy
 from bot.domain.values import DeadlineKind
 from bot.services.notices import reminders as reminder_notices
-from storage import deadlines as store
+from storage import deadlines as deadlines_store
 from storage import meetings, outbox, reviews
 from storage.deadlines import Recipient
 from storage.outbox import Message, ReminderOf
@@ -58,13 +58,15 @@ async def refresh(
         return report
     review_windows = await reviews.review_windows(tx)
     reregistration_windows = await reviews.reregistration_windows(tx)
-    facts = await store.club_facts(
+    facts = await deadlines_store.club_facts(
         tx,
         club_ids,
         [w.year for w in review_windows],
         [w.year for w in reregistration_windows],
     )
-    have = {(row.club_id, row.kind): row for row in await store.open_deadlines(tx, club_ids)}
+    have = {
+        (row.club_id, row.kind): row for row in await deadlines_store.open_deadlines(tx, club_ids)
+    }
     closing: list[int] = []
     opening: list[tuple[int, Deadline, datetime | None]] = []
     retimed: list[tuple[int, datetime | None]] = []
@@ -84,9 +86,9 @@ async def refresh(
                 steps = plan(new.due_on, new.opens_on, now, policy, cal)
                 opening.append((club.club_id, new, next_step_at(steps, None)))
     await outbox.clear(tx, closing)
-    await store.close(tx, closing, now, "records")
-    await store.open_new(tx, opening, now)
-    await store.reschedule(tx, retimed)
+    await deadlines_store.close(tx, closing, now, "records")
+    await deadlines_store.open_new(tx, opening, now)
+    await deadlines_store.reschedule(tx, retimed)
     report.closed, report.opened, report.rescheduled = len(closing), len(opening), len(retimed)
     return report
 
@@ -94,12 +96,12 @@ async def refresh(
 async def scan(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: int) -> ScanReport:
     """Queue the reminders and escalations of up to `limit` deadlines whose step fell due."""
     report = ScanReport()
-    rows = await store.due(tx, now, limit)
+    rows = await deadlines_store.due(tx, now, limit)
     if not rows:
         return report
     club_ids = sorted({row.club_id for row in rows})
     people = _People(tx, club_ids)
-    names = await store.club_names(tx, club_ids)
+    names = await deadlines_store.club_names(tx, club_ids)
     awaiting = await meetings.pending(
         tx, [row.club_id for row in rows if row.kind is DeadlineKind.MEETING]
     )
@@ -119,7 +121,7 @@ async def scan(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: int)
                         row, step.label, level, person, names[row.club_id], pending, cal, now
                     )
                 )
-        await store.move(tx, row.id, next_step_at(steps, now), now)
+        await deadlines_store.move(tx, row.id, next_step_at(steps, now), now)
         report.deadlines += 1
     await outbox.enqueue_many(tx, queued, now)
     report.messages = len(queued)
@@ -136,13 +138,13 @@ async def escalate_unreachable(
 ) -> int:
     """Telegram answered 403 for this user: mark them unreachable and, for a reminder, pass
     it on to the next escalation level at once; how many messages were queued."""
-    await store.mark_unreachable(tx, user_id, now)
+    await deadlines_store.mark_unreachable(tx, user_id, now)
     if reminder is None:
         return 0
-    row = await store.is_open(tx, reminder.deadline_id)
+    row = await deadlines_store.is_open(tx, reminder.deadline_id)
     if row is None:
         return 0
-    names = await store.club_names(tx, [row.club_id])
+    names = await deadlines_store.club_names(tx, [row.club_id])
     pending = None
     if row.kind is DeadlineKind.MEETING:
         pending = (await meetings.pending(tx, [row.club_id])).get(row.club_id)
@@ -172,7 +174,7 @@ class _People:
 
     async def at(self, level: Level, club_id: int) -> list[Recipient]:
         if level not in self._levels:
-            self._levels[level] = await store.recipients(self._tx, level, self._club_ids)
+            self._levels[level] = await deadlines_store.recipients(self._tx, level, self._club_ids)
         return self._levels[level].get(club_id, [])
 
     async def reach(

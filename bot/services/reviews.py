@@ -24,7 +24,7 @@ from bot.services import lifecycle, notices, reminders
 from bot.services.meetings import require_officer
 from bot.services.notices import reviews as review_notices
 from storage import audit, clubs, officers, people, reviews
-from storage import deadlines as store
+from storage import deadlines as deadlines_store
 from storage.tx import Tx
 
 
@@ -132,7 +132,7 @@ async def reregister(
     """An officer confirms the club's member list for the academic year whose re-registration
     is open; the year, or None when no re-registration is due."""
     club = await require_officer(tx, student, club_id)
-    deadline = await store.open_deadline(tx, club.id, DeadlineKind.REREGISTRATION)
+    deadline = await deadlines_store.open_deadline(tx, club.id, DeadlineKind.REREGISTRATION)
     if deadline is None or deadline.subject is None:
         return club, None
     await reviews.reregister(tx, club.id, deadline.subject, now, user_id)
@@ -140,7 +140,7 @@ async def reregister(
     return club, deadline.subject
 
 
-# --- issue 6: the annual review round ----------------------------------------------------------
+# --- the annual review round ---------------------------------------------------------------------
 
 
 async def open_round(

@@ -42,7 +42,7 @@ from storage import (
     reviews,
     units,
 )
-from storage import applications as application_records
+from storage import applications as applications_store
 from storage.tx import Tx
 
 STUDENT_HEADER = (
@@ -333,7 +333,7 @@ async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
     # REG-1: a lead sponsor who can no longer sponsor pauses their open applications now, and
     # staff are told (rather than at the application's next step).
     for student_pk in unsettled:
-        for app in await application_records.of_sponsor(tx, student_pk):
+        for app in await applications_store.of_sponsor(tx, student_pk):
             report.applications_paused += await applications.pause_if_sponsor_lost(tx, now, app)
     return report
 

@@ -28,7 +28,7 @@ from bot.services.applications.machine import EDITABLE, Action, AppState
 from bot.services.applications.moves import move, record, reread
 from bot.services.applications.notices import megabytes
 from storage import advisors, clubs
-from storage import applications as store
+from storage import applications as applications_store
 from storage import units as units_store
 from storage.applications import Application, Charter
 from storage.tx import Tx
@@ -56,15 +56,17 @@ async def expire_if_stale(tx: Tx, policy: Policy, now: datetime, app: Applicatio
 
 async def draft(tx: Tx, policy: Policy, now: datetime, user_id: int, student: Student) -> int:
     """The sponsor's application being edited (a draft, or one returned), or a new draft."""
-    found = await store.draft_of(tx, student.id, (AppState.DRAFT.value, AppState.RETURNED.value))
+    found = await applications_store.draft_of(
+        tx, student.id, (AppState.DRAFT.value, AppState.RETURNED.value)
+    )
     if found is not None and not await expire_if_stale(tx, policy, now, found):
         return found.id
-    return await store.create(tx, student.id, user_id, AppState.DRAFT.value, now)
+    return await applications_store.create(tx, student.id, user_id, AppState.DRAFT.value, now)
 
 
 async def editable(tx: Tx, app_id: int, student: Student | None) -> Application:
     """The sponsor's application, if it may be edited now."""
-    app = await store.get(tx, app_id)
+    app = await applications_store.get(tx, app_id)
     if app is None or student is None or app.sponsor_pk != student.id:
         raise UnknownApplication(id=app_id)
     if app.state not in EDITABLE:
@@ -75,13 +77,13 @@ async def editable(tx: Tx, app_id: int, student: Student | None) -> Application:
 async def _edit(tx: Tx, now: datetime, app: Application, **values: object) -> Application:
     """Change answers of a draft or a returned application. A returned one whose name or
     category changes loses its co-sponsors' signatures: they signed something else."""
-    if not await store.change(tx, app.id, app.state, now, **values):
+    if not await applications_store.change(tx, app.id, app.state, now, **values):
         raise ApplicationChanged(id=app.id)
     if app.state == AppState.RETURNED:
         renamed = "name_key" in values and values["name_key"] != app.name_key
         recategorized = "category" in values and values["category"] != app.category
         if renamed or recategorized:
-            cleared = await store.withdraw(tx, app.id, now)
+            cleared = await applications_store.withdraw(tx, app.id, now)
             if cleared:
                 await record(
                     tx, app, now, app.sponsor_user, "signatures_cleared", app.state, str(cleared)
@@ -126,15 +128,17 @@ async def check_name(tx: Tx, policy: Policy, raw: str, app_id: int) -> str:
     if mixed:
         raise NameMixedScripts(word=mixed)
     key = name_key(name)
-    if await clubs.club_by_key(tx, key) is not None or await store.name_held(tx, key, app_id):
+    if await clubs.club_by_key(tx, key) is not None or await applications_store.name_held(
+        tx, key, app_id
+    ):
         raise NameTaken(name=name)
     looks = skeleton(key)
-    for other in [club.name for club in await clubs.all_clubs(tx)] + await store.names_held(
-        tx, app_id
-    ):
+    for other in [
+        club.name for club in await clubs.all_clubs(tx)
+    ] + await applications_store.names_held(tx, app_id):
         if skeleton(name_key(other)) == looks:
             raise NameLookAlike(name=name, other=other)
-    for entry in await store.screened(tx):
+    for entry in await applications_store.screened(tx):
         if entry.term_key in key:
             raise NameScreened(name=name, term=entry.term, reason=entry.reason)
     return name
@@ -224,7 +228,7 @@ async def within_limit(tx: Tx, policy: Policy, app: Application, advisor: Adviso
     """ADV-4: the clubs the advisor holds and the other live applications naming them leave a
     place for this one; AdvisorLimitReached if not."""
     held = await advisors.count_current(tx, advisor.id)
-    pending = await store.advisor_load(tx, advisor.id, app.id)
+    pending = await applications_store.advisor_load(tx, advisor.id, app.id)
     if held + pending >= policy.max_clubs_per_advisor:
         raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
 
@@ -251,7 +255,7 @@ async def hold_advisor(tx: Tx, policy: Policy, app: Application, advisor_pk: int
 async def choosable_advisors(tx: Tx, policy: Policy, app: Application) -> list[Advisor]:
     """The advisors this application may choose now."""
     found = []
-    for advisor in await store.current_advisors(tx):
+    for advisor in await applications_store.current_advisors(tx):
         try:
             await check_advisor(tx, policy, app, advisor)
         except DomainError:
@@ -264,7 +268,7 @@ async def set_advisor(
     tx: Tx, policy: Policy, now: datetime, app: Application, advisor_pk: int
 ) -> Application:
     """ADV-1: the advisor, one of the bank's current ones who fits the application."""
-    current = {a.id: a for a in await store.current_advisors(tx)}
+    current = {a.id: a for a in await applications_store.current_advisors(tx)}
     advisor = current.get(advisor_pk)
     if advisor is None:
         raise ApplicationChanged(id=app.id)
@@ -282,7 +286,7 @@ async def set_charter_text(
     """The charter as text, replacing a document sent before."""
     if len(text) > policy.charter_text_max_chars or len(text.strip()) < 1:
         raise CharterRefused(reason=f"> {policy.charter_text_max_chars}")
-    await store.drop_charter(tx, app.id)
+    await applications_store.drop_charter(tx, app.id)
     return await _edit(tx, now, app, charter_text=text.strip())
 
 
@@ -315,7 +319,7 @@ async def set_charter_file(
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
-    await store.put_charter(tx, app.id, charter, content, now)
+    await applications_store.put_charter(tx, app.id, charter, content, now)
     await _edit(tx, now, app, charter_text=None)
     return charter
 

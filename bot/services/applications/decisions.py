@@ -29,7 +29,7 @@ from bot.services.applications.moves import (
     unit_reps,
 )
 from storage import advisors, people
-from storage import applications as store
+from storage import applications as applications_store
 from storage.applications import Application
 from storage.tx import Tx
 
@@ -38,7 +38,7 @@ async def advance(tx: Tx, policy: Policy, now: datetime, app: Application) -> Ap
     """Move a submitted application to its unit once it has N signatures and its advisor."""
     if app.state != AppState.SIGNING or not app.advisor_accepted:
         return app
-    if await store.count(tx, app.id) < policy.min_sponsors:
+    if await applications_store.count(tx, app.id) < policy.min_sponsors:
         return app
     if await pause_if_sponsor_lost(tx, now, app):
         return await reread(tx, app)

@@ -30,9 +30,9 @@ from bot.services.applications.answers import NameTaken
 from bot.services.applications.machine import Action, AppState
 from bot.services.applications.moves import locked, move
 from storage import advisors, clubs, officers, people
-from storage import applications as store
-from storage import elections as election_store
-from storage import meetings as meeting_records
+from storage import applications as applications_store
+from storage import elections as elections_store
+from storage import meetings as meetings_store
 from storage.applications import Application
 from storage.tx import Tx
 
@@ -42,7 +42,7 @@ PRESIDENT = officers.PRESIDENT
 async def choose_founders(tx: Tx, policy: Policy, now: datetime, app: Application) -> None:
     """ORG-3: the signers become founding members, unless already in the maximum of clubs."""
     founders: set[int] = set()
-    for signer in await store.signers(tx, app.id):
+    for signer in await applications_store.signers(tx, app.id):
         held = await clubs.active_memberships(tx, signer.student.id)
         if len(held) >= policy.max_clubs_per_student or not signer.student.has_formal_status:
             await notices.tell_left_out(
@@ -52,14 +52,14 @@ async def choose_founders(tx: Tx, policy: Policy, now: datetime, app: Applicatio
         founders.add(signer.student.id)
         if not signer.sponsor:
             await notices.tell_founder(tx, now, app, signer.user_id)
-    await store.mark_founders(tx, app.id, founders)
+    await applications_store.mark_founders(tx, app.id, founders)
 
 
 async def founding_of(tx: Tx, student: Student | None) -> Application | None:
     """The sponsor's approved application whose founding meeting is pending."""
     if student is None:
         return None
-    return await store.draft_of(
+    return await applications_store.draft_of(
         tx, student.id, (AppState.FOUNDING.value, AppState.CONFIRMING.value)
     )
 
@@ -126,7 +126,7 @@ async def record_outcome(
     """Record the founding meeting's outcome as its vote decided it (bot/services/elections/);
     the advisor is asked to confirm it. Officers are founding members; one is president."""
     app = await locked(tx, app_id)
-    founders = {s.student.id for s in await store.signers(tx, app.id) if s.founder}
+    founders = {s.student.id for s in await applications_store.signers(tx, app.id) if s.founder}
     presidents = [pk for pk, position in outcome.officers if position == PRESIDENT]
     if (
         not outcome.charter_adopted
@@ -181,7 +181,7 @@ async def confirm_outcome(
         await notices.tell_sponsor(tx, now, app, "application.founding_rejected_notice")
         return Activated(app, None, 0, 0)
     await _check_founding(tx, policy, app, mine)
-    club_id = await store.create_club(tx, app, outcome.held_on, now)
+    club_id = await applications_store.create_club(tx, app, outcome.held_on, now)
     app = await move(tx, app, Action.CONFIRM_OUTCOME, user_id, now, club_id=club_id)
     club = await clubs.club(tx, club_id)
     assert club is not None
@@ -220,7 +220,7 @@ async def _found(
 ) -> tuple[int, int]:
     """Memberships by the join rules (the cap enforced), officers, advisor, meeting, deadlines."""
     members = left_out = 0
-    for signer in await store.signers(tx, app.id):
+    for signer in await applications_store.signers(tx, app.id):
         if not signer.founder:
             continue
         try:
@@ -237,11 +237,11 @@ async def _found(
     if outcome.election_id is not None:
         # ORG-7: elected by the founding members; the vote now belongs to the club it founded.
         await officers.take_office(tx, club.id, list(outcome.officers), outcome.election_id, now)
-        await election_store.attach(tx, outcome.election_id, club.id)
+        await elections_store.attach(tx, outcome.election_id, club.id)
     else:
-        await store.seat_officers(tx, club.id, outcome.officers, now)
+        await applications_store.seat_officers(tx, club.id, outcome.officers, now)
     await appointments.appoint(tx, policy, cal, now, club, advisor, refresh=False, actor=actor)
-    await meeting_records.record(
+    await meetings_store.record(
         tx, club.id, outcome.held_on, MeetingStatus.CONFIRMED, now, recorded_by=app.sponsor_user
     )
     await reminders.refresh(tx, policy, cal, now, [club.id])

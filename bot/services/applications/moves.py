@@ -20,7 +20,7 @@ from bot.domain.values import (
     UnknownApplication,
 )
 from bot.services.applications.machine import Action, target
-from storage import applications as store
+from storage import applications as applications_store
 from storage import audit
 from storage import units as units_store
 from storage.applications import Application
@@ -43,7 +43,7 @@ def require_eligible(student: Student | None) -> Student:
 
 async def locked(tx: Tx, app_id: int) -> Application:
     """The application, locked until the transaction ends; UnknownApplication if there is none."""
-    app = await store.lock(tx, app_id)
+    app = await applications_store.lock(tx, app_id)
     if app is None:
         raise UnknownApplication(id=app_id)
     return app
@@ -51,7 +51,7 @@ async def locked(tx: Tx, app_id: int) -> Application:
 
 async def reread(tx: Tx, app: Application) -> Application:
     """The application as the database has it now."""
-    found = await store.get(tx, app.id)
+    found = await applications_store.get(tx, app.id)
     assert found is not None
     return found
 
@@ -75,7 +75,7 @@ async def move(
     """Apply `action` to the application as read; ApplicationChanged if someone was first.
     `detail` goes to the audit entry only (the charter's hash at submission, REG-4)."""
     moved_to = target(app.state, action)
-    if moved_to is None or not await store.change(
+    if moved_to is None or not await applications_store.change(
         tx, app.id, app.state, now, state=moved_to.value, **values
     ):
         raise ApplicationChanged(id=app.id)
@@ -95,7 +95,9 @@ async def record(
     **detail: object,
 ) -> None:
     """One change of an application, into its history and into the audit log."""
-    await store.add_event(tx, app.id, now, actor, what, from_state, app.state, comment)
+    await applications_store.add_event(
+        tx, app.id, now, actor, what, from_state, app.state, comment
+    )
     after: dict[str, object] = {"state": app.state, **detail}
     if comment:
         after["comment"] = comment

@@ -16,7 +16,7 @@ from bot.chat.replies import Button, Keyboard
 from bot.domain.values import Advisor, Language, Role, Student
 from bot.services.applications.moves import unit_reps
 from storage import advisors, outbox, people
-from storage import applications as store
+from storage import applications as applications_store
 from storage import units as units_store
 from storage.applications import Application
 from storage.tx import Tx
@@ -59,7 +59,7 @@ async def _send(
     buttons: Keyboard = (),
 ) -> None:
     """One message about an application, once (keyed by the application's history length)."""
-    step = await store.event_count(tx, app.id)
+    step = await applications_store.event_count(tx, app.id)
     await outbox.enqueue(tx, f"app:{app.id}:{step}:{what}:{chat_id}", chat_id, text, now, buttons)
 
 

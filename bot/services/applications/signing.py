@@ -13,7 +13,7 @@ from bot.services.applications.answers import check_name, editable, hold_advisor
 from bot.services.applications.decisions import advance
 from bot.services.applications.machine import SIGNABLE, SIGNED, UNSIGNED, Action, AppState
 from bot.services.applications.moves import locked, move, record, require_eligible
-from storage import applications as store
+from storage import applications as applications_store
 from storage import people
 from storage.applications import Application
 from storage.tx import Tx
@@ -36,8 +36,8 @@ async def submit(
     lead sponsor, ask the advisor, and move on at once if everything is there already."""
     sponsor = require_eligible(student)
     app = await editable(tx, app_id, sponsor)
-    app = await store.lock(tx, app.id) or app
-    charter = await store.charter(tx, app.id)
+    app = await applications_store.lock(tx, app.id) or app
+    charter = await applications_store.charter(tx, app.id)
     if missing(app, charter is not None):
         raise ApplicationChanged(id=app.id)
     await check_name(tx, policy, app.name, app.id)
@@ -50,15 +50,15 @@ async def submit(
     app = await move(
         tx, app, Action.SUBMIT, user_id, now, detail=held, token=token, submitted_at=now
     )
-    if await store.sign(tx, app.id, sponsor.id, user_id, True, now):
-        count = await store.count(tx, app.id)
+    if await applications_store.sign(tx, app.id, sponsor.id, user_id, True, now):
+        count = await applications_store.count(tx, app.id)
         await record(
             tx, app, now, user_id, SIGNED, app.state, sponsor.student_id, signatures=count
         )
     if not app.advisor_accepted:
         await notices.ask_advisor(tx, now, app, advisor)
     app = await advance(tx, policy, now, app)
-    return Submitted(app, await store.count(tx, app.id))
+    return Submitted(app, await applications_store.count(tx, app.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,9 @@ class Signed:
 async def open_link(tx: Tx, user_id: int, now: datetime, token: str) -> Application | None:
     """The application a signing link names; a wrong link is counted like a wrong binding code,
     so links cannot be guessed at speed either."""
-    found = await store.by_token(tx, token) if 0 < len(token) <= TOKEN_MAX_CHARS else None
+    found = (
+        await applications_store.by_token(tx, token) if 0 < len(token) <= TOKEN_MAX_CHARS else None
+    )
     if found is None:
         await people.record_failure(tx, user_id, now)
     return found
@@ -79,7 +81,7 @@ async def open_link(tx: Tx, user_id: int, now: datetime, token: str) -> Applicat
 
 async def _by_token(tx: Tx, token: str) -> Application:
     """The application a signing link names, locked until the transaction ends."""
-    found = await store.by_token(tx, token)
+    found = await applications_store.by_token(tx, token)
     if found is None:
         raise UnknownApplication(id="?")
     return await locked(tx, found.id)
@@ -93,9 +95,9 @@ async def sign(
     if app.state not in SIGNABLE:
         raise SigningClosed(name=app.name, state=app.state)
     signer = require_eligible(student)
-    if not await store.sign(tx, app.id, signer.id, user_id, False, now):
-        return Signed(app, await store.count(tx, app.id), False)
-    count = await store.count(tx, app.id)
+    if not await applications_store.sign(tx, app.id, signer.id, user_id, False, now):
+        return Signed(app, await applications_store.count(tx, app.id), False)
+    count = await applications_store.count(tx, app.id)
     await record(tx, app, now, user_id, SIGNED, app.state, signer.student_id, signatures=count)
     await notices.tell_signature(tx, now, app, signer, count, policy.min_sponsors, given=True)
     app = await advance(tx, policy, now, app)
@@ -113,9 +115,9 @@ async def unsign(
     app = await _by_token(tx, token)
     if student is None or app.state not in SIGNABLE or student.id == app.sponsor_pk:
         raise SigningClosed(name=app.name, state=app.state)
-    if not await store.withdraw(tx, app.id, now, student.id):
+    if not await applications_store.withdraw(tx, app.id, now, student.id):
         raise NotSigned(name=app.name)
-    count = await store.count(tx, app.id)
+    count = await applications_store.count(tx, app.id)
     await record(tx, app, now, user_id, UNSIGNED, app.state, student.student_id, signatures=count)
     await notices.tell_signature(tx, now, app, student, count, policy.min_sponsors, given=False)
     if count < policy.min_sponsors and app.state in (AppState.UNIT_REVIEW, AppState.COMMITTEE):

@@ -20,8 +20,8 @@ from bot.domain.values import (
     UnknownClub,
 )
 from storage import advisors, audit, clubs, officers, people, units
-from storage import applications as founding_store
-from storage import deadlines as reach
+from storage import applications as applications_store
+from storage import deadlines as deadlines_store
 from storage import elections as elections_store
 from storage.deadlines import Recipient
 from storage.tx import Tx
@@ -93,18 +93,18 @@ async def advises(tx: Tx, user_id: int, row: Election) -> bool:
 # --- the voters: the club's members, or at a founding meeting its founding members (ORG-3) ---
 
 
-async def application(tx: Tx, row: Election) -> founding_store.Application:
+async def application(tx: Tx, row: Election) -> applications_store.Application:
     """The application whose founding meeting this is."""
     assert row.application_id is not None
-    app = await founding_store.get(tx, row.application_id)
+    app = await applications_store.get(tx, row.application_id)
     if app is None:
         raise UnknownElection()
     return app
 
 
-async def _founders(tx: Tx, row: Election) -> list[founding_store.Signer]:
+async def _founders(tx: Tx, row: Election) -> list[applications_store.Signer]:
     assert row.application_id is not None
-    return [s for s in await founding_store.signers(tx, row.application_id) if s.founder]
+    return [s for s in await applications_store.signers(tx, row.application_id) if s.founder]
 
 
 async def is_member(tx: Tx, row: Election, student_pk: int) -> bool:
@@ -135,7 +135,7 @@ async def recipients(tx: Tx, row: Election, level: Level) -> list[Recipient]:
     """The people of `level` for this election; at a founding meeting the application's advisor
     stands for the advisor, its sponsor for the officers, and staff for everyone else."""
     if row.club_id is not None:
-        return (await reach.recipients(tx, level, [row.club_id])).get(row.club_id, [])
+        return (await deadlines_store.recipients(tx, level, [row.club_id])).get(row.club_id, [])
     app = await application(tx, row)
     if level is Level.ADVISOR:
         found = (
@@ -145,7 +145,7 @@ async def recipients(tx: Tx, row: Election, level: Level) -> list[Recipient]:
     if level is Level.OFFICERS:
         return [Recipient(app.sponsor_user, await people.language_of(tx, app.sponsor_user))]
     if level is Level.STAFF:
-        return (await reach.recipients(tx, level, [0])).get(0, [])
+        return (await deadlines_store.recipients(tx, level, [0])).get(0, [])
     return []
 
 
@@ -171,7 +171,7 @@ async def club_of(tx: Tx, row: Election) -> Club:
 
 async def founding_club(tx: Tx, app_id: int) -> Club:
     """The club an approved application would found, as its founding meeting sees it."""
-    app = await founding_store.get(tx, app_id)
+    app = await applications_store.get(tx, app_id)
     if app is None:
         raise UnknownElection()
     assert app.category is not None

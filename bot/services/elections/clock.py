@@ -29,7 +29,7 @@ from bot.services import applications, lifecycle
 from bot.services.elections import access, notices, voting
 from bot.services.elections.voting import Paper
 from storage import advisors, officers
-from storage import deadlines as reach
+from storage import deadlines as deadlines_store
 from storage import elections as elections_store
 from storage.tx import Tx
 
@@ -353,7 +353,10 @@ async def approve_result(
         acted = True
     if row.unit_ok_by is None and (
         await access.is_rep(tx, user_id, club.id)
-        or (staff and not (await reach.recipients(tx, Level.UNIT, [club.id])).get(club.id))
+        or (
+            staff
+            and not (await deadlines_store.recipients(tx, Level.UNIT, [club.id])).get(club.id)
+        )
     ):
         row = replace(row, unit_ok_by=user_id)
         acted = True

@@ -29,7 +29,7 @@ from bot.domain.policy import Policy
 from bot.domain.values import ClubNotActive, ClubStatus, NotAllowed, Student
 from bot.services import applications
 from bot.services.elections import access, clock, notices
-from storage import applications as founding_store
+from storage import applications as applications_store
 from storage import elections as elections_store
 from storage.tx import Tx
 
@@ -170,7 +170,7 @@ async def start_founding_meeting(
     """The sponsor opens the founding general meeting of their approved application (ORG-3):
     the motion to adopt the charter and the first officers' election, in one vote of the
     founding members. Its result, once published, goes to the advisor to confirm."""
-    app = await founding_store.get(tx, app_id)
+    app = await applications_store.get(tx, app_id)
     if app is None or student is None or app.sponsor_pk != student.id:
         raise NotAllowed()
     if app.state != "founding" or app.meeting_on is None or app.meeting_on > cal.today(now):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from bot.chat import callbacks
 from bot.chat.i18n import language_for, tr
 from bot.chat.replies import Incoming, Outcome, Toast
 from bot.core.context import FLOW_KIND, Ctx
-from bot.core.router import Input, Route, Router, Step
+from bot.core.router import Flow, Input, Route, Router, Step
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import DomainError
@@ -151,7 +151,7 @@ class Engine:
             advisor_pk=turn.account.advisor_pk,
         )
         step = await self._route(ctx, conv, inc)
-        if _moved(conv, step, ctx.step):
+        if _moved(conv, step, ctx.step, self.router.flows):
             await conversations.save(tx, conv, now)
         return _outcome(step, inc)
 
@@ -227,14 +227,33 @@ def _stay(conv: Conversation, step: Step) -> Step:
     return step
 
 
-def _moved(conv: Conversation, step: Step, new_step: int) -> bool:
+def _moved(conv: Conversation, step: Step, new_step: int, flows: Mapping[str, Flow]) -> bool:
     """Move the conversation to where the step left it; False when nothing moved."""
     if step.flow == conv.flow and step.state == conv.state and step.data is None:
         return False  # old buttons stay valid
+    if step.flow is not None:
+        _check_move(conv, step, flows.get(step.flow))
     conv.data = step.data.model_dump_json() if step.data is not None else "{}"
     conv.flow, conv.state = step.flow, step.state
     conv.step = new_step
     return True
+
+
+class UndeclaredMove(RuntimeError):
+    """A flow moved where its table does not allow: a bug in the flow or in its table."""
+
+
+def _check_move(conv: Conversation, step: Step, flow: Flow | None) -> None:
+    """Refuse a move into a flow state that the flow's table does not declare.
+
+    Leaving a flow is not checked: any command, or /cancel, may end a flow in any state. A move
+    within one flow may also be a command starting that flow again, so a start is allowed too.
+    """
+    before = conv.state if conv.flow == step.flow else None
+    if flow is not None and (flow.allows(before, step.state) or flow.allows(None, step.state)):
+        return
+    log.error("flow %s moved from %s to %s: not in its table", step.flow, before, step.state)
+    raise UndeclaredMove(f"{step.flow}: {before} -> {step.state}")
 
 
 def _outcome(step: Step, inc: Incoming) -> Outcome:

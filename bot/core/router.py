@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -108,13 +108,38 @@ Route.NONE = Route("none")
 Route.FLOW = Route("flow")
 
 
+# Where a flow's table sends a conversation that finishes (Mermaid's name for the end).
+END = "[*]"
+
+
 @dataclass(frozen=True, slots=True)
 class Flow:
-    """A conversation: named states, typed data, and one handler per state."""
+    """A conversation: named states, typed data, one handler per state, and its allowed moves.
+
+    `starts` are the states a command or a button may open the flow in; `transitions` give, for
+    each state, the states its handler may move the conversation to (END: the flow finishes).
+    Each flow module draws the same table in its `.mmd` diagram, and a test compares the two.
+    """
 
     name: str
     data_type: type[BaseModel]
     states: dict[str, StateHandler]
+    starts: frozenset[str]
+    transitions: Mapping[str, frozenset[str]]
+
+    def __post_init__(self) -> None:
+        # A table naming a state the flow lacks is a typo: refuse it when the module loads.
+        targets = self.starts.union(*self.transitions.values()) - {END}
+        if self.transitions.keys() != self.states.keys() or not targets <= self.states.keys():
+            raise ValueError(f"flow {self.name}: its table does not match its states")
+        if not self.starts or END in self.starts:
+            raise ValueError(f"flow {self.name}: it must start in one of its states")
+
+    def allows(self, before: str | None, after: str | None) -> bool:
+        """Whether the table lets the conversation go from `before` to `after` (None: outside)."""
+        if before is None:
+            return after in self.starts
+        return (END if after is None else after) in self.transitions.get(before, frozenset())
 
 
 class Router:

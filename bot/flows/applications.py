@@ -6,7 +6,7 @@ unit accepts or returns (REG-2), `ca`/`cr`/`cx` the committee approves, returns 
 sponsor withdraws or resumes. Every press is checked against the permission matrix
 (`bot.core.permissions`, rows `app_advisor`, `app_unit`, `app_committee`), then the service checks
 that it is this application's advisor or unit. A return or a rejection asks for a comment first
-(the COMMENT flow), which checks the matrix again when the comment comes.
+(the COMMENT flow, applications.mmd), which checks the matrix again when the comment comes.
 
 Staff: /applications, /application <id>, /units, /advisorbank and /screening (the lists staff
 keep: guidance units, the advisor bank, the REG-6 name screening list); all through the matrix,
@@ -26,7 +26,7 @@ from bot.chat.text import number, unsafe_character
 from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.permissions import command
-from bot.core.router import Flow, Input, Router, Step
+from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import (
     NotAllowed,
     UnitKind,
@@ -183,6 +183,8 @@ router.flow(
         name=COMMENT_FLOW,
         data_type=CommentData,
         states={CommentState.COMMENT.value: on_comment},
+        starts=frozenset({CommentState.COMMENT}),
+        transitions={CommentState.COMMENT: frozenset({CommentState.COMMENT, END})},
     )
 )
 

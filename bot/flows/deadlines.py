@@ -1,6 +1,7 @@
 """/deadlines (what is coming, by role), /meeting (ORG-3), and the buttons reminders carry.
 
-Meeting flow:  CLUB (officers of several clubs pick one) -> DATE -> recorded, advisor asked.
+Meeting flow:  CLUB (officers of several clubs pick one) -> DATE -> recorded, advisor asked
+(deadlines.mmd).
 Buttons: `gm:<club>` records a meeting, `gmc:<meeting>:y|n` confirms or rejects one,
 `rr:<club>` confirms the member list (ORG-2), `dl:<page>` pages staff's overdue list.
 Each handler checks again on the server that this user may do it.
@@ -19,7 +20,7 @@ from bot.chat.i18n import tr
 from bot.chat.replies import Button, Keyboard
 from bot.chat.text import parse_day, prefixed_number
 from bot.core.context import Ctx
-from bot.core.router import Audience, Flow, Input, Router, Step
+from bot.core.router import END, Audience, Flow, Input, Router, Step
 from bot.domain.values import (
     BadMeetingDate,
     Club,
@@ -242,6 +243,11 @@ router.flow(
         name="meeting",
         data_type=MeetingData,
         states={MeetingState.CLUB.value: on_club, MeetingState.DATE.value: on_date},
+        starts=frozenset({MeetingState.CLUB, MeetingState.DATE}),
+        transitions={
+            MeetingState.CLUB: frozenset({MeetingState.CLUB, MeetingState.DATE}),
+            MeetingState.DATE: frozenset({MeetingState.DATE, END}),
+        },
     )
 )
 

@@ -3,8 +3,8 @@
 Buttons: `el:<action>:<id>` (n nominate, a/d accept or decline a nomination, w withdraw,
 s strike, ok approve the list, o object, ap approve the result, new start), `vt:<election>`
 opens a ballot. Every handler re-reads the election and checks phase and role on the server.
-Flows: start (PRESET -> CONFIRM <-> SCHEDULE), nominate (POSITION -> WHO), strike (REASON),
-objection (TEXT), ballot (MARK per position -> CONFIRM -> cast).
+Flows: start (PRESET -> CONFIRM <-> SCHEDULE), nominate (POSITION -> WHO), strike (TEXT),
+objection (TEXT), ballot (MARK per position -> CONFIRM -> cast); elections.mmd draws them all.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from bot.chat.replies import Button
 from bot.chat.text import prefixed_number
 from bot.core import permissions
 from bot.core.context import Ctx
-from bot.core.router import Flow, Input, Router, Step
+from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain import tally
 from bot.domain.elections import (
     BEFORE_VOTING,
@@ -421,6 +421,14 @@ router.flow(
             StartState.CONFIRM.value: on_confirm,
             StartState.SCHEDULE.value: on_schedule,
         },
+        starts=frozenset({StartState.PRESET}),
+        transitions={
+            StartState.PRESET: frozenset({StartState.PRESET, StartState.CONFIRM}),
+            StartState.CONFIRM: frozenset(
+                {StartState.PRESET, StartState.CONFIRM, StartState.SCHEDULE, END}
+            ),
+            StartState.SCHEDULE: frozenset({StartState.CONFIRM, StartState.SCHEDULE}),
+        },
     )
 )
 
@@ -491,6 +499,11 @@ router.flow(
         name="elnominate",
         data_type=NominateData,
         states={NominateState.POSITION.value: on_position, NominateState.WHO.value: on_who},
+        starts=frozenset({NominateState.POSITION}),
+        transitions={
+            NominateState.POSITION: frozenset({NominateState.POSITION, NominateState.WHO, END}),
+            NominateState.WHO: frozenset({END}),
+        },
     )
 )
 
@@ -528,8 +541,16 @@ async def on_objection(ctx: Ctx, data: TargetData, given: Input) -> Step:
     return Step.say(ctx.t("election.objection_sent", club=club.name))
 
 
-router.flow(Flow("elstrike", TargetData, {TextState.TEXT.value: on_strike_reason}))
-router.flow(Flow("elobject", TargetData, {TextState.TEXT.value: on_objection}))
+for _name, _handler in (("elstrike", on_strike_reason), ("elobject", on_objection)):
+    router.flow(
+        Flow(
+            name=_name,
+            data_type=TargetData,
+            states={TextState.TEXT.value: _handler},
+            starts=frozenset({TextState.TEXT}),
+            transitions={TextState.TEXT: frozenset({TextState.TEXT, END})},
+        )
+    )
 
 
 # --- the ballot ---------------------------------------------------------------------------------
@@ -681,5 +702,10 @@ router.flow(
         name="ballot",
         data_type=BallotData,
         states={BallotState.MARK.value: on_mark, BallotState.CONFIRM.value: on_cast},
+        starts=frozenset({BallotState.MARK, BallotState.CONFIRM}),
+        transitions={
+            BallotState.MARK: frozenset({BallotState.MARK, BallotState.CONFIRM}),
+            BallotState.CONFIRM: frozenset({BallotState.MARK, BallotState.CONFIRM, END}),
+        },
     )
 )

@@ -7,20 +7,7 @@ lose nothing: /establish resumes where the draft stands. From REVIEW any answer 
 
 Founding flow: DATE -> OPEN -> the founding meeting's vote (bot/services/elections/) of the
 founding members on the charter and the first officers; its result goes to the advisor.
-
-```mermaid
-stateDiagram-v2
-    [*] --> name: /establish (new draft)
-    [*] --> review: /establish (draft complete)
-    name --> category
-    category --> purpose
-    purpose --> unit
-    unit --> advisor
-    advisor --> charter
-    charter --> review
-    review --> name: change
-    review --> [*]: submit / discard
-```
+Both flows' moves are drawn in establish.mmd, next to this module.
 """
 
 from __future__ import annotations
@@ -35,7 +22,7 @@ from bot.chat.i18n import plain, tr
 from bot.chat.replies import Button
 from bot.chat.text import parse_day, prefixed_number
 from bot.core.context import Ctx
-from bot.core.router import Audience, Flow, Input, Router, Step
+from bot.core.router import END, Audience, Flow, Input, Router, Step
 from bot.domain.elections import PRESETS, Schedule
 from bot.domain.values import (
     ApplicationChanged,
@@ -361,6 +348,20 @@ router.flow(
             EstablishState.CHARTER.value: on_charter,
             EstablishState.REVIEW.value: on_review,
         },
+        # /establish resumes a draft at its first unanswered question, or at the review.
+        starts=frozenset(EstablishState),
+        # An answer leads on to the first question still unanswered: a later one in ORDER, as
+        # only the advisor can go missing behind the sponsor's back (it declines; a new category
+        # needs another). Asking for the unit ends the flow when there is none to choose.
+        transitions={
+            EstablishState.NAME: frozenset({*ORDER[0:], EstablishState.REVIEW, END}),
+            EstablishState.CATEGORY: frozenset({*ORDER[1:], EstablishState.REVIEW, END}),
+            EstablishState.PURPOSE: frozenset({*ORDER[2:], EstablishState.REVIEW, END}),
+            EstablishState.UNIT: frozenset({*ORDER[3:], EstablishState.REVIEW, END}),
+            EstablishState.ADVISOR: frozenset({*ORDER[4:], EstablishState.REVIEW}),
+            EstablishState.CHARTER: frozenset({*ORDER[4:], EstablishState.REVIEW}),
+            EstablishState.REVIEW: frozenset({*EstablishState, END}),
+        },
     )
 )
 
@@ -540,6 +541,11 @@ router.flow(
         states={
             FoundingState.DATE.value: on_date,
             FoundingState.OPEN.value: on_open,
+        },
+        starts=frozenset({FoundingState.DATE, FoundingState.OPEN}),
+        transitions={
+            FoundingState.DATE: frozenset({FoundingState.DATE, FoundingState.OPEN, END}),
+            FoundingState.OPEN: frozenset({FoundingState.DATE, FoundingState.OPEN, END}),
         },
     )
 )

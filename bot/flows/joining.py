@@ -1,7 +1,8 @@
 """/join, /leave and /myclubs (ORG-1, ORG-2, REG-7).
 
-Join flow (see joining.mmd):  CATEGORY -> CLUB -> CONFIRM -> done.
-Leave flow:                   PICK -> CONFIRM -> done.
+Join flow:  CATEGORY -> CLUB -> CONFIRM -> done.
+Leave flow: PICK -> CONFIRM -> done.
+Every move of both is drawn in joining.mmd, next to this module.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 from bot.chat.i18n import tr
 from bot.chat.text import prefixed_number
 from bot.core.context import Ctx
-from bot.core.router import Audience, Flow, Input, Router, Step
+from bot.core.router import END, Audience, Flow, Input, Router, Step
 from bot.domain.values import Category, Club, DomainError, UnknownClub, name_key
 from bot.flows.common import (
     PAGE_SIZE,
@@ -152,6 +153,16 @@ router.flow(
             JoinState.CLUB.value: on_club,
             JoinState.CONFIRM.value: on_confirm,
         },
+        starts=frozenset({JoinState.CATEGORY}),
+        transitions={
+            JoinState.CATEGORY: frozenset(
+                {JoinState.CATEGORY, JoinState.CLUB, JoinState.CONFIRM, END}
+            ),
+            JoinState.CLUB: frozenset(
+                {JoinState.CATEGORY, JoinState.CLUB, JoinState.CONFIRM, END}
+            ),
+            JoinState.CONFIRM: frozenset({JoinState.CONFIRM, END}),
+        },
     )
 )
 
@@ -235,6 +246,11 @@ router.flow(
         name="leave",
         data_type=LeaveData,
         states={LeaveState.PICK.value: on_pick, LeaveState.CONFIRM.value: on_leave_confirm},
+        starts=frozenset({LeaveState.PICK}),
+        transitions={
+            LeaveState.PICK: frozenset({LeaveState.PICK, LeaveState.CONFIRM, END}),
+            LeaveState.CONFIRM: frozenset({LeaveState.CONFIRM, END}),
+        },
     )
 )
 

@@ -1,7 +1,7 @@
 """/suspend, /reinstate, /ban, /dissolve <club>: staff change a club's state, with a reason.
 
-Flow: the command names the club -> REASON (typed text) -> done. The reason step checks the
-permission matrix again: a role revoked mid-flow stops it.
+Flow: the command names the club -> REASON (typed text) -> done (lifecycle.mmd). The reason step
+checks the permission matrix again: a role revoked mid-flow stops it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from bot.chat.i18n import tr
 from bot.core import permissions
 from bot.core.context import Ctx
-from bot.core.router import Flow, Input, Router, Step
+from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import DomainError, LifecycleAction
 from bot.flows.common import clip
 from bot.flows.console import find_club, usage
@@ -95,4 +95,12 @@ async def on_reason(ctx: Ctx, data: LifecycleData, given: Input) -> Step:
     )
 
 
-router.flow(Flow(name=FLOW, data_type=LifecycleData, states={"reason": on_reason}))
+router.flow(
+    Flow(
+        name=FLOW,
+        data_type=LifecycleData,
+        states={LifecycleState.REASON.value: on_reason},
+        starts=frozenset({LifecycleState.REASON}),
+        transitions={LifecycleState.REASON: frozenset({LifecycleState.REASON, END})},
+    )
+)

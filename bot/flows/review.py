@@ -6,6 +6,8 @@
 - /verdict: reviewers see the clubs awaiting a decision; RESULT (buttons) -> COMMENT -> recorded.
   A fail suspends the club; the officers are told the result.
 - /appeal: officers of a club whose review failed appeal; reviewers decide again (/verdict).
+
+The three flows' moves are drawn in review.mmd, next to this module.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bot.chat.i18n import tr
 from bot.chat.text import number
 from bot.core import permissions
 from bot.core.context import Ctx
-from bot.core.router import Flow, Input, Router, Step
+from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import Club, DomainError, NoReviewRound, ReviewResult, VerdictRecorded
 from bot.flows.common import clip
 from bot.flows.console import usage
@@ -178,6 +180,14 @@ router.flow(
             FormState.FINANCES.value: on_finances,
             FormState.ADVISOR.value: on_advisor,
         },
+        starts=frozenset({FormState.CLUB, FormState.ACTIVITIES}),
+        transitions={
+            FormState.CLUB: frozenset({FormState.CLUB, FormState.ACTIVITIES}),
+            FormState.ACTIVITIES: frozenset({FormState.ACTIVITIES, FormState.MEMBERS}),
+            FormState.MEMBERS: frozenset({FormState.MEMBERS, FormState.FINANCES}),
+            FormState.FINANCES: frozenset({FormState.FINANCES, FormState.ADVISOR}),
+            FormState.ADVISOR: frozenset({FormState.ADVISOR, END}),
+        },
     )
 )
 
@@ -290,6 +300,12 @@ router.flow(
             VerdictState.RESULT.value: on_verdict_result,
             VerdictState.COMMENT.value: on_verdict_comment,
         },
+        starts=frozenset({VerdictState.CLUB}),
+        transitions={
+            VerdictState.CLUB: frozenset({VerdictState.RESULT, END}),
+            VerdictState.RESULT: frozenset({VerdictState.COMMENT, END}),
+            VerdictState.COMMENT: frozenset({VerdictState.COMMENT, END}),
+        },
     )
 )
 
@@ -334,5 +350,11 @@ async def on_appeal_text(ctx: Ctx, data: AppealData, given: Input) -> Step:
 
 
 router.flow(
-    Flow(name=APPEAL, data_type=AppealData, states={AppealState.TEXT.value: on_appeal_text})
+    Flow(
+        name=APPEAL,
+        data_type=AppealData,
+        states={AppealState.TEXT.value: on_appeal_text},
+        starts=frozenset({AppealState.TEXT}),
+        transitions={AppealState.TEXT: frozenset({AppealState.TEXT, END})},
+    )
 )

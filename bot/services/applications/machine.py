@@ -1,38 +1,7 @@
 """The application's states and the actions that move it: which action leads from which state to
 which. Pure: the table is read by the services and by tests, and checked to reach every state.
 
-```mermaid
-stateDiagram-v2
-    [*] --> draft: /establish
-    draft --> signing: submit
-    draft --> expired: 30 days untouched
-    signing --> unit_review: N signatures and advisor accepted
-    signing --> returned: advisor declines
-    unit_review --> committee: unit accepts
-    unit_review --> returned: unit returns (comment)
-    unit_review --> signing: signatures fall below N
-    committee --> founding: approve
-    committee --> rejected: reject (reason)
-    committee --> returned: return for changes (comment)
-    committee --> signing: signatures fall below N
-    returned --> signing: resubmit
-    signing --> paused: sponsor lost formal status
-    unit_review --> paused
-    committee --> paused
-    returned --> paused
-    paused --> returned: sponsor eligible again
-    paused --> rejected
-    founding --> confirming: the founding meeting votes the charter and a president in
-    confirming --> active: advisor confirms
-    confirming --> founding: advisor rejects
-    draft --> withdrawn
-    signing --> withdrawn
-    unit_review --> withdrawn
-    committee --> withdrawn
-    returned --> withdrawn
-    paused --> withdrawn
-    founding --> withdrawn
-```
+Its diagram is `machine.mmd` beside this file (README shows it).
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.app import logs
 from bot.app.root import App, build_app, run, tick
 from bot.app.settings import Settings
 from bot.chat.i18n import tr
@@ -150,28 +150,15 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-# Libraries that log every request, update or timer tick at INFO: at hundreds of updates a second
-# that is most of a process's work, and none of it news. Their warnings and errors still show.
-CHATTY_LOGGERS = (
-    "aiogram.event",
-    "httpx",
-    "apscheduler.executors.default",
-    "apscheduler.scheduler",
-)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for name in CHATTY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as exc:
+        logs.configure("INFO", json_lines=False, secrets=())
         print(f"invalid configuration:\n{exc}", file=sys.stderr)
         return 2
+    logs.configure(settings.log_level, settings.log_format == "json", settings.secrets())
     try:
         return asyncio.run(_dispatch(args, settings))
     except PolicyError as exc:

@@ -23,7 +23,8 @@ class Framework(StrEnum):
 class Settings(BaseSettings):
     """Everything the process needs to start; validated once at start-up."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An empty value (`ALERT_CHAT_ID=` as .env.example has it) means the default.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     bot_token: SecretStr | None = None
     bot_username: str | None = None

@@ -9,10 +9,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from storage.db import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# PostgreSQL: the advisory lock upgrades take (any 64-bit key no other lock of this project uses;
+# these are the bytes of "clubmigr"), so simultaneous upgrades run one after another: the later
+# ones find the schema at head and do nothing. SQLite serializes them with its write lock.
+MIGRATION_LOCK = 0x636C75626D696772
 
 
 def _config(connection: Any) -> Config:
@@ -23,8 +28,10 @@ def _config(connection: Any) -> Config:
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema up to `revision`."""
+    """Bring the schema up to `revision`; processes upgrading at once take turns."""
     async with db.engine.begin() as conn:
+        if not db.is_sqlite:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
 
 

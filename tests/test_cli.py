@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -150,3 +153,17 @@ def test_screening_list_and_reviewer_role(env: Path, capsys: pytest.CaptureFixtu
     assert "Huawei" not in capsys.readouterr().out.split("retire: huawei\n")[-1]
     assert main(["grant", "reviewer", "77"]) == 0
     assert "reviewer granted to 77" in capsys.readouterr().out
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"clubbot {metadata.version('clubbot')}"
+
+
+def test_an_older_python_is_told_what_it_needs() -> None:
+    probe = "import sys; sys.version_info = (3, 10, 12); import bot"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "clubbot needs Python 3.11 or newer" in done.stderr

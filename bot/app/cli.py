@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.app import logs
 from bot.app.root import App, build_app, run, tick
 from bot.app.settings import Settings
 from bot.chat.i18n import tr
@@ -54,8 +55,14 @@ def _iso(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date (2026-09-01)") from None
 
 
+def version() -> str:
+    """The installed package's version (pyproject.toml's)."""
+    return metadata.version("clubbot")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="clubbot", description=__doc__)
+    p.add_argument("--version", action="version", version=f"clubbot {version()}")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="poll Telegram and serve (applies pending migrations first)")
     sub.add_parser(
@@ -124,6 +131,10 @@ def parser() -> argparse.ArgumentParser:
     ledger_cmd = sub.add_parser("ledger", help="write the compliance ledger (.xlsx, or .csv)")
     ledger_cmd.add_argument("out", type=Path)
     ledger_cmd.add_argument("--lang", choices=[lang.value for lang in Language], default="en")
+    backup = sub.add_parser(
+        "backup", help="write a consistent backup of the database while the bot runs"
+    )
+    backup.add_argument("out", type=Path, help="the backup file (SQLite copy, or pg_dump -Fc)")
     audit_cmd = sub.add_parser("audit", help="the audit log")
     audit_sub = audit_cmd.add_subparsers(dest="action", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; non-zero exit if it is broken")
@@ -137,28 +148,15 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-# Libraries that log every request, update or timer tick at INFO: at hundreds of updates a second
-# that is most of a process's work, and none of it news. Their warnings and errors still show.
-CHATTY_LOGGERS = (
-    "aiogram.event",
-    "httpx",
-    "apscheduler.executors.default",
-    "apscheduler.scheduler",
-)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for name in CHATTY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         settings = Settings()
     except ValidationError as exc:
+        logs.configure("INFO", json_lines=False, secrets=())
         print(f"invalid configuration:\n{exc}", file=sys.stderr)
         return 2
+    logs.configure(settings.log_level, settings.log_format == "json", settings.secrets())
     try:
         return asyncio.run(_dispatch(args, settings))
     except PolicyError as exc:
@@ -234,6 +232,8 @@ async def _command(app: App, args: argparse.Namespace) -> int:
             return await _ledger(app, args.out, Language(args.lang))
         case "audit":
             return await _audit_verify(app.db)
+        case "backup":
+            return await _backup(app.db, args.out)
         case "election":
             return await _election_export(app, args.election_id, args.out)
     if args.role == REP:
@@ -471,6 +471,17 @@ async def _ledger(app: App, out: Path, language: Language) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(out.write_bytes, data)
     print(f"{out}: the compliance ledger of {app.cal.today(now)}")
+    return 0
+
+
+async def _backup(db: Database, out: Path) -> int:
+    from storage.backup import BackupFailed, backup
+
+    try:
+        what = await backup(db, out)
+    except BackupFailed as exc:
+        raise Refused(str(exc)) from None
+    print(f"{out}: a backup of the {what}")
     return 0
 
 

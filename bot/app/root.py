@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.app import logs
 from bot.app.settings import Settings
 from bot.chat.frontend import FrontEnd
+from bot.chat.i18n import tr
 from bot.core.engine import Engine
 from bot.core.router import Router
 from bot.domain.calendar import Calendar
@@ -24,7 +26,7 @@ from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
 from schedules.elections import advance_due
-from storage import conversations, migrate
+from storage import conversations, migrate, outbox
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -77,7 +79,28 @@ async def tick(app: App, delivery: Delivery, *, refresh: bool = False) -> tuple[
     return scanned.messages, await delivery.deliver_due()
 
 
-async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
+async def report_errors(app: App, alerts: logs.Alerts) -> bool:
+    """Queue a report of the internal errors logged since the last one to ALERT_CHAT_ID, when
+    one is due (see `logs.Alerts`); whether one was queued."""
+    due = alerts.take()
+    if due is None or app.settings.alert_chat_id is None:
+        return False
+    first, count = due
+    text = "\n\n".join(
+        tr(language, "alert.errors", count=count, first=first)
+        for language in (Language.ZH, Language.EN)
+    )
+    now = app.clock()
+    async with app.db.transaction() as session:
+        key = f"alert:{now.isoformat()}"
+        return await outbox.enqueue(
+            Tx(session, app.db), key, app.settings.alert_chat_id, text, now
+        )
+
+
+async def serve(
+    app: App, front: FrontEnd, stop: asyncio.Event, alerts: logs.Alerts | None = None
+) -> None:
     """Migrate, then poll and tick until `stop` is set."""
     await migrate.upgrade(app.db)
     identity = await front.open()
@@ -111,9 +134,14 @@ async def serve(app: App, front: FrontEnd, stop: asyncio.Event) -> None:
     async def forget() -> None:
         await forget_old_updates(app.db, app.clock())
 
+    async def report() -> None:
+        if alerts is not None:
+            await report_errors(app, alerts)
+
     every = app.settings.tick_seconds
     clock = start_clock(
         {
+            "alerts": Job(report, every),
             # Recomputing every deadline picks up a changed policy; actions refresh their club.
             "refresh-deadlines": Job(refresh, DAY, at_start=True),
             "deadlines": Job(scan, every),
@@ -142,9 +170,13 @@ async def run(settings: Settings) -> None:
     from bot.app.frontends import make_front_end
 
     app = build_app(settings)
+    alerts = None
+    if settings.alert_chat_id is not None:
+        alerts = logs.Alerts(settings.alert_interval_seconds, settings.secrets())
+        logging.getLogger().addHandler(alerts)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await serve(app, make_front_end(settings, app.policy.charter_max_bytes), stop)
+    await serve(app, make_front_end(settings, app.policy.charter_max_bytes), stop, alerts)

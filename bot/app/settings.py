@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -22,7 +23,8 @@ class Framework(StrEnum):
 class Settings(BaseSettings):
     """Everything the process needs to start; validated once at start-up."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An empty value (`ALERT_CHAT_ID=` as .env.example has it) means the default.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     bot_token: SecretStr | None = None
     bot_username: str | None = None
@@ -34,6 +36,20 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=5.0, gt=0)
     # The web playground (`clubbot playground`) listens on 127.0.0.1 at this port.
     playground_port: int = Field(default=8080, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # A Telegram chat (staff's, or IT's) told of internal errors: one message per interval.
+    alert_chat_id: int | None = None
+    alert_interval_seconds: float = Field(default=600.0, gt=0)
+
+    def secrets(self) -> list[str]:
+        """Values no log line may show."""
+        return [self.bot_token.get_secret_value()] if self.bot_token is not None else []
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("timezone")
     @classmethod

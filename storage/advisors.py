@@ -82,6 +82,22 @@ async def current(tx: Tx, club_id: int) -> Appointment | None:
     return Appointment(row.id, row.club_id, to_advisor(advisor), row.starts_on, row.term_end)
 
 
+async def current_by_club(tx: Tx) -> dict[int, Appointment]:
+    """Every club's current appointment, by club id: one statement for all clubs."""
+    stmt = (
+        select(AppointmentRow, AdvisorRow)
+        .join(AdvisorRow, col(AdvisorRow.id) == col(AppointmentRow.advisor_pk))
+        .where(col(AppointmentRow.ended_at).is_(None))
+    )
+    found = {}
+    for row, advisor in (await tx.session.execute(stmt)).all():
+        assert row.id is not None
+        found[row.club_id] = Appointment(
+            row.id, row.club_id, to_advisor(advisor), row.starts_on, row.term_end
+        )
+    return found
+
+
 async def current_for_advisor(tx: Tx, advisor_pk: int) -> list[Appointment]:
     """The advisor's current appointments, by club id."""
     stmt = (

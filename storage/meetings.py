@@ -54,6 +54,20 @@ async def last_confirmed(tx: Tx, club_id: int) -> date | None:
     return value if isinstance(value, date) else None
 
 
+async def last_confirmed_by_club(tx: Tx) -> dict[int, date]:
+    """Every club's last confirmed general meeting, by club id: one statement for all clubs."""
+    stmt = (
+        select(col(GeneralMeetingRow.club_id), func.max(col(GeneralMeetingRow.held_on)))
+        .where(col(GeneralMeetingRow.status) == MeetingStatus.CONFIRMED.value)
+        .group_by(col(GeneralMeetingRow.club_id))
+    )
+    return {
+        club_id: held
+        for club_id, held in (await tx.session.execute(stmt)).all()
+        if isinstance(held, date)
+    }
+
+
 async def record(
     tx: Tx,
     club_id: int,

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from bot.domain.values import Club, Student
+from bot.domain.values import Club, Language, Student
 from storage.clubs import to_club
-from storage.models import ClubRow, OfficerRow, StudentRow
+from storage.models import AccountRow, ClubRow, OfficerRow, StudentRow
 from storage.people import to_student
 from storage.tx import Tx
 
@@ -98,6 +98,24 @@ async def current_officers(tx: Tx, club_id: int) -> list[tuple[str, Student]]:
     )
     rows = (await tx.session.execute(stmt)).all()
     return [(position, to_student(row)) for position, row in rows]
+
+
+async def officer_accounts(tx: Tx, club_ids: list[int]) -> dict[int, list[tuple[int, Language]]]:
+    """The reachable accounts of these clubs' current officers, by club: (user_id, language)."""
+    if not club_ids:
+        return {}
+    stmt = (
+        select(col(OfficerRow.club_id), col(AccountRow.user_id), col(AccountRow.language))
+        .join(AccountRow, col(AccountRow.student_pk) == col(OfficerRow.student_pk))
+        .where(col(OfficerRow.club_id).in_(club_ids))
+        .where(col(OfficerRow.until).is_(None))
+        .where(col(AccountRow.unreachable_at).is_(None))
+        .order_by(col(OfficerRow.club_id), col(AccountRow.user_id))
+    )
+    found: dict[int, list[tuple[int, Language]]] = {}
+    for club_id, user_id, language in (await tx.session.execute(stmt)).all():
+        found.setdefault(club_id, []).append((user_id, Language(language)))
+    return found
 
 
 async def end_all(tx: Tx, club_id: int, now: datetime) -> None:

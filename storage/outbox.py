@@ -94,11 +94,24 @@ async def enqueue(
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
-async def enqueue_many(tx: Tx, messages: list[Message], due_at: datetime) -> None:
-    """Queue messages; those whose key is already queued (or sent) are left as they are."""
-    if messages:
-        stmt = tx.insert(OutboxRow).on_conflict_do_nothing()
-        await tx.session.execute(stmt, [_values(m, due_at) for m in messages])
+# Rows per INSERT: SQLite takes at most 32,766 parameters in a statement, a row has 12.
+_ROWS_PER_INSERT = 1000
+
+
+async def enqueue_many(tx: Tx, messages: list[Message], due_at: datetime) -> int:
+    """Queue messages; those whose key is already queued (or sent) are left as they are. How
+    many were queued: one statement per thousand messages."""
+    queued = 0
+    for start in range(0, len(messages), _ROWS_PER_INSERT):
+        chunk = messages[start : start + _ROWS_PER_INSERT]
+        stmt = (
+            tx.insert(OutboxRow)
+            .values([_values(m, due_at) for m in chunk])
+            .on_conflict_do_nothing()
+            .returning(col(OutboxRow.id))
+        )
+        queued += len((await tx.session.execute(stmt)).all())
+    return queued
 
 
 async def claim_due(

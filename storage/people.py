@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlmodel import col
 
 from bot.domain.values import Advisor, Language, Political, Role, Student, StudentStatus
@@ -297,10 +297,32 @@ async def issue_code(tx: Tx, student_pk: int, code_hash: str, now: datetime) -> 
     tx.session.add(BindCodeRow(code_hash=code_hash, student_pk=student_pk, created_at=now))
 
 
-async def issue_advisor_code(tx: Tx, advisor_pk: int, code_hash: str, now: datetime) -> None:
-    """Store a new code and revoke the advisor's earlier unused ones."""
-    await revoke_codes(tx, None, now, advisor_pk=advisor_pk)
-    tx.session.add(BindCodeRow(code_hash=code_hash, advisor_pk=advisor_pk, created_at=now))
+async def replace_unbound_codes(
+    tx: Tx, hashes: list[tuple[int, str]], now: datetime, *, advisors: bool = False
+) -> None:
+    """Revoke every unused code of the enrolled students (or advisors) without a bound account,
+    and store `hashes`, (holder pk, code hash) each, the new codes of exactly those: two
+    statements, whatever their number (launch day issues tens of thousands)."""
+    row = AdvisorRow if advisors else StudentRow
+    holder = col(BindCodeRow.advisor_pk if advisors else BindCodeRow.student_pk)
+    bound = col(AccountRow.advisor_pk if advisors else AccountRow.student_pk)
+    accounts = select(bound).where(bound.is_not(None))
+    unbound = select(col(row.id)).where(col(row.id).not_in(accounts))
+    if not advisors:
+        unbound = unbound.where(col(StudentRow.status) == StudentStatus.ENROLLED.value)
+    await tx.session.execute(
+        update(BindCodeRow)
+        .where(holder.in_(unbound))
+        .where(col(BindCodeRow.used_at).is_(None))
+        .where(col(BindCodeRow.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    if hashes:
+        key = "advisor_pk" if advisors else "student_pk"
+        await tx.session.execute(
+            insert(BindCodeRow),
+            [{"code_hash": code, key: pk, "created_at": now} for pk, code in hashes],
+        )
 
 
 async def revoke_codes(

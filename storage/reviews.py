@@ -150,6 +150,15 @@ async def latest_result(tx: Tx, club_id: int) -> Result | None:
     return None if row is None else _result(row)
 
 
+async def latest_results_by_club(tx: Tx) -> dict[int, Result]:
+    """Every club's latest review result, by club id: one statement for all clubs."""
+    stmt = select(ReviewRow).order_by(col(ReviewRow.club_id), col(ReviewRow.year).desc())
+    found: dict[int, Result] = {}
+    for row in await tx.session.scalars(stmt):
+        found.setdefault(row.club_id, _result(row))
+    return found
+
+
 def _result(row: ReviewRow) -> Result:
     return Result(row.year, ReviewResult(row.result), row.decided_on, row.comment)
 

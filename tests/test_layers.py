@@ -242,3 +242,10 @@ def test_the_writer_check_knows_a_writer_and_a_reader() -> None:
     assert "clubs.club_by_key" not in writers
     probe = ROOT / "bot" / "flows" / "joining.py"
     assert "clubs.club_by_key" in storage_calls(probe)
+
+
+def test_the_application_machine_is_pure() -> None:
+    """The application's state machine reads nothing and says nothing: no storage, no chat."""
+    path = ROOT / "bot" / "services" / "applications" / "machine.py"
+    imported = {target for _, target in imports_of("bot.services.applications.machine", path)}
+    assert not {t for t in imported if t.startswith(("storage", "bot.chat", "bot.services"))}

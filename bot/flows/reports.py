@@ -246,11 +246,12 @@ async def _export_clubs(ctx: Ctx) -> Step:
     if not every:
         return Step.say(ctx.t("console.export_no_clubs"))
     counts = await clubs.member_counts(ctx.tx, [c.id for c in every])
+    appointed = await advisors.current_by_club(ctx.tx)
+    meetings = await meetings_store.last_confirmed_by_club(ctx.tx)
+    reviewed = await reviews_store.latest_results_by_club(ctx.tx)
     rows = []
     for c in every:
-        current = await advisors.current(ctx.tx, c.id)
-        met = await meetings_store.last_confirmed(ctx.tx, c.id)
-        review = await reviews_store.latest_result(ctx.tx, c.id)
+        current, met, review = appointed.get(c.id), meetings.get(c.id), reviewed.get(c.id)
         rows.append(
             [
                 c.name,

@@ -101,17 +101,15 @@ async def issue_code(tx: Tx, student: Student, now: datetime) -> str:
 
 async def issue_codes(tx: Tx, now: datetime) -> list[tuple[Student, str]]:
     """A fresh code for every enrolled student without a bound account (older codes revoked)."""
-    return [
-        (student, await issue_code(tx, student, now))
-        for student in await people.enrolled_unbound(tx)
-    ]
+    issued = [(student, new_code()) for student in await people.enrolled_unbound(tx)]
+    hashes = [(student.id, code_hash(code)) for student, code in issued]
+    await people.replace_unbound_codes(tx, hashes, now)
+    return issued
 
 
 async def issue_advisor_codes(tx: Tx, now: datetime) -> list[tuple[Advisor, str]]:
     """A fresh code for every advisor without a bound account (older codes revoked)."""
-    issued = []
-    for advisor in await advisors.unbound(tx):
-        code = new_code()
-        await people.issue_advisor_code(tx, advisor.id, code_hash(code), now)
-        issued.append((advisor, code))
+    issued = [(advisor, new_code()) for advisor in await advisors.unbound(tx)]
+    hashes = [(advisor.id, code_hash(code)) for advisor, code in issued]
+    await people.replace_unbound_codes(tx, hashes, now, advisors=True)
     return issued

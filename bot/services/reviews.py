@@ -167,19 +167,15 @@ async def open_round(
     )
     active = [c for c in await clubs.all_clubs(tx) if c.status is ClubStatus.ACTIVE]
     await reminders.refresh(tx, policy, cal, now, [c.id for c in active])
-    told = 0
-    for club in active:
-        told += await notices.tell_officers(
-            tx,
-            now,
-            f"review-open:{year}:{club.id}",
+    notes: list[tuple[int, str, dict[str, object]]] = [
+        (
             club.id,
-            "review.notice_open",
-            club=club.name,
-            year=year,
-            closes=closes_on.isoformat(),
+            f"review-open:{year}:{club.id}",
+            {"club": club.name, "year": year, "closes": closes_on.isoformat()},
         )
-    return told
+        for club in active
+    ]
+    return await notices.tell_officers_of(tx, now, notes, "review.notice_open")
 
 
 async def current_round(tx: Tx, cal: Calendar, now: datetime) -> Window:

@@ -23,11 +23,11 @@ async def tell(
     **params: object,
 ) -> int:
     """Queue `message` to each user once (the outbox key is `key` plus the user); how many."""
-    queued = 0
-    for user_id, language in dict(users).items():
-        text = tr(language, message, **params)
-        queued += await outbox.enqueue(tx, f"{key}:{user_id}", user_id, text, now)
-    return queued
+    messages = [
+        outbox.Message(f"{key}:{user_id}", user_id, tr(language, message, **params))
+        for user_id, language in dict(users).items()
+    ]
+    return await outbox.enqueue_many(tx, messages, now)
 
 
 async def tell_students(
@@ -36,6 +36,20 @@ async def tell_students(
     """Tell these students (those with a reachable account)."""
     users = await people.accounts_of_students(tx, student_pks)
     return await tell(tx, now, key, users, message, **params)
+
+
+async def tell_officers_of(
+    tx: Tx, now: datetime, notes: list[tuple[int, str, dict[str, object]]], message: str
+) -> int:
+    """Tell the current officers of many clubs, each club's (club id, outbox key, parameters):
+    two statements, whatever the number of clubs. How many were told."""
+    accounts = await officers.officer_accounts(tx, [club_id for club_id, _, _ in notes])
+    messages = [
+        outbox.Message(f"{key}:{user_id}", user_id, tr(language, message, **params))
+        for club_id, key, params in notes
+        for user_id, language in dict(accounts.get(club_id, [])).items()
+    ]
+    return await outbox.enqueue_many(tx, messages, now)
 
 
 async def tell_officers(

@@ -365,7 +365,6 @@ async def seed(db: Database, policy: Policy, now: datetime, cal: Calendar | None
         # Before the clubs, so that their units are found with a kind rather than made without.
         await roster.import_units(tx, now, units_csv())
         for unit in (await units.units_by_keys(tx, [name_key(u.name) for u in UNITS])).values():
-            assert unit.id is not None
             await units.grant_rep(tx, unit.id, UNIT_REP.user_id, now)
         await roster.import_clubs(tx, now, clubs_csv(cal.today(now)), policy=policy, cal=cal)
         records = await people.students_by_ids(tx, [s.student_id for s in STUDENTS])

@@ -26,14 +26,18 @@ def _unit(row: GuidanceUnitRow) -> Unit:
     return Unit(row.id, row.name, row.kind, row.retired_at is not None)
 
 
-async def units_by_keys(tx: Tx, keys: list[str]) -> dict[str, GuidanceUnitRow]:
-    """Live rows by name key, for imports."""
+async def _rows_by_keys(tx: Tx, keys: list[str]) -> dict[str, GuidanceUnitRow]:
     stmt = select(GuidanceUnitRow).where(col(GuidanceUnitRow.name_key).in_(keys))
     return {row.name_key: row for row in await tx.session.scalars(stmt)}
 
 
+async def units_by_keys(tx: Tx, keys: list[str]) -> dict[str, Unit]:
+    """Units (retired ones too) by name key."""
+    return {key: _unit(row) for key, row in (await _rows_by_keys(tx, keys)).items()}
+
+
 async def unit_by_name(tx: Tx, name: str) -> Unit | None:
-    row = (await units_by_keys(tx, [name_key(name)])).get(name_key(name))
+    row = (await _rows_by_keys(tx, [name_key(name)])).get(name_key(name))
     return None if row is None else _unit(row)
 
 
@@ -56,7 +60,7 @@ async def current_units(tx: Tx) -> list[Unit]:
 async def list_unit(tx: Tx, name: str, kind: str, now: datetime) -> None:
     """Add a unit, or give the one of that name key this name and kind and bring it back."""
     key = name_key(name)
-    row = (await units_by_keys(tx, [key])).get(key)
+    row = (await _rows_by_keys(tx, [key])).get(key)
     if row is None:
         tx.session.add(GuidanceUnitRow(name=name, name_key=key, kind=kind, created_at=now))
     else:
@@ -77,7 +81,7 @@ async def retire_unit(tx: Tx, key: str, now: datetime) -> bool:
 async def ensure_units(tx: Tx, names: list[str], now: datetime) -> dict[str, int]:
     """Unit ids by name key, creating (without a kind) the units not known yet."""
     keys = {name_key(name): name for name in names}
-    found = await units_by_keys(tx, list(keys))
+    found = await _rows_by_keys(tx, list(keys))
     for key, name in keys.items():
         if key not in found:
             row = GuidanceUnitRow(name=name, name_key=key, kind=None, created_at=now)

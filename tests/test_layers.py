@@ -249,3 +249,20 @@ def test_the_application_machine_is_pure() -> None:
     path = ROOT / "bot" / "services" / "applications" / "machine.py"
     imported = {target for _, target in imports_of("bot.services.applications.machine", path)}
     assert not {t for t in imported if t.startswith(("storage", "bot.chat", "bot.services"))}
+
+
+def test_storage_hands_out_plain_values_not_rows() -> None:
+    """No public storage function is declared to return an ORM row (`*Row`)."""
+    leaks = []
+    for path in sorted((ROOT / "storage").glob("*.py")):
+        if path.stem == "models":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (
+                isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
+                and not node.name.startswith("_")
+                and node.returns is not None
+                and re.search(r"\w+Row\b", ast.unparse(node.returns))
+            ):
+                leaks.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert leaks == []

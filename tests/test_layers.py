@@ -253,16 +253,14 @@ def test_the_application_machine_is_pure() -> None:
 
 def test_storage_hands_out_plain_values_not_rows() -> None:
     """No public storage function is declared to return an ORM row (`*Row`)."""
-    leaks = []
-    for path in sorted((ROOT / "storage").glob("*.py")):
-        if path.stem == "models":
-            continue
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if (
-                isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
-                and not node.name.startswith("_")
-                and node.returns is not None
-                and re.search(r"\w+Row\b", ast.unparse(node.returns))
-            ):
-                leaks.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    leaks = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        for path in sorted((ROOT / "storage").glob("*.py"))
+        if path.stem != "models"
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
+        and not node.name.startswith("_")
+        and node.returns is not None
+        and re.search(r"\w+Row\b", ast.unparse(node.returns))
+    ]
     assert leaks == []

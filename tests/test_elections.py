@@ -97,6 +97,10 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert "Receipt" in await vote(club, 1006, "Student S2")
     # One member, one ballot.
     assert "already voted" in await club.press_sent(1001, "Vote")
+    # A voter sees their own receipt again; a member who has not voted sees none.
+    shown = receipt.split("Receipt: ")[1].split(".")[0]
+    assert f"You voted; your receipt: {shown}" in await club.chat(1001).send("/election")
+    assert "your receipt" not in await club.chat(1004).send("/election")
 
     # One reminder a day before the close, to S4 alone, across ticks and a restart.
     await club.tick(days=2, hours=1)
@@ -127,6 +131,7 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert "awaits your approval" in w.telegram.to(REP)[-1]
     assert "other approval" in await club.press_sent(ADVISOR, "Approve the result")
     assert "taken office" in await club.press_sent(REP, "Approve the result")
+    assert f"your receipt: {shown}" in await club.chat(1001).send("/election")
     s2 = await club.student("S2")
     s1 = await club.student("S1")
     club_id = await club.club_id()

@@ -37,6 +37,7 @@ from storage.models import (
     ElectionPositionRow,
     ElectionRow,
     MembershipRow,
+    NominationAttemptRow,
     ObjectionRow,
     StudentRow,
     VoterRow,
@@ -436,8 +437,9 @@ async def has_voted(tx: Tx, election_id: int, student_pk: int) -> bool | None:
     return (await tx.session.scalars(stmt)).first()
 
 
-async def mark_voted(tx: Tx, election_id: int, student_pk: int) -> bool:
-    """Flip the voter's row to voted; False when there is no such voter or they already voted.
+async def mark_voted(tx: Tx, election_id: int, student_pk: int, receipt: str) -> bool:
+    """Flip the voter's row to voted, keeping the receipt the voter is given; False when there is
+    no such voter or they already voted.
 
     On PostgreSQL a second transaction doing this waits for the first one's row lock and then
     finds `voted` true; on SQLite transactions are serialized: either way only one flips it.
@@ -447,9 +449,19 @@ async def mark_voted(tx: Tx, election_id: int, student_pk: int) -> bool:
         .where(col(VoterRow.election_id) == election_id)
         .where(col(VoterRow.student_pk) == student_pk)
         .where(col(VoterRow.voted).is_(False))
-        .values(voted=True)
+        .values(voted=True, receipt=receipt)
     )
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def own_receipt(tx: Tx, election_id: int, student_pk: int) -> str | None:
+    """The receipt this voter was given, for them alone to see again; None before they vote."""
+    stmt = (
+        select(col(VoterRow.receipt))
+        .where(col(VoterRow.election_id) == election_id)
+        .where(col(VoterRow.student_pk) == student_pk)
+    )
+    return (await tx.session.scalars(stmt)).first()
 
 
 async def drop_ballots(
@@ -532,3 +544,20 @@ async def advisor_recipient(tx: Tx, advisor_pk: int) -> Recipient | None:
     )
     row = (await tx.session.execute(stmt)).first()
     return None if row is None else Recipient(row[0], Language(row[1]))
+
+
+async def nomination_attempts(tx: Tx, user_id: int, since: datetime) -> int:
+    """How many nominations of others this account has tried since `since`."""
+    stmt = (
+        select(func.count())
+        .select_from(NominationAttemptRow)
+        .where(col(NominationAttemptRow.user_id) == user_id)
+        .where(col(NominationAttemptRow.at) >= since)
+    )
+    return int((await tx.session.execute(stmt)).scalar_one())
+
+
+async def record_nomination_attempt(tx: Tx, user_id: int, now: datetime) -> None:
+    """Count one nomination of another member tried by this account."""
+    tx.session.add(NominationAttemptRow(user_id=user_id, at=now))
+    await tx.session.flush()

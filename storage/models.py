@@ -819,10 +819,12 @@ class CandidateRow(SQLModel, table=True):
 
 
 class VoterRow(SQLModel, table=True):
-    """Who may vote (the members when voting opened) and whether they have: nothing else.
+    """Who may vote (the members when voting opened), whether they have, and the receipt the
+    voter was given, so the bot can show it to them again.
 
-    Kept apart from the ballots: no column here says what anyone chose, and none there says
-    who chose it.
+    No column here says what anyone chose, and none of the ballot table says who chose it. The
+    receipt is the voter's own: only the voter's status screen reads it (never an export, the
+    audit log or anyone else's screen).
     """
 
     __tablename__ = "election_voter"
@@ -830,6 +832,19 @@ class VoterRow(SQLModel, table=True):
     election_id: int = Field(foreign_key="election.id", primary_key=True)
     student_pk: int = Field(foreign_key="student.id", primary_key=True)
     voted: bool = False
+    receipt: str | None = Field(default=None, max_length=16)
+
+
+class NominationAttemptRow(SQLModel, table=True):
+    """One nomination of another member, tried by an account: the attempts per hour are
+    limited, so nobody can probe members' eligibility at length."""
+
+    __tablename__ = "election_nomination_attempt"
+    __table_args__ = (Index("ix_nomination_attempt_user_at", "user_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    at: datetime = Field(sa_column=_ts())
 
 
 class BallotRow(SQLModel, table=True):

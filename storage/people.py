@@ -156,6 +156,18 @@ async def student_by_pk(tx: Tx, pk: int) -> Student | None:
     return None if row is None else to_student(row)
 
 
+async def students_by_pks(tx: Tx, pks: list[int]) -> list[Student]:
+    """These students' records, by name."""
+    if not pks:
+        return []
+    stmt = (
+        select(StudentRow)
+        .where(col(StudentRow.id).in_(pks))
+        .order_by(col(StudentRow.name), col(StudentRow.id))
+    )
+    return [to_student(row) for row in await tx.session.scalars(stmt)]
+
+
 async def locked_student(tx: Tx, student: Student) -> Student | None:
     """The student's record, locked until the transaction ends, to serialize their joins.
     PostgreSQL reads it again `FOR UPDATE`; on SQLite the write lock, held since BEGIN, already

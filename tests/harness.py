@@ -6,10 +6,16 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
+from bot.chat.i18n import tr
 from bot.chat.replies import Button, Document, Incoming, Outcome, Reply
 from bot.core.engine import Engine
+from bot.domain.policy import Policy
+from bot.domain.values import Language, Role
 from bot.services import identity, roster
 from storage.db import Database
+from storage.models import AccountRow, RoleGrantRow, StudentRow
 from storage.tx import Tx
 from storage.types import utcnow
 
@@ -157,3 +163,87 @@ class Campus:
         reply = await chat.send(f"/start {codes[student_id]}")
         assert "bound" in reply, reply
         return chat
+
+
+# --- the privacy scan (PRIV-4) ---------------------------------------------------------------
+
+
+@dataclass
+class Transcript:
+    """Every message the test's fakes delivered to a person: (user id, plain text, then the
+    labels of its buttons after a blank line). tests/conftest.py records into `TRANSCRIPT` and
+    scans it."""
+
+    messages: list[tuple[int, str]] = field(default_factory=list)
+
+    def record(self, user_id: int, reply: Reply) -> None:
+        labels = "\n".join(b.text for row in reply.buttons for b in row)
+        self.messages.append((user_id, f"{plain(reply.text)}\n\n{labels}"))
+
+
+TRANSCRIPT = Transcript()
+
+# How a check that needs a restricted value words its failure (ORG-5, ORG-6).
+_REASONS = ("election.why.disciplinary", "election.why.rank", "election.why.party")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A student's name, ID and restricted values (political status, class rank, record)."""
+
+    pk: int
+    student_id: str
+    name: str
+    political: str
+    rank: int
+    disciplinary: bool
+
+    def mentioned(self, text: str) -> bool:
+        keys = (self.name, self.student_id)
+        return any(re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text) for key in keys)
+
+    def restricted(self, text: str) -> list[str]:
+        """The renderings of this person's restricted values found in `text`."""
+        limit = Policy().officer_max_rank_pct
+        phrases = []
+        for lang in Language:
+            phrases.append(plain(tr(lang, f"political.{self.political}")))
+            phrases.append(plain(tr(lang, "playground.rank", rank=self.rank)))
+            phrases += [plain(tr(lang, key, limit=limit)) for key in _REASONS]
+            if self.disciplinary:
+                phrases.append(plain(tr(lang, "playground.disciplinary")))
+        found = [p for p in phrases if p in text]
+        if re.search(rf"(?<![\d.]){self.rank}\s?%", text):
+            found.append(f"{self.rank}%")
+        return found
+
+
+async def privacy_leaks(db: Database, messages: list[tuple[int, str]]) -> list[str]:
+    """Messages that show a student's restricted values to someone who is neither staff nor
+    that student: each paragraph (a note, a question, the buttons) naming a student by name or
+    ID is checked for that student's political status, class rank and disciplinary record as
+    the bot words them, and for the reasons a check that needs them gives."""
+    async with db.transaction() as session:
+        people = [
+            Person(r.id or 0, r.student_id, r.name, r.political, r.rank_pct, r.disciplinary)
+            for r in await session.scalars(select(StudentRow))
+        ]
+        accounts = await session.execute(select(AccountRow.user_id, AccountRow.student_pk))
+        own: dict[int, int | None] = dict(accounts.all())
+        staff = set(
+            await session.scalars(
+                select(RoleGrantRow.user_id).where(RoleGrantRow.role == Role.STAFF.value)
+            )
+        )
+    found = []
+    for user, text in messages:
+        if user in staff:
+            continue
+        for paragraph in text.split("\n\n"):
+            for person in people:
+                if person.pk == own.get(user) or not person.mentioned(paragraph):
+                    continue
+                shown = person.restricted(paragraph)
+                if shown:
+                    found.append(f"to {user} about {person.name}: {shown} in {paragraph!r}")
+    return found

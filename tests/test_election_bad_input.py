@@ -1,5 +1,5 @@
 """Ballots under attack: simultaneous taps, forged and stale buttons, late members, a club
-suspended mid-vote, nobody eligible."""
+suspended mid-vote, nobody eligible; nominations that probe other people's records."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from collections.abc import Awaitable, Callable
 
 from bot.chat import callbacks
 from bot.domain.elections import AlreadyVoted
-from bot.services import elections, identity
+from bot.services import elections, identity, roster
 from storage import elections as elections_store
+from storage import people
 from storage.db import Database
 from storage.models import ElectionRow
 from storage.tx import Tx
 from tests.elections import OFFICER, Club
+from tests.harness import STUDENT_HEADER, Chat, student_line
 from tests.test_elections import ballots_match_voters
 
 TAPS = 20
@@ -167,3 +169,117 @@ async def test_withdrawal_before_voting_only(db: Database) -> None:
     await club.tick(days=3, minutes=1)
     await club.chat(1002).send("/election")
     assert "Withdraw" not in str(club.chat(1002).last_with_buttons().buttons)
+
+
+async def _nominations_open(club: Club) -> None:
+    officer = club.chat(OFFICER)
+    await officer.send("/election")
+    await officer.click("Start an election: Chess Club")
+    await officer.click("President")
+    await officer.click("Start")
+    await club.tick(minutes=1)
+
+
+async def _outsider(club: Club) -> int:
+    """A student of the university in no club, bound to user 9009: a Party member with a
+    record and a low rank."""
+    line = student_line("X9", "Outside Person", disciplinary="yes", rank=90, political="party")
+    async with club.w.db.transaction() as session:
+        tx = Tx(session, club.w.db)
+        await roster.import_students(tx, club.w.clock.now(), f"{STUDENT_HEADER}\n{line}".encode())
+        codes = {s.student_id: c for s, c in await identity.issue_codes(tx, club.w.clock.now())}
+        found = await people.student_by_student_id(tx, "X9")
+    assert found is not None
+    assert "bound" in await club.chat(9009).send(f"/start {codes['X9']}")
+    return found.id
+
+
+def _forged(chat: Chat, value: str) -> str:
+    """A flow button with the current step and a value of the sender's choosing."""
+    step = (chat.button("Myself").data or "").split(":")[2]
+    return callbacks.encode("f", step, value)
+
+
+async def test_a_nomination_reveals_nothing_about_anyone(db: Database) -> None:
+    club = await Club.seeded(db)
+    await _nominations_open(club)
+    outsider = await _outsider(club)
+    chat = club.chat(1003)
+    await club.press_sent(1003, "Nominate")
+    await chat.click("President")
+    # The other members, by button; never the nominator, never a student outside the club.
+    labels = [b.text for row in chat.last_with_buttons().buttons for b in row]
+    assert labels == ["Myself", *(f"Student S{n}" for n in (1, 2, 4, 5, 6))]
+    # A typed name is looked up among the members only.
+    assert "No member of the club" in await chat.send("Outside")
+    assert "Outside Person" not in chat.said
+    said = await chat.send("student s")
+    assert "Members whose name matches" in said
+    assert chat.button("Student S6")
+    # S6 ranks too low; X9 is no member: the same answer, naming the rule only.
+    await chat.click("Student S6")
+    ineligible = chat.said
+    await chat.press(_forged(chat, f"m{outsider}"))
+    stranger = chat.said
+    assert "not eligible under ORG-5" in ineligible
+    assert stranger == ineligible
+    for detail in ("top 50", "disciplinary", "Party", "enrolled", "not a member"):
+        assert detail not in ineligible
+    # The flow asks again: a failed nomination can be followed by one that works.
+    await chat.click("Student S4")
+    assert "asked to accept" in chat.said
+    await club.tick(minutes=1)
+    assert "top 50 %" in club.w.telegram.to(1006)[-1]
+    assert not club.w.telegram.to(9009)
+
+
+async def test_nominations_of_others_are_limited_per_hour(db: Database) -> None:
+    club = await Club.seeded(db)
+    await _nominations_open(club)
+    limit = club.w.policy.nomination_attempts_per_hour
+    chat = club.chat(1003)
+    await club.press_sent(1003, "Nominate")
+    await chat.click("President")
+    for _ in range(limit):
+        await chat.click("Student S6")
+        assert "not eligible under ORG-5" in chat.said
+    await chat.click("Student S4")
+    assert f"tried {limit} nominations" in chat.said
+    assert "Myself" in str(chat.last_with_buttons().buttons)
+    # Nominating oneself is not limited; an hour later others can be nominated again.
+    await chat.click("Myself")
+    assert "You are a candidate" in chat.said
+    club.w.clock.advance(hours=1)
+    await club.press_sent(1002, "Nominate")
+    await club.chat(1002).click("President")
+    await club.chat(1002).click("Student S4")
+    assert "asked to accept" in club.chat(1002).said
+
+
+async def test_members_are_offered_a_page_at_a_time(db: Database) -> None:
+    club = await Club.seeded(db)
+    extra = [student_line(f"M{n:02d}", f"Member {n:02d}") for n in range(1, 8)]
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        await roster.import_students(
+            tx, club.w.clock.now(), "\n".join([STUDENT_HEADER, *extra]).encode()
+        )
+        codes = {s.student_id: c for s, c in await identity.issue_codes(tx, club.w.clock.now())}
+    for n in range(1, 8):
+        chat = club.chat(5000 + n)
+        assert "bound" in await chat.send(f"/start {codes[f'M{n:02d}']}")
+        assert "Welcome" in await chat.send("/join Chess Club")
+    await _nominations_open(club)
+    chat = club.chat(1002)
+    await club.press_sent(1002, "Nominate")
+    await chat.click("President")
+    first = [b.text for row in chat.last_with_buttons().buttons for b in row]
+    assert first[1:9] == [f"Member {n:02d}" for n in range(1, 8)] + ["Student S1"]
+    await chat.click("Next")
+    second = [b.text for row in chat.last_with_buttons().buttons for b in row]
+    assert [x for x in second if x.startswith("Student")] == [
+        f"Student S{n}" for n in (3, 4, 5, 6)
+    ]
+    await chat.click("◀ Previous")
+    await chat.click("Member 03")
+    assert "asked to accept" in chat.said

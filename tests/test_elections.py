@@ -62,14 +62,17 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert "You are a candidate" in club.chat(1002).said
     await club.press_sent(1003, "Nominate")
     await club.chat(1003).click("President")
-    assert "asked to accept" in await club.chat(1003).send("S4")
+    assert "asked to accept" in await club.chat(1003).send("Student S4")
     await club.press_sent(1003, "Nominate")
     await club.chat(1003).click("President")
-    refused = await club.chat(1003).send("S6")
-    assert "cannot stand" in refused
-    assert "top 50 %" in refused
+    # The nominator hears the rule only; the choice is offered again; S6 alone hears why.
+    refused = await club.chat(1003).send("Student S6")
+    assert "not eligible under ORG-5" in refused
+    assert "top 50" not in refused
+    assert "Whom do you nominate" in refused
     await club.tick(minutes=1)
     assert "cannot stand" in w.telegram.to(1006)[-1]
+    assert "top 50 %" in w.telegram.to(1006)[-1]
     assert "You accepted" in await club.press_sent(1004, "Accept")
 
     # Nominations close after 7 days; the advisor approves the list; publicity; voting opens.
@@ -94,6 +97,10 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert "Receipt" in await vote(club, 1006, "Student S2")
     # One member, one ballot.
     assert "already voted" in await club.press_sent(1001, "Vote")
+    # A voter sees their own receipt again; a member who has not voted sees none.
+    shown = receipt.split("Receipt: ")[1].split(".")[0]
+    assert f"You voted; your receipt: {shown}" in await club.chat(1001).send("/election")
+    assert "your receipt" not in await club.chat(1004).send("/election")
 
     # One reminder a day before the close, to S4 alone, across ticks and a restart.
     await club.tick(days=2, hours=1)
@@ -124,6 +131,7 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert "awaits your approval" in w.telegram.to(REP)[-1]
     assert "other approval" in await club.press_sent(ADVISOR, "Approve the result")
     assert "taken office" in await club.press_sent(REP, "Approve the result")
+    assert f"your receipt: {shown}" in await club.chat(1001).send("/election")
     s2 = await club.student("S2")
     s1 = await club.student("S1")
     club_id = await club.club_id()
@@ -180,7 +188,7 @@ async def test_ballot_table_cannot_identify_a_voter(db: Database) -> None:
     )
     assert not any(c.autoincrement is True for c in table.columns)
     voter_columns = {c.name for c in VoterRow.__table__.columns}  # type: ignore[attr-defined]
-    assert voter_columns == {"election_id", "student_pk", "voted"}
+    assert voter_columns == {"election_id", "student_pk", "voted", "receipt"}
 
     async with db.engine.connect() as conn:
         found = await conn.run_sync(

@@ -228,6 +228,13 @@ def ineligibility(
     return reasons
 
 
+def officer_rules(policy: Policy, category: Category, leader: bool) -> str:
+    """The rules a nominee for this position must meet, as a refusal names them: never which
+    condition failed (PRIV-4)."""
+    party = leader and category in policy.party_advisor_categories
+    return "ORG-5, ORG-6" if party else "ORG-5"
+
+
 class BadPositions(DomainError):
     key = "error.election.positions"
 
@@ -248,6 +255,17 @@ class WrongPhase(DomainError):
 
 class NotEligible(DomainError):
     key = "error.election.not_eligible"
+
+
+class NomineeNotEligible(DomainError):
+    """A nomination of another person refused: the same answer for an ineligible member and for
+    anyone who is not a member, naming only the rules (PRIV-4)."""
+
+    key = "error.election.nominee_not_eligible"
+
+
+class TooManyNominations(DomainError):
+    key = "error.election.too_many_nominations"
 
 
 class AlreadyCandidate(NotEligible):

@@ -111,6 +111,9 @@ class Policy(BaseModel):
     election_tie_rule: Literal["runoff", "lot"] = "runoff"
     # Members who have not voted are reminded once, this many days before voting closes.
     election_reminder_lead_days: int = Field(default=1, ge=1, le=30)
+    # PRIV-4: nominations of other members one account may try per hour (each refusal tells
+    # something about a member's eligibility).
+    nomination_attempts_per_hour: int = Field(default=10, ge=1, le=1000)
 
     @field_validator("election_quorum")
     @classmethod

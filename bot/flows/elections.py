@@ -3,12 +3,14 @@
 Buttons: `el:<action>:<id>` (n nominate, a/d accept or decline a nomination, w withdraw,
 s strike, ok approve the list, o object, ap approve the result, new start), `vt:<election>`
 opens a ballot. Every handler re-reads the election and checks phase and role on the server.
-Flows: start (PRESET -> CONFIRM <-> SCHEDULE), nominate (POSITION -> WHO), strike (TEXT),
+Flows: start (PRESET -> CONFIRM <-> SCHEDULE), nominate (POSITION -> WHO, a member chosen by
+button or by part of a name, asked again after a refusal), strike (TEXT),
 objection (TEXT), ballot (MARK per position -> CONFIRM -> cast); elections.mmd draws them all.
 """
 
 from __future__ import annotations
 
+import difflib
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -30,12 +32,15 @@ from bot.domain.elections import (
     CandidateStatus,
     Election,
     Kind,
+    NomineeNotEligible,
+    NotEligible,
     Phase,
     PositionSpec,
     Schedule,
+    TooManyNominations,
 )
-from bot.domain.values import Club, ClubStatus, DomainError, NotAllowed, Role
-from bot.flows.common import clip
+from bot.domain.values import Club, ClubStatus, DomainError, NotAllowed, Role, Student
+from bot.flows.common import PAGE_SIZE, clip, page_count, pager
 from bot.services import elections as service
 from bot.services.elections import ELECTION, VOTE
 from storage import advisors, clubs, officers, units
@@ -43,6 +48,8 @@ from storage import elections as elections_store
 
 router = Router()
 MOTION_CHOICES = tally.MOTION_CHOICES
+# Members suggested for a typed name that matches none exactly.
+SUGGESTIONS = 5
 
 
 def _refused(ctx: Ctx, err: DomainError) -> Step:
@@ -112,6 +119,11 @@ async def election(ctx: Ctx, args: str) -> Step:
     running = {e.club_id for e in listed if e.phase not in ENDED}
     for row in listed[:10]:
         lines.append(_status_line(ctx, row, names.get(row.club_id or 0, "?")))
+        if ctx.student is not None:
+            # The voter's own receipt, shown to them alone (never stored with the ballot).
+            receipt = await elections_store.own_receipt(ctx.tx, row.id, ctx.student.id)
+            if receipt is not None:
+                lines.append(ctx.t("election.your_receipt", receipt=receipt))
         rows.extend(await _actions(ctx, row))
     if not listed:
         lines.append(ctx.t("election.none"))
@@ -444,6 +456,7 @@ class NominateState(StrEnum):
 class NominateData(BaseModel):
     election_id: int
     position_id: int | None = None
+    page: int = 0
 
 
 async def _ask_position(ctx: Ctx, data: NominateData) -> Step:
@@ -465,29 +478,81 @@ async def on_position(ctx: Ctx, data: NominateData, given: Input) -> Step:
     position_id = prefixed_number(choice, "p")
     if position_id is None or position_id not in open_ids:
         return await _ask_position(ctx, data)
-    data = data.model_copy(update={"position_id": position_id})
+    return await _ask_who(ctx, data.model_copy(update={"position_id": position_id}))
+
+
+async def _ask_who(
+    ctx: Ctx,
+    data: NominateData,
+    note: str | None = None,
+    found: list[Student] | None = None,
+) -> Step:
+    """Myself, a page of the other members (or the ones a typed name matched) and the pager."""
     rows = [[ctx.choice(ctx.t("button.election.myself"), "me")]]
-    return Step.ask("elnominate", NominateState.WHO, data, ctx.t("election.ask_who"), rows)
+    if found is None:
+        others = await service.nominees(ctx.tx, ctx.student, data.election_id)
+        page = min(data.page, page_count(len(others)) - 1)
+        data = data.model_copy(update={"page": page})
+        shown = others[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    else:
+        others, shown = found, found[:PAGE_SIZE]
+    rows += [[ctx.choice(clip(m.name, 40), f"m{m.id}")] for m in shown]
+    if found is None:
+        rows.append(pager(ctx, data.page, len(others)))
+    return Step.ask("elnominate", NominateState.WHO, data, ctx.t("election.ask_who"), rows, note)
+
+
+def _matching(members: list[Student], typed: str) -> list[Student]:
+    """Members whose name contains the typed text (casefolded), else the closest names."""
+    wanted = typed.casefold()
+    found = [m for m in members if wanted in m.name.casefold()]
+    if found:
+        return found
+    names = {m.name.casefold() for m in members}
+    close = set(difflib.get_close_matches(wanted, list(names), SUGGESTIONS, 0.6))
+    return [m for m in members if m.name.casefold() in close]
 
 
 async def on_who(ctx: Ctx, data: NominateData, given: Input) -> Step:
+    choice = given.choice or ""
+    if choice == "me":
+        return await _nominate(ctx, data, None)
+    page = prefixed_number(choice, "p")
+    if page is not None:
+        return await _ask_who(ctx, data.model_copy(update={"page": page}))
+    member_pk = prefixed_number(choice, "m")
+    if member_pk is not None:
+        return await _nominate(ctx, data, member_pk)
+    typed = " ".join((given.text or "").split())
+    if not typed:
+        return await _ask_who(ctx, data)
+    found = _matching(await service.nominees(ctx.tx, ctx.student, data.election_id), typed)
+    exact = [m for m in found if m.name.casefold() == typed.casefold()]
+    if len(exact) == 1:
+        return await _nominate(ctx, data, exact[0].id)
+    key = "election.members_matching" if found else "election.no_member_matches"
+    return await _ask_who(ctx, data, ctx.t(key, text=clip(typed, 40)), found or None)
+
+
+async def _nominate(ctx: Ctx, data: NominateData, nominee_pk: int | None) -> Step:
     assert data.position_id is not None
-    nominee = None if given.choice == "me" else (given.text or "").strip()
-    if given.choice != "me" and not nominee:
-        return Step.say(ctx.t("flow.expired"))
     try:
         candidate = await service.nominate(
             ctx.tx,
             ctx.policy,
             ctx.now,
             ctx.lang,
+            ctx.user_id,
             ctx.student,
             data.election_id,
             data.position_id,
-            nominee,
+            nominee_pk,
         )
+    except (NotEligible, NomineeNotEligible, TooManyNominations) as err:
+        # Said, not raised: the attempt and the nominee's explanation, queued before, are kept;
+        # the choice is offered again.
+        return await _ask_who(ctx, data, tr(ctx.lang, err.key, **err.params))
     except DomainError as err:
-        # Said, not raised: the nominee's explanation, queued before, is kept.
         return _refused(ctx, err)
     if candidate.status == CandidateStatus.ACCEPTED:
         return Step.say(ctx.t("election.self_nominated"), edit=True)
@@ -502,7 +567,7 @@ router.flow(
         starts=frozenset({NominateState.POSITION}),
         transitions={
             NominateState.POSITION: frozenset({NominateState.POSITION, NominateState.WHO, END}),
-            NominateState.WHO: frozenset({END}),
+            NominateState.WHO: frozenset({NominateState.WHO, END}),
         },
     )
 )

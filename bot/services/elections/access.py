@@ -121,6 +121,15 @@ async def member_pks(tx: Tx, row: Election) -> list[int]:
     return sorted(s.student.id for s in await _founders(tx, row))
 
 
+async def members(tx: Tx, row: Election) -> list[Student]:
+    """The members (at a founding meeting, the founding members) by name: whom a member may
+    nominate."""
+    if row.club_id is not None:
+        return await people.students_by_pks(tx, await clubs.member_pks(tx, row.club_id))
+    founders = [s.student for s in await _founders(tx, row)]
+    return sorted(founders, key=lambda s: (s.name, s.id))
+
+
 async def member_accounts(tx: Tx, row: Election) -> list[Recipient]:
     """The members' accounts, to write to."""
     if row.club_id is not None:

@@ -8,7 +8,7 @@ voting opens (bot/services/elections/clock.py).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain import tally
 from bot.domain.calendar import Calendar
@@ -18,13 +18,16 @@ from bot.domain.elections import (
     Candidate,
     CandidateStatus,
     Election,
+    NomineeNotEligible,
     NotEligible,
     Phase,
     Position,
     Reason,
+    TooManyNominations,
     UnknownCandidate,
     WrongPhase,
     ineligibility,
+    officer_rules,
 )
 from bot.domain.policy import Level, Policy
 from bot.domain.values import Club, Language, NotAllowed, NotMember, Student
@@ -32,6 +35,8 @@ from bot.services.elections import access, clock, notices
 from storage import elections as elections_store
 from storage import people
 from storage.tx import Tx
+
+HOUR = timedelta(hours=1)
 
 
 async def positions_open(tx: Tx, election_id: int) -> list[Position]:
@@ -41,6 +46,16 @@ async def positions_open(tx: Tx, election_id: int) -> list[Position]:
         for p in await elections_store.positions(tx, election_id)
         if p.method is not tally.Method.MOTION
     ]
+
+
+async def nominees(tx: Tx, student: Student | None, election_id: int) -> list[Student]:
+    """The other members a member may nominate, by name: shown only to a member of the club
+    while nominations are open."""
+    row, club = await access.election(tx, election_id)
+    access.require_phase(row, Phase.NOMINATION)
+    if student is None or not await access.is_member(tx, row, student.id):
+        raise NotMember(club=club.name)
+    return [m for m in await access.members(tx, row) if m.id != student.id]
 
 
 async def explain(
@@ -64,14 +79,18 @@ async def nominate(
     policy: Policy,
     now: datetime,
     lang: Language,
+    user_id: int,
     student: Student | None,
     election_id: int,
     position_id: int,
-    nominee_student_id: str | None = None,
+    nominee_pk: int | None = None,
 ) -> Candidate:
     """A member nominates themself (accepted at once) or another member (who must accept).
 
-    Eligibility is checked now and explained: to the nominator here, to a nominee by message.
+    Eligibility is checked now. A member who nominates themself hears why they cannot stand;
+    a nomination of someone else is refused naming the rules only, the same for a member who
+    may not stand as for anyone who is not a member, and the nominee alone hears why (PRIV-4).
+    Nominations of others count against the account's attempts per hour.
     """
     row, club = await access.election(tx, election_id, lock=True)
     access.require_phase(row, Phase.NOMINATION)
@@ -82,20 +101,17 @@ async def nominate(
     )
     if position is None:
         raise UnknownCandidate()
-    nominee = student
-    if nominee_student_id is not None and nominee_student_id != student.student_id:
-        found = await people.student_by_student_id(tx, nominee_student_id)
-        if found is None:
-            raise NotEligible(name=nominee_student_id, reasons=notices.unknown_student(lang))
-        nominee = found
-    reasons = await explain(tx, policy, lang, nominee, row, club, position.leader)
-    if reasons:
-        if nominee.id != student.id:
-            await _explain_to_nominee(tx, policy, now, row, club, nominee, position)
-        raise NotEligible(name=nominee.name, reasons=notices.bulleted(reasons))
+    itself = nominee_pk is None or nominee_pk == student.id
+    if itself:
+        nominee = student
+        reasons = await explain(tx, policy, lang, nominee, row, club, position.leader)
+        if reasons:
+            raise NotEligible(name=nominee.name, reasons=notices.bulleted(reasons))
+    else:
+        assert nominee_pk is not None
+        nominee = await _other_nominee(tx, policy, now, user_id, row, club, position, nominee_pk)
     if await elections_store.live_candidacy(tx, election_id, nominee.id) is not None:
         raise AlreadyCandidate(name=nominee.name)
-    itself = nominee.id == student.id
     candidate = await elections_store.add_candidate(
         tx,
         election_id,
@@ -119,20 +135,35 @@ async def nominate(
     return candidate
 
 
-async def _explain_to_nominee(
+async def _other_nominee(
     tx: Tx,
     policy: Policy,
     now: datetime,
+    user_id: int,
     row: Election,
     club: Club,
-    nominee: Student,
     position: Position,
-) -> None:
+    nominee_pk: int,
+) -> Student:
+    """The member nominated by someone else, once the attempt is counted; refused alike for
+    a stranger and for a member who may not stand."""
+    since = now - HOUR
+    limit = policy.nomination_attempts_per_hour
+    if await elections_store.nomination_attempts(tx, user_id, since) >= limit:
+        raise TooManyNominations(limit=limit)
+    await elections_store.record_nomination_attempt(tx, user_id, now)
+    refused = NomineeNotEligible(rules=officer_rules(policy, club.category, position.leader))
+    nominee = await people.student_by_pk(tx, nominee_pk)
+    if nominee is None or not await access.is_member(tx, row, nominee.id):
+        raise refused
     account = await people.account_of_student(tx, nominee.id)
-    if account is None:
-        return
-    why = await explain(tx, policy, account.language, nominee, row, club, position.leader)
-    await notices.tell_ineligible(tx, now, account, row, club, nominee, position, why)
+    lang = account.language if account is not None else Language.EN
+    why = await explain(tx, policy, lang, nominee, row, club, position.leader)
+    if why:
+        if account is not None:
+            await notices.tell_ineligible(tx, now, account, row, club, nominee, position, why)
+        raise refused
+    return nominee
 
 
 async def _own_candidacy(

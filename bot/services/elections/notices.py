@@ -47,11 +47,6 @@ def bulleted(lines: Sequence[str]) -> str:
     return "\n".join(f"• {r}" for r in lines)
 
 
-def unknown_student(lang: Language) -> str:
-    """Why a nominee who is not on the roster cannot stand."""
-    return tr(lang, "election.why.unknown")
-
-
 def _no_buttons(lang: Language, eid: int) -> Keyboard:
     return ()
 

@@ -102,7 +102,8 @@ async def cast(
 
     The election row is held in share mode (PostgreSQL) so that the count, which takes it in
     update mode, never runs while a ballot is half cast. One ballot per voter holds in the
-    database: the ballots go in only when this transaction flipped the voter's row.
+    database: the ballots go in only when this transaction flipped the voter's row. The voter's
+    row keeps the receipt, for the voter to see again; the ballots keep no voter.
     """
     await elections_store.share_lock(tx, election_id)
     row, _ = await access.election(tx, election_id)
@@ -115,9 +116,9 @@ async def cast(
     for p in papers:
         if tally.check_ballot(p.position, marks[p.id]) is not None:
             raise BadBallot()
-    if not await elections_store.mark_voted(tx, election_id, student.id):
-        raise AlreadyVoted()
     receipt = new_receipt()
+    if not await elections_store.mark_voted(tx, election_id, student.id, receipt):
+        raise AlreadyVoted()
     await elections_store.drop_ballots(
         tx, election_id, receipt, [(p.id, list(marks[p.id])) for p in papers]
     )

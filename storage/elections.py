@@ -437,9 +437,8 @@ async def has_voted(tx: Tx, election_id: int, student_pk: int) -> bool | None:
     return (await tx.session.scalars(stmt)).first()
 
 
-async def mark_voted(tx: Tx, election_id: int, student_pk: int, receipt: str) -> bool:
-    """Flip the voter's row to voted, keeping the receipt the voter is given; False when there is
-    no such voter or they already voted.
+async def mark_voted(tx: Tx, election_id: int, student_pk: int) -> bool:
+    """Flip the voter's row to voted; False when there is no such voter or they already voted.
 
     On PostgreSQL a second transaction doing this waits for the first one's row lock and then
     finds `voted` true; on SQLite transactions are serialized: either way only one flips it.
@@ -449,19 +448,9 @@ async def mark_voted(tx: Tx, election_id: int, student_pk: int, receipt: str) ->
         .where(col(VoterRow.election_id) == election_id)
         .where(col(VoterRow.student_pk) == student_pk)
         .where(col(VoterRow.voted).is_(False))
-        .values(voted=True, receipt=receipt)
+        .values(voted=True)
     )
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
-
-
-async def own_receipt(tx: Tx, election_id: int, student_pk: int) -> str | None:
-    """The receipt this voter was given, for them alone to see again; None before they vote."""
-    stmt = (
-        select(col(VoterRow.receipt))
-        .where(col(VoterRow.election_id) == election_id)
-        .where(col(VoterRow.student_pk) == student_pk)
-    )
-    return (await tx.session.scalars(stmt)).first()
 
 
 async def drop_ballots(

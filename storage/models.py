@@ -819,20 +819,17 @@ class CandidateRow(SQLModel, table=True):
 
 
 class VoterRow(SQLModel, table=True):
-    """Who may vote (the members when voting opened), whether they have, and the receipt the
-    voter was given, so the bot can show it to them again.
+    """Who may vote (the members when voting opened) and whether they have.
 
-    No column here says what anyone chose, and none of the ballot table says who chose it. The
-    receipt is the voter's own: only the voter's status screen reads it (never an export, the
-    audit log or anyone else's screen).
-    """
+    No column here says what anyone chose, and none of the ballot table says who chose it: a
+    voter's receipt is a keyed hash the bot computes again when the voter asks, never stored
+    with them (`bot/services/elections/voting.py`)."""
 
     __tablename__ = "election_voter"
 
     election_id: int = Field(foreign_key="election.id", primary_key=True)
     student_pk: int = Field(foreign_key="student.id", primary_key=True)
     voted: bool = False
-    receipt: str | None = Field(default=None, max_length=16)
 
 
 class NominationAttemptRow(SQLModel, table=True):

@@ -167,3 +167,15 @@ def test_an_older_python_is_told_what_it_needs() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 1
     assert "clubbot needs Python 3.11 or newer" in done.stderr
+
+
+def test_the_ballot_key_is_made_once_owner_only_unless_given(tmp_path: Path) -> None:
+    from bot.app.settings import Settings
+
+    path = tmp_path / "keys" / "ballot.key"
+    made = Settings(ballot_key_file=path).ballot_key_bytes()
+    assert len(made) == 64
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert Settings(ballot_key_file=path).ballot_key_bytes() == made
+    assert Settings(ballot_key="given", ballot_key_file=path).ballot_key_bytes() == b"given"
+    assert "given" in Settings(ballot_key="given").secrets()

@@ -61,6 +61,7 @@ async def test_twenty_simultaneous_casts_give_one_ballot(
                     student,
                     eid,
                     {p.id: ["yes"] for p in papers},
+                    b"key",
                 )
         except AlreadyVoted:
             return "already"

@@ -176,7 +176,7 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
 
 async def test_ballot_table_cannot_identify_a_voter(db: Database) -> None:
     """No column of the ballot table names a student, an account or a time; the key is the
-    random receipt; the voter roll holds no choice."""
+    receipt; the voter roll holds no choice and no receipt."""
     table = BallotRow.__table__  # type: ignore[attr-defined]
     columns = {c.name: c for c in table.columns}
     assert set(columns) == {"position_id", "receipt", "election_id", "choices"}
@@ -188,7 +188,7 @@ async def test_ballot_table_cannot_identify_a_voter(db: Database) -> None:
     )
     assert not any(c.autoincrement is True for c in table.columns)
     voter_columns = {c.name for c in VoterRow.__table__.columns}  # type: ignore[attr-defined]
-    assert voter_columns == {"election_id", "student_pk", "voted", "receipt"}
+    assert voter_columns == {"election_id", "student_pk", "voted"}
 
     async with db.engine.connect() as conn:
         found = await conn.run_sync(
@@ -390,3 +390,16 @@ async def test_the_starter_changes_the_schedule_within_bounds(db: Database) -> N
     async with club.w.db.transaction() as session:
         row = (await session.scalars(select(ElectionRow))).one()
     assert (row.publicity_days, row.voting_days, row.result_days) == (1, 4, 60)
+
+
+def test_a_receipt_is_the_voters_own_and_names_nobody_without_the_key() -> None:
+    """The receipt the bot shows again is computed from a key kept outside the database: the
+    same voter and election give the same receipt, another key or voter another one."""
+    from bot.services.elections import receipt_for
+
+    mine = receipt_for(b"key", 7, 1001)
+    assert mine == receipt_for(b"key", 7, 1001)
+    assert len(mine) == 10
+    assert mine != receipt_for(b"other key", 7, 1001)
+    assert mine != receipt_for(b"key", 7, 1002)
+    assert mine != receipt_for(b"key", 8, 1001)

@@ -112,6 +112,7 @@ async def serve(
         bot_username=app.settings.bot_username or identity.username,
         cal=app.cal,
         clock=app.clock,
+        ballot_key=app.settings.ballot_key_bytes(),
     )
     await front.register_commands({lang: menu(app.router, lang) for lang in Language})
     delivery = Delivery(app.db, front, app.policy, app.cal, SystemClock(app.clock))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -41,10 +43,27 @@ class Settings(BaseSettings):
     # A Telegram chat (staff's, or IT's) told of internal errors: one message per interval.
     alert_chat_id: int | None = None
     alert_interval_seconds: float = Field(default=600.0, gt=0)
+    # The key of voters' receipts; unset, one is made once and kept in BALLOT_KEY_FILE. Several
+    # processes on one database must share it (set BALLOT_KEY, or share the file).
+    ballot_key: SecretStr | None = None
+    ballot_key_file: Path = Path("data/ballot.key")
 
     def secrets(self) -> list[str]:
         """Values no log line may show."""
-        return [self.bot_token.get_secret_value()] if self.bot_token is not None else []
+        held = [self.bot_token, self.ballot_key]
+        return [s.get_secret_value() for s in held if s is not None]
+
+    def ballot_key_bytes(self) -> bytes:
+        """BALLOT_KEY, or the key in BALLOT_KEY_FILE, made there (owner-only) the first time."""
+        if self.ballot_key is not None:
+            return self.ballot_key.get_secret_value().encode()
+        path = self.ballot_key_file
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32))
+        return path.read_text(encoding="ascii").strip().encode()
 
     @field_validator("log_level", mode="before")
     @classmethod

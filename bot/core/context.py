@@ -34,6 +34,8 @@ class Ctx:
     cal: Calendar
     # The advisor record the account is bound to (read lazily: few users are advisors).
     advisor_pk: int | None = None
+    # The key of voters' receipts (BALLOT_KEY): kept outside the database.
+    ballot_key: bytes = b""
 
     @property
     def today(self) -> date:

@@ -82,6 +82,7 @@ class Engine:
         bot_username: str,
         clock: Clock = utcnow,
         cal: Calendar | None = None,
+        ballot_key: bytes = b"",
     ) -> None:
         self.db = db
         self.policy = policy
@@ -90,6 +91,7 @@ class Engine:
         self.bot_username = bot_username
         self.clock = clock
         self.cal = cal or Calendar.named()
+        self.ballot_key = ballot_key
         self._locks = KeyedLocks()
 
     async def handle(self, inc: Incoming) -> Outcome:
@@ -149,6 +151,7 @@ class Engine:
             router=self.router,
             cal=self.cal,
             advisor_pk=turn.account.advisor_pk,
+            ballot_key=self.ballot_key,
         )
         step = await self._route(ctx, conv, inc)
         if _moved(conv, step, ctx.step, self.router.flows):

@@ -119,11 +119,12 @@ async def election(ctx: Ctx, args: str) -> Step:
     running = {e.club_id for e in listed if e.phase not in ENDED}
     for row in listed[:10]:
         lines.append(_status_line(ctx, row, names.get(row.club_id or 0, "?")))
-        if ctx.student is not None:
-            # The voter's own receipt, shown to them alone (never stored with the ballot).
-            receipt = await elections_store.own_receipt(ctx.tx, row.id, ctx.student.id)
-            if receipt is not None:
-                lines.append(ctx.t("election.your_receipt", receipt=receipt))
+        if ctx.student is not None and await elections_store.has_voted(
+            ctx.tx, row.id, ctx.student.id
+        ):
+            # The voter's own receipt, computed again for them alone (stored nowhere).
+            receipt = service.receipt_for(ctx.ballot_key, row.id, ctx.student.id)
+            lines.append(ctx.t("election.your_receipt", receipt=receipt))
         rows.extend(await _actions(ctx, row))
     if not listed:
         lines.append(ctx.t("election.none"))
@@ -758,7 +759,9 @@ async def on_cast(ctx: Ctx, data: BallotData, given: Input) -> Step:
     if given.choice != "cast":
         return _ask_cast(ctx, data, papers)
     marks = {p.id: data.marks.get(p.id, []) for p in papers}
-    receipt = await service.cast(ctx.tx, ctx.now, ctx.student, data.election_id, marks)
+    receipt = await service.cast(
+        ctx.tx, ctx.now, ctx.student, data.election_id, marks, ctx.ballot_key
+    )
     return Step.say(ctx.t("vote.cast", receipt=receipt), edit=True)
 
 

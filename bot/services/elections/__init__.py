@@ -26,7 +26,7 @@ from bot.services.elections.setup import (
     start_founding_meeting,
     start_general_meeting,
 )
-from bot.services.elections.voting import Paper, ballot_for, cast, paper
+from bot.services.elections.voting import Paper, ballot_for, cast, paper, receipt_for
 
 __all__ = [
     "ELECTION",
@@ -47,6 +47,7 @@ __all__ = [
     "nominees",
     "paper",
     "positions_open",
+    "receipt_for",
     "respond",
     "start",
     "start_founding_meeting",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,9 +44,13 @@ def candidate_key(candidate_id: int) -> str:
     return f"c{candidate_id}"
 
 
-def new_receipt() -> str:
-    """A random receipt the voter can find their ballots by in the export."""
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+def receipt_for(key: bytes, election_id: int, student_pk: int) -> str:
+    """The voter's receipt, which they find their ballots by in the export: a keyed hash of the
+    election and the voter. The bot can show it to them again at any time, and the database
+    holds no link between voter and ballot: without the key (BALLOT_KEY, kept outside the
+    database) the receipts in the ballot table name nobody."""
+    digest = hmac.new(key, f"{election_id}:{student_pk}".encode(), hashlib.sha256).digest()
+    return "".join(RECEIPT_ALPHABET[b % len(RECEIPT_ALPHABET)] for b in digest[:RECEIPT_LENGTH])
 
 
 async def paper(tx: Tx, election_id: int) -> list[Paper]:
@@ -97,13 +102,14 @@ async def cast(
     student: Student | None,
     election_id: int,
     marks: dict[int, list[str]],
+    key: bytes,
 ) -> str:
-    """Cast one voter's ballots (one per position on the paper); the receipt.
+    """Cast one voter's ballots (one per position on the paper); the receipt (`receipt_for`).
 
     The election row is held in share mode (PostgreSQL) so that the count, which takes it in
     update mode, never runs while a ballot is half cast. One ballot per voter holds in the
-    database: the ballots go in only when this transaction flipped the voter's row. The voter's
-    row keeps the receipt, for the voter to see again; the ballots keep no voter.
+    database: the ballots go in only when this transaction flipped the voter's row. The ballots
+    keep no voter, and the voter's row no receipt.
     """
     await elections_store.share_lock(tx, election_id)
     row, _ = await access.election(tx, election_id)
@@ -116,8 +122,8 @@ async def cast(
     for p in papers:
         if tally.check_ballot(p.position, marks[p.id]) is not None:
             raise BadBallot()
-    receipt = new_receipt()
-    if not await elections_store.mark_voted(tx, election_id, student.id, receipt):
+    receipt = receipt_for(key, election_id, student.id)
+    if not await elections_store.mark_voted(tx, election_id, student.id):
         raise AlreadyVoted()
     await elections_store.drop_ballots(
         tx, election_id, receipt, [(p.id, list(marks[p.id])) for p in papers]

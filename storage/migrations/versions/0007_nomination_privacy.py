@@ -1,5 +1,4 @@
-"""A voter's own receipt on the voter roll, and the nomination attempts per account (ORG-5,
-PRIV-4).
+"""The nomination attempts per account (ORG-5, PRIV-4).
 
 Revision ID: 0007
 Revises: 0006
@@ -19,8 +18,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("election_voter") as batch:
-        batch.add_column(sa.Column("receipt", sa.String(16), nullable=True))
     op.create_table(
         "election_nomination_attempt",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -35,5 +32,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_nomination_attempt_user_at", "election_nomination_attempt")
     op.drop_table("election_nomination_attempt")
-    with op.batch_alter_table("election_voter") as batch:
-        batch.drop_column("receipt")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlmodel import col
 
-from bot.chat.replies import Button, Keyboard, Reply
+from bot.chat.replies import TEXT_LIMIT, Button, Keyboard, Reply, split_text, utf16_len
 from storage.models import OutboxRow
 from storage.tx import Tx
 
@@ -86,12 +86,7 @@ async def enqueue(
     tx: Tx, key: str, chat_id: int, text: str, due_at: datetime, buttons: Keyboard = ()
 ) -> bool:
     """Queue a message once: a second call with the same key does nothing (False)."""
-    stmt = (
-        tx.insert(OutboxRow)
-        .values(_values(Message(key, chat_id, text, buttons), due_at))
-        .on_conflict_do_nothing()
-    )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    return bool(await enqueue_many(tx, [Message(key, chat_id, text, buttons)], due_at))
 
 
 # Rows per INSERT: SQLite takes at most 32,766 parameters in a statement, a row has 12.
@@ -100,18 +95,40 @@ _ROWS_PER_INSERT = 1000
 
 async def enqueue_many(tx: Tx, messages: list[Message], due_at: datetime) -> int:
     """Queue messages; those whose key is already queued (or sent) are left as they are. How
-    many were queued: one statement per thousand messages."""
+    many were queued: one statement per thousand rows (a message over Telegram's limit takes a
+    row per part)."""
     queued = 0
-    for start in range(0, len(messages), _ROWS_PER_INSERT):
-        chunk = messages[start : start + _ROWS_PER_INSERT]
+    keys = {message.key for message in messages}
+    rows = [part for message in messages for part in _parts(message)]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
         stmt = (
             tx.insert(OutboxRow)
             .values([_values(m, due_at) for m in chunk])
             .on_conflict_do_nothing()
-            .returning(col(OutboxRow.id))
+            .returning(col(OutboxRow.key))
         )
-        queued += len((await tx.session.execute(stmt)).all())
+        queued += sum(key in keys for (key,) in (await tx.session.execute(stmt)).all())
     return queued
+
+
+def _parts(message: Message) -> list[Message]:
+    """A message over Telegram's limit as several rows, in order: the first keeps the key (and
+    what a reminder is about), the others `key#2`, `key#3`…, the buttons go with the last."""
+    parts = split_text(message.text) if utf16_len(message.text) > TEXT_LIMIT else [message.text]
+    if len(parts) == 1:
+        return [message]
+    last = len(parts) - 1
+    return [
+        Message(
+            message.key if i == 0 else f"{message.key}#{i + 1}",
+            message.chat_id,
+            part,
+            message.buttons if i == last else (),
+            message.reminder if i == 0 else None,
+        )
+        for i, part in enumerate(parts)
+    ]
 
 
 async def claim_due(

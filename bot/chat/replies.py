@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -119,3 +121,72 @@ class BotCommand:
 
 # Telegram's limit on a caption, in characters after entity parsing.
 CAPTION_LIMIT = 1024
+
+# Telegram's limit on a message's text, in UTF-16 code units after entity parsing. Texts here
+# are HTML, measured with their markup: never shorter than what Telegram counts.
+TEXT_LIMIT = 4096
+ELLIPSIS = "…"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def utf16_len(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(reply: Reply, limit: int = TEXT_LIMIT) -> list[Reply]:
+    """The reply as messages Telegram accepts: a text over the limit is split at line breaks
+    (the buttons go with the last part, an edit only replaces with the first), and a single line
+    over it is cut, as plain text, with an ellipsis. Every outgoing text passes here."""
+    if utf16_len(reply.text) <= limit:
+        return [reply]
+    parts = split_text(reply.text, limit)
+    last = len(parts) - 1
+    return [
+        Reply(
+            part,
+            reply.buttons if i == last else (),
+            reply.edit and i == 0,
+            reply.attachment if i == last else None,
+        )
+        for i, part in enumerate(parts)
+    ]
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """`text` in parts of at most `limit` UTF-16 units, whole lines where they fit."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        if utf16_len(line) > limit:
+            line = _cut(line, limit)
+        width = utf16_len(line) + (1 if current else 0)
+        if current and size + width > limit:
+            parts.append("\n".join(current))
+            current, size = [], 0
+            width = utf16_len(line)
+        current.append(line)
+        size += width
+    parts.append("\n".join(current))
+    return [part for part in parts if part.strip()] or [parts[0]]
+
+
+def _cut(line: str, limit: int) -> str:
+    """One line shortened to `limit` units: its markup dropped (a cut could leave a tag open),
+    never through an entity or a surrogate pair."""
+    plain = html.escape(html.unescape(_TAG.sub("", line)), quote=False)
+    budget = limit - utf16_len(ELLIPSIS)
+    kept: list[str] = []
+    used = 0
+    for char in plain:
+        width = utf16_len(char)
+        if used + width > budget:
+            break
+        kept.append(char)
+        used += width
+    cut = "".join(kept)
+    amp = cut.rfind("&")
+    if amp > cut.rfind(";"):
+        cut = cut[:amp]  # the entity's end fell off
+    return cut + ELLIPSIS

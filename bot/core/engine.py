@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from bot.chat import callbacks
 from bot.chat.i18n import language_for, tr
-from bot.chat.replies import Incoming, Outcome, Toast
+from bot.chat.replies import Incoming, Outcome, Toast, fit
 from bot.core.context import FLOW_KIND, Ctx
 from bot.core.router import Flow, Input, Route, Router, Step
 from bot.domain.calendar import Calendar
@@ -261,6 +261,10 @@ def _check_move(conv: Conversation, step: Step, flow: Flow | None) -> None:
 
 def _outcome(step: Step, inc: Incoming) -> Outcome:
     is_button = inc.callback_id is not None
-    replies = [r if is_button or not r.edit else replace(r, edit=False) for r in step.replies]
+    replies = [
+        part
+        for r in step.replies
+        for part in fit(r if is_button or not r.edit else replace(r, edit=False))
+    ]
     toast = (step.toast or Toast()) if is_button else None
     return Outcome(replies=replies, toast=toast)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -87,6 +88,16 @@ def async_url(url: str) -> str:
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
 
 
+def _owner_only(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) before SQLite does, so that they are
+    readable by their owner only whatever the umask: they hold students' records. SQLite gives
+    its -wal and -shm files the database file's permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def sqlite_file(url: str) -> str | None:
     """The file a `sqlite:///path` URL names; None for PostgreSQL or an in-memory database."""
     parsed = make_url(url)
@@ -122,7 +133,7 @@ class Database:
         pool: dict[str, Any] = {}
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _owner_only(Path(parsed.database))
             connect_args["timeout"] = BUSY_TIMEOUT_MS / 1000
         else:
             pool = {"pool_size": PG_POOL_SIZE, "max_overflow": 0}

@@ -43,6 +43,7 @@ def test_import_codes_and_roles(
     assert main(["codes", str(env / "codes.csv")]) == 2  # no username to build links with
     monkeypatch.setenv("BOT_USERNAME", "uni_clubs_bot")
     assert main(["codes", str(env / "codes.csv")]) == 0
+    assert (env / "codes.csv").stat().st_mode & 0o777 == 0o600
     with (env / "codes.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["student_id"] for r in rows] == ["S1", "S2"]
@@ -179,3 +180,11 @@ def test_the_ballot_key_is_made_once_owner_only_unless_given(tmp_path: Path) -> 
     assert Settings(ballot_key_file=path).ballot_key_bytes() == made
     assert Settings(ballot_key="given", ballot_key_file=path).ballot_key_bytes() == b"given"
     assert "given" in Settings(ballot_key="given").secrets()
+
+
+def test_the_database_and_its_folder_are_owner_only(tmp_path: Path) -> None:
+    from storage.db import Database
+
+    Database(f"sqlite:///{tmp_path / 'new' / 'clubbot.db'}")
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "new" / "clubbot.db").stat().st_mode & 0o777 == 0o600

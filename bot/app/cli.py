@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
@@ -314,15 +315,24 @@ async def _codes(db: Database, settings: Settings, out: Path, for_advisors: bool
         else:
             header = "student_id"
             issued = [(s.student_id, code) for s, code in await identity.issue_codes(tx, utcnow())]
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([header, "code", "link"])
-            for holder, code in issued:
-                writer.writerow([holder, code, f"https://t.me/{username}?start={code}"])
+        # Written before the codes are committed: a file that cannot be written issues none.
+        rows = [[holder, code, f"https://t.me/{username}?start={code}"] for holder, code in issued]
+        await asyncio.to_thread(_write_codes, out, [header, "code", "link"], rows)
     who = "advisors" if for_advisors else "students"
     print(f"{out}: {len(issued)} codes (earlier unused codes of these {who} no longer work)")
     return 0
+
+
+def _write_codes(out: Path, header: list[str], rows: list[list[str]]) -> None:
+    """The codes bind accounts to people: the file is readable by its owner only, whatever the
+    umask."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.unlink(missing_ok=True)
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(descriptor, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 async def _bot_username(settings: Settings) -> str | None:

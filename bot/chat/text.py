@@ -18,6 +18,31 @@ def unsafe_character(text: str) -> str | None:
     return None
 
 
+# Letters that render as nothing: Hangul fillers and the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Line breaks and tabs are the only control characters free text may hold.
+_LAYOUT = frozenset("\n\r\t")
+
+
+def hostile_text(text: str) -> str | None:
+    """Why typed free text (a purpose, a reason, an objection …) is refused, or None: an
+    invisible, direction-changing or control character (as U+XXXX), or "blank" when characters
+    that render as nothing make it look empty. Plain empty text is each flow's to answer."""
+    found = unsafe_character("".join(ch for ch in text if ch not in _LAYOUT))
+    if found is not None:
+        return found
+    if not text.strip():
+        return None
+    shown = [
+        ch
+        for ch in text
+        if not ch.isspace()
+        and ch not in _BLANK_LETTERS
+        and unicodedata.category(ch) not in ("Mn", "Me", "Cf")
+    ]
+    return None if shown else "blank"
+
+
 # Cyrillic and Greek letters that look like a basic Latin letter once case-folded (from Unicode's
 # confusables list, UTS #39, limited to lookalikes of a-z): "Сhеss" must not pass for a new name
 # next to "Chess".

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bot.chat import callbacks
 from bot.chat.i18n import language_for, tr
 from bot.chat.replies import Incoming, Outcome, Toast, fit
+from bot.chat.text import hostile_text
 from bot.core.context import FLOW_KIND, Ctx
 from bot.core.router import Flow, Input, Route, Router, Step
 from bot.domain.calendar import Calendar
@@ -183,6 +184,11 @@ class Engine:
         if command is not None:
             return await self._command(ctx, conv, *command)
         if conv.flow is not None:
+            refused = hostile_text(inc.text) if inc.text is not None else None
+            if refused is not None:
+                # Every free-text answer passes here: refused alike in every flow, and the
+                # conversation stays where it is, so the answer can be typed again.
+                return _stay(conv, Step.say(ctx.t("text.refused", why=refused)))
             return await self._flow_input(ctx, conv, Input(text=inc.text, document=inc.document))
         return Step.say(ctx.t("unknown.text"))
 

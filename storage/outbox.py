@@ -14,6 +14,9 @@ from storage.models import OutboxRow
 from storage.tx import Tx
 
 PENDING = "pending"
+# Handed to Telegram and not yet answered: a row left so after its claim ran out was
+# interrupted mid-send (a crash), and may have arrived.
+SENDING = "sending"
 SENT = "sent"
 CLEARED = "cleared"  # a reminder whose deadline was met before it went out
 UNREACHABLE = "unreachable"
@@ -173,6 +176,38 @@ def _pending(row: OutboxRow) -> Pending:
     return Pending(row.id, row.chat_id, Reply(row.text, keyboard), row.attempts, reminder)
 
 
+async def start_sending(tx: Tx, outbox_id: int) -> bool:
+    """Mark a claimed row as being sent, before it is; False if it was cleared meanwhile."""
+    stmt = (
+        update(OutboxRow)
+        .where(col(OutboxRow.id) == outbox_id)
+        .where(col(OutboxRow.status) == PENDING)
+        .values(status=SENDING)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+# What staff read on a row whose sender died between sending it and recording the answer.
+INTERRUPTED = "interrupted while sending: it may have arrived"
+
+
+async def settle_interrupted(tx: Tx, now: datetime) -> int:
+    """Rows whose send was never answered before their claim ran out become uncertain:
+    sending them again could say it twice. How many."""
+    stmt = (
+        update(OutboxRow)
+        .where(col(OutboxRow.status) == SENDING)
+        .where(col(OutboxRow.claimed_until) < now)
+        .values(
+            status=UNCERTAIN,
+            claimed_until=None,
+            attempts=OutboxRow.attempts + 1,
+            last_error=INTERRUPTED,
+        )
+    )
+    return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
 async def settle(
     tx: Tx,
     outbox_id: int,
@@ -195,16 +230,18 @@ async def settle(
     )
     if status == PENDING:
         # A reminder cleared while it was being sent stays cleared rather than coming back.
-        stmt = stmt.where(col(OutboxRow.status) == PENDING)
+        stmt = stmt.where(col(OutboxRow.status) == SENDING)
     await tx.session.execute(stmt)
 
 
 async def release(tx: Tx, ids: list[int], retry_at: datetime) -> None:
-    """Give claimed rows back unsent, due again at `retry_at` (no attempt is counted)."""
+    """Give claimed rows back unsent, due again at `retry_at` (no attempt is counted); a
+    row cleared meanwhile stays cleared."""
     stmt = (
         update(OutboxRow)
         .where(col(OutboxRow.id).in_(ids))
-        .values(claimed_until=None, due_at=retry_at)
+        .where(col(OutboxRow.status).in_([PENDING, SENDING]))
+        .values(status=PENDING, claimed_until=None, due_at=retry_at)
     )
     await tx.session.execute(stmt)
 
@@ -222,7 +259,7 @@ async def clear(tx: Tx, deadline_ids: list[int]) -> int:
     stmt = (
         update(OutboxRow)
         .where(col(OutboxRow.deadline_id).in_(deadline_ids))
-        .where(col(OutboxRow.status) == PENDING)
+        .where(col(OutboxRow.status).in_([PENDING, SENDING]))
         .values(status=CLEARED)
     )
     return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]

@@ -14,19 +14,23 @@ import asyncpg
 import pytest
 from sqlalchemy import select, update
 
+from bot.app.frontends import make_front_end
+from bot.chat.frontend import FrontEnd
 from bot.core.engine import Engine
 from bot.domain.calendar import Calendar, add_months
 from bot.domain.policy import Policy
 from bot.flows import build_router
 from bot.services import roster
 from emulator import BotApiEmulator, Event
+from schedules.delivery import Delivery
 from storage import migrate, outbox
 from storage.db import Database
 from storage.models import LeaseRow, OutboxRow
+from storage.outbox import Message
 from storage.tx import Tx
 from storage.types import utcnow
-from tests.conftest import PG_URL
-from tests.e2e import FRAMEWORKS, daytime_zone
+from tests.conftest import PG_URL, MakeDb
+from tests.e2e import FRAMEWORKS, daytime_zone, settings_for
 from tests.harness import Campus, student_line
 
 pytestmark = pytest.mark.e2e
@@ -143,3 +147,59 @@ async def test_a_reminder_killed_after_its_send_is_never_sent_again(
         assert [(p.status, p.error) for p in problems] == [("uncertain", outbox.INTERRUPTED)]
     finally:
         await db.dispose()
+
+
+# How long the adapter waits for an answer: aiogram's is set below, python-telegram-bot's
+# default read timeout is 5 s.
+AIOGRAM_WAIT = 1.0
+PTB_WAIT = 5.0
+
+
+async def _front(emu: BotApiEmulator, framework: str) -> FrontEnd:
+    front = make_front_end(settings_for(emu, framework, "sqlite://"))
+    await front.open()
+    if framework == "aiogram":
+        from bot.handlers.aiogram import AiogramFrontEnd
+
+        assert isinstance(front, AiogramFrontEnd)
+        front.bot.session.timeout = AIOGRAM_WAIT
+    return front
+
+
+async def _send_one(db: Database, delivery: Delivery, key: str) -> OutboxRow:
+    async with db.transaction() as session:
+        await outbox.enqueue_many(
+            Tx(session, db), [Message(key, OFFICER, f"notice {key}")], utcnow()
+        )
+    await delivery.deliver_due()
+    async with db.transaction() as session:
+        return (await session.scalars(select(OutboxRow).where(OutboxRow.key == key))).one()
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_only_an_unanswered_request_is_maybe_delivered_a_refused_one_is_retried(
+    emu: BotApiEmulator, make_db: MakeDb, framework: str
+) -> None:
+    """A send whose answer outlasts the wait may have arrived: never sent again. A send that
+    found no server never reached Telegram: retried after a back-off."""
+    db = await make_db("sqlite")
+    officer = emu.user(OFFICER, language_code="en")
+    front = await _front(emu, framework)
+    policy = Policy()
+    delivery = Delivery(db, front, policy, Calendar.named("UTC"))
+    try:
+        wait = AIOGRAM_WAIT if framework == "aiogram" else PTB_WAIT
+        emu.delay("sendMessage", wait + 2, chat_id=OFFICER)
+        slow = await _send_one(db, delivery, "slow")
+        assert (slow.status, slow.attempts) == ("uncertain", 1)
+        assert [m.text for m in officer.messages] == ["notice slow"]
+
+        await emu.stop()  # the port is closed: the connection is refused
+        before = utcnow()
+        refused = await _send_one(db, delivery, "refused")
+        assert (refused.status, refused.attempts) == ("pending", 1)
+        assert refused.due_at >= before + timedelta(seconds=policy.delivery_backoff_seconds)
+        assert refused.sent_at is None
+    finally:
+        await delivery.close()
+        await front.close()

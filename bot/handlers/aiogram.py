@@ -31,8 +31,16 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
+from aiohttp import ClientConnectorError, ConnectionTimeoutError
 
-from bot.chat.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
+from bot.chat.frontend import (
+    BotIdentity,
+    Handler,
+    MaybeDelivered,
+    NotSent,
+    RetryAfter,
+    Unreachable,
+)
 from bot.chat.replies import (
     Attachment,
     BotCommand,
@@ -237,7 +245,12 @@ class AiogramFrontEnd:
             raise RetryAfter(exc.retry_after) from exc
         except TelegramForbiddenError as exc:
             raise Unreachable(exc.message) from exc
-        except (TelegramNetworkError, TimeoutError) as exc:
+        except TelegramNetworkError as exc:
+            # Only a request that went out may have arrived; a connection never made is retried.
+            if isinstance(exc.__cause__, (ClientConnectorError, ConnectionTimeoutError)):
+                raise NotSent(str(exc)) from exc
+            raise MaybeDelivered(str(exc)) from exc
+        except TimeoutError as exc:
             raise MaybeDelivered(str(exc)) from exc
 
     async def close(self) -> None:

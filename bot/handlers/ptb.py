@@ -8,6 +8,7 @@ import logging
 from dataclasses import replace
 from datetime import timedelta
 
+import httpx
 from telegram import (
     BotCommand as TgBotCommand,
 )
@@ -20,11 +21,18 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.error import RetryAfter as TgRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
-from bot.chat.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
+from bot.chat.frontend import (
+    BotIdentity,
+    Handler,
+    MaybeDelivered,
+    NotSent,
+    RetryAfter,
+    Unreachable,
+)
 from bot.chat.replies import (
     Attachment,
     BotCommand,
@@ -88,6 +96,10 @@ def incoming(update: Update) -> Incoming | None:
             message_id=message.message_id if message else None,
         )
     return None
+
+
+# httpx's failures before any byte of the request reached Telegram.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 def _seconds(value: int | timedelta) -> float:
@@ -211,7 +223,12 @@ class PtbFrontEnd:
             raise RetryAfter(_seconds(exc.retry_after)) from exc
         except Forbidden as exc:
             raise Unreachable(exc.message) from exc
-        except TimedOut as exc:
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, BadRequest):
+                raise
+            # Only a request that went out may have arrived; a connection never made is retried.
+            if isinstance(exc.__cause__, NEVER_SENT):
+                raise NotSent(exc.message) from exc
             raise MaybeDelivered(exc.message) from exc
 
     async def close(self) -> None:

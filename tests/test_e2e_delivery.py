@@ -19,22 +19,24 @@ from bot.chat.frontend import FrontEnd
 from bot.core.engine import Engine
 from bot.domain.calendar import Calendar, add_months
 from bot.domain.policy import Policy
+from bot.domain.values import Role
 from bot.flows import build_router
 from bot.services import roster
 from emulator import BotApiEmulator, Event
 from schedules.delivery import Delivery
-from storage import migrate, outbox
+from storage import migrate, outbox, people
 from storage.db import Database
-from storage.models import LeaseRow, OutboxRow
+from storage.models import AccountRow, LeaseRow, OutboxRow
 from storage.outbox import Message
 from storage.tx import Tx
 from storage.types import utcnow
 from tests.conftest import PG_URL, MakeDb
-from tests.e2e import FRAMEWORKS, daytime_zone, settings_for
+from tests.e2e import FRAMEWORKS, daytime_zone, running_bot, settings_for
 from tests.harness import Campus, student_line
 
 pytestmark = pytest.mark.e2e
 OFFICER = 1001
+STAFF = 501
 
 
 @pytest.fixture
@@ -59,13 +61,13 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         await admin.close()
 
 
-async def _overdue_club(db: Database, zone: str) -> None:
+async def _overdue_club(db: Database, zone: str, months_ago: int = 13) -> None:
     """Chess Club, its president S1 bound to OFFICER, its general meeting 13 months ago."""
     await migrate.upgrade(db)
     campus = Campus(db, Engine(db, Policy(), build_router(), bot_id=0, bot_username="x"))
     await campus.students(student_line("S1"))
     await campus.bound("S1", OFFICER)
-    long_ago = add_months(Calendar.named(zone).today(utcnow()), -13).isoformat()
+    long_ago = add_months(Calendar.named(zone).today(utcnow()), -months_ago).isoformat()
     header = "name,category,guidance_unit,founded,president,last_general_meeting"
     async with db.transaction() as session:
         await roster.import_clubs(
@@ -203,3 +205,41 @@ async def test_only_an_unanswered_request_is_maybe_delivered_a_refused_one_is_re
     finally:
         await delivery.close()
         await front.close()
+
+
+async def _blocked(db: Database, user_id: int, blocked: bool) -> None:
+    """Wait until the account of `user_id` is marked as it should be."""
+    for _ in range(100):
+        async with db.transaction() as session:
+            account = await session.get(AccountRow, user_id)
+        if account is not None and (account.unreachable_at is not None) is blocked:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"account {user_id} never became {'un' * blocked}reachable")
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_blocking_and_unblocking_the_bot_reach_staffs_status(
+    emu: BotApiEmulator, make_db: MakeDb, framework: str
+) -> None:
+    """my_chat_member updates: a president who blocks the bot is listed in /status as out of
+    reach, and is reachable again once they unblock it; neither update is answered."""
+    db = await make_db("sqlite")
+    zone = daytime_zone()
+    await _overdue_club(db, zone, months_ago=1)
+    async with db.transaction() as session:
+        await people.grant(Tx(session, db), STAFF, Role.STAFF, utcnow())
+    officer = emu.user(OFFICER, language_code="en")
+    staff = emu.user(STAFF, language_code="en")
+    async with running_bot(emu, framework, db.url, zone):
+        officer.block_bot()
+        await _blocked(db, OFFICER, True)
+        await staff.send("/status Chess Club")
+        shown = (await staff.wait_message()).text or ""
+        assert "Blocked the bot, so no reminder reaches them: Student S1" in shown
+        officer.unblock_bot()
+        await _blocked(db, OFFICER, False)
+        await staff.send("/status Chess Club")
+        assert "Blocked the bot" not in ((await staff.wait_message()).text or "")
+        await emu.wait_idle()
+    assert officer.messages == []

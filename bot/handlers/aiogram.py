@@ -120,6 +120,16 @@ def incoming(update: Update) -> Incoming | None:
             callback_data=query.data or "",
             message_id=message.message_id if message else None,
         )
+    member = update.my_chat_member
+    if member is not None and member.chat.type == "private":
+        # A private chat's bot member is "kicked" while the user blocks the bot.
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=member.chat.id,
+            user_id=member.from_user.id,
+            language_code=member.from_user.language_code,
+            blocked=member.new_chat_member.status == "kicked",
+        )
     return None
 
 
@@ -157,9 +167,10 @@ class AiogramFrontEnd:
                 inc = await self._with_content(inc)
                 await self._render(inc, await handler(inc))
 
-        # The dispatcher's own `update` observer feeds these two; the whole update rides along.
+        # The dispatcher's own `update` observer feeds these; the whole update rides along.
         dispatcher.message.register(on_event)
         dispatcher.callback_query.register(on_event)
+        dispatcher.my_chat_member.register(on_event)
         # aiogram does not remove a leftover webhook itself, and getUpdates fails while one is set.
         await self.bot.delete_webhook()
         polling = asyncio.create_task(
@@ -167,7 +178,7 @@ class AiogramFrontEnd:
                 self.bot,
                 handle_signals=False,
                 close_bot_session=False,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=["message", "callback_query", "my_chat_member"],
                 polling_timeout=10,
             )
         )

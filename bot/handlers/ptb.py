@@ -95,6 +95,16 @@ def incoming(update: Update) -> Incoming | None:
             callback_data=query.data or "",
             message_id=message.message_id if message else None,
         )
+    member = update.my_chat_member
+    if member is not None and member.chat.type == "private":
+        # A private chat's bot member is "kicked" while the user blocks the bot.
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=member.chat.id,
+            user_id=member.from_user.id,
+            language_code=member.from_user.language_code,
+            blocked=member.new_chat_member.status == "kicked",
+        )
     return None
 
 
@@ -152,7 +162,7 @@ class PtbFrontEnd:
         await self.app.updater.start_polling(
             poll_interval=0,
             timeout=timedelta(seconds=10),
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=["message", "callback_query", "my_chat_member"],
             drop_pending_updates=False,
         )
         await stop.wait()

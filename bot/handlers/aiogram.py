@@ -31,7 +31,7 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
-from aiohttp import ClientConnectorError, ConnectionTimeoutError
+from aiohttp import ClientConnectorError, ClientError, ConnectionTimeoutError
 
 from bot.chat.frontend import (
     BotIdentity,
@@ -200,7 +200,8 @@ class AiogramFrontEnd:
             if file.file_path is None:
                 return inc
             buffer = await self.bot.download_file(file.file_path)
-        except (TelegramBadRequest, TelegramNetworkError) as exc:
+        except (TelegramBadRequest, TelegramNetworkError, ClientError) as exc:
+            # aiogram's download leaves the HTTP client's errors (a 5xx) as they are.
             log.warning("could not download document %s: %s", doc.file_id, exc)
             return inc
         content = buffer.read() if buffer is not None else b""

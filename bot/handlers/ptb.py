@@ -177,7 +177,7 @@ class PtbFrontEnd:
         try:
             file = await self.app.bot.get_file(doc.file_id)
             content = bytes(await file.download_as_bytearray())
-        except (BadRequest, TimedOut) as exc:
+        except NetworkError as exc:  # BadRequest, TimedOut, or a 5xx answer
             log.warning("could not download document %s: %s", doc.file_id, exc)
             return inc
         return replace(inc, document=doc.with_content(content, self.document_limit))

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlmodel import col
 
 from bot.chat.replies import Button, Keyboard, Reply
@@ -156,8 +156,11 @@ def _may_go_now(now: datetime, quiet_until: datetime) -> ColumnElement[bool]:
 
 
 async def next_due(tx: Tx, now: datetime, quiet_until: datetime | None) -> datetime | None:
-    """When the next pending message falls due (None if there is none)."""
-    stmt = select(func.min(col(OutboxRow.due_at))).where(col(OutboxRow.status) == PENDING)
+    """When the next pending message falls due (None if there is none); a row another sender
+    claimed is due when its claim runs out."""
+    claimed = col(OutboxRow.claimed_until)
+    due = case((claimed > col(OutboxRow.due_at), claimed), else_=col(OutboxRow.due_at))
+    stmt = select(func.min(due)).where(col(OutboxRow.status) == PENDING)
     if quiet_until is not None:
         stmt = stmt.where(_may_go_now(now, quiet_until))
     found = (await tx.session.execute(stmt)).scalar_one()

@@ -108,8 +108,14 @@ def incoming(update: Update) -> Incoming | None:
     return None
 
 
-# httpx's failures before any byte of the request reached Telegram.
-NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# httpx's failures before the whole request reached Telegram.
+NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
 
 
 def _seconds(value: int | timedelta) -> float:
@@ -233,13 +239,15 @@ class PtbFrontEnd:
             raise RetryAfter(_seconds(exc.retry_after)) from exc
         except Forbidden as exc:
             raise Unreachable(exc.message) from exc
-        except (TimedOut, NetworkError) as exc:
-            if isinstance(exc, BadRequest):
-                raise
-            # Only a request that went out may have arrived; a connection never made is retried.
-            if isinstance(exc.__cause__, NEVER_SENT):
+        except NetworkError as exc:
+            # Only a request that went out whole may have arrived; one that did not is retried,
+            # as is an answer that came (a 5xx).
+            cause = exc.__cause__
+            if isinstance(cause, NEVER_SENT):
                 raise NotSent(exc.message) from exc
-            raise MaybeDelivered(exc.message) from exc
+            if isinstance(exc, TimedOut) or isinstance(cause, httpx.TransportError):
+                raise MaybeDelivered(exc.message) from exc
+            raise
 
     async def close(self) -> None:
         with contextlib.suppress(RuntimeError):  # never initialized

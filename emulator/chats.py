@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
+from emulator import content
 from emulator.formatting import command_entities
 from emulator.models import CallbackAnswer, Event, JsonDict, Message
 from emulator.notify import Notifier
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# The bot's ChatMember status in a private chat: blocked ("kicked", for ever) or not.
+_KICKED: JsonDict = {"status": "kicked", "until_date": 0}
+_MEMBER: JsonDict = {"status": "member"}
 _REPORTED_MESSAGES = 5
 _REPORTED_FAILURES = 5
 
@@ -297,6 +301,29 @@ class SimUser(SimChat):
     ) -> int:
         """Press the inline button with this text (or send `callback_data`); returns update_id."""
         return self._click(self, message, text, callback_data)
+
+    def block_bot(self) -> int:
+        """Block the bot: its sends to this user answer 403, and it gets a my_chat_member
+        update (its status "kicked"); returns the update_id."""
+        self._emulator.block(self.id)
+        return self._member_update(_MEMBER, _KICKED)
+
+    def unblock_bot(self) -> int:
+        """Unblock the bot: it may write again, and gets a my_chat_member update ("member")."""
+        self._emulator.unblock(self.id)
+        return self._member_update(_KICKED, _MEMBER)
+
+    def _member_update(self, old: JsonDict, new: JsonDict) -> int:
+        emu = self._emulator
+        bot = content.user_json(emu.bot_id, emu.bot_first_name, emu.bot_username)
+        change = {
+            "chat": self.chat_json,
+            "from": self.user_json,
+            "date": int(time.time()),
+            "old_chat_member": {"user": bot, **old},
+            "new_chat_member": {"user": bot, **new},
+        }
+        return emu.inject_update({"my_chat_member": change})
 
 
 class SimGroup(SimChat):

@@ -58,6 +58,8 @@ WEBHOOK_ACTIVE = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+# The name fail_next() knows a file download by (it is no Bot API method).
+DOWNLOAD = "download"
 _DEFAULT_DESCRIPTIONS = {
     400: "Bad Request: injected failure",
     403: BLOCKED,
@@ -324,7 +326,8 @@ class BotApiEmulator:
         retry_after: int = 3,
         count: int = 1,
     ) -> None:
-        """Answer the next `count` matching calls with an error instead of performing them."""
+        """Answer the next `count` matching calls with an error instead of performing them;
+        the method `download` is a file download (`/file/bot<token>/<path>`)."""
         if description is None:
             template = _DEFAULT_DESCRIPTIONS.get(error_code, "Error {error_code}")
             description = template.format(error_code=error_code, retry_after=retry_after)
@@ -470,6 +473,10 @@ class BotApiEmulator:
             file = self._files_by_path.get(request.match_info["file_path"])
             if not _TOKEN.fullmatch(request.match_info["token"]) or file is None:
                 return web.json_response(ApiError(404, "Not Found").payload(), status=404)
+            fault = _take_rule(self._faults, DOWNLOAD, None)
+            if fault is not None:
+                error = fault.error()
+                return web.json_response(error.payload(), status=error.status)
             content_type = file.mime_type or "application/octet-stream"
             return web.Response(body=file.data, content_type=content_type)
         finally:

@@ -134,6 +134,7 @@ class Delivery:
                 quiet = self.cal.quiet_until(
                     now, self.policy.quiet_hours_start, self.policy.quiet_hours_end
                 )
+                await outbox.settle_interrupted(tx, now)
                 batch = await outbox.claim_due(tx, now, LEASE, BATCH, quiet)
                 upcoming = None if batch else await outbox.next_due(tx, now, quiet)
             if not batch:
@@ -186,8 +187,17 @@ class Delivery:
             if slot > now:
                 await self.clock.sleep(slot - now)
                 continue
-            waiting.remove(ready)
             await self._slots.acquire()
+            # Recorded before the send: a crash before its answer is recorded leaves the row
+            # uncertain, never due again.
+            async with self.db.transaction() as session:
+                going = await outbox.start_sending(Tx(session, self.db), ready.id)
+            if not going or self._paused_until is not None or self._stopping:
+                self._slots.release()
+                if not going:  # cleared meanwhile
+                    waiting.remove(ready)
+                continue  # a pause or a stop gives it back with the rest
+            waiting.remove(ready)
             ticket = self.throttle.start(ready.chat_id, self.clock.now().timestamp())
             self._spawn(self._send_one(ready, ticket, results))
             # Let the send start now, at the time just recorded, not at the next wait.

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlmodel import col
 
 from bot.chat.replies import TEXT_LIMIT, Button, Keyboard, Reply, split_text, utf16_len
@@ -14,6 +14,9 @@ from storage.models import OutboxRow
 from storage.tx import Tx
 
 PENDING = "pending"
+# Handed to Telegram and not yet answered: a row left so after its claim ran out was
+# interrupted mid-send (a crash), and may have arrived.
+SENDING = "sending"
 SENT = "sent"
 CLEARED = "cleared"  # a reminder whose deadline was met before it went out
 UNREACHABLE = "unreachable"
@@ -170,8 +173,11 @@ def _may_go_now(now: datetime, quiet_until: datetime) -> ColumnElement[bool]:
 
 
 async def next_due(tx: Tx, now: datetime, quiet_until: datetime | None) -> datetime | None:
-    """When the next pending message falls due (None if there is none)."""
-    stmt = select(func.min(col(OutboxRow.due_at))).where(col(OutboxRow.status) == PENDING)
+    """When the next pending message falls due (None if there is none); a row another sender
+    claimed is due when its claim runs out."""
+    claimed = col(OutboxRow.claimed_until)
+    due = case((claimed > col(OutboxRow.due_at), claimed), else_=col(OutboxRow.due_at))
+    stmt = select(func.min(due)).where(col(OutboxRow.status) == PENDING)
     if quiet_until is not None:
         stmt = stmt.where(_may_go_now(now, quiet_until))
     found = (await tx.session.execute(stmt)).scalar_one()
@@ -188,6 +194,38 @@ def _pending(row: OutboxRow) -> Pending:
     if row.deadline_id is not None and row.step and row.level and row.deadline_at:
         reminder = ReminderOf(row.deadline_id, row.step, row.level, row.deadline_at)
     return Pending(row.id, row.chat_id, Reply(row.text, keyboard), row.attempts, reminder)
+
+
+async def start_sending(tx: Tx, outbox_id: int) -> bool:
+    """Mark a claimed row as being sent, before it is; False if it was cleared meanwhile."""
+    stmt = (
+        update(OutboxRow)
+        .where(col(OutboxRow.id) == outbox_id)
+        .where(col(OutboxRow.status) == PENDING)
+        .values(status=SENDING)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+# What staff read on a row whose sender died between sending it and recording the answer.
+INTERRUPTED = "interrupted while sending: it may have arrived"
+
+
+async def settle_interrupted(tx: Tx, now: datetime) -> int:
+    """Rows whose send was never answered before their claim ran out become uncertain:
+    sending them again could say it twice. How many."""
+    stmt = (
+        update(OutboxRow)
+        .where(col(OutboxRow.status) == SENDING)
+        .where(col(OutboxRow.claimed_until) < now)
+        .values(
+            status=UNCERTAIN,
+            claimed_until=None,
+            attempts=OutboxRow.attempts + 1,
+            last_error=INTERRUPTED,
+        )
+    )
+    return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
 async def settle(
@@ -212,16 +250,18 @@ async def settle(
     )
     if status == PENDING:
         # A reminder cleared while it was being sent stays cleared rather than coming back.
-        stmt = stmt.where(col(OutboxRow.status) == PENDING)
+        stmt = stmt.where(col(OutboxRow.status) == SENDING)
     await tx.session.execute(stmt)
 
 
 async def release(tx: Tx, ids: list[int], retry_at: datetime) -> None:
-    """Give claimed rows back unsent, due again at `retry_at` (no attempt is counted)."""
+    """Give claimed rows back unsent, due again at `retry_at` (no attempt is counted); a
+    row cleared meanwhile stays cleared."""
     stmt = (
         update(OutboxRow)
         .where(col(OutboxRow.id).in_(ids))
-        .values(claimed_until=None, due_at=retry_at)
+        .where(col(OutboxRow.status).in_([PENDING, SENDING]))
+        .values(status=PENDING, claimed_until=None, due_at=retry_at)
     )
     await tx.session.execute(stmt)
 
@@ -239,7 +279,7 @@ async def clear(tx: Tx, deadline_ids: list[int]) -> int:
     stmt = (
         update(OutboxRow)
         .where(col(OutboxRow.deadline_id).in_(deadline_ids))
-        .where(col(OutboxRow.status) == PENDING)
+        .where(col(OutboxRow.status).in_([PENDING, SENDING]))
         .values(status=CLEARED)
     )
     return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]

@@ -99,6 +99,13 @@ _NEW_ACCOUNT = _account.insert().values(
 _ACCOUNT_WHERE = _account.c.user_id == bindparam("uid")
 _SET_LANGUAGE = update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"))
 _REACHABLE = update(_account).where(_ACCOUNT_WHERE).values(unreachable_at=None)
+# A user who blocked the bot keeps the time of the first block seen.
+_UNREACHABLE = (
+    update(_account)
+    .where(_ACCOUNT_WHERE)
+    .where(_account.c.unreachable_at.is_(None))
+    .values(unreachable_at=bindparam("now"))
+)
 _CHOOSE_LANGUAGE = (
     update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"), language_chosen=True)
 )
@@ -239,6 +246,37 @@ async def account_from_row(
         await tx.run(_REACHABLE, {"uid": user_id})
     account = Account(user_id, language, row.language_chosen, row.student_pk, row.advisor_pk)
     return account, None if row.id is None else to_student(row)
+
+
+async def set_reachable(tx: Tx, user_id: int, reachable: bool, now: datetime) -> None:
+    """Telegram said the user unblocked (reachable) or blocked the bot; an unknown user has
+    no account to mark."""
+    if reachable:
+        await tx.run(_REACHABLE, {"uid": user_id})
+    else:
+        await tx.run(_UNREACHABLE, {"uid": user_id, "now": now})
+
+
+async def unreachable_among(
+    tx: Tx, student_pks: list[int], advisor_pks: list[int]
+) -> tuple[set[int], set[int]]:
+    """Which of these students and advisors have an account the bot cannot reach (blocked):
+    (student pks, advisor pks)."""
+    if not student_pks and not advisor_pks:
+        return set(), set()
+    stmt = (
+        select(col(AccountRow.student_pk), col(AccountRow.advisor_pk))
+        .where(col(AccountRow.unreachable_at).is_not(None))
+        .where(
+            col(AccountRow.student_pk).in_(student_pks)
+            | col(AccountRow.advisor_pk).in_(advisor_pks)
+        )
+    )
+    rows = (await tx.session.execute(stmt)).all()
+    return (
+        {student for student, _ in rows if student is not None},
+        {advisor for _, advisor in rows if advisor is not None},
+    )
 
 
 async def choose_language(tx: Tx, user_id: int, language: Language) -> None:

@@ -114,6 +114,28 @@ async def test_blocked_and_timed_out_are_not_retried(db: Database) -> None:
     assert {p.status for p in problems} == {"unreachable", "uncertain"}
 
 
+async def test_a_sender_that_died_mid_send_leaves_its_row_uncertain_and_the_rest_due(
+    db: Database,
+) -> None:
+    """A process claimed three rows, had started sending the first, then died: once the claims
+    run out, the first may have arrived (uncertain), the others were never sent (sent now)."""
+    clock = FakeClock(NOON)
+    await _queue(db, NOON, 1, 2, 3)
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        claimed = await outbox.claim_due(tx, NOON, timedelta(minutes=2), 10)
+        assert await outbox.start_sending(tx, claimed[0].id)
+    sender = FakeSender(clock)
+    delivery = _delivery(db, sender)
+    assert await delivery.deliver_due() == 0  # still claimed
+    clock.advance(minutes=3)
+    assert await delivery.deliver_due() == 2
+    assert await _statuses(db) == {1: "uncertain", 2: "sent", 3: "sent"}
+    clock.advance(hours=1)
+    assert await delivery.deliver_due() == 0
+    assert sorted(sender.chats()) == [2, 3]
+
+
 async def test_other_failures_back_off_become_visible_then_give_up(db: Database) -> None:
     clock = FakeClock(NOON)
     await _queue(db, NOON, 1)

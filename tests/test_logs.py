@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -43,6 +44,31 @@ def test_a_secret_is_masked_in_message_arguments_and_traceback(json_lines: bool)
         assert entry["level"] == "ERROR"
         assert entry["logger"] == "bot.handlers"
         assert "RuntimeError" in entry["exception"]
+
+
+def test_a_record_is_masked_as_it_is_made_for_a_handler_with_its_own_formatter() -> None:
+    """A library's handler never sees the app's formatter: the record itself is masked."""
+    masking = logs.Masking(logging.LogRecord, [TOKEN])
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    previous = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(masking)
+    library = logging.getLogger("some.library")
+    library.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"GET /file/bot{TOKEN}/doc.pdf failed")
+        except RuntimeError:
+            library.exception("calling %s", f"/bot{quote(TOKEN, safe='')}/getMe")
+    finally:
+        library.removeHandler(handler)
+        logging.setLogRecordFactory(previous)
+    (text,) = lines
+    assert TOKEN not in text
+    assert quote(TOKEN, safe="") not in text
+    assert text.count(logs.MASK) == 2
 
 
 def test_without_secrets_nothing_is_masked() -> None:

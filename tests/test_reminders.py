@@ -257,3 +257,25 @@ async def test_a_review_result_an_advisor_renewal_and_reregistration_clear_remin
     assert "review" not in deadlines
     assert "reregistration" not in deadlines
     assert deadlines["advisor_term"] == add_months(TERM_END, 12)
+
+
+async def test_a_user_who_blocks_the_bot_is_unreachable_until_they_unblock_it(
+    db: Database,
+) -> None:
+    w = await world(db)
+    officer, advisor, staff = w.chat(OFFICER), w.chat(ADVISOR), w.chat(STAFF)
+    assert "Blocked the bot" not in await staff.send("/status Chess Club")
+    for chat in (officer, advisor):
+        outcome = await chat.deliver(chat.incoming(blocked=True))
+        assert (outcome.replies, outcome.toast, outcome.duplicate) == ([], None, False)
+    status = await staff.send("/status Chess Club")
+    assert "Blocked the bot, so no reminder reaches them: Student S1, Teacher One" in status
+    # Their reminder goes past them, to the next level that can read it.
+    await w.tick(morning(MEETING_DUE - timedelta(days=30)))
+    assert [r.chat_id for r in await w.reminders()] == [REP]
+    assert (w.telegram.to(OFFICER), w.telegram.to(ADVISOR)) == ([], [])
+    await officer.deliver(officer.incoming(blocked=False))
+    status = await staff.send("/status Chess Club")
+    assert "Blocked the bot, so no reminder reaches them: Teacher One" in status
+    await w.tick(morning(MEETING_DUE - timedelta(days=7)))
+    assert [r.chat_id for r in await w.reminders()][1:] == [OFFICER]

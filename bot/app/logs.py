@@ -7,8 +7,10 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
 
 # Libraries that log every request, update or timer tick at INFO: at hundreds of updates a second
 # that is most of a process's work, and none of it news. Their warnings and errors still show.
@@ -38,6 +40,42 @@ class Redacting(logging.Formatter):
         return text
 
 
+def _masked(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+class Masking:
+    """A log record factory that masks the secrets in each record as it is made (its message
+    with the arguments filled in, its traceback and stack): every handler then sees it masked,
+    also those that never use the app's formatter (a library's own, a test's capture)."""
+
+    def __init__(self, make: Callable[..., logging.LogRecord], secrets: Iterable[str]) -> None:
+        self.make = make
+        plain = {s for s in secrets if s}
+        # A URL may carry a secret percent-encoded; longest first, so a secret that contains
+        # another is masked whole.
+        every = plain | {quote(s, safe="") for s in plain}
+        self.secrets = sorted(every, key=len, reverse=True)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.make(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a bad format string: the handler reports it
+            return record
+        record.msg, record.args = _masked(message, self.secrets), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _masked(_TRACEBACKS.formatException(record.exc_info), self.secrets)
+        if record.stack_info:
+            record.stack_info = _masked(record.stack_info, self.secrets)
+        return record
+
+
+_TRACEBACKS = logging.Formatter()
+
+
 class Json(logging.Formatter):
     """One JSON object per line: time (UTC, ISO 8601), level, logger, message, and the
     traceback when there is one."""
@@ -50,7 +88,7 @@ class Json(logging.Formatter):
             "message": record.getMessage(),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -58,10 +96,16 @@ PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure(level: str, json_lines: bool, secrets: Iterable[str]) -> None:
-    """Log to standard error at `level`, as text or JSON lines, with the secrets masked. Like
+    """Log to standard error at `level`, as text or JSON lines, with the secrets masked in
+    every record (see `Masking`) and every line. Like
     `logging.basicConfig`, it adds no handler where the host already set one up (a test run)."""
     root = logging.getLogger()
     root.setLevel(level)
+    make = logging.getLogRecordFactory()
+    if isinstance(make, Masking):  # configured again: mask these secrets instead
+        make = make.make
+    secrets = [s for s in secrets if s]
+    logging.setLogRecordFactory(Masking(make, secrets) if secrets else make)
     if not root.handlers:
         handler = logging.StreamHandler()
         inner = Json() if json_lines else logging.Formatter(PLAIN)

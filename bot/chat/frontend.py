@@ -33,6 +33,10 @@ class Unreachable(DeliveryError):
     """The user blocked the bot or the account is gone (HTTP 403): retrying will not help."""
 
 
+class NotSent(DeliveryError):
+    """No connection reached Telegram (refused, or timed out connecting): safe to retry."""
+
+
 class MaybeDelivered(DeliveryError):
     """The request timed out after it was sent: the message may have arrived."""
 

@@ -45,6 +45,9 @@ class Incoming:
     callback_data: str | None = None
     message_id: int | None = None  # the bot message whose button was pressed
     document: Document | None = None
+    # Set for a change of the bot's membership in a private chat, which needs no reply: the
+    # user blocked the bot (True) or unblocked it (False).
+    blocked: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,10 @@ class Engine:
 
     async def _process(self, inc: Incoming) -> Outcome:
         serial = conversations.serial_key(inc.chat_id, inc.user_id)
+        if inc.blocked is not None:
+            return await transact(
+                self.db, lambda tx: self._membership(tx, inc), serial=serial, session=False
+            )
         session = self.router.needs_session(self._route_of(inc))
         return await transact(
             self.db, lambda tx: self._step(tx, inc), serial=serial, session=session
@@ -158,6 +162,14 @@ class Engine:
         if _moved(conv, step, ctx.step, self.router.flows):
             await conversations.save(tx, conv, now)
         return _outcome(step, inc)
+
+    async def _membership(self, tx: Tx, inc: Incoming) -> Outcome:
+        """The user blocked or unblocked the bot: their reachability, and no reply."""
+        now = self.clock()
+        if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
+            return Outcome(duplicate=True)
+        await people.set_reachable(tx, inc.user_id, not inc.blocked, now)
+        return Outcome()
 
     async def _refusal(self, inc: Incoming, key: str, params: dict[str, object]) -> Outcome:
         """Record the update alone (so it is not retried) and answer with the reason."""

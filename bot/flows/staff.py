@@ -18,7 +18,7 @@ from bot.core.router import Router, Step
 from bot.domain.values import Category, Club, ClubStatus, Student, name_key
 from bot.flows.common import category_label, clip
 from bot.services.applications import OPEN, AppState
-from storage import advisors, applications, audit, clubs, officers
+from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as deadlines_store
 from storage import meetings as meetings_store
 from storage import reviews as reviews_store
@@ -163,6 +163,14 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
                 end=current.term_end.isoformat(),
             )
         )
+    blocked_students, blocked_advisors = await people.unreachable_among(
+        ctx.tx, [s.id for _, s in held], [current.advisor.id] if current else []
+    )
+    blocked = [clip(s.name, 32) for _, s in held if s.id in blocked_students]
+    if current is not None and current.advisor.id in blocked_advisors:
+        blocked.append(clip(current.advisor.name, 40))
+    if blocked:
+        lines.append(ctx.t("status.unreachable", names=", ".join(blocked)))
     met = await meetings_store.last_confirmed(ctx.tx, club.id)
     lines.append(ctx.t("console.club_meeting", date=met.isoformat() if met else "—"))
     review = await reviews_store.latest_result(ctx.tx, club.id)

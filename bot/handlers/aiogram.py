@@ -31,8 +31,16 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
+from aiohttp import ClientConnectorError, ClientError, ConnectionTimeoutError
 
-from bot.chat.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
+from bot.chat.frontend import (
+    BotIdentity,
+    Handler,
+    MaybeDelivered,
+    NotSent,
+    RetryAfter,
+    Unreachable,
+)
 from bot.chat.replies import (
     Attachment,
     BotCommand,
@@ -112,6 +120,16 @@ def incoming(update: Update) -> Incoming | None:
             callback_data=query.data or "",
             message_id=message.message_id if message else None,
         )
+    member = update.my_chat_member
+    if member is not None and member.chat.type == "private":
+        # A private chat's bot member is "kicked" while the user blocks the bot.
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=member.chat.id,
+            user_id=member.from_user.id,
+            language_code=member.from_user.language_code,
+            blocked=member.new_chat_member.status == "kicked",
+        )
     return None
 
 
@@ -149,9 +167,10 @@ class AiogramFrontEnd:
                 inc = await self._with_content(inc)
                 await self._render(inc, await handler(inc))
 
-        # The dispatcher's own `update` observer feeds these two; the whole update rides along.
+        # The dispatcher's own `update` observer feeds these; the whole update rides along.
         dispatcher.message.register(on_event)
         dispatcher.callback_query.register(on_event)
+        dispatcher.my_chat_member.register(on_event)
         # aiogram does not remove a leftover webhook itself, and getUpdates fails while one is set.
         await self.bot.delete_webhook()
         polling = asyncio.create_task(
@@ -159,7 +178,7 @@ class AiogramFrontEnd:
                 self.bot,
                 handle_signals=False,
                 close_bot_session=False,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=["message", "callback_query", "my_chat_member"],
                 polling_timeout=10,
             )
         )
@@ -181,7 +200,8 @@ class AiogramFrontEnd:
             if file.file_path is None:
                 return inc
             buffer = await self.bot.download_file(file.file_path)
-        except (TelegramBadRequest, TelegramNetworkError) as exc:
+        except (TelegramBadRequest, TelegramNetworkError, ClientError) as exc:
+            # aiogram's download leaves the HTTP client's errors (a 5xx) as they are.
             log.warning("could not download document %s: %s", doc.file_id, exc)
             return inc
         content = buffer.read() if buffer is not None else b""
@@ -237,7 +257,12 @@ class AiogramFrontEnd:
             raise RetryAfter(exc.retry_after) from exc
         except TelegramForbiddenError as exc:
             raise Unreachable(exc.message) from exc
-        except (TelegramNetworkError, TimeoutError) as exc:
+        except TelegramNetworkError as exc:
+            # Only a request that went out may have arrived; a connection never made is retried.
+            if isinstance(exc.__cause__, (ClientConnectorError, ConnectionTimeoutError)):
+                raise NotSent(str(exc)) from exc
+            raise MaybeDelivered(str(exc)) from exc
+        except TimeoutError as exc:
             raise MaybeDelivered(str(exc)) from exc
 
     async def close(self) -> None:

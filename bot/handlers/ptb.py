@@ -8,6 +8,7 @@ import logging
 from dataclasses import replace
 from datetime import timedelta
 
+import httpx
 from telegram import (
     BotCommand as TgBotCommand,
 )
@@ -20,11 +21,18 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.error import RetryAfter as TgRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
-from bot.chat.frontend import BotIdentity, Handler, MaybeDelivered, RetryAfter, Unreachable
+from bot.chat.frontend import (
+    BotIdentity,
+    Handler,
+    MaybeDelivered,
+    NotSent,
+    RetryAfter,
+    Unreachable,
+)
 from bot.chat.replies import (
     Attachment,
     BotCommand,
@@ -87,7 +95,27 @@ def incoming(update: Update) -> Incoming | None:
             callback_data=query.data or "",
             message_id=message.message_id if message else None,
         )
+    member = update.my_chat_member
+    if member is not None and member.chat.type == "private":
+        # A private chat's bot member is "kicked" while the user blocks the bot.
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=member.chat.id,
+            user_id=member.from_user.id,
+            language_code=member.from_user.language_code,
+            blocked=member.new_chat_member.status == "kicked",
+        )
     return None
+
+
+# httpx's failures before the whole request reached Telegram.
+NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
 
 
 def _seconds(value: int | timedelta) -> float:
@@ -140,7 +168,7 @@ class PtbFrontEnd:
         await self.app.updater.start_polling(
             poll_interval=0,
             timeout=timedelta(seconds=10),
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=["message", "callback_query", "my_chat_member"],
             drop_pending_updates=False,
         )
         await stop.wait()
@@ -155,7 +183,7 @@ class PtbFrontEnd:
         try:
             file = await self.app.bot.get_file(doc.file_id)
             content = bytes(await file.download_as_bytearray())
-        except (BadRequest, TimedOut) as exc:
+        except NetworkError as exc:  # BadRequest, TimedOut, or a 5xx answer
             log.warning("could not download document %s: %s", doc.file_id, exc)
             return inc
         return replace(inc, document=doc.with_content(content, self.document_limit))
@@ -211,8 +239,15 @@ class PtbFrontEnd:
             raise RetryAfter(_seconds(exc.retry_after)) from exc
         except Forbidden as exc:
             raise Unreachable(exc.message) from exc
-        except TimedOut as exc:
-            raise MaybeDelivered(exc.message) from exc
+        except NetworkError as exc:
+            # Only a request that went out whole may have arrived; one that did not is retried,
+            # as is an answer that came (a 5xx).
+            cause = exc.__cause__
+            if isinstance(cause, NEVER_SENT):
+                raise NotSent(exc.message) from exc
+            if isinstance(exc, TimedOut) or isinstance(cause, httpx.TransportError):
+                raise MaybeDelivered(exc.message) from exc
+            raise
 
     async def close(self) -> None:
         with contextlib.suppress(RuntimeError):  # never initialized

@@ -1,7 +1,7 @@
 """Updates per second: a bare echo bot vs. clubbot serving a realistic mix, per framework.
 
     python -m bench.updates [--updates 5000] [--repeat 3] [--frameworks aiogram ptb]
-                            [--databases sqlite postgres]
+                            [--databases sqlite postgres] [--webhook]
 
 The emulator runs in this process; each bot runs in a process of its own (as in production),
 so the two share the machine's two cores. All N updates are queued at once, and the clock runs
@@ -11,14 +11,19 @@ land on one column only; next to it, the bot process's CPU time per update.
 
 Two ceilings: the bare echo bot as the framework ships, and the same echo bot tuned with
 clubbot's process-level settings (`bench/echo.py`). clubbot's ratios are given to both.
+
+With `--webhook`, two more columns on PostgreSQL: the emulator posts the updates to one
+webhook worker, or to a round-robin proxy in front of two (their CPU times added up).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -26,7 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import aiohttp
 import asyncpg
+from aiohttp import web
 
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
@@ -43,6 +50,8 @@ CLUBS = 40
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 PG_BENCH = "postgresql://postgres@127.0.0.1:5432/clubbot_bench"
 ROOT = Path(__file__).resolve().parents[1]
+HOOK = "/telegram/updates"
+SECRET = "bench-secret"
 
 
 def mix(user: int, n: int) -> list[str]:
@@ -90,15 +99,30 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+async def _serving(ports: list[int]) -> None:
+    """Until each worker's HTTP server answers /healthz."""
+    async with aiohttp.ClientSession() as http:
+        for port in ports:
+            while True:
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                        if answer.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.2)
+
+
 async def measure(
-    command: list[str],
-    env: dict[str, str],
+    commands: list[tuple[list[str], dict[str, str]]],
     emu: BotApiEmulator,
     n: int,
     texts: list[tuple[SimUser, str]],
+    ports: list[int] | None = None,
 ) -> tuple[float, float]:
-    """Start the bot, queue every update, and time until each has had its answer: updates per
-    second, and the bot process's CPU seconds per update while it answered them."""
+    """Start the bot (one process per command), queue every update, and time until each has
+    had its answer: updates per second, and the bot processes' CPU seconds per update while
+    they answered them. With `ports` the bot runs in webhook mode and listens there."""
     answered = 0
     done = asyncio.Event()
 
@@ -111,29 +135,67 @@ async def measure(
 
     unsubscribe = emu.subscribe(count)
     # Popen returns at once; the bot runs in its own process while this loop serves the API.
-    process = subprocess.Popen(  # noqa: ASYNC220
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    processes = [
+        subprocess.Popen(  # noqa: ASYNC220
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for command, env in commands
+    ]
     try:
-        await emu.wait_polling(timeout=60)
-        started, cpu_before = time.perf_counter(), _cpu_seconds(process.pid)
+        if ports is None:
+            await emu.wait_polling(timeout=60)
+        else:
+            await asyncio.wait_for(_serving(ports), timeout=60)
+        started = time.perf_counter()
+        cpu_before = sum(_cpu_seconds(p.pid) for p in processes)
         for user, text in texts:
             await user.send(text)
         await asyncio.wait_for(done.wait(), timeout=600)
         elapsed = time.perf_counter() - started
-        cpu = _cpu_seconds(process.pid) - cpu_before
+        cpu = sum(_cpu_seconds(p.pid) for p in processes) - cpu_before
     finally:
         unsubscribe()
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
     return n / elapsed, cpu / n
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _round_robin(ports: list[int]) -> web.AppRunner:
+    """A proxy on its own port: each update posted to it goes to the next worker."""
+    turn = itertools.cycle(ports)
+    http = aiohttp.ClientSession()
+
+    async def forward(request: web.Request) -> web.Response:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        url = f"http://127.0.0.1:{next(turn)}{HOOK}"
+        async with http.post(url, data=await request.read(), headers=headers) as answer:
+            return web.Response(status=answer.status)
+
+    async def close(_: web.Application) -> None:
+        await http.close()
+
+    proxy = web.Application()
+    proxy.add_routes([web.post(HOOK, forward)])
+    proxy.on_cleanup.append(close)
+    runner = web.AppRunner(proxy, access_log=None)
+    await runner.setup()
+    return runner
+
+
 ECHO, TUNED = "bare echo", "tuned echo"
+WEBHOOK_ONE, WEBHOOK_TWO = "postgres webhook ×1", "postgres webhook ×2"
 
 
 async def run_one(framework: str, database: str, n: int) -> tuple[float, float]:
@@ -152,7 +214,8 @@ async def run_one(framework: str, database: str, n: int) -> tuple[float, float]:
         if database in (ECHO, TUNED):
             command = [sys.executable, "-m", "bench.echo", framework, emu.base_url, emu.token]
             command += ["tuned"] if database == TUNED else []
-            return await measure(command, env, emu, n, texts)
+            return await measure([(command, env)], emu, n, texts)
+        run = [sys.executable, "-m", "bot", "run"]
         with tempfile.TemporaryDirectory() as tmp:
             if database == "sqlite":
                 url = f"sqlite:///{tmp}/bench.db"
@@ -161,7 +224,26 @@ async def run_one(framework: str, database: str, n: int) -> tuple[float, float]:
                 url = PG_BENCH
             await seed(url)
             env["DATABASE_URL"] = url
-            return await measure([sys.executable, "-m", "bot", "run"], env, emu, n, texts)
+            env["HTTP_LISTEN"] = f"127.0.0.1:{_free_port()}"
+            if database not in (WEBHOOK_ONE, WEBHOOK_TWO):
+                return await measure([(run, env)], emu, n, texts)
+            ports = [_free_port() for _ in range(1 if database == WEBHOOK_ONE else 2)]
+            env["WEBHOOK_SECRET"] = SECRET
+            env["BALLOT_KEY"] = "the bench's receipts"
+            proxy = None
+            if len(ports) == 1:
+                env["WEBHOOK_URL"] = f"http://127.0.0.1:{ports[0]}{HOOK}"
+            else:
+                proxy = await _round_robin(ports)
+                proxy_port = _free_port()
+                await web.TCPSite(proxy, "127.0.0.1", proxy_port).start()
+                env["WEBHOOK_URL"] = f"http://127.0.0.1:{proxy_port}{HOOK}"
+            workers = [(run, {**env, "HTTP_LISTEN": f"127.0.0.1:{port}"}) for port in ports]
+            try:
+                return await measure(workers, emu, n, texts, ports)
+            finally:
+                if proxy is not None:
+                    await proxy.cleanup()
 
 
 async def main() -> None:
@@ -170,12 +252,14 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--frameworks", nargs="+", default=["aiogram", "ptb"])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--webhook", action="store_true", help="webhook mode: 1 and 2 workers")
     args = parser.parse_args()
+    databases = [*args.databases, *((WEBHOOK_ONE, WEBHOOK_TWO) if args.webhook else ())]
     print(
         f"{args.updates} updates from {USERS} users, median of {args.repeat} runs: updates/s "
         "(ratio to the bare echo / to the tuned echo) [bot CPU µs per update]"
     )
-    columns = [ECHO, TUNED, *args.databases]
+    columns = [ECHO, TUNED, *databases]
     print(f"{'framework':<10} " + " ".join(f"{name:>28}" for name in columns))
     for framework in args.frameworks:
         runs: dict[str, list[tuple[float, float]]] = {c: [] for c in columns}
@@ -185,7 +269,7 @@ async def main() -> None:
         rate = {c: statistics.median(r for r, _ in runs[c]) for c in columns}
         cpu = {c: statistics.median(u for _, u in runs[c]) * 1e6 for c in columns}
         cells = [f"{rate[c]:.0f} [{cpu[c]:.0f}]" for c in (ECHO, TUNED)]
-        for c in args.databases:
+        for c in databases:
             ratios = f"{rate[c] / rate[ECHO]:.2f}/{rate[c] / rate[TUNED]:.2f}"
             cells.append(f"{rate[c]:.0f} ({ratios}) [{cpu[c]:.0f}]")
         print(f"{framework:<10} " + " ".join(f"{cell:>28}" for cell in cells), flush=True)

@@ -37,6 +37,7 @@ from emulator.models import (
 from emulator.notify import Notifier
 from emulator.params import ApiRequest, read_params
 from emulator.updates import UpdateQueue
+from emulator.webhook import Webhook, WebhookPusher
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ class BotApiEmulator:
         # Callback queries the bot may still answer, with the chat they came from.
         self._open_queries: dict[str, int | None] = {}
         self._ids = itertools.count(1)
-        self._webhook_url = ""
+        self._webhook: WebhookPusher | None = None
         self._in_flight = 0
         self._activity = Notifier()
         self._updates = UpdateQueue(on_change=self._activity.notify, first_id=first_update_id)
@@ -182,6 +183,7 @@ class BotApiEmulator:
         """Stop serving; waiting long polls and delayed calls are answered at once."""
         if self._runner is None:
             return
+        await self._drop_webhook()
         self._updates.close()
         for hook in self._on_stop:
             hook()
@@ -278,6 +280,11 @@ class BotApiEmulator:
     def redeliver(self, update_id: int) -> None:
         """Deliver an already delivered update again with the same update_id."""
         self._updates.redeliver(update_id)
+
+    @property
+    def webhook_url(self) -> str:
+        """The webhook the bot set ("" while it polls)."""
+        return self._webhook.hook.url if self._webhook is not None else ""
 
     @property
     def pending_updates(self) -> int:
@@ -525,7 +532,7 @@ class BotApiEmulator:
         return me
 
     async def _get_updates(self, request: ApiRequest) -> list[JsonDict]:
-        if self._webhook_url:
+        if self._webhook is not None:
             raise ApiError(409, WEBHOOK_ACTIVE)
         if "allowed_updates" in request.params:
             self._updates.set_allowed_updates(request.get_list("allowed_updates"))
@@ -534,23 +541,49 @@ class BotApiEmulator:
         return await self._updates.get(request.get_int("offset"), limit, timeout)
 
     async def _set_webhook(self, request: ApiRequest) -> bool:
-        self._webhook_url = request.get_str("url") or ""
+        url = request.get_str("url") or ""
         if request.get_bool("drop_pending_updates"):
             self._updates.drop_pending()
+        if "allowed_updates" in request.params:
+            self._updates.set_allowed_updates(request.get_list("allowed_updates"))
+        if not url:
+            await self._drop_webhook()
+            return True
+        hook = Webhook(
+            url,
+            request.get_str("secret_token"),
+            min(max(request.get_int("max_connections") or 40, 1), 100),
+        )
+        # Several workers setting the same webhook do not restart the deliveries.
+        if self._webhook is None or self._webhook.hook != hook:
+            await self._drop_webhook()
+            self._webhook = WebhookPusher(self._updates, hook)
+            self._webhook.start()
         return True
 
     async def _delete_webhook(self, request: ApiRequest) -> bool:
-        self._webhook_url = ""
+        await self._drop_webhook()
         if request.get_bool("drop_pending_updates"):
             self._updates.drop_pending()
         return True
 
+    async def _drop_webhook(self) -> None:
+        if self._webhook is not None:
+            pusher, self._webhook = self._webhook, None
+            await pusher.stop()
+
     async def _get_webhook_info(self, request: ApiRequest) -> JsonDict:
-        return {
-            "url": self._webhook_url,
+        info: JsonDict = {
+            "url": self._webhook.hook.url if self._webhook else "",
             "has_custom_certificate": False,
             "pending_update_count": self.pending_updates,
         }
+        if self._webhook is not None:
+            info["max_connections"] = self._webhook.hook.max_connections
+            if self._webhook.last_error is not None:
+                info["last_error_date"] = int(time.time())
+                info["last_error_message"] = self._webhook.last_error
+        return info
 
     # Bot API methods: commands.
 

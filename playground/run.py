@@ -377,6 +377,9 @@ async def running(
                 "database_url": database_url,
                 "bot_username": None,
                 "policy_file": settings.policy_file or PLAYGROUND_POLICY,
+                # The playground's bot polls its emulator, beside any real bot on this machine.
+                "webhook_url": None,
+                "http_listen": "127.0.0.1:0",
             }
         )
         app = build_app(bot_settings, db)

@@ -97,6 +97,8 @@ class Delivery:
     cal: Calendar
     clock: Clock = field(default_factory=SystemClock)
     holder: str = field(default_factory=lambda: f"{os.getpid()}:{uuid.uuid4().hex[:12]}")
+    # Told how each send ended: ok, retry_after, unreachable or failed (the metrics count them).
+    count_send: Callable[[str], None] = field(default=lambda result: None)
 
     def __post_init__(self) -> None:
         self.throttle = Throttle(self.policy)
@@ -232,18 +234,22 @@ class Delivery:
                 self.throttle.answered(ticket, self.clock.now().timestamp())
                 self._answer.set()
         except RetryAfter as exc:
+            self.count_send("retry_after")
             # Telegram holds every send: this one, the rest of the batch, and other processes.
             until = self.clock.now() + timedelta(seconds=exc.seconds)
             self._paused_until = max(self._paused_until or 0.0, until.timestamp())
             await self._write(lambda tx: self._hold(tx, item, until))
         except Unreachable as exc:
+            self.count_send("unreachable")
             log.info("outbox %s: chat %s unreachable: %s", item.id, item.chat_id, exc)
             reason = str(exc)
             await self._write(lambda tx: self._unreachable(tx, item, reason))
         except MaybeDelivered as exc:
+            self.count_send("failed")
             # It may have arrived: sending again could say it twice. Staff see it instead.
             await self._settle(item.id, outbox.UNCERTAIN, str(exc))
         except Exception as exc:  # a DeliveryError or anything else: retried with back-off
+            self.count_send("failed")
             log.warning("outbox %s: send failed: %s", item.id, exc)
             attempts = item.attempts + 1
             if attempts >= self.policy.delivery_max_attempts:
@@ -252,6 +258,7 @@ class Delivery:
                 retry_at = self.clock.now() + backoff(self.policy, attempts)
                 await self._settle(item.id, outbox.PENDING, str(exc), retry_at)
         else:
+            self.count_send("ok")
             await self._settle(item.id, outbox.SENT)
             results.append(True)
 

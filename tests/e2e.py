@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 from pydantic import SecretStr
 
 from bot.app.frontends import make_front_end
@@ -16,8 +18,11 @@ from bot.app.root import App, build_app, serve
 from bot.app.settings import Framework, Settings
 from emulator import BotApiEmulator, Message, SimUser
 from storage import migrate
+from storage.db import Database
 
 FRAMEWORKS = [Framework.AIOGRAM.value, Framework.PTB.value]
+WEBHOOK_PATH = "/telegram/updates"
+WEBHOOK_SECRET = "s3cret_webhook-token"
 
 
 def button_text(message: Message, prefix: str) -> str:
@@ -52,6 +57,7 @@ def settings_for(
         database_url=database_url,
         tick_seconds=0.2,
         timezone=timezone or daytime_zone(),
+        http_listen="127.0.0.1:0",
     )
 
 
@@ -100,3 +106,56 @@ async def latest(user: SimUser, find: str, *, button: bool = True) -> Message:
 async def press(emu: BotApiEmulator, user: SimUser, label: str) -> None:
     await user.click(await latest(user, label), label)
     await emu.wait_idle(timeout=10)
+
+
+async def _answers(http: aiohttp.ClientSession, port: int) -> bool:
+    try:
+        async with http.get(f"http://127.0.0.1:{port}/healthz") as answer:
+            return answer.status == 200
+    except aiohttp.ClientError:
+        return False
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (for a webhook URL that must name it in advance)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def webhook_settings(
+    emu: BotApiEmulator, framework: str, database_url: str, port: int, url: str | None = None
+) -> Settings:
+    """Settings of a bot in webhook mode, listening on `port`; Telegram posts to `url` (by
+    default straight to that port)."""
+    return settings_for(emu, framework, database_url).model_copy(
+        update={
+            "webhook_url": url or f"http://127.0.0.1:{port}{WEBHOOK_PATH}",
+            "webhook_secret": SecretStr(WEBHOOK_SECRET),
+            "http_listen": f"127.0.0.1:{port}",
+        }
+    )
+
+
+@contextlib.asynccontextmanager
+async def webhook_bot(
+    emu: BotApiEmulator, settings: Settings, db: Database | None = None
+) -> AsyncIterator[RunningBot]:
+    """The whole bot in webhook mode (on `db` if given) until the block ends."""
+    app = build_app(settings, db)
+    await migrate.upgrade(app.db)
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(app, make_front_end(settings, app.policy.charter_max_bytes), stop)
+    )
+    try:
+        port = settings.listen_address()[1]
+        async with asyncio.timeout(10), aiohttp.ClientSession() as http:
+            while True:
+                if emu.webhook_url and await _answers(http, port):
+                    break
+                await asyncio.sleep(0.05)
+        yield RunningBot(emu, app)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=20)

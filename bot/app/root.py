@@ -6,12 +6,16 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.app import logs
+from bot.app.http import build_web, listening
+from bot.app.metrics import Metrics
 from bot.app.settings import Settings
 from bot.chat.frontend import FrontEnd
 from bot.chat.i18n import tr
@@ -26,7 +30,7 @@ from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
 from schedules.elections import advance_due
-from storage import conversations, migrate, outbox
+from storage import conversations, leases, migrate, outbox
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -37,6 +41,12 @@ log = logging.getLogger(__name__)
 UPDATE_MEMORY = timedelta(days=2)
 HOUR = 3600.0
 DAY = 24 * HOUR
+# Only one process may call getUpdates (Telegram answers a second with 409): the one holding
+# this lease. It renews the lease every POLL_RENEW seconds; when it dies, another takes over
+# at most POLL_LEASE later (the others try every POLL_RENEW seconds).
+POLLER = "poller"
+POLL_LEASE = timedelta(seconds=5)
+POLL_RENEW = 1.0
 
 
 @dataclass(slots=True)
@@ -99,9 +109,15 @@ async def report_errors(app: App, alerts: logs.Alerts) -> bool:
 
 
 async def serve(
-    app: App, front: FrontEnd, stop: asyncio.Event, alerts: logs.Alerts | None = None
+    app: App,
+    front: FrontEnd,
+    stop: asyncio.Event,
+    alerts: logs.Alerts | None = None,
+    metrics: Metrics | None = None,
 ) -> None:
-    """Migrate, then poll and tick until `stop` is set."""
+    """Migrate, then take updates (by webhook when WEBHOOK_URL is set, else by polling while
+    this process holds the polling lease), serve HTTP_LISTEN, and tick until `stop` is set."""
+    metrics = metrics or Metrics()
     await migrate.upgrade(app.db)
     identity = await front.open()
     engine = Engine(
@@ -113,9 +129,12 @@ async def serve(
         cal=app.cal,
         clock=app.clock,
         ballot_key=app.settings.ballot_key_bytes(),
+        observe=metrics.observe_update,
     )
     await front.register_commands({lang: menu(app.router, lang) for lang in Language})
-    delivery = Delivery(app.db, front, app.policy, app.cal, SystemClock(app.clock))
+    delivery = Delivery(
+        app.db, front, app.policy, app.cal, SystemClock(app.clock), count_send=metrics.count_send
+    )
 
     async def scan() -> None:
         await scan_due(app.db, app.policy, app.cal, app.clock())
@@ -139,17 +158,25 @@ async def serve(
         if alerts is not None:
             await report_errors(app, alerts)
 
+    def counted(job: str, work: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await work()
+            metrics.count_tick(job)
+
+        return run
+
     every = app.settings.tick_seconds
+    jobs = {
+        "alerts": Job(report, every),
+        # Recomputing every deadline picks up a changed policy; actions refresh their club.
+        "refresh-deadlines": Job(refresh, DAY, at_start=True),
+        "deadlines": Job(scan, every),
+        "elections": Job(elect, every),
+        "outbox": Job(delivery.deliver_due, every),
+        "forget-updates": Job(forget, HOUR),
+    }
     clock = start_clock(
-        {
-            "alerts": Job(report, every),
-            # Recomputing every deadline picks up a changed policy; actions refresh their club.
-            "refresh-deadlines": Job(refresh, DAY, at_start=True),
-            "deadlines": Job(scan, every),
-            "elections": Job(elect, every),
-            "outbox": Job(delivery.deliver_due, every),
-            "forget-updates": Job(forget, HOUR),
-        }
+        {name: Job(counted(name, j.run), j.seconds, j.at_start) for name, j in jobs.items()}
     )
     log.info("@%s is running on %s", identity.username, app.settings.bot_framework.value)
     # Everything loaded so far (modules, the frameworks' pydantic schemas, …) lives as long as
@@ -157,13 +184,70 @@ async def serve(
     # again and again while serving.
     gc.collect()
     gc.freeze()
+    settings = app.settings
+    host, port = settings.listen_address()
     try:
-        await front.serve(engine.handle, stop)
+        await front.start(engine.handle)
+        async with listening(build_web(app, metrics, front), host, port) as bound:
+            log.info("HTTP on %s:%s", host, bound)
+            if settings.webhook_url is not None and settings.webhook_secret is not None:
+                # Other workers may serve the same webhook: it stays set when this one stops.
+                secret = settings.webhook_secret.get_secret_value()
+                await front.listen(settings.webhook_url, secret)
+                await stop.wait()
+            else:
+                await poll_while_leased(app.db, front, stop)
     finally:
         clock.shutdown(wait=False)
         await delivery.close()
         await front.close()
         await app.db.dispose()
+
+
+async def _hold_poller(db: Database, holder: str) -> bool:
+    """Take or renew the polling lease; False while another process holds it."""
+    try:
+        async with db.transaction() as session:
+            return await leases.acquire(Tx(session, db), POLLER, holder, utcnow(), POLL_LEASE)
+    except Exception as exc:  # a database that does not answer renews nothing
+        log.warning("polling lease: %s", exc)
+        return False
+
+
+async def poll_while_leased(db: Database, front: FrontEnd, stop: asyncio.Event) -> None:
+    """Poll while this process holds the polling lease (real time: it is about processes
+    alive, not the app's clock); wait without polling while another does."""
+    holder = f"{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    waiting_logged = False
+    while not stop.is_set():
+        if not await _hold_poller(db, holder):
+            if not waiting_logged:
+                log.info("another process polls; waiting to take over")
+                waiting_logged = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), POLL_RENEW)
+            continue
+        waiting_logged = False
+        lost = asyncio.Event()
+
+        async def renew(lost: asyncio.Event = lost) -> None:
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), POLL_RENEW)
+                if stop.is_set() or not await _hold_poller(db, holder):
+                    break
+            if not stop.is_set():
+                log.warning("lost the polling lease; polling stops")
+            lost.set()
+
+        renewing = asyncio.create_task(renew())
+        try:
+            await front.poll(lost)
+        finally:
+            lost.set()
+            await renewing
+    async with db.transaction() as session:
+        await leases.release(Tx(session, db), POLLER, holder, utcnow())
 
 
 async def run(settings: Settings) -> None:

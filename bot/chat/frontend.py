@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.chat.replies import BotCommand, Incoming, Outcome, Reply
 from bot.domain.values import Language
+
+# The update kinds the bot handles, asked for explicitly (getUpdates, setWebhook): Telegram
+# otherwise keeps the list of the last call, whatever it was.
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,10 @@ class MaybeDelivered(DeliveryError):
     """The request timed out after it was sent: the message may have arrived."""
 
 
+class NotAnUpdate(ValueError):
+    """A body posted to the webhook that is not a Telegram update."""
+
+
 Handler = Callable[[Incoming], Awaitable[Outcome]]
 
 
@@ -55,12 +63,27 @@ class FrontEnd(Protocol):
         """Publish the command menu in each language (setMyCommands)."""
         ...
 
-    async def serve(self, handler: Handler, stop: asyncio.Event) -> None:
-        """Poll for updates and pass each to `handler` until `stop` is set."""
+    async def start(self, handler: Handler) -> None:
+        """Pass every update received from now on to `handler`."""
+        ...
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Fetch updates with getUpdates until `stop` is set (after `start`; again later)."""
+        ...
+
+    async def listen(self, url: str, secret: str) -> None:
+        """Have Telegram post updates to `url` with `secret` in their header (setWebhook)."""
+        ...
+
+    async def feed(self, raw: dict[str, Any]) -> None:
+        """Take one update posted to the webhook: it is handled in the background, so the
+        answer to Telegram does not wait. NotAnUpdate when `raw` is not an update."""
         ...
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         """Send one message, raising a DeliveryError subclass when it fails."""
         ...
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Finish the updates in hand, then disconnect."""
+        ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -34,6 +35,9 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# Told of each update: the update, how it ended (answered, duplicate, refused or error) and the
+# seconds it took (the process's metrics count them).
+Observer = Callable[[Incoming, str, float], None]
 
 
 class KeyedLocks:
@@ -84,6 +88,7 @@ class Engine:
         clock: Clock = utcnow,
         cal: Calendar | None = None,
         ballot_key: bytes = b"",
+        observe: Observer | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
@@ -93,19 +98,25 @@ class Engine:
         self.clock = clock
         self.cal = cal or Calendar.named()
         self.ballot_key = ballot_key
+        self.observe = observe
         self._locks = KeyedLocks()
 
     async def handle(self, inc: Incoming) -> Outcome:
         """Process one update at most once; a redelivered update gives an empty outcome."""
+        started = time.perf_counter()
         async with self._locks.hold((inc.chat_id, inc.user_id)):
             try:
-                return await self._process(inc)
+                outcome, ending = await self._process(inc), "answered"
             except DomainError as err:
                 # A rule refused after something was written: nothing of it stays.
-                return await self._refusal(inc, err.key, err.params)
+                outcome, ending = await self._refusal(inc, err.key, err.params), "refused"
             except Exception:
                 log.exception("update %s failed", inc.update_id)
-                return await self._refusal(inc, "error.internal", {})
+                outcome, ending = await self._refusal(inc, "error.internal", {}), "error"
+        if self.observe is not None:
+            ending = "duplicate" if outcome.duplicate else ending
+            self.observe(inc, ending, time.perf_counter() - started)
+        return outcome
 
     async def _process(self, inc: Incoming) -> Outcome:
         serial = conversations.serial_key(inc.chat_id, inc.user_id)

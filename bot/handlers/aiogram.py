@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import replace
+from typing import Any
 
 from aiogram import Bot, Dispatcher, methods
 from aiogram.client.default import DefaultBotProperties
@@ -32,11 +33,14 @@ from aiogram.types import (
     Update,
 )
 from aiohttp import ClientConnectorError, ClientError, ConnectionTimeoutError
+from pydantic import ValidationError
 
 from bot.chat.frontend import (
+    ALLOWED_UPDATES,
     BotIdentity,
     Handler,
     MaybeDelivered,
+    NotAnUpdate,
     NotSent,
     RetryAfter,
     Unreachable,
@@ -71,6 +75,7 @@ METHODS = (
     methods.SendMessage,
     methods.SendPhoto,
     methods.SetMyCommands,
+    methods.SetWebhook,
 )
 _ANSWERS = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]  # (a value, not a type name)
@@ -144,6 +149,10 @@ class AiogramFrontEnd:
             session=session,
             default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
         )
+        # The conversation state lives in clubbot's database: aiogram's FSM would only add work.
+        self.dispatcher = Dispatcher(disable_fsm=True)
+        # Webhook updates being handled (a reference keeps each task alive until it ends).
+        self._feeding: set[asyncio.Task[Any]] = set()
 
     async def open(self) -> BotIdentity:
         me = await self.bot.get_me()
@@ -157,10 +166,7 @@ class AiogramFrontEnd:
                 language_code=None if language is Language.EN else language.value,
             )
 
-    async def serve(self, handler: Handler, stop: asyncio.Event) -> None:
-        # The conversation state lives in clubbot's database: aiogram's FSM would only add work.
-        dispatcher = Dispatcher(disable_fsm=True)
-
+    async def start(self, handler: Handler) -> None:
         async def on_event(_: TelegramObject, event_update: Update) -> None:
             inc = incoming(event_update)
             if inc is not None:
@@ -168,17 +174,19 @@ class AiogramFrontEnd:
                 await self._render(inc, await handler(inc))
 
         # The dispatcher's own `update` observer feeds these; the whole update rides along.
-        dispatcher.message.register(on_event)
-        dispatcher.callback_query.register(on_event)
-        dispatcher.my_chat_member.register(on_event)
+        self.dispatcher.message.register(on_event)
+        self.dispatcher.callback_query.register(on_event)
+        self.dispatcher.my_chat_member.register(on_event)
+
+    async def poll(self, stop: asyncio.Event) -> None:
         # aiogram does not remove a leftover webhook itself, and getUpdates fails while one is set.
         await self.bot.delete_webhook()
         polling = asyncio.create_task(
-            dispatcher.start_polling(
+            self.dispatcher.start_polling(
                 self.bot,
                 handle_signals=False,
                 close_bot_session=False,
-                allowed_updates=["message", "callback_query", "my_chat_member"],
+                allowed_updates=list(ALLOWED_UPDATES),
                 polling_timeout=10,
             )
         )
@@ -186,9 +194,26 @@ class AiogramFrontEnd:
         await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if not polling.done():
             with contextlib.suppress(RuntimeError):  # polling had not started yet
-                await dispatcher.stop_polling()
+                await self.dispatcher.stop_polling()
         stopping.cancel()
         await polling
+
+    async def listen(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
+
+    async def feed(self, raw: dict[str, Any]) -> None:
+        try:
+            update = Update.model_validate(raw, context={"bot": self.bot})
+        except ValidationError as exc:
+            raise NotAnUpdate(str(exc)) from exc
+        task = asyncio.create_task(self.dispatcher.feed_update(self.bot, update))
+        self._feeding.add(task)
+        task.add_done_callback(self._fed)
+
+    def _fed(self, task: asyncio.Task[Any]) -> None:
+        self._feeding.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a webhook update failed", exc_info=task.exception())
 
     async def _with_content(self, inc: Incoming) -> Incoming:
         """The update with its document's bytes, when the document is within the limit."""
@@ -266,4 +291,5 @@ class AiogramFrontEnd:
             raise MaybeDelivered(str(exc)) from exc
 
     async def close(self) -> None:
+        await asyncio.gather(*self._feeding, return_exceptions=True)
         await self.bot.session.close()

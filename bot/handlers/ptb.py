@@ -7,6 +7,7 @@ import contextlib
 import logging
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from telegram import (
@@ -26,9 +27,11 @@ from telegram.error import RetryAfter as TgRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 from bot.chat.frontend import (
+    ALLOWED_UPDATES,
     BotIdentity,
     Handler,
     MaybeDelivered,
+    NotAnUpdate,
     NotSent,
     RetryAfter,
     Unreachable,
@@ -154,7 +157,7 @@ class PtbFrontEnd:
                 language_code=None if language is Language.EN else language.value,
             )
 
-    async def serve(self, handler: Handler, stop: asyncio.Event) -> None:
+    async def start(self, handler: Handler) -> None:
         async def on_update(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
             inc = incoming(update)
             if inc is not None:
@@ -162,18 +165,32 @@ class PtbFrontEnd:
                 await self._render(inc, await handler(inc))
 
         self.app.add_handler(TypeHandler(Update, on_update))
+        # run_polling() and run_webhook() want to own the event loop; start the parts by hand.
         await self.app.start()
+
+    async def poll(self, stop: asyncio.Event) -> None:
         assert self.app.updater is not None
-        # run_polling() wants to own the event loop; start and stop the parts by hand instead.
         await self.app.updater.start_polling(
             poll_interval=0,
             timeout=timedelta(seconds=10),
-            allowed_updates=["message", "callback_query", "my_chat_member"],
+            allowed_updates=list(ALLOWED_UPDATES),
             drop_pending_updates=False,
         )
         await stop.wait()
         await self.app.updater.stop()
-        await self.app.stop()
+
+    async def listen(self, url: str, secret: str) -> None:
+        await self.app.bot.set_webhook(
+            url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES)
+        )
+
+    async def feed(self, raw: dict[str, Any]) -> None:
+        try:
+            update = Update.de_json(raw, self.app.bot)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise NotAnUpdate(str(exc)) from exc
+        # The application's own update fetcher handles it, CONCURRENT_UPDATES at a time.
+        await self.app.update_queue.put(update)
 
     async def _with_content(self, inc: Incoming) -> Incoming:
         """The update with its document's bytes, when the document is within the limit."""
@@ -250,5 +267,7 @@ class PtbFrontEnd:
             raise
 
     async def close(self) -> None:
+        if self.app.running:
+            await self.app.stop()  # after the updates in its queue
         with contextlib.suppress(RuntimeError):  # never initialized
             await self.app.shutdown()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
@@ -20,6 +21,7 @@ from bot.chat import callbacks
 from bot.chat.i18n import language_for, tr
 from bot.chat.replies import Incoming, Outcome, Toast
 from bot.core.context import FLOW_KIND, Ctx
+from bot.core.permissions import digest
 from bot.core.router import Flow, Input, Route, Router, Step
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
@@ -54,6 +56,47 @@ class KeyedLocks:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+@dataclass(slots=True)
+class _Window:
+    start: datetime
+    count: int = 0
+    told: bool = False
+
+
+class UserThrottle:
+    """How many updates each user sent in their current window (this process only: the
+    conversation lock already makes one user's updates take turns within a process)."""
+
+    # Past this many users, windows that ended are dropped, so memory stays small.
+    PRUNE_AT = 4096
+
+    def __init__(self, limit: int, window: timedelta) -> None:
+        self.limit = limit
+        self.window = window
+        self._windows: dict[int, _Window] = {}
+
+    def check(self, user_id: int, now: datetime) -> int | None:
+        """None while the user is within the limit; else the whole seconds left in the
+        window, or 0 once the user has been told."""
+        win = self._windows.get(user_id)
+        if win is None or now - win.start >= self.window:
+            if len(self._windows) >= self.PRUNE_AT:
+                self._prune(now)
+            win = self._windows[user_id] = _Window(now)
+        win.count += 1
+        if win.count <= self.limit:
+            return None
+        if win.told:
+            return 0
+        win.told = True
+        return max(1, math.ceil((win.start + self.window - now).total_seconds()))
+
+    def _prune(self, now: datetime) -> None:
+        ended = [u for u, w in self._windows.items() if now - w.start >= self.window]
+        for user_id in ended:
+            del self._windows[user_id]
 
 
 def parse_command(text: str, bot_username: str) -> tuple[str, str] | None:
@@ -93,9 +136,16 @@ class Engine:
         self.cal = cal or Calendar.named()
         self.ballot_key = ballot_key
         self._locks = KeyedLocks()
+        self._throttle = UserThrottle(
+            policy.throttle_updates, timedelta(seconds=policy.throttle_window_seconds)
+        )
 
     async def handle(self, inc: Incoming) -> Outcome:
         """Process one update at most once; a redelivered update gives an empty outcome."""
+        wait = self._throttle.check(inc.user_id, self.clock())
+        if wait is not None:
+            # Recorded, so Telegram does not deliver it again; it does nothing else.
+            return await self._throttled(inc, wait)
         async with self._locks.hold((inc.chat_id, inc.user_id)):
             try:
                 return await self._process(inc)
@@ -158,6 +208,20 @@ class Engine:
             await conversations.save(tx, conv, now)
         return _outcome(step, inc)
 
+    async def _throttled(self, inc: Incoming, wait: int) -> Outcome:
+        """An update past the user's limit: the notice once (`wait` > 0), then nothing."""
+        if wait:
+            return await self._refusal(inc, "error.throttled", {"seconds": wait})
+
+        async def record(tx: Tx) -> Outcome:
+            now = self.clock()
+            if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
+                return Outcome(duplicate=True)
+            return _outcome(Step(), inc)
+
+        serial = conversations.serial_key(inc.chat_id, inc.user_id)
+        return await transact(self.db, record, serial=serial, session=False)
+
     async def _refusal(self, inc: Incoming, key: str, params: dict[str, object]) -> Outcome:
         """Record the update alone (so it is not retried) and answer with the reason."""
 
@@ -197,17 +261,24 @@ class Engine:
         return await command.handler(ctx, args)
 
     async def _button(self, ctx: Ctx, conv: Conversation, data: str) -> Step:
+        # Why a button is refused, for the log: its data may be forged, so only its hash shows.
+        why = "malformed"
         try:
             cb = callbacks.decode(data)
             if cb.kind == FLOW_KIND:
+                why = "not the current step"
                 if conv.flow is None or cb.int_arg(0) != conv.step or len(cb.args) != 2:
-                    raise callbacks.BadCallback("not the current step")
+                    raise callbacks.BadCallback(why)
+                why = "refused by its flow"
                 return await self._flow_input(ctx, conv, Input(choice=cb.args[1]))
             handler = self.router.callbacks.get(cb.kind)
             if handler is None:
-                raise callbacks.BadCallback(f"unknown kind {cb.kind!r}")
+                why = "unknown kind"
+                raise callbacks.BadCallback(why)
+            why = "refused by its handler"
             return _stay(conv, await handler(ctx, cb))
         except callbacks.BadCallback:
+            log.warning("user %s button refused: %s (data %s)", ctx.user_id, why, digest(data))
             return _stay(conv, Step(toast=Toast(ctx.t("button.expired"), alert=True)))
 
     async def _flow_input(self, ctx: Ctx, conv: Conversation, given: Input) -> Step:

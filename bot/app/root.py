@@ -26,6 +26,7 @@ from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
 from schedules.elections import advance_due
+from schedules.throttle import Pacer
 from storage import conversations, migrate, outbox
 from storage.db import Database
 from storage.tx import Tx
@@ -116,6 +117,8 @@ async def serve(
     )
     await front.register_commands({lang: menu(app.router, lang) for lang in Language})
     delivery = Delivery(app.db, front, app.policy, app.cal, SystemClock(app.clock))
+    # Replies and the outbox count against the same limits.
+    front.pace_with(Pacer(delivery.throttle, now=lambda: app.clock().timestamp()))
 
     async def scan() -> None:
         await scan_due(app.db, app.policy, app.cal, app.clock())

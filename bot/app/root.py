@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 # Telegram keeps an unconfirmed update for 24 hours; keep the record of processed ones longer.
 UPDATE_MEMORY = timedelta(days=2)
-HOUR = 3600.0
+MINUTE = 60.0
+HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 
 
@@ -138,6 +139,11 @@ async def serve(
     async def forget() -> None:
         await forget_old_updates(app.db, app.clock())
 
+    async def answers() -> None:
+        sent = await engine.resend_undelivered(front.send)
+        if sent:
+            log.info("answers: %s sent that a stopped process had not", sent)
+
     async def report() -> None:
         if alerts is not None:
             await report_errors(app, alerts)
@@ -152,6 +158,7 @@ async def serve(
             "elections": Job(elect, every),
             "outbox": Job(delivery.deliver_due, every),
             "forget-updates": Job(forget, HOUR),
+            "answers": Job(answers, MINUTE, at_start=True),
         }
     )
     log.info("@%s is running on %s", identity.username, app.settings.bot_framework.value)

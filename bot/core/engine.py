@@ -11,15 +11,16 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
-from bot.chat import callbacks
+from bot.chat import callbacks, replies
+from bot.chat.frontend import DeliveryError
 from bot.chat.i18n import language_for, tr
-from bot.chat.replies import Incoming, Outcome, Toast
+from bot.chat.replies import Incoming, Outcome, Reply, Toast
 from bot.core.context import FLOW_KIND, Ctx
 from bot.core.permissions import digest
 from bot.core.router import Flow, Input, Route, Router, Step
@@ -35,6 +36,9 @@ from storage.types import utcnow
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# How old an undelivered answer is before any process sends it: younger ones may still be on
+# their way from the process that made them.
+GRACE = timedelta(seconds=60)
 
 
 class KeyedLocks:
@@ -136,6 +140,8 @@ class Engine:
         self.cal = cal or Calendar.named()
         self.ballot_key = ballot_key
         self._locks = KeyedLocks()
+        # Updates whose answer this process is sending: a redelivery meanwhile is not answered.
+        self._sending: set[int] = set()
         self._throttle = UserThrottle(
             policy.throttle_updates, timedelta(seconds=policy.throttle_window_seconds)
         )
@@ -148,13 +154,68 @@ class Engine:
             return await self._throttled(inc, wait)
         async with self._locks.hold((inc.chat_id, inc.user_id)):
             try:
-                return await self._process(inc)
+                outcome = await self._process(inc)
             except DomainError as err:
                 # A rule refused after something was written: nothing of it stays.
-                return await self._refusal(inc, err.key, err.params)
+                outcome = await self._refusal(inc, err.key, err.params)
             except Exception:
                 log.exception("update %s failed", inc.update_id)
-                return await self._refusal(inc, "error.internal", {})
+                outcome = await self._refusal(inc, "error.internal", {})
+        if outcome.sent is not None:
+            self._sending.add(inc.update_id)
+        return outcome
+
+    async def _keep(self, tx: Tx, inc: Incoming, outcome: Outcome) -> Outcome:
+        """Keep the answer with the update's record, delivered when the adapter has sent it."""
+        stored = outcome.stored()
+        if stored is None:
+            return outcome
+        await conversations.keep_answer(tx, self.bot_id, inc.update_id, inc.chat_id, stored)
+
+        async def sent() -> None:
+            self._sending.discard(inc.update_id)
+            await transact(
+                self.db,
+                lambda tx: conversations.take_answer(tx, self.bot_id, inc.update_id, self.clock()),
+                session=False,
+            )
+
+        outcome.sent = sent
+        return outcome
+
+    async def _redelivered(self, tx: Tx, inc: Incoming) -> Outcome:
+        """A redelivered update: the answer it had, if it was never delivered (the process
+        that made it stopped before sending it), else nothing."""
+        if inc.update_id in self._sending:
+            return Outcome(duplicate=True)
+        answer = await conversations.take_answer(tx, self.bot_id, inc.update_id, self.clock())
+        if answer is None:
+            return Outcome(duplicate=True)
+        toast = Toast() if inc.callback_id is not None else None
+        return Outcome(replies=replies.stored_replies(answer), toast=toast)
+
+    async def resend_undelivered(
+        self, send: Callable[[int, Reply], Awaitable[None]], grace: timedelta = GRACE
+    ) -> int:
+        """Send the answers committed at least `grace` ago and never delivered (the process
+        stopped between its commit and its send); how many replies went out. Each is taken
+        before it is sent, so it is sent at most once more."""
+        now = self.clock()
+        pending = await transact(
+            self.db,
+            lambda tx: conversations.take_undelivered(tx, self.bot_id, now - grace, now),
+            session=False,
+        )
+        count = 0
+        for item in pending:
+            for reply in replies.stored_replies(item.answer):
+                try:
+                    await send(item.chat_id, replace(reply, edit=False))
+                except DeliveryError as exc:
+                    log.warning("answer to update %s not sent: %s", item.update_id, exc)
+                    break
+                count += 1
+        return count
 
     async def _process(self, inc: Incoming) -> Outcome:
         serial = conversations.serial_key(inc.chat_id, inc.user_id)
@@ -186,7 +247,7 @@ class Engine:
             tx, self.bot_id, inc.update_id, inc.chat_id, inc.user_id, seen, now
         )
         if turn is None:
-            return Outcome(duplicate=True)
+            return await self._redelivered(tx, inc)
         conv = turn.conversation
         ctx = Ctx(
             tx=tx,
@@ -206,7 +267,7 @@ class Engine:
         step = await self._route(ctx, conv, inc)
         if _moved(conv, step, ctx.step, self.router.flows):
             await conversations.save(tx, conv, now)
-        return _outcome(step, inc)
+        return await self._keep(tx, inc, _outcome(step, inc))
 
     async def _throttled(self, inc: Incoming, wait: int) -> Outcome:
         """An update past the user's limit: the notice once (`wait` > 0), then nothing."""
@@ -228,11 +289,13 @@ class Engine:
         async def record(tx: Tx) -> Outcome:
             now = self.clock()
             if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
-                return Outcome(duplicate=True)
+                return await self._redelivered(tx, inc)
             account = await people.ensure_account(
                 tx, inc.user_id, language_for(inc.language_code), now
             )
-            return _outcome(Step.say(tr(account.language, key, **params)), inc)
+            return await self._keep(
+                tx, inc, _outcome(Step.say(tr(account.language, key, **params)), inc)
+            )
 
         serial = conversations.serial_key(inc.chat_id, inc.user_id)
         return await transact(self.db, record, serial=serial, session=False)

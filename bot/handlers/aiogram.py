@@ -224,6 +224,8 @@ class AiogramFrontEnd:
                     reply_markup=markup(reply.buttons),
                 ),
             )
+        if outcome.sent is not None:
+            await outcome.sent()
 
     async def _send_file(self, chat_id: int, reply: Reply, attachment: Attachment) -> None:
         caption = reply.caption

@@ -195,6 +195,8 @@ class PtbFrontEnd:
                     bot.send_message, inc.chat_id, reply.text, reply_markup=markup(reply.buttons)
                 ),
             )
+        if outcome.sent is not None:
+            await outcome.sent()
 
     async def _send_file(self, chat_id: int, reply: Reply, attachment: Attachment) -> None:
         bot = self.app.bot

@@ -1,8 +1,9 @@
 """The engine: one neutral update in, one outcome out, effect and state in one transaction.
 
 For each update, in one database transaction: record its `update_id` (a redelivery stops here),
-load the user and the conversation (locked), run the command, button or flow step, and save the
-conversation's new state. Updates of one conversation are handled one at a time.
+load the user and the conversation (locked), run the command, button or flow step, save the
+conversation's new state, and keep the answer until the adapter has sent it. Updates of one
+conversation are handled one at a time, and each user's updates are throttled.
 """
 
 from __future__ import annotations

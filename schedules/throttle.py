@@ -12,11 +12,25 @@ every 1/rate seconds) counts from starts: it only spreads the messages out.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import logging
+import time
 from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
+from bot.chat.frontend import RetryAfter
 from bot.domain.policy import Policy
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# How long to look again while an answer a limit depends on has not come.
+ANSWER_POLL = 0.05
+# A reply Telegram refuses with 429 this many times in a row is given up (and logged).
+REPLY_ATTEMPTS = 5
 
 SECOND = 1.0
 MINUTE = 60.0
@@ -104,9 +118,58 @@ class Throttle:
         """The answer to a message came (whatever it said)."""
         self._open.pop(ticket).answered = at
 
+    def hold(self, until: float) -> None:
+        """Telegram asked to wait (429): no message starts before `until`."""
+        self._next_start = max(self._next_start, until)
+
     def forget(self, now: float) -> None:
         """Drop chats whose limits no longer matter, so memory stays small."""
         horizon = now - max(self.chat_gap, MINUTE)
         for chat_id in [c for c, s in self._last.items() if s.answered < horizon]:
             del self._last[chat_id]
             self._groups.pop(chat_id, None)
+
+
+class Pacer:
+    """Replies to updates, sent within the same limits as the outbox (share its `Throttle`),
+    and sent again after the wait a 429 asks for instead of dropped."""
+
+    def __init__(
+        self,
+        throttle: Throttle,
+        now: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.throttle = throttle
+        self._now = now
+        self._sleep = sleep
+
+    @asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait until a message to `chat_id` may start; record its start and its answer."""
+        while self.throttle.blocked(chat_id) or self.throttle.next_slot() is None:
+            await self._sleep(ANSWER_POLL)
+        now = self._now()
+        at = max(self.throttle.ready_at(chat_id), self.throttle.next_slot() or now)
+        if at > now:
+            # Slept once, not until the clock says so: the app's clock may be a test's.
+            await self._sleep(at - now)
+        ticket = self.throttle.start(chat_id, max(at, now))
+        try:
+            yield
+        finally:
+            self.throttle.answered(ticket, self._now())
+
+    async def send(self, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
+        """Make one Bot API call to `chat_id` in its turn; a 429 holds every sender for the
+        time it asks, then the call is made again."""
+        for _ in range(REPLY_ATTEMPTS - 1):
+            try:
+                async with self.turn(chat_id):
+                    return await call()
+            except RetryAfter as exc:
+                log.warning("reply to %s: 429, sent again in %s s", chat_id, exc.seconds)
+                self.throttle.hold(self._now() + exc.seconds)
+                await self._sleep(exc.seconds)
+        async with self.turn(chat_id):
+            return await call()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -125,6 +125,58 @@ async def begin_turn(
     if not row.claimed:
         return None
     return await _turn(tx, chat_id, user_id, None if row.language is None else row, seen, now)
+
+
+_ANSWER = (_processed.c.bot_id == bindparam("bot")) & (
+    _processed.c.update_id == bindparam("update")
+)
+_KEEP_ANSWER = (
+    update(_processed).where(_ANSWER).values(chat_id=bindparam("chat"), answer=bindparam("answer"))
+)
+_UNDELIVERED = _processed.c.answer.is_not(None) & _processed.c.delivered_at.is_(None)
+_TAKE_ANSWER = (
+    update(_processed)
+    .where(_ANSWER & _UNDELIVERED)
+    .values(delivered_at=bindparam("now"))
+    .returning(_processed.c.answer)
+)
+_TAKE_UNDELIVERED = (
+    update(_processed)
+    .where(
+        (_processed.c.bot_id == bindparam("bot"))
+        & _UNDELIVERED
+        & (_processed.c.processed_at < bindparam("before"))
+    )
+    .values(delivered_at=bindparam("now"))
+    .returning(_processed.c.update_id, _processed.c.chat_id, _processed.c.answer)
+)
+
+
+class Undelivered(NamedTuple):
+    update_id: int
+    chat_id: int
+    answer: str
+
+
+async def keep_answer(tx: Tx, bot_id: int, update_id: int, chat_id: int, answer: str) -> None:
+    """Keep the update's answer with its record until `take_answer` (after it was sent)."""
+    params = {"bot": bot_id, "update": update_id, "chat": chat_id, "answer": answer}
+    await tx.run(_KEEP_ANSWER, params)
+
+
+async def take_answer(tx: Tx, bot_id: int, update_id: int, now: datetime) -> str | None:
+    """The update's answer not yet delivered, now marked delivered; None if there is none."""
+    params = {"bot": bot_id, "update": update_id, "now": now}
+    return cast(str | None, await tx.scalar(_TAKE_ANSWER, params))
+
+
+async def take_undelivered(
+    tx: Tx, bot_id: int, before: datetime, now: datetime
+) -> list[Undelivered]:
+    """Every answer of an update processed before `before` not yet delivered, now marked
+    delivered (the caller sends them)."""
+    rows = await tx.rows(_TAKE_UNDELIVERED, {"bot": bot_id, "before": before, "now": now})
+    return [Undelivered(r.update_id, r.chat_id, r.answer) for r in rows]
 
 
 async def forget_updates(tx: Tx, before: datetime) -> int:

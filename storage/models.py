@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Table,
+    Text,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -410,6 +411,11 @@ class ProcessedUpdateRow(SQLModel, table=True):
     bot_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The answer (JSON of its replies), kept with the update's effect so that a crash between
+    # the commit and the send loses no answer; `delivered_at` is set once it was sent.
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    delivered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class OutboxRow(SQLModel, table=True):

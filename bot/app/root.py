@@ -30,6 +30,7 @@ from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
 from schedules.elections import advance_due
+from schedules.throttle import Pacer
 from storage import conversations, leases, migrate, outbox
 from storage.db import Database
 from storage.tx import Tx
@@ -39,7 +40,8 @@ log = logging.getLogger(__name__)
 
 # Telegram keeps an unconfirmed update for 24 hours; keep the record of processed ones longer.
 UPDATE_MEMORY = timedelta(days=2)
-HOUR = 3600.0
+MINUTE = 60.0
+HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 # Only one process may call getUpdates (Telegram answers a second with 409): the one holding
 # this lease. It renews the lease every POLL_RENEW seconds; when it dies, another takes over
@@ -135,6 +137,8 @@ async def serve(
     delivery = Delivery(
         app.db, front, app.policy, app.cal, SystemClock(app.clock), count_send=metrics.count_send
     )
+    # Replies and the outbox count against the same limits.
+    front.pace_with(Pacer(delivery.throttle, now=lambda: app.clock().timestamp()))
 
     async def scan() -> None:
         await scan_due(app.db, app.policy, app.cal, app.clock())
@@ -153,6 +157,11 @@ async def serve(
 
     async def forget() -> None:
         await forget_old_updates(app.db, app.clock())
+
+    async def answers() -> None:
+        sent = await engine.resend_undelivered(front.send)
+        if sent:
+            log.info("answers: %s sent that a stopped process had not", sent)
 
     async def report() -> None:
         if alerts is not None:
@@ -174,6 +183,7 @@ async def serve(
         "elections": Job(elect, every),
         "outbox": Job(delivery.deliver_due, every),
         "forget-updates": Job(forget, HOUR),
+        "answers": Job(answers, MINUTE, at_start=True),
     }
     clock = start_clock(
         {name: Job(counted(name, j.run), j.seconds, j.at_start) for name, j in jobs.items()}

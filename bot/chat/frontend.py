@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.chat.replies import BotCommand, Incoming, Outcome, Reply
 from bot.domain.values import Language
@@ -50,6 +50,16 @@ class NotAnUpdate(ValueError):
 
 
 Handler = Callable[[Incoming], Awaitable[Outcome]]
+T = TypeVar("T")
+
+
+class Pace(Protocol):
+    """The limits replies are sent within (shared with the outbox's delivery)."""
+
+    async def send(self, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
+        """Make one call to `chat_id` in its turn; a `RetryAfter` it raises is waited out
+        and the call made again."""
+        ...
 
 
 class FrontEnd(Protocol):
@@ -82,6 +92,10 @@ class FrontEnd(Protocol):
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         """Send one message, raising a DeliveryError subclass when it fails."""
+        ...
+
+    def pace_with(self, pace: Pace) -> None:
+        """Send the replies to updates within `pace`'s limits."""
         ...
 
     async def close(self) -> None:

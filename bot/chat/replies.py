@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 
@@ -109,11 +110,42 @@ class Toast:
 
 @dataclass(slots=True)
 class Outcome:
-    """Everything the adapter must do for one update, in order."""
+    """Everything the adapter must do for one update, in order; then `sent()` once the replies
+    went out (the answer kept with the update is then delivered)."""
 
     replies: list[Reply] = field(default_factory=list)
     toast: Toast | None = None
     duplicate: bool = False
+    sent: Callable[[], Awaitable[None]] | None = field(default=None, compare=False, repr=False)
+
+    def stored(self) -> str | None:
+        """The replies as JSON to keep with the update; None when there is nothing to send
+        again. Files are made on demand and are not kept: their caption is."""
+        if not self.replies:
+            return None
+        return json.dumps(
+            [
+                {
+                    "text": r.text,
+                    "buttons": [[[b.text, b.data, b.url] for b in row] for row in r.buttons],
+                    "edit": r.edit,
+                }
+                for r in self.replies
+            ],
+            ensure_ascii=False,
+        )
+
+
+def stored_replies(data: str) -> list[Reply]:
+    """The replies `Outcome.stored` kept."""
+    return [
+        Reply(
+            r["text"],
+            tuple(tuple(Button(*b) for b in row) for row in r["buttons"]),
+            edit=r["edit"],
+        )
+        for r in json.loads(data)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

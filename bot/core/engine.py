@@ -1,8 +1,9 @@
 """The engine: one neutral update in, one outcome out, effect and state in one transaction.
 
 For each update, in one database transaction: record its `update_id` (a redelivery stops here),
-load the user and the conversation (locked), run the command, button or flow step, and save the
-conversation's new state. Updates of one conversation are handled one at a time.
+load the user and the conversation (locked), run the command, button or flow step, save the
+conversation's new state, and keep the answer until the adapter has sent it. Updates of one
+conversation are handled one at a time, and each user's updates are throttled.
 """
 
 from __future__ import annotations
@@ -10,18 +11,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import replace
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
-from bot.chat import callbacks
+from bot.chat import callbacks, replies
+from bot.chat.frontend import DeliveryError
 from bot.chat.i18n import language_for, tr
-from bot.chat.replies import Incoming, Outcome, Toast, fit
+from bot.chat.replies import Incoming, Outcome, Reply, Toast, fit
 from bot.chat.text import hostile_text
 from bot.core.context import FLOW_KIND, Ctx
+from bot.core.permissions import digest
 from bot.core.router import Flow, Input, Route, Router, Step
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
@@ -38,6 +42,10 @@ Clock = Callable[[], datetime]
 # Told of each update: the update, how it ended (answered, duplicate, refused or error) and the
 # seconds it took (the process's metrics count them).
 Observer = Callable[[Incoming, str, float], None]
+
+# How old an undelivered answer is before any process sends it: younger ones may still be on
+# their way from the process that made them.
+GRACE = timedelta(seconds=60)
 
 
 class KeyedLocks:
@@ -59,6 +67,47 @@ class KeyedLocks:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+@dataclass(slots=True)
+class _Window:
+    start: datetime
+    count: int = 0
+    told: bool = False
+
+
+class UserThrottle:
+    """How many updates each user sent in their current window (this process only: the
+    conversation lock already makes one user's updates take turns within a process)."""
+
+    # Past this many users, windows that ended are dropped, so memory stays small.
+    PRUNE_AT = 4096
+
+    def __init__(self, limit: int, window: timedelta) -> None:
+        self.limit = limit
+        self.window = window
+        self._windows: dict[int, _Window] = {}
+
+    def check(self, user_id: int, now: datetime) -> int | None:
+        """None while the user is within the limit; else the whole seconds left in the
+        window, or 0 once the user has been told."""
+        win = self._windows.get(user_id)
+        if win is None or now - win.start >= self.window:
+            if len(self._windows) >= self.PRUNE_AT:
+                self._prune(now)
+            win = self._windows[user_id] = _Window(now)
+        win.count += 1
+        if win.count <= self.limit:
+            return None
+        if win.told:
+            return 0
+        win.told = True
+        return max(1, math.ceil((win.start + self.window - now).total_seconds()))
+
+    def _prune(self, now: datetime) -> None:
+        ended = [u for u, w in self._windows.items() if now - w.start >= self.window]
+        for user_id in ended:
+            del self._windows[user_id]
 
 
 def parse_command(text: str, bot_username: str) -> tuple[str, str] | None:
@@ -100,9 +149,18 @@ class Engine:
         self.ballot_key = ballot_key
         self.observe = observe
         self._locks = KeyedLocks()
+        # Updates whose answer this process is sending: a redelivery meanwhile is not answered.
+        self._sending: set[int] = set()
+        self._throttle = UserThrottle(
+            policy.throttle_updates, timedelta(seconds=policy.throttle_window_seconds)
+        )
 
     async def handle(self, inc: Incoming) -> Outcome:
         """Process one update at most once; a redelivered update gives an empty outcome."""
+        wait = self._throttle.check(inc.user_id, self.clock())
+        if wait is not None:
+            # Recorded, so Telegram does not deliver it again; it does nothing else.
+            return await self._throttled(inc, wait)
         started = time.perf_counter()
         async with self._locks.hold((inc.chat_id, inc.user_id)):
             try:
@@ -113,10 +171,64 @@ class Engine:
             except Exception:
                 log.exception("update %s failed", inc.update_id)
                 outcome, ending = await self._refusal(inc, "error.internal", {}), "error"
+        if outcome.sent is not None:
+            self._sending.add(inc.update_id)
         if self.observe is not None:
             ending = "duplicate" if outcome.duplicate else ending
             self.observe(inc, ending, time.perf_counter() - started)
         return outcome
+
+    async def _keep(self, tx: Tx, inc: Incoming, outcome: Outcome) -> Outcome:
+        """Keep the answer with the update's record, delivered when the adapter has sent it."""
+        stored = outcome.stored()
+        if stored is None:
+            return outcome
+        await conversations.keep_answer(tx, self.bot_id, inc.update_id, inc.chat_id, stored)
+
+        async def sent() -> None:
+            self._sending.discard(inc.update_id)
+            await transact(
+                self.db,
+                lambda tx: conversations.take_answer(tx, self.bot_id, inc.update_id, self.clock()),
+                session=False,
+            )
+
+        outcome.sent = sent
+        return outcome
+
+    async def _redelivered(self, tx: Tx, inc: Incoming) -> Outcome:
+        """A redelivered update: the answer it had, if it was never delivered (the process
+        that made it stopped before sending it), else nothing."""
+        if inc.update_id in self._sending:
+            return Outcome(duplicate=True)
+        answer = await conversations.take_answer(tx, self.bot_id, inc.update_id, self.clock())
+        if answer is None:
+            return Outcome(duplicate=True)
+        toast = Toast() if inc.callback_id is not None else None
+        return Outcome(replies=replies.stored_replies(answer), toast=toast)
+
+    async def resend_undelivered(
+        self, send: Callable[[int, Reply], Awaitable[None]], grace: timedelta = GRACE
+    ) -> int:
+        """Send the answers committed at least `grace` ago and never delivered (the process
+        stopped between its commit and its send); how many replies went out. Each is taken
+        before it is sent, so it is sent at most once more."""
+        now = self.clock()
+        pending = await transact(
+            self.db,
+            lambda tx: conversations.take_undelivered(tx, self.bot_id, now - grace, now),
+            session=False,
+        )
+        count = 0
+        for item in pending:
+            for reply in replies.stored_replies(item.answer):
+                try:
+                    await send(item.chat_id, replace(reply, edit=False))
+                except DeliveryError as exc:
+                    log.warning("answer to update %s not sent: %s", item.update_id, exc)
+                    break
+                count += 1
+        return count
 
     async def _process(self, inc: Incoming) -> Outcome:
         serial = conversations.serial_key(inc.chat_id, inc.user_id)
@@ -152,7 +264,7 @@ class Engine:
             tx, self.bot_id, inc.update_id, inc.chat_id, inc.user_id, seen, now
         )
         if turn is None:
-            return Outcome(duplicate=True)
+            return await self._redelivered(tx, inc)
         conv = turn.conversation
         ctx = Ctx(
             tx=tx,
@@ -172,7 +284,21 @@ class Engine:
         step = await self._route(ctx, conv, inc)
         if _moved(conv, step, ctx.step, self.router.flows):
             await conversations.save(tx, conv, now)
-        return _outcome(step, inc)
+        return await self._keep(tx, inc, _outcome(step, inc))
+
+    async def _throttled(self, inc: Incoming, wait: int) -> Outcome:
+        """An update past the user's limit: the notice once (`wait` > 0), then nothing."""
+        if wait:
+            return await self._refusal(inc, "error.throttled", {"seconds": wait})
+
+        async def record(tx: Tx) -> Outcome:
+            now = self.clock()
+            if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
+                return Outcome(duplicate=True)
+            return _outcome(Step(), inc)
+
+        serial = conversations.serial_key(inc.chat_id, inc.user_id)
+        return await transact(self.db, record, serial=serial, session=False)
 
     async def _membership(self, tx: Tx, inc: Incoming) -> Outcome:
         """The user blocked or unblocked the bot: their reachability, and no reply."""
@@ -188,11 +314,13 @@ class Engine:
         async def record(tx: Tx) -> Outcome:
             now = self.clock()
             if not await conversations.claim_update(tx, self.bot_id, inc.update_id, now):
-                return Outcome(duplicate=True)
+                return await self._redelivered(tx, inc)
             account = await people.ensure_account(
                 tx, inc.user_id, language_for(inc.language_code), now
             )
-            return _outcome(Step.say(tr(account.language, key, **params)), inc)
+            return await self._keep(
+                tx, inc, _outcome(Step.say(tr(account.language, key, **params)), inc)
+            )
 
         serial = conversations.serial_key(inc.chat_id, inc.user_id)
         return await transact(self.db, record, serial=serial, session=False)
@@ -226,17 +354,24 @@ class Engine:
         return await command.handler(ctx, args)
 
     async def _button(self, ctx: Ctx, conv: Conversation, data: str) -> Step:
+        # Why a button is refused, for the log: its data may be forged, so only its hash shows.
+        why = "malformed"
         try:
             cb = callbacks.decode(data)
             if cb.kind == FLOW_KIND:
+                why = "not the current step"
                 if conv.flow is None or cb.int_arg(0) != conv.step or len(cb.args) != 2:
-                    raise callbacks.BadCallback("not the current step")
+                    raise callbacks.BadCallback(why)
+                why = "refused by its flow"
                 return await self._flow_input(ctx, conv, Input(choice=cb.args[1]))
             handler = self.router.callbacks.get(cb.kind)
             if handler is None:
-                raise callbacks.BadCallback(f"unknown kind {cb.kind!r}")
+                why = "unknown kind"
+                raise callbacks.BadCallback(why)
+            why = "refused by its handler"
             return _stay(conv, await handler(ctx, cb))
         except callbacks.BadCallback:
+            log.warning("user %s button refused: %s (data %s)", ctx.user_id, why, digest(data))
             return _stay(conv, Step(toast=Toast(ctx.t("button.expired"), alert=True)))
 
     async def _flow_input(self, ctx: Ctx, conv: Conversation, given: Input) -> Step:

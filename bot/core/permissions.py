@@ -9,9 +9,11 @@ message; a refused attempt is logged and written to the audit log.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.core.context import Ctx
 from bot.core.router import Audience, Router, Step
@@ -131,11 +133,19 @@ def refusal(ctx: Ctx, action: str) -> str:
     return ctx.t("console.denied", who=ctx.t("console.or").join(names))
 
 
-async def guard(ctx: Ctx, action: str, what: str) -> Step | None:
+def digest(data: str) -> str:
+    """A short hash of callback data for the log: forged data never reaches it as written."""
+    return hashlib.sha256(data.encode("utf-8", "replace")).hexdigest()[:12]
+
+
+async def guard(ctx: Ctx, action: str, what: str, data: str | None = None) -> Step | None:
     """None when allowed; else the refusal, after logging and auditing the attempt."""
     if await allowed(ctx, action):
         return None
-    log.warning("user %s refused %s (%s)", ctx.user_id, action, what)
+    if data is None:
+        log.warning("user %s refused %s (%s)", ctx.user_id, action, what)
+    else:
+        log.warning("user %s refused %s (%s, data %s)", ctx.user_id, action, what, digest(data))
     await audit.append(
         ctx.tx, ctx.now, ctx.user_id, "denied", subject=what, after={"action": action}
     )
@@ -169,7 +179,9 @@ def button(router: Router, kind: str, action: ButtonAction) -> Callable[[ButtonF
             row = action if isinstance(action, str) else action(cb)
             if row is None:
                 return await handler(ctx, cb)
-            return await guard(ctx, row, f"button:{kind}") or await handler(ctx, cb)
+            data = ":".join((callbacks.VERSION, cb.kind, *cb.args))
+            refused = await guard(ctx, row, f"button:{kind}", data)
+            return refused or await handler(ctx, cb)
 
         router.callback(kind)(checked)
         return handler

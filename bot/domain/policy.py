@@ -114,6 +114,10 @@ class Policy(BaseModel):
     # PRIV-4: nominations of other members one account may try per hour (each refusal tells
     # something about a member's eligibility).
     nomination_attempts_per_hour: int = Field(default=10, ge=1, le=1000)
+    # Updates one user may send per window; past them, one notice, then silence until the
+    # window ends (a flood must not crowd out everyone else's answers).
+    throttle_updates: int = Field(default=20, ge=1, le=1000)
+    throttle_window_seconds: int = Field(default=10, ge=1, le=3600)
 
     @field_validator("election_quorum")
     @classmethod

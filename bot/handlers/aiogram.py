@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Bot, Dispatcher, methods
 from aiogram.client.default import DefaultBotProperties
@@ -42,6 +44,7 @@ from bot.chat.frontend import (
     MaybeDelivered,
     NotAnUpdate,
     NotSent,
+    Pace,
     RetryAfter,
     Unreachable,
 )
@@ -54,9 +57,12 @@ from bot.chat.replies import (
     Outcome,
     Reply,
 )
+from bot.domain.policy import Policy
 from bot.domain.values import Language
+from schedules.throttle import Pacer, Throttle
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # aiogram reads every Bot API answer as `Response[<the method's result type>]`, a pydantic generic
 # model that it builds inside a function, where pydantic's cache of generic models holds it only
@@ -143,6 +149,7 @@ class AiogramFrontEnd:
 
     def __init__(self, token: str, api_url: str, document_limit: int = 0) -> None:
         self.document_limit = document_limit
+        self.pace: Pace = Pacer(Throttle(Policy()))
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(
             token,
@@ -246,34 +253,59 @@ class AiogramFrontEnd:
                 continue
             if reply.edit and inc.message_id is not None and await self._edit(inc, reply):
                 continue
-            await self.bot.send_message(
-                inc.chat_id, reply.text, reply_markup=markup(reply.buttons)
+            await self._paced(
+                inc.chat_id,
+                functools.partial(
+                    self.bot.send_message,
+                    inc.chat_id,
+                    reply.text,
+                    reply_markup=markup(reply.buttons),
+                ),
             )
+        if outcome.sent is not None:
+            await outcome.sent()
 
     async def _send_file(self, chat_id: int, reply: Reply, attachment: Attachment) -> None:
         caption = reply.caption
         if caption is None:
-            await self.bot.send_message(chat_id, reply.text)
+            await self._paced(chat_id, lambda: self.bot.send_message(chat_id, reply.text))
         file = BufferedInputFile(await attachment.read(), filename=attachment.name)
         keyboard = markup(reply.buttons)
-        if attachment.photo:
-            await self.bot.send_photo(chat_id, file, caption=caption, reply_markup=keyboard)
-        else:
-            await self.bot.send_document(chat_id, file, caption=caption, reply_markup=keyboard)
+        send = self.bot.send_photo if attachment.photo else self.bot.send_document
+        await self._paced(
+            chat_id, lambda: send(chat_id, file, caption=caption, reply_markup=keyboard)
+        )
 
     async def _edit(self, inc: Incoming, reply: Reply) -> bool:
         """Edit the pressed message; False when it cannot be edited (then a new one is sent)."""
         assert inc.message_id is not None
         try:
-            await self.bot.edit_message_text(
-                text=reply.text,
-                chat_id=inc.chat_id,
-                message_id=inc.message_id,
-                reply_markup=markup(reply.buttons),
+            await self._paced(
+                inc.chat_id,
+                lambda: self.bot.edit_message_text(
+                    text=reply.text,
+                    chat_id=inc.chat_id,
+                    message_id=inc.message_id,
+                    reply_markup=markup(reply.buttons),
+                ),
             )
         except TelegramBadRequest as exc:
             return "not modified" in exc.message
         return True
+
+    def pace_with(self, pace: Pace) -> None:
+        self.pace = pace
+
+    async def _paced(self, chat_id: int, make: Callable[[], Awaitable[T]]) -> T:
+        """A reply's call within the shared limits; a 429 is waited out, not dropped."""
+
+        async def attempt() -> T:
+            try:
+                return await make()
+            except TelegramRetryAfter as exc:
+                raise RetryAfter(exc.retry_after) from exc
+
+        return await self.pace.send(chat_id, attempt)
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from telegram import (
@@ -33,6 +35,7 @@ from bot.chat.frontend import (
     MaybeDelivered,
     NotAnUpdate,
     NotSent,
+    Pace,
     RetryAfter,
     Unreachable,
 )
@@ -45,9 +48,12 @@ from bot.chat.replies import (
     Outcome,
     Reply,
 )
+from bot.domain.policy import Policy
 from bot.domain.values import Language
+from schedules.throttle import Pacer, Throttle
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # PTB serializes updates unless told otherwise; the core already serializes per conversation.
 # More is not faster: httpcore's connection pool scans every connection for every request, so at
@@ -130,6 +136,7 @@ class PtbFrontEnd:
 
     def __init__(self, token: str, api_url: str, document_limit: int = 0) -> None:
         self.document_limit = document_limit
+        self.pace: Pace = Pacer(Throttle(Policy()))
         self.app: Application = (  # type: ignore[type-arg]
             ApplicationBuilder()
             .token(token)
@@ -220,32 +227,62 @@ class PtbFrontEnd:
                 continue
             if reply.edit and inc.message_id is not None and await self._edit(inc, reply):
                 continue
-            await bot.send_message(inc.chat_id, reply.text, reply_markup=markup(reply.buttons))
+            await self._paced(
+                inc.chat_id,
+                functools.partial(
+                    bot.send_message, inc.chat_id, reply.text, reply_markup=markup(reply.buttons)
+                ),
+            )
+        if outcome.sent is not None:
+            await outcome.sent()
 
     async def _send_file(self, chat_id: int, reply: Reply, attachment: Attachment) -> None:
         bot = self.app.bot
         caption = reply.caption
         if caption is None:
-            await bot.send_message(chat_id, reply.text)
-        file = InputFile(await attachment.read(), filename=attachment.name)
+            await self._paced(chat_id, lambda: bot.send_message(chat_id, reply.text))
+        content = await attachment.read()
         keyboard = markup(reply.buttons)
-        if attachment.photo:
-            await bot.send_photo(chat_id, file, caption=caption, reply_markup=keyboard)
-        else:
-            await bot.send_document(chat_id, file, caption=caption, reply_markup=keyboard)
+        send = bot.send_photo if attachment.photo else bot.send_document
+        await self._paced(
+            chat_id,
+            lambda: send(
+                chat_id,
+                InputFile(content, filename=attachment.name),
+                caption=caption,
+                reply_markup=keyboard,
+            ),
+        )
 
     async def _edit(self, inc: Incoming, reply: Reply) -> bool:
         """Edit the pressed message; False when it cannot be edited (then a new one is sent)."""
         try:
-            await self.app.bot.edit_message_text(
-                reply.text,
-                chat_id=inc.chat_id,
-                message_id=inc.message_id,
-                reply_markup=markup(reply.buttons),
+            await self._paced(
+                inc.chat_id,
+                lambda: self.app.bot.edit_message_text(
+                    reply.text,
+                    chat_id=inc.chat_id,
+                    message_id=inc.message_id,
+                    reply_markup=markup(reply.buttons),
+                ),
             )
         except BadRequest as exc:
             return "not modified" in exc.message
         return True
+
+    def pace_with(self, pace: Pace) -> None:
+        self.pace = pace
+
+    async def _paced(self, chat_id: int, make: Callable[[], Awaitable[T]]) -> T:
+        """A reply's call within the shared limits; a 429 is waited out, not dropped."""
+
+        async def attempt() -> T:
+            try:
+                return await make()
+            except TgRetryAfter as exc:
+                raise RetryAfter(_seconds(exc.retry_after)) from exc
+
+        return await self.pace.send(chat_id, attempt)
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         try:

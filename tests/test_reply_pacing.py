@@ -1,0 +1,102 @@
+"""Replies to updates go through the outbox's limits, and a 429 delays a reply, never drops it."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.chat.frontend import RetryAfter
+from bot.domain.policy import Policy
+from emulator import BotApiEmulator
+from schedules.throttle import Pacer, Throttle
+from storage import migrate
+from storage.db import Database
+from tests.e2e import running_bot
+
+
+class FakeTime:
+    """Time that moves only when the pacer sleeps."""
+
+    def __init__(self) -> None:
+        self.at = 1000.0
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self.at
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.at += seconds
+
+
+async def test_replies_to_one_chat_are_a_second_apart() -> None:
+    clock = FakeTime()
+    pacer = Pacer(Throttle(Policy()), now=clock.now, sleep=clock.sleep)
+    starts: list[float] = []
+
+    async def call() -> None:
+        starts.append(clock.at)
+
+    for _ in range(3):
+        await pacer.send(7, call)
+    await pacer.send(8, call)
+    assert [round(b - a, 3) for a, b in itertools.pairwise(starts)] == [1, 1, 0.04]
+
+
+async def test_a_429_is_waited_out_and_holds_the_outbox_too() -> None:
+    clock = FakeTime()
+    throttle = Throttle(Policy())
+    pacer = Pacer(throttle, now=clock.now, sleep=clock.sleep)
+    calls: list[float] = []
+
+    async def call() -> str:
+        calls.append(clock.at)
+        if len(calls) == 1:
+            raise RetryAfter(3)
+        return "sent"
+
+    assert await pacer.send(7, call) == "sent"
+    assert calls[1] - calls[0] >= 3
+    # The outbox's delivery reads the same throttle: nothing of it starts before the wait ends.
+    slot = throttle.next_slot()
+    assert slot is not None
+    assert slot >= calls[0] + 3
+
+
+async def test_a_reply_refused_again_and_again_is_given_up() -> None:
+    clock = FakeTime()
+    pacer = Pacer(Throttle(Policy()), now=clock.now, sleep=clock.sleep)
+
+    async def call() -> None:
+        raise RetryAfter(1)
+
+    with pytest.raises(RetryAfter):
+        await pacer.send(7, call)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(bot_username="clubbot_test_bot") as emulator:
+        yield emulator
+
+
+@pytest.mark.e2e
+async def test_a_reply_answered_429_arrives_after_the_wait(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    db = Database(url)
+    await migrate.upgrade(db)
+    await db.dispose()
+    async with running_bot(emu, "aiogram", url):
+        alice = emu.user(1001, language_code="en")
+        emu.fail_next("sendMessage", chat_id=1001, retry_after=1)
+        began = time.monotonic()
+        await alice.send("/help")
+        reply = await alice.wait_message()
+        assert "What I can do" in (reply.text or "")
+        assert time.monotonic() - began >= 1

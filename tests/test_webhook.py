@@ -11,6 +11,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from bot.app.settings import Settings
+from bot.chat.frontend import ALLOWED_UPDATES
 from bot.core.engine import Engine
 from bot.domain.policy import Policy
 from bot.flows import build_router
@@ -85,7 +86,7 @@ async def test_webhook_binds_and_refuses_a_wrong_secret(
         info = await (await http.get(f"{emu.base_url}/bot{emu.token}/getWebhookInfo")).json()
         assert info["result"]["url"] == f"{base}{WEBHOOK_PATH}"
         hook_call = [c for c in emu.calls if c.method == "setWebhook"][-1]
-        assert hook_call.params["allowed_updates"] == ["message", "callback_query"]
+        assert hook_call.params["allowed_updates"] == list(ALLOWED_UPDATES)
         assert hook_call.params["secret_token"] == WEBHOOK_SECRET
 
         alice = emu.user(1001, first_name="Alice", language_code="en")

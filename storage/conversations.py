@@ -136,9 +136,12 @@ _KEEP_ANSWER = (
 _UNDELIVERED = _processed.c.answer.is_not(None) & _processed.c.delivered_at.is_(None)
 _TAKE_ANSWER = (
     update(_processed)
-    .where(_ANSWER & _UNDELIVERED)
+    .where(_ANSWER & _UNDELIVERED & (_processed.c.processed_at < bindparam("before")))
     .values(delivered_at=bindparam("now"))
     .returning(_processed.c.answer)
+)
+_MARK_DELIVERED = (
+    update(_processed).where(_ANSWER & _UNDELIVERED).values(delivered_at=bindparam("now"))
 )
 _TAKE_UNDELIVERED = (
     update(_processed)
@@ -164,10 +167,18 @@ async def keep_answer(tx: Tx, bot_id: int, update_id: int, chat_id: int, answer:
     await tx.run(_KEEP_ANSWER, params)
 
 
-async def take_answer(tx: Tx, bot_id: int, update_id: int, now: datetime) -> str | None:
-    """The update's answer not yet delivered, now marked delivered; None if there is none."""
-    params = {"bot": bot_id, "update": update_id, "now": now}
+async def take_answer(
+    tx: Tx, bot_id: int, update_id: int, before: datetime, now: datetime
+) -> str | None:
+    """The update's answer made before `before` and not yet delivered, now marked delivered;
+    None if there is none."""
+    params = {"bot": bot_id, "update": update_id, "before": before, "now": now}
     return cast(str | None, await tx.scalar(_TAKE_ANSWER, params))
+
+
+async def mark_delivered(tx: Tx, bot_id: int, update_id: int, now: datetime) -> None:
+    """The update's answer went out: it is never sent again."""
+    await tx.run(_MARK_DELIVERED, {"bot": bot_id, "update": update_id, "now": now})
 
 
 async def take_undelivered(

@@ -189,7 +189,9 @@ class Engine:
             self._sending.discard(inc.update_id)
             await transact(
                 self.db,
-                lambda tx: conversations.take_answer(tx, self.bot_id, inc.update_id, self.clock()),
+                lambda tx: conversations.mark_delivered(
+                    tx, self.bot_id, inc.update_id, self.clock()
+                ),
                 session=False,
             )
 
@@ -201,7 +203,10 @@ class Engine:
         that made it stopped before sending it), else nothing."""
         if inc.update_id in self._sending:
             return Outcome(duplicate=True)
-        answer = await conversations.take_answer(tx, self.bot_id, inc.update_id, self.clock())
+        # A younger answer may still be on its way from the process (or the other worker) that
+        # made it: the same update delivered twice at once is a duplicate, not a second answer.
+        now = self.clock()
+        answer = await conversations.take_answer(tx, self.bot_id, inc.update_id, now - GRACE, now)
         if answer is None:
             return Outcome(duplicate=True)
         toast = Toast() if inc.callback_id is not None else None

@@ -284,3 +284,16 @@ async def test_members_are_offered_a_page_at_a_time(db: Database) -> None:
     await chat.click("◀ Previous")
     await chat.click("Member 03")
     assert "asked to accept" in chat.said
+
+
+async def test_a_huge_seat_count_is_answered_not_stored(db: Database) -> None:
+    """Typed positions with a seat count past the bound (or 10**30) are read back as unreadable,
+    with the format, and nothing is started."""
+    club = await Club.seeded(db)
+    officer = club.chat(OFFICER)
+    await officer.send("/election")
+    await officer.click("Start an election: Chess Club")
+    for seats in ("1000000000000000000000000000000", "51", "0", "x"):
+        answer = await officer.send(f"Board; block; {seats}")
+        assert "could not read those positions" in answer
+    assert "could not read" not in await officer.send("Board; block; 50")

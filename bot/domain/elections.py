@@ -147,6 +147,10 @@ class PositionSpec:
     leader: bool = False
 
 
+# Seats of one position: more cannot be marked on a phone's ballot paper, and a typed number
+# past it is a mistake, answered as one (never stored).
+MAX_SEATS = 50
+
 # A phase lasts 1 to 60 days: the bounds the policy file accepts for its defaults.
 SCHEDULE_DAYS = range(1, 61)
 
@@ -202,7 +206,9 @@ def check_specs(specs: tuple[PositionSpec, ...]) -> None:
         raise BadPositions()
     for spec in specs:
         single = spec.method in (Method.IRV, Method.PLURALITY, Method.MOTION)
-        if spec.seats < 1 or (single and spec.seats != 1) or not spec.title.strip():
+        if not 1 <= spec.seats <= MAX_SEATS or (single and spec.seats != 1):
+            raise BadPositions()
+        if not spec.title.strip():
             raise BadPositions()
 
 

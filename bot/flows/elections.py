@@ -19,7 +19,7 @@ from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.i18n import plain, tr
 from bot.chat.replies import Button
-from bot.chat.text import prefixed_number
+from bot.chat.text import number, prefixed_number
 from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import END, Flow, Input, Router, Step
@@ -27,6 +27,7 @@ from bot.domain import tally
 from bot.domain.elections import (
     BEFORE_VOTING,
     ENDED,
+    MAX_SEATS,
     PRESETS,
     SCHEDULE_DAYS,
     CandidateStatus,
@@ -265,8 +266,10 @@ def _custom(text: str) -> list[PositionSpec] | None:
         parts = [p.strip() for p in line.split(";")]
         try:
             method = tally.Method(parts[1].lower()) if len(parts) > 1 else tally.Method.PLURALITY
-            seats = int(parts[2]) if len(parts) > 2 else 1
+            seats = number(parts[2], max_digits=2) if len(parts) > 2 else 1
         except ValueError:
+            return None
+        if seats is None or not 1 <= seats <= MAX_SEATS:
             return None
         if method is tally.Method.MOTION or not parts[0] or len(parts) > 3:
             return None

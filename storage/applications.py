@@ -137,6 +137,18 @@ async def draft_of(tx: Tx, sponsor_pk: int, states: tuple[str, ...]) -> Applicat
     return await _latest(tx, col(ApplicationRow.sponsor_pk) == sponsor_pk, states)
 
 
+async def untouched(tx: Tx, state: str, before: datetime, limit: int) -> list[Application]:
+    """Applications in `state` last changed before `before`, oldest first, at most `limit`."""
+    stmt = (
+        select(ApplicationRow)
+        .where(col(ApplicationRow.state) == state)
+        .where(col(ApplicationRow.updated_at) < before)
+        .order_by(col(ApplicationRow.updated_at))
+        .limit(limit)
+    )
+    return [_application(row) for row in await tx.session.scalars(stmt)]
+
+
 async def _latest(tx: Tx, which: Any, states: tuple[str, ...]) -> Application | None:
     stmt = (
         select(ApplicationRow)

@@ -26,6 +26,7 @@ from bot.domain.policy import Policy, load_policy
 from bot.domain.values import Language
 from bot.flows import build_router
 from bot.flows.account import menu
+from bot.services import applications
 from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
@@ -33,7 +34,7 @@ from schedules.elections import advance_due
 from schedules.throttle import Pacer
 from storage import conversations, leases, migrate, outbox
 from storage.db import Database
-from storage.tx import Tx
+from storage.tx import Tx, transact
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,14 @@ async def serve(
     async def forget() -> None:
         await forget_old_updates(app.db, app.clock())
 
+    async def expire_drafts() -> None:
+        # A batch per transaction, so updates interleave with a long sweep.
+        while await transact(
+            app.db,
+            lambda tx: applications.expire_stale_drafts(tx, app.policy, app.clock(), 100),
+        ):
+            pass
+
     async def answers() -> None:
         sent = await engine.resend_undelivered(front.send)
         if sent:
@@ -183,6 +192,7 @@ async def serve(
         "elections": Job(elect, every),
         "outbox": Job(delivery.deliver_due, every),
         "forget-updates": Job(forget, HOUR),
+        "expire-drafts": Job(expire_drafts, HOUR, at_start=True),
         "answers": Job(answers, MINUTE, at_start=True),
     }
     clock = start_clock(

@@ -54,6 +54,14 @@ async def expire_if_stale(tx: Tx, policy: Policy, now: datetime, app: Applicatio
     return True
 
 
+async def expire_stale_drafts(tx: Tx, policy: Policy, now: datetime, limit: int) -> int:
+    """Expire up to `limit` drafts untouched for longer than the policy allows, without waiting
+    for their sponsors to come back (their names stop holding a place); how many."""
+    before = now - timedelta(days=policy.draft_expiry_days)
+    stale = await applications_store.untouched(tx, AppState.DRAFT.value, before, limit)
+    return sum([await expire_if_stale(tx, policy, now, app) for app in stale])
+
+
 async def draft(tx: Tx, policy: Policy, now: datetime, user_id: int, student: Student) -> int:
     """The sponsor's application being edited (a draft, or one returned), or a new draft."""
     found = await applications_store.draft_of(

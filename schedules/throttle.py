@@ -160,6 +160,18 @@ class Pacer:
         finally:
             self.throttle.answered(ticket, self._now())
 
+    async def edit(self, call: Callable[[], Awaitable[T]]) -> T:
+        """An edit of the pressed message: made at once (Telegram's per-chat pace is about new
+        messages, and a user pressing on must see each edit), a 429 waited out as for a send."""
+        for _ in range(REPLY_ATTEMPTS - 1):
+            try:
+                return await call()
+            except RetryAfter as exc:
+                log.warning("edit: 429, made again in %s s", exc.seconds)
+                self.throttle.hold(self._now() + exc.seconds)
+                await self._sleep(exc.seconds)
+        return await call()
+
     async def send(self, chat_id: int, call: Callable[[], Awaitable[T]]) -> T:
         """Make one Bot API call to `chat_id` in its turn; a 429 holds every sender for the
         time it asks, then the call is made again."""

@@ -78,6 +78,30 @@ async def test_a_reply_refused_again_and_again_is_given_up() -> None:
         await pacer.send(7, call)
 
 
+async def test_edits_of_pressed_messages_are_made_at_once_but_429_is_waited_out() -> None:
+    """A user pressing on must see each edit: edits do not wait for the chat's turn."""
+    clock = FakeTime()
+    pacer = Pacer(Throttle(Policy()), now=clock.now, sleep=clock.sleep)
+    made: list[float] = []
+
+    async def call() -> None:
+        made.append(clock.at)
+
+    await pacer.send(7, call)
+    for _ in range(3):
+        await pacer.edit(call)
+    assert made == [1000.0] * 4
+    refused = [RetryAfter(2)]
+
+    async def busy() -> str:
+        if refused:
+            raise refused.pop()
+        return "edited"
+
+    assert await pacer.edit(busy) == "edited"
+    assert clock.slept == [2]
+
+
 @pytest.fixture
 async def emu() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator(bot_username="clubbot_test_bot") as emulator:

@@ -61,6 +61,12 @@ class Pace(Protocol):
         and the call made again."""
         ...
 
+    async def edit(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Edit the message a user just pressed: not a new message, so not held to the chat's
+        one-a-second turn (a user pressing on must see each edit at once), but a `RetryAfter`
+        is waited out like a send's."""
+        ...
+
 
 class FrontEnd(Protocol):
     """One Telegram framework, seen from the core."""

@@ -280,8 +280,7 @@ class AiogramFrontEnd:
         """Edit the pressed message; False when it cannot be edited (then a new one is sent)."""
         assert inc.message_id is not None
         try:
-            await self._paced(
-                inc.chat_id,
+            await self._edited(
                 lambda: self.bot.edit_message_text(
                     text=reply.text,
                     chat_id=inc.chat_id,
@@ -306,6 +305,17 @@ class AiogramFrontEnd:
                 raise RetryAfter(exc.retry_after) from exc
 
         return await self.pace.send(chat_id, attempt)
+
+    async def _edited(self, make: Callable[[], Awaitable[T]]) -> T:
+        """An edit of the pressed message: at once, a 429 waited out, not dropped."""
+
+        async def attempt() -> T:
+            try:
+                return await make()
+            except TelegramRetryAfter as exc:
+                raise RetryAfter(exc.retry_after) from exc
+
+        return await self.pace.edit(attempt)
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         try:

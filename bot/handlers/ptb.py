@@ -257,8 +257,7 @@ class PtbFrontEnd:
     async def _edit(self, inc: Incoming, reply: Reply) -> bool:
         """Edit the pressed message; False when it cannot be edited (then a new one is sent)."""
         try:
-            await self._paced(
-                inc.chat_id,
+            await self._edited(
                 lambda: self.app.bot.edit_message_text(
                     reply.text,
                     chat_id=inc.chat_id,
@@ -283,6 +282,17 @@ class PtbFrontEnd:
                 raise RetryAfter(_seconds(exc.retry_after)) from exc
 
         return await self.pace.send(chat_id, attempt)
+
+    async def _edited(self, make: Callable[[], Awaitable[T]]) -> T:
+        """An edit of the pressed message: at once, a 429 waited out, not dropped."""
+
+        async def attempt() -> T:
+            try:
+                return await make()
+            except TgRetryAfter as exc:
+                raise RetryAfter(_seconds(exc.retry_after)) from exc
+
+        return await self.pace.edit(attempt)
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         try:

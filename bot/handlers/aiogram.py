@@ -297,25 +297,11 @@ class AiogramFrontEnd:
 
     async def _paced(self, chat_id: int, make: Callable[[], Awaitable[T]]) -> T:
         """A reply's call within the shared limits; a 429 is waited out, not dropped."""
-
-        async def attempt() -> T:
-            try:
-                return await make()
-            except TelegramRetryAfter as exc:
-                raise RetryAfter(exc.retry_after) from exc
-
-        return await self.pace.send(chat_id, attempt)
+        return await self.pace.send(chat_id, _neutral_429(make))
 
     async def _edited(self, make: Callable[[], Awaitable[T]]) -> T:
         """An edit of the pressed message: at once, a 429 waited out, not dropped."""
-
-        async def attempt() -> T:
-            try:
-                return await make()
-            except TelegramRetryAfter as exc:
-                raise RetryAfter(exc.retry_after) from exc
-
-        return await self.pace.edit(attempt)
+        return await self.pace.edit(_neutral_429(make))
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         try:
@@ -335,3 +321,15 @@ class AiogramFrontEnd:
     async def close(self) -> None:
         await asyncio.gather(*self._feeding, return_exceptions=True)
         await self.bot.session.close()
+
+
+def _neutral_429(make: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+    """The call, with the framework's 429 raised as the core's `RetryAfter`."""
+
+    async def attempt() -> T:
+        try:
+            return await make()
+        except TelegramRetryAfter as exc:
+            raise RetryAfter(exc.retry_after) from exc
+
+    return attempt

@@ -340,6 +340,9 @@ class Engine:
         if command is not None:
             return await self._command(ctx, conv, *command)
         if conv.flow is not None:
+            if inc.document is not None and inc.document.fetch_failed:
+                # The adapter could not download the file: the step waits for it again.
+                return _stay(conv, Step.say(ctx.t("file.not_fetched")))
             refused = hostile_text(inc.text) if inc.text is not None else None
             if refused is not None:
                 # Every free-text answer passes here: refused alike in every flow, and the

@@ -143,6 +143,11 @@ _TAKE_ANSWER = (
 _MARK_DELIVERED = (
     update(_processed).where(_ANSWER & _UNDELIVERED).values(delivered_at=bindparam("now"))
 )
+_RELEASE_ANSWER = (
+    update(_processed)
+    .where(_ANSWER & _processed.c.delivered_at.is_not(None))
+    .values(delivered_at=None)
+)
 _TAKE_UNDELIVERED = (
     update(_processed)
     .where(
@@ -179,6 +184,11 @@ async def take_answer(
 async def mark_delivered(tx: Tx, bot_id: int, update_id: int, now: datetime) -> None:
     """The update's answer went out: it is never sent again."""
     await tx.run(_MARK_DELIVERED, {"bot": bot_id, "update": update_id, "now": now})
+
+
+async def release_answer(tx: Tx, bot_id: int, update_id: int) -> None:
+    """A taken answer of which nothing went out: undelivered again, so it is taken again."""
+    await tx.run(_RELEASE_ANSWER, {"bot": bot_id, "update": update_id})
 
 
 async def take_undelivered(

@@ -104,7 +104,17 @@ async def latest(user: SimUser, find: str, *, button: bool = True) -> Message:
 
 
 async def press(emu: BotApiEmulator, user: SimUser, label: str) -> None:
-    await user.click(await latest(user, label), label)
+    message = await latest(user, label)
+    before = [(m.message_id, m.edit_count) for m in user.messages]
+    await user.click(message, label)
+    # A reply waits its turn (a chat gets one message a second) while the bot looks idle to the
+    # emulator: wait for the chat to change, or a turn's length when the answer is a toast.
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(1.5):
+            while True:
+                if [(m.message_id, m.edit_count) for m in user.messages] != before:
+                    break
+                await asyncio.sleep(0.05)
     await emu.wait_idle(timeout=10)
 
 

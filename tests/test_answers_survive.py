@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.chat.frontend import DeliveryError, NotSent, Unreachable
 from bot.chat.replies import Outcome, Reply
 from bot.core.engine import Engine
 from bot.domain.policy import Policy
@@ -22,10 +23,13 @@ def restarted(db: Database, clock: datetime | None = None) -> Engine:
 
 
 class Sent:
-    def __init__(self) -> None:
+    def __init__(self, *failures: DeliveryError) -> None:
         self.messages: list[tuple[int, Reply]] = []
+        self.failures = list(failures)
 
     async def send(self, chat_id: int, reply: Reply) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
         self.messages.append((chat_id, reply))
 
 
@@ -70,3 +74,24 @@ async def test_delivered_answers_are_not_sent_again(db: Database, engine: Engine
     sent = Sent()
     assert await later.resend_undelivered(sent.send) == 0
     assert (await later.handle(update)).duplicate
+
+
+async def test_an_answer_that_never_left_is_sent_at_the_next_round(
+    db: Database, engine: Engine
+) -> None:
+    await engine.handle(Chat(engine, 1001).incoming(text="/help"))
+    later = restarted(db, utcnow() + timedelta(minutes=2))
+    sent = Sent(NotSent("connection refused"))
+    assert await later.resend_undelivered(sent.send) == 0
+    assert await later.resend_undelivered(sent.send) == 1
+    assert "What I can do" in sent.messages[0][1].text
+    assert await later.resend_undelivered(sent.send) == 0
+
+
+async def test_an_answer_to_a_user_out_of_reach_is_not_kept(db: Database, engine: Engine) -> None:
+    await engine.handle(Chat(engine, 1001).incoming(text="/help"))
+    later = restarted(db, utcnow() + timedelta(minutes=2))
+    sent = Sent(Unreachable("bot was blocked by the user"))
+    assert await later.resend_undelivered(sent.send) == 0
+    assert await later.resend_undelivered(sent.send) == 0
+    assert sent.messages == []

@@ -181,6 +181,23 @@ async def test_charter_files_of_the_wrong_type_or_size_are_refused(campus: Campu
     assert "Change any answer" in await sponsor.send_document(txt)
 
 
+async def test_a_charter_the_adapter_could_not_fetch_is_asked_for_again(campus: Campus) -> None:
+    await seed(campus)
+    sponsor = await campus.bound("S1", SPONSOR)
+    await sponsor.send("/establish")
+    await sponsor.send("Robotics Club")
+    await sponsor.click("Academic and science")
+    await sponsor.send("Robots.")
+    await sponsor.click("CS Dept")
+    await sponsor.click("Teacher One")
+    lost = Document("f6", "charter.pdf", "application/pdf", 12, None, fetch_failed=True)
+    assert "could not fetch that file" in await sponsor.send_document(lost)
+    async with campus.db.transaction() as session:
+        assert await applications_store.charter(Tx(session, campus.db), 1) is None
+    txt = Document("f5", "charter.txt", "text/plain", 12, b"Our charter.")
+    assert "Change any answer" in await sponsor.send_document(txt)
+
+
 async def test_signing_refusals(campus: Campus) -> None:
     advisor = await seed(campus)
     await campus.students(student_line("BAD", disciplinary="yes"))

@@ -5,17 +5,22 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.chat.frontend import RetryAfter
+from bot.core.engine import Engine
 from bot.domain.policy import Policy
+from bot.flows import build_router
 from emulator import BotApiEmulator
 from schedules.throttle import Pacer, Throttle
 from storage import migrate
 from storage.db import Database
+from storage.types import utcnow
 from tests.e2e import running_bot
+from tests.harness import Chat
 
 
 class FakeTime:
@@ -124,3 +129,31 @@ async def test_a_reply_answered_429_arrives_after_the_wait(
         reply = await alice.wait_message()
         assert "What I can do" in (reply.text or "")
         assert time.monotonic() - began >= 1
+
+
+@pytest.mark.e2e
+async def test_an_answer_sent_at_start_waits_out_a_429(
+    emu: BotApiEmulator, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    db = Database(url)
+    await migrate.upgrade(db)
+    # A process that stopped three minutes ago, after committing its answer and before sending.
+    stopped = utcnow() - timedelta(minutes=3)
+    engine = Engine(
+        db,
+        Policy(),
+        build_router(),
+        bot_id=emu.bot_id,
+        bot_username="clubbot_test_bot",
+        clock=lambda: stopped,
+    )
+    assert (await Chat(engine, 1001).deliver(Chat(engine, 1001).incoming(text="/help"))).replies
+    await db.dispose()
+    alice = emu.user(1001, language_code="en")
+    emu.fail_next("sendMessage", chat_id=1001, retry_after=1)
+    began = time.monotonic()
+    async with running_bot(emu, "ptb", url):
+        reply = await alice.wait_message(timeout=15)
+    assert "What I can do" in (reply.text or "")
+    assert time.monotonic() - began >= 1

@@ -19,6 +19,7 @@ from bot.app.metrics import Metrics
 from bot.app.settings import Settings
 from bot.chat.frontend import FrontEnd
 from bot.chat.i18n import tr
+from bot.chat.replies import Reply
 from bot.core.engine import Engine
 from bot.core.router import Router
 from bot.domain.calendar import Calendar
@@ -139,7 +140,8 @@ async def serve(
         app.db, front, app.policy, app.cal, SystemClock(app.clock), count_send=metrics.count_send
     )
     # Replies and the outbox count against the same limits.
-    front.pace_with(Pacer(delivery.throttle, now=lambda: app.clock().timestamp()))
+    pacer = Pacer(delivery.throttle, now=lambda: app.clock().timestamp())
+    front.pace_with(pacer)
 
     async def scan() -> None:
         await scan_due(app.db, app.policy, app.cal, app.clock())
@@ -167,8 +169,12 @@ async def serve(
         ):
             pass
 
+    async def resend(chat_id: int, reply: Reply) -> None:
+        # An answer taken to be sent again is sent once: a 429 is waited out, not a loss.
+        await pacer.send(chat_id, lambda: front.send(chat_id, reply))
+
     async def answers() -> None:
-        sent = await engine.resend_undelivered(front.send)
+        sent = await engine.resend_undelivered(resend)
         if sent:
             log.info("answers: %s sent that a stopped process had not", sent)
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field, replace
 class Document:
     """A file the user sent. The adapter downloads its bytes into `content` when its size is
     within the limit it was given (the policy's `charter_max_bytes`); a larger file arrives
-    with `content` None, so the core can refuse it without the network inside a transaction."""
+    with `content` None, so the core can refuse it without the network inside a transaction.
+    `fetch_failed` says the adapter tried and could not download it: it is asked for again."""
 
     file_id: str
     file_name: str
     mime_type: str
     size: int
     content: bytes | None = field(default=None, repr=False)
+    fetch_failed: bool = False
 
     def within(self, limit: int) -> bool:
         """Whether the adapter should download it: a declared size from 1 byte to `limit`."""
@@ -30,6 +32,10 @@ class Document:
         """This document with its bytes; one byte past `limit` is kept, so an upload larger than
         its declared size is still seen as too large."""
         return replace(self, content=data[: limit + 1])
+
+    def unfetched(self) -> Document:
+        """This document, whose download failed."""
+        return replace(self, fetch_failed=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 
 from bot.chat import callbacks, replies
-from bot.chat.frontend import DeliveryError
+from bot.chat.frontend import DeliveryError, NotSent, RetryAfter
 from bot.chat.i18n import language_for, tr
 from bot.chat.replies import Incoming, Outcome, Reply, Toast, fit
 from bot.chat.text import hostile_text
@@ -217,7 +217,8 @@ class Engine:
     ) -> int:
         """Send the answers committed at least `grace` ago and never delivered (the process
         stopped between its commit and its send); how many replies went out. Each is taken
-        before it is sent, so it is sent at most once more."""
+        before it is sent, so it is sent at most once more; one that surely never left (no
+        connection, or Telegram still asking to wait) is released for the next round."""
         now = self.clock()
         pending = await transact(
             self.db,
@@ -226,14 +227,24 @@ class Engine:
         )
         count = 0
         for item in pending:
-            for reply in replies.stored_replies(item.answer):
+            for n, reply in enumerate(replies.stored_replies(item.answer)):
                 try:
                     await send(item.chat_id, replace(reply, edit=False))
                 except DeliveryError as exc:
                     log.warning("answer to update %s not sent: %s", item.update_id, exc)
+                    if n == 0 and isinstance(exc, (NotSent, RetryAfter)):
+                        # Nothing of it left: due again at the next round, not lost.
+                        await self._release(item.update_id)
                     break
                 count += 1
         return count
+
+    async def _release(self, update_id: int) -> None:
+        await transact(
+            self.db,
+            lambda tx: conversations.release_answer(tx, self.bot_id, update_id),
+            session=False,
+        )
 
     async def _process(self, inc: Incoming) -> Outcome:
         serial = conversations.serial_key(inc.chat_id, inc.user_id)
@@ -340,6 +351,9 @@ class Engine:
         if command is not None:
             return await self._command(ctx, conv, *command)
         if conv.flow is not None:
+            if inc.document is not None and inc.document.fetch_failed:
+                # The adapter could not download the file: the step waits for it again.
+                return _stay(conv, Step.say(ctx.t("file.not_fetched")))
             refused = hostile_text(inc.text) if inc.text is not None else None
             if refused is not None:
                 # Every free-text answer passes here: refused alike in every flow, and the

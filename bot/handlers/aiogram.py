@@ -230,12 +230,13 @@ class AiogramFrontEnd:
         try:
             file = await self.bot.get_file(doc.file_id)
             if file.file_path is None:
-                return inc
+                log.warning("could not download document %s: no file path", doc.file_id)
+                return replace(inc, document=doc.unfetched())
             buffer = await self.bot.download_file(file.file_path)
         except (TelegramBadRequest, TelegramNetworkError, ClientError) as exc:
             # aiogram's download leaves the HTTP client's errors (a 5xx) as they are.
             log.warning("could not download document %s: %s", doc.file_id, exc)
-            return inc
+            return replace(inc, document=doc.unfetched())
         content = buffer.read() if buffer is not None else b""
         return replace(inc, document=doc.with_content(content, self.document_limit))
 

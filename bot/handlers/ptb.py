@@ -209,7 +209,7 @@ class PtbFrontEnd:
             content = bytes(await file.download_as_bytearray())
         except NetworkError as exc:  # BadRequest, TimedOut, or a 5xx answer
             log.warning("could not download document %s: %s", doc.file_id, exc)
-            return inc
+            return replace(inc, document=doc.unfetched())
         return replace(inc, document=doc.with_content(content, self.document_limit))
 
     async def _render(self, inc: Incoming, outcome: Outcome) -> None:

@@ -212,6 +212,30 @@ async def load(tx: Tx, chat_id: int, user_id: int, seen: Language, now: datetime
     return await _turn(tx, chat_id, user_id, row, seen, now)
 
 
+_PROCESSED = select(_processed.c.update_id).where(
+    (_processed.c.bot_id == bindparam("bot")) & (_processed.c.update_id == bindparam("update"))
+)
+
+
+async def processed(tx: Tx, bot_id: int, update_id: int) -> bool:
+    """Whether the update has been recorded (read only: `claim_update` is the claim)."""
+    return await tx.first(_PROCESSED, {"bot": bot_id, "update": update_id}) is not None
+
+
+async def peek(tx: Tx, chat_id: int, user_id: int, seen: Language) -> Turn:
+    """The turn `begin_turn` would load, read only (for a report's read-only transaction): a user
+    met for the first time gets the account they will have, unwritten."""
+    row = await tx.first(_LOAD, {"chat": chat_id, "user": user_id})
+    blank = Conversation(chat_id, user_id)
+    if row is None:
+        return Turn(people.Account(user_id, seen, False, None), None, blank)
+    language = Language(row.language) if row.language_chosen else seen
+    chosen, student_pk, advisor_pk = row.language_chosen, row.student_pk, row.advisor_pk
+    account = people.Account(user_id, language, chosen, student_pk, advisor_pk)
+    student = None if row.id is None else people.to_student(row)
+    return Turn(account, student, blank)
+
+
 async def _turn(
     tx: Tx, chat_id: int, user_id: int, row: Any, seen: Language, now: datetime
 ) -> Turn:

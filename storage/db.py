@@ -9,7 +9,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 from sqlalchemy import BigInteger, bindparam, event, func, select, text
@@ -27,6 +27,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import sqlite
+from storage.reports import Reader
+
+if TYPE_CHECKING:
+    from storage.tx import Tx
 
 UpsertableInsert = SqliteInsert | PgInsert
 T = TypeVar("T")
@@ -152,6 +156,8 @@ class Database:
         self._sqlite: sqlite3.Connection | None = None
         self._asyncpg: asyncpg.Pool | None = None
         self._asyncpg_lock = asyncio.Lock()
+        # Reports read on a thread and connections of their own (`storage/reports.py`).
+        self._reader = Reader(self, connect_args)
         # Work started on the driver's connection that turned out to need the session, and ran
         # again (see `storage.tx.transact`): a route declared fast that is not. Tests hold it at 0.
         self.reruns = 0
@@ -229,7 +235,7 @@ class Database:
             args, kwargs = dialect.create_connect_args(self.engine.url)
             connect: Any = sqlite3.connect
             connection: sqlite3.Connection = connect(*args, **kwargs, **self._connect_args)
-            _prepare_sqlite(connection)
+            prepare_sqlite(connection)
             self._sqlite = connection
         return self._sqlite
 
@@ -290,7 +296,12 @@ class Database:
         stmt = text(f"SELECT id FROM {table} WHERE id = ANY(:ids) ORDER BY id FOR UPDATE")
         await session.execute(stmt, {"ids": ids})
 
+    async def read(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """`work(tx)` in a read-only transaction off the event loop (a report: see `Reader`)."""
+        return await self._reader.read(work)
+
     async def dispose(self) -> None:
+        await self._reader.close()
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite = None
@@ -337,7 +348,8 @@ async def _keep_session(_connection: asyncpg.Connection) -> None:
     per transaction; this project sets no session state, and a transaction always ends first.)"""
 
 
-def _prepare_sqlite(connection: Any) -> None:
+def prepare_sqlite(connection: Any) -> None:
+    """The pragmas of every connection this project opens to SQLite."""
     # Transactions begin when this project says so (BEGIN IMMEDIATE), not when the driver guesses.
     connection.isolation_level = None
     cursor = connection.cursor()
@@ -351,7 +363,7 @@ def _prepare_sqlite(connection: Any) -> None:
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        _prepare_sqlite(dbapi_connection)
+        prepare_sqlite(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -36,6 +37,9 @@ class Ctx:
     advisor_pk: int | None = None
     # The key of voters' receipts (BALLOT_KEY): kept outside the database.
     ballot_key: bytes = b""
+    # A report's read-only run (`Router.command(report=True)`): the writes it asked for, run in
+    # the transaction that records the update afterwards. None: writes run at once.
+    deferred: list[Callable[[Tx], Awaitable[None]]] | None = None
 
     @property
     def today(self) -> date:
@@ -45,6 +49,14 @@ class Ctx:
     def t(self, key: str, **params: object) -> str:
         """A message in the user's language."""
         return tr(self.lang, key, **params)
+
+    async def write(self, work: Callable[[Tx], Awaitable[None]]) -> None:
+        """A write that belongs to this update: now, or, in a report's read-only run, with the
+        update's record once the report is built."""
+        if self.deferred is None:
+            await work(self.tx)
+        else:
+            self.deferred.append(work)
 
     def choice(self, label: str, value: str | int) -> Button:
         """A button answering the current flow step; pressed later, it is "expired"."""

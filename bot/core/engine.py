@@ -252,7 +252,10 @@ class Engine:
             return await transact(
                 self.db, lambda tx: self._membership(tx, inc), serial=serial, session=False
             )
-        session = self.router.needs_session(self._route_of(inc))
+        route = self._route_of(inc)
+        if self.router.is_report(route):
+            return await self._report(inc, serial)
+        session = self.router.needs_session(route)
         return await transact(
             self.db, lambda tx: self._step(tx, inc), serial=serial, session=session
         )
@@ -282,25 +285,71 @@ class Engine:
         if turn is None:
             return await self._redelivered(tx, inc)
         conv = turn.conversation
-        ctx = Ctx(
+        ctx = self._ctx(tx, turn, now)
+        step = await self._route(ctx, conv, inc)
+        if _moved(conv, step, ctx.step, self.router.flows):
+            await conversations.save(tx, conv, now)
+        return await self._keep(tx, inc, _outcome(step, inc))
+
+    async def _report(self, inc: Incoming, serial: int) -> Outcome:
+        """A report's update in two parts. First the report is built off the chat path, in a
+        read-only transaction on the reports' thread (`Database.read`): however long it takes,
+        it holds no write lock, no chat connection and not this event loop. Then, in a short
+        transaction like any update's, the update is claimed (a redelivery stops there), the
+        writes the report asked for are made, and its answer is kept. A report writes nothing
+        else, so building it before the claim repeats no effect; a redelivery of an update
+        already recorded is not built at all."""
+        now = self.clock()
+        seen = language_for(inc.language_code)
+
+        async def build(tx: Tx) -> tuple[Step, list[Callable[[Tx], Awaitable[None]]]] | None:
+            if await conversations.processed(tx, self.bot_id, inc.update_id):
+                return None
+            turn = await conversations.peek(tx, inc.chat_id, inc.user_id, seen)
+            ctx = self._ctx(tx, turn, now)
+            ctx.deferred = []
+            step = await self._route(ctx, turn.conversation, inc)
+            if step.flow is not None:
+                raise UndeclaredMove(f"a report started flow {step.flow}")
+            return step, ctx.deferred
+
+        built = await self.db.read(build)
+
+        async def record(tx: Tx) -> Outcome:
+            turn = await conversations.begin_turn(
+                tx, self.bot_id, inc.update_id, inc.chat_id, inc.user_id, seen, self.clock()
+            )
+            if turn is None or built is None:
+                return await self._redelivered(tx, inc)
+            step, deferred = built
+            for work in deferred:
+                await work(tx)
+            conv = turn.conversation
+            if inc.callback_data is not None:
+                _stay(conv, step)  # a button leaves the conversation where it is
+            if _moved(conv, step, conv.step + 1, self.router.flows):
+                await conversations.save(tx, conv, now)
+            return await self._keep(tx, inc, _outcome(step, inc))
+
+        session = built is not None and bool(built[1])
+        return await transact(self.db, record, serial=serial, session=session)
+
+    def _ctx(self, tx: Tx, turn: conversations.Turn, now: datetime) -> Ctx:
+        return Ctx(
             tx=tx,
             policy=self.policy,
             now=now,
             lang=turn.account.language,
-            user_id=inc.user_id,
-            chat_id=inc.chat_id,
+            user_id=turn.account.user_id,
+            chat_id=turn.conversation.chat_id,
             student=turn.student,
-            step=conv.step + 1,
+            step=turn.conversation.step + 1,
             bot_username=self.bot_username,
             router=self.router,
             cal=self.cal,
             advisor_pk=turn.account.advisor_pk,
             ballot_key=self.ballot_key,
         )
-        step = await self._route(ctx, conv, inc)
-        if _moved(conv, step, ctx.step, self.router.flows):
-            await conversations.save(tx, conv, now)
-        return await self._keep(tx, inc, _outcome(step, inc))
 
     async def _throttled(self, inc: Incoming, wait: int) -> Outcome:
         """An update past the user's limit: the notice once (`wait` > 0), then nothing."""

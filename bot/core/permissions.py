@@ -19,6 +19,7 @@ from bot.core.context import Ctx
 from bot.core.router import Audience, Router, Step
 from bot.domain.values import Role
 from storage import audit, people
+from storage.tx import Tx
 
 log = logging.getLogger(__name__)
 
@@ -146,9 +147,12 @@ async def guard(ctx: Ctx, action: str, what: str, data: str | None = None) -> St
         log.warning("user %s refused %s (%s)", ctx.user_id, action, what)
     else:
         log.warning("user %s refused %s (%s, data %s)", ctx.user_id, action, what, digest(data))
-    await audit.append(
-        ctx.tx, ctx.now, ctx.user_id, "denied", subject=what, after={"action": action}
-    )
+    now, user_id = ctx.now, ctx.user_id
+
+    async def record(tx: Tx) -> None:
+        await audit.append(tx, now, user_id, "denied", subject=what, after={"action": action})
+
+    await ctx.write(record)
     return Step.say(refusal(ctx, action))
 
 
@@ -158,14 +162,17 @@ ButtonFn = Callable[[Ctx, Callback], Awaitable[Step]]
 ButtonAction = str | Callable[[Callback], str | None]
 
 
-def command(router: Router, name: str) -> Callable[[CommandFn], CommandFn]:
-    """Register a privileged command: shown to, and allowed for, the roles of the matrix."""
+def command(
+    router: Router, name: str, *, report: bool = False
+) -> Callable[[CommandFn], CommandFn]:
+    """Register a privileged command: shown to, and allowed for, the roles of the matrix;
+    `report` as for `Router.command`."""
 
     def register(handler: CommandFn) -> CommandFn:
         async def checked(ctx: Ctx, args: str) -> Step:
             return await guard(ctx, name, f"/{name}") or await handler(ctx, args)
 
-        router.command(name, *PERMISSIONS[name], menu=False)(checked)
+        router.command(name, *PERMISSIONS[name], menu=False, report=report)(checked)
         return handler
 
     return register

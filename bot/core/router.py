@@ -81,6 +81,7 @@ class Command:
     audiences: frozenset[Audience]
     menu: bool  # offered in Telegram's command menu
     fast: bool = False  # see `Router.command`
+    report: bool = False  # see `Router.command`
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,35 +150,54 @@ class Router:
         self.commands: dict[str, Command] = {}
         self.callbacks: dict[str, CallbackHandler] = {}
         self.fast_callbacks: set[str] = set()
+        self.report_callbacks: set[str] = set()
         self.flows: dict[str, Flow] = {}
 
     def command(
-        self, name: str, *audiences: Audience, menu: bool = True, fast: bool = False
+        self,
+        name: str,
+        *audiences: Audience,
+        menu: bool = True,
+        fast: bool = False,
+        report: bool = False,
     ) -> Callable[[CommandHandler], CommandHandler]:
-        """Register a command for these audiences (everyone when none is named). `fast`: every
-        path of it runs on `Tx`'s prebuilt statements, so its update's transaction runs on the
-        driver's connection without an ORM session (`storage/tx.py`); the tests hold the
-        re-runs of a wrong declaration at zero."""
+        """Register a command for these audiences (everyone when none is named).
+
+        `fast`: every path of it runs on `Tx`'s prebuilt statements, so its update's transaction
+        runs on the driver's connection without an ORM session (`storage/tx.py`); the tests hold
+        the re-runs of a wrong declaration at zero.
+        `report`: it only reads, and may read a lot: it runs off the chat path, in a read-only
+        transaction on the reports' thread (`storage/reports.py`); a write in it fails, but for
+        the ones it hands to `Ctx.write`, which run with the update's record afterwards."""
         seen_by = frozenset(audiences or (Audience.EVERYONE,))
 
         def register(handler: CommandHandler) -> CommandHandler:
-            self.commands[name] = Command(name, handler, seen_by, menu, fast)
+            self.commands[name] = Command(name, handler, seen_by, menu, fast, report)
             return handler
 
         return register
 
     def callback(
-        self, kind: str, *, fast: bool = False
+        self, kind: str, *, fast: bool = False, report: bool = False
     ) -> Callable[[CallbackHandler], CallbackHandler]:
-        """Register a stateless button's handler; `fast` as for `command`."""
+        """Register a stateless button's handler; `fast` and `report` as for `command`."""
 
         def register(handler: CallbackHandler) -> CallbackHandler:
             self.callbacks[kind] = handler
             if fast:
                 self.fast_callbacks.add(kind)
+            if report:
+                self.report_callbacks.add(kind)
             return handler
 
         return register
+
+    def is_report(self, route: Route) -> bool:
+        """Whether the route is a report's (see `command`)."""
+        if route.kind == "command":
+            command = self.commands.get(route.name)
+            return command is not None and command.report
+        return route.kind == "button" and route.name in self.report_callbacks
 
     def needs_session(self, route: Route) -> bool:
         """Whether the update's transaction needs the ORM session: every route does, unless it
@@ -205,4 +225,5 @@ class Router:
         self.commands.update(other.commands)
         self.callbacks.update(other.callbacks)
         self.fast_callbacks |= other.fast_callbacks
+        self.report_callbacks |= other.report_callbacks
         self.flows.update(other.flows)

@@ -177,7 +177,7 @@ async def overdue_view(ctx: Ctx, arg: int) -> tuple[str, list[str]]:
     return header, lines or [ctx.t("deadlines.none")]
 
 
-@command(router, "overdue")
+@command(router, "overdue", report=True)
 async def overdue(ctx: Ctx, args: str) -> Step:
     step = await pages.first_page(ctx, OVERDUE, 0)
     assert step is not None

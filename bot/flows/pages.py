@@ -41,7 +41,7 @@ async def first_page(ctx: Ctx, name: str, arg: int) -> Step | None:
     return Step.say(text, keyboard)
 
 
-@router.callback(KIND)
+@router.callback(KIND, report=True)
 async def page_button(ctx: Ctx, cb: Callback) -> Step:
     if len(cb.args) != 3 or cb.args[0] not in VIEWS:
         raise callbacks.BadCallback("unknown view")

@@ -83,7 +83,7 @@ async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
     return _summary_line(ctx, report), lines
 
 
-@command(router, "ledger")
+@command(router, "ledger", report=True)
 async def ledger_command(ctx: Ctx, args: str) -> Step:
     arg = args.strip().upper()
     if arg == "EXPORT":
@@ -130,7 +130,7 @@ async def _export_ledger(ctx: Ctx) -> Step:
 MONTHS = 12
 
 
-@command(router, "stats")
+@command(router, "stats", report=True)
 async def stats(ctx: Ctx, args: str) -> Step:
     counts = await clubs.active_counts(ctx.tx)
     spread = await ledger_store.membership_spread(ctx.tx)
@@ -168,7 +168,7 @@ async def stats(ctx: Ctx, args: str) -> Step:
 # --- /export -----------------------------------------------------------------------------------
 
 
-@command(router, "export")
+@command(router, "export", report=True)
 async def export(ctx: Ctx, args: str) -> Step:
     what, _, rest = args.strip().partition(" ")
     if what.lower() == "clubs":

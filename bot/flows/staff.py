@@ -33,7 +33,7 @@ HISTORY = 5
 OPEN_STATES = tuple(state.value for state in OPEN)
 
 
-@permissions.command(router, "status")
+@permissions.command(router, "status", report=True)
 async def status(ctx: Ctx, args: str) -> Step:
     if not args:
         return Step.say(await _summary(ctx))

@@ -79,6 +79,9 @@ LOCK_WAIT_SECONDS = 30.0
 # closed one every few updates under load (a server process forked each time), which cost more
 # than the updates themselves. Ten keep both of the machine's cores busy with round trips.
 PG_POOL_SIZE = 10
+# How long a transaction waits for one of them before `transact` asks again (it never fails for
+# want of a connection: under a burst, updates wait their turn).
+POOL_WAIT_SECONDS = 30.0
 
 
 def async_url(url: str) -> str:
@@ -140,7 +143,11 @@ class Database:
                 _owner_only(Path(parsed.database))
             connect_args["timeout"] = BUSY_TIMEOUT_MS / 1000
         else:
-            pool = {"pool_size": PG_POOL_SIZE, "max_overflow": 0}
+            pool = {
+                "pool_size": PG_POOL_SIZE,
+                "max_overflow": 0,
+                "pool_timeout": POOL_WAIT_SECONDS,
+            }
             if schema is not None:
                 connect_args["server_settings"] = {"search_path": schema}
         # No pool_pre_ping: on asyncpg it costs three round trips per transaction. A connection

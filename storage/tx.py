@@ -24,11 +24,18 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import Select
 
-from storage.db import ConnectionLost, Database, UpsertableInsert, lost_connection
+from storage.db import (
+    POOL_WAIT_SECONDS,
+    ConnectionLost,
+    Database,
+    UpsertableInsert,
+    lost_connection,
+)
 
 log = logging.getLogger(__name__)
 Processor = Callable[[Any], Any] | None
@@ -57,6 +64,10 @@ async def transact(
     while True:
         try:
             return await _once(db, work, serial, session)
+        except PoolTimeout:
+            # Every connection stayed busy for the pool's whole wait: the work never reached the
+            # database (its first statement waits for the connection), so it waits again.
+            log.warning("no database connection free for %ss: waiting again", POOL_WAIT_SECONDS)
         except ConnectionLost:
             if attempt == _ATTEMPTS:
                 raise

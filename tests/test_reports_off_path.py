@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import text
 
 from bot.domain import compliance
+from storage import db as db_module
 from storage.db import Database
-from storage.tx import Tx
+from storage.tx import Tx, transact
+from tests.conftest import MakeDb
 from tests.harness import Campus
 from tests.test_status import staff_chat
 
@@ -85,3 +87,26 @@ async def test_reports_read_one_snapshot_while_others_write(db: Database) -> Non
     written.set()
     first, second = await report
     assert first == second
+
+
+@pytest.mark.postgres
+async def test_a_busy_pool_makes_updates_wait_not_fail(
+    make_db: MakeDb, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every chat connection busy for longer than the pool's wait: the next transaction waits
+    again instead of failing (a voter in a burst was told "something went wrong")."""
+    monkeypatch.setattr(db_module, "PG_POOL_SIZE", 1)
+    monkeypatch.setattr(db_module, "POOL_WAIT_SECONDS", 0.2)
+    db = await make_db("postgres")
+
+    async def units(tx: Tx) -> int:
+        found = await tx.session.execute(text("SELECT count(*) FROM guidance_unit"))
+        return int(found.scalar_one())
+
+    async with db.transaction() as busy:
+        await busy.execute(text("SELECT 1"))  # holds the pool's one connection
+        waiting = asyncio.create_task(transact(db, units))
+        await asyncio.sleep(0.7)  # three of the pool's waits
+        assert not waiting.done()
+    assert await asyncio.wait_for(waiting, 10) == 0
+    assert "waiting again" in caplog.text

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -41,6 +42,7 @@ from storage.models import (
     ObjectionRow,
     StudentRow,
     VoterRow,
+    table_of,
 )
 from storage.people import to_student
 from storage.tx import Tx
@@ -251,17 +253,6 @@ async def of_clubs(tx: Tx, club_ids: list[int], limit: int = 20) -> list[Electio
     return [_election(row) for row in await tx.session.scalars(stmt)]
 
 
-async def share_lock(tx: Tx, election_id: int) -> None:
-    """Hold the election row in share mode (PostgreSQL): ballots go in while no count runs."""
-    if not tx.db.is_sqlite:
-        stmt = (
-            select(col(ElectionRow.id))
-            .where(col(ElectionRow.id) == election_id)
-            .with_for_update(read=True)
-        )
-        await tx.session.execute(stmt)
-
-
 async def due(tx: Tx, now: datetime, limit: int) -> list[Election]:
     """Elections whose clock time has come; other workers skip the ones taken here."""
     # A running election of a club that may no longer act (REG-7) is due at once: it stops.
@@ -437,38 +428,6 @@ async def has_voted(tx: Tx, election_id: int, student_pk: int) -> bool | None:
     return (await tx.session.scalars(stmt)).first()
 
 
-async def mark_voted(tx: Tx, election_id: int, student_pk: int) -> bool:
-    """Flip the voter's row to voted; False when there is no such voter or they already voted.
-
-    On PostgreSQL a second transaction doing this waits for the first one's row lock and then
-    finds `voted` true; on SQLite transactions are serialized: either way only one flips it.
-    """
-    stmt = (
-        update(VoterRow)
-        .where(col(VoterRow.election_id) == election_id)
-        .where(col(VoterRow.student_pk) == student_pk)
-        .where(col(VoterRow.voted).is_(False))
-        .values(voted=True)
-    )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
-
-
-async def drop_ballots(
-    tx: Tx, election_id: int, receipt: str, marks: Sequence[tuple[int, list[str]]]
-) -> None:
-    """Put one voter's ballots (one per position) in the box under their receipt."""
-    values = [
-        {
-            "position_id": position_id,
-            "receipt": receipt,
-            "election_id": election_id,
-            "choices": json.dumps(choices),
-        }
-        for position_id, choices in marks
-    ]
-    await tx.session.execute(tx.insert(BallotRow), values)
-
-
 async def ballots(tx: Tx, position_id: int) -> list[tuple[str, tuple[str, ...]]]:
     """The position's ballots as (receipt, choices), by receipt."""
     stmt = (
@@ -550,3 +509,143 @@ async def record_nomination_attempt(tx: Tx, user_id: int, now: datetime) -> None
     """Count one nomination of another member tried by this account."""
     tx.session.add(NominationAttemptRow(user_id=user_id, at=now))
     await tx.session.flush()
+
+
+# --- a voter's press: the ballot in one read, the vote in a write per position ----------------
+# Prebuilt statements on `Tx`'s short path, so that the ballot's updates run on the driver's
+# connection (`Flow(fast=True)`): a press costs about what a /join does.
+
+_e, _cl, _v = table_of(ElectionRow), table_of(ClubRow), table_of(VoterRow)
+_p, _c, _s = table_of(ElectionPositionRow), table_of(CandidateRow), table_of(StudentRow)
+_b = table_of(BallotRow)
+_BOX = (
+    select(
+        _e.c.phase,
+        _e.c.founding,
+        _e.c.voting_opens_at,
+        _e.c.voting_closes_at,
+        _cl.c.name.label("club_name"),
+        _cl.c.status.label("club_status"),
+        _v.c.voted,
+        _p.c.id.label("position_id"),
+        _p.c.key,
+        _p.c.title,
+        _p.c.method,
+        _p.c.seats,
+        _p.c.leader,
+        _p.c.result,
+        _c.c.id.label("candidate_id"),
+        _s.c.name.label("candidate_name"),
+    )
+    .select_from(
+        _e.outerjoin(_cl, _cl.c.id == _e.c.club_id)
+        .outerjoin(_v, (_v.c.election_id == _e.c.id) & (_v.c.student_pk == bindparam("student")))
+        .outerjoin(_p, (_p.c.election_id == _e.c.id) & _p.c.on_ballot.is_(True))
+        .outerjoin(
+            _c,
+            (_c.c.position_id == _p.c.id)
+            & (_c.c.status == bindparam("approved", CandidateStatus.APPROVED.value)),
+        )
+        .outerjoin(_s, _s.c.id == _c.c.student_pk)
+    )
+    .where(_e.c.id == bindparam("election"))
+    .order_by(_p.c.ord, _c.c.id)
+)
+# PostgreSQL: the election row in share mode, so that the count (which takes it in update mode)
+# never runs while a ballot is half cast.
+_BOX_SHARED = _BOX.with_for_update(read=True, of=_e)
+_MARK_VOTED = (
+    update(_v)
+    .where(
+        (_v.c.election_id == bindparam("election"))
+        & (_v.c.student_pk == bindparam("student"))
+        & _v.c.voted.is_(False)
+    )
+    .values(voted=True)
+)
+_DROP_BALLOT = insert(_b).values(
+    position_id=bindparam("position"),
+    receipt=bindparam("receipt"),
+    election_id=bindparam("election"),
+    choices=bindparam("choices"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BallotBox:
+    """What a voter's press needs: the election's phase and times, its club's standing (None
+    for a founding meeting, whose club is not stored yet), whether this voter is on the roll and
+    has voted (None: not on it), and the positions on the ballot with their approved candidates
+    (id, name) in ballot order."""
+
+    phase: Phase
+    founding: bool
+    voting_opens_at: datetime | None
+    voting_closes_at: datetime | None
+    club_name: str | None
+    club_status: ClubStatus | None
+    voted: bool | None
+    paper: list[tuple[Position, list[tuple[int, str]]]]
+
+
+async def ballot_box(
+    tx: Tx, election_id: int, student_pk: int | None, *, share: bool = False
+) -> BallotBox | None:
+    """The election as one voter's press sees it, in one statement; None if there is none."""
+    stmt = _BOX_SHARED if share and not tx.db.is_sqlite else _BOX
+    rows = await tx.rows(stmt, {"election": election_id, "student": student_pk})
+    if not rows:
+        return None
+    first = rows[0]
+    paper: list[tuple[Position, list[tuple[int, str]]]] = []
+    for row in rows:
+        if row.position_id is None:
+            continue  # no position on the ballot: the outer join's one row
+        if not paper or paper[-1][0].id != row.position_id:
+            result = None if row.result is None else json.loads(row.result)
+            position = Position(
+                id=row.position_id,
+                election_id=election_id,
+                key=row.key,
+                title=row.title,
+                method=Method(row.method),
+                seats=row.seats,
+                leader=row.leader,
+                on_ballot=True,
+                result=result,
+            )
+            paper.append((position, []))
+        if row.candidate_id is not None:
+            paper[-1][1].append((row.candidate_id, row.candidate_name))
+    return BallotBox(
+        phase=Phase(first.phase),
+        founding=bool(first.founding),
+        voting_opens_at=first.voting_opens_at,
+        voting_closes_at=first.voting_closes_at,
+        club_name=first.club_name,
+        club_status=None if first.club_status is None else ClubStatus(first.club_status),
+        voted=first.voted,
+        paper=paper,
+    )
+
+
+async def cast_ballots(
+    tx: Tx,
+    election_id: int,
+    student_pk: int,
+    receipt: str,
+    marks: Sequence[tuple[int, list[str]]],
+) -> bool:
+    """Flip the voter's row and put their ballots (one per position) in the box under their
+    receipt; False, and nothing written, when they are not on the roll or voted already.
+
+    On PostgreSQL a second transaction flipping the same row waits for the first one's lock and
+    then finds `voted` true; on SQLite transactions are serialized: either way only one flips it.
+    """
+    params: dict[str, Any] = {"election": election_id, "student": student_pk}
+    if not await tx.run(_MARK_VOTED, params):
+        return False
+    for position_id, choices in marks:
+        ballot = {"position": position_id, "receipt": receipt, "choices": json.dumps(choices)}
+        await tx.run(_DROP_BALLOT, params | ballot)
+    return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from sqlalchemy import event
 
 from bot.domain.values import Language, Role
 from bot.services import roster
@@ -100,3 +101,53 @@ async def test_statements_do_not_grow_with_the_data(
             await work(campus)
         counts.append(len(sent))
     assert counts[0] == counts[1], f"{counts}: grows with the data"
+
+
+async def test_a_ballot_press_costs_what_a_join_costs(db: Database) -> None:
+    """Each press of the ballot (open, mark, cast) reads the paper and the voter's state in one
+    statement and runs on the driver's connection, as /join does: no ORM session, no re-run."""
+    from bot.services import elections
+    from tests.elections import OFFICER, Club
+
+    club = await Club.seeded(db)
+    await club.w.import_clubs("Go Club,academic,CS Dept,2020-09-01,,,,,")
+    member = club.chat(1002)
+    with counted(db) as sent:
+        await member.send("/join Go Club")
+    join = len(sent)
+    async with db.transaction() as session:
+        await elections.start_general_meeting(
+            Tx(session, db),
+            club.w.policy,
+            club.w.clock.now(),
+            await club.club_id(),
+            ["Adopt the charter"],
+            started_by=OFFICER,
+        )
+    await club.tick(minutes=1)
+    voter = club.chat(1003)
+    sessions: list[str] = []
+
+    def in_session(*_: object) -> None:
+        sessions.append("session")
+
+    presses = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute", in_session)
+    try:
+        for press in (
+            lambda: club.press_sent(1003, "Vote"),
+            lambda: voter.click("Yes"),
+            lambda: voter.click("Cast my ballot"),
+        ):
+            with counted(db) as sent:
+                await press()
+            presses.append(len(sent))
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", in_session)
+    assert "Receipt" in voter.said, voter.said
+    opened, marked, cast = presses
+    assert opened <= join, presses
+    assert marked <= join, presses
+    # The vote: the voter's row flipped and one ballot for the one motion.
+    assert cast <= join + 2, presses
+    assert sessions == [], "a ballot press went through the ORM session"

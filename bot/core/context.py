@@ -17,6 +17,8 @@ from storage import advisors, people
 from storage.tx import Tx
 
 FLOW_KIND = "f"
+# The same buttons of a fast flow (`Flow.fast`): the engine rewrites them, and checks the claim.
+FAST_FLOW_KIND = "q"
 
 
 @dataclass(slots=True)

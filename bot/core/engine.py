@@ -22,9 +22,9 @@ from pydantic import ValidationError
 from bot.chat import callbacks, replies
 from bot.chat.frontend import DeliveryError, NotSent, RetryAfter
 from bot.chat.i18n import language_for, tr
-from bot.chat.replies import Incoming, Outcome, Reply, Toast, fit
+from bot.chat.replies import Button, Incoming, Outcome, Reply, Toast, fit
 from bot.chat.text import hostile_text
-from bot.core.context import FLOW_KIND, Ctx
+from bot.core.context import FAST_FLOW_KIND, FLOW_KIND, Ctx
 from bot.core.permissions import digest
 from bot.core.router import Flow, Input, Route, Router, Step
 from bot.domain.calendar import Calendar
@@ -268,7 +268,9 @@ class Engine:
                 kind = callbacks.decode(inc.callback_data).kind
             except callbacks.BadCallback:
                 return Route.NONE  # answered "expired"
-            return Route.FLOW if kind == FLOW_KIND else Route.button(kind)
+            if kind == FLOW_KIND:
+                return Route.FLOW
+            return Route.FAST_FLOW if kind == FAST_FLOW_KIND else Route.button(kind)
         if not inc.private:
             return Route.NONE
         command = parse_command(inc.text, self.bot_username) if inc.text else None
@@ -289,6 +291,9 @@ class Engine:
         step = await self._route(ctx, conv, inc)
         if _moved(conv, step, ctx.step, self.router.flows):
             await conversations.save(tx, conv, now)
+        flow = self.router.flows.get(step.flow or "")
+        if flow is not None and flow.fast:
+            step.replies = [_fast_buttons(r) for r in step.replies]
         return await self._keep(tx, inc, _outcome(step, inc))
 
     async def _report(self, inc: Incoming, serial: int) -> Outcome:
@@ -426,10 +431,13 @@ class Engine:
         why = "malformed"
         try:
             cb = callbacks.decode(data)
-            if cb.kind == FLOW_KIND:
+            if cb.kind in (FLOW_KIND, FAST_FLOW_KIND):
                 why = "not the current step"
                 if conv.flow is None or cb.int_arg(0) != conv.step or len(cb.args) != 2:
                     raise callbacks.BadCallback(why)
+                flow = self.router.flows.get(conv.flow)
+                if cb.kind == FAST_FLOW_KIND and (flow is None or not flow.fast):
+                    raise callbacks.BadCallback(why)  # forged: this flow's buttons are not fast
                 why = "refused by its flow"
                 return await self._flow_input(ctx, conv, Input(choice=cb.args[1]))
             handler = self.router.callbacks.get(cb.kind)
@@ -452,6 +460,27 @@ class Engine:
         except ValidationError:
             return Step.say(ctx.t("flow.expired"))
         return await handler(ctx, data, given)
+
+
+def _fast_buttons(reply: Reply) -> Reply:
+    """A fast flow's reply: its step's buttons marked fast, so that their presses are routed to
+    the driver's connection (the engine checks the mark against the stored flow)."""
+    if not reply.buttons:
+        return reply
+    rows = tuple(tuple(_fast_button(b) for b in row) for row in reply.buttons)
+    return replace(reply, buttons=rows)
+
+
+def _fast_button(button: Button) -> Button:
+    if button.data is None:
+        return button
+    try:
+        cb = callbacks.decode(button.data)
+    except callbacks.BadCallback:
+        return button
+    if cb.kind != FLOW_KIND:
+        return button
+    return replace(button, data=callbacks.encode(FAST_FLOW_KIND, *cb.args))
 
 
 def _stay(conv: Conversation, step: Step) -> Step:

@@ -95,6 +95,7 @@ class Route:
 
     NONE: ClassVar[Route]
     FLOW: ClassVar[Route]
+    FAST_FLOW: ClassVar[Route]  # a button of a fast flow's current step
 
     @classmethod
     def command(cls, name: str) -> Route:
@@ -107,6 +108,7 @@ class Route:
 
 Route.NONE = Route("none")
 Route.FLOW = Route("flow")
+Route.FAST_FLOW = Route("flow", "fast")
 
 
 # Where a flow's table sends a conversation that finishes (Mermaid's name for the end).
@@ -120,6 +122,11 @@ class Flow:
     `starts` are the states a command or a button may open the flow in; `transitions` give, for
     each state, the states its handler may move the conversation to (END: the flow finishes).
     Each flow module draws the same table in its `.mmd` diagram, and a test compares the two.
+
+    `fast`: every state's handler runs on `Tx`'s prebuilt statements, as a fast command does; its
+    buttons then say so in their data (`FAST_FLOW_KIND`), so that their presses run on the
+    driver's connection (typed input still runs in a session: which flow it is for is known only
+    from the stored conversation).
     """
 
     name: str
@@ -127,6 +134,7 @@ class Flow:
     states: dict[str, StateHandler]
     starts: frozenset[str]
     transitions: Mapping[str, frozenset[str]]
+    fast: bool = False
 
     def __post_init__(self) -> None:
         # A table naming a state the flow lacks is a typo: refuse it when the module loads.
@@ -208,7 +216,7 @@ class Router:
             return command is not None and not command.fast
         if route.kind == "button":
             return route.name in self.callbacks and route.name not in self.fast_callbacks
-        return route.kind == "flow"
+        return route == Route.FLOW
 
     def flow(self, flow: Flow) -> Flow:
         self.flows[flow.name] = flow

@@ -636,7 +636,7 @@ class BallotData(BaseModel):
     marks: dict[int, list[str]] = {}
 
 
-@router.callback(VOTE)
+@router.callback(VOTE, fast=True)
 async def vote_button(ctx: Ctx, cb: Callback) -> Step:
     if len(cb.args) != 1:
         raise callbacks.BadCallback("expected an election")
@@ -644,8 +644,7 @@ async def vote_button(ctx: Ctx, cb: Callback) -> Step:
 
 
 async def _papers(ctx: Ctx, data: BallotData) -> list[service.Paper]:
-    _, _, papers = await service.ballot_for(ctx.tx, ctx.student, data.election_id, ctx.now)
-    return papers
+    return await service.ballot_for(ctx.tx, ctx.student, data.election_id, ctx.now)
 
 
 async def _ask_mark(
@@ -771,6 +770,9 @@ async def on_cast(ctx: Ctx, data: BallotData, given: Input) -> Step:
 router.flow(
     Flow(
         name="ballot",
+        # A voting burst is the heaviest load: every press of the ballot runs on the driver's
+        # connection (`storage.elections.ballot_box`, `cast_ballots`).
+        fast=True,
         data_type=BallotData,
         states={BallotState.MARK.value: on_mark, BallotState.CONFIRM.value: on_cast},
         starts=frozenset({BallotState.MARK, BallotState.CONFIRM}),

@@ -12,14 +12,13 @@ from bot.domain.elections import (
     AlreadyVoted,
     BadBallot,
     CandidateStatus,
-    Election,
     NotVoter,
     Phase,
     Position,
+    UnknownElection,
     WrongPhase,
 )
-from bot.domain.values import Club, Student
-from bot.services.elections import access
+from bot.domain.values import ClubNotActive, ClubStatus, Student
 from storage import elections as elections_store
 from storage.tx import Tx
 
@@ -72,28 +71,44 @@ async def paper(tx: Tx, election_id: int) -> list[Paper]:
     return papers
 
 
+def _papers(box: elections_store.BallotBox) -> list[Paper]:
+    papers = []
+    for stored, approved in box.paper:
+        listed = tuple(tally.Candidate(candidate_key(cid), name) for cid, name in approved)
+        if stored.method is not tally.Method.MOTION and not listed:
+            continue
+        countable = tally.Position(stored.key, stored.title, stored.method, stored.seats, listed)
+        papers.append(Paper(stored, countable))
+    return papers
+
+
+async def _open_box(
+    tx: Tx, student: Student | None, election_id: int, now: datetime, *, share: bool = False
+) -> list[Paper]:
+    """The ballot paper, read with everything a press checks in one statement: refused unless
+    the club may act (REG-7), voting is open, and the student is on the roll and has not voted."""
+    box = await elections_store.ballot_box(
+        tx, election_id, None if student is None else student.id, share=share
+    )
+    if box is None:
+        raise UnknownElection()
+    if not box.founding and box.club_status is not ClubStatus.ACTIVE:
+        raise ClubNotActive(club=box.club_name or "")
+    opens, closes = box.voting_opens_at, box.voting_closes_at
+    if box.phase != Phase.VOTING or opens is None or closes is None or not opens <= now < closes:
+        raise WrongPhase(phase=box.phase.value)
+    if box.voted is None:
+        raise NotVoter()
+    if box.voted:
+        raise AlreadyVoted()
+    return _papers(box)
+
+
 async def ballot_for(
     tx: Tx, student: Student | None, election_id: int, now: datetime
-) -> tuple[Election, Club, list[Paper]]:
+) -> list[Paper]:
     """What a voter sees: refused unless voting is open and they are on the roll, not voted."""
-    row, club = await access.election(tx, election_id)
-    _voting_open(row, now)
-    await _check_voter(tx, row, student)
-    return row, club, await paper(tx, election_id)
-
-
-def _voting_open(row: Election, now: datetime) -> None:
-    opens, closes = row.voting_opens_at, row.voting_closes_at
-    if row.phase != Phase.VOTING or opens is None or closes is None or not opens <= now < closes:
-        raise WrongPhase(phase=row.phase.value)
-
-
-async def _check_voter(tx: Tx, row: Election, student: Student | None) -> None:
-    voted = None if student is None else await elections_store.has_voted(tx, row.id, student.id)
-    if voted is None:
-        raise NotVoter()
-    if voted:
-        raise AlreadyVoted()
+    return await _open_box(tx, student, election_id, now)
 
 
 async def cast(
@@ -111,21 +126,15 @@ async def cast(
     database: the ballots go in only when this transaction flipped the voter's row. The ballots
     keep no voter, and the voter's row no receipt.
     """
-    await elections_store.share_lock(tx, election_id)
-    row, _ = await access.election(tx, election_id)
-    _voting_open(row, now)
-    await _check_voter(tx, row, student)
+    papers = await _open_box(tx, student, election_id, now, share=True)
     assert student is not None
-    papers = await paper(tx, election_id)
     if set(marks) != {p.id for p in papers}:
         raise BadBallot()
     for p in papers:
         if tally.check_ballot(p.position, marks[p.id]) is not None:
             raise BadBallot()
     receipt = receipt_for(key, election_id, student.id)
-    if not await elections_store.mark_voted(tx, election_id, student.id):
+    ballots = [(p.id, list(marks[p.id])) for p in papers]
+    if not await elections_store.cast_ballots(tx, election_id, student.id, receipt, ballots):
         raise AlreadyVoted()
-    await elections_store.drop_ballots(
-        tx, election_id, receipt, [(p.id, list(marks[p.id])) for p in papers]
-    )
     return receipt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -34,6 +35,17 @@ async def _pg_schema(action: str, schema: str) -> None:
 
 
 MakeDb = Callable[..., Awaitable[Database]]
+
+# No test here takes a minute; one that hangs (a deadlock, a wait for a message that never
+# comes) ends the run with every thread's stack after this long, not at CI's time limit.
+HANG_SECONDS = float(os.environ.get("CLUBBOT_TEST_HANG_SECONDS", "300"))
+
+
+@pytest.fixture(autouse=True)
+def hang_watchdog() -> object:
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)

@@ -115,12 +115,13 @@ async def test_a_ballot_press_costs_what_a_join_costs(db: Database) -> None:
     with counted(db) as sent:
         await member.send("/join Go Club")
     join = len(sent)
+    club_id = await club.club_id()  # before the transaction: SQLite has one writer
     async with db.transaction() as session:
         await elections.start_general_meeting(
             Tx(session, db),
             club.w.policy,
             club.w.clock.now(),
-            await club.club_id(),
+            club_id,
             ["Adopt the charter"],
             started_by=OFFICER,
         )

@@ -19,7 +19,7 @@ from storage.models import OutboxRow
 from storage.tx import Tx
 from storage.types import utcnow
 from tests.clock import FakeClock
-from tests.harness import Campus, Chat, student_line
+from tests.harness import BOT_USERNAME, Campus, Chat, student_line
 from tests.reminders import CAL
 
 ADVISOR, ADVISOR2, REP, REVIEWER, REVIEWER2, STAFF = 2001, 2002, 3001, 5001, 5002, 4001
@@ -114,7 +114,14 @@ async def submit(sponsor: Chat, name: str = "Robotics Club") -> str:
     await fill_in(sponsor, name)
     await sponsor.click("📨 Submit")
     assert "submitted" in sponsor.said, sponsor.said
-    return token_of(sponsor.said)
+    token = token_of(sponsor.said)
+    # The link can be tapped, and shared through Telegram's share sheet.
+    reply = sponsor.outcomes[-1].replies[0]
+    assert f'<a href="https://t.me/{BOT_USERNAME}?start=sign_{token}">' in reply.text
+    share = reply.buttons[0][0].url or ""
+    assert share.startswith("https://t.me/share/url?url=https%3A%2F%2Ft.me%2F"), share
+    assert f"sign_{token}" in share
+    return token
 
 
 async def sign(campus: Campus, token: str, student_id: str, user_id: int) -> str:

@@ -140,6 +140,13 @@ async def test_group_chats_are_sent_to_private(engine: Engine) -> None:
         ("/join@other_bot Chess", None),
         ("hello", None),
         ("/加入", ("", "")),
+        # A start link pasted into the chat works as if it had been opened.
+        ("https://t.me/clubbot_test_bot?start=sign_Ab-9", ("start", "sign_Ab-9")),
+        (" t.me/ClubBot_Test_Bot?start=k42 ", ("start", "k42")),
+        ("tg://resolve?domain=clubbot_test_bot&start=k42", ("start", "k42")),
+        ("https://t.me/other_bot?start=k42", None),
+        ("https://t.me/clubbot_test_bot?start=bad payload", None),
+        ("see https://t.me/clubbot_test_bot?start=k42", None),
     ],
 )
 def test_parse_command(text: str, expected: tuple[str, str] | None) -> None:

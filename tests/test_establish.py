@@ -206,6 +206,8 @@ async def test_signing_refusals(campus: Campus) -> None:
     assert "Signatures: 2/20" in await sign(campus, token, "S2", 1002)
     twice = Chat(campus.engine, 1002)
     assert "You have signed" in await twice.send(f"/start sign_{token}")
+    # The link pasted as text works as if it had been opened.
+    assert "You have signed" in await twice.send(f"https://t.me/{BOT_USERNAME}?start=sign_{token}")
     # An old "Sign" button pressed again counts once.
     await twice.press(f"v1:sg:s:{token}")
     assert "had already signed" in twice.said

@@ -621,3 +621,85 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef"
     "0000000049454e44ae426082"
 )
+
+
+def tall_png(width: int, height: int) -> bytes:
+    """A grey PNG of this size (an image whose height is known only once it has loaded)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x99" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.e2e
+async def test_browser_chat_follows_new_messages_on_a_phone(browser: Browser) -> None:
+    """The chat scrolls to what arrives after a tall image and to buttons an edit adds; a command
+    after Chinese punctuation is a link; the menu button stays on one line on a phone."""
+    from emulator import BotApiEmulator
+    from emulator.web import WebChat
+
+    async def people(language: str) -> list[Persona]:
+        return [Persona(1001, "Alice", None, "Students", "Alice")]
+
+    emu = BotApiEmulator()
+    WebChat(emu, people)
+    await emu.start()
+    try:
+        page = await browser.new_page(viewport={"width": 360, "height": 640})
+        await page.goto(f"{emu.base_url}/#user=1001")
+        await expect(page.locator("#me-name")).to_have_text("Alice")
+        api = f"{emu.base_url}/bot{emu.token}"
+
+        async def say(text: str) -> int:
+            answer = await page.request.post(
+                f"{api}/sendMessage", data={"chat_id": 1001, "text": text}
+            )
+            return int((await answer.json())["result"]["message_id"])
+
+        for n in range(12):
+            await say(f"Message {n}")
+        chart = {"name": "chart.png", "mimeType": "image/png", "buffer": tall_png(40, 900)}
+        await page.request.post(f"{api}/sendPhoto", multipart={"chat_id": "1001", "photo": chart})
+        await expect(page.locator(".msg.bot .photo img")).to_have_count(1)
+        after = await say("After the chart")
+        await expect(page.locator(f"#m{after}")).to_be_in_viewport()
+
+        # An edit that adds buttons makes the last message taller: they are scrolled to.
+        rows = [[{"text": f"Choice {n}", "callback_data": f"c{n}"}] for n in range(8)]
+        await page.request.post(
+            f"{api}/editMessageReplyMarkup",
+            data={"chat_id": 1001, "message_id": after, "reply_markup": {"inline_keyboard": rows}},
+        )
+        await expect(page.get_by_role("button", name="Choice 7")).to_be_in_viewport()
+
+        # Scrolled up to read, the reader stays where they are.
+        await page.locator("#messages").evaluate("box => { box.scrollTop = 0; }")
+        later = await say("Later")
+        await expect(page.locator(f"#m{later}")).not_to_be_in_viewport()
+
+        chinese = await say("已提交。/status 查看进度，/help 查看全部命令：/myclubs。")
+        commands = page.locator(f"#m{chinese} .cmd")
+        await expect(commands).to_have_text(["/status", "/help", "/myclubs"])
+
+        for language, label in (("English", "☰ Menu"), ("中文", "☰ 菜单")):
+            await page.get_by_role("button", name=language).click()
+            menu = page.get_by_role("button", name=label)
+            await expect(menu).to_be_visible()
+            box = await menu.bounding_box()
+            assert box is not None
+            assert box["height"] < 40, box  # one line: two would be about 46 pixels
+            assert box["x"] + box["width"] <= 360
+        await page.close()
+    finally:
+        await emu.stop()

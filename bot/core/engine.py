@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
@@ -110,9 +111,23 @@ class UserThrottle:
             del self._windows[user_id]
 
 
+# A start link pasted as text, as Telegram writes them: `https://t.me/<bot>?start=<payload>`
+# (with or without the scheme, telegram.me too) or `tg://resolve?domain=<bot>&start=<payload>`.
+_START_LINK = re.compile(
+    r"(?:(?:https?://)?(?:t|telegram)\.me/(?P<bot>\w+)/?\?(?:\S*&)?start="
+    r"|tg://resolve\?domain=(?P<domain>\w+)&(?:\S*&)?start=)"
+    r"(?P<payload>[A-Za-z0-9_-]{1,64})(?:&\S*)?",
+    re.IGNORECASE,
+)
+
+
 def parse_command(text: str, bot_username: str) -> tuple[str, str] | None:
-    """`/join@bot Chess Club` -> ("join", "Chess Club"); None if the text is not a command."""
+    """`/join@bot Chess Club` -> ("join", "Chess Club"); None if the text is not a command.
+    A pasted start link of this bot reads as `/start <payload>`, as if it had been opened."""
     if not text.startswith("/"):
+        link = _START_LINK.fullmatch(text.strip())
+        if link and (link["bot"] or link["domain"]).casefold() == bot_username.casefold():
+            return ("start", link["payload"])
         return None
     head, _, args = text[1:].partition(" ")
     name, _, mention = head.partition("@")

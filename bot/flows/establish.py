@@ -13,13 +13,14 @@ Both flows' moves are drawn in establish.mmd, next to this module.
 from __future__ import annotations
 
 from enum import StrEnum
+from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.i18n import plain, tr
-from bot.chat.replies import Button
+from bot.chat.replies import Button, Keyboard
 from bot.chat.text import parse_day, prefixed_number
 from bot.core.context import Ctx
 from bot.core.router import END, Audience, Flow, Input, Router, Step
@@ -101,7 +102,17 @@ async def _status(ctx: Ctx, app: Application) -> Step:
     buttons = [Button(ctx.t("application.button.withdraw_application"), _ap("sw", app.id))]
     if app.state == AppState.PAUSED and service.eligible(ctx.student):
         buttons.insert(0, Button(ctx.t("application.button.resume"), _ap("sr", app.id)))
-    return Step.say(text, (tuple(buttons),))
+    rows: Keyboard = (tuple(buttons),)
+    if app.state == AppState.SIGNING:
+        rows = (_share(ctx, app), *rows)
+    return Step.say(text, rows)
+
+
+def _share(ctx: Ctx, app: Application) -> tuple[Button, ...]:
+    """A button that opens Telegram's share sheet with the signing link and a line about it."""
+    link = service.sign_link(ctx.bot_username, app.token or "")
+    query = urlencode({"url": link, "text": plain(ctx.t("establish.share_text", name=app.name))})
+    return (Button(ctx.t("application.button.share_link"), url=f"https://t.me/share/url?{query}"),)
 
 
 def _ap(action: str, app_id: int) -> str:
@@ -331,6 +342,7 @@ async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
             needed=ctx.policy.min_sponsors,
             link=service.sign_link(ctx.bot_username, done.app.token or ""),
         ),
+        (_share(ctx, done.app),),
         edit=True,
     )
 

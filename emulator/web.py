@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from aiohttp import BodyPartReader, web
@@ -77,6 +77,36 @@ PersonaSource = Callable[[str], Awaitable[list[Persona]]]
 Push = tuple[str, JsonDict]
 
 
+@dataclass(frozen=True, slots=True)
+class Control:
+    """A button of the page's control bar: something the host of the page offers testers
+    beside the chat (the playground moves its clock with these)."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """The control bar: a line of text and its buttons."""
+
+    text: str
+    controls: tuple[Control, ...]
+
+    def to_json(self) -> JsonDict:
+        return {"text": self.text, "controls": [asdict(c) for c in self.controls]}
+
+
+class Controls(Protocol):
+    """What the host of the page offers in the control bar, in the page's language."""
+
+    async def panel(self, language: str) -> Panel: ...
+
+    async def press(self, key: str, language: str) -> str:
+        """Do what the control `key` does; what to tell the tester. KeyError: no such key."""
+        ...
+
+
 @dataclass
 class _Streams:
     """Open event streams, by chat id; None in a queue tells its stream to end."""
@@ -107,9 +137,15 @@ class _Streams:
 class WebChat:
     """Mounts the chat page and its API on an emulator (before it starts)."""
 
-    def __init__(self, emulator: BotApiEmulator, personas: PersonaSource) -> None:
+    def __init__(
+        self,
+        emulator: BotApiEmulator,
+        personas: PersonaSource,
+        controls: Controls | None = None,
+    ) -> None:
         self._emulator = emulator
         self._personas = personas
+        self._controls = controls
         self._streams = _Streams()
         emulator.subscribe(self._on_event)
         emulator.mount(self._routes(), on_stop=self._streams.end_all)
@@ -126,6 +162,8 @@ class WebChat:
             web.post("/api/chats/{user_id:\\d+}/document", self._document),
             web.post("/api/chats/{user_id:\\d+}/language", self._language),
             web.get("/api/files/{file_id}", self._file),
+            web.get("/api/controls", self._panel),
+            web.post("/api/controls/{key}", self._press_control),
         ]
 
     # The page.
@@ -293,6 +331,26 @@ class WebChat:
         # Telegram sends the app's language with every update: the bot sees it from now on.
         user.language_code = language
         return web.json_response({"language_code": language})
+
+    # The control bar.
+
+    async def _panel(self, request: web.Request) -> web.Response:
+        _check_host(request)
+        if self._controls is None:
+            return web.json_response(None)
+        return web.json_response((await self._controls.panel(_language_of(request))).to_json())
+
+    async def _press_control(self, request: web.Request) -> web.Response:
+        _check_client(request)
+        if self._controls is None:
+            raise web.HTTPNotFound(text="this page has no controls")
+        language = _language_of(request)
+        try:
+            told = await self._controls.press(request.match_info["key"], language)
+        except KeyError:
+            raise web.HTTPNotFound(text="no such control") from None
+        panel = await self._controls.panel(language)
+        return web.json_response({"text": told, "panel": panel.to_json()})
 
     # Files the bot or the user sent.
 

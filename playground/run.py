@@ -25,16 +25,17 @@ from pydantic import SecretStr
 from bot.app.root import build_app, serve
 from bot.app.settings import Settings
 from bot.chat.i18n import plain, tr
+from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import Advisor, Language, Student
 from bot.services import identity
 from emulator import BotApiEmulator
 from emulator.web import Persona, Shortcut, WebChat
 from playground import demo
+from playground.clock import ClockControls, PlaygroundClock
 from storage import advisors, clubs, migrate, officers, people, units
 from storage.db import Database, sqlite_file
 from storage.tx import Tx
-from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ STUDENT_USERS = 710_000_000
 ADVISOR_USERS = 720_000_000
 VISITOR = 700_000_099
 START_TIMEOUT = 60.0
+# Beside the database: how far testers have moved the playground's clock.
+CLOCK_SUFFIX = ".clock"
+# The bot's jobs look for what fell due this often (a second, so a moved clock shows at once).
+TICK_SECONDS = 1.0
 
 
 def _text(language: Language, key: str, **params: object) -> str:
@@ -331,6 +336,7 @@ class Playground:
     url: str
     emulator: BotApiEmulator
     directory: Directory
+    clock: ClockControls
 
 
 def forget(database_url: str) -> None:
@@ -338,7 +344,7 @@ def forget(database_url: str) -> None:
     path = sqlite_file(database_url)
     if path is None:
         return
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", CLOCK_SUFFIX):
         Path(path + suffix).unlink(missing_ok=True)
 
 
@@ -363,7 +369,10 @@ async def running(
     )
     db = Database(database_url)
     directory = Directory(db)
-    WebChat(emulator, directory.personas)
+    path = sqlite_file(database_url)
+    clock = PlaygroundClock.load(Path(path + CLOCK_SUFFIX) if path else None)
+    controls = ClockControls(clock, db, Calendar.named(settings.timezone))
+    WebChat(emulator, directory.personas, controls)
     try:
         await emulator.start("127.0.0.1", port)
     except OSError as exc:
@@ -380,12 +389,13 @@ async def running(
                 # The playground's bot polls its emulator, beside any real bot on this machine.
                 "webhook_url": None,
                 "http_listen": "127.0.0.1:0",
+                "tick_seconds": min(settings.tick_seconds, TICK_SECONDS),
             }
         )
-        app = build_app(bot_settings, db)
+        app = build_app(bot_settings, db, clock=clock.now)
         directory.policy = app.policy
         await migrate.upgrade(db)
-        now = utcnow()
+        now = clock.now()
         if await demo.seed(db, app.policy, now, app.cal):
             log.info("seeded the demo university into %s", database_url)
         await directory.issue_codes(now)
@@ -404,7 +414,7 @@ async def running(
         )
         try:
             await _until_polling(emulator, bot)
-            yield Playground(emulator.base_url, emulator, directory)
+            yield Playground(emulator.base_url, emulator, directory, controls)
         finally:
             stop.set()
             await bot

@@ -371,3 +371,10 @@ async def overdue(tx: Tx, today: date, offset: int, limit: int) -> tuple[list[Li
     total = await tx.session.execute(select(func.count()).select_from(DeadlineRow).where(where))
     stmt = _listing().where(col(DeadlineRow.due_on) < today).offset(offset).limit(limit)
     return _listed((await tx.session.execute(stmt)).all()), int(total.scalar_one())
+
+
+async def next_step_at(tx: Tx, now: datetime) -> datetime | None:
+    """When the next reminder or escalation falls due after `now` (None: nothing is waiting)."""
+    stmt = select(func.min(DeadlineRow.next_at)).where(col(DeadlineRow.next_at) > now)
+    found: datetime | None = await tx.session.scalar(stmt)
+    return found

@@ -649,3 +649,10 @@ async def cast_ballots(
         ballot = {"position": position_id, "receipt": receipt, "choices": json.dumps(choices)}
         await tx.run(_DROP_BALLOT, params | ballot)
     return True
+
+
+async def next_step_at(tx: Tx, now: datetime) -> datetime | None:
+    """When the clock must next act on an election after `now` (None: no election waits)."""
+    stmt = select(func.min(ElectionRow.next_at)).where(col(ElectionRow.next_at) > now)
+    found: datetime | None = await tx.session.scalar(stmt)
+    return found

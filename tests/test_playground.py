@@ -12,10 +12,11 @@ import re
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from bot.app.cli import main
 from bot.app.settings import Framework, Settings
@@ -703,3 +704,106 @@ async def test_browser_chat_follows_new_messages_on_a_phone(browser: Browser) ->
         await page.close()
     finally:
         await emu.stop()
+
+
+@pytest.mark.e2e
+async def test_browser_clock_carries_an_election_to_its_result(
+    browser: Browser, tmp_path: Path, shots: Path
+) -> None:
+    """An election takes two weeks; in the playground the clock bar plays it in a minute: the
+    president starts it and stands, the advisor approves the list, the president votes, and
+    the count is announced; the time reached survives a restart."""
+    club = "Peer Tutoring Society"
+    policy = tmp_path / "policy.toml"
+    # One voter of five is a quorum here, so that one tester can carry the vote.
+    policy.write_text('min_sponsors = 3\nelection_quorum = "1/5"\n')
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    config = settings().model_copy(update={"policy_file": policy})
+    async with running(config, port=0, database_url=url) as running_playground:
+        context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+
+        async def open_chat(who: str) -> Page:
+            page = await context.new_page()
+            await page.goto(running_playground.url)
+            await page.locator(".person", has_text=who).get_by_role("button", name="Chat").click()
+            await page.get_by_role("button", name="Bind my account").click()
+            await expect(page.locator(".msg.bot").last).to_contain_text("bound")
+            return page
+
+        def said(page: Page) -> Locator:
+            return page.locator(".msg.bot")
+
+        president = await open_chat(f"President of {club}")
+        advisor = await open_chat(demo.WANG.staff_id)
+        bar = president.locator("#controls")
+        await expect(bar).to_contain_text("Playground time")
+        await expect(bar).not_to_contain_text("ahead")
+
+        await president.get_by_placeholder("Message").fill("/election")
+        await president.keyboard.press("Enter")
+        await said(president).last.get_by_role("button", name=f"Start an election: {club}").click()
+        await said(president).last.get_by_role("button", name="President", exact=True).click()
+        await said(president).last.get_by_role("button", name="Start", exact=True).click()
+        await expect(said(president).last).to_contain_text("Nominations are open until")
+        nominate = said(president).get_by_role("button", name="Nominate").last
+        await nominate.click()
+        await said(president).last.get_by_role("button", name="President", exact=True).click()
+        await said(president).last.get_by_role("button", name="Myself").click()
+        await expect(said(president).last).to_contain_text("You are a candidate")
+
+        async def skip_until(page: Page, text: str) -> None:
+            """Press "Next event" until `page` is told `text` (reminders may come first)."""
+            for _ in range(6):
+                await bar.get_by_role("button", name="⏭ Next event").click()
+                try:
+                    told = said(page).filter(has_text=text)
+                    await expect(told).not_to_have_count(0, timeout=4000)
+                    return
+                except AssertionError:
+                    continue
+            raise AssertionError(f"never told {text!r}")
+
+        await skip_until(advisor, "Approve the list")
+        await expect(bar).to_contain_text("ahead of real time")
+        await said(advisor).get_by_role("button", name="Approve the list").last.click()
+        await expect(said(advisor).last).to_contain_text("The list is approved")
+
+        await skip_until(president, "Voting is open")
+        await said(president).get_by_role("button", name="Vote").last.click()
+        candidate = by_id()["2022010103"].name  # the president, who stood
+        await said(president).last.get_by_role("button", name=candidate).click()
+        await said(president).last.get_by_role("button", name="Next").click()
+        await said(president).last.get_by_role("button", name="Cast my ballot").click()
+        await expect(said(president).last).to_contain_text("Receipt")
+
+        await skip_until(president, "Elected:")
+        await shoot(president, shots, "playground-clock")
+        reached = await bar.inner_text()
+        await context.close()
+
+    # A restart keeps the time the testers reached.
+    async with running(config, port=0, database_url=url) as again:
+        panel = await again.clock.panel("en")
+        assert panel.text.split(",")[0] in reached, (panel.text, reached)
+
+
+async def test_the_clock_moves_only_forward_and_says_when_nothing_waits(
+    db: Database, tmp_path: Path
+) -> None:
+    from bot.domain.calendar import Calendar
+    from playground.clock import ClockControls, PlaygroundClock
+
+    path = tmp_path / "playground.db.clock"
+    clock = PlaygroundClock.load(path)
+    controls = ClockControls(clock, db, Calendar.named("Asia/Shanghai"))
+    assert "没有待办的定时事项" in await controls.press("next", "zh")  # an empty university
+    assert clock.offset == timedelta()
+    assert "clock is now at" in await controls.press("day", "en")
+    assert clock.offset == timedelta(days=1)
+    with pytest.raises(KeyError):
+        await controls.press("back", "en")
+    clock.advance(-timedelta(hours=5))  # never back
+    assert PlaygroundClock.load(path).offset == timedelta(days=1)
+    assert "1 天 0 小时" in (await controls.panel("zh")).text
+    path.write_text("not json")
+    assert PlaygroundClock.load(path).offset == timedelta()

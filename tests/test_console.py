@@ -138,7 +138,7 @@ async def test_status_of_a_club_shows_its_record(console: Console) -> None:
     assert "Last annual review: none" in answer
     assert "advisor.appoint" in answer  # recent history from the audit log
     summary = await console.chat(REVIEWER).send("/status")
-    assert "Advisors: 2 in the bank; 1 clubs have one." in summary
+    assert "Advisors: 2 in the bank; 1 club has one." in summary
     assert "Active clubs without an advisor: 1" in summary
 
 
@@ -211,7 +211,7 @@ async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
     assert "4/4" in await officer.send("Dues 200, spent 150")
     assert "submitted" in await officer.send("A good year")
 
-    assert "1 club(s) await" in await reviewer.send("/verdict")
+    assert "1 club awaits" in await reviewer.send("/verdict")
     await reviewer.click("Chess Club")
     assert "Chess evenings" in reviewer.said
     await reviewer.click("Fail")
@@ -263,7 +263,7 @@ async def test_advisor_evaluation_and_dismissal_flag_clubs(console: Console) -> 
     assert "only after a failed one" in await staff.send("/dismiss T1")
     assert "failed" in await staff.send("/evaluate T1 fail absent all year")
     done = await staff.send("/dismiss T1 failed evaluation")
-    assert "1 club(s) are left without an advisor" in done
+    assert "1 club is left without an advisor" in done
     assert "Chess Club" in done
     assert any("dismissed" in t for t in await console.outbox_to(OFFICER))
     assert "cannot be appointed again" in await staff.send("/appoint T1 Go Club")

@@ -373,17 +373,17 @@ async def test_the_starter_changes_the_schedule_within_bounds(db: Database) -> N
     await officer.send("/election")
     await officer.click("Start an election: Chess Club")
     await officer.click("President")
-    assert "Nominations 7 day(s)" in officer.said
+    assert "Nominations 7 days" in officer.said
     await officer.click("Change the schedule")
     assert "nominations 7, candidate publicity 3, voting 3, result publicity 5" in officer.said
     for wrong in ("7 3 3", "7 3 0 5", "7 3 3 61", "seven 3 3 5", "7 3 3 5 1"):
         assert "That is not a schedule" in await officer.send(wrong), wrong
     await officer.click("Keep this schedule")
-    assert "Nominations 7 day(s)" in officer.said
+    assert "Nominations 7 days" in officer.said
     await officer.click("Change the schedule")
     answer = await officer.send("2 1 4 60")
-    assert "Nominations 2 day(s), candidate publicity 1 day(s), voting 4 day(s)" in answer
-    assert "result publicity 60 day(s)" in answer
+    assert "Nominations 2 days, candidate publicity 1 day, voting 4 days" in answer
+    assert "result publicity 60 days" in answer
     await officer.click("Start")
     # Nominations close two days on, not seven.
     assert "until 2026-03-04 09:00" in officer.said

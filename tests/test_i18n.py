@@ -63,3 +63,26 @@ def test_a_rendered_message_is_not_escaped_twice() -> None:
     outer = tr(Language.EN, "clubs.search_title", query=inner)
     assert "Women&#x27;s &lt;Chess&gt; &amp; Go" in outer  # once, not "&amp;#x27;"
     assert "Women's <Chess> & Go" in plain(inner)
+
+
+def test_counts_take_the_right_form_and_no_message_hedges_with_s_in_brackets() -> None:
+    for language in Language:
+        for key, template in catalog(language).items():
+            assert "(s)" not in template, (language, key)
+
+    def meeting(language: Language, days: int) -> str:
+        return plain(tr(language, "reminder.meeting.ahead", club="C", date="d", days=days))
+
+    def dismissed(count: int) -> str:
+        return plain(tr(Language.EN, "console.dismissed_done", name="T", count=count))
+
+    assert "1 day left" in meeting(Language.EN, 1)
+    assert "3 days left" in meeting(Language.EN, 3)
+    assert "0 days left" in meeting(Language.EN, 0)
+    assert "1 member" in plain(tr(Language.EN, "clubs.line", name="Go", members=1))
+    assert "1 members" not in plain(tr(Language.EN, "clubs.line", name="Go", members=1))
+    assert "21 members" in plain(tr(Language.EN, "clubs.line", name="Go", members=21))
+    assert "1 club is left" in dismissed(1)
+    assert "2 clubs are left" in dismissed(2)
+    # Chinese has no plural: the number alone.
+    assert "1 天" in meeting(Language.ZH, 1)

@@ -2,11 +2,16 @@
 
 Message templates are HTML (Telegram's HTML parse mode). Every parameter is escaped when it is
 filled in, because parameters carry text that users supplied (names of students and clubs).
+
+A count with its noun is written `{days|day|days}`: the number, a space, then the first form
+for one and the second for any other number ("1 day", "3 days", "0 days"). Chinese has no
+plural and writes `{days} 天`; both templates name the same parameters.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import string
 import tomllib
 from enum import Enum
@@ -38,9 +43,27 @@ def catalog(language: Language) -> dict[str, str]:
     return _flatten(raw)
 
 
+# `{count|one form|other form}`: a count and its noun.
+_PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
+
+
 def placeholders(template: str) -> frozenset[str]:
     """The `{names}` a template expects."""
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+    return frozenset(
+        name.partition("|")[0] for _, name, _, _ in string.Formatter().parse(template) if name
+    )
+
+
+def _plurals(template: str, params: dict[str, object]) -> str:
+    """`{n|day|days}` as `{n} day` or `{n} days`, by the number `n` is."""
+
+    def form(match: re.Match[str]) -> str:
+        name, one, other = match.groups()
+        value = params.get(name)
+        is_one = isinstance(value, int | str) and str(value).strip() in {"1", "-1"}
+        return f"{{{name}}} {one if is_one else other}"
+
+    return _PLURAL.sub(form, template) if "|" in template else template
 
 
 class Html(str):
@@ -60,7 +83,9 @@ def tr(language: Language, key: str, **params: object) -> Html:
     if not params:
         return Html(template)
     return Html(
-        template.format(**{name: _param(messages, value) for name, value in params.items()})
+        _plurals(template, params).format(
+            **{name: _param(messages, value) for name, value in params.items()}
+        )
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -150,6 +150,8 @@ class RuleReport:
     checked: int = 0
     findings: list[Finding] = field(default_factory=list)
     unrecorded: int = 0  # cases the rule cannot be checked on (clubs imported, no application)
+    # The policy's figures that the rule's title states ("at most 2 clubs per advisor").
+    terms: tuple[tuple[str, int], ...] = ()
 
     @property
     def group(self) -> str:
@@ -518,7 +520,17 @@ GROUPS = ("REG", "ADV", "ORG", "SU")
 
 def compute(snap: Snapshot, policy: Policy) -> list[RuleReport]:
     """Every rule's report, in the rulebook's order."""
-    return [check(snap, policy) for check in RULES.values()]
+    terms = rule_terms(policy)
+    return [replace(check(snap, policy), terms=terms) for check in RULES.values()]
+
+
+def rule_terms(policy: Policy) -> tuple[tuple[str, int], ...]:
+    """The figures of the policy that rule titles state, by the name their messages use."""
+    return (
+        ("advisor_limit", policy.max_clubs_per_advisor),
+        ("student_limit", policy.max_clubs_per_student),
+        ("months", policy.general_meeting_interval_months),
+    )
 
 
 def rule_key(rule: str) -> str:

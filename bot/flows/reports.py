@@ -49,7 +49,7 @@ def _summary_line(ctx: Ctx, r: RuleReport) -> str:
         "ledger.line",
         mark=MARK[r.standing],
         rule=r.rule,
-        text=ctx.t(f"ledger.rule.{compliance.rule_key(r.rule)}"),
+        text=ctx.t(f"ledger.rule.{compliance.rule_key(r.rule)}", **dict(r.terms)),
         figures=figures,
     )
 

@@ -29,7 +29,7 @@ def summary_rows(language: Language, reports: list[RuleReport]) -> list[list[Cel
         [
             r.rule,
             r.group,
-            tr(language, f"ledger.rule.{rule_key(r.rule)}"),
+            tr(language, f"ledger.rule.{rule_key(r.rule)}", **dict(r.terms)),
             tr(language, f"ledger.standing.{r.standing.value}"),
             r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
             r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,

@@ -505,3 +505,29 @@ async def holders(tx: Tx, role: Role) -> list[tuple[int, Language]]:
         (uid, Language(lang or Language.EN.value))
         for uid, lang in (await tx.session.execute(stmt)).all()
     ]
+
+
+async def account_names(tx: Tx, user_ids: list[int]) -> dict[int, str]:
+    """ "Name (student or staff number)" of each bound account among `user_ids`, in one query;
+    accounts bound to no record are left out."""
+    if not user_ids:
+        return {}
+    stmt = (
+        select(
+            col(AccountRow.user_id),
+            col(StudentRow.name),
+            col(StudentRow.student_id),
+            col(AdvisorRow.name),
+            col(AdvisorRow.staff_id),
+        )
+        .outerjoin(StudentRow, col(StudentRow.id) == col(AccountRow.student_pk))
+        .outerjoin(AdvisorRow, col(AdvisorRow.id) == col(AccountRow.advisor_pk))
+        .where(col(AccountRow.user_id).in_(sorted(set(user_ids))))
+    )
+    names: dict[int, str] = {}
+    for user_id, student, student_id, advisor, staff_id in await tx.session.execute(stmt):
+        if student is not None:
+            names[user_id] = f"{student} ({student_id})"
+        elif advisor is not None:
+            names[user_id] = f"{advisor} ({staff_id})"
+    return names

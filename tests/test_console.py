@@ -132,11 +132,11 @@ async def test_a_revoked_staff_members_old_buttons_show_nothing(console: Console
 
 async def test_status_of_a_club_shows_its_record(console: Console) -> None:
     answer = await console.chat(STAFF).send("/status Chess Club")
-    assert "Officers: Alice (president)" in answer
+    assert "Officers: Alice (President)" in answer
     assert "Advisor: Teacher One, term until" in answer
     assert "Last general meeting: —" in answer
     assert "Last annual review: none" in answer
-    assert "advisor.appoint" in answer  # recent history from the audit log
+    assert "advisor appointed" in answer  # recent history from the audit log, in words
     summary = await console.chat(REVIEWER).send("/status")
     assert "Advisors: 2 in the bank; 1 club has one." in summary
     assert "Active clubs without an advisor: 1" in summary
@@ -188,8 +188,8 @@ async def test_suspend_then_dissolve_tells_members_and_frees_them(console: Conso
     assert "Your membership has ended" in (await console.outbox_to(MEMBER))[-1]
     assert "Members: 0" in await staff.send("/status Chess Club")
     history = await staff.send("/audit Chess Club")
-    assert "club.dissolve" in history
-    assert "club.suspend" in history
+    assert "club dissolved" in history
+    assert "club suspended" in history
 
 
 async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
@@ -283,7 +283,7 @@ async def test_export_members_and_clubs_as_xlsx_and_csv(console: Console) -> Non
     assert sheet is not None
     assert [c.value for c in sheet[1]][:2] == ["student_id", "name"]
     assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == ["S1", "S2"]
-    assert sheet.cell(row=2, column=7).value == "president"
+    assert sheet.cell(row=2, column=7).value == "President"  # in words, in the reader's language
     rows = list(csv.reader(io.StringIO((await as_csv.attachment.read()).decode("utf-8-sig"))))
     assert rows[1][:2] == ["S1", "Alice"]
     assert "no members to export" in await staff.send("/export members Go Club")

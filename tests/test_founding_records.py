@@ -63,7 +63,7 @@ async def test_every_application_change_is_in_its_history_and_the_audit_chain(
     confirmed = entries[-1]
     assert confirmed.action == "application.confirm_outcome"
     assert confirmed.club_id == club.id  # so /audit and /status of the club show it
-    assert "application.confirm_outcome" in await Chat(campus.engine, STAFF).send(
+    assert "founding meeting outcome confirmed" in await Chat(campus.engine, STAFF).send(
         "/audit Robotics Club"
     )
     # The history staff read lists the signatures apart, not among the steps.

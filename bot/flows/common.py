@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.chat import callbacks
+from bot.chat.i18n import catalog
 from bot.chat.replies import Button
 from bot.chat.text import number
 from bot.core.context import Ctx
@@ -15,6 +16,18 @@ def clip(text: str, limit: int = 64) -> str:
     """Shorten user-supplied text before echoing it (it is escaped later, by `tr`)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def known(ctx: Ctx, key: str, fallback: str) -> str:
+    """The message `key` when the catalogue has it, else `fallback`: for codes recorded over
+    time (audit actions, positions), of which a new or a typed one may have no message."""
+    return ctx.t(key) if key in catalog(ctx.lang) else fallback
+
+
+def position_label(ctx: Ctx, position: str) -> str:
+    """An officer's position in words ("vice_president" -> "Vice-president"); a title typed
+    for an election is shown as typed."""
+    return known(ctx, f"position.{position}", position)
 
 
 def category_label(ctx: Ctx, category: Category) -> str:

@@ -15,7 +15,7 @@ from bot.core.router import Router, Step
 from bot.domain.values import Club, Role, name_key
 from bot.flows import pages
 from bot.flows.common import clip
-from bot.flows.staff import OPEN_STATES, closest, entry_line
+from bot.flows.staff import OPEN_STATES, closest, entry_lines
 from bot.services import roles
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as deadlines_store
@@ -193,7 +193,7 @@ async def audit_view(ctx: Ctx, club_id: int) -> tuple[str, list[str]] | None:
     if club is None:
         return None
     entries = await audit.of_club(ctx.tx, club.id)
-    lines = [entry_line(ctx, e) for e in entries] or [ctx.t("console.audit_empty")]
+    lines = await entry_lines(ctx, entries) or [ctx.t("console.audit_empty")]
     return ctx.t("console.audit_title", club=clip(club.name), count=len(entries)), lines
 
 

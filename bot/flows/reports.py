@@ -17,7 +17,7 @@ from bot.domain.calendar import add_months
 from bot.domain.compliance import RuleReport, Standing
 from bot.domain.values import Category
 from bot.flows import pages
-from bot.flows.common import category_label, clip
+from bot.flows.common import category_label, clip, position_label
 from bot.flows.console import find_club, usage
 from bot.render import charts, workbooks
 from bot.render import ledger as ledger_files
@@ -232,7 +232,7 @@ async def _export_members(ctx: Ctx, name: str) -> Step:
             s.class_name,
             s.status.value,
             ctx.cal.today(joined).isoformat(),
-            positions.get(s.id, ""),
+            position_label(ctx, positions[s.id]) if s.id in positions else "",
         ]
         for s, joined in members
     ]

@@ -16,7 +16,7 @@ from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Router, Step
 from bot.domain.values import Category, Club, ClubStatus, Student, name_key
-from bot.flows.common import category_label, clip
+from bot.flows.common import category_label, clip, known, position_label
 from bot.services.applications import OPEN, AppState
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as deadlines_store
@@ -150,7 +150,9 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
     """Officers, advisor, last meeting and review, open deadlines, recent history."""
     lines = []
     held = await officers.current_officers(ctx.tx, club.id)
-    names = ", ".join(f"{clip(s.name, 32)} ({clip(position, 24)})" for position, s in held)
+    names = ", ".join(
+        f"{clip(s.name, 32)} ({clip(position_label(ctx, position), 24)})" for position, s in held
+    )
     lines.append(ctx.t("console.club_officers", officers=names or "—"))
     current = await advisors.current(ctx.tx, club.id)
     if current is None:
@@ -189,22 +191,48 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
     history = await audit.of_club(ctx.tx, club.id, HISTORY)
     if history:
         lines.append(ctx.t("console.club_history"))
-        lines += [entry_line(ctx, entry) for entry in history]
+        lines += await entry_lines(ctx, history)
     return lines
 
 
-def entry_line(ctx: Ctx, entry: Entry) -> str:
-    """One audit entry, as /status and /audit show it."""
+async def entry_lines(ctx: Ctx, entries: list[Entry]) -> list[str]:
+    """Audit entries as /status and /audit show them: who by name, what in words."""
+    names = await people.account_names(ctx.tx, [e.actor for e in entries if e.actor is not None])
+    return [_entry_line(ctx, entry, names) for entry in entries]
+
+
+def _entry_line(ctx: Ctx, entry: Entry, names: dict[int, str]) -> str:
+    if entry.actor is None:
+        actor = ctx.t("console.actor_system")
+    else:
+        actor = names.get(entry.actor) or ctx.t("console.actor_account", id=entry.actor)
     change = entry.after or entry.before or {}
-    detail = ", ".join(f"{k}={v}" for k, v in sorted(change.items()))
+    detail = "; ".join(f"{k}: {_value(ctx, k, v)}" for k, v in sorted(change.items()))
     return ctx.t(
         "console.audit_line",
         seq=entry.seq,
         at=entry.at.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M"),
-        actor=entry.actor if entry.actor is not None else "—",
-        action=entry.action,
-        detail=clip(detail, 120),
+        actor=actor,
+        action=known(ctx, f"audit.action.{entry.action}", entry.action),
+        detail=clip(detail, 160),
     )
+
+
+def _value(ctx: Ctx, key: str, value: object) -> str:
+    """A recorded value as people read it: states in words, lists joined, nothing as a dash."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return ctx.t("console.yes") if value else ctx.t("console.no")
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(ctx, key, v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_value(ctx, k, v)}" for k, v in value.items())
+    if key == "state":
+        return known(ctx, f"application.state.{value}", str(value))
+    if key == "position":
+        return position_label(ctx, str(value))
+    return str(value)
 
 
 def _member_line(ctx: Ctx, student: Student) -> str:

@@ -60,11 +60,17 @@ _MEMBERSHIPS = (
     .where(_HELD)
     .order_by(_member.c.slot)
 )
+# Counted for a page of clubs at a time, through a fixed number of parameters (unused ones are
+# -1), so the statement is built once and runs on the driver's connection as on the session's.
+_COUNT_SLOTS = 16
 _MEMBER_COUNTS = (
     select(_member.c.club_id, func.count())
-    .where(_member.c.club_id.in_(bindparam("ids", expanding=True)))
+    .where(_member.c.club_id.in_([bindparam(f"id{i}") for i in range(_COUNT_SLOTS)]))
     .where(_HELD)
     .group_by(_member.c.club_id)
+)
+_ALL_MEMBER_COUNTS = (
+    select(_member.c.club_id, func.count()).where(_HELD).group_by(_member.c.club_id)
 )
 _NEW_MEMBERSHIP: dict[str, Any] = {
     "student_pk": bindparam("pk"),
@@ -171,14 +177,23 @@ async def member_counts(tx: Tx, club_ids: list[int]) -> dict[int, int]:
     """Active member counts of these clubs (clubs without members are left out)."""
     if not club_ids:
         return {}
-    rows = await tx.session.execute(_MEMBER_COUNTS, {"ids": club_ids})
-    return {int(club_id): int(n) for club_id, n in rows}
+    counts: dict[int, int] = {}
+    for start in range(0, len(club_ids), _COUNT_SLOTS):
+        chunk = club_ids[start : start + _COUNT_SLOTS]
+        params = {f"id{i}": chunk[i] if i < len(chunk) else -1 for i in range(_COUNT_SLOTS)}
+        counts.update({int(c): int(n) for c, n in await tx.rows(_MEMBER_COUNTS, params)})
+    return counts
+
+
+async def all_member_counts(tx: Tx) -> dict[int, int]:
+    """Active member counts of every club with members, in one statement (for whole lists)."""
+    return {int(c): int(n) for c, n in await tx.rows(_ALL_MEMBER_COUNTS)}
 
 
 async def search_active(tx: Tx, fragment: str, limit: int) -> list[Club]:
     """Active clubs whose name key contains `fragment` (already a name key), by name."""
     escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = await tx.session.execute(_SEARCH, {"pattern": f"%{escaped}%", "limit": limit})
+    rows = await tx.rows(_SEARCH, {"pattern": f"%{escaped}%", "limit": limit})
     return [to_club(row) for row in rows]
 
 

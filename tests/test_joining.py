@@ -94,3 +94,26 @@ async def test_losing_status_ends_memberships_and_queues_notice(campus: Campus) 
     async with campus.db.transaction() as session:
         rows = list(await session.scalars(select(OutboxRow)))
     assert [(r.chat_id, "A Club" in r.text) for r in rows] == [(1001, True)]
+
+
+async def test_a_name_not_quite_right_is_answered_with_close_names(campus: Campus) -> None:
+    await campus.clubs("Robotics Club", "Chess Club", "Go Club")
+    alice = await campus.bound("S1", 1001)
+    # A part of the name: the clubs that contain it, as buttons that join.
+    assert "Did you mean" in await alice.send("/join robotics")
+    await alice.click("Robotics Club")
+    assert "Join Robotics Club?" in alice.said
+    await alice.click("Yes, join")
+    assert "Welcome to Robotics Club" in alice.said
+    # A typo: the closest names.
+    assert "Did you mean" in await alice.send("/join Chss Club")
+    await alice.click("Chess Club")
+    assert "Join Chess Club?" in alice.said
+    await alice.click("No")
+    assert "Chess Club" not in await alice.send("/myclubs")
+    # Nothing close: the plain refusal.
+    assert "no club named" in await alice.send("/join Underwater Basket Weaving")
+    # /clubs searches the same way.
+    assert "Did you mean" in await alice.send("/clubs Chss Club")
+    assert "Chess Club" in alice.said
+    assert "No active club matches" in await alice.send("/clubs zzzz")

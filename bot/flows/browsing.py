@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.replies import Button, Keyboard
@@ -87,10 +89,37 @@ async def _club_lines(ctx: Ctx, found: list[Club]) -> list[str]:
     return [ctx.t("clubs.line", name=club.name, members=counts.get(club.id, 0)) for club in found]
 
 
+# How many close names are suggested for a name that matches no club, and how close they are.
+SUGGESTIONS = 5
+SIMILAR = 0.6
+# Names compared when nothing contains the typed one (far more than a university has clubs).
+SCAN = 5000
+
+
+async def similar_active(ctx: Ctx, text: str) -> list[Club]:
+    """Active clubs whose names contain `text`, or else whose names are close to it: what a
+    student who typed a club's name not quite right probably meant."""
+    key = name_key(text)
+    if not key:
+        return []
+    found = await clubs.search_active(ctx.tx, key, SUGGESTIONS)
+    if found:
+        return found
+    every = {name_key(club.name): club for club in await clubs.search_active(ctx.tx, "", SCAN)}
+    close = difflib.get_close_matches(key, list(every), n=SUGGESTIONS, cutoff=SIMILAR)
+    return [every[k] for k in close]
+
+
 async def _search(ctx: Ctx, text: str) -> Step:
     found = await clubs.search_active(ctx.tx, name_key(text), PAGE_SIZE + 1)
     if not found:
-        return Step.say(ctx.t("clubs.search_none", query=clip(text)))
+        close = await similar_active(ctx, text)
+        if not close:
+            return Step.say(ctx.t("clubs.search_none", query=clip(text)))
+        lines = [ctx.t("clubs.search_close", query=clip(text))]
+        lines += await _club_lines(ctx, close)
+        lines.append(ctx.t("clubs.join_hint"))
+        return Step.say("\n".join(lines))
     lines = [ctx.t("clubs.search_title", query=clip(text))]
     lines += await _club_lines(ctx, found[:PAGE_SIZE])
     if len(found) > PAGE_SIZE:

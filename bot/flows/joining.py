@@ -16,6 +16,7 @@ from bot.chat.text import prefixed_number
 from bot.core.context import Ctx
 from bot.core.router import END, Audience, Flow, Input, Router, Step
 from bot.domain.values import Category, Club, DomainError, UnknownClub, name_key
+from bot.flows.browsing import similar_active
 from bot.flows.common import (
     PAGE_SIZE,
     category_by_index,
@@ -49,9 +50,14 @@ class JoinData(BaseModel):
 async def join(ctx: Ctx, args: str) -> Step:
     if args:
         club = await clubs.club_by_key(ctx.tx, name_key(args))
-        if club is None:
+        if club is not None:
+            return await _do_join(ctx, club)
+        close = await similar_active(ctx, args)
+        if not close:
             raise UnknownClub(name=clip(args))
-        return await _do_join(ctx, club)
+        rows = [[ctx.choice(c.name, f"k{c.id}")] for c in close]
+        text = ctx.t("join.did_you_mean", name=clip(args))
+        return Step.ask("join", JoinState.CATEGORY, JoinData(), text, rows)
     student = memberships.require_member_eligible(ctx.student)
     current = await memberships.my_clubs(ctx.tx, student)
     if len(current) >= ctx.policy.max_clubs_per_student:
@@ -104,6 +110,12 @@ async def on_category(ctx: Ctx, data: JoinData, given: Input) -> Step:
         category = category_by_index(given.choice[1:])
         if category is not None:
             return await _ask_club(ctx, JoinData(category=category))
+    # A club suggested for a name that matched none (`/join robotics`).
+    suggested = prefixed_number(given.choice or "", "k")
+    if suggested is not None:
+        club = await clubs.club(ctx.tx, suggested)
+        if club is not None:
+            return await _ask_confirm(ctx, data, club)
     club = await _typed_club(ctx, given.text)
     if club is not None:
         return await _ask_confirm(ctx, data, club)

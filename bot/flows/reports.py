@@ -245,7 +245,7 @@ async def _export_clubs(ctx: Ctx) -> Step:
     every = await clubs.all_clubs(ctx.tx)
     if not every:
         return Step.say(ctx.t("console.export_no_clubs"))
-    counts = await clubs.member_counts(ctx.tx, [c.id for c in every])
+    counts = await clubs.all_member_counts(ctx.tx)
     appointed = await advisors.current_by_club(ctx.tx)
     meetings = await meetings_store.last_confirmed_by_club(ctx.tx)
     reviewed = await reviews_store.latest_results_by_club(ctx.tx)

@@ -13,8 +13,15 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from bot.domain.values import Category, Club, ClubStatus, Student
-from storage.models import ClubEventRow, ClubRow, MembershipRow, StudentRow, table_of
+from bot.domain.values import Category, Club, ClubProfile, ClubStatus, Student
+from storage.models import (
+    ClubEventRow,
+    ClubProfileRow,
+    ClubRow,
+    MembershipRow,
+    StudentRow,
+    table_of,
+)
 from storage.people import to_student
 from storage.tx import Tx
 
@@ -181,7 +188,8 @@ async def member_counts(tx: Tx, club_ids: list[int]) -> dict[int, int]:
     for start in range(0, len(club_ids), _COUNT_SLOTS):
         chunk = club_ids[start : start + _COUNT_SLOTS]
         params = {f"id{i}": chunk[i] if i < len(chunk) else -1 for i in range(_COUNT_SLOTS)}
-        counts.update({int(c): int(n) for c, n in await tx.rows(_MEMBER_COUNTS, params)})
+        for club_id, n in await tx.rows(_MEMBER_COUNTS, params):
+            counts[int(club_id)] = int(n)
     return counts
 
 
@@ -324,3 +332,26 @@ async def member_export(tx: Tx, club_id: int) -> list[tuple[Student, datetime]]:
         .order_by(col(StudentRow.student_id))
     )
     return [(to_student(row), joined) for row, joined in (await tx.session.execute(stmt)).all()]
+
+
+async def profile(tx: Tx, club_id: int) -> ClubProfile:
+    """The club's profile (an empty one until its officers write it)."""
+    row = await tx.session.get(ClubProfileRow, club_id)
+    if row is None:
+        return ClubProfile()
+    return ClubProfile(row.description, row.meeting_place, row.group_link)
+
+
+async def save_profile(
+    tx: Tx, club_id: int, profile: ClubProfile, now: datetime, by: int | None
+) -> None:
+    row = await tx.session.get(ClubProfileRow, club_id)
+    if row is None:
+        row = ClubProfileRow(club_id=club_id)
+        tx.session.add(row)
+    row.description = profile.description
+    row.meeting_place = profile.meeting_place
+    row.group_link = profile.group_link
+    row.updated_at = now
+    row.updated_by = by
+    await tx.session.flush()

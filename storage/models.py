@@ -174,6 +174,20 @@ class ClubRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class ClubProfileRow(SQLModel, table=True):
+    """What a club tells students about itself (`/club NAME`), kept by its officers and advisor."""
+
+    __tablename__ = "club_profile"
+
+    club_id: int = Field(sa_column=Column(Integer, ForeignKey("club.id"), primary_key=True))
+    description: str = Field(default="", max_length=1000)
+    meeting_place: str = Field(default="", max_length=200)
+    group_link: str = Field(default="", max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The Telegram account that changed it last.
+    updated_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
 class MembershipRow(SQLModel, table=True):
     """A membership; `slot` (1..cap) is set while it is active, so the database caps them too."""
 

@@ -168,7 +168,7 @@ def test_the_engine_refuses_a_flow_entered_elsewhere_than_its_starts() -> None:
     flows = build_router().flows
     idle = Conversation(chat_id=1, user_id=1)
     with pytest.raises(UndeclaredMove):
-        _moved(idle, Step(flow="join", state="confirm", data=JoinData()), 1, flows)
+        _moved(idle, Step(flow="join", state="club", data=JoinData()), 1, flows)
     assert _moved(idle, Step(flow="join", state="category", data=JoinData()), 1, flows)
     assert _moved(idle, Step.say("bye"), 2, flows)
 

@@ -116,6 +116,15 @@ class Club:
 
 
 @dataclass(frozen=True, slots=True)
+class ClubProfile:
+    """What a club tells students about itself; empty strings where nothing is said yet."""
+
+    description: str = ""
+    meeting_place: str = ""
+    group_link: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Advisor:
     """ADV-1: a teacher in the advisor bank."""
 

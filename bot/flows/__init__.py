@@ -19,6 +19,7 @@ def build_router() -> Router:
         joining,
         lifecycle,
         pages,
+        profiles,
         reports,
         review,
         staff,
@@ -28,6 +29,7 @@ def build_router() -> Router:
     for module in (
         account,
         browsing,
+        profiles,
         joining,
         deadlines,
         staff,

@@ -30,6 +30,13 @@ def position_label(ctx: Ctx, position: str) -> str:
     return known(ctx, f"position.{position}", position)
 
 
+def holder(ctx: Ctx, name: str, position: str) -> str:
+    """ "Name (Position)", as each language writes it."""
+    return ctx.t(
+        "position.holder", name=clip(name, 32), position=clip(position_label(ctx, position), 24)
+    )
+
+
 def category_label(ctx: Ctx, category: Category) -> str:
     return ctx.t(f"category.{category.value}")
 

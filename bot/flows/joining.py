@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
 from bot.chat.i18n import tr
 from bot.chat.text import prefixed_number
 from bot.core.context import Ctx
@@ -63,6 +65,16 @@ async def join(ctx: Ctx, args: str) -> Step:
     if len(current) >= ctx.policy.max_clubs_per_student:
         raise memberships.limit_error(ctx.policy, current)
     return await _ask_category(ctx, JoinData())
+
+
+@router.callback("jn")
+async def join_button(ctx: Ctx, cb: Callback) -> Step:
+    """The Join button of a club's profile (`/club NAME`): the same question as /join asks."""
+    club = await clubs.club(ctx.tx, cb.int_arg(0))
+    if club is None:
+        raise callbacks.BadCallback("no such club")
+    memberships.require_member_eligible(ctx.student)
+    return await _ask_confirm(ctx, JoinData(), club)
 
 
 async def _do_join(ctx: Ctx, club: Club | int) -> Step:
@@ -165,7 +177,7 @@ router.flow(
             JoinState.CLUB.value: on_club,
             JoinState.CONFIRM.value: on_confirm,
         },
-        starts=frozenset({JoinState.CATEGORY}),
+        starts=frozenset({JoinState.CATEGORY, JoinState.CONFIRM}),
         transitions={
             JoinState.CATEGORY: frozenset(
                 {JoinState.CATEGORY, JoinState.CLUB, JoinState.CONFIRM, END}

@@ -16,7 +16,7 @@ from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Router, Step
 from bot.domain.values import Category, Club, ClubStatus, Student, name_key
-from bot.flows.common import category_label, clip, known, position_label
+from bot.flows.common import category_label, clip, holder, known, position_label
 from bot.services.applications import OPEN, AppState
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as deadlines_store
@@ -150,9 +150,7 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
     """Officers, advisor, last meeting and review, open deadlines, recent history."""
     lines = []
     held = await officers.current_officers(ctx.tx, club.id)
-    names = ", ".join(
-        f"{clip(s.name, 32)} ({clip(position_label(ctx, position), 24)})" for position, s in held
-    )
+    names = ", ".join(holder(ctx, s.name, position) for position, s in held)
     lines.append(ctx.t("console.club_officers", officers=names or "—"))
     current = await advisors.current(ctx.tx, club.id)
     if current is None:

@@ -1,0 +1,102 @@
+"""Club profiles: what a club tells students about itself, kept by its officers and advisor.
+
+A profile has three parts, each changed on its own: a description, where the club meets, and
+the link to its Telegram group. Each change is checked here and recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.values import Club, ClubProfile, DomainError, Student
+from storage import advisors, audit, clubs, officers, people
+from storage.tx import Tx
+
+# How long each part may be, in characters.
+LIMITS = {"description": 1000, "meeting_place": 200, "group_link": 200}
+# A Telegram group's link: a public name (t.me/name) or an invitation (t.me/+code, joinchat).
+GROUP_LINK = re.compile(
+    r"(?:https?://)?(?:t|telegram)\.me/(?P<path>(?:\+|joinchat/)[\w-]{5,}|[A-Za-z]\w{3,31})/?",
+    re.IGNORECASE,
+)
+
+
+class Part(StrEnum):
+    DESCRIPTION = "description"
+    MEETING_PLACE = "meeting_place"
+    GROUP_LINK = "group_link"
+
+
+class NotKeeper(DomainError):
+    """Only the club's officers and its advisor keep its profile."""
+
+    key = "error.profile.not_keeper"
+
+
+class TooLong(DomainError):
+    key = "error.profile.too_long"
+
+
+class NotAGroupLink(DomainError):
+    key = "error.profile.not_a_group_link"
+
+
+async def kept_by(tx: Tx, user_id: int, student: Student | None) -> list[Club]:
+    """The clubs whose profile this account keeps: as an officer, or as the advisor."""
+    kept: dict[int, Club] = {}
+    if student is not None and student.id is not None:
+        kept.update({c.id: c for c in await officers.clubs_led_by(tx, student.id)})
+    advisor = await people.advisor_of_account(tx, user_id)
+    if advisor is not None:
+        for appointment in await advisors.current_for_advisor(tx, advisor.id):
+            club = await clubs.club(tx, appointment.club_id)
+            if club is not None:
+                kept[club.id] = club
+    return sorted(kept.values(), key=lambda c: c.name)
+
+
+def checked(part: Part, value: str) -> str:
+    """`value` as it is kept for `part`, or the reason it cannot be; "-" clears the part."""
+    value = value.strip()
+    if value == "-":
+        return ""
+    if len(value) > LIMITS[part.value]:
+        raise TooLong(max=LIMITS[part.value], length=len(value))
+    if part is Part.GROUP_LINK:
+        link = GROUP_LINK.fullmatch(value)
+        if link is None:
+            raise NotAGroupLink()
+        return f"https://t.me/{link['path']}"
+    return value
+
+
+async def change(
+    tx: Tx,
+    now: datetime,
+    user_id: int,
+    student: Student | None,
+    club_id: int,
+    part: Part,
+    value: str,
+) -> ClubProfile:
+    """Set one part of the club's profile; the profile as it is now."""
+    if club_id not in {c.id for c in await kept_by(tx, user_id, student)}:
+        raise NotKeeper()
+    kept = checked(part, value)
+    before = await clubs.profile(tx, club_id)
+    after = replace(before, **{part.value: kept})
+    await clubs.save_profile(tx, club_id, after, now, user_id)
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "club.profile",
+        club_id=club_id,
+        subject=f"club:{club_id}",
+        before={part.value: getattr(before, part.value)},
+        after={part.value: kept},
+    )
+    return after

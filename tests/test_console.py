@@ -95,6 +95,9 @@ async def test_help_lists_what_the_matrix_allows(console: Console) -> None:
     reviewer = await console.chat(REVIEWER).send("/help")
     assert "/applications —" in reviewer
     assert "/application —" in reviewer
+    # Staff have no student record: their help does not tell them to bind one.
+    assert "first bind your student record" not in await console.chat(STAFF).send("/help")
+    assert "first bind your student record" in await console.chat(987654).send("/help")
 
 
 async def test_grant_and_revoke_in_chat_count_from_the_next_message(console: Console) -> None:

@@ -72,7 +72,8 @@ async def help_(ctx: Ctx, args: str) -> Step:
         if command.audiences & shown
     ]
     lines.append(f"/cancel — {ctx.t('command.cancel')}")
-    if ctx.student is None:
+    # Staff, reviewers, advisors and unit representatives have no student record to bind.
+    if ctx.student is None and shown == {Audience.EVERYONE}:
         lines.append("")
         lines.append(ctx.t("help.bind_hint"))
     return Step.say("\n".join(lines))

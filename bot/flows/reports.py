@@ -151,7 +151,10 @@ async def stats(ctx: Ctx, args: str) -> Step:
         categories_title=ctx.t("console.stats_categories"),
         spread=[(str(n), spread.get(n, 0)) for n in range(max(spread, default=0) + 1)],
         spread_title=ctx.t("console.stats_spread"),
-        on_time=[(m, met[m] / due[m], due[m]) for m in sorted(due)],
+        on_time=[
+            (m, met[m] / due[m], ctx.t("console.stats_point", met=met[m], due=due[m]))
+            for m in sorted(due)
+        ],
         on_time_title=ctx.t("console.stats_on_time"),
         no_data=ctx.t("console.stats_no_data"),
     )

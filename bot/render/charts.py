@@ -14,19 +14,28 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-# CJK labels need a CJK font; matplotlib falls back along this list, glyph by glyph.
-WANTED_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "SimHei")
+# Chinese labels need a CJK font. The project brings its own (Noto Sans CJK, in the
+# notojp-matplotlib wheel, SIL Open Font License), registered with matplotlib by its file, so a
+# fresh machine, or one whose matplotlib font cache predates any system font, draws Chinese too.
+# Its Latin letters and digits are drawn by it as well; DejaVu Sans is matplotlib's own fallback.
+FONT_PACKAGE = "notojp_matplotlib"
+FONT_FILE = "fonts/NotoSansCJKjp-Regular.otf"
 FALLBACK = "DejaVu Sans"
 
 
 @cache
 def fonts() -> list[str]:
-    """The wanted fonts this machine has, then matplotlib's own (asking for a missing family
-    logs a warning on every label)."""
+    """The families every text of a chart is drawn with, in order of preference: the
+    project's CJK font, registered once per process, then matplotlib's own."""
+    from importlib import resources
+
     from matplotlib import font_manager
 
-    have = {entry.name for entry in font_manager.fontManager.ttflist}
-    return [name for name in WANTED_FONTS if name in have] + [FALLBACK]
+    path = resources.files(FONT_PACKAGE).joinpath(FONT_FILE)
+    with resources.as_file(path) as font:
+        font_manager.fontManager.addfont(str(font))
+        name = font_manager.FontProperties(fname=str(font)).get_name()
+    return [name, FALLBACK]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +47,7 @@ class Stats:
     categories_title: str
     spread: list[tuple[str, int]]  # "0", "1", "2": students holding that many memberships
     spread_title: str
-    on_time: list[tuple[str, float, int]]  # month, share met on time (0..1), deadlines due
+    on_time: list[tuple[str, float, str]]  # month, share met on time (0..1), its note
     on_time_title: str
     no_data: str
 
@@ -61,11 +70,12 @@ def render(stats: Stats) -> bytes:
     if stats.on_time:
         months = [m for m, _, _ in stats.on_time]
         ax.plot(months, [share * 100 for _, share, _ in stats.on_time], marker="o")
-        for x, (_, share, due) in enumerate(stats.on_time):
+        for x, (_, share, note) in enumerate(stats.on_time):
             ax.annotate(
-                f"{share:.0%} of {due}",
+                note,
                 (x, share * 100),
                 fontsize=7,
+                fontfamily=fonts(),
                 ha="center",
                 xytext=(0, 6),
                 textcoords="offset points",

@@ -27,9 +27,8 @@ def test_the_font_comes_with_the_project_and_has_every_glyph_a_chart_needs() -> 
     name = charts.fonts()[0]
     assert name.startswith("Noto Sans CJK"), name
     font_file = importlib.resources.files(charts.FONT_PACKAGE).joinpath(charts.FONT_FILE)
-    with importlib.resources.as_file(font_file) as path:
-        with TTFont(str(path), lazy=True) as font:
-            cmap = font.getBestCmap()
+    with importlib.resources.as_file(font_file) as path, TTFont(str(path), lazy=True) as font:
+        cmap = font.getBestCmap()
     missing = {ch for text in _chart_texts() for ch in text if ch.strip() and ord(ch) not in cmap}
     assert missing == set()
 

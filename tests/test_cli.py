@@ -188,3 +188,37 @@ def test_the_database_and_its_folder_are_owner_only(tmp_path: Path) -> None:
     Database(f"sqlite:///{tmp_path / 'new' / 'clubbot.db'}")
     assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
     assert (tmp_path / "new" / "clubbot.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_an_import_lists_every_error_of_a_line_and_says_what_is_wrong_with_a_date(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = env / "clubs.csv"
+    bad.write_text(
+        f"{CLUB_HEADER}\n"
+        "X Club,academicx,CS,2016-02-30\n"
+        "Y Club,academic,CS,30/02/2016\n"
+        "Z Club,academic,CS,2021-13-01\n"
+    )
+    assert main(["import", "clubs", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "3 lines have errors" in err
+    assert "line 2: category 'academicx' is not one of" in err
+    assert "founded 2016-02-30: February 2016 has 29 days, not 30" in err  # the same line
+    assert "line 3: founded '30/02/2016' is not a date written YYYY-MM-DD" in err
+    assert "line 4: founded 2021-13-01: there is no month 13" in err
+    assert "(s)" not in err
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [("ledger", "out.pdf"), ("ledger", "out"), ("codes", "codes.xlsx")],
+)
+def test_an_output_file_with_an_unknown_extension_is_refused_before_anything_runs(
+    env: Path, capsys: pytest.CaptureFixture[str], command: str, name: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([command, str(env / name)])
+    assert exit_.value.code == 2
+    assert "the file's name must end in" in capsys.readouterr().err
+    assert not (env / name).exists()

@@ -61,6 +61,22 @@ def version() -> str:
     return metadata.version("clubbot")
 
 
+def output(*suffixes: str) -> Callable[[str], Path]:
+    """An output file's argument: its extension says what is written, so an unknown one is
+    refused before anything runs (a workbook named .pdf would mislead whoever opens it)."""
+
+    def checked(raw: str) -> Path:
+        path = Path(raw)
+        if path.suffix.lower() not in suffixes:
+            given = f"“{path.suffix}”" if path.suffix else "no extension"
+            raise argparse.ArgumentTypeError(
+                f"{raw}: {given}; the file's name must end in {' or '.join(suffixes)}"
+            )
+        return path
+
+    return checked
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="clubbot", description=__doc__)
     p.add_argument("--version", action="version", version=f"clubbot {version()}")
@@ -87,7 +103,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("kind", choices=["students", "clubs", "advisors", "units"])
     imp.add_argument("file", type=Path)
     codes = sub.add_parser("codes", help="write one-time binding codes for unbound students")
-    codes.add_argument("out", type=Path)
+    codes.add_argument("out", type=output(".csv"))
     codes.add_argument("--advisors", action="store_true", help="codes for advisors instead")
     for name in ("grant", "revoke"):
         role = sub.add_parser(name, help=f"{name} a role to a Telegram user id")
@@ -130,7 +146,7 @@ def parser() -> argparse.ArgumentParser:
     scr_retire.add_argument("term")
     scr_sub.add_parser("list", help="print the current list")
     ledger_cmd = sub.add_parser("ledger", help="write the compliance ledger (.xlsx, or .csv)")
-    ledger_cmd.add_argument("out", type=Path)
+    ledger_cmd.add_argument("out", type=output(".xlsx", ".csv"))
     ledger_cmd.add_argument("--lang", choices=[lang.value for lang in Language], default="en")
     backup = sub.add_parser(
         "backup", help="write a consistent backup of the database while the bot runs"
@@ -145,7 +161,7 @@ def parser() -> argparse.ArgumentParser:
         "export", help="write a counted election's anonymous ballots and result, with SHA-256"
     )
     export.add_argument("election_id", type=int)
-    export.add_argument("out", type=Path)
+    export.add_argument("out", type=output(".json"))
     return p
 
 
@@ -275,7 +291,9 @@ async def _import(app: App, kind: str, path: Path) -> int:
                 tx, utcnow(), None, f"import.{kind}", subject=path.name, after=asdict(report)
             )
     except roster.ImportRejected as exc:
-        print(f"{path}: nothing imported, {len(exc.errors)} error(s):", file=sys.stderr)
+        count = len(exc.errors)
+        lines = "line has" if count == 1 else "lines have"
+        print(f"{path}: nothing imported; {count} {lines} errors:", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
         return 1

@@ -130,7 +130,8 @@ class InvalidBallots(TallyError):
         shown = "; ".join(f"ballot {receipt}: {why}" for receipt, why in self.problems[:10])
         more = f"; and {len(self.problems) - 10} more" if len(self.problems) > 10 else ""
         super().__init__(
-            f"position {position}: {len(self.problems)} invalid ballot(s): {shown}{more}"
+            f"position {position}: {len(self.problems)} invalid "
+            f"{'ballot' if len(self.problems) == 1 else 'ballots'}: {shown}{more}"
         )
 
 

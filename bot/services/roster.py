@@ -6,13 +6,15 @@ listed with its line number.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.chat.text import number, unsafe_character
 from bot.domain.calendar import Calendar
@@ -61,7 +63,7 @@ CLUB_EXTRAS = ("president", "advisor", "advisor_term_end", "last_general_meeting
 ADVISOR_HEADER = ("staff_id", "name", "department", "party_member")
 UNIT_HEADER = ("name", "kind")
 MAX_TEXT = 200
-ISO_DATES = "ISO dates (2024-09-01)"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 T = TypeVar("T")
 
@@ -79,7 +81,7 @@ class ImportRejected(Exception):
     """The file has errors; nothing was imported."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
+        super().__init__(f"{len(errors)} {'error' if len(errors) == 1 else 'errors'}")
         self.errors = errors
 
 
@@ -193,10 +195,45 @@ def _rank(value: str) -> int:
     return rank
 
 
+def _date(row: dict[str, str], name: str) -> date:
+    """A date written YYYY-MM-DD; the error says which part is wrong."""
+    value = row.get(name, "")
+    if not value:
+        raise ValueError(f"{name} is empty")
+    if not ISO_DATE.fullmatch(value):
+        raise ValueError(f"{name} {value!r} is not a date written YYYY-MM-DD (e.g. 2024-09-01)")
+    year, month, day = (int(part) for part in value.split("-"))
+    if not 1 <= month <= 12:
+        raise ValueError(f"{name} {value}: there is no month {month}")
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if not 1 <= day <= days or year < 1:
+        month_name = calendar.month_name[month]
+        raise ValueError(f"{name} {value}: {month_name} {year} has {days} days, not {day}")
+    return date(year, month, day)
+
+
 def _optional_date(row: dict[str, str], name: str) -> date | None:
-    if not row.get(name):
-        return None
-    return _choice(row, name, date.fromisoformat, ISO_DATES)
+    return _date(row, name) if row.get(name) else None
+
+
+class _Fields:
+    """Reads a row's fields, keeping every error rather than stopping at the first, so one
+    pass over a file lists everything to fix on each line."""
+
+    def __init__(self, row: dict[str, str]) -> None:
+        self.row = row
+        self.errors: list[str] = []
+
+    def __call__(self, read: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return read(self.row, *args)
+        except ValueError as exc:
+            self.errors.append(str(exc))
+            return None
+
+    def check(self) -> None:
+        if self.errors:
+            raise ValueError("; ".join(self.errors))
 
 
 def _optional_text(row: dict[str, str], name: str) -> str | None:
@@ -233,34 +270,39 @@ def _parse_all(
 
 
 def _student(row: dict[str, str]) -> StudentRecord:
-    return StudentRecord(
-        student_id=_text(row, "student_id"),
-        name=_text(row, "name"),
-        college=_text(row, "college"),
-        class_name=_text(row, "class"),
-        status=_choice(row, "status", StudentStatus, "|".join(StudentStatus)),
-        disciplinary=_choice(row, "disciplinary", _yes_no, "yes|no"),
-        rank_pct=_choice(row, "rank_pct", _rank, "0..100"),
-        political=_choice(row, "political", Political, "|".join(Political)),
+    f = _Fields(row)
+    record = StudentRecord(
+        student_id=f(_text, "student_id"),
+        name=f(_text, "name"),
+        college=f(_text, "college"),
+        class_name=f(_text, "class"),
+        status=f(_choice, "status", StudentStatus, "|".join(StudentStatus)),
+        disciplinary=f(_choice, "disciplinary", _yes_no, "yes|no"),
+        rank_pct=f(_choice, "rank_pct", _rank, "0..100"),
+        political=f(_choice, "political", Political, "|".join(Political)),
     )
+    f.check()
+    return record
 
 
 def _club(row: dict[str, str]) -> ClubRecord:
-    name = _text(row, "name")
+    f = _Fields(row)
+    name = f(_text, "name")
     record = ClubRecord(
         name=name,
-        key=name_key(name),
-        category=_choice(row, "category", Category, "|".join(Category)),
-        guidance_unit=_text(row, "guidance_unit"),
-        founded=_choice(row, "founded", date.fromisoformat, ISO_DATES),
-        president=_optional_text(row, "president"),
-        advisor=_optional_text(row, "advisor"),
-        advisor_term_end=_optional_date(row, "advisor_term_end"),
-        last_general_meeting=_optional_date(row, "last_general_meeting"),
-        last_review=_optional_date(row, "last_review"),
+        key=name_key(name or ""),
+        category=f(_choice, "category", Category, "|".join(Category)),
+        guidance_unit=f(_text, "guidance_unit"),
+        founded=f(_date, "founded"),
+        president=f(_optional_text, "president"),
+        advisor=f(_optional_text, "advisor"),
+        advisor_term_end=f(_optional_date, "advisor_term_end"),
+        last_general_meeting=f(_optional_date, "last_general_meeting"),
+        last_review=f(_optional_date, "last_review"),
     )
-    if record.advisor_term_end is not None and record.advisor is None:
-        raise ValueError("advisor_term_end is given without an advisor")
+    if record.advisor_term_end is not None and not row.get("advisor"):
+        f.errors.append("advisor_term_end is given without an advisor")
+    f.check()
     return record
 
 
@@ -270,17 +312,23 @@ def advisor_record(row: dict[str, str]) -> AdvisorRecord:
 
 
 def _advisor(row: dict[str, str]) -> AdvisorRecord:
-    return AdvisorRecord(
-        staff_id=_text(row, "staff_id"),
-        name=_text(row, "name"),
-        department=_text(row, "department"),
-        party_member=_choice(row, "party_member", _yes_no, "yes|no"),
+    f = _Fields(row)
+    record = AdvisorRecord(
+        staff_id=f(_text, "staff_id"),
+        name=f(_text, "name"),
+        department=f(_text, "department"),
+        party_member=f(_choice, "party_member", _yes_no, "yes|no"),
     )
+    f.check()
+    return record
 
 
 def _unit(row: dict[str, str]) -> UnitRecord:
-    name = _text(row, "name")
-    return UnitRecord(name, name_key(name), _choice(row, "kind", UnitKind, "|".join(UnitKind)))
+    f = _Fields(row)
+    name = f(_text, "name")
+    kind = f(_choice, "kind", UnitKind, "|".join(UnitKind))
+    f.check()
+    return UnitRecord(name, name_key(name), kind)
 
 
 def parse_students(data: bytes) -> list[StudentRecord]:

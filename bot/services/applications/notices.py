@@ -47,7 +47,9 @@ COMMITTEE_CHOICES = (("approve", "ca"), ("return", "cr"), ("reject", "cx"))
 def decision_buttons(
     lang: Language, app_id: int, choices: tuple[tuple[str, str], ...]
 ) -> Keyboard:
-    """One row of decision buttons, (label, action) each, for this application."""
+    """One row of decision buttons, (label, action) each, for this application (none: none)."""
+    if not choices:
+        return ()
     return (
         tuple(
             Button(

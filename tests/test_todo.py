@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from bot.app.cli import _rep
 from bot.chat.replies import Reply
 from bot.services import identity, roster
 from bot.services import todo as todo_service
@@ -19,6 +20,7 @@ from storage.types import utcnow
 from tests.elections import ADVISOR as CLUB_ADVISOR
 from tests.elections import OFFICER, Club
 from tests.elections import REP as CLUB_REP
+from tests.elections import STAFF as STAFF_USER
 from tests.establishing import (
     ADVISOR,
     ADVISOR2,
@@ -203,14 +205,14 @@ async def test_a_new_unit_representative_is_sent_what_waits(campus: Campus) -> N
         await sign(campus, token, f"S{i}", 1000 + i)
     assert await _state(campus) == "unit_review"
     newcomer = 3002
+    # `clubbot grant rep 3002 --unit "CS Dept"` sends what waits for the unit.
+    assert await _rep(campus.db, "grant", newcomer, "CS Dept") == 0
     async with campus.db.transaction() as session:
         tx = Tx(session, campus.db)
         unit = await units.unit_by_name(tx, "CS Dept")
         assert unit is not None
         assert unit.id is not None
-        assert await units.grant_rep(tx, unit.id, newcomer, utcnow())
-        assert await todo_service.tell_rep(tx, utcnow(), newcomer, unit.id) == 1
-        # Once: granting again (the CLI says "nothing to do") sends nothing more.
+        # Once: telling again (a retried grant) queues nothing more.
         assert await todo_service.tell_rep(tx, utcnow(), newcomer, unit.id) == 1
     sent = await inbox(campus, newcomer)
     assert len(sent) == 2
@@ -294,6 +296,8 @@ async def test_club_to_dos_nomination_review_and_approval(db: Database) -> None:
     assert "review the candidates" in shown
     assert "Student S4" in shown
     assert _labels(_replies(advisor)[1]) == ["Strike Student S4", "Approve the list"]
+    # Staff stand in only where a club has no advisor: Chess Club has one.
+    assert "Nothing waits for you" in await club.chat(STAFF_USER).send("/todo")
     await advisor.click("Approve the list", _replies(advisor)[1])
     assert "approved" in advisor.said
     assert "Nothing waits for you" in await advisor.send("/todo")
@@ -370,3 +374,36 @@ async def test_todo_sends_one_statement_per_kind_whatever_waits(campus: Campus) 
     # A founding meeting to confirm reads its presidents in one more statement, for both.
     assert costs["confirming"][0][0] <= costs["advisor"][0][0] + 1, costs
     assert costs["rep"][0][0] <= costs["advisor"][0][0], costs
+
+
+async def test_todo_in_chinese(campus: Campus) -> None:
+    await seed(campus)
+    sponsor = await campus.bound("S1", SPONSOR)
+    await sponsor.send("/language")
+    await sponsor.click("中文")
+    assert "目前没有待处理的事项" in await sponsor.send("/todo")
+    await submit_zh(campus, sponsor)
+    advisor = Chat(campus.engine, ADVISOR)
+    await advisor.send("/language")
+    await advisor.click("中文")
+    shown = await advisor.send("/todo")
+    assert "待处理事项：1 项" in shown
+    assert _labels(_replies(advisor)[1])[0].startswith("✅")
+    await sponsor.send("/establish")
+    await sponsor.click("撤回申请")
+    assert "确定撤回" in sponsor.said
+    await sponsor.click("取消")
+    assert "未作任何更改" in sponsor.said
+
+
+async def submit_zh(campus: Campus, sponsor: Chat) -> None:
+    """The application, submitted in English answers by a sponsor who reads Chinese."""
+    await sponsor.send("/establish")
+    await sponsor.send("Robotics Club")
+    await sponsor.click(sponsor.last_with_buttons().buttons[0][0].text)
+    await sponsor.send("We build robots and compete.")
+    await sponsor.click("CS Dept")
+    await sponsor.click("Teacher One")
+    await sponsor.send_document(CHARTER)
+    await sponsor.click("📨")
+    assert await _state(campus) == "signing"

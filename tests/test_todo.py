@@ -5,6 +5,7 @@ asks first and tells the co-signers."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 
 from bot.app.cli import _rep
@@ -407,3 +408,22 @@ async def submit_zh(campus: Campus, sponsor: Chat) -> None:
     await sponsor.send_document(CHARTER)
     await sponsor.click("📨")
     assert await _state(campus) == "signing"
+
+
+async def test_a_long_list_shows_the_first_and_counts_the_rest(
+    campus: Campus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    advisor = await seed(campus)
+    await submit(await campus.bound("S1", SPONSOR))
+    await submit(await campus.bound("S22", 1022), "Chess Club")
+    monkeypatch.setattr(todo_service, "SHOWN", 1)
+    shown = await advisor.send("/todo")
+    assert "Waiting for you: 2" in shown
+    assert "the rest (1)" in shown
+    assert len(_replies(advisor)) == 2
+    assert "Robotics Club" in shown
+    assert "Chess Club" not in shown
+    await advisor.click("✅ Accept", _replies(advisor)[1])
+    shown = await advisor.send("/todo")
+    assert "Waiting for you: 1" in shown
+    assert "Chess Club" in shown

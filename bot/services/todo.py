@@ -1,6 +1,6 @@
 """What waits for one person (/todo): every decision the bot asked them for that is still open,
-whatever their roles. One statement per kind of to-do (bot/services/../storage/todo.py), none per
-row; each entry is the request message again, with the same buttons.
+whatever their roles. One statement per kind of to-do (storage/todo.py), none per row; each
+entry is the request message again, with the same buttons (bot/services/notices/todo.py).
 
 Also what a person who was made able to decide later (an advisor binding their account, a unit
 representative appointed after the request) is told at once: the requests sent before could not
@@ -26,8 +26,9 @@ from storage.tx import Tx
 
 __all__ = ["Todo", "choices_on", "concerns", "heading", "tell_rep", "waiting"]
 
-# Entries shown as messages of their own at once; /todo says how many more wait.
-SHOWN = 10
+# Entries shown as messages of their own at once (replies go out at 1/s a chat, so a few); the
+# heading says how many more wait.
+SHOWN = 5
 
 
 async def waiting(

@@ -183,6 +183,7 @@ class Directory:
             tags=(_text(language, "playground.tag_reviewer"),),
             note=_text(language, "playground.reviewer_note"),
             shortcuts=(
+                Shortcut("/todo", "/todo"),
                 Shortcut("/applications", "/applications"),
                 Shortcut("/help", "/help"),
             ),
@@ -200,7 +201,7 @@ class Directory:
             # The units' names would fill the card; the count says enough to see it works.
             tags=(_text(language, "playground.tag_unit_rep", count=len(represented)),),
             note=_text(language, "playground.unit_rep_note"),
-            shortcuts=(Shortcut("/help", "/help"),),
+            shortcuts=(Shortcut("/todo", "/todo"), Shortcut("/help", "/help")),
         )
 
     def _advisor(
@@ -232,7 +233,7 @@ class Directory:
             ),
             tags=tuple(tags),
             note=_note(language, code, "playground.advisor_note"),
-            shortcuts=_shortcuts(language, code, ("/deadlines", "/help")),
+            shortcuts=_shortcuts(language, code, ("/deadlines", "/todo", "/help")),
         )
 
     def _student(

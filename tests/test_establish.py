@@ -227,6 +227,8 @@ async def test_signing_refusals(campus: Campus) -> None:
     assert "withdrawn" in twice.said
     assert "collecting signatures" in await sponsor.send("/establish")
     await sponsor.click("Withdraw the application")
+    assert "cannot be undone" in sponsor.said
+    await sponsor.click("Yes, withdraw")
     assert "withdrawn" in sponsor.said
     late = await campus.bound("S3", 1003)
     assert "no longer open" in await late.send(f"/start sign_{token}")

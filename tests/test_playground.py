@@ -256,7 +256,7 @@ async def test_advisors_are_personas_with_codes_until_they_bind(db: Database) ->
     liu = persona(await directory.personas("en"), demo.LIU.staff_id)
     assert "Bound" in liu.tags
     assert "Binding code" not in liu.note
-    assert shortcut_texts(liu) == ["/deadlines", "/help"]
+    assert shortcut_texts(liu) == ["/deadlines", "/todo", "/help"]
 
 
 async def test_every_party_of_an_application_can_be_played(db: Database) -> None:
@@ -807,3 +807,97 @@ async def test_the_clock_moves_only_forward_and_says_when_nothing_waits(
     assert "1 天 0 小时" in (await controls.panel("zh")).text
     path.write_text("not json")
     assert PlaygroundClock.load(path).offset == timedelta()
+
+
+async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
+    browser: Browser, tmp_path: Path, shots: Path
+) -> None:
+    """Issue 15's dead ends: the advisor binds after the sponsor submitted, and is shown the
+    request at once; the unit's request, sent before the playground restarted (its chats are in
+    memory), is found again with /todo and decided from there."""
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    async with running(settings(), port=0, database_url=url) as first:
+        found = await first.directory.personas("en")
+        policy = first.directory.policy
+    # The sponsor and two co-signers, between two runs: 王明 names 许文静, who has not bound.
+    db = Database(url)
+    try:
+        engine = Engine(
+            db, policy, build_router(), bot_id=1, bot_username="clubbot_playground_bot"
+        )
+
+        async def bound(who: Persona) -> Chat:
+            chat = Chat(engine, who.user_id)
+            assert "bound" in await chat.send(who.shortcuts[0].text)
+            return chat
+
+        sponsor = await bound(persona(found, FIRST_STUDENT))
+        await sponsor.send("/establish")
+        await sponsor.send("Go Club")
+        await sponsor.click("Academic and science")
+        await sponsor.send("We play go and study its history.")
+        await sponsor.click("Institute of Artificial Intelligence")
+        await sponsor.click("许文静")
+        await sponsor.send("Members play go every week; the club elects its president yearly.")
+        await sponsor.click("📨 Submit")
+        token = token_of(sponsor.said)
+        signers = [
+            p
+            for p in found
+            if p.user_id > STUDENT_USERS
+            and "Enrolled" in p.tags
+            and "Disciplinary sanction" not in p.tags
+            and FIRST_STUDENT not in p.details
+        ][: policy.min_sponsors - 1]
+        for signer in signers:
+            chat = await bound(signer)
+            await chat.send(f"/start sign_{token}")
+            await chat.click("✍ Sign")
+        async with db.transaction() as session:
+            [app] = await applications_store.open_applications(Tx(session, db), ("signing",))
+        assert not app.advisor_accepted
+    finally:
+        await db.dispose()
+
+    async with running(settings(), port=0, database_url=url) as second:
+        context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(second.url)
+        xu = page.locator(".person", has_text=demo.XU.staff_id)
+        await xu.get_by_role("button", name="Chat").click()
+        await page.get_by_role("button", name="Bind my account").click()
+        request = page.locator(".msg.bot", has_text="asked to be the advisor")
+        await expect(request).to_contain_text("Go Club")
+        await expect(page.locator(".msg.bot", has_text="Waiting for you: 1")).to_have_count(1)
+        await shoot(page, shots, "playground-late-advisor")
+        await request.get_by_role("button", name="✅ Accept").click()
+        await expect(page.locator(".msg.bot").last).to_contain_text("accepted to advise Go Club")
+        assert errors == []
+        await context.close()
+
+    # The unit's request went to 周丽's chat in the run that ended: /todo finds it again.
+    async with running(settings(), port=0, database_url=url) as third:
+        context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+        page = await context.new_page()
+        await page.goto(third.url)
+        rep = page.locator(".person", has_text=demo.UNIT_REP.name)
+        await rep.get_by_role("button", name="Chat").click()
+        await expect(page.locator(".msg.bot", has_text="asks your unit")).to_have_count(0)
+        await page.get_by_role("button", name="/todo").click()
+        waiting = page.locator(".msg.bot", has_text="asks your unit to guide it")
+        await expect(waiting).to_contain_text("Go Club")
+        await shoot(page, shots, "playground-todo")
+        await waiting.get_by_role("button", name="✅ Accept").click()
+        await expect(page.locator(".msg.bot").last).to_contain_text("review committee")
+        await page.get_by_role("button", name="/todo").click()
+        await expect(page.locator(".msg.bot").last).to_contain_text("Nothing waits for you")
+        await context.close()
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            [app] = await applications_store.open_applications(Tx(session, db), ("committee",))
+        assert app.name == "Go Club"
+    finally:
+        await db.dispose()

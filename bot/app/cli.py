@@ -22,7 +22,16 @@ from bot.chat.i18n import tr
 from bot.domain.policy import PolicyError
 from bot.domain.tally import sidecar, write_export
 from bot.domain.values import Club, DomainError, Language, ReviewResult, Role, name_key
-from bot.services import appointments, elections, identity, reviews, roles, roster, screening
+from bot.services import (
+    appointments,
+    elections,
+    identity,
+    reviews,
+    roles,
+    roster,
+    screening,
+    todo,
+)
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
 from storage import advisors, audit, clubs, migrate, units
@@ -387,6 +396,9 @@ async def _rep(db: Database, action: str, user_id: int, unit_name: str | None) -
             raise Refused(f"there is no guidance unit named {unit_name!r}")
         if action == "grant":
             changed = await units.grant_rep(tx, unit.id, user_id, utcnow())
+            # What already waits for the unit reaches its new representative now.
+            if changed:
+                await todo.tell_rep(tx, utcnow(), user_id, unit.id)
         else:
             changed = await units.revoke_rep(tx, unit.id, user_id)
     verb = "now represents" if action == "grant" else "no longer represents"

@@ -59,7 +59,8 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "dismiss": STAFF,
     # Establishing a club (REG-1 to REG-8): the staff side and the lists staff keep.
     "applications": STAFF_OR_REVIEWER,
-    "application": STAFF_OR_REVIEWER,
+    # Its advisor and its unit's representatives see their own application, with its buttons.
+    "application": frozenset({A.STAFF, A.REVIEWER, A.ADVISOR, A.UNIT_REP}),
     "units": STAFF,
     "advisorbank": STAFF,
     "screening": STAFF,

@@ -23,6 +23,7 @@ def build_router() -> Router:
         reports,
         review,
         staff,
+        todo,
     )
 
     router = Router()
@@ -31,6 +32,7 @@ def build_router() -> Router:
         browsing,
         profiles,
         joining,
+        todo,
         deadlines,
         staff,
         establish,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.i18n import tr
-from bot.chat.replies import BotCommand, Button
+from bot.chat.replies import BotCommand, Button, Reply
 from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Audience, Router, Step
 from bot.domain.values import Language
-from bot.services import identity
+from bot.flows.todo import listing
+from bot.services import identity, todo
 from bot.services.applications import SIGN_PREFIX
 from bot.services.identity import BindOutcome
 
@@ -36,13 +37,15 @@ async def start(ctx: Ctx, args: str) -> Step:
     result = await identity.bind(ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, args)
     match result.outcome:
         case BindOutcome.BOUND if result.advisor is not None:
-            return Step.say(
-                ctx.t(
-                    "bind.done_advisor",
-                    name=result.advisor.name,
-                    staff_id=result.advisor.staff_id,
-                )
+            done = ctx.t(
+                "bind.done_advisor", name=result.advisor.name, staff_id=result.advisor.staff_id
             )
+            # Requests made before the account was bound never reached the advisor: what
+            # waits for them comes now, each with its buttons.
+            waiting = await todo.waiting(ctx.tx, ctx.user_id, None, result.advisor.id, ctx.lang)
+            if not waiting:
+                return Step.say(done)
+            return Step(replies=[Reply(done), *listing(ctx, waiting)])
         case BindOutcome.BOUND:
             assert result.student is not None
             return Step.say(

@@ -3,10 +3,11 @@
 Buttons `v1:ap:<action>:<id>`: `aa`/`ad` the advisor accepts or declines (REG-3), `ua`/`ur` the
 unit accepts or returns (REG-2), `ca`/`cr`/`cx` the committee approves, returns or rejects
 (REG-8), `fc`/`fx` the advisor confirms or rejects the founding meeting (ORG-3), `sw`/`sr` the
-sponsor withdraws or resumes. Every press is checked against the permission matrix
-(`bot.core.permissions`, rows `app_advisor`, `app_unit`, `app_committee`), then the service checks
-that it is this application's advisor or unit. A return or a rejection asks for a comment first
-(the COMMENT flow, applications.mmd), which checks the matrix again when the comment comes.
+sponsor withdraws or resumes (a withdrawal asks first: `sx` yes, `sk` no). Every press is
+checked against the permission matrix (`bot.core.permissions`, rows `app_advisor`, `app_unit`,
+`app_committee`), then the service checks that it is this application's advisor or unit. A
+return or a rejection asks for a comment first (the COMMENT flow, applications.mmd), which
+checks the matrix again when the comment comes.
 
 Staff: /applications, /application <id>, /units, /advisorbank and /screening (the lists staff
 keep: guidance units, the advisor bank, the REG-6 name screening list); all through the matrix,
@@ -22,6 +23,7 @@ from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
+from bot.chat.replies import Button
 from bot.chat.text import number, unsafe_character
 from bot.core import permissions
 from bot.core.context import Ctx
@@ -29,16 +31,18 @@ from bot.core.permissions import command
 from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import (
     NotAllowed,
+    Role,
     UnitKind,
     UnknownApplication,
 )
 from bot.flows.common import clip
 from bot.services import advisors as advisor_service
 from bot.services import applications as service
-from bot.services import roster
+from bot.services import roster, todo
 from bot.services import screening as screening_service
 from bot.services import units as unit_service
 from bot.services.applications import Action
+from bot.services.applications.notices import decision_buttons
 from storage import applications as applications_store
 from storage import units as units_store
 
@@ -116,8 +120,14 @@ async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
                 edit=True,
             )
         case "sw":
+            return await ask_withdraw(ctx, app_id)
+        case "sx":
             app = await service.withdraw(ctx.tx, ctx.now, ctx.user_id, ctx.student, app_id)
-            return Step.say(ctx.t("establish.withdrawn", name=app.name), edit=True)
+            key = "establish.discarded" if _was_draft(app) else "establish.withdrawn"
+            return Step.say(ctx.t(key, name=app.name), edit=True)
+        case "sk":
+            own = await _own(ctx, app_id)
+            return Step.say(ctx.t("todo.withdraw_kept", name=own.name), edit=True)
         case "sr":
             app = await service.resume(ctx.tx, ctx.now, ctx.user_id, ctx.student, app_id)
             return Step.say(ctx.t("establish.resumed", name=app.name), edit=True)
@@ -137,6 +147,43 @@ async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
         await service.decide(ctx.tx, ctx.policy, ctx.now, ctx.user_id, app_id, decision),
         decision,
     )
+
+
+async def _own(ctx: Ctx, app_id: int) -> applications_store.Application:
+    """The sponsor's own application; UnknownApplication for anyone else's."""
+    found = await applications_store.get(ctx.tx, app_id)
+    if found is None or ctx.student is None or found.sponsor_pk != ctx.student.id:
+        raise UnknownApplication(id=app_id)
+    return found
+
+
+def _was_draft(app: applications_store.Application) -> bool:
+    """Whether the application withdrawn was a draft (never submitted: nobody signed it)."""
+    return app.submitted_at is None
+
+
+def _ap(action: str, app_id: int) -> str:
+    return callbacks.encode(service.APPLICATION_KIND, action, app_id)
+
+
+async def ask_withdraw(ctx: Ctx, app_id: int) -> Step:
+    """The sponsor is asked to confirm before an application (or a draft) is withdrawn: the
+    co-sponsors' signatures lapse with it."""
+    found = await _own(ctx, app_id)
+    draft = found.state == service.AppState.DRAFT
+    key = "todo.discard_ask" if draft else "todo.withdraw_ask"
+    buttons = (
+        (
+            Button(
+                ctx.t("todo.withdraw_yes"),
+                callbacks.encode(service.APPLICATION_KIND, "sx", app_id),
+            ),
+            Button(
+                ctx.t("todo.withdraw_no"), callbacks.encode(service.APPLICATION_KIND, "sk", app_id)
+            ),
+        ),
+    )
+    return Step.say(ctx.t(key, name=found.name or "—"), buttons, edit=True)
 
 
 def _decided(ctx: Ctx, done: service.Decided, decision: Action) -> Step:
@@ -225,7 +272,12 @@ async def application(ctx: Ctx, args: str) -> Step:
     raw = args.strip().lstrip("#")
     app_id = number(raw, 9)
     app = await applications_store.get(ctx.tx, app_id) if app_id is not None else None
-    if app is None:
+    if app is None or not (
+        await _staff_or_reviewer(ctx)
+        or await todo.concerns(ctx.tx, ctx.user_id, ctx.advisor_pk, app)
+    ):
+        # An advisor or a unit's representative sees their own applications only; others'
+        # are answered as unknown, so that their existence is not told either.
         return Step.say(ctx.t("application.unknown_id", id=clip(args or "—", 20)))
     params = await service.summary(ctx.tx, app, ctx.lang)
     lines = [
@@ -277,7 +329,13 @@ async def application(ctx: Ctx, args: str) -> Step:
                 comment=clip(event.comment, 200) if event.comment else "",
             )
         )
-    return Step.say("\n".join(lines))
+    # The decision buttons, to whoever may decide it now (and only them).
+    choices = await todo.choices_on(ctx.tx, ctx.user_id, ctx.advisor_pk, app)
+    return Step.say("\n".join(lines), decision_buttons(ctx.lang, app.id, choices))
+
+
+async def _staff_or_reviewer(ctx: Ctx) -> bool:
+    return bool(await ctx.roles() & {Role.STAFF, Role.REVIEWER})
 
 
 @command(router, "units")

@@ -33,6 +33,7 @@ from bot.domain.values import (
     Student,
     UnknownApplication,
 )
+from bot.flows.applications import ask_withdraw
 from bot.flows.common import PAGE_SIZE, category_by_index, category_index, category_label, pager
 from bot.services import applications as service
 from bot.services import elections
@@ -320,11 +321,8 @@ async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
     if choice.startswith("e") and choice[1:] in ORDER:
         return await _ask(ctx, choice[1:], EstablishData(app_id=data.app_id, editing=True))
     if choice == "discard":
-        app = await _app(ctx, data)
-        await service.withdraw(ctx.tx, ctx.now, ctx.user_id, ctx.student, app.id)
-        if app.state == AppState.DRAFT:
-            return Step.say(ctx.t("establish.discarded"), edit=True)
-        return Step.say(ctx.t("establish.withdrawn", name=app.name), edit=True)
+        # Asked first (bot/flows/applications.py answers the Yes and the No).
+        return await ask_withdraw(ctx, (await _app(ctx, data)).id)
     if choice != "submit":
         return await _review(ctx, data, ctx.t("establish.use_buttons"))
     try:

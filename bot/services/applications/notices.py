@@ -36,17 +36,33 @@ def megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-def _decision(lang: Language, app: Application, *choices: tuple[str, str]) -> Keyboard:
-    """One row of decision buttons, (label, action) each, for this application."""
+# Each decision's buttons, (label, action) each: the advisor's (REG-3), the founding meeting's
+# confirmation (ORG-3), the unit's (REG-2) and the committee's (REG-8).
+ADVISOR_CHOICES = (("accept", "aa"), ("decline", "ad"))
+FOUNDING_CHOICES = (("confirm", "fc"), ("reject", "fx"))
+UNIT_CHOICES = (("accept", "ua"), ("return", "ur"))
+COMMITTEE_CHOICES = (("approve", "ca"), ("return", "cr"), ("reject", "cx"))
+
+
+def decision_buttons(
+    lang: Language, app_id: int, choices: tuple[tuple[str, str], ...]
+) -> Keyboard:
+    """One row of decision buttons, (label, action) each, for this application (none: none)."""
+    if not choices:
+        return ()
     return (
         tuple(
             Button(
                 tr(lang, f"application.button.{label}"),
-                callbacks.encode(APPLICATION_KIND, action, app.id),
+                callbacks.encode(APPLICATION_KIND, action, app_id),
             )
             for label, action in choices
         ),
     )
+
+
+def _decision(lang: Language, app: Application, *choices: tuple[str, str]) -> Keyboard:
+    return decision_buttons(lang, app.id, choices)
 
 
 async def _send(
@@ -105,7 +121,7 @@ async def ask_advisor(tx: Tx, now: datetime, app: Application, advisor: Advisor)
         await tell_staff(tx, now, app, "application.staff_advisor_unbound", advisor=advisor.name)
         return
     lang = Language(account.language)
-    buttons = _decision(lang, app, ("accept", "aa"), ("decline", "ad"))
+    buttons = _decision(lang, app, *ADVISOR_CHOICES)
     text = tr(lang, "application.advisor_request", **await summary(tx, app, lang))
     await _send(tx, now, app, "advisor-ask", account.user_id, text, buttons)
 
@@ -117,7 +133,7 @@ async def ask_unit(tx: Tx, now: datetime, app: Application) -> None:
         await tell_staff(tx, now, app, "application.staff_no_rep")
     for user_id in reps:
         lang = await people.language_of(tx, user_id)
-        buttons = _decision(lang, app, ("accept", "ua"), ("return", "ur"))
+        buttons = _decision(lang, app, *UNIT_CHOICES)
         text = tr(lang, "application.unit_request", **await summary(tx, app, lang))
         await _send(tx, now, app, "unit-ask", user_id, text, buttons)
 
@@ -128,9 +144,16 @@ async def ask_committee(tx: Tx, now: datetime, app: Application) -> None:
     if not reviewers:
         await tell_staff(tx, now, app, "application.staff_no_reviewer")
     for user_id, lang in reviewers:
-        buttons = _decision(lang, app, ("approve", "ca"), ("return", "cr"), ("reject", "cx"))
+        buttons = _decision(lang, app, *COMMITTEE_CHOICES)
         text = tr(lang, "application.committee_request", **await summary(tx, app, lang))
         await _send(tx, now, app, "committee-ask", user_id, text, buttons)
+
+
+async def tell_signers(tx: Tx, now: datetime, app: Application, key: str) -> None:
+    """Message `key` to every co-sponsor who signed (not the lead sponsor), once each."""
+    signed = [s.student.id for s in await applications_store.signers(tx, app.id) if not s.sponsor]
+    for user_id, lang in await people.accounts_of_students(tx, signed):
+        await _send(tx, now, app, key, user_id, tr(lang, key, name=app.name))
 
 
 async def tell_signature(
@@ -190,7 +213,7 @@ async def ask_founding_confirmation(
         return
     lang = Language(account.language)
     president = await people.student_by_pk(tx, president_pk)
-    buttons = _decision(lang, app, ("confirm", "fc"), ("reject", "fx"))
+    buttons = _decision(lang, app, *FOUNDING_CHOICES)
     text = tr(
         lang,
         "application.founding_confirm_request",

@@ -132,8 +132,11 @@ class NotSigned(DomainError):
 async def withdraw(
     tx: Tx, now: datetime, user_id: int, student: Student | None, app_id: int
 ) -> Application:
-    """The sponsor withdraws the application (any time before it is decided)."""
+    """The sponsor withdraws the application (any time before it is decided); the co-sponsors
+    who signed it are told."""
     app = await locked(tx, app_id)
     if student is None or app.sponsor_pk != student.id:
         raise UnknownApplication(id=app_id)
-    return await move(tx, app, Action.WITHDRAW, user_id, now)
+    app = await move(tx, app, Action.WITHDRAW, user_id, now)
+    await notices.tell_signers(tx, now, app, "todo.cosigner_withdrawn")
+    return app

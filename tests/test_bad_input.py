@@ -121,6 +121,10 @@ async def test_long_rtl_and_zero_width_input(campus: Campus) -> None:
     assert "no club named" in answer
     assert len(answer) < 400
     assert "no club named" in await alice.send("/join \u202echess club")
+    assert alice.button("Chess Club").data  # the club meant, offered as a button
+    # Inside that question, invisible text is refused and the question stays.
+    assert "invisible" in await alice.send("\u200b" * 4096)
+    await alice.send("/cancel")
     assert "didn't understand" in await alice.send("\u200b" * 4096)
     assert "no club named" in await alice.send("/join שחמט")
 

@@ -49,7 +49,7 @@ async def test_summary_counts_clubs_by_state_and_category(campus: Campus) -> Non
     assert "Clubs: 3 (2 active, 1 suspended, 0 banned, 0 dissolved)" in summary
     assert "Academic and science: 2 active of 2" in summary
     assert "Culture and sports: 0 active of 1" in summary
-    assert "2 memberships, held by 1 students" in summary
+    assert "2 memberships, held by 1 student" in summary
 
 
 async def test_one_club_shows_its_record_and_members(campus: Campus) -> None:

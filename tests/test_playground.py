@@ -809,6 +809,7 @@ async def test_the_clock_moves_only_forward_and_says_when_nothing_waits(
     assert PlaygroundClock.load(path).offset == timedelta()
 
 
+@pytest.mark.e2e
 async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
     browser: Browser, tmp_path: Path, shots: Path
 ) -> None:
@@ -874,6 +875,16 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         await shoot(page, shots, "playground-late-advisor")
         await request.get_by_role("button", name="✅ Accept").click()
         await expect(page.locator(".msg.bot").last).to_contain_text("accepted to advise Go Club")
+        # The unit's request reaches 周丽's chat, which the restart will forget.
+        rep_chat = second.emulator.find_user(demo.UNIT_REP.user_id)
+        assert rep_chat is not None
+        # (Reminders of the demo clubs' deadlines may come first.)
+        for _ in range(20):
+            notice = await rep_chat.wait_message(timeout=15)
+            if "asks your unit to guide it" in (notice.text or ""):
+                break
+        else:
+            raise AssertionError("the unit's request never reached its representative")
         assert errors == []
         await context.close()
 
@@ -892,7 +903,9 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         await waiting.get_by_role("button", name="✅ Accept").click()
         await expect(page.locator(".msg.bot").last).to_contain_text("review committee")
         await page.get_by_role("button", name="/todo").click()
-        await expect(page.locator(".msg.bot").last).to_contain_text("Nothing waits for you")
+        await expect(page.locator(".msg.bot", has_text="Nothing waits for you")).to_have_count(1)
+        # The entry decided was edited in place, as a notification's would be.
+        await expect(page.locator(".msg.bot", has_text="asks your unit")).to_have_count(0)
         await context.close()
     db = Database(url)
     try:

@@ -150,12 +150,14 @@ class Pacer:
         while self.throttle.blocked(chat_id) or self.throttle.next_slot() is None:
             await self._sleep(ANSWER_POLL)
         now = self._now()
-        at = max(self.throttle.ready_at(chat_id), self.throttle.next_slot() or now)
-        if at > now:
-            # Slept once, not until the clock says so: the app's clock may be a test's.
-            await self._sleep(at - now)
-        ticket = self.throttle.start(chat_id, max(at, now))
+        at = max(self.throttle.ready_at(chat_id), self.throttle.next_slot() or now, now)
+        # The slot is taken before waiting for it: replies waiting at once (aiogram handles a
+        # whole batch of updates together) each get the next one, not all the same one.
+        ticket = self.throttle.start(chat_id, at)
         try:
+            if at > now:
+                # Slept once, not until the clock says so: the app's clock may be a test's.
+                await self._sleep(at - now)
             yield
         finally:
             self.throttle.answered(ticket, self._now())

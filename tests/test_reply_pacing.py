@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
@@ -50,6 +51,25 @@ async def test_replies_to_one_chat_are_a_second_apart() -> None:
         await pacer.send(7, call)
     await pacer.send(8, call)
     assert [round(b - a, 3) for a, b in itertools.pairwise(starts)] == [1, 1, 0.04]
+
+
+async def test_replies_waiting_at_once_keep_the_overall_pace() -> None:
+    """aiogram handles a whole batch of updates at once: their replies, all waiting together,
+    still start at most `delivery_rate_per_second` in a second, one pace apart."""
+    policy = Policy()
+    pacer = Pacer(Throttle(policy))
+    starts: list[float] = []
+
+    async def one(chat_id: int) -> None:
+        async with pacer.turn(chat_id):
+            starts.append(time.monotonic())
+
+    began = time.monotonic()
+    await asyncio.gather(*(one(1000 + n) for n in range(40)))
+    in_first_second = sum(1 for at in starts if at - began < 1.0)
+    assert in_first_second <= policy.delivery_rate_per_second
+    gaps = [b - a for a, b in itertools.pairwise(sorted(starts))]
+    assert min(gaps) >= 0.9 / policy.delivery_rate_per_second, min(gaps)
 
 
 async def test_a_429_is_waited_out_and_holds_the_outbox_too() -> None:

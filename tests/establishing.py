@@ -14,6 +14,7 @@ from bot.chat.replies import Document
 from bot.domain.values import Role
 from bot.services import identity, roster
 from schedules.elections import advance_due
+from storage import applications as applications_store
 from storage import people, units
 from storage.models import OutboxRow
 from storage.tx import Tx
@@ -188,3 +189,11 @@ async def found_by_vote(
     await tick(days=policy.election_voting_days, minutes=1)
     await tick(days=policy.election_result_days, minutes=1)
     return moved
+
+
+async def app_state(campus: Campus, app_id: int = 1) -> str:
+    """The application's state as stored."""
+    async with campus.db.transaction() as session:
+        app = await applications_store.get(Tx(session, campus.db), app_id)
+    assert app is not None
+    return app.state

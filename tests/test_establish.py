@@ -26,6 +26,7 @@ from tests.establishing import (
     REVIEWER,
     SPONSOR,
     STAFF,
+    app_state,
     fill_in,
     found_by_vote,
     inbox,
@@ -36,13 +37,6 @@ from tests.establishing import (
     token_of,
 )
 from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, student_line
-
-
-async def _state(campus: Campus, app_id: int = 1) -> str:
-    async with campus.db.transaction() as session:
-        app = await applications_store.get(Tx(session, campus.db), app_id)
-    assert app is not None
-    return app.state
 
 
 async def _signers(campus: Campus, token: str, first: int, last_: int) -> list[str]:
@@ -69,7 +63,7 @@ async def test_happy_path_with_20_signers_to_an_active_club(campus: Campus) -> N
     assert "Signatures: 20/20" in answers[-1]
     notices = [m.text for m in await inbox(campus, SPONSOR)]
     assert any("Signatures: 20/20" in text for text in notices)
-    assert await _state(campus) == "unit_review"
+    assert await app_state(campus) == "unit_review"
 
     rep = Chat(campus.engine, REP)
     await rep.press((await last(campus, REP)).data("Accept"))
@@ -77,19 +71,19 @@ async def test_happy_path_with_20_signers_to_an_active_club(campus: Campus) -> N
     reviewer = Chat(campus.engine, REVIEWER)
     await reviewer.press((await last(campus, REVIEWER)).data("Approve"))
     assert "Approved" in reviewer.said
-    assert await _state(campus) == "founding"
+    assert await app_state(campus) == "founding"
     assert "founding members" in (await last(campus, 1002)).text
 
     assert "founding general meeting" in await sponsor.send("/founding")
     # The founding members vote: the charter and S2 as president (see found_by_vote).
     await found_by_vote(campus, sponsor)
-    assert await _state(campus) == "confirming"
+    assert await app_state(campus) == "confirming"
 
     confirm = await last(campus, ADVISOR)
     assert "founding meeting" in confirm.text
     await advisor.press(confirm.data("Confirm"))
     assert "is active, with 20 members" in advisor.said
-    assert await _state(campus) == "active"
+    assert await app_state(campus) == "active"
 
     async with campus.db.transaction() as session:
         tx = Tx(session, campus.db)
@@ -271,7 +265,7 @@ async def test_return_for_changes_loop(campus: Campus) -> None:
     assert "type what should change" in await reviewer.send("")  # no comment yet
     assert "goes back to its sponsor" in await reviewer.send("Say how often you meet.")
     assert "Say how often you meet." in (await last(campus, SPONSOR)).text
-    assert await _state(campus) == "returned"
+    assert await app_state(campus) == "returned"
 
     review = await sponsor.send("/establish")
     assert "returned for changes" in review
@@ -280,7 +274,7 @@ async def test_return_for_changes_loop(campus: Campus) -> None:
     await sponsor.click("📨 Submit")
     # Signatures stay (the name did not change) and the advisor had accepted: on to the unit.
     assert "Signatures: 3/3" in sponsor.said
-    assert await _state(campus) == "unit_review"
+    assert await app_state(campus) == "unit_review"
 
     await rep.press((await last(campus, REP)).data("Return"))
     await rep.send("Choose a clearer name.")
@@ -289,7 +283,7 @@ async def test_return_for_changes_loop(campus: Campus) -> None:
     await sponsor.send("Robot Builders")
     await sponsor.click("📨 Submit")
     assert "Signatures: 1/3" in sponsor.said  # the co-sponsors signed another name
-    assert await _state(campus) == "signing"
+    assert await app_state(campus) == "signing"
     history = await Chat(campus.engine, STAFF).send("/application 1")
     assert "signatures_cleared" in history
     assert "Choose a clearer name." in history
@@ -302,7 +296,7 @@ async def test_advisor_declines_and_the_sponsor_chooses_another(campus: Campus) 
     await advisor.press((await last(campus, ADVISOR)).data("Decline"))
     assert "declined" in advisor.said
     assert "Choose another advisor" in (await last(campus, SPONSOR)).text
-    assert await _state(campus) == "returned"
+    assert await app_state(campus) == "returned"
     assert "Who will be the advisor" in await sponsor.send("/establish")
     await sponsor.click("Teacher Two")
     await sponsor.click("📨 Submit")
@@ -319,11 +313,11 @@ async def test_the_sponsor_losing_status_pauses_the_application(campus: Campus) 
     request = await last(campus, ADVISOR)
     await campus.students(student_line("S1", status="withdrawn"))
     # The roster import pauses it at once, and staff hear of it then.
-    assert await _state(campus) == "paused"
+    assert await app_state(campus) == "paused"
     assert "is paused" in (await last(campus, STAFF)).text
     assert "paused" in (await last(campus, SPONSOR)).text
     await advisor.press(request.data("Accept"))
-    assert await _state(campus) == "paused"
+    assert await app_state(campus) == "paused"
 
 
 async def test_a_disciplinary_sanction_pauses_the_sponsors_application(campus: Campus) -> None:
@@ -332,7 +326,7 @@ async def test_a_disciplinary_sanction_pauses_the_sponsors_application(campus: C
     sponsor = await campus.bound("S1", SPONSOR)
     await submit(sponsor)
     await campus.students(student_line("S1", disciplinary="yes"))
-    assert await _state(campus) == "paused"
+    assert await app_state(campus) == "paused"
     assert "is paused" in (await last(campus, STAFF)).text
 
 
@@ -384,8 +378,8 @@ async def test_drafts_expire(campus: Campus) -> None:
         row = (await session.scalars(select(ApplicationRow))).one()
         row.updated_at = utcnow() - timedelta(days=31)
     assert "What is the club's name" in await sponsor.send("/establish")
-    assert await _state(campus, 1) == "expired"
-    assert await _state(campus, 2) == "draft"
+    assert await app_state(campus, 1) == "expired"
+    assert await app_state(campus, 2) == "draft"
 
 
 async def test_staff_keep_units_and_advisors_in_chat(campus: Campus) -> None:

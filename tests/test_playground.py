@@ -11,7 +11,7 @@ import os
 import re
 import socket
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -259,6 +259,24 @@ async def test_advisors_are_personas_with_codes_until_they_bind(db: Database) ->
     assert shortcut_texts(liu) == ["/deadlines", "/todo", "/help"]
 
 
+async def sign_as_demo_students(
+    found: list[Persona], bound: Callable[[Persona], Awaitable[Chat]], token: str, count: int
+) -> None:
+    """`count` enrolled demo students without a sanction (王明 aside) sign the application."""
+    signers = [
+        p
+        for p in found
+        if p.user_id > STUDENT_USERS
+        and "Enrolled" in p.tags
+        and "Disciplinary sanction" not in p.tags
+        and FIRST_STUDENT not in p.details
+    ][:count]
+    for signer in signers:
+        chat = await bound(signer)
+        await chat.send(f"/start sign_{token}")
+        await chat.click("✍ Sign")
+
+
 async def test_every_party_of_an_application_can_be_played(db: Database) -> None:
     """The demo university alone carries a new club from /establish to approval: a sponsor and
     co-signers, a free advisor, the unit's representative and the reviewer, all personas."""
@@ -289,18 +307,7 @@ async def test_every_party_of_an_application_can_be_played(db: Database) -> None
     await advisor.press((await last(campus, advisor.user_id)).data("Accept"))
     assert "accepted to advise" in advisor.said
 
-    signers = [
-        p
-        for p in found
-        if p.user_id > STUDENT_USERS
-        and "Enrolled" in p.tags
-        and "Disciplinary sanction" not in p.tags
-        and FIRST_STUDENT not in p.details
-    ][: policy.min_sponsors - 1]
-    for signer in signers:
-        chat = await bound(signer)
-        await chat.send(f"/start sign_{token}")
-        await chat.click("✍ Sign")
+    await sign_as_demo_students(found, bound, token, policy.min_sponsors - 1)
     rep = Chat(engine, demo.UNIT_REP.user_id)
     await rep.press((await last(campus, rep.user_id)).data("Accept"))
     assert "review committee" in rep.said
@@ -842,18 +849,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         await sponsor.send("Members play go every week; the club elects its president yearly.")
         await sponsor.click("📨 Submit")
         token = token_of(sponsor.said)
-        signers = [
-            p
-            for p in found
-            if p.user_id > STUDENT_USERS
-            and "Enrolled" in p.tags
-            and "Disciplinary sanction" not in p.tags
-            and FIRST_STUDENT not in p.details
-        ][: policy.min_sponsors - 1]
-        for signer in signers:
-            chat = await bound(signer)
-            await chat.send(f"/start sign_{token}")
-            await chat.click("✍ Sign")
+        await sign_as_demo_students(found, bound, token, policy.min_sponsors - 1)
         async with db.transaction() as session:
             [app] = await applications_store.open_applications(Tx(session, db), ("signing",))
         assert not app.advisor_accepted

@@ -68,8 +68,10 @@ async def test_replies_waiting_at_once_keep_the_overall_pace() -> None:
     await asyncio.gather(*(one(1000 + n) for n in range(40)))
     in_first_second = sum(1 for at in starts if at - began < 1.0)
     assert in_first_second <= policy.delivery_rate_per_second
-    gaps = [b - a for a, b in itertools.pairwise(sorted(starts))]
-    assert min(gaps) >= 0.9 / policy.delivery_rate_per_second, min(gaps)
+    # In no second do more than the rate start (a late wake-up may bunch two, never more).
+    rate = int(policy.delivery_rate_per_second)
+    ordered = sorted(starts)
+    assert all(b - a >= 0.99 for a, b in zip(ordered, ordered[rate:], strict=False))
 
 
 async def test_a_429_is_waited_out_and_holds_the_outbox_too() -> None:

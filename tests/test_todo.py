@@ -30,6 +30,7 @@ from tests.establishing import (
     REVIEWER,
     SPONSOR,
     STAFF,
+    app_state,
     fill_in,
     found_by_vote,
     inbox,
@@ -40,13 +41,6 @@ from tests.establishing import (
 )
 from tests.harness import Campus, Chat
 from tests.statements import counted
-
-
-async def _state(campus: Campus, app_id: int = 1) -> str:
-    async with campus.db.transaction() as session:
-        app = await applications_store.get(Tx(session, campus.db), app_id)
-    assert app is not None
-    return app.state
 
 
 def _replies(chat: Chat) -> list[Reply]:
@@ -84,7 +78,7 @@ async def test_todo_lists_each_decision_with_its_buttons(campus: Campus) -> None
     # The unit's representative, once every signature is there.
     for i in range(2, 21):
         await sign(campus, token, f"S{i}", 1000 + i)
-    assert await _state(campus) == "unit_review"
+    assert await app_state(campus) == "unit_review"
     assert "asks your unit to guide it" in await rep.send("/todo")
     assert _labels(_replies(rep)[1]) == ["✅ Accept", "↩ Return"]
     assert "Nothing waits for you" in await reviewer.send("/todo")
@@ -96,13 +90,13 @@ async def test_todo_lists_each_decision_with_its_buttons(campus: Campus) -> None
     assert _labels(_replies(reviewer)[1]) == ["✅ Approve", "↩ Return", "❌ Reject"]
     await reviewer.click("✅ Approve", _replies(reviewer)[1])
     assert "Approved" in reviewer.said
-    assert await _state(campus) == "founding"
+    assert await app_state(campus) == "founding"
     for chat in (advisor, rep, reviewer, Chat(campus.engine, 5002)):
         assert "Nothing waits for you" in await chat.send("/todo")
 
     # The founding meeting's outcome waits for the advisor's confirmation.
     await found_by_vote(campus, sponsor)
-    assert await _state(campus) == "confirming"
+    assert await app_state(campus) == "confirming"
     shown = await advisor.send("/todo")
     assert "recorded its founding meeting" in shown
     assert "Student S2" in shown  # the president elected
@@ -148,7 +142,7 @@ async def test_application_shows_the_buttons_to_whoever_may_decide_now(campus: C
     assert "comment" in rep.said.lower()
     await rep.send("Please name a second advisor.")
     assert "Returned" in rep.said
-    assert await _state(campus) == "returned"
+    assert await app_state(campus) == "returned"
     await rep.send("/application 1")
     assert _replies(rep)[0].buttons == ()
 
@@ -204,7 +198,7 @@ async def test_a_new_unit_representative_is_sent_what_waits(campus: Campus) -> N
     await advisor.press((await last(campus, ADVISOR)).data("Accept"))
     for i in range(2, 21):
         await sign(campus, token, f"S{i}", 1000 + i)
-    assert await _state(campus) == "unit_review"
+    assert await app_state(campus) == "unit_review"
     newcomer = 3002
     # `clubbot grant rep 3002 --unit "CS Dept"` sends what waits for the unit.
     assert await _rep(campus.db, "grant", newcomer, "CS Dept") == 0
@@ -222,7 +216,7 @@ async def test_a_new_unit_representative_is_sent_what_waits(campus: Campus) -> N
     rep = Chat(campus.engine, newcomer)
     await rep.press(sent[1].data("Accept"))
     assert "review committee" in rep.said
-    assert await _state(campus) == "committee"
+    assert await app_state(campus) == "committee"
 
 
 async def test_withdrawing_asks_first_and_tells_the_co_signers(campus: Campus) -> None:
@@ -234,19 +228,19 @@ async def test_withdrawing_asks_first_and_tells_the_co_signers(campus: Campus) -
     assert "collecting signatures" in await sponsor.send("/establish")
     await sponsor.click("Withdraw the application")
     assert "cannot be undone" in sponsor.said
-    assert await _state(campus) == "signing"
+    assert await app_state(campus) == "signing"
     await sponsor.click("No, keep it")
     assert "Nothing changed" in sponsor.said
-    assert await _state(campus) == "signing"
+    assert await app_state(campus) == "signing"
     # Only the sponsor may answer the question.
     stranger = await campus.bound("S9", 1009)
     await stranger.press("v1:ap:sx:1")
-    assert await _state(campus) == "signing"
+    assert await app_state(campus) == "signing"
     await sponsor.send("/establish")
     await sponsor.click("Withdraw the application")
     await sponsor.click("Yes, withdraw")
     assert "is withdrawn" in sponsor.said
-    assert await _state(campus) == "withdrawn"
+    assert await app_state(campus) == "withdrawn"
     for user in (1002, 1003):
         assert "withdrew the application for Robotics Club" in (await last(campus, user)).text
     assert not any("withdrew" in m.text for m in await inbox(campus, SPONSOR))
@@ -262,12 +256,12 @@ async def test_a_draft_is_discarded_only_after_a_yes(campus: Campus) -> None:
     await sponsor.click("🗑 Discard / withdraw")
     assert "Discard the draft" in sponsor.said
     await sponsor.click("No, keep it")
-    assert await _state(campus) == "draft"
+    assert await app_state(campus) == "draft"
     assert "Change any answer, or submit" in await sponsor.send("/establish")
     await sponsor.click("🗑 Discard / withdraw")
     await sponsor.click("Yes, withdraw")
     assert "discarded" in sponsor.said
-    assert await _state(campus) == "withdrawn"
+    assert await app_state(campus) == "withdrawn"
 
 
 async def test_club_to_dos_nomination_review_and_approval(db: Database) -> None:
@@ -407,7 +401,7 @@ async def submit_zh(campus: Campus, sponsor: Chat) -> None:
     await sponsor.click("Teacher One")
     await sponsor.send_document(CHARTER)
     await sponsor.click("📨")
-    assert await _state(campus) == "signing"
+    assert await app_state(campus) == "signing"
 
 
 async def test_a_long_list_shows_the_first_and_counts_the_rest(

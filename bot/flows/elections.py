@@ -40,7 +40,16 @@ from bot.domain.elections import (
     Schedule,
     TooManyNominations,
 )
-from bot.domain.values import Club, ClubStatus, DomainError, NotAllowed, Role, Student
+from bot.domain.values import (
+    Club,
+    ClubNotActive,
+    ClubStatus,
+    DomainError,
+    NotAllowed,
+    NotMember,
+    Role,
+    Student,
+)
 from bot.flows.common import PAGE_SIZE, clip, page_count, pager
 from bot.services import elections as service
 from bot.services.elections import ELECTION, VOTE
@@ -530,7 +539,12 @@ async def on_who(ctx: Ctx, data: NominateData, given: Input) -> Step:
     typed = " ".join((given.text or "").split())
     if not typed:
         return await _ask_who(ctx, data)
-    found = _matching(await service.nominees(ctx.tx, ctx.student, data.election_id), typed)
+    members = await service.nominees(ctx.tx, ctx.student, data.election_id)
+    # A student ID still works, among the members only.
+    by_id = [m for m in members if m.student_id.casefold() == typed.casefold()]
+    if len(by_id) == 1:
+        return await _nominate(ctx, data, by_id[0].id)
+    found = _matching(members, typed)
     exact = [m for m in found if m.name.casefold() == typed.casefold()]
     if len(exact) == 1:
         return await _nominate(ctx, data, exact[0].id)
@@ -556,11 +570,26 @@ async def _nominate(ctx: Ctx, data: NominateData, nominee_pk: int | None) -> Ste
         # Said, not raised: the attempt and the nominee's explanation, queued before, are kept;
         # the choice is offered again.
         return await _ask_who(ctx, data, tr(ctx.lang, err.key, **err.params))
-    except DomainError as err:
+    except (NotMember, ClubNotActive) as err:
+        # Nothing to try again: not a founding member or member, or a club that may not act.
         return _refused(ctx, err)
+    except DomainError as err:
+        return await _nominate_end(ctx, data, tr(ctx.lang, err.key, **err.params), failed=True)
     if candidate.status == CandidateStatus.ACCEPTED:
-        return Step.say(ctx.t("election.self_nominated"), edit=True)
-    return Step.say(ctx.t("election.nominee_asked"), edit=True)
+        return await _nominate_end(ctx, data, ctx.t("election.self_nominated"))
+    return await _nominate_end(ctx, data, ctx.t("election.nominee_asked"))
+
+
+async def _nominate_end(ctx: Ctx, data: NominateData, text: str, *, failed: bool = False) -> Step:
+    """The end of a nomination: it replaces the message whose Nominate button was pressed, so
+    a Nominate button comes back while nominations are open, and a refusal says what next."""
+    row = await elections_store.get(ctx.tx, data.election_id)
+    if row is None or row.phase is not Phase.NOMINATION:
+        return Step.say(text, edit=True)
+    if failed:
+        text = f"{text}\n{ctx.t('elections_more.try_again')}"
+    key = "elections_more.nominate_again" if failed else "elections_more.nominate_another"
+    return Step.say(text, ((_btn(ctx, key, "n", row.id),),), edit=True)
 
 
 router.flow(

@@ -11,7 +11,16 @@ from storage import clubs, officers
 from storage import elections as elections_store
 from storage import ledger as ledger_store
 from storage.tx import Tx
-from tests.establishing import ADVISOR, SPONSOR, found_by_vote, inbox, last, seed, to_founding
+from tests.establishing import (
+    ADVISOR,
+    SPONSOR,
+    STAFF,
+    found_by_vote,
+    inbox,
+    last,
+    seed,
+    to_founding,
+)
 from tests.harness import Campus, Chat
 
 
@@ -64,3 +73,44 @@ async def test_a_founding_meeting_by_vote_to_an_active_club(campus: Campus) -> N
     report = {r.rule: r for r in ledger.compute(snap, Policy())}["ORG-7"]
     assert report.checked == 1
     assert report.findings == []
+
+
+async def test_a_founding_meeting_is_followed_in_election_and_nominations_retried(
+    campus: Campus,
+) -> None:
+    """Founders, the sponsor, the advisor and staff see the founding meeting in /election
+    (it has no club yet); a founding member whose nomination fails tries again."""
+    advisor = await seed(campus)
+    sponsor = await campus.bound("S1", SPONSOR)
+    await to_founding(campus, advisor, sponsor)
+    assert "On which day" in await sponsor.send("/founding")
+    await sponsor.click("Today")
+    await sponsor.click("President")
+    assert "is open" in sponsor.said, sponsor.said
+
+    s2 = Chat(campus.engine, 1002)
+    await s2.press((await last(campus, 1002)).data("Nominate"))
+    await s2.click("President")
+    # Neither a name nor a founding member: asked again, with what to type.
+    assert "No member of the club has a name like" in await s2.send("Robotics")
+    assert "student ID" in s2.said
+    assert "asked to accept" in await s2.send("s3")
+    # The Nominate message was replaced; the answer brings a Nominate button back.
+    await s2.click("Nominate another member")
+    await s2.click("President")
+    await s2.click("Myself")
+    assert "You are a candidate" in s2.said
+
+    shown = await s2.send("/election")
+    assert "founding meeting of Robotics Club" in shown, shown
+    assert "nominations" in shown, shown
+    assert s2.button("Nominate")
+    for user in (SPONSOR, ADVISOR, STAFF):
+        chat = Chat(campus.engine, user)
+        said = await chat.send("/election")
+        assert "founding meeting of Robotics Club" in said, (user, said)
+        if user != SPONSOR:
+            # The advisor and staff follow the meeting; they nominate nobody in it.
+            assert "Nominate" not in str(chat.outcomes[-1].replies[-1].buttons)
+    outsider = await campus.bound("S25", 1025)
+    assert "Robotics" not in await outsider.send("/election")

@@ -117,7 +117,8 @@ def _matrix_row(cb: Callback) -> str | None:
 @permissions.command(router, "election")
 async def election(ctx: Ctx, args: str) -> Step:
     seen, startable = await _my_clubs(ctx)
-    if Role.STAFF in await ctx.roles() and args:
+    staff = Role.STAFF in await ctx.roles()
+    if staff and args:
         club = await clubs.club_by_key(ctx.tx, args.casefold().strip())
         if club is not None:
             seen.append(club)
@@ -125,10 +126,20 @@ async def election(ctx: Ctx, args: str) -> Step:
     rows: list[tuple[Button, ...]] = []
     lines = [ctx.t("election.title")]
     names = {c.id: c.name for c in seen}
-    listed = await elections_store.of_clubs(ctx.tx, list(names))
-    running = {e.club_id for e in listed if e.phase not in ENDED}
-    for row in listed[:10]:
-        lines.append(_status_line(ctx, row, names.get(row.club_id or 0, "?")))
+    # A founding meeting belongs to no club until the club is founded: its founding members,
+    # sponsor, advisor and staff follow it through the application.
+    founding = await service.founding_meetings_seen(
+        ctx.tx, ctx.user_id, ctx.student, ctx.advisor_pk, staff
+    )
+    listed = [
+        (row, ctx.t("elections_more.founding", name=club.name)) for row, club in founding
+    ] + [
+        (row, names.get(row.club_id or 0, "?"))
+        for row in await elections_store.of_clubs(ctx.tx, list(names))
+    ]
+    running = {e.club_id for e, _ in listed if e.phase not in ENDED}
+    for row, name in listed[:10]:
+        lines.append(_status_line(ctx, row, name))
         if ctx.student is not None and await elections_store.has_voted(
             ctx.tx, row.id, ctx.student.id
         ):
@@ -162,7 +173,10 @@ async def _actions(ctx: Ctx, row: Election) -> list[tuple[Button, ...]]:
     eid = row.id
     phase = row.phase
     found: list[tuple[Button, ...]] = []
-    if phase is Phase.NOMINATION and ctx.student is not None:
+    # Members (at a founding meeting, founding members) nominate and object; a sponsor who
+    # is no founding member, the advisor, a representative and staff only follow.
+    member = ctx.student is not None and await service.is_member(ctx.tx, row, ctx.student.id)
+    if phase is Phase.NOMINATION and member:
         found.append((_btn(ctx, "button.election.nominate", "n", eid),))
     # False, not None: on the roll and not voted yet.
     if (
@@ -171,7 +185,7 @@ async def _actions(ctx: Ctx, row: Election) -> list[tuple[Button, ...]]:
         and await elections_store.has_voted(ctx.tx, eid, ctx.student.id) is False
     ):
         found.append((Button(ctx.t("button.election.vote"), callbacks.encode(VOTE, eid)),))
-    if phase in (Phase.PUBLICITY, Phase.RESULTS) and ctx.student is not None:
+    if phase in (Phase.PUBLICITY, Phase.RESULTS) and member:
         found.append((_btn(ctx, "button.election.object", "o", eid),))
     if phase is Phase.REVIEW and await service.may_review(ctx.tx, ctx.user_id, row):
         found.append((_btn(ctx, "button.election.approve_list", "ok", eid),))

@@ -305,6 +305,7 @@ async def test_a_failed_nomination_is_tried_again_by_name_or_student_id(db: Data
     club = await Club.seeded(db)
     await _nominations_open(club)
     chat = club.chat(1003)
+    assert "No candidate yet." in await chat.send("/election")
     await club.press_sent(1003, "Nominate")
     await chat.click("President")
     # A student ID of a member who may not stand: refused, and asked again.
@@ -324,3 +325,9 @@ async def test_a_failed_nomination_is_tried_again_by_name_or_student_id(db: Data
     await chat.click("Student S5")
     assert "asked to accept" in chat.said
     assert chat.button("Nominate another member")
+    # The candidates are visible during nominations: those who accepted, by position.
+    await club.tick(minutes=1)
+    await club.press_sent(1004, "Accept")
+    shown = await club.chat(1006).send("/election")
+    assert "Candidates so far: Student S4 (President), Student S3 (President)" in shown
+    assert "Student S5" not in shown

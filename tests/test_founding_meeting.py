@@ -104,6 +104,9 @@ async def test_a_founding_meeting_is_followed_in_election_and_nominations_retrie
     shown = await s2.send("/election")
     assert "founding meeting of Robotics Club" in shown, shown
     assert "nominations" in shown, shown
+    # The candidates so far: S2 stands; S3 is asked and has not accepted, so is not listed.
+    assert "Candidates so far: Student S2 (President)" in shown, shown
+    assert "Student S3" not in shown
     assert s2.button("Nominate")
     for user in (SPONSOR, ADVISOR, STAFF):
         chat = Chat(campus.engine, user)

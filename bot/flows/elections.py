@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
-from bot.chat.i18n import plain, tr
+from bot.chat.i18n import Html, plain, tr
 from bot.chat.replies import Button
 from bot.chat.text import number, prefixed_number
 from bot.core import permissions
@@ -140,6 +140,8 @@ async def election(ctx: Ctx, args: str) -> Step:
     running = {e.club_id for e, _ in listed if e.phase not in ENDED}
     for row, name in listed[:10]:
         lines.append(_status_line(ctx, row, name))
+        if row.phase in BEFORE_VOTING:
+            lines.append(await _candidates_line(ctx, row))
         if ctx.student is not None and await elections_store.has_voted(
             ctx.tx, row.id, ctx.student.id
         ):
@@ -155,6 +157,22 @@ async def election(ctx: Ctx, args: str) -> Step:
         if club.id not in running
     )
     return Step.say("\n".join(lines), tuple(rows))
+
+
+async def _candidates_line(ctx: Ctx, row: Election) -> str:
+    """The candidates so far (those who stand: a nomination not yet accepted is nobody's
+    business but the nominee's), with their positions."""
+    titles = {p.id: p.title for p in await elections_store.positions(ctx.tx, row.id)}
+    standing = await elections_store.candidates(
+        ctx.tx, row.id, [CandidateStatus.ACCEPTED, CandidateStatus.APPROVED]
+    )
+    if not standing:
+        return ctx.t("elections_more.no_candidates_yet")
+    names = Html(ctx.t("elections_more.separator")).join(
+        ctx.t("elections_more.candidate", name=s.name, position=titles.get(c.position_id, "?"))
+        for c, s in standing
+    )
+    return ctx.t("elections_more.candidates", names=Html(names))
 
 
 def _status_line(ctx: Ctx, row: Election, club: str) -> str:

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
-from bot.chat.replies import Button
+from bot.chat.replies import Attachment, Button, Reply
 from bot.chat.text import number, unsafe_character
 from bot.core import permissions
 from bot.core.context import Ctx
@@ -131,6 +131,8 @@ async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
         case "sr":
             app = await service.resume(ctx.tx, ctx.now, ctx.user_id, ctx.student, app_id)
             return Step.say(ctx.t("establish.resumed", name=app.name), edit=True)
+        case "ch":
+            return await _charter(ctx, app_id)
     decision = DECISIONS.get(action)
     if decision is None:
         raise callbacks.BadCallback(f"unknown action {action!r}")
@@ -332,6 +334,21 @@ async def application(ctx: Ctx, args: str) -> Step:
     # The decision buttons, to whoever may decide it now (and only them).
     choices = await todo.choices_on(ctx.tx, ctx.user_id, ctx.advisor_pk, app)
     return Step.say("\n".join(lines), decision_buttons(ctx.lang, app.id, choices))
+
+
+async def _charter(ctx: Ctx, app_id: int) -> Step:
+    """The charter the application stored, as a new message (the request stays as it is)."""
+    found = await service.charter_to_read(ctx.tx, ctx.user_id, ctx.advisor_pk, ctx.student, app_id)
+    if found.document is not None:
+        charter, content = found.document
+        caption = ctx.t(
+            "establish.charter_file", file=charter.file_name, size=charter.size, sha=charter.sha256
+        )
+        attachment = Attachment(charter.file_name, content, charter.mime_type)
+        return Step(replies=[Reply(caption, attachment=attachment)])
+    if found.text:
+        return Step.say(ctx.t("elections_more.charter_text", name=found.app.name, text=found.text))
+    return Step.say(ctx.t("elections_more.no_charter"))
 
 
 async def _staff_or_reviewer(ctx: Ctx) -> bool:

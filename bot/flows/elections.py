@@ -52,6 +52,7 @@ from bot.domain.values import (
 )
 from bot.flows.common import PAGE_SIZE, clip, page_count, pager
 from bot.services import elections as service
+from bot.services.applications.notices import charter_button
 from bot.services.elections import ELECTION, VOTE
 from storage import advisors, clubs, officers, units
 from storage import elections as elections_store
@@ -213,6 +214,9 @@ async def _actions(ctx: Ctx, row: Election) -> list[tuple[Button, ...]]:
         mine = await elections_store.live_candidacy(ctx.tx, eid, ctx.student.id)
         if mine is not None:
             found.append((_btn(ctx, "button.election.withdraw", "w", mine.id),))
+    if row.founding and row.application_id is not None and phase not in ENDED:
+        # A founding meeting votes on the charter: whoever follows it may read it.
+        found.append((charter_button(ctx.lang, row.application_id),))
     return found
 
 

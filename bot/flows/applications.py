@@ -3,7 +3,8 @@
 Buttons `v1:ap:<action>:<id>`: `aa`/`ad` the advisor accepts or declines (REG-3), `ua`/`ur` the
 unit accepts or returns (REG-2), `ca`/`cr`/`cx` the committee approves, returns or rejects
 (REG-8), `fc`/`fx` the advisor confirms or rejects the founding meeting (ORG-3), `sw`/`sr` the
-sponsor withdraws or resumes (a withdrawal asks first: `sx` yes, `sk` no). Every press is
+sponsor withdraws or resumes (a withdrawal asks first: `sx` yes, `sk` no), `ch` sends the
+charter to whoever may read it (bot/services/applications/founding.py `charter_to_read`). Every press is
 checked against the permission matrix (`bot.core.permissions`, rows `app_advisor`, `app_unit`,
 `app_committee`), then the service checks that it is this application's advisor or unit. A
 return or a rejection asks for a comment first (the COMMENT flow, applications.mmd), which

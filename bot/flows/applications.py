@@ -4,11 +4,11 @@ Buttons `v1:ap:<action>:<id>`: `aa`/`ad` the advisor accepts or declines (REG-3)
 unit accepts or returns (REG-2), `ca`/`cr`/`cx` the committee approves, returns or rejects
 (REG-8), `fc`/`fx` the advisor confirms or rejects the founding meeting (ORG-3), `sw`/`sr` the
 sponsor withdraws or resumes (a withdrawal asks first: `sx` yes, `sk` no), `ch` sends the
-charter to whoever may read it (bot/services/applications/founding.py `charter_to_read`). Every press is
-checked against the permission matrix (`bot.core.permissions`, rows `app_advisor`, `app_unit`,
-`app_committee`), then the service checks that it is this application's advisor or unit. A
-return or a rejection asks for a comment first (the COMMENT flow, applications.mmd), which
-checks the matrix again when the comment comes.
+charter to whoever may read it (`charter_to_read`, bot/services/applications/founding.py).
+Every press is checked against the permission matrix (`bot.core.permissions`, rows
+`app_advisor`, `app_unit`, `app_committee`), then the service checks that it is this
+application's advisor or unit. A return or a rejection asks for a comment first (the COMMENT
+flow, applications.mmd), which checks the matrix again when the comment comes.
 
 Staff: /applications, /application <id>, /units, /advisorbank and /screening (the lists staff
 keep: guidance units, the advisor bank, the REG-6 name screening list); all through the matrix,

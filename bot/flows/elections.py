@@ -575,6 +575,8 @@ async def on_who(ctx: Ctx, data: NominateData, given: Input) -> Step:
     typed = " ".join((given.text or "").split())
     if not typed:
         return await _ask_who(ctx, data)
+    if ctx.student is not None and typed.casefold() == ctx.student.student_id.casefold():
+        return await _nominate(ctx, data, None)
     members = await service.nominees(ctx.tx, ctx.student, data.election_id)
     # A student ID still works, among the members only.
     by_id = [m for m in members if m.student_id.casefold() == typed.casefold()]

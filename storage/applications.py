@@ -403,6 +403,15 @@ async def charter(tx: Tx, application_id: int) -> Charter | None:
     return None if row is None else Charter(*row)
 
 
+async def charter_content(tx: Tx, application_id: int) -> tuple[Charter, bytes] | None:
+    """The charter document with its bytes, to send to someone who may read it."""
+    stmt = select(CharterFileRow).where(col(CharterFileRow.application_id) == application_id)
+    row = (await tx.session.scalars(stmt)).first()
+    if row is None:
+        return None
+    return Charter(row.file_name, row.mime_type, row.size, row.sha256), row.content
+
+
 # --- signatures -------------------------------------------------------------------------------
 
 _ACTIVE_SIGNATURE = col(SignatureRow.withdrawn_at).is_(None)

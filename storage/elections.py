@@ -253,6 +253,20 @@ async def of_clubs(tx: Tx, club_ids: list[int], limit: int = 20) -> list[Electio
     return [_election(row) for row in await tx.session.scalars(stmt)]
 
 
+async def founding_meetings(tx: Tx, limit: int = 20) -> list[Election]:
+    """The founding meetings under way of clubs not founded yet (not attached to a club)."""
+    stmt = (
+        select(ElectionRow)
+        .where(col(ElectionRow.club_id).is_(None))
+        .where(col(ElectionRow.phase).not_in(ENDED))
+        .where(col(ElectionRow.application_id).is_not(None))
+        .where(col(ElectionRow.parent_id).is_(None))
+        .order_by(col(ElectionRow.id).desc())
+        .limit(limit)
+    )
+    return [_election(row) for row in await tx.session.scalars(stmt)]
+
+
 async def due(tx: Tx, now: datetime, limit: int) -> list[Election]:
     """Elections whose clock time has come; other workers skip the ones taken here."""
     # A running election of a club that may no longer act (REG-7) is due at once: it stops.

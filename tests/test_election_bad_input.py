@@ -297,3 +297,37 @@ async def test_a_huge_seat_count_is_answered_not_stored(db: Database) -> None:
         answer = await officer.send(f"Board; block; {seats}")
         assert "could not read those positions" in answer
     assert "could not read" not in await officer.send("Board; block; 50")
+
+
+async def test_a_failed_nomination_is_tried_again_by_name_or_student_id(db: Database) -> None:
+    """The Nominate message is replaced by the flow: a refusal asks again, and each nomination
+    ends with a Nominate button, so nobody is left without one while nominations are open."""
+    club = await Club.seeded(db)
+    await _nominations_open(club)
+    chat = club.chat(1003)
+    assert "No candidate yet." in await chat.send("/election")
+    await club.press_sent(1003, "Nominate")
+    await chat.click("President")
+    # A student ID of a member who may not stand: refused, and asked again.
+    assert "not eligible under ORG-5" in await chat.send("s6")
+    assert "Whom do you nominate" in chat.said
+    # A student ID typed exactly, not a name: nominated, and another nomination offered.
+    assert "asked to accept" in await chat.send("S4")
+    await chat.click("Nominate another member")
+    await chat.click("President")
+    # One's own student ID is oneself.
+    assert "You are a candidate" in await chat.send("S3")
+    # S4 is asked already: naming them again is answered and asked again, not a dead end.
+    await chat.click("Nominate another member")
+    await chat.click("President")
+    assert "already a candidate" in await chat.send("Student S4")
+    assert "Whom do you nominate" in chat.said
+    await chat.click("Student S5")
+    assert "asked to accept" in chat.said
+    assert chat.button("Nominate another member")
+    # The candidates are visible during nominations: those who accepted, by position.
+    await club.tick(minutes=1)
+    await club.press_sent(1004, "Accept")
+    shown = await club.chat(1006).send("/election")
+    assert "Candidates so far: Student S4 (President), Student S3 (President)" in shown
+    assert "Student S5" not in shown

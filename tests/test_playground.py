@@ -794,6 +794,62 @@ async def test_browser_clock_carries_an_election_to_its_result(
         assert panel.text.split(",")[0] in reached, (panel.text, reached)
 
 
+@pytest.mark.e2e
+async def test_browser_a_failed_nomination_is_tried_again(
+    browser: Browser, tmp_path: Path, shots: Path
+) -> None:
+    """Issue 15's dead end: a nomination that fails (a member who may not stand, typed by
+    student ID) is answered and asked again; part of a name offers the members it matches; each
+    nomination ends with a Nominate button, and /election lists the candidates who stand."""
+    club = "Peer Tutoring Society"
+    low_rank = by_id()["2021030106"]  # a member ranked 81 %: may not stand (ORG-5)
+    member = by_id()["2021020103"]
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    async with running(settings(), port=0, database_url=url) as running_playground:
+        context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+        page = await context.new_page()
+        await page.goto(running_playground.url)
+        await (
+            page.locator(".person", has_text=f"President of {club}")
+            .get_by_role("button", name="Chat")
+            .click()
+        )
+        await page.get_by_role("button", name="Bind my account").click()
+        said = page.locator(".msg.bot")
+        await expect(said.last).to_contain_text("bound")
+
+        async def send(text: str) -> None:
+            await page.get_by_placeholder("Message").fill(text)
+            await page.keyboard.press("Enter")
+
+        await send("/election")
+        await said.last.get_by_role("button", name=f"Start an election: {club}").click()
+        await said.last.get_by_role("button", name="President", exact=True).click()
+        await said.last.get_by_role("button", name="Start", exact=True).click()
+        await expect(said.last).to_contain_text("Nominations are open until")
+        await said.get_by_role("button", name="Nominate").last.click()
+        await said.last.get_by_role("button", name="President", exact=True).click()
+        await expect(said.last).to_contain_text("Whom do you nominate")
+
+        await send(low_rank.student_id)
+        await expect(said.last).to_contain_text("not eligible under ORG-5")
+        await expect(said.last).to_contain_text("Whom do you nominate")
+        await send(member.name[0])
+        await expect(said.last).to_contain_text("Members whose name matches")
+        await said.last.get_by_role("button", name=member.name).click()
+        await expect(said.last).to_contain_text("asked to accept")
+
+        await said.last.get_by_role("button", name="Nominate another member").click()
+        await said.last.get_by_role("button", name="President", exact=True).click()
+        await said.last.get_by_role("button", name="Myself").click()
+        await expect(said.last).to_contain_text("You are a candidate")
+        await send("/election")
+        president = by_id()["2022010103"].name
+        await expect(said.last).to_contain_text(f"Candidates so far: {president} (President)")
+        await shoot(page, shots, "playground-nomination-retried")
+        await context.close()
+
+
 async def test_the_clock_moves_only_forward_and_says_when_nothing_waits(
     db: Database, tmp_path: Path
 ) -> None:

@@ -65,7 +65,7 @@ async def test_todo_lists_each_decision_with_its_buttons(campus: Campus) -> None
     assert "asked to be the advisor" in shown
     assert "Robotics Club" in shown
     request = _replies(advisor)[1]
-    assert _labels(request) == ["✅ Accept", "❌ Decline"]
+    assert _labels(request) == ["✅ Accept", "❌ Decline", "📄 The charter"]
     notified = await last(campus, ADVISOR)
     assert [b.data for row in request.buttons for b in row] == [d for _, d in notified.buttons]
     # Nobody else has it.
@@ -80,14 +80,19 @@ async def test_todo_lists_each_decision_with_its_buttons(campus: Campus) -> None
         await sign(campus, token, f"S{i}", 1000 + i)
     assert await app_state(campus) == "unit_review"
     assert "asks your unit to guide it" in await rep.send("/todo")
-    assert _labels(_replies(rep)[1]) == ["✅ Accept", "↩ Return"]
+    assert _labels(_replies(rep)[1]) == ["✅ Accept", "↩ Return", "📄 The charter"]
     assert "Nothing waits for you" in await reviewer.send("/todo")
     await rep.click("✅ Accept", _replies(rep)[1])
     assert "review committee" in rep.said
 
     # Each reviewer; the decision taken from /todo is the one taken from the notification.
     assert "awaits the review committee" in await reviewer.send("/todo")
-    assert _labels(_replies(reviewer)[1]) == ["✅ Approve", "↩ Return", "❌ Reject"]
+    assert _labels(_replies(reviewer)[1]) == [
+        "✅ Approve",
+        "↩ Return",
+        "❌ Reject",
+        "📄 The charter",
+    ]
     await reviewer.click("✅ Approve", _replies(reviewer)[1])
     assert "Approved" in reviewer.said
     assert await app_state(campus) == "founding"
@@ -114,7 +119,7 @@ async def test_application_shows_the_buttons_to_whoever_may_decide_now(campus: C
     token = await submit(sponsor)
 
     assert "Robotics Club" in await advisor.send("/application 1")
-    assert _labels(_replies(advisor)[0]) == ["✅ Accept", "❌ Decline"]
+    assert _labels(_replies(advisor)[0]) == ["✅ Accept", "❌ Decline", "📄 The charter"]
     for chat in (staff, reviewer):
         assert "Robotics Club" in await chat.send("/application 1")
         assert _replies(chat)[0].buttons == ()
@@ -134,7 +139,7 @@ async def test_application_shows_the_buttons_to_whoever_may_decide_now(campus: C
     for i in range(2, 21):
         await sign(campus, token, f"S{i}", 1000 + i)
     await rep.send("/application 1")
-    assert _labels(_replies(rep)[0]) == ["✅ Accept", "↩ Return"]
+    assert _labels(_replies(rep)[0]) == ["✅ Accept", "↩ Return", "📄 The charter"]
     await reviewer.send("/application 1")
     assert _replies(reviewer)[0].buttons == ()
     # A return asks for the comment, as from the notification.
@@ -180,7 +185,7 @@ async def test_an_advisor_who_binds_late_finds_the_request(campus: Campus) -> No
     assert "Waiting for you: 1" in bound
     assert "asked to be the advisor" in bound
     request = _replies(late)[-1]
-    assert _labels(request) == ["✅ Accept", "❌ Decline"]
+    assert _labels(request) == ["✅ Accept", "❌ Decline", "📄 The charter"]
     await late.click("✅ Accept", request)
     assert "accepted to advise" in late.said
     async with campus.db.transaction() as session:

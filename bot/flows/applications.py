@@ -3,11 +3,12 @@
 Buttons `v1:ap:<action>:<id>`: `aa`/`ad` the advisor accepts or declines (REG-3), `ua`/`ur` the
 unit accepts or returns (REG-2), `ca`/`cr`/`cx` the committee approves, returns or rejects
 (REG-8), `fc`/`fx` the advisor confirms or rejects the founding meeting (ORG-3), `sw`/`sr` the
-sponsor withdraws or resumes (a withdrawal asks first: `sx` yes, `sk` no). Every press is
-checked against the permission matrix (`bot.core.permissions`, rows `app_advisor`, `app_unit`,
-`app_committee`), then the service checks that it is this application's advisor or unit. A
-return or a rejection asks for a comment first (the COMMENT flow, applications.mmd), which
-checks the matrix again when the comment comes.
+sponsor withdraws or resumes (a withdrawal asks first: `sx` yes, `sk` no), `ch` sends the
+charter to whoever may read it (`charter_to_read`, bot/services/applications/founding.py).
+Every press is checked against the permission matrix (`bot.core.permissions`, rows
+`app_advisor`, `app_unit`, `app_committee`), then the service checks that it is this
+application's advisor or unit. A return or a rejection asks for a comment first (the COMMENT
+flow, applications.mmd), which checks the matrix again when the comment comes.
 
 Staff: /applications, /application <id>, /units, /advisorbank and /screening (the lists staff
 keep: guidance units, the advisor bank, the REG-6 name screening list); all through the matrix,
@@ -23,7 +24,7 @@ from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
-from bot.chat.replies import Button
+from bot.chat.replies import Attachment, Button, Reply
 from bot.chat.text import number, unsafe_character
 from bot.core import permissions
 from bot.core.context import Ctx
@@ -131,6 +132,8 @@ async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
         case "sr":
             app = await service.resume(ctx.tx, ctx.now, ctx.user_id, ctx.student, app_id)
             return Step.say(ctx.t("establish.resumed", name=app.name), edit=True)
+        case "ch":
+            return await _charter(ctx, app_id)
     decision = DECISIONS.get(action)
     if decision is None:
         raise callbacks.BadCallback(f"unknown action {action!r}")
@@ -332,6 +335,21 @@ async def application(ctx: Ctx, args: str) -> Step:
     # The decision buttons, to whoever may decide it now (and only them).
     choices = await todo.choices_on(ctx.tx, ctx.user_id, ctx.advisor_pk, app)
     return Step.say("\n".join(lines), decision_buttons(ctx.lang, app.id, choices))
+
+
+async def _charter(ctx: Ctx, app_id: int) -> Step:
+    """The charter the application stored, as a new message (the request stays as it is)."""
+    found = await service.charter_to_read(ctx.tx, ctx.user_id, ctx.advisor_pk, ctx.student, app_id)
+    if found.document is not None:
+        charter, content = found.document
+        caption = ctx.t(
+            "establish.charter_file", file=charter.file_name, size=charter.size, sha=charter.sha256
+        )
+        attachment = Attachment(charter.file_name, content, charter.mime_type)
+        return Step(replies=[Reply(caption, attachment=attachment)])
+    if found.text:
+        return Step.say(ctx.t("elections_more.charter_text", name=found.app.name, text=found.text))
+    return Step.say(ctx.t("elections_more.no_charter"))
 
 
 async def _staff_or_reviewer(ctx: Ctx) -> bool:

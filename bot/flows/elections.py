@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
-from bot.chat.i18n import plain, tr
+from bot.chat.i18n import Html, plain, tr
 from bot.chat.replies import Button
 from bot.chat.text import number, prefixed_number
 from bot.core import permissions
@@ -40,9 +40,19 @@ from bot.domain.elections import (
     Schedule,
     TooManyNominations,
 )
-from bot.domain.values import Club, ClubStatus, DomainError, NotAllowed, Role, Student
+from bot.domain.values import (
+    Club,
+    ClubNotActive,
+    ClubStatus,
+    DomainError,
+    NotAllowed,
+    NotMember,
+    Role,
+    Student,
+)
 from bot.flows.common import PAGE_SIZE, clip, page_count, pager
 from bot.services import elections as service
+from bot.services.applications.notices import charter_button
 from bot.services.elections import ELECTION, VOTE
 from storage import advisors, clubs, officers, units
 from storage import elections as elections_store
@@ -108,7 +118,8 @@ def _matrix_row(cb: Callback) -> str | None:
 @permissions.command(router, "election")
 async def election(ctx: Ctx, args: str) -> Step:
     seen, startable = await _my_clubs(ctx)
-    if Role.STAFF in await ctx.roles() and args:
+    staff = Role.STAFF in await ctx.roles()
+    if staff and args:
         club = await clubs.club_by_key(ctx.tx, args.casefold().strip())
         if club is not None:
             seen.append(club)
@@ -116,10 +127,22 @@ async def election(ctx: Ctx, args: str) -> Step:
     rows: list[tuple[Button, ...]] = []
     lines = [ctx.t("election.title")]
     names = {c.id: c.name for c in seen}
-    listed = await elections_store.of_clubs(ctx.tx, list(names))
-    running = {e.club_id for e in listed if e.phase not in ENDED}
-    for row in listed[:10]:
-        lines.append(_status_line(ctx, row, names.get(row.club_id or 0, "?")))
+    # A founding meeting belongs to no club until the club is founded: its founding members,
+    # sponsor, advisor and staff follow it through the application.
+    founding = await service.founding_meetings_seen(
+        ctx.tx, ctx.user_id, ctx.student, ctx.advisor_pk, staff
+    )
+    listed = [
+        (row, ctx.t("elections_more.founding", name=club.name)) for row, club in founding
+    ] + [
+        (row, names.get(row.club_id or 0, "?"))
+        for row in await elections_store.of_clubs(ctx.tx, list(names))
+    ]
+    running = {e.club_id for e, _ in listed if e.phase not in ENDED}
+    for row, name in listed[:10]:
+        lines.append(_status_line(ctx, row, name))
+        if row.phase in BEFORE_VOTING:
+            lines.append(await _candidates_line(ctx, row))
         if ctx.student is not None and await elections_store.has_voted(
             ctx.tx, row.id, ctx.student.id
         ):
@@ -135,6 +158,22 @@ async def election(ctx: Ctx, args: str) -> Step:
         if club.id not in running
     )
     return Step.say("\n".join(lines), tuple(rows))
+
+
+async def _candidates_line(ctx: Ctx, row: Election) -> str:
+    """The candidates so far (those who stand: a nomination not yet accepted is nobody's
+    business but the nominee's), with their positions."""
+    titles = {p.id: p.title for p in await elections_store.positions(ctx.tx, row.id)}
+    standing = await elections_store.candidates(
+        ctx.tx, row.id, [CandidateStatus.ACCEPTED, CandidateStatus.APPROVED]
+    )
+    if not standing:
+        return ctx.t("elections_more.no_candidates_yet")
+    names = Html(ctx.t("elections_more.separator")).join(
+        ctx.t("elections_more.candidate", name=s.name, position=titles.get(c.position_id, "?"))
+        for c, s in standing
+    )
+    return ctx.t("elections_more.candidates", names=Html(names))
 
 
 def _status_line(ctx: Ctx, row: Election, club: str) -> str:
@@ -153,7 +192,10 @@ async def _actions(ctx: Ctx, row: Election) -> list[tuple[Button, ...]]:
     eid = row.id
     phase = row.phase
     found: list[tuple[Button, ...]] = []
-    if phase is Phase.NOMINATION and ctx.student is not None:
+    # Members (at a founding meeting, founding members) nominate and object; a sponsor who
+    # is no founding member, the advisor, a representative and staff only follow.
+    member = ctx.student is not None and await service.is_member(ctx.tx, row, ctx.student.id)
+    if phase is Phase.NOMINATION and member:
         found.append((_btn(ctx, "button.election.nominate", "n", eid),))
     # False, not None: on the roll and not voted yet.
     if (
@@ -162,7 +204,7 @@ async def _actions(ctx: Ctx, row: Election) -> list[tuple[Button, ...]]:
         and await elections_store.has_voted(ctx.tx, eid, ctx.student.id) is False
     ):
         found.append((Button(ctx.t("button.election.vote"), callbacks.encode(VOTE, eid)),))
-    if phase in (Phase.PUBLICITY, Phase.RESULTS) and ctx.student is not None:
+    if phase in (Phase.PUBLICITY, Phase.RESULTS) and member:
         found.append((_btn(ctx, "button.election.object", "o", eid),))
     if phase is Phase.REVIEW and await service.may_review(ctx.tx, ctx.user_id, row):
         found.append((_btn(ctx, "button.election.approve_list", "ok", eid),))
@@ -172,6 +214,9 @@ async def _actions(ctx: Ctx, row: Election) -> list[tuple[Button, ...]]:
         mine = await elections_store.live_candidacy(ctx.tx, eid, ctx.student.id)
         if mine is not None:
             found.append((_btn(ctx, "button.election.withdraw", "w", mine.id),))
+    if row.founding and row.application_id is not None and phase not in ENDED:
+        # A founding meeting votes on the charter: whoever follows it may read it.
+        found.append((charter_button(ctx.lang, row.application_id),))
     return found
 
 
@@ -530,7 +575,14 @@ async def on_who(ctx: Ctx, data: NominateData, given: Input) -> Step:
     typed = " ".join((given.text or "").split())
     if not typed:
         return await _ask_who(ctx, data)
-    found = _matching(await service.nominees(ctx.tx, ctx.student, data.election_id), typed)
+    if ctx.student is not None and typed.casefold() == ctx.student.student_id.casefold():
+        return await _nominate(ctx, data, None)
+    members = await service.nominees(ctx.tx, ctx.student, data.election_id)
+    # A student ID still works, among the members only.
+    by_id = [m for m in members if m.student_id.casefold() == typed.casefold()]
+    if len(by_id) == 1:
+        return await _nominate(ctx, data, by_id[0].id)
+    found = _matching(members, typed)
     exact = [m for m in found if m.name.casefold() == typed.casefold()]
     if len(exact) == 1:
         return await _nominate(ctx, data, exact[0].id)
@@ -556,11 +608,26 @@ async def _nominate(ctx: Ctx, data: NominateData, nominee_pk: int | None) -> Ste
         # Said, not raised: the attempt and the nominee's explanation, queued before, are kept;
         # the choice is offered again.
         return await _ask_who(ctx, data, tr(ctx.lang, err.key, **err.params))
-    except DomainError as err:
+    except (NotMember, ClubNotActive) as err:
+        # Nothing to try again: not a founding member or member, or a club that may not act.
         return _refused(ctx, err)
+    except DomainError as err:
+        return await _nominate_end(ctx, data, tr(ctx.lang, err.key, **err.params), failed=True)
     if candidate.status == CandidateStatus.ACCEPTED:
-        return Step.say(ctx.t("election.self_nominated"), edit=True)
-    return Step.say(ctx.t("election.nominee_asked"), edit=True)
+        return await _nominate_end(ctx, data, ctx.t("election.self_nominated"))
+    return await _nominate_end(ctx, data, ctx.t("election.nominee_asked"))
+
+
+async def _nominate_end(ctx: Ctx, data: NominateData, text: str, *, failed: bool = False) -> Step:
+    """The end of a nomination: it replaces the message whose Nominate button was pressed, so
+    a Nominate button comes back while nominations are open, and a refusal says what next."""
+    row = await elections_store.get(ctx.tx, data.election_id)
+    if row is None or row.phase is not Phase.NOMINATION:
+        return Step.say(text, edit=True)
+    if failed:
+        text = f"{text}\n{ctx.t('elections_more.try_again')}"
+    key = "elections_more.nominate_again" if failed else "elections_more.nominate_another"
+    return Step.say(text, ((_btn(ctx, key, "n", row.id),),), edit=True)
 
 
 router.flow(

@@ -32,7 +32,9 @@ from bot.services.applications.decisions import (
 )
 from bot.services.applications.founding import (
     PRESIDENT,
+    CharterCopy,
     Outcome,
+    charter_to_read,
     confirm_outcome,
     founding_of,
     record_outcome,
@@ -73,11 +75,13 @@ __all__ = [
     "UNSIGNED",
     "Action",
     "AppState",
+    "CharterCopy",
     "Decided",
     "Outcome",
     "PurposeRefused",
     "advisor_decides",
     "advisor_name",
+    "charter_to_read",
     "choosable_advisors",
     "confirm_outcome",
     "decide",

@@ -21,6 +21,7 @@ from bot.domain.values import (
     DomainError,
     MeetingStatus,
     NotAllowed,
+    Role,
     Student,
     UnknownApplication,
 )
@@ -28,7 +29,7 @@ from bot.services import appointments, memberships, reminders
 from bot.services.applications import notices
 from bot.services.applications.answers import NameTaken
 from bot.services.applications.machine import Action, AppState
-from bot.services.applications.moves import locked, move
+from bot.services.applications.moves import locked, move, unit_reps
 from storage import advisors, clubs, officers, people
 from storage import applications as applications_store
 from storage import elections as elections_store
@@ -246,3 +247,32 @@ async def _found(
     )
     await reminders.refresh(tx, policy, cal, now, [club.id])
     return members, left_out
+
+
+@dataclass(frozen=True, slots=True)
+class CharterCopy:
+    """The charter an application stored: its document, or the text typed instead."""
+
+    app: Application
+    document: tuple[applications_store.Charter, bytes] | None
+    text: str | None
+
+
+async def charter_to_read(
+    tx: Tx, user_id: int, advisor_pk: int | None, student: Student | None, app_id: int
+) -> CharterCopy:
+    """The charter, for those who decide on the application or vote on it: its advisor, its
+    unit's representatives, reviewers and staff, its sponsor and co-sponsors (the founding
+    members). Anyone else is answered as for an unknown application (its existence not told)."""
+    app = await applications_store.get(tx, app_id)
+    if app is None:
+        raise UnknownApplication(id=app_id)
+    allowed = (
+        (advisor_pk is not None and app.advisor_pk == advisor_pk)
+        or bool(await people.roles_of(tx, user_id) & {Role.STAFF, Role.REVIEWER})
+        or (student is not None and await applications_store.has_signed(tx, app_id, student.id))
+        or user_id in await unit_reps(tx, app)
+    )
+    if not allowed:
+        raise UnknownApplication(id=app_id)
+    return CharterCopy(app, await applications_store.charter_content(tx, app_id), app.charter_text)

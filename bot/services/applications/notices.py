@@ -24,6 +24,7 @@ from storage.tx import Tx
 APPLICATION_KIND = "ap"  # decisions: v1:ap:<action>:<application id>
 SIGN_KIND = "sg"  # signatures: v1:sg:<s|w>:<token>
 SIGN_PREFIX = "sign_"
+CHARTER = "ch"  # v1:ap:ch:<application id> sends the charter
 
 
 def sign_link(bot_username: str, token: str) -> str:
@@ -47,7 +48,8 @@ COMMITTEE_CHOICES = (("approve", "ca"), ("return", "cr"), ("reject", "cx"))
 def decision_buttons(
     lang: Language, app_id: int, choices: tuple[tuple[str, str], ...]
 ) -> Keyboard:
-    """One row of decision buttons, (label, action) each, for this application (none: none)."""
+    """One row of decision buttons, (label, action) each, for this application (none: none),
+    and a row to open its charter: whoever decides can read what they decide on."""
     if not choices:
         return ()
     return (
@@ -58,6 +60,14 @@ def decision_buttons(
             )
             for label, action in choices
         ),
+        (charter_button(lang, app_id),),
+    )
+
+
+def charter_button(lang: Language, app_id: int) -> Button:
+    """A button that sends the application's charter (`v1:ap:ch:<application id>`)."""
+    return Button(
+        tr(lang, "elections_more.charter"), callbacks.encode(APPLICATION_KIND, CHARTER, app_id)
     )
 
 

@@ -6,7 +6,7 @@ verifiable record. Every action re-reads the election and checks on the server t
 allows it and that this user may do it.
 """
 
-from bot.services.elections.access import may_review, may_start
+from bot.services.elections.access import founding_meetings_seen, is_member, may_review, may_start
 from bot.services.elections.candidacy import (
     approve_list,
     lodge_objection,
@@ -39,6 +39,8 @@ __all__ = [
     "cast",
     "export_document",
     "founding_meeting",
+    "founding_meetings_seen",
+    "is_member",
     "local_time",
     "lodge_objection",
     "may_review",

@@ -90,6 +90,22 @@ async def advises(tx: Tx, user_id: int, row: Election) -> bool:
     return mine is not None and app.advisor_pk == mine.id
 
 
+async def founding_meetings_seen(
+    tx: Tx, user_id: int, student: Student | None, advisor_pk: int | None, staff: bool
+) -> list[tuple[Election, Club]]:
+    """The founding meetings (of clubs not founded yet) this person follows: as a founding
+    member or the sponsor, as the application's advisor, or as staff."""
+    seen = []
+    for row in await elections_store.founding_meetings(tx):
+        app = await application(tx, row)
+        follows = staff or (advisor_pk is not None and app.advisor_pk == advisor_pk)
+        if not follows and student is not None:
+            follows = app.sponsor_pk == student.id or await is_member(tx, row, student.id)
+        if follows:
+            seen.append((row, await club_of(tx, row)))
+    return seen
+
+
 # --- the voters: the club's members, or at a founding meeting its founding members (ORG-3) ---
 
 

@@ -18,6 +18,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.elections import Candidate, Election, Position, Reason
 from bot.domain.policy import Policy
 from bot.domain.values import Club, Language, Student
+from bot.services.applications.notices import charter_button
 from bot.services.elections import access
 from bot.services.elections.voting import Paper
 from storage import outbox, people
@@ -335,15 +336,28 @@ async def publish_candidates(
 # --- voting and the count --------------------------------------------------------------------
 
 
+def vote_buttons(row: Election) -> Buttons:
+    """The Vote button; at a founding meeting, which votes on the charter, a button that sends
+    the charter the application stored too."""
+    app_id = row.application_id if row.founding else None
+    if app_id is None:
+        return _vote_buttons
+
+    def with_charter(lang: Language, eid: int) -> Keyboard:
+        return (*_vote_buttons(lang, eid), (charter_button(lang, app_id),))
+
+    return with_charter
+
+
 async def voting_open(tx: Tx, cal: Calendar, now: datetime, row: Election, club: Club) -> None:
-    """Voting is open, until it closes: a button to vote."""
+    """Voting is open, until it closes: a button to vote (and one to read the charter)."""
     closes = local_time(cal, row.voting_closes_at)
     await _tell_members(
         tx,
         now,
         row,
         "open",
-        _vote_buttons,
+        vote_buttons(row),
         lambda lang: tr(lang, "election.voting_open", club=club.name, closes=closes),
     )
 
@@ -362,7 +376,7 @@ async def remind_voters(
                 club=club.name,
                 closes=local_time(cal, row.voting_closes_at),
             ),
-            buttons=_vote_buttons(person.language, row.id),
+            buttons=vote_buttons(row)(person.language, row.id),
         )
         for person in people
     ]

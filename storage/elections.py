@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -32,6 +32,7 @@ from bot.domain.values import ClubStatus, Language, Student
 from storage.deadlines import Recipient
 from storage.models import (
     AccountRow,
+    ApplicationRow,
     BallotRow,
     CandidateRow,
     ClubRow,
@@ -40,6 +41,7 @@ from storage.models import (
     MembershipRow,
     NominationAttemptRow,
     ObjectionRow,
+    SignatureRow,
     StudentRow,
     VoterRow,
     table_of,
@@ -253,17 +255,40 @@ async def of_clubs(tx: Tx, club_ids: list[int], limit: int = 20) -> list[Electio
     return [_election(row) for row in await tx.session.scalars(stmt)]
 
 
-async def founding_meetings(tx: Tx, limit: int = 20) -> list[Election]:
-    """The founding meetings under way of clubs not founded yet (not attached to a club)."""
+async def founding_meetings(
+    tx: Tx,
+    *,
+    student_pk: int | None = None,
+    advisor_pk: int | None = None,
+    every: bool = False,
+    limit: int = 20,
+) -> list[Election]:
+    """The founding meetings under way of clubs not founded yet (not attached to a club) that
+    this person follows, newest first: as the sponsor or a founding member (`student_pk`), as
+    the application's advisor (`advisor_pk`), or all of them (`every`, for staff)."""
     stmt = (
         select(ElectionRow)
+        .join(ApplicationRow, col(ApplicationRow.id) == col(ElectionRow.application_id))
         .where(col(ElectionRow.club_id).is_(None))
         .where(col(ElectionRow.phase).not_in(ENDED))
-        .where(col(ElectionRow.application_id).is_not(None))
         .where(col(ElectionRow.parent_id).is_(None))
         .order_by(col(ElectionRow.id).desc())
         .limit(limit)
     )
+    if not every:
+        founder = (
+            select(col(SignatureRow.id))
+            .where(col(SignatureRow.application_id) == col(ApplicationRow.id))
+            .where(col(SignatureRow.student_pk) == student_pk)
+            .where(col(SignatureRow.founder).is_(True))
+            .exists()
+        )
+        follows = [col(ApplicationRow.advisor_pk) == advisor_pk] if advisor_pk else []
+        if student_pk is not None:
+            follows += [col(ApplicationRow.sponsor_pk) == student_pk, founder]
+        if not follows:
+            return []
+        stmt = stmt.where(or_(*follows))
     return [_election(row) for row in await tx.session.scalars(stmt)]
 
 

@@ -95,15 +95,13 @@ async def founding_meetings_seen(
 ) -> list[tuple[Election, Club]]:
     """The founding meetings (of clubs not founded yet) this person follows: as a founding
     member or the sponsor, as the application's advisor, or as staff."""
-    seen = []
-    for row in await elections_store.founding_meetings(tx):
-        app = await application(tx, row)
-        follows = staff or (advisor_pk is not None and app.advisor_pk == advisor_pk)
-        if not follows and student is not None:
-            follows = app.sponsor_pk == student.id or await is_member(tx, row, student.id)
-        if follows:
-            seen.append((row, await club_of(tx, row)))
-    return seen
+    rows = await elections_store.founding_meetings(
+        tx,
+        student_pk=student.id if student is not None else None,
+        advisor_pk=advisor_pk,
+        every=staff,
+    )
+    return [(row, await club_of(tx, row)) for row in rows]
 
 
 # --- the voters: the club's members, or at a founding meeting its founding members (ORG-3) ---

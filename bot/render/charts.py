@@ -9,33 +9,34 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-# Chinese labels need a CJK font. The project brings its own (Noto Sans CJK, in the
-# notojp-matplotlib wheel, SIL Open Font License), registered with matplotlib by its file, so a
-# fresh machine, or one whose matplotlib font cache predates any system font, draws Chinese too.
-# Its Latin letters and digits are drawn by it as well; DejaVu Sans is matplotlib's own fallback.
-FONT_PACKAGE = "notojp_matplotlib"
-FONT_FILE = "fonts/NotoSansCJKjp-Regular.otf"
-FALLBACK = "DejaVu Sans"
+# Chinese labels need a CJK font. The project brings its own: Noto Sans SC (SIL OFL 1.1, the
+# Simplified Chinese forms), from the pylopdf-fonts-zh-cn wheel, registered with matplotlib by its
+# file, so a fresh machine, or one whose font cache predates a system font, draws Chinese too.
+FALLBACK = "DejaVu Sans"  # matplotlib's own, for a symbol the CJK font lacks
+
+
+def font_file() -> Path:
+    """The bundled CJK font."""
+    from pylopdf_fonts_zh_cn import sans_path
+
+    return Path(sans_path())
 
 
 @cache
 def fonts() -> list[str]:
     """The families every text of a chart is drawn with, in order of preference: the
     project's CJK font, registered once per process, then matplotlib's own."""
-    from importlib import resources
-
     from matplotlib import font_manager
 
-    path = resources.files(FONT_PACKAGE).joinpath(FONT_FILE)
-    with resources.as_file(path) as font:
-        font_manager.fontManager.addfont(str(font))
-        name = font_manager.FontProperties(fname=str(font)).get_name()
-    return [name, FALLBACK]
+    path = str(font_file())
+    font_manager.fontManager.addfont(path)
+    return [font_manager.FontProperties(fname=path).get_name(), FALLBACK]
 
 
 @dataclass(frozen=True, slots=True)

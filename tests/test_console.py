@@ -103,7 +103,8 @@ async def test_help_lists_what_the_matrix_allows(console: Console) -> None:
 async def test_grant_and_revoke_in_chat_count_from_the_next_message(console: Console) -> None:
     staff, newcomer = console.chat(STAFF), console.chat(4242)
     assert "Only staff" in await newcomer.send("/ledger")
-    assert "Granted" in await staff.send("/grant reviewer 4242")
+    granted = await staff.send("/grant reviewer 4242")
+    assert "4242 is now a member of the review committee" in granted
     assert "already" in await staff.send("/grant reviewer 4242")
     assert "Compliance ledger" in await newcomer.send("/ledger")
     await newcomer.send("/ledger REG-3")
@@ -261,6 +262,8 @@ async def test_advisor_evaluation_and_dismissal_flag_clubs(console: Console) -> 
     assert "now in the advisor bank" in await staff.send("/hire T9, Nine, Physics, no")
     assert "already" in await staff.send("/hire T9, Nine, Physics, no")
     assert "Usage" in await staff.send("/hire T9 Nine")
+    # A Chinese keyboard's full-width commas work too.
+    assert "now in the advisor bank" in await staff.send("/hire T10，十号，物理系，否")
     await console.campus.clubs(("Volunteers", "volunteer"))
     assert "Party member" in await staff.send("/appoint T9 Volunteers")  # ADV-2
     assert "only after a failed one" in await staff.send("/dismiss T1")

@@ -530,6 +530,7 @@ def rule_terms(policy: Policy) -> tuple[tuple[str, int], ...]:
         ("advisor_limit", policy.max_clubs_per_advisor),
         ("student_limit", policy.max_clubs_per_student),
         ("months", policy.general_meeting_interval_months),
+        ("rank_pct", policy.officer_max_rank_pct),
     )
 
 

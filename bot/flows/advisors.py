@@ -31,7 +31,8 @@ def _err(ctx: Ctx, err: DomainError) -> Step:
 
 @command(router, "hire")
 async def hire(ctx: Ctx, args: str) -> Step:
-    parts = [p.strip() for p in args.split(",")]
+    # A Chinese keyboard types the full-width comma.
+    parts = [p.strip() for p in args.replace("，", ",").split(",")]
     if len(parts) != 4 or parts[3].lower() not in PARTY | NOT_PARTY:
         return usage(ctx, "hire")
     # The same checks as a row of `clubbot import advisors`.

@@ -49,6 +49,8 @@ from storage import units as units_store
 
 router = Router()
 COMMENT_FLOW = "app_comment"
+# A comment is one message: at most this many characters.
+COMMENT_MAX = 1000
 HISTORY_SHOWN = 20
 SIGNATURE_EVENTS = (service.SIGNED, service.UNSIGNED)
 SIGNERS_SHOWN = 30
@@ -220,8 +222,9 @@ async def on_comment(ctx: Ctx, data: CommentData, given: Input) -> Step:
     app = await applications_store.get(ctx.tx, data.app_id)
     if app is None:
         return Step.say(ctx.t("flow.expired"))
-    if not comment or len(comment) > 1000 or unsafe_character(comment):
-        return _ask_comment(ctx, data, app.name, ctx.t("application.comment_needed"))
+    if not comment or len(comment) > COMMENT_MAX or unsafe_character(comment):
+        note = ctx.t("application.comment_needed", max=COMMENT_MAX)
+        return _ask_comment(ctx, data, app.name, note)
     done = await service.decide(
         ctx.tx, ctx.policy, ctx.now, ctx.user_id, data.app_id, data.action, comment
     )

@@ -230,7 +230,7 @@ async def grant(ctx: Ctx, args: str) -> Step:
     role, user_id = parsed
     changed = await roles.grant(ctx.tx, ctx.now, ctx.user_id, user_id, role)
     key = "grant.granted" if changed else "grant.already"
-    return Step.say(ctx.t(key, role=role.value, user=user_id))
+    return Step.say(ctx.t(key, role=ctx.t(f"console.role.{role.value}"), user=user_id))
 
 
 @command(router, "revoke")
@@ -243,4 +243,4 @@ async def revoke(ctx: Ctx, args: str) -> Step:
         return Step.say(ctx.t("grant.not_self"))
     changed = await roles.revoke(ctx.tx, ctx.now, ctx.user_id, user_id, role)
     key = "grant.revoked" if changed else "grant.not_held"
-    return Step.say(ctx.t(key, role=role.value, user=user_id))
+    return Step.say(ctx.t(key, role=ctx.t(f"console.role.{role.value}"), user=user_id))

@@ -308,7 +308,7 @@ def _custom(text: str) -> list[PositionSpec] | None:
     """Typed positions, one per line: `Title; method; seats` (method and seats optional)."""
     specs = []
     for i, line in enumerate(x for x in text.splitlines() if x.strip()):
-        parts = [p.strip() for p in line.split(";")]
+        parts = [p.strip() for p in line.replace("；", ";").split(";")]  # full-width too
         try:
             method = tally.Method(parts[1].lower()) if len(parts) > 1 else tally.Method.PLURALITY
             seats = number(parts[2], max_digits=2) if len(parts) > 2 else 1

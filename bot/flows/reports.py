@@ -73,7 +73,7 @@ async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
             "ledger.finding",
             name=clip(f.name, 60),
             ref=clip(f.ref, 24),
-            why=ctx.t(f"ledger.why.{f.why}", **dict(f.params)),
+            why=ledger_files.why_html(ctx.lang, f),
             since=f.since.isoformat() if f.since else "—",
         )
         for f in report.findings

@@ -21,7 +21,15 @@ from bot.render.workbooks import Cell, Sheet, csv_bytes, xlsx
 
 def why(language: Language, finding: Finding) -> str:
     """A finding's reason in words (plain text, for files)."""
-    return html.unescape(tr(language, f"ledger.why.{finding.why}", **dict(finding.params)))
+    return html.unescape(why_html(language, finding))
+
+
+def why_html(language: Language, finding: Finding) -> str:
+    """A finding's reason in words, a club's state among them in words too."""
+    params: dict[str, object] = dict(finding.params)
+    if "state" in params:
+        params["state"] = tr(language, f"clubstatus.{params['state']}")
+    return tr(language, f"ledger.why.{finding.why}", **params)
 
 
 def summary_rows(language: Language, reports: list[RuleReport]) -> list[list[Cell]]:

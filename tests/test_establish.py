@@ -107,7 +107,14 @@ async def test_happy_path_with_20_signers_to_an_active_club(campus: Campus) -> N
 
     staff = Chat(campus.engine, STAFF)
     details = await staff.send("/application 1")
-    for what in ("submit", "advisor_accept", "ready", "unit_accept", "approve", "confirm_outcome"):
+    for what in (
+        "application submitted",
+        "advisor accepted",
+        "signatures complete",
+        "guidance unit accepted",
+        "committee approved",
+        "founding meeting outcome confirmed",
+    ):
         assert what in details, what
     assert CHARTER_SHA in details
     assert "Student S20" in details

@@ -4,6 +4,8 @@ founding that REG-7 or ADV-5 forbid refused before anything is written."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select, update
 
 from bot.chat import callbacks
@@ -70,6 +72,10 @@ async def test_every_application_change_is_in_its_history_and_the_audit_chain(
     details = await Chat(campus.engine, STAFF).send("/application 1")
     assert "• " in details
     assert "signed →" not in details
+    # Who did what, in words: the advisor by name and staff number, the step by its name.
+    assert "advisor accepted" in details
+    assert "advisor_accept" not in details
+    assert re.search(r"· .+ \(T\d+\) · advisor accepted", details), details
 
 
 async def test_a_withdrawn_signature_is_in_both_records(campus: Campus) -> None:

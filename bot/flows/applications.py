@@ -36,7 +36,7 @@ from bot.domain.values import (
     UnitKind,
     UnknownApplication,
 )
-from bot.flows.common import clip
+from bot.flows.common import clip, known
 from bot.services import advisors as advisor_service
 from bot.services import applications as service
 from bot.services import roster, todo
@@ -45,6 +45,7 @@ from bot.services import units as unit_service
 from bot.services.applications import Action
 from bot.services.applications.notices import decision_buttons
 from storage import applications as applications_store
+from storage import people
 from storage import units as units_store
 
 router = Router()
@@ -324,13 +325,19 @@ async def application(ctx: Ctx, args: str) -> Step:
         for e in await applications_store.events(ctx.tx, app.id)
         if e.what not in SIGNATURE_EVENTS
     ]
-    for event in changes[-HISTORY_SHOWN:]:
+    shown = changes[-HISTORY_SHOWN:]
+    names = await people.account_names(ctx.tx, [e.actor for e in shown if e.actor is not None])
+    for event in shown:
+        if event.actor is None:
+            who = ctx.t("console.actor_system")
+        else:
+            who = names.get(event.actor) or ctx.t("console.actor_account", id=event.actor)
         lines.append(
             ctx.t(
                 "application.history_line",
                 at=event.at.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M"),
-                who=event.actor if event.actor is not None else "—",
-                what=event.what,
+                who=who,
+                what=known(ctx, f"audit.action.application.{event.what}", event.what),
                 to=ctx.t(f"application.state.{event.to_state}"),
                 comment=clip(event.comment, 200) if event.comment else "",
             )

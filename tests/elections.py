@@ -63,6 +63,17 @@ class Club:
         await chat.press(self.w.telegram.button(user, label))
         return chat.said
 
+    async def start_president_election(self) -> Chat:
+        """The president starts an election of a president, through /election's buttons, and a
+        minute passes (the members are told); the president's chat."""
+        officer = self.chat(OFFICER)
+        await officer.send("/election")
+        await officer.click("Start an election: Chess Club")
+        await officer.click("President")
+        await officer.click("Start")
+        await self.tick(minutes=1)
+        return officer
+
     async def tick(self, **delta: float) -> None:
         """Move the clock, then what `clubbot tick` does: election steps, reminders, sending."""
         self.w.clock.advance(**delta)

@@ -132,12 +132,7 @@ async def test_suspended_club_stops_its_election(db: Database) -> None:
 
 async def test_nobody_eligible_fails_the_election(db: Database) -> None:
     club = await Club.seeded(db)
-    officer = club.chat(OFFICER)
-    await officer.send("/election")
-    await officer.click("Start an election: Chess Club")
-    await officer.click("President")
-    await officer.click("Start")
-    await club.tick(minutes=1)
+    await club.start_president_election()
     # S6 ranks in the bottom half: refused with the reason.
     await club.press_sent(1006, "Nominate")
     await club.chat(1006).click("President")
@@ -149,12 +144,7 @@ async def test_nobody_eligible_fails_the_election(db: Database) -> None:
 
 async def test_withdrawal_before_voting_only(db: Database) -> None:
     club = await Club.seeded(db)
-    officer = club.chat(OFFICER)
-    await officer.send("/election")
-    await officer.click("Start an election: Chess Club")
-    await officer.click("President")
-    await officer.click("Start")
-    await club.tick(minutes=1)
+    await club.start_president_election()
     for user in (1002, 1003):
         await club.press_sent(user, "Nominate")
         await club.chat(user).click("President")
@@ -173,12 +163,7 @@ async def test_withdrawal_before_voting_only(db: Database) -> None:
 
 
 async def _nominations_open(club: Club) -> None:
-    officer = club.chat(OFFICER)
-    await officer.send("/election")
-    await officer.click("Start an election: Chess Club")
-    await officer.click("President")
-    await officer.click("Start")
-    await club.tick(minutes=1)
+    await club.start_president_election()
 
 
 async def _outsider(club: Club) -> int:

@@ -346,12 +346,7 @@ async def test_a_rejected_dissolution_motion_dissolves_nothing(db: Database) -> 
 
 async def test_the_advisor_is_reminded_once_when_the_list_waits_a_day(db: Database) -> None:
     club = await Club.seeded(db)
-    officer = club.chat(OFFICER)
-    await officer.send("/election")
-    await officer.click("Start an election: Chess Club")
-    await officer.click("President")
-    await officer.click("Start")
-    await club.tick(minutes=1)
+    await club.start_president_election()
     await club.press_sent(1002, "Nominate")
     await club.chat(1002).click("President")
     await club.chat(1002).click("Myself")

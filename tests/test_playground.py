@@ -259,6 +259,19 @@ async def test_advisors_are_personas_with_codes_until_they_bind(db: Database) ->
     assert shortcut_texts(liu) == ["/deadlines", "/todo", "/help"]
 
 
+async def submit_go_club(sponsor: Chat) -> str:
+    """The demo's first student applies for Go Club, advised by 许文静; the signing token."""
+    assert "What is the club's name" in await sponsor.send("/establish")
+    await sponsor.send("Go Club")
+    await sponsor.click("Academic and science")
+    await sponsor.send("We play go and study its history.")
+    await sponsor.click("Institute of Artificial Intelligence")
+    await sponsor.click("许文静")
+    await sponsor.send("Members play go every week; the club elects its president yearly.")
+    await sponsor.click("📨 Submit")
+    return token_of(sponsor.said)
+
+
 async def sign_as_demo_students(
     found: list[Persona], bound: Callable[[Persona], Awaitable[Chat]], token: str, count: int
 ) -> None:
@@ -295,15 +308,7 @@ async def test_every_party_of_an_application_can_be_played(db: Database) -> None
 
     sponsor = await bound(persona(found, FIRST_STUDENT))
     advisor = await bound(persona(found, demo.XU.staff_id))
-    assert "What is the club's name" in await sponsor.send("/establish")
-    await sponsor.send("Go Club")
-    await sponsor.click("Academic and science")
-    await sponsor.send("We play go and study its history.")
-    await sponsor.click("Institute of Artificial Intelligence")
-    await sponsor.click("许文静")
-    await sponsor.send("Members play go every week; the club elects its president yearly.")
-    await sponsor.click("📨 Submit")
-    token = token_of(sponsor.said)
+    token = await submit_go_club(sponsor)
     await advisor.press((await last(campus, advisor.user_id)).data("Accept"))
     assert "accepted to advise" in advisor.said
 
@@ -896,15 +901,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
             return chat
 
         sponsor = await bound(persona(found, FIRST_STUDENT))
-        await sponsor.send("/establish")
-        await sponsor.send("Go Club")
-        await sponsor.click("Academic and science")
-        await sponsor.send("We play go and study its history.")
-        await sponsor.click("Institute of Artificial Intelligence")
-        await sponsor.click("许文静")
-        await sponsor.send("Members play go every week; the club elects its president yearly.")
-        await sponsor.click("📨 Submit")
-        token = token_of(sponsor.said)
+        token = await submit_go_club(sponsor)
         await sign_as_demo_students(found, bound, token, policy.min_sponsors - 1)
         async with db.transaction() as session:
             [app] = await applications_store.open_applications(Tx(session, db), ("signing",))

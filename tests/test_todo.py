@@ -271,12 +271,7 @@ async def test_a_draft_is_discarded_only_after_a_yes(campus: Campus) -> None:
 
 async def test_club_to_dos_nomination_review_and_approval(db: Database) -> None:
     club = await Club.seeded(db)
-    officer = club.chat(OFFICER)
-    await officer.send("/election")
-    await officer.click("Start an election: Chess Club")
-    await officer.click("President")
-    await officer.click("Start")
-    await club.tick(minutes=1)
+    await club.start_president_election()
     # S3 nominates S4: S4 finds the nomination in /todo, with Accept and Decline.
     await club.press_sent(1003, "Nominate")
     await club.chat(1003).click("President")

@@ -36,7 +36,7 @@ from bot.domain.values import (
     UnitKind,
     UnknownApplication,
 )
-from bot.flows.common import clip, known
+from bot.flows.common import actor_name, clip, known
 from bot.services import advisors as advisor_service
 from bot.services import applications as service
 from bot.services import roster, todo
@@ -328,15 +328,11 @@ async def application(ctx: Ctx, args: str) -> Step:
     shown = changes[-HISTORY_SHOWN:]
     names = await people.account_names(ctx.tx, [e.actor for e in shown if e.actor is not None])
     for event in shown:
-        if event.actor is None:
-            who = ctx.t("console.actor_system")
-        else:
-            who = names.get(event.actor) or ctx.t("console.actor_account", id=event.actor)
         lines.append(
             ctx.t(
                 "application.history_line",
                 at=event.at.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M"),
-                who=who,
+                who=actor_name(ctx, event.actor, names),
                 what=known(ctx, f"audit.action.application.{event.what}", event.what),
                 to=ctx.t(f"application.state.{event.to_state}"),
                 comment=clip(event.comment, 200) if event.comment else "",

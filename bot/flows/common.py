@@ -24,6 +24,14 @@ def known(ctx: Ctx, key: str, fallback: str) -> str:
     return ctx.t(key) if key in catalog(ctx.lang) else fallback
 
 
+def actor_name(ctx: Ctx, actor: int | None, names: dict[int, str]) -> str:
+    """Who did something, as a person reads it: the bot, a name from `names`
+    (`people.account_names`), or else the Telegram account."""
+    if actor is None:
+        return ctx.t("console.actor_system")
+    return names.get(actor) or ctx.t("console.actor_account", id=actor)
+
+
 def position_label(ctx: Ctx, position: str) -> str:
     """An officer's position in words ("vice_president" -> "Vice-president"); a title typed
     for an election is shown as typed."""

@@ -76,7 +76,7 @@ async def _show(ctx: Ctx, club: Club) -> Step:
         mine = await memberships.my_clubs(ctx.tx, ctx.student)
         if club.id not in {c.id for c in mine}:
             rows.append((Button(ctx.t("profile.button.join"), callbacks.encode("jn", club.id)),))
-    kept = await profiles.kept_by(ctx.tx, ctx.user_id, ctx.student)
+    kept = await profiles.kept_by(ctx.tx, ctx.student, ctx.advisor_pk)
     if club.id in {c.id for c in kept}:
         rows.append((Button(ctx.t("profile.button.edit"), callbacks.encode("pe", club.id)),))
     return Step.say(text, tuple(rows))
@@ -113,7 +113,7 @@ async def profile_text(ctx: Ctx, club: Club) -> str:
 
 @router.callback("pe")
 async def edit_button(ctx: Ctx, cb: Callback) -> Step:
-    kept = {c.id: c for c in await profiles.kept_by(ctx.tx, ctx.user_id, ctx.student)}
+    kept = {c.id: c for c in await profiles.kept_by(ctx.tx, ctx.student, ctx.advisor_pk)}
     club = kept.get(cb.int_arg(0))
     if club is None:
         raise profiles.NotKeeper()
@@ -121,7 +121,7 @@ async def edit_button(ctx: Ctx, cb: Callback) -> Step:
 
 
 async def _start_edit(ctx: Ctx) -> Step:
-    kept = await profiles.kept_by(ctx.tx, ctx.user_id, ctx.student)
+    kept = await profiles.kept_by(ctx.tx, ctx.student, ctx.advisor_pk)
     if not kept:
         raise profiles.NotKeeper()
     if len(kept) == 1:
@@ -143,7 +143,7 @@ async def _ask_part(ctx: Ctx, data: ProfileData, note: str | None = None) -> Ste
 
 
 async def on_club(ctx: Ctx, data: ProfileData, given: Input) -> Step:
-    kept = {c.id: c for c in await profiles.kept_by(ctx.tx, ctx.user_id, ctx.student)}
+    kept = {c.id: c for c in await profiles.kept_by(ctx.tx, ctx.student, ctx.advisor_pk)}
     club_id = prefixed_number(given.choice or "", "k")
     if club_id is not None and club_id in kept:
         return await _ask_part(ctx, ProfileData(club_id=club_id))
@@ -180,7 +180,14 @@ async def on_value(ctx: Ctx, data: ProfileData, given: Input) -> Step:
         return _ask_value(ctx, data, ctx.t("profile.send_text"))
     try:
         await profiles.change(
-            ctx.tx, ctx.now, ctx.user_id, ctx.student, data.club_id, data.part, given.text
+            ctx.tx,
+            ctx.now,
+            ctx.user_id,
+            ctx.student,
+            ctx.advisor_pk,
+            data.club_id,
+            data.part,
+            given.text,
         )
     except profiles.NotKeeper:
         raise

@@ -16,7 +16,7 @@ from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Router, Step
 from bot.domain.values import Category, Club, ClubStatus, Student, name_key
-from bot.flows.common import category_label, clip, holder, known, position_label
+from bot.flows.common import actor_name, category_label, clip, holder, known, position_label
 from bot.services.applications import OPEN, AppState
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as deadlines_store
@@ -200,17 +200,13 @@ async def entry_lines(ctx: Ctx, entries: list[Entry]) -> list[str]:
 
 
 def _entry_line(ctx: Ctx, entry: Entry, names: dict[int, str]) -> str:
-    if entry.actor is None:
-        actor = ctx.t("console.actor_system")
-    else:
-        actor = names.get(entry.actor) or ctx.t("console.actor_account", id=entry.actor)
     change = entry.after or entry.before or {}
     detail = "; ".join(f"{k}: {_value(ctx, k, v)}" for k, v in sorted(change.items()))
     return ctx.t(
         "console.audit_line",
         seq=entry.seq,
         at=entry.at.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M"),
-        actor=actor,
+        actor=actor_name(ctx, entry.actor, names),
         action=known(ctx, f"audit.action.{entry.action}", entry.action),
         detail=clip(detail, 160),
     )

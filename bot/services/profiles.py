@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.values import Club, ClubProfile, DomainError, Student
-from storage import advisors, audit, clubs, officers, people
+from storage import advisors, audit, clubs, officers
 from storage.tx import Tx
 
 # How long each part may be, in characters.
@@ -44,14 +44,14 @@ class NotAGroupLink(DomainError):
     key = "error.profile.not_a_group_link"
 
 
-async def kept_by(tx: Tx, user_id: int, student: Student | None) -> list[Club]:
-    """The clubs whose profile this account keeps: as an officer, or as the advisor."""
+async def kept_by(tx: Tx, student: Student | None, advisor_pk: int | None) -> list[Club]:
+    """The clubs whose profile this person keeps: as an officer, or as the advisor (the turn's
+    student record and advisor record, as the engine read them)."""
     kept: dict[int, Club] = {}
     if student is not None and student.id is not None:
         kept.update({c.id: c for c in await officers.clubs_led_by(tx, student.id)})
-    advisor = await people.advisor_of_account(tx, user_id)
-    if advisor is not None:
-        for appointment in await advisors.current_for_advisor(tx, advisor.id):
+    if advisor_pk is not None:
+        for appointment in await advisors.current_for_advisor(tx, advisor_pk):
             club = await clubs.club(tx, appointment.club_id)
             if club is not None:
                 kept[club.id] = club
@@ -78,12 +78,13 @@ async def change(
     now: datetime,
     user_id: int,
     student: Student | None,
+    advisor_pk: int | None,
     club_id: int,
     part: Part,
     value: str,
 ) -> ClubProfile:
     """Set one part of the club's profile; the profile as it is now."""
-    if club_id not in {c.id for c in await kept_by(tx, user_id, student)}:
+    if club_id not in {c.id for c in await kept_by(tx, student, advisor_pk)}:
         raise NotKeeper()
     kept = checked(part, value)
     before = await clubs.profile(tx, club_id)

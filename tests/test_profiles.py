@@ -34,7 +34,8 @@ async def test_officers_keep_the_profile_and_students_read_it_and_join(db: Datab
     await officer.click("Meeting place")
     await officer.send("Library room 204, Thursdays 19:00")
     await officer.click("Done")
-    assert "The profile is as shown" in officer.said
+    assert "This is the profile students see" in officer.said
+    assert "Meets: Library room 204, Thursdays 19:00" in officer.said  # shown, not referred to
 
     shown = await other.send("/club chess club")
     assert "beginners welcome" in shown

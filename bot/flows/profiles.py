@@ -156,7 +156,11 @@ async def on_club(ctx: Ctx, data: ProfileData, given: Input) -> Step:
 
 async def on_part(ctx: Ctx, data: ProfileData, given: Input) -> Step:
     if given.choice == "done":
-        return Step.say(ctx.t("profile.done"), edit=True)
+        assert data.club_id is not None
+        club = await clubs.club(ctx.tx, data.club_id)
+        if club is None:
+            return Step.say(ctx.t("flow.expired"))
+        return Step.say(ctx.t("profile.done", profile=await profile_text(ctx, club)), edit=True)
     try:
         part = Part(given.choice or "")
     except ValueError:

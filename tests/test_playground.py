@@ -697,7 +697,13 @@ async def test_browser_chat_follows_new_messages_on_a_phone(browser: Browser) ->
         await expect(page.get_by_role("button", name="Choice 7")).to_be_in_viewport()
 
         # Scrolled up to read, the reader stays where they are.
-        await page.locator("#messages").evaluate("box => { box.scrollTop = 0; }")
+        # As a reader would: the chat's own scroll handler has seen it before anything arrives.
+        await page.locator("#messages").evaluate(
+            """box => new Promise(done => {
+                box.addEventListener("scroll", () => done(), { once: true });
+                box.scrollTop = 0;
+            })"""
+        )
         later = await say("Later")
         await expect(page.locator(f"#m{later}")).not_to_be_in_viewport()
 

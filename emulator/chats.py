@@ -68,6 +68,19 @@ class SimChat(ABC):
         shown = [message for message in everything if not message.deleted]
         return sorted(shown, key=lambda message: message.message_id)
 
+    @property
+    def reply_keyboard(self) -> JsonDict | None:
+        """The reply keyboard shown under the input field now: the last one a bot message set,
+        until a message removes it or, when it is one-time, the user has used it."""
+        shown: JsonDict | None = None
+        for message in self.transcript:
+            markup = message.reply_markup
+            if message.sender is None and markup is not None and "inline_keyboard" not in markup:
+                shown = markup if "keyboard" in markup else None
+            elif message.users_shared is not None and shown and shown.get("one_time_keyboard"):
+                shown = None
+        return shown
+
     def current(self, message_id: int) -> Message | None:
         """The latest state of a bot message that has not been deleted."""
         message = self._history.get(message_id)
@@ -198,6 +211,14 @@ class SimChat(ABC):
             content["entities"] = entities
         return await self._post(sender, content, self._shown(sender, text, entities))
 
+    async def _post_shared(self, sender: SimUser, request_id: int, person: JsonDict) -> int:
+        if content.picker_request(self.reply_keyboard) != request_id:
+            raise ValueError(f"{self.label}: no person picker with request_id {request_id} shown")
+        name = " ".join(str(person[k]) for k in ("first_name", "last_name") if person.get(k))
+        shared: JsonDict = {"request_id": request_id, "users": [person]}
+        shown = replace(self._shown(sender, f"👤 {name}", []), users_shared=shared)
+        return await self._post(sender, {"users_shared": shared}, shown)
+
     async def _post_document(
         self,
         sender: SimUser,
@@ -270,6 +291,14 @@ class SimUser(SimChat):
         return user
 
     @property
+    def shared_json(self) -> JsonDict:
+        """The Bot API SharedUser object of this user, as a picker that asks for names gives."""
+        shared: JsonDict = {"user_id": self.id, "first_name": self.first_name}
+        if self.last_name is not None:
+            shared["last_name"] = self.last_name
+        return shared
+
+    @property
     def chat_json(self) -> JsonDict:
         """The Bot API Chat object of the private chat."""
         chat: JsonDict = {"id": self.id, "type": "private", "first_name": self.first_name}
@@ -295,6 +324,18 @@ class SimUser(SimChat):
     ) -> int:
         """Send a document the bot can download via getFile; returns the update_id."""
         return await self._post_document(self, data, file_name, mime_type, caption)
+
+    async def share(self, person: SimUser | JsonDict, request_id: int | None = None) -> int:
+        """Choose a person with the bot's person picker (a request_users button on the shown
+        reply keyboard; its request_id unless given); returns the update_id. ValueError when
+        no such picker is shown, as a client shows none."""
+        if request_id is None:
+            request_id = content.picker_request(self.reply_keyboard)
+            if request_id is None:
+                raise ValueError(f"{self.label}: no person picker is shown")
+        if isinstance(person, SimUser):
+            person = person.shared_json
+        return await self._post_shared(self, request_id, person)
 
     async def click(
         self, message: Message, text: str | None = None, *, callback_data: str | None = None

@@ -63,11 +63,21 @@ def _render(request: ApiRequest, field: str, entities_field: str) -> Content:
     return Content(raw, parse_mode, None, list(request.get_list(entities_field) or []))
 
 
-def keyboard(request: ApiRequest) -> Keyboard:
-    """The inline keyboard in `reply_markup`, with callback_data checked like Telegram does."""
+def keyboard(request: ApiRequest, *, inline_only: bool = False) -> Keyboard:
+    """The keyboard in `reply_markup`, checked like Telegram does: an inline keyboard's
+    buttons, or a reply keyboard (shown under the input field, so no buttons on the message)
+    or its removal, kept as sent. An edit (`inline_only`) takes only an inline keyboard."""
     markup = request.get_dict("reply_markup")
-    if markup is None or "inline_keyboard" not in markup:
+    if markup is None:
         return Keyboard(None, [])
+    if "inline_keyboard" not in markup:
+        if inline_only:
+            raise ApiError(400, "Bad Request: inline keyboard expected")
+        if "keyboard" in markup:
+            _check_reply_keyboard(markup["keyboard"])
+        elif markup.get("remove_keyboard") is not True:
+            raise ApiError(400, "Bad Request: unsupported reply_markup")
+        return Keyboard(markup, [])
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise ApiError(
@@ -76,6 +86,39 @@ def keyboard(request: ApiRequest) -> Keyboard:
             "Array of Arrays",
         )
     return Keyboard(markup, [[_button(raw) for raw in row] for row in rows])
+
+
+def _check_reply_keyboard(rows: Any) -> None:
+    """A ReplyKeyboardMarkup's rows: buttons with text; a request_users button's request_id is
+    a number, and it asks for at most 10 people."""
+    if not isinstance(rows, list) or not rows or not all(isinstance(row, list) for row in rows):
+        raise ApiError(
+            400,
+            'Bad Request: field "keyboard" of the ReplyKeyboardMarkup should be an Array of '
+            "Arrays",
+        )
+    for raw in (button for row in rows for button in row):
+        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or not raw["text"]:
+            raise ApiError(400, "Bad Request: can't parse keyboard button: Text is empty")
+        request = raw.get("request_users")
+        if request is not None:
+            quantity = request.get("max_quantity", 1) if isinstance(request, dict) else None
+            if not isinstance(request, dict) or not isinstance(request.get("request_id"), int):
+                raise ApiError(400, "Bad Request: can't parse keyboard button: bad request_users")
+            if not isinstance(quantity, int) or not 1 <= quantity <= 10:
+                raise ApiError(400, "Bad Request: BUTTON_USER_QUANTITY_INVALID")
+
+
+def picker_request(markup: JsonDict | None) -> int | None:
+    """The request_id of the person picker on a reply keyboard, if it has one."""
+    if markup is None:
+        return None
+    for row in markup.get("keyboard") or []:
+        for button in row:
+            request = button.get("request_users")
+            if isinstance(request, dict):
+                return int(request["request_id"])
+    return None
 
 
 def _button(raw: Any) -> Button:
@@ -148,6 +191,7 @@ def message_json(message: Message, chat: JsonDict, sender: JsonDict) -> JsonDict
         payload["document"] = file_json(message.document)
     if message.photo_file is not None:
         payload["photo"] = photo_json(message.photo_file)
-    if message.reply_markup is not None:
+    # A Message carries only an inline keyboard: a reply keyboard is the chat's, not its.
+    if message.reply_markup is not None and "inline_keyboard" in message.reply_markup:
         payload["reply_markup"] = message.reply_markup
     return payload

@@ -75,6 +75,8 @@ class Message:
     edit_date: int | None = None
     deleted: bool = False
     sender: JsonDict | None = None
+    # A user's post that is a person chosen with a bot's picker: the Bot API UsersShared object.
+    users_shared: JsonDict | None = None
 
     @property
     def photo(self) -> bytes | None:

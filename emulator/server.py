@@ -46,6 +46,8 @@ Subscriber = Callable[[Event], Awaitable[None]]
 
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+# setMyCommands takes at most this many commands.
+MAX_COMMANDS = 100
 _SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
 _MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -587,15 +589,23 @@ class BotApiEmulator:
 
     # Bot API methods: commands.
 
-    @staticmethod
-    def _commands_key(request: ApiRequest) -> tuple[str, str]:
+    def _commands_key(self, request: ApiRequest) -> tuple[str, str]:
+        """A scope and language's key: a chat's scope is its own (`chat:<id>`)."""
         scope = request.get_dict("scope") or {}
-        return str(scope.get("type", "default")), request.get_str("language_code") or ""
+        kind = str(scope.get("type", "default"))
+        if kind == "chat":
+            chat_id = scope.get("chat_id")
+            if not isinstance(chat_id, int) or chat_id not in self._chats:
+                raise ApiError(400, "Bad Request: chat not found")
+            kind = f"chat:{chat_id}"
+        return kind, request.get_str("language_code") or ""
 
     async def _set_my_commands(self, request: ApiRequest) -> bool:
         raw = request.get_list("commands")
         if raw is None:
             raise ApiError(400, 'Bad Request: parameter "commands" is required')
+        if len(raw) > MAX_COMMANDS:
+            raise ApiError(400, "Bad Request: too many commands specified")
         commands = [_parse_command(item) for item in raw]
         key = self._commands_key(request)
         if commands:
@@ -604,11 +614,14 @@ class BotApiEmulator:
             self.commands.pop(key, None)
         return True
 
-    def menu(self, language_code: str | None) -> list[tuple[str, str]]:
+    def menu(self, language_code: str | None, chat_id: int | None = None) -> list[tuple[str, str]]:
         """The command menu a private chat shows a user with this app language, as Telegram
-        picks it: the narrowest scope set, in the user's language if set, else without one."""
+        picks it: the narrowest scope set (the chat's own first), in the user's language if
+        set, else without one."""
         language = (language_code or "").split("-")[0].lower()
-        for scope in ("all_private_chats", "default"):
+        scopes = [f"chat:{chat_id}"] if chat_id is not None else []
+        scopes += ["all_private_chats", "default"]
+        for scope in scopes:
             for key in ((scope, language), (scope, "")):
                 if key in self.commands:
                     return self.commands[key]
@@ -728,7 +741,7 @@ class BotApiEmulator:
 
     async def _edit_message_reply_markup(self, request: ApiRequest) -> JsonDict:
         chat, old = self._bot_message(request, "Bad Request: message to edit not found")
-        markup = content.keyboard(request)
+        markup = content.keyboard(request, inline_only=True)
         new = replace(old, buttons=markup.buttons, reply_markup=markup.markup)
         return await self._apply_edit(chat, old, new)
 
@@ -803,7 +816,7 @@ def _parse_command(item: Any) -> tuple[str, str]:
 
 def _with_body(old: Message, body: content.Content, request: ApiRequest) -> Message:
     """`old` with the text (or caption) and the keyboard an edit request carries."""
-    markup = content.keyboard(request)
+    markup = content.keyboard(request, inline_only=True)
     return replace(
         old,
         text=body.text or None,

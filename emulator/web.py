@@ -160,6 +160,7 @@ class WebChat:
             web.post("/api/chats/{user_id:\\d+}/send", self._send),
             web.post("/api/chats/{user_id:\\d+}/click", self._click),
             web.post("/api/chats/{user_id:\\d+}/document", self._document),
+            web.post("/api/chats/{user_id:\\d+}/share", self._share),
             web.post("/api/chats/{user_id:\\d+}/language", self._language),
             web.get("/api/files/{file_id}", self._file),
             web.get("/api/controls", self._panel),
@@ -228,7 +229,7 @@ class WebChat:
         _check_host(request)
         user = await self._user(request)
         persona = await self._persona(user.id, _language_of(request))
-        menu = self._emulator.menu(user.language_code)
+        menu = self._emulator.menu(user.language_code, user.id)
         return web.json_response(
             {
                 "persona": persona.to_json(),
@@ -322,6 +323,23 @@ class WebChat:
         update_id = await user.send_document(data, name, mime_type, caption)
         return web.json_response({"update_id": update_id})
 
+    async def _share(self, request: web.Request) -> web.Response:
+        """Choose a person of the playground with the bot's person picker."""
+        body = await _json_body(request)
+        chosen = body.get("user_id")
+        user = await self._user(request)
+        if not isinstance(chosen, int):
+            raise web.HTTPBadRequest(text="user_id must be a number")
+        persona = await self._persona(chosen, _language_of(request))
+        person: JsonDict = {"user_id": persona.user_id, "first_name": persona.first_name}
+        if persona.last_name:
+            person["last_name"] = persona.last_name
+        try:
+            update_id = await user.share(person)
+        except ValueError as exc:
+            raise web.HTTPConflict(text="the bot is not asking for a person now") from exc
+        return web.json_response({"update_id": update_id})
+
     async def _language(self, request: web.Request) -> web.Response:
         body = await _json_body(request)
         language = body.get("language_code")
@@ -377,6 +395,20 @@ def item_json(message: Message) -> JsonDict:
         "edited": message.edit_count > 0,
         "deleted": message.deleted,
     }
+    markup = message.reply_markup or {}
+    if message.sender is None and "keyboard" in markup:
+        # A reply keyboard: shown under the input field, not on the message.
+        item["reply_keyboard"] = {
+            "rows": [
+                [{"text": b["text"], "pick": "request_users" in b} for b in row]
+                for row in markup["keyboard"]
+            ],
+            "one_time": bool(markup.get("one_time_keyboard")),
+        }
+    elif message.sender is None and markup.get("remove_keyboard"):
+        item["remove_keyboard"] = True
+    if message.users_shared is not None:
+        item["shared"] = True
     if message.document is not None:
         item["document"] = _file_json(message.document)
     if message.photo_file is not None:

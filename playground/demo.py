@@ -18,6 +18,7 @@ from bot.domain.policy import Policy
 from bot.domain.values import (
     Category,
     DomainError,
+    Language,
     Political,
     Role,
     StudentStatus,
@@ -296,14 +297,14 @@ REVIEWER = DemoStaff(user_id=700_000_002, name="郑国强", pinyin="Zheng Guoqia
 UNIT_REP = DemoStaff(user_id=700_000_003, name="周丽", pinyin="Zhou Li")
 
 
-def students_csv() -> bytes:
+def students_csv(language: Language = Language.EN) -> bytes:
     """The demo roster in the format `clubbot import students` reads."""
     rows = [
         [
             s.student_id,
             s.name,
-            s.college,
-            s.class_name,
+            named(s.college, language),
+            class_named(s.class_name, language),
             s.status.value,
             "yes" if s.disciplinary else "no",
             s.rank_pct,
@@ -314,21 +315,70 @@ def students_csv() -> bytes:
     return csv_bytes(roster.STUDENT_HEADER, rows)
 
 
-def advisors_csv() -> bytes:
+def advisors_csv(language: Language = Language.EN) -> bytes:
     """The demo advisor bank in the format `clubbot import advisors` reads."""
     rows = [
-        [a.staff_id, a.name, a.department, "yes" if a.political is Political.PARTY else "no"]
+        [
+            a.staff_id,
+            a.name,
+            named(a.department, language),
+            "yes" if a.political is Political.PARTY else "no",
+        ]
         for a in ADVISORS
     ]
     return csv_bytes(roster.ADVISOR_HEADER, rows)
 
 
-def units_csv() -> bytes:
+def units_csv(language: Language = Language.EN) -> bytes:
     """The demo guidance units in the format `clubbot import units` reads."""
-    return csv_bytes(roster.UNIT_HEADER, [[u.name, u.kind.value] for u in UNITS])
+    rows = [[named(u.name, language), u.kind.value] for u in UNITS]
+    return csv_bytes(roster.UNIT_HEADER, rows)
 
 
-def clubs_csv(today: date) -> bytes:
+# The demo university's names as a Chinese university's records give them.
+ZH_NAMES = {
+    # Clubs.
+    "Marxist Theory Study Society": "马克思主义理论学习研究会",
+    "Mathematical Modeling Association": "数学建模协会",
+    "Robotics Club": "机器人协会",
+    "Startup Incubator Club": "创业孵化社",
+    "Chess Club": "国际象棋社",
+    "Folk Music Ensemble": "民乐团",
+    "Green Earth Volunteers": "绿色地球志愿者协会",
+    "Peer Tutoring Society": "朋辈辅导社",
+    # Guidance units, colleges and departments.
+    "School of Marxism": "马克思主义学院",
+    "School of Mathematics and Statistics": "数学与统计学院",
+    "School of Mechanical Engineering": "机械工程学院",
+    "Innovation and Entrepreneurship College": "创新创业学院",
+    "Sports Department": "体育部",
+    "Art Education Center": "艺术教育中心",
+    "Youth League Committee": "校团委",
+    "Office of Academic Affairs": "教务处",
+    "Party Committee of the College of Computer Science": "计算机学院党委",
+    "Institute of Artificial Intelligence": "人工智能研究院",
+    "College of Computer Science": "计算机学院",
+    "School of Economics and Management": "经济管理学院",
+    "School of Foreign Languages": "外国语学院",
+    "Department of Physical Education": "体育学院",
+}
+# Class names: "CS 2101" is 计科2101.
+ZH_CLASSES = {"CS": "计科", "ME": "机械", "EM": "经管", "FL": "外语"}
+
+
+def named(name: str, language: Language) -> str:
+    """A club's, unit's, college's or department's name in the demo's language."""
+    return ZH_NAMES[name] if language is Language.ZH else name
+
+
+def class_named(class_name: str, language: Language) -> str:
+    if language is not Language.ZH:
+        return class_name
+    prefix, number = class_name.split()
+    return f"{ZH_CLASSES[prefix]}{number}"
+
+
+def clubs_csv(today: date, language: Language = Language.EN) -> bytes:
     """The demo clubs in the format `clubbot import clubs` reads, with their history as of
     `today`: meetings and reviews a few months back, advisors' terms a few months ahead."""
     rows = []
@@ -337,9 +387,9 @@ def clubs_csv(today: date) -> bytes:
         met = today - timedelta(days=335 if i == 0 else 60 + 20 * i)
         rows.append(
             [
-                c.name,
+                named(c.name, language),
                 c.category.value,
-                c.guidance_unit,
+                named(c.guidance_unit, language),
                 c.founded.isoformat(),
                 c.president,
                 c.advisor.staff_id,
@@ -351,8 +401,15 @@ def clubs_csv(today: date) -> bytes:
     return csv_bytes(roster.CLUB_HEADER + roster.CLUB_EXTRAS, rows)
 
 
-async def seed(db: Database, policy: Policy, now: datetime, cal: Calendar | None = None) -> bool:
-    """Load the demo university into an empty database (True); a seeded one is left alone."""
+async def seed(
+    db: Database,
+    policy: Policy,
+    now: datetime,
+    cal: Calendar | None = None,
+    language: Language = Language.EN,
+) -> bool:
+    """Load the demo university into an empty database (True), its names in `language`; a
+    seeded one is left alone."""
     async with db.transaction() as session:
         tx = Tx(session, db)
         await people.grant(tx, STAFF.user_id, Role.STAFF, now)
@@ -360,16 +417,18 @@ async def seed(db: Database, policy: Policy, now: datetime, cal: Calendar | None
         if await clubs.all_clubs(tx) or await people.roster_accounts(tx):
             return False
         cal = cal or Calendar.named()
-        await roster.import_students(tx, now, students_csv())
-        await roster.import_advisors(tx, now, advisors_csv())
+        await roster.import_students(tx, now, students_csv(language))
+        await roster.import_advisors(tx, now, advisors_csv(language))
         # Before the clubs, so that their units are found with a kind rather than made without.
-        await roster.import_units(tx, now, units_csv())
-        for unit in (await units.units_by_keys(tx, [name_key(u.name) for u in UNITS])).values():
+        await roster.import_units(tx, now, units_csv(language))
+        keys = [name_key(named(u.name, language)) for u in UNITS]
+        for unit in (await units.units_by_keys(tx, keys)).values():
             await units.grant_rep(tx, unit.id, UNIT_REP.user_id, now)
-        await roster.import_clubs(tx, now, clubs_csv(cal.today(now)), policy=policy, cal=cal)
+        today = cal.today(now)
+        await roster.import_clubs(tx, now, clubs_csv(today, language), policy=policy, cal=cal)
         records = await people.students_by_ids(tx, [s.student_id for s in STUDENTS])
         for demo in CLUBS:
-            club = await clubs.club_by_key(tx, name_key(demo.name))
+            club = await clubs.club_by_key(tx, name_key(named(demo.name, language)))
             assert club is not None
             for student_id in (demo.president, *demo.members):
                 student = records[student_id]

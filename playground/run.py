@@ -397,18 +397,26 @@ async def running(
         directory.policy = app.policy
         await migrate.upgrade(db)
         now = clock.now()
-        if await demo.seed(db, app.policy, now, app.cal):
+        names = Language(settings.playground_names)
+        if await demo.seed(db, app.policy, now, app.cal, names):
             log.info("seeded the demo university into %s", database_url)
         await directory.issue_codes(now)
         # Everyone has started the bot already, as they would have in Telegram: a request for
         # the unit's representative or the reviewer reaches them before their tab is opened.
-        for persona in await directory.personas(Language.EN.value):
+        everyone = await directory.personas(Language.EN.value)
+        for persona in everyone:
             emulator.user(
                 persona.user_id,
                 persona.first_name,
                 last_name=persona.last_name,
                 language_code=None,
             )
+        # ...and the bot has met them, in the demo's language until their Telegram says another:
+        # staff's and advisors' menus are theirs from the start.
+        async with db.transaction() as session:
+            tx = Tx(session, db)
+            for persona in everyone:
+                await people.ensure_account(tx, persona.user_id, names, now)
         stop = asyncio.Event()
         bot = asyncio.create_task(
             serve(app, make_front_end(bot_settings, app.policy.charter_max_bytes), stop)

@@ -30,7 +30,7 @@ from storage.models import (
     SignatureRow,
     StudentRow,
 )
-from storage.people import to_student
+from storage.people import students_menus_due, to_student
 from storage.tx import Tx
 
 
@@ -356,6 +356,7 @@ async def seat_officers(
                 OfficerRow(club_id=club_id, student_pk=student_pk, position=position, since=now)
             )
     await tx.session.flush()
+    await students_menus_due(tx, [student_pk for student_pk, _ in seated])
 
 
 # --- charters ---------------------------------------------------------------------------------

@@ -82,6 +82,10 @@ class AccountRow(SQLModel, table=True):
     # Set when Telegram answered 403 (blocked, deactivated); cleared when the user writes again.
     unreachable_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Telegram's command menu of this user's chat: the one published (its key; None, the menu
+    # everyone gets), and whether what they are or their language changed since (`menu_due`).
+    menu: str | None = Field(default=None, max_length=200)
+    menu_due: bool = Field(default=False, index=True)
 
 
 class BindCodeRow(SQLModel, table=True):

@@ -11,7 +11,7 @@ from sqlmodel import col
 from bot.domain.values import Club, Language, Student
 from storage.clubs import to_club
 from storage.models import AccountRow, ClubRow, OfficerRow, StudentRow
-from storage.people import to_student
+from storage.people import students_menus_due, to_student
 from storage.tx import Tx
 
 
@@ -53,12 +53,14 @@ async def set_president(tx: Tx, club_id: int, student_pk: int, now: datetime) ->
             (col(OfficerRow.position) == PRESIDENT) | (col(OfficerRow.student_pk) == student_pk)
         )
         .values(until=now)
+        .returning(col(OfficerRow.student_pk))
     )
-    await tx.session.execute(stmt)
+    ended = list((await tx.session.scalars(stmt)).all())
     tx.session.add(
         OfficerRow(club_id=club_id, student_pk=student_pk, position=PRESIDENT, since=now)
     )
     await tx.session.flush()
+    await students_menus_due(tx, [*ended, student_pk])
     return True
 
 
@@ -120,12 +122,14 @@ async def officer_accounts(tx: Tx, club_ids: list[int]) -> dict[int, list[tuple[
 
 async def end_all(tx: Tx, club_id: int, now: datetime) -> None:
     """End every current position in the club."""
-    await tx.session.execute(
+    ended = await tx.session.scalars(
         update(OfficerRow)
         .where(col(OfficerRow.club_id) == club_id)
         .where(col(OfficerRow.until).is_(None))
         .values(until=now)
+        .returning(col(OfficerRow.student_pk))
     )
+    await students_menus_due(tx, list(ended.all()))
 
 
 async def take_office(
@@ -145,8 +149,9 @@ async def take_office(
         .where(col(OfficerRow.until).is_(None))
         .where(col(OfficerRow.position).in_(positions) | col(OfficerRow.student_pk).in_(students))
         .values(until=now)
+        .returning(col(OfficerRow.student_pk))
     )
-    await tx.session.execute(stmt)
+    ended = list((await tx.session.scalars(stmt)).all())
     await tx.session.flush()
     for student_pk, position in winners:
         tx.session.add(
@@ -159,6 +164,7 @@ async def take_office(
             )
         )
     await tx.session.flush()
+    await students_menus_due(tx, [*ended, *students])
 
 
 async def history(tx: Tx, club_id: int) -> list[Term]:

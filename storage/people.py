@@ -90,15 +90,21 @@ _ACCOUNT_AND_STUDENT = (
 _ACCOUNT_OF_STUDENT = select(
     _account.c.user_id, _account.c.language, _account.c.language_chosen, _account.c.student_pk
 ).where(_account.c.student_pk == bindparam("pk"))
+# A new account's menu is due: a role granted before the user first wrote could not be shown
+# in a chat that did not exist yet.
 _NEW_ACCOUNT = _account.insert().values(
     user_id=bindparam("uid"),
     language=bindparam("lang"),
     language_chosen=False,
     created_at=bindparam("now"),
+    menu_due=True,
 )
 _ACCOUNT_WHERE = _account.c.user_id == bindparam("uid")
-_SET_LANGUAGE = update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"))
-_REACHABLE = update(_account).where(_ACCOUNT_WHERE).values(unreachable_at=None)
+_SET_LANGUAGE = (
+    update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"), menu_due=True)
+)
+# A user who writes again after a block gets their menu again: publishing failed meanwhile.
+_REACHABLE = update(_account).where(_ACCOUNT_WHERE).values(unreachable_at=None, menu_due=True)
 # A user who blocked the bot keeps the time of the first block seen.
 _UNREACHABLE = (
     update(_account)
@@ -107,12 +113,14 @@ _UNREACHABLE = (
     .values(unreachable_at=bindparam("now"))
 )
 _CHOOSE_LANGUAGE = (
-    update(_account).where(_ACCOUNT_WHERE).values(language=bindparam("lang"), language_chosen=True)
+    update(_account)
+    .where(_ACCOUNT_WHERE)
+    .values(language=bindparam("lang"), language_chosen=True, menu_due=True)
 )
 _BIND = (
     update(_account)
     .where(_ACCOUNT_WHERE)
-    .values(student_pk=bindparam("pk"), bound_at=bindparam("now"))
+    .values(student_pk=bindparam("pk"), bound_at=bindparam("now"), menu_due=True)
 )
 _ROLES = select(_role.c.role).where(_role.c.user_id == bindparam("user_id"))
 _officer = table_of(OfficerRow)
@@ -319,6 +327,7 @@ async def bind_advisor(tx: Tx, user_id: int, advisor_pk: int, now: datetime) -> 
     assert row is not None, "the engine creates the account before any handler runs"
     row.advisor_pk = advisor_pk
     row.bound_at = now
+    row.menu_due = True
 
 
 async def language_of(tx: Tx, user_id: int) -> Language:
@@ -437,7 +446,10 @@ async def grant(tx: Tx, user_id: int, role: Role, now: datetime) -> bool:
         .values(user_id=user_id, role=role.value, granted_at=now)
         .on_conflict_do_nothing()
     )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    granted = bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    if granted:
+        await menus_due(tx, [user_id])
+    return granted
 
 
 async def revoke(tx: Tx, user_id: int, role: Role) -> bool:
@@ -446,6 +458,7 @@ async def revoke(tx: Tx, user_id: int, role: Role) -> bool:
     if row is None:
         return False
     await tx.session.delete(row)
+    await menus_due(tx, [user_id])
     return True
 
 
@@ -531,3 +544,94 @@ async def account_names(tx: Tx, user_ids: list[int]) -> dict[int, str]:
         elif advisor is not None:
             names[user_id] = f"{advisor} ({staff_id})"
     return names
+
+
+# --- command menus -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MenuFacts:
+    """What a user is, as far as their command menu goes, and the menu their chat shows now."""
+
+    user_id: int
+    language: Language
+    language_chosen: bool
+    published: str | None
+    student: bool
+    advisor: bool
+    officer: bool
+    unit_rep: bool
+    granted: frozenset[Role]
+
+
+async def menus_due(tx: Tx, user_ids: list[int]) -> None:
+    """What these users are changed: their menus are published again at the next tick (a user
+    the bot never met has no chat to show one in, and no row)."""
+    if user_ids:
+        stmt = update(_account).where(_account.c.user_id.in_(user_ids)).values(menu_due=True)
+        await tx.session.execute(stmt)
+
+
+async def students_menus_due(tx: Tx, student_pks: list[int]) -> None:
+    """`menus_due` for the accounts bound to these students."""
+    if student_pks:
+        stmt = update(_account).where(_account.c.student_pk.in_(student_pks)).values(menu_due=True)
+        await tx.session.execute(stmt)
+
+
+_MENU_FACTS = (
+    _account.c.user_id,
+    _account.c.language,
+    _account.c.language_chosen,
+    _account.c.menu,
+    _account.c.student_pk.is_not(None),
+    _account.c.advisor_pk.is_not(None),
+    exists().where(_officer.c.student_pk == _account.c.student_pk, _officer.c.until.is_(None)),
+    exists().where(_rep.c.user_id == _account.c.user_id),
+    *(
+        exists().where(_role.c.user_id == _account.c.user_id, _role.c.role == role.value)
+        for role in Role
+    ),
+)
+
+
+async def claim_menus(tx: Tx, limit: int) -> list[MenuFacts]:
+    """Up to `limit` users whose menus are due, no longer marked, with what they are now (two
+    statements). A change after this read marks them due again."""
+    due = select(_account.c.user_id).where(_account.c.menu_due.is_(True)).limit(limit)
+    claim = (
+        update(_account)
+        .where(_account.c.user_id.in_(due.scalar_subquery()))
+        .values(menu_due=False)
+        .returning(_account.c.user_id)
+    )
+    user_ids = [user_id for (user_id,) in (await tx.session.execute(claim)).all()]
+    if not user_ids:
+        return []
+    rows = await tx.session.execute(
+        select(*_MENU_FACTS).where(_account.c.user_id.in_(user_ids)).order_by(_account.c.user_id)
+    )
+    return [
+        MenuFacts(
+            user_id=row[0],
+            language=Language(row[1]),
+            language_chosen=row[2],
+            published=row[3],
+            student=bool(row[4]),
+            advisor=bool(row[5]),
+            officer=bool(row[6]),
+            unit_rep=bool(row[7]),
+            granted=frozenset(role for role, held in zip(Role, row[8:], strict=True) if held),
+        )
+        for row in rows
+    ]
+
+
+async def menus_published(tx: Tx, published: dict[int, str | None]) -> None:
+    """Record the menu each chat shows now: one statement per distinct menu."""
+    by_menu: dict[str | None, list[int]] = {}
+    for user_id, key in published.items():
+        by_menu.setdefault(key, []).append(user_id)
+    for key, user_ids in by_menu.items():
+        stmt = update(_account).where(_account.c.user_id.in_(user_ids)).values(menu=key)
+        await tx.session.execute(stmt)

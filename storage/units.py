@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from bot.domain.values import name_key
 from storage.models import GuidanceUnitRow, UnitRepRow
+from storage.people import menus_due
 from storage.tx import Tx
 
 
@@ -98,7 +99,10 @@ async def grant_rep(tx: Tx, unit_id: int, user_id: int, now: datetime) -> bool:
         .values(unit_id=unit_id, user_id=user_id, granted_at=now)
         .on_conflict_do_nothing()
     )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    granted = bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    if granted:
+        await menus_due(tx, [user_id])
+    return granted
 
 
 async def revoke_rep(tx: Tx, unit_id: int, user_id: int) -> bool:
@@ -107,7 +111,10 @@ async def revoke_rep(tx: Tx, unit_id: int, user_id: int) -> bool:
         .where(col(UnitRepRow.unit_id) == unit_id)
         .where(col(UnitRepRow.user_id) == user_id)
     )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    revoked = bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    if revoked:
+        await menus_due(tx, [user_id])
+    return revoked
 
 
 async def units_represented_by(tx: Tx, user_id: int) -> list[int]:

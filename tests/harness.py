@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from bot.chat.i18n import tr
-from bot.chat.replies import Button, Document, Incoming, Outcome, Reply
+from bot.chat.replies import Button, Document, Incoming, Outcome, Reply, SharedPerson
 from bot.core.engine import Engine
 from bot.domain.policy import Policy
 from bot.domain.values import Language, Role
@@ -79,6 +79,11 @@ class Chat:
     async def send(self, text: str) -> str:
         """Send text; the plain text of the replies, joined."""
         outcome = await self.deliver(self.incoming(text=text))
+        return "\n".join(plain(r.text) for r in outcome.replies)
+
+    async def share(self, user_id: int, name: str) -> str:
+        """Choose a person with the person picker; the plain text of the replies, joined."""
+        outcome = await self.deliver(self.incoming(shared=SharedPerson(user_id, name)))
         return "\n".join(plain(r.text) for r in outcome.replies)
 
     async def send_document(self, document: Document, caption: str | None = None) -> str:

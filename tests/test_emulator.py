@@ -580,6 +580,75 @@ async def test_menu_as_a_private_chat_shows_it(emu: BotApiEmulator, api: ApiCall
     assert emu.menu("zh") == [("join", "Join")]
 
 
+async def test_a_chats_own_menu_comes_first_and_goes_with_delete(
+    emu: BotApiEmulator, api: ApiCall
+) -> None:
+    alice = emu.user(1001)
+    await api("setMyCommands", commands=[{"command": "start", "description": "Start"}])
+    own = {"type": "chat", "chat_id": alice.id}
+    await api("setMyCommands", commands=[{"command": "grant", "description": "Grant"}], scope=own)
+    assert emu.menu("en", alice.id) == [("grant", "Grant")]
+    assert emu.menu("en", 1002) == [("start", "Start")]
+    await api("deleteMyCommands", scope=own)
+    assert emu.menu("en", alice.id) == [("start", "Start")]
+    # Telegram knows no chat the user never opened.
+    status, body = await api(
+        "setMyCommands",
+        commands=[{"command": "grant", "description": "Grant"}],
+        scope={"type": "chat", "chat_id": 4242},
+    )
+    assert (status, body["description"]) == (400, "Bad Request: chat not found")
+    many = [{"command": f"c{i}", "description": "x"} for i in range(101)]
+    status, body = await api("setMyCommands", commands=many)
+    assert (status, body["description"]) == (400, "Bad Request: too many commands specified")
+
+
+async def test_a_person_picker_and_the_choice_it_sends(emu: BotApiEmulator, api: ApiCall) -> None:
+    alice, bob = emu.user(1001), emu.user(1002, first_name="Bob", last_name="Li")
+    with pytest.raises(ValueError, match="no person picker"):
+        await alice.share(bob)
+    picker = {
+        "keyboard": [[{"text": "Choose", "request_users": {"request_id": 7, "max_quantity": 1}}]],
+        "one_time_keyboard": True,
+    }
+    sent = await api("sendMessage", chat_id=1001, text="Who?", reply_markup=picker)
+    assert sent[0] == 200
+    assert alice.reply_keyboard == picker
+    assert (await alice.wait_message()).buttons == []
+    await alice.share(bob)
+    _, body = await api("getUpdates")
+    shared = body["result"][-1]["message"]["users_shared"]
+    assert shared == {
+        "request_id": 7,
+        "users": [{"user_id": 1002, "first_name": "Bob", "last_name": "Li"}],
+    }
+    # One-time: used, it is gone; a removal takes away a keyboard that is not.
+    assert alice.reply_keyboard is None
+    await api(
+        "sendMessage",
+        chat_id=1001,
+        text="Again?",
+        reply_markup={**picker, "one_time_keyboard": False},
+    )
+    assert alice.reply_keyboard is not None
+    await api("sendMessage", chat_id=1001, text="Done", reply_markup={"remove_keyboard": True})
+    assert alice.reply_keyboard is None
+    # An edit takes only an inline keyboard; a picker must ask for 1 to 10 people.
+    status, body = await api(
+        "editMessageText",
+        chat_id=1001,
+        message_id=sent[1]["result"]["message_id"],
+        text="x",
+        reply_markup=picker,
+    )
+    assert (status, body["description"]) == (400, "Bad Request: inline keyboard expected")
+    bad = {
+        "keyboard": [[{"text": "Choose", "request_users": {"request_id": 1, "max_quantity": 11}}]]
+    }
+    status, body = await api("sendMessage", chat_id=1001, text="Who?", reply_markup=bad)
+    assert (status, body["description"]) == (400, "Bad Request: BUTTON_USER_QUANTITY_INVALID")
+
+
 async def test_wait_message_timeout_explains_what_happened(
     emu: BotApiEmulator, api: ApiCall
 ) -> None:

@@ -22,7 +22,7 @@ from bot.app.cli import main
 from bot.app.settings import Framework, Settings
 from bot.core.engine import Engine
 from bot.domain.policy import Policy, load_policy
-from bot.domain.values import Category, Political, Role, StudentStatus, UnitKind
+from bot.domain.values import Category, Language, Political, Role, StudentStatus, UnitKind
 from bot.flows import build_router
 from emulator.web import Persona
 from playground import demo
@@ -50,7 +50,10 @@ FIRST_STUDENT = "2021010101"  # 王明, enrolled and in no club
 
 
 def settings(framework: Framework = Framework.AIOGRAM) -> Settings:
-    return Settings(_env_file=None, bot_framework=framework, tick_seconds=0.2)  # type: ignore[call-arg]
+    # English names: the tests read them (the playground's own default is Chinese).
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, bot_framework=framework, tick_seconds=0.2, playground_names="en"
+    )
 
 
 def by_id() -> dict[str, demo.DemoStudent]:
@@ -131,6 +134,32 @@ async def test_seed_loads_once_and_grants_staff(db: Database) -> None:
             assert unit.kind is not None, club.name
     assert memberships == sum(1 + len(club.members) for club in demo.CLUBS)
     assert all(led.values()), led
+
+
+async def test_the_demo_university_in_chinese(db: Database) -> None:
+    """Issue 15, part 7: a Chinese university's records name its clubs, units, colleges and
+    classes in Chinese; the playground seeds them so by default."""
+    assert Settings(_env_file=None).playground_names == "zh"  # type: ignore[call-arg]
+    assert await demo.seed(db, Policy(), utcnow(), language=Language.ZH)
+    han = re.compile(r"^[\u4e00-\u9fff]+$")
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        found = await clubs.all_clubs(tx)
+        assert {c.name for c in found} == {demo.ZH_NAMES[c.name] for c in demo.CLUBS}
+        assert all(han.match(c.name) and han.match(c.guidance_unit) for c in found)
+        assert "国际象棋社" in {c.name for c in found}
+        units_found = {u.name for u in await units.current_units(tx)}
+        assert units_found == {demo.ZH_NAMES[u.name] for u in demo.UNITS}
+        wang = await people.student_by_student_id(tx, FIRST_STUDENT)
+        assert wang is not None
+        assert (wang.college, wang.class_name) == ("计算机学院", "计科2101")
+        # Every club was seeded with its president and members, as in English.
+        memberships, _ = await clubs.membership_totals(tx)
+        assert len(await advisors.all_advisors(tx)) == len(demo.ADVISORS)
+        assert {a.department for a in await advisors.all_advisors(tx)} <= set(
+            demo.ZH_NAMES.values()
+        )
+    assert memberships == sum(1 + len(club.members) for club in demo.CLUBS)
 
 
 async def test_a_stricter_policy_keeps_the_joins_it_allows(db: Database) -> None:
@@ -969,3 +998,71 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         assert app.name == "Go Club"
     finally:
         await db.dispose()
+
+
+@pytest.mark.e2e
+async def test_browser_staff_grant_a_role_by_picking_the_person_and_the_menus_follow(
+    browser: Browser, tmp_path: Path, shots: Path
+) -> None:
+    """Issue 15, part 6: staff's menu is staff's (no /join), a role is granted by choosing the
+    person from Telegram's picker, and the person's menu gains the role's commands."""
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    async with running(settings(), port=0, database_url=url) as running_playground:
+        context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+        student = await context.new_page()
+        errors: list[str] = []
+        student.on("pageerror", lambda error: errors.append(str(error)))
+        await student.goto(running_playground.url)
+        await (
+            student.locator(".person", has_text=FIRST_STUDENT)
+            .get_by_role("button", name="Chat")
+            .click()
+        )
+        await student.get_by_role("button", name="Bind my account").click()
+        await expect(student.locator(".msg.bot").last).to_contain_text("now bound to 王明")
+        await student.get_by_role("button", name="☰ Menu").click()
+        menu = student.get_by_role("menuitem")
+        await expect(menu.filter(has_text="/join")).to_have_count(1)
+        await expect(menu.filter(has_text="/verdict")).to_have_count(0)
+        await student.keyboard.press("Escape")
+
+        staff = await context.new_page()
+        staff.on("pageerror", lambda error: errors.append(str(error)))
+        await staff.goto(running_playground.url)
+        office = staff.locator(".person", has_text="Student-work office")
+        await office.get_by_role("button", name="Chat").click()
+        await staff.get_by_placeholder("Message").fill("/start")
+        await staff.keyboard.press("Enter")
+        answers = staff.locator(".msg.bot")
+        await expect(answers.last).to_contain_text("You act here as staff")
+        # The menu follows at the next tick: staff's commands, not a student's.
+        staff_menu = staff.get_by_role("menuitem")
+        for _ in range(50):
+            await staff.get_by_role("button", name="☰ Menu").click()
+            if await staff_menu.filter(has_text="/grant").count():
+                break
+            await staff.keyboard.press("Escape")
+            await staff.wait_for_timeout(200)
+        await expect(staff_menu.filter(has_text="/join")).to_have_count(0)
+        await staff_menu.filter(has_text="/grant").click()
+        await answers.last.get_by_role("button", name="Review committee member").click()
+        await expect(answers.last).to_contain_text("Who should become a member of the review")
+        await staff.get_by_role("button", name="👤 Choose a person").click()
+        await staff.get_by_role("dialog").get_by_role("searchbox").fill(FIRST_STUDENT)
+        await shoot(staff, shots, "playground-grant-picker")
+        await staff.get_by_role("dialog").get_by_role("button", name=re.compile("王明")).click()
+        await expect(answers.last).to_contain_text("Granted: 王明")
+        await expect(staff.get_by_role("button", name="👤 Choose a person")).to_have_count(0)
+
+        # 王明's menu now offers the committee's commands, at the next tick.
+        verdict = student.get_by_role("menuitem").filter(has_text="/verdict")
+        for _ in range(50):
+            await student.get_by_role("button", name="☰ Menu").click()
+            if await verdict.count():
+                break
+            await student.keyboard.press("Escape")
+            await student.wait_for_timeout(200)
+        await expect(verdict).to_have_count(1)
+        await shoot(student, shots, "playground-menu-after-grant")
+        assert errors == []
+        await context.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.app import logs
-from bot.app.root import App, build_app, run, tick
+from bot.app.root import App, build_app, menu_publisher, run, tick
 from bot.app.settings import Settings
 from bot.chat.i18n import tr
 from bot.domain.policy import PolicyError
@@ -34,6 +34,7 @@ from bot.services import (
 )
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
+from schedules.throttle import Pacer
 from storage import advisors, audit, clubs, migrate, units
 from storage import applications as applications_store
 from storage import reviews as reviews_store
@@ -101,6 +102,11 @@ def parser() -> argparse.ArgumentParser:
     )
     play.add_argument("--port", type=int, help="port on 127.0.0.1 (default PLAYGROUND_PORT, 8080)")
     play.add_argument("--reset", action="store_true", help="start over with a fresh demo")
+    play.add_argument(
+        "--names",
+        choices=("zh", "en"),
+        help="the demo university's names, when it is seeded (default PLAYGROUND_NAMES, zh)",
+    )
     once = sub.add_parser("tick", help="queue the reminders that fell due, send them, and exit")
     once.add_argument(
         "--refresh", action="store_true", help="recompute every club's deadlines first"
@@ -206,6 +212,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "playground":
         port = settings.playground_port if args.port is None else args.port
+        if args.names is not None:
+            settings = settings.model_copy(update={"playground_names": args.names})
         return await _playground(settings, port, reset=args.reset)
     if args.command == "tick" and settings.bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
@@ -273,8 +281,9 @@ async def _tick(app: App, refresh: bool) -> int:
     front = make_front_end(app.settings)
     await front.open()
     delivery = Delivery(app.db, front, app.policy, app.cal)
+    publisher = menu_publisher(app, front, Pacer(delivery.throttle))
     try:
-        queued, sent = await tick(app, delivery, refresh=refresh)
+        queued, sent = await tick(app, delivery, publisher, refresh=refresh)
     finally:
         await delivery.close()
         await front.close()

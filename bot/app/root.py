@@ -17,21 +17,22 @@ from bot.app import logs
 from bot.app.http import build_web, listening
 from bot.app.metrics import Metrics
 from bot.app.settings import Settings
-from bot.chat.frontend import FrontEnd
+from bot.chat.frontend import FrontEnd, Pace
 from bot.chat.i18n import tr
 from bot.chat.replies import Reply
+from bot.core import menus
 from bot.core.engine import Engine
 from bot.core.router import Router
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy, load_policy
 from bot.domain.values import Language
 from bot.flows import build_router
-from bot.flows.account import menu
 from bot.services import applications
 from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
 from schedules.elections import advance_due
+from schedules.menus import MenuPublisher
 from schedules.throttle import Pacer
 from storage import conversations, leases, migrate, outbox
 from storage.db import Database
@@ -83,14 +84,25 @@ async def forget_old_updates(db: Database, now: datetime) -> None:
         await conversations.forget_updates(Tx(session, db), now - UPDATE_MEMORY)
 
 
-async def tick(app: App, delivery: Delivery, *, refresh: bool = False) -> tuple[int, int]:
-    """One scan-and-send: queue what fell due, then send it; (reminders queued, messages sent)."""
+def menu_publisher(app: App, front: FrontEnd, pace: Pace) -> MenuPublisher:
+    """Publishes the command menus of the people whose roles or language changed."""
+    return MenuPublisher(app.db, front, pace, lambda facts: menus.wanted(app.router, facts))
+
+
+async def tick(
+    app: App, delivery: Delivery, publisher: MenuPublisher | None = None, *, refresh: bool = False
+) -> tuple[int, int]:
+    """One scan-and-send: queue what fell due, then send it (and the menus that are due);
+    (reminders queued, messages sent)."""
     if refresh:
         await refresh_all(app.db, app.policy, app.cal, app.clock())
     # Election steps first: what they announce goes out in the same tick.
     await advance_due(app.db, app.policy, app.cal, app.clock())
     scanned = await scan_due(app.db, app.policy, app.cal, app.clock())
-    return scanned.messages, await delivery.deliver_due()
+    sent = await delivery.deliver_due()
+    if publisher is not None:
+        await publisher.publish_due()
+    return scanned.messages, sent
 
 
 async def report_errors(app: App, alerts: logs.Alerts) -> bool:
@@ -135,7 +147,7 @@ async def serve(
         ballot_key=app.settings.ballot_key_bytes(),
         observe=metrics.observe_update,
     )
-    await front.register_commands({lang: menu(app.router, lang) for lang in Language})
+    await front.register_commands({lang: menus.default(app.router, lang) for lang in Language})
     delivery = Delivery(
         app.db, front, app.policy, app.cal, SystemClock(app.clock), count_send=metrics.count_send
     )
@@ -197,6 +209,7 @@ async def serve(
         "deadlines": Job(scan, every),
         "elections": Job(elect, every),
         "outbox": Job(delivery.deliver_due, every),
+        "menus": Job(menu_publisher(app, front, pacer).publish_due, every),
         "forget-updates": Job(forget, HOUR),
         "expire-drafts": Job(expire_drafts, HOUR, at_start=True),
         "answers": Job(answers, MINUTE, at_start=True),

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=5.0, gt=0)
     # The web playground (`clubbot playground`) listens on 127.0.0.1 at this port.
     playground_port: int = Field(default=8080, ge=0, le=65535)
+    # The language of the demo university's names (clubs, units, colleges, classes): Chinese, as
+    # a Chinese university's records are; `en` for testers who read no Chinese. Used when the
+    # playground's database is seeded (the first start, or `--reset`).
+    playground_names: Literal["zh", "en"] = "zh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     # A Telegram chat (staff's, or IT's) told of internal errors: one message per interval.

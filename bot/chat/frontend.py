@@ -79,6 +79,12 @@ class FrontEnd(Protocol):
         """Publish the command menu in each language (setMyCommands)."""
         ...
 
+    async def set_menu(self, chat_id: int, commands: list[BotCommand] | None) -> None:
+        """Give one private chat a command menu of its own (setMyCommands with the chat's scope),
+        or with None take it away, so the default shows again (deleteMyCommands). Unreachable
+        when the user blocked the bot or never opened a chat with it."""
+        ...
+
     async def start(self, handler: Handler) -> None:
         """Pass every update received from now on to `handler`."""
         ...

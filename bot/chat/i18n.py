@@ -14,6 +14,7 @@ import html
 import re
 import string
 import tomllib
+from collections.abc import Iterable
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -87,6 +88,11 @@ def tr(language: Language, key: str, **params: object) -> Html:
             **{name: _param(messages, value) for name, value in params.items()}
         )
     )
+
+
+def joined(language: Language, items: Iterable[str]) -> str:
+    """A list within a sentence, separated as the language writes one ("a, b"; "a、b")."""
+    return catalog(language)["list.separator"].join(items)
 
 
 def plain(message: str) -> str:

@@ -39,6 +39,15 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedPerson:
+    """A person the user chose with a `PersonPicker` (Telegram's `users_shared`). The choice is
+    the user's client's word, like callback data: who may act on it is checked again."""
+
+    user_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """One Telegram update, reduced to what the core needs."""
 
@@ -55,6 +64,7 @@ class Incoming:
     # Set for a change of the bot's membership in a private chat, which needs no reply: the
     # user blocked the bot (True) or unblocked it (False).
     blocked: bool | None = None
+    shared: SharedPerson | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +75,18 @@ class Button:
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
+
+# The request_id of every person picker: one picker is open at a time, and the conversation's
+# state, not the id, says what the choice is for.
+PICKER_REQUEST = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PersonPicker:
+    """A button under the input field that opens Telegram's chooser of a person (a reply
+    keyboard with KeyboardButtonRequestUsers); the choice arrives as `Incoming.shared`."""
+
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +120,14 @@ class Reply:
     buttons: Keyboard = ()
     edit: bool = False
     attachment: Attachment | None = None
+    # A reply keyboard instead of inline buttons: the person picker, or its removal.
+    picker: PersonPicker | None = None
+    close_picker: bool = False
+
+    def __post_init__(self) -> None:
+        # Telegram takes one reply_markup per message, and an edit takes only inline buttons.
+        if (self.picker is not None or self.close_picker) and (self.buttons or self.edit):
+            raise ValueError("a person picker goes alone, in a new message")
 
     @property
     def caption(self) -> str | None:
@@ -135,6 +165,8 @@ class Outcome:
                     "text": r.text,
                     "buttons": [[[b.text, b.data, b.url] for b in row] for row in r.buttons],
                     "edit": r.edit,
+                    "picker": r.picker.text if r.picker else None,
+                    "close": r.close_picker,
                 }
                 for r in self.replies
             ],
@@ -149,6 +181,8 @@ def stored_replies(data: str) -> list[Reply]:
             r["text"],
             tuple(tuple(Button(*b) for b in row) for row in r["buttons"]),
             edit=r["edit"],
+            picker=PersonPicker(r["picker"]) if r.get("picker") else None,
+            close_picker=bool(r.get("close")),
         )
         for r in json.loads(data)
     ]
@@ -158,6 +192,14 @@ def stored_replies(data: str) -> list[Reply]:
 class BotCommand:
     command: str
     description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    """The command menu one chat should show: its key (what it was made from) and commands."""
+
+    key: str
+    commands: list[BotCommand]
 
 
 # Telegram's limit on a caption, in characters after entity parsing.
@@ -184,11 +226,14 @@ def fit(reply: Reply, limit: int = TEXT_LIMIT) -> list[Reply]:
     parts = split_text(reply.text, limit)
     last = len(parts) - 1
     return [
-        Reply(
-            part,
-            reply.buttons if i == last else (),
-            reply.edit and i == 0,
-            reply.attachment if i == last else None,
+        replace(
+            reply,
+            text=part,
+            buttons=reply.buttons if i == last else (),
+            edit=reply.edit and i == 0,
+            attachment=reply.attachment if i == last else None,
+            picker=reply.picker if i == last else None,
+            close_picker=reply.close_picker and i == last,
         )
         for i, part in enumerate(parts)
     ]

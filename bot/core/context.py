@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.chat import callbacks
-from bot.chat.i18n import tr
+from bot.chat.i18n import joined, tr
 from bot.chat.replies import Button
 from bot.core.router import Router
 from bot.domain.calendar import Calendar
@@ -51,6 +51,10 @@ class Ctx:
     def t(self, key: str, **params: object) -> str:
         """A message in the user's language."""
         return tr(self.lang, key, **params)
+
+    def join(self, items: Iterable[str]) -> str:
+        """A list within a sentence, separated as the user's language writes one."""
+        return joined(self.lang, items)
 
     async def write(self, work: Callable[[Tx], Awaitable[None]]) -> None:
         """A write that belongs to this update: now, or, in a report's read-only run, with the

@@ -419,6 +419,11 @@ class Engine:
         command = parse_command(inc.text or "", self.bot_username) if inc.text else None
         if command is not None:
             return await self._command(ctx, conv, *command)
+        if inc.shared is not None:
+            if conv.flow is not None:
+                return await self._flow_input(ctx, conv, Input(person=inc.shared))
+            # A picker left on screen after its question ended: nothing waits for a person.
+            return Step(replies=[Reply(ctx.t("picker.nothing"), close_picker=True)])
         if conv.flow is not None:
             if inc.document is not None and inc.document.fetch_failed:
                 # The adapter could not download the file: the step waits for it again.
@@ -434,7 +439,8 @@ class Engine:
     async def _command(self, ctx: Ctx, conv: Conversation, name: str, args: str) -> Step:
         if name == "cancel":
             key = "cancel.done" if conv.flow is not None else "cancel.nothing"
-            return Step.say(ctx.t(key))
+            # A person picker the flow had opened goes with it (removing none is harmless).
+            return Step(replies=[Reply(ctx.t(key), close_picker=conv.flow is not None)])
         command = self.router.commands.get(name)
         if command is None:
             # A new command abandons any flow; an unknown one leaves it as it was.

@@ -96,6 +96,29 @@ BUTTON_ACTIONS = frozenset(
     }
 )
 COMMANDS = tuple(name for name in PERMISSIONS if name not in BUTTON_ACTIONS)
+# The commands offered in the menu of those who may use them (`bot.core.menus`); the others are
+# rarer or end something, and /help lists them all.
+MENU = frozenset(
+    {
+        "status",
+        "applications",
+        "student",
+        "advisor",
+        "overdue",
+        "ledger",
+        "stats",
+        "export",
+        "audit",
+        "grant",
+        "revoke",
+        "review_open",
+        "review_form",
+        "appeal",
+        "verdict",
+        "units",
+        "election",
+    }
+)
 # Every role a user can have, the columns of the matrix.
 ROLES = (A.STAFF, A.REVIEWER, A.UNIT_REP, A.ADVISOR, A.OFFICER, A.MEMBER)
 _GRANTED = {Role.STAFF: A.STAFF, Role.REVIEWER: A.REVIEWER}
@@ -173,7 +196,7 @@ def command(
         async def checked(ctx: Ctx, args: str) -> Step:
             return await guard(ctx, name, f"/{name}") or await handler(ctx, args)
 
-        router.command(name, *PERMISSIONS[name], menu=False, report=report)(checked)
+        router.command(name, *PERMISSIONS[name], menu=name in MENU, report=report)(checked)
         return handler
 
     return register

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel
 
 from bot.chat.callbacks import Callback
-from bot.chat.replies import Button, Document, Keyboard, Reply, Toast
+from bot.chat.replies import Button, Document, Keyboard, Reply, SharedPerson, Toast
 
 if TYPE_CHECKING:
     from bot.core.context import Ctx
@@ -62,11 +62,13 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """What the user gave a flow: typed text, a button's value, or a document."""
+    """What the user gave a flow: typed text, a button's value, a document, or a person chosen
+    with a person picker."""
 
     text: str | None = None
     choice: str | None = None
     document: Document | None = None
+    person: SharedPerson | None = None
 
 
 CommandHandler = Callable[["Ctx", str], Awaitable[Step]]

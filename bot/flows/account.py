@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.i18n import tr
-from bot.chat.replies import BotCommand, Button, Reply
+from bot.chat.replies import Button, Reply
 from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Audience, Router, Step
@@ -18,6 +18,8 @@ from bot.services.identity import BindOutcome
 router = Router()
 
 LANGUAGE_NAMES = {Language.EN: "English", Language.ZH: "中文"}
+# What someone may be without a record of their own to bind.
+GRANTED_ROLES = (Audience.STAFF, Audience.REVIEWER, Audience.UNIT_REP)
 
 
 @router.command("start")
@@ -28,6 +30,11 @@ async def start(ctx: Ctx, args: str) -> Step:
         advisor = await ctx.advisor()
         if advisor is not None:
             return Step.say(ctx.t("start.welcome_bound", name=advisor.name))
+        # Staff, reviewers and unit representatives have no record to bind: say what they are.
+        held = [a for a in GRANTED_ROLES if a in await permissions.capacities(ctx)]
+        if held:
+            roles = ctx.t("start.separator").join(ctx.t(f"start.role.{a.value}") for a in held)
+            return Step.say(ctx.t("start.welcome_role", roles=roles))
         return Step.say(ctx.t("start.welcome_unbound"))
     if args.startswith(SIGN_PREFIX):
         # A co-sponsor's signing link (REG-1), never a binding code: no code has an underscore.
@@ -100,12 +107,3 @@ async def language_chosen(ctx: Ctx, cb: Callback) -> Step:
         raise callbacks.BadCallback("unknown language")
     await identity.choose_language(ctx.tx, ctx.user_id, chosen)
     return Step.say(tr(chosen, "language.set"), edit=True)
-
-
-def menu(router: Router, language: Language) -> list[BotCommand]:
-    """Telegram's command menu in one language: what everyone and students use."""
-    return [
-        BotCommand(command.name, tr(language, f"command.{command.name}"))
-        for command in router.commands.values()
-        if command.menu and command.audiences & {Audience.EVERYONE, Audience.STUDENT}
-    ] + [BotCommand("cancel", tr(language, "command.cancel"))]

@@ -7,11 +7,16 @@ the server at every call. Long answers are paged (`bot.flows.pages`).
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
+from enum import StrEnum
 
+from pydantic import BaseModel
+
+from bot.chat.replies import PersonPicker, Reply
 from bot.chat.text import number
 from bot.core.context import Ctx
-from bot.core.permissions import command
-from bot.core.router import Router, Step
+from bot.core.permissions import command, guard
+from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import Club, Role, name_key
 from bot.flows import pages
 from bot.flows.common import clip
@@ -85,11 +90,11 @@ async def student(ctx: Ctx, args: str) -> Step:
             ),
         )
     ]
-    lines.append(ctx.t("console.student_clubs", clubs=", ".join(c.name for _, c in held) or "—"))
-    lines.append(ctx.t("console.student_positions", clubs=", ".join(c.name for c in led) or "—"))
+    lines.append(ctx.t("console.student_clubs", clubs=ctx.join(c.name for _, c in held) or "—"))
+    lines.append(ctx.t("console.student_positions", clubs=ctx.join(c.name for c in led) or "—"))
     signed = await applications.signed_by(ctx.tx, found.id, OPEN_STATES)
     if signed:
-        held_apps = ", ".join(
+        held_apps = ctx.join(
             f"#{a.id} {clip(a.name, 40)} ({ctx.t(f'application.state.{a.state}')})" for a in signed
         )
         lines.append(ctx.t("console.student_applications", applications=held_apps))
@@ -210,37 +215,138 @@ async def audit_club(ctx: Ctx, args: str) -> Step:
 
 
 # --- /grant and /revoke ------------------------------------------------------------------------
+#
+# `/grant ROLE USER_ID` acts at once; `/grant ROLE` asks for the person (Telegram's person picker,
+# or their numeric id typed); `/grant` alone asks for the role first. /revoke alike.
+
+ROLES_FLOW = "roles"
 
 
-def _role_args(args: str) -> tuple[Role, int] | None:
-    parts = args.split()
-    if len(parts) != 2 or number(parts[1], 15) is None:
-        return None
+class RoleState(StrEnum):
+    ROLE = "role"
+    PERSON = "person"
+
+
+class RoleData(BaseModel):
+    grant: bool
+    role: Role | None = None
+
+
+def _role(raw: str) -> Role | None:
     try:
-        return Role(parts[0].lower()), int(parts[1])
+        return Role(raw.lower())
     except ValueError:
         return None
 
 
+async def _roles_command(ctx: Ctx, args: str, grant: bool) -> Step:
+    name = "grant" if grant else "revoke"
+    parts = args.split()
+    role = _role(parts[0]) if parts else None
+    if not parts:
+        return _ask_role(ctx, RoleData(grant=grant))
+    if role is None or len(parts) > 2:
+        return usage(ctx, name)
+    if len(parts) == 1:
+        return _ask_person(ctx, RoleData(grant=grant, role=role))
+    user_id = number(parts[1], 15)
+    if user_id is None:
+        return usage(ctx, name)
+    return await _change(ctx, grant, role, user_id, None)
+
+
 @command(router, "grant")
 async def grant(ctx: Ctx, args: str) -> Step:
-    parsed = _role_args(args)
-    if parsed is None:
-        return usage(ctx, "grant")
-    role, user_id = parsed
-    changed = await roles.grant(ctx.tx, ctx.now, ctx.user_id, user_id, role)
-    key = "grant.granted" if changed else "grant.already"
-    return Step.say(ctx.t(key, role=ctx.t(f"console.role.{role.value}"), user=user_id))
+    return await _roles_command(ctx, args, grant=True)
 
 
 @command(router, "revoke")
 async def revoke(ctx: Ctx, args: str) -> Step:
-    parsed = _role_args(args)
-    if parsed is None:
-        return usage(ctx, "revoke")
-    role, user_id = parsed
-    if user_id == ctx.user_id and role is Role.STAFF:
-        return Step.say(ctx.t("grant.not_self"))
-    changed = await roles.revoke(ctx.tx, ctx.now, ctx.user_id, user_id, role)
-    key = "grant.revoked" if changed else "grant.not_held"
-    return Step.say(ctx.t(key, role=ctx.t(f"console.role.{role.value}"), user=user_id))
+    return await _roles_command(ctx, args, grant=False)
+
+
+def _ask_role(ctx: Ctx, data: RoleData, note: str | None = None) -> Step:
+    rows = [[ctx.choice(ctx.t(f"grant.role_button.{role.value}"), role.value)] for role in Role]
+    key = "grant.ask_role_grant" if data.grant else "grant.ask_role_revoke"
+    return Step.ask(ROLES_FLOW, RoleState.ROLE, data, ctx.t(key), rows, note)
+
+
+def _ask_person(ctx: Ctx, data: RoleData, note: str | None = None) -> Step:
+    assert data.role is not None
+    label = ctx.t("grant.button_pick")
+    key = "grant.ask_person_grant" if data.grant else "grant.ask_person_revoke"
+    text = ctx.t(key, role=ctx.t(f"console.role.{data.role.value}"), button=label)
+    body = f"{note}\n\n{text}" if note else text
+    # A picker goes in a message of its own: Telegram shows it under the input field.
+    reply = Reply(body, picker=PersonPicker(label))
+    return Step([reply], flow=ROLES_FLOW, state=RoleState.PERSON.value, data=data)
+
+
+async def on_role(ctx: Ctx, data: RoleData, given: Input) -> Step:
+    refused = await guard(ctx, "grant" if data.grant else "revoke", "roles flow")
+    if refused is not None:
+        return refused
+    role = _role(given.choice or "")
+    if role is None:
+        return _ask_role(ctx, data, ctx.t("grant.use_buttons"))
+    step = _ask_person(ctx, data.model_copy(update={"role": role}))
+    # The question keeps the answer, without its buttons; the picker comes in a new message.
+    chosen = ctx.t("grant.role_chosen", role=ctx.t(f"console.role.{role.value}"))
+    step.replies.insert(0, Reply(chosen, edit=True))
+    return step
+
+
+async def on_person(ctx: Ctx, data: RoleData, given: Input) -> Step:
+    assert data.role is not None
+    refused = await guard(ctx, "grant" if data.grant else "revoke", "roles flow")
+    if refused is not None:
+        return replace(refused, replies=[_closing(r) for r in refused.replies])
+    if given.person is not None:
+        return await _change(ctx, data.grant, data.role, given.person.user_id, given.person.name)
+    user_id = number((given.text or "").strip(), 15)
+    if user_id is None:
+        return _ask_person(ctx, data, ctx.t("grant.send_person"))
+    return await _change(ctx, data.grant, data.role, user_id, None)
+
+
+async def _change(
+    ctx: Ctx, grant: bool, role: Role, user_id: int, shared_name: str | None
+) -> Step:
+    """Grant or revoke, and say so naming the person (in a message that also takes the person
+    picker away, when one was shown)."""
+    name = (await people.account_names(ctx.tx, [user_id])).get(user_id) or shared_name
+    who = name or ctx.t("console.actor_account", id=user_id)
+    role_name = ctx.t(f"console.role.{role.value}")
+    if grant:
+        changed = await roles.grant(ctx.tx, ctx.now, ctx.user_id, user_id, role)
+        key = "grant.granted" if changed else "grant.already"
+    elif user_id == ctx.user_id and role is Role.STAFF:
+        key = "grant.not_self"
+    else:
+        changed = await roles.revoke(ctx.tx, ctx.now, ctx.user_id, user_id, role)
+        key = "grant.revoked" if changed else "grant.not_held"
+    text = ctx.t(key, role=role_name, user=who)
+    if name:
+        text += "\n" + ctx.t("grant.telegram_id", id=user_id)
+    return Step(replies=[_closing(Reply(text))])
+
+
+def _closing(reply: Reply) -> Reply:
+    """The reply, taking away a person picker that may still be shown."""
+    if reply.buttons or reply.edit or reply.attachment is not None:
+        return reply
+    return replace(reply, close_picker=True)
+
+
+router.flow(
+    Flow(
+        name=ROLES_FLOW,
+        data_type=RoleData,
+        states={RoleState.ROLE.value: on_role, RoleState.PERSON.value: on_person},
+        starts=frozenset({RoleState.ROLE, RoleState.PERSON}),
+        transitions={
+            RoleState.ROLE: frozenset({RoleState.ROLE, RoleState.PERSON, END}),
+            RoleState.PERSON: frozenset({RoleState.PERSON, END}),
+        },
+    )
+)

@@ -762,7 +762,7 @@ def _ask_cast(ctx: Ctx, data: BallotData, papers: list[service.Paper]) -> Step:
     for p in papers:
         names = {c.id: c.name for c in p.position.candidates}
         marked = data.marks.get(p.id, [])
-        shown = ", ".join(
+        shown = ctx.join(
             (names[m] if m in names else ctx.t(f"motion.{m}")) for m in marked
         ) or ctx.t("vote.blank")
         lines.append(ctx.t("vote.review_line", position=p.position.title, marks=shown))

@@ -174,7 +174,7 @@ async def _ask(ctx: Ctx, field: str, data: EstablishData, note: str | None = Non
             state = EstablishState.CHARTER
             text = ctx.t(
                 "establish.ask_charter",
-                types=", ".join(ctx.policy.charter_types),
+                types=ctx.join(ctx.policy.charter_types),
                 limit=service.megabytes(ctx.policy.charter_max_bytes),
             )
     if data.editing:

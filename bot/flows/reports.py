@@ -91,7 +91,7 @@ async def ledger_command(ctx: Ctx, args: str) -> Step:
     if arg:
         if arg not in compliance.RULES:
             return Step.say(
-                ctx.t("ledger.unknown_rule", rule=clip(args), rules=", ".join(RULE_IDS))
+                ctx.t("ledger.unknown_rule", rule=clip(args), rules=ctx.join(RULE_IDS))
             )
         step = await pages.first_page(ctx, RULE, RULE_IDS.index(arg))
     else:

@@ -150,7 +150,7 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
     """Officers, advisor, last meeting and review, open deadlines, recent history."""
     lines = []
     held = await officers.current_officers(ctx.tx, club.id)
-    names = ", ".join(holder(ctx, s.name, position) for position, s in held)
+    names = ctx.join(holder(ctx, s.name, position) for position, s in held)
     lines.append(ctx.t("console.club_officers", officers=names or "—"))
     current = await advisors.current(ctx.tx, club.id)
     if current is None:
@@ -170,7 +170,7 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
     if current is not None and current.advisor.id in blocked_advisors:
         blocked.append(clip(current.advisor.name, 40))
     if blocked:
-        lines.append(ctx.t("status.unreachable", names=", ".join(blocked)))
+        lines.append(ctx.t("status.unreachable", names=ctx.join(blocked)))
     met = await meetings_store.last_confirmed(ctx.tx, club.id)
     lines.append(ctx.t("console.club_meeting", date=met.isoformat() if met else "—"))
     review = await reviews_store.latest_result(ctx.tx, club.id)
@@ -182,7 +182,7 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
     lines.append(
         ctx.t(
             "console.club_deadlines",
-            items=", ".join(f"{ctx.t(f'deadlinekind.{d.kind.value}')} {d.due_on}" for d in due)
+            items=ctx.join(f"{ctx.t(f'deadlinekind.{d.kind.value}')} {d.due_on}" for d in due)
             or "—",
         )
     )
@@ -219,9 +219,9 @@ def _value(ctx: Ctx, key: str, value: object) -> str:
     if isinstance(value, bool):
         return ctx.t("console.yes") if value else ctx.t("console.no")
     if isinstance(value, list | tuple):
-        return ", ".join(_value(ctx, key, v) for v in value)
+        return ctx.join(_value(ctx, key, v) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k} {_value(ctx, k, v)}" for k, v in value.items())
+        return ctx.join(f"{k} {_value(ctx, k, v)}" for k, v in value.items())
     if key == "state":
         return known(ctx, f"application.state.{value}", str(value))
     if key == "position":

@@ -26,11 +26,16 @@ from aiogram.types import (
     BotCommand as TgBotCommand,
 )
 from aiogram.types import (
+    BotCommandScopeChat,
     BotCommandScopeDefault,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
+    KeyboardButtonRequestUsers,
     Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     TelegramObject,
     Update,
 )
@@ -40,6 +45,7 @@ from pydantic import ValidationError
 from bot.chat.frontend import (
     ALLOWED_UPDATES,
     BotIdentity,
+    DeliveryError,
     Handler,
     MaybeDelivered,
     NotAnUpdate,
@@ -49,6 +55,7 @@ from bot.chat.frontend import (
     Unreachable,
 )
 from bot.chat.replies import (
+    PICKER_REQUEST,
     Attachment,
     BotCommand,
     Document,
@@ -56,6 +63,7 @@ from bot.chat.replies import (
     Keyboard,
     Outcome,
     Reply,
+    SharedPerson,
 )
 from bot.domain.policy import Policy
 from bot.domain.values import Language
@@ -72,6 +80,7 @@ T = TypeVar("T")
 # built.
 METHODS = (
     methods.AnswerCallbackQuery,
+    methods.DeleteMyCommands,
     methods.DeleteWebhook,
     methods.EditMessageText,
     methods.GetFile,
@@ -99,6 +108,34 @@ def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def reply_markup(reply: Reply) -> ReplyMarkup | None:
+    """A new message's keyboard: its inline buttons, the person picker, or the picker's end."""
+    if reply.picker is not None:
+        chooser = KeyboardButtonRequestUsers(
+            request_id=PICKER_REQUEST, user_is_bot=False, max_quantity=1, request_name=True
+        )
+        button = KeyboardButton(text=reply.picker.text, request_users=chooser)
+        return ReplyKeyboardMarkup(
+            keyboard=[[button]], resize_keyboard=True, one_time_keyboard=True
+        )
+    if reply.close_picker:
+        return ReplyKeyboardRemove(remove_keyboard=True)
+    return markup(reply.buttons)
+
+
+def _shared(msg: Message) -> SharedPerson | None:
+    """The person chosen with the picker, when the message is that choice."""
+    shared = msg.users_shared
+    if shared is None or not shared.users:
+        return None
+    person = shared.users[0]
+    name = " ".join(part for part in (person.first_name, person.last_name) if part)
+    return SharedPerson(person.user_id, name)
+
+
 def incoming(update: Update) -> Incoming | None:
     """The neutral value of an update, or None for kinds the bot does not handle."""
     if update.message is not None and update.message.from_user is not None:
@@ -117,6 +154,7 @@ def incoming(update: Update) -> Incoming | None:
             )
             if doc
             else None,
+            shared=_shared(msg),
         )
     query = update.callback_query
     if query is not None:
@@ -172,6 +210,26 @@ class AiogramFrontEnd:
                 scope=BotCommandScopeDefault(),
                 language_code=None if language is Language.EN else language.value,
             )
+
+    async def set_menu(self, chat_id: int, commands: list[BotCommand] | None) -> None:
+        scope = BotCommandScopeChat(chat_id=chat_id)
+        try:
+            if commands is None:
+                await self.bot.delete_my_commands(scope=scope)
+            else:
+                tg = [TgBotCommand(command=c.command, description=c.description) for c in commands]
+                await self.bot.set_my_commands(tg, scope=scope)
+        except TelegramBadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                raise Unreachable(exc.message) from exc
+            raise
+        except (
+            TelegramRetryAfter,
+            TelegramForbiddenError,
+            TelegramNetworkError,
+            TimeoutError,
+        ) as exc:
+            raise _delivery_error(exc) from exc
 
     async def start(self, handler: Handler) -> None:
         async def on_event(_: TelegramObject, event_update: Update) -> None:
@@ -260,7 +318,7 @@ class AiogramFrontEnd:
                     self.bot.send_message,
                     inc.chat_id,
                     reply.text,
-                    reply_markup=markup(reply.buttons),
+                    reply_markup=reply_markup(reply),
                 ),
             )
         if outcome.sent is not None:
@@ -306,22 +364,32 @@ class AiogramFrontEnd:
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         try:
-            await self.bot.send_message(chat_id, reply.text, reply_markup=markup(reply.buttons))
-        except TelegramRetryAfter as exc:
-            raise RetryAfter(exc.retry_after) from exc
-        except TelegramForbiddenError as exc:
-            raise Unreachable(exc.message) from exc
-        except TelegramNetworkError as exc:
-            # Only a request that went out may have arrived; a connection never made is retried.
-            if isinstance(exc.__cause__, (ClientConnectorError, ConnectionTimeoutError)):
-                raise NotSent(str(exc)) from exc
-            raise MaybeDelivered(str(exc)) from exc
-        except TimeoutError as exc:
-            raise MaybeDelivered(str(exc)) from exc
+            await self.bot.send_message(chat_id, reply.text, reply_markup=reply_markup(reply))
+        except (
+            TelegramRetryAfter,
+            TelegramForbiddenError,
+            TelegramNetworkError,
+            TimeoutError,
+        ) as exc:
+            raise _delivery_error(exc) from exc
 
     async def close(self) -> None:
         await asyncio.gather(*self._feeding, return_exceptions=True)
         await self.bot.session.close()
+
+
+def _delivery_error(
+    exc: TelegramRetryAfter | TelegramForbiddenError | TelegramNetworkError | TimeoutError,
+) -> DeliveryError:
+    """The core's word for a failed call of the bot's own initiative."""
+    if isinstance(exc, TelegramRetryAfter):
+        return RetryAfter(exc.retry_after)
+    if isinstance(exc, TelegramForbiddenError):
+        return Unreachable(exc.message)
+    # Only a request that went out may have arrived; a connection never made is retried.
+    if isinstance(exc.__cause__, (ClientConnectorError, ConnectionTimeoutError)):
+        return NotSent(str(exc))
+    return MaybeDelivered(str(exc))
 
 
 def _neutral_429(make: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:

@@ -16,11 +16,16 @@ from telegram import (
     BotCommand as TgBotCommand,
 )
 from telegram import (
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    KeyboardButton,
+    KeyboardButtonRequestUsers,
     LinkPreviewOptions,
     Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ParseMode
@@ -31,6 +36,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.chat.frontend import (
     ALLOWED_UPDATES,
     BotIdentity,
+    DeliveryError,
     Handler,
     MaybeDelivered,
     NotAnUpdate,
@@ -40,6 +46,7 @@ from bot.chat.frontend import (
     Unreachable,
 )
 from bot.chat.replies import (
+    PICKER_REQUEST,
     Attachment,
     BotCommand,
     Document,
@@ -47,6 +54,7 @@ from bot.chat.replies import (
     Keyboard,
     Outcome,
     Reply,
+    SharedPerson,
 )
 from bot.domain.policy import Policy
 from bot.domain.values import Language
@@ -73,6 +81,32 @@ def markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     )
 
 
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def reply_markup(reply: Reply) -> ReplyMarkup | None:
+    """A new message's keyboard: its inline buttons, the person picker, or the picker's end."""
+    if reply.picker is not None:
+        chooser = KeyboardButtonRequestUsers(
+            PICKER_REQUEST, user_is_bot=False, max_quantity=1, request_name=True
+        )
+        button = KeyboardButton(reply.picker.text, request_users=chooser)
+        return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
+    if reply.close_picker:
+        return ReplyKeyboardRemove()
+    return markup(reply.buttons)
+
+
+def _shared(msg: Message) -> SharedPerson | None:
+    """The person chosen with the picker, when the message is that choice."""
+    shared = msg.users_shared
+    if shared is None or not shared.users:
+        return None
+    person = shared.users[0]
+    name = " ".join(part for part in (person.first_name, person.last_name) if part)
+    return SharedPerson(person.user_id, name)
+
+
 def incoming(update: Update) -> Incoming | None:
     """The neutral value of an update, or None for kinds the bot does not handle."""
     msg = update.message
@@ -90,6 +124,7 @@ def incoming(update: Update) -> Incoming | None:
             )
             if doc
             else None,
+            shared=_shared(msg),
         )
     query = update.callback_query
     if query is not None:
@@ -164,6 +199,25 @@ class PtbFrontEnd:
                 language_code=None if language is Language.EN else language.value,
             )
 
+    async def set_menu(self, chat_id: int, commands: list[BotCommand] | None) -> None:
+        scope = BotCommandScopeChat(chat_id)
+        bot = self.app.bot
+        try:
+            if commands is None:
+                await bot.delete_my_commands(scope=scope)
+            else:
+                tg = [TgBotCommand(c.command, c.description) for c in commands]
+                await bot.set_my_commands(tg, scope=scope)
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                raise Unreachable(exc.message) from exc
+            raise
+        except (TgRetryAfter, Forbidden, NetworkError) as exc:
+            neutral = _delivery_error(exc)
+            if neutral is None:
+                raise
+            raise neutral from exc
+
     async def start(self, handler: Handler) -> None:
         async def on_update(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
             inc = incoming(update)
@@ -230,7 +284,7 @@ class PtbFrontEnd:
             await self._paced(
                 inc.chat_id,
                 functools.partial(
-                    bot.send_message, inc.chat_id, reply.text, reply_markup=markup(reply.buttons)
+                    bot.send_message, inc.chat_id, reply.text, reply_markup=reply_markup(reply)
                 ),
             )
         if outcome.sent is not None:
@@ -282,28 +336,35 @@ class PtbFrontEnd:
 
     async def send(self, chat_id: int, reply: Reply) -> None:
         try:
-            await self.app.bot.send_message(
-                chat_id, reply.text, reply_markup=markup(reply.buttons)
-            )
-        except TgRetryAfter as exc:
-            raise RetryAfter(_seconds(exc.retry_after)) from exc
-        except Forbidden as exc:
-            raise Unreachable(exc.message) from exc
-        except NetworkError as exc:
-            # Only a request that went out whole may have arrived; one that did not is retried,
-            # as is an answer that came (a 5xx).
-            cause = exc.__cause__
-            if isinstance(cause, NEVER_SENT):
-                raise NotSent(exc.message) from exc
-            if isinstance(exc, TimedOut) or isinstance(cause, httpx.TransportError):
-                raise MaybeDelivered(exc.message) from exc
-            raise
+            await self.app.bot.send_message(chat_id, reply.text, reply_markup=reply_markup(reply))
+        except (TgRetryAfter, Forbidden, NetworkError) as exc:
+            neutral = _delivery_error(exc)
+            if neutral is None:
+                raise
+            raise neutral from exc
 
     async def close(self) -> None:
         if self.app.running:
             await self.app.stop()  # after the updates in its queue
         with contextlib.suppress(RuntimeError):  # never initialized
             await self.app.shutdown()
+
+
+def _delivery_error(exc: TgRetryAfter | Forbidden | NetworkError) -> DeliveryError | None:
+    """The core's word for a failed call of the bot's own initiative; None: no word (a bad
+    request, or an answer Telegram gave: raised as it is)."""
+    if isinstance(exc, TgRetryAfter):
+        return RetryAfter(_seconds(exc.retry_after))
+    if isinstance(exc, Forbidden):
+        return Unreachable(exc.message)
+    # Only a request that went out whole may have arrived; one that did not is retried, as is an
+    # answer that came (a 5xx).
+    cause = exc.__cause__
+    if isinstance(cause, NEVER_SENT):
+        return NotSent(exc.message)
+    if isinstance(exc, TimedOut) or isinstance(cause, httpx.TransportError):
+        return MaybeDelivered(exc.message)
+    return None
 
 
 def _neutral_429(make: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:

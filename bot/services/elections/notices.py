@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.chat import callbacks
-from bot.chat.i18n import tr
+from bot.chat.i18n import joined, tr
 from bot.chat.replies import Button, Keyboard
 from bot.domain import tally
 from bot.domain.calendar import Calendar
@@ -419,8 +419,12 @@ def results_text(
     ]
     for p, result in results:
         names = {c.id: c.name for c in p.position.candidates}
-        counts = ", ".join(
-            f"{names[c] if c in names else tr(lang, f'motion.{c}')} {n}" for c, n in result.counts
+        counts = joined(
+            lang,
+            (
+                f"{names[c] if c in names else tr(lang, f'motion.{c}')} {n}"
+                for c, n in result.counts
+            ),
         )
         lines.append(
             tr(
@@ -435,13 +439,15 @@ def results_text(
             lines.append(tr(lang, f"motion.{result.outcome.value}"))
         elif result.outcome is tally.Outcome.RUNOFF:
             lines.append(
-                tr(lang, "election.runoff", names=", ".join(names[c] for c in result.runoff))
+                tr(lang, "election.runoff", names=joined(lang, (names[c] for c in result.runoff)))
             )
         else:
-            elected = ", ".join(names[c] for c in result.elected) or "—"
+            elected = joined(lang, (names[c] for c in result.elected)) or "—"
             lines.append(tr(lang, "election.elected", names=elected))
         if result.lot:
-            lines.append(tr(lang, "election.lot", order=", ".join(names[c] for c in result.lot)))
+            lines.append(
+                tr(lang, "election.lot", order=joined(lang, (names[c] for c in result.lot)))
+            )
     return "\n".join(lines)
 
 

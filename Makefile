@@ -30,7 +30,7 @@ test: lint
 
 # The README's playground screenshots, from the browser test (CJK fonts: fonts-noto-cjk).
 screenshots: install
-	CLUBBOT_SCREENSHOTS=docs $(BIN)/pytest -q tests/test_playground.py -k browser_student
+	CLUBBOT_SCREENSHOTS=docs $(BIN)/pytest -q tests/test_playground.py -k "browser_student or picking"
 
 bench: install
 	$(BIN)/python -m bench.updates

@@ -46,6 +46,11 @@ class SharedPerson:
     user_id: int
     name: str
 
+    @classmethod
+    def of(cls, user_id: int, first_name: str | None, last_name: str | None) -> SharedPerson:
+        """The person as Telegram shares them (a picker that asks for names gives both)."""
+        return cls(user_id, " ".join(part for part in (first_name, last_name) if part))
+
 
 @dataclass(frozen=True, slots=True)
 class Incoming:

@@ -132,8 +132,7 @@ def _shared(msg: Message) -> SharedPerson | None:
     if shared is None or not shared.users:
         return None
     person = shared.users[0]
-    name = " ".join(part for part in (person.first_name, person.last_name) if part)
-    return SharedPerson(person.user_id, name)
+    return SharedPerson.of(person.user_id, person.first_name, person.last_name)
 
 
 def incoming(update: Update) -> Incoming | None:

@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import asyncpg
@@ -105,8 +105,7 @@ async def _seed(db: Database, accounts: int) -> None:
         )
         await session.execute(
             text(
-                "INSERT INTO role_grant (user_id, role, granted_at)"
-                " VALUES (:uid, 'staff', :now)"
+                "INSERT INTO role_grant (user_id, role, granted_at) VALUES (:uid, 'staff', :now)"
             ),
             [{"uid": 10_000_000 + i, "now": NOW} for i in range(1, accounts + 1, 1000)],
         )

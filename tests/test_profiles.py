@@ -24,8 +24,14 @@ async def test_officers_keep_the_profile_and_students_read_it_and_join(db: Datab
     await officer.click("Description")
     await officer.send("x" * 1001)
     assert "That is 1001 characters; at most 1000" in officer.said
-    await officer.send("We play chess every week; beginners welcome.")
+    await officer.send("We play chess every week; beginners <welcome> & more.")
     assert "Saved." in officer.said
+    # The profile inside the question is HTML once: tags work, typed text is escaped once
+    # (playing it showed `<b>` and `<i>` as text).
+    shown_raw = officer.outcomes[-1].replies[-1].text
+    assert "<b>Chess Club</b>" in shown_raw
+    assert "beginners &lt;welcome&gt; &amp; more." in shown_raw
+    assert "&lt;b&gt;" not in shown_raw
     await officer.click("Group link")
     await officer.send("https://example.com/chess")
     assert "not a Telegram group link" in officer.said
@@ -38,7 +44,7 @@ async def test_officers_keep_the_profile_and_students_read_it_and_join(db: Datab
     assert "Meets: Library room 204, Thursdays 19:00" in officer.said  # shown, not referred to
 
     shown = await other.send("/club chess club")
-    assert "beginners welcome" in shown
+    assert "beginners <welcome> & more." in shown
     assert "Meets: Library room 204, Thursdays 19:00" in shown
     assert '<a href="https://t.me/+AbCdEf123">' in other.outcomes[-1].replies[0].text
     await other.click("Join this club")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from html import escape
 
 from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
-from bot.chat.i18n import tr
+from bot.chat.i18n import Html, tr
 from bot.chat.replies import Button
 from bot.chat.text import prefixed_number
 from bot.core.context import Ctx
@@ -89,7 +90,7 @@ async def profile_text(ctx: Ctx, club: Club) -> str:
     appointment = await advisors.current(ctx.tx, club.id)
     lines = [
         ctx.t("profile.title", name=club.name, category=category_label(ctx, club.category)),
-        profile.description or ctx.t("profile.no_description"),
+        escape(profile.description) if profile.description else ctx.t("profile.no_description"),
         "",
         ctx.t("profile.unit", unit=club.guidance_unit, founded=club.founded.isoformat()),
         ctx.t("profile.members", members=members),
@@ -97,7 +98,7 @@ async def profile_text(ctx: Ctx, club: Club) -> str:
     if club.status is not ClubStatus.ACTIVE:
         lines.append(ctx.t("profile.state", state=ctx.t(f"clubstatus.{club.status.value}")))
     if held:
-        names = ctx.t("profile.separator").join(holder(ctx, s.name, p) for p, s in held)
+        names = Html(ctx.t("profile.separator").join(holder(ctx, s.name, p) for p, s in held))
         lines.append(ctx.t("profile.officers", officers=names))
     if appointment is not None:
         lines.append(ctx.t("profile.advisor", advisor=clip(appointment.advisor.name, 40)))
@@ -105,7 +106,9 @@ async def profile_text(ctx: Ctx, club: Club) -> str:
         lines.append(ctx.t("profile.meets", place=profile.meeting_place))
     if profile.group_link:
         lines.append(ctx.t("profile.group", link=profile.group_link))
-    return "\n".join(lines)
+    # HTML already (each line rendered, the description escaped): not escaped again where it
+    # fills another message.
+    return Html("\n".join(lines))
 
 
 # --- /club edit -------------------------------------------------------------------------------

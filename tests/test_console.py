@@ -118,6 +118,19 @@ async def test_grant_and_revoke_in_chat_count_from_the_next_message(console: Con
     assert actions.count("role.revoke") == 1
 
 
+async def test_one_rule_of_the_ledger_states_its_figures_and_names_clubs(
+    console: Console,
+) -> None:
+    """Found by the play-test: /ledger ORG-3 showed "{months}" and a club's database id."""
+    staff = console.chat(STAFF)
+    shown = await staff.send("/ledger ORG-3")
+    assert "at least once every 12 months" in shown
+    assert "{" not in shown
+    assert "Go Club: " in await staff.send("/ledger REG-3")  # no advisor; no "(2)" after it
+    zh = console.chat(STAFF, "zh")
+    assert "每 12 个月" in await zh.send("/ledger ORG-3")
+
+
 async def test_a_revoked_staff_members_old_buttons_show_nothing(console: Console) -> None:
     staff = console.chat(STAFF)
     await console.campus.clubs(*(f"Club {n:03d}" for n in range(60)))

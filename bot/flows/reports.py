@@ -6,6 +6,7 @@ Files are built by the front end off the event loop, after the transaction (see 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from functools import partial
 
 from bot.chat.replies import Attachment, Reply
@@ -67,10 +68,15 @@ async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
     if index >= len(RULE_IDS):
         return None
     rule = RULE_IDS[index]
-    report = compliance.RULES[rule](await ledger_store.snapshot(ctx.tx, ctx.today), ctx.policy)
+    snap = await ledger_store.snapshot(ctx.tx, ctx.today)
+    # The title states the policy's figures, as the summary's does.
+    report = replace(
+        compliance.RULES[rule](snap, ctx.policy), terms=compliance.rule_terms(ctx.policy)
+    )
     lines = [
         ctx.t(
-            "ledger.finding",
+            # A club is known by its name; a person by name and number.
+            "ledger.finding_club" if f.kind == "club" else "ledger.finding",
             name=clip(f.name, 60),
             ref=clip(f.ref, 24),
             why=ledger_files.why_html(ctx.lang, f),

@@ -22,7 +22,7 @@ from bot.chat.i18n import plain, tr
 from bot.domain.calendar import Calendar
 from bot.domain.values import Language
 from emulator.web import Control, Panel
-from storage import deadlines, elections
+from storage import applications, deadlines, elections
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -103,13 +103,16 @@ class ClockControls:
         return _t(lang, "playground.clock_moved", when=self._when(self.clock.now()))
 
     async def next_due(self) -> datetime | None:
-        """The next moment the bot's clock acts: an election's step, a reminder, an escalation."""
+        """The next moment the bot's clock acts (an election's step, a reminder, an escalation)
+        or a founding meeting's day begins (its founders open the vote then)."""
         now = self.clock.now()
         async with self.db.transaction() as session:
             tx = Tx(session, self.db)
+            meeting = await applications.next_founding_meeting(tx, self.cal.today(now))
             found = [
                 await elections.next_step_at(tx, now),
                 await deadlines.next_step_at(tx, now),
+                self.cal.start_of(meeting) if meeting is not None else None,
             ]
         return min((at for at in found if at is not None), default=None)
 

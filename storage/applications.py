@@ -277,6 +277,15 @@ async def signed_by(tx: Tx, student_pk: int, states: tuple[str, ...]) -> list[Ap
     return [_application(row) for row in await tx.session.scalars(stmt)]
 
 
+async def next_founding_meeting(tx: Tx, after: date) -> date | None:
+    """The first day after `after` on which a founding meeting is set (ORG-3)."""
+    stmt = select(func.min(col(ApplicationRow.meeting_on))).where(
+        col(ApplicationRow.state) == "founding", col(ApplicationRow.meeting_on) > after
+    )
+    found: date | None = await tx.session.scalar(stmt)
+    return found
+
+
 async def open_applications(tx: Tx, states: tuple[str, ...]) -> list[Application]:
     stmt = (
         select(ApplicationRow)

@@ -912,6 +912,54 @@ async def test_the_clock_moves_only_forward_and_says_when_nothing_waits(
     assert PlaygroundClock.load(path).offset == timedelta()
 
 
+async def test_next_event_stops_at_a_founding_meetings_day(db: Database, tmp_path: Path) -> None:
+    """Found by the play-test: ⏭ jumped over the day founders had set for their meeting."""
+    from datetime import date
+
+    from bot.domain.calendar import Calendar
+    from playground.clock import ClockControls, PlaygroundClock
+    from storage.models import ApplicationRow
+
+    await demo.seed(db, Policy(), utcnow())
+    cal = Calendar.named("Asia/Shanghai")
+    clock = PlaygroundClock.load(None)
+    controls = ClockControls(clock, db, cal)
+    meeting = cal.today(clock.now()) + timedelta(days=3)
+    async with db.transaction() as session:
+        wang = await people.student_by_student_id(Tx(session, db), FIRST_STUDENT)
+        assert wang is not None
+        session.add(
+            ApplicationRow(
+                sponsor_pk=wang.id,
+                sponsor_user=1,
+                state="founding",
+                name="Go Club",
+                name_key="go club",
+                meeting_on=meeting,
+            )
+        )
+        session.add(
+            ApplicationRow(
+                sponsor_pk=wang.id,
+                sponsor_user=1,
+                state="founding",
+                name="Old Club",
+                name_key="old club",
+                meeting_on=date(2020, 1, 1),
+            )
+        )
+    due = await controls.next_due()
+    assert due is not None
+    assert due <= cal.start_of(meeting)
+    await controls.press("next", "en")
+    # Demo deadlines may come first; pressing on reaches the meeting's day, not past it.
+    for _ in range(10):
+        if cal.today(clock.now()) >= meeting:
+            break
+        await controls.press("next", "en")
+    assert cal.today(clock.now()) == meeting
+
+
 @pytest.mark.e2e
 async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
     browser: Browser, tmp_path: Path, shots: Path

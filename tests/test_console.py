@@ -189,8 +189,10 @@ async def test_suspend_then_dissolve_tells_members_and_frees_them(console: Conso
     staff = console.chat(STAFF)
     ask = await staff.send("/suspend Chess Club")
     assert "Why suspend" in ask
-    done = await staff.send("Finances unaccounted for")
+    done = await staff.send("Finances unaccounted for.")
     assert "is now Suspended" in done
+    # The typed reason's full stop is not doubled by the notice's own.
+    assert any("Finances unaccounted for. " in t for t in await console.outbox_to(MEMBER))
     assert "Members told: 2" in done
     assert any("suspended" in t for t in await console.outbox_to(MEMBER))
     carol = await console.campus.bound("S3", 7003)
@@ -247,6 +249,11 @@ async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
     actions = await console.audit_actions()
     assert actions.count("review.result") == 2
     assert "club.reinstate" in actions
+    # Members are told why in words, the reinstatement's reason its own (the play-test saw
+    # "annual review 2027 failed" in Chinese notices, for the reinstatement too).
+    told = await console.outbox_to(MEMBER)
+    assert any("has been suspended: annual review 2026 failed." in t for t in told)
+    assert any("active again: the annual review of 2026 was decided again: Pass." in t for t in told)
 
 
 async def test_two_reviewers_on_one_club_give_one_verdict(console: Console) -> None:

@@ -15,6 +15,7 @@ import re
 import string
 import tomllib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -73,6 +74,15 @@ class Html(str):
     __slots__ = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A message that fills a parameter of another, in that message's language (a reason the
+    bot gives, sent to people who read different languages)."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+
 def tr(language: Language, key: str, **params: object) -> Html:
     """The message `key` in `language`, with its parameters HTML-escaped (but for `Html` ones,
     such as other messages, which are escaped already).
@@ -85,7 +95,7 @@ def tr(language: Language, key: str, **params: object) -> Html:
         return Html(template)
     return Html(
         _plurals(template, params).format(
-            **{name: _param(messages, value) for name, value in params.items()}
+            **{name: _param(language, messages, value) for name, value in params.items()}
         )
     )
 
@@ -100,9 +110,11 @@ def plain(message: str) -> str:
     return html.unescape(message)
 
 
-def _param(messages: dict[str, str], value: object) -> str:
+def _param(language: Language, messages: dict[str, str], value: object) -> str:
     if isinstance(value, Html):
         return value
+    if isinstance(value, Phrase):
+        return tr(language, value.key, **dict(value.params))
     return html.escape(_label(messages, value))
 
 

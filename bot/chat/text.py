@@ -104,3 +104,12 @@ def parse_day(text: str | None) -> date | None:
         return date.fromisoformat((text or "").strip())
     except ValueError:
         return None
+
+
+# The full stops a typed reason may end with, which a message that adds its own would double.
+_FULL_STOPS = "。.．!！"
+
+
+def without_full_stop(text: str) -> str:
+    """Typed text to put before a message's own full stop ("原因：暂停整改。", not "。。")."""
+    return text.rstrip().rstrip(_FULL_STOPS).rstrip() or text

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.chat.i18n import Phrase
+from bot.chat.text import without_full_stop
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import Club, ClubStatus, LifecycleAction, UnknownClub, WrongClubState
@@ -46,8 +48,10 @@ async def change(
     club_id: int,
     action: LifecycleAction,
     reason: str,
+    words: Phrase | None = None,
 ) -> Changed:
-    """Carry out `action` on the club (locked), record it with its reason, tell the members."""
+    """Carry out `action` on the club (locked), record it with its reason, tell the members
+    (the reason in words of their language when `words` gives them: a reason of the bot's)."""
     club = await clubs.locked_club(tx, club_id)
     if club is None:
         raise UnknownClub(name=str(club_id))
@@ -81,7 +85,7 @@ async def change(
         members,
         f"lifecycle.notice_{action.value}",
         club=club.name,
-        reason=reason,
+        reason=words or without_full_stop(reason),
     )
     await reminders.refresh(tx, policy, cal, now, [club.id])
     return Changed(club, club.status, after, ended, told)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.chat.i18n import Phrase
 from bot.domain.calendar import Calendar
 from bot.domain.deadlines import Window
 from bot.domain.policy import Policy
@@ -88,8 +89,9 @@ async def record_result(
     await reminders.refresh(tx, policy, cal, now, [club.id])
     reason = review_notices.fail_reason(year)
     if result is ReviewResult.FAIL and club.status is ClubStatus.ACTIVE:
+        told = Phrase("review.fail_reason", (("year", year),))
         await lifecycle.change(
-            tx, policy, cal, now, recorded_by, club.id, LifecycleAction.SUSPEND, reason
+            tx, policy, cal, now, recorded_by, club.id, LifecycleAction.SUSPEND, reason, told
         )
     elif result is not ReviewResult.FAIL and club.status is ClubStatus.SUSPENDED:
         last = await clubs.last_event(tx, club.id)
@@ -98,8 +100,9 @@ async def record_result(
             and last.action == LifecycleAction.SUSPEND.value
             and (last.reason == reason)
         ):
+            told = Phrase("review.pass_reason", (("year", year), ("result", result)))
             await lifecycle.change(
-                tx, policy, cal, now, recorded_by, club.id, LifecycleAction.REINSTATE, reason
+                tx, policy, cal, now, recorded_by, club.id, LifecycleAction.REINSTATE, reason, told
             )
     await notices.tell_officers(
         tx,

@@ -83,6 +83,13 @@ class Phrase:
     params: tuple[tuple[str, object], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Items (text or phrases) that fill a parameter as a list in the reader's language."""
+
+    items: tuple[str | Phrase, ...]
+
+
 def tr(language: Language, key: str, **params: object) -> Html:
     """The message `key` in `language`, with its parameters HTML-escaped (but for `Html` ones,
     such as other messages, which are escaped already).
@@ -115,6 +122,8 @@ def _param(language: Language, messages: dict[str, str], value: object) -> str:
         return value
     if isinstance(value, Phrase):
         return tr(language, value.key, **dict(value.params))
+    if isinstance(value, Listing):
+        return Html(joined(language, (_param(language, messages, item) for item in value.items)))
     return html.escape(_label(messages, value))
 
 

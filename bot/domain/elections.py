@@ -197,6 +197,13 @@ PRESETS: dict[str, tuple[PositionSpec, ...]] = {
     "pv": (PRESIDENT, VICE),
     "pvh": (PRESIDENT, VICE, HEADS),
 }
+# The title each preset position is stored with: shown in the reader's words (`position.<key>`).
+PRESET_TITLES = {spec.key: spec.title for specs in PRESETS.values() for spec in specs}
+
+
+def preset(key: str, title: str) -> bool:
+    """Whether a position is a preset one, as the preset named it (not a title typed)."""
+    return PRESET_TITLES.get(key) == title
 
 
 def check_specs(specs: tuple[PositionSpec, ...]) -> None:

@@ -7,6 +7,7 @@ from bot.chat.i18n import catalog
 from bot.chat.replies import Button
 from bot.chat.text import number
 from bot.core.context import Ctx
+from bot.domain.elections import preset
 from bot.domain.values import Category
 
 PAGE_SIZE = 8
@@ -36,6 +37,12 @@ def position_label(ctx: Ctx, position: str) -> str:
     """An officer's position in words ("vice_president" -> "Vice-president"); a title typed
     for an election is shown as typed."""
     return known(ctx, f"position.{position}", position)
+
+
+def position_title(ctx: Ctx, key: str, title: str) -> str:
+    """An election's position as the reader says it: a preset one in their words, a title typed
+    for the election as typed."""
+    return ctx.t(f"position.{key}") if preset(key, title) else title
 
 
 def holder(ctx: Ctx, name: str, position: str) -> str:

@@ -50,7 +50,7 @@ from bot.domain.values import (
     Role,
     Student,
 )
-from bot.flows.common import PAGE_SIZE, clip, page_count, pager
+from bot.flows.common import PAGE_SIZE, clip, page_count, pager, position_title
 from bot.services import elections as service
 from bot.services.applications.notices import charter_button
 from bot.services.elections import ELECTION, VOTE
@@ -163,7 +163,10 @@ async def election(ctx: Ctx, args: str) -> Step:
 async def _candidates_line(ctx: Ctx, row: Election) -> str:
     """The candidates so far (those who stand: a nomination not yet accepted is nobody's
     business but the nominee's), with their positions."""
-    titles = {p.id: p.title for p in await elections_store.positions(ctx.tx, row.id)}
+    titles = {
+        p.id: position_title(ctx, p.key, p.title)
+        for p in await elections_store.positions(ctx.tx, row.id)
+    }
     standing = await elections_store.candidates(
         ctx.tx, row.id, [CandidateStatus.ACCEPTED, CandidateStatus.APPROVED]
     )
@@ -352,8 +355,13 @@ async def on_preset(ctx: Ctx, data: StartData, given: Input) -> Step:
 async def _ask_confirm(ctx: Ctx, data: StartData, note: str | None = None) -> Step:
     plan = _plan(ctx, data)
     lines = [
-        ctx.t("election.position_line", title=t, method=m, seats=n)
-        for _, t, m, n, _ in data.positions
+        ctx.t(
+            "election.position_line",
+            title=position_title(ctx, k, t),
+            method=ctx.t(f"election.method.{m}"),
+            seats=n,
+        )
+        for k, t, m, n, _ in data.positions
     ]
     text = ctx.t(
         "election.confirm_start",
@@ -513,7 +521,7 @@ async def _ask_position(ctx: Ctx, data: NominateData) -> Step:
     if row is None or row.phase is not Phase.NOMINATION:
         return Step.say(ctx.t("error.election.phase"))
     rows = [
-        [ctx.choice(clip(p.title, 40), f"p{p.id}")]
+        [ctx.choice(clip(position_title(ctx, p.key, p.title), 40), f"p{p.id}")]
         for p in await service.positions_open(ctx.tx, data.election_id)
     ]
     return Step.ask(
@@ -749,7 +757,7 @@ async def _ask_mark(
         )
     text = ctx.t(
         f"vote.ask.{method.value}",
-        position=p.position.title,
+        position=position_title(ctx, p.position.key, p.position.title),
         seats=p.position.seats,
         n=data.index + 1,
         of=len(papers),
@@ -765,7 +773,8 @@ def _ask_cast(ctx: Ctx, data: BallotData, papers: list[service.Paper]) -> Step:
         shown = ctx.join(
             (names[m] if m in names else ctx.t(f"motion.{m}")) for m in marked
         ) or ctx.t("vote.blank")
-        lines.append(ctx.t("vote.review_line", position=p.position.title, marks=shown))
+        title = position_title(ctx, p.position.key, p.position.title)
+        lines.append(ctx.t("vote.review_line", position=title, marks=shown))
     rows = [
         [
             ctx.choice(ctx.t("button.vote.cast"), "cast"),

@@ -257,7 +257,10 @@ async def approve_list(
     )
     await elections_store.save(tx, row)
     await access.record(tx, now, user_id, "list_approved", row, candidates=ids)
-    titles = {p.id: p.title for p in await elections_store.positions(tx, election_id)}
+    titles = {
+        p.id: notices.words(p.key, p.title)
+        for p in await elections_store.positions(tx, election_id)
+    }
     approved = await elections_store.candidates(tx, election_id, [CandidateStatus.APPROVED])
     await notices.publish_candidates(tx, cal or Calendar.named(), now, row, club, approved, titles)
     return row

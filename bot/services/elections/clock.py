@@ -96,7 +96,9 @@ async def _close_nominations(tx: Tx, now: datetime, row: Election, club: Club) -
     row = replace(row, phase=Phase.REVIEW, next_at=now + REVIEW_REMINDER_AFTER)
     await elections_store.save(tx, row)
     await access.record(tx, now, None, "review", row, candidates=[c.id for c, _ in listed])
-    titles = {p.id: p.title for p in await elections_store.positions(tx, row.id)}
+    titles = {
+        p.id: notices.words(p.key, p.title) for p in await elections_store.positions(tx, row.id)
+    }
     for level in (Level.ADVISOR, Level.STAFF):
         found = await access.recipients(tx, row, level)
         if found:

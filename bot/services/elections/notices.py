@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.chat import callbacks
-from bot.chat.i18n import joined, tr
+from bot.chat.i18n import Listing, Phrase, joined, tr
 from bot.chat.replies import Button, Keyboard
 from bot.domain import tally
 from bot.domain.calendar import Calendar
-from bot.domain.elections import Candidate, Election, Position, Reason
+from bot.domain.elections import Candidate, Election, Position, Reason, preset
 from bot.domain.policy import Policy
 from bot.domain.values import Club, Language, Student
 from bot.services.applications.notices import charter_button
@@ -119,14 +119,25 @@ async def _ask(
     )
 
 
+def words(key: str, title: str) -> str | Phrase:
+    """A position as each reader says it: a preset one in their language (`position.<key>`), a
+    title typed for the election as typed."""
+    return Phrase(f"position.{key}") if preset(key, title) else title
+
+
 # --- candidacy -------------------------------------------------------------------------------
 
 
 async def nominations_open(
-    tx: Tx, cal: Calendar, now: datetime, row: Election, club: Club, titles: Sequence[str]
+    tx: Tx,
+    cal: Calendar,
+    now: datetime,
+    row: Election,
+    club: Club,
+    titles: Sequence[str | Phrase],
 ) -> None:
     """The members may nominate, until nominations close."""
-    positions = ", ".join(titles)
+    positions = Listing(tuple(titles))
     until = local_time(cal, row.nominations_close_at)
     await _tell_members(
         tx,
@@ -151,7 +162,13 @@ async def ask_nominee(
 ) -> None:
     """The nominee is asked to accept or decline."""
     lang = person.language
-    text = tr(lang, "election.nominated", club=club.name, position=position.title, by=by.name)
+    text = tr(
+        lang,
+        "election.nominated",
+        club=club.name,
+        position=words(position.key, position.title),
+        by=by.name,
+    )
     buttons = (
         (
             Button(
@@ -183,7 +200,7 @@ async def tell_ineligible(
         person.language,
         "election.ineligible_notice",
         club=club.name,
-        position=position.title,
+        position=words(position.key, position.title),
         reasons=bulleted(why),
     )
     key = f"el:{row.id}:inel{position.id}:{nominee.id}"
@@ -235,7 +252,7 @@ async def ask_review(
     row: Election,
     club: Club,
     listed: Sequence[tuple[Candidate, Student]],
-    titles: dict[int, str],
+    titles: dict[int, str | Phrase],
 ) -> None:
     """The candidate list, to review: a button to strike each and one to approve the list."""
     messages = []
@@ -302,7 +319,7 @@ async def publish_candidates(
     row: Election,
     club: Club,
     listed: Sequence[tuple[Candidate, Student]],
-    titles: dict[int, str],
+    titles: dict[int, str | Phrase],
 ) -> None:
     """The approved list and the voting dates, to every member."""
 
@@ -430,7 +447,7 @@ def results_text(
             tr(
                 lang,
                 "election.result_line",
-                position=p.position.title,
+                position=words(p.position.key, p.position.title),
                 turnout=result.turnout,
                 counts=counts,
             )

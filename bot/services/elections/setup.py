@@ -107,7 +107,9 @@ async def start(
         tx, now, user_id, "start", row, kind=kind.value, founding=founding, positions=titles
     )
     if elects:
-        await notices.nominations_open(tx, cal, now, row, club, titles)
+        await notices.nominations_open(
+            tx, cal, now, row, club, [notices.words(p.key, p.title) for p in positions]
+        )
         return row
     return await clock.open_voting(tx, policy, cal, now, row, club)
 

@@ -253,7 +253,9 @@ async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
     # "annual review 2027 failed" in Chinese notices, for the reinstatement too).
     told = await console.outbox_to(MEMBER)
     assert any("has been suspended: annual review 2026 failed." in t for t in told)
-    assert any("active again: the annual review of 2026 was decided again: Pass." in t for t in told)
+    assert any(
+        "active again: the annual review of 2026 was decided again: Pass." in t for t in told
+    )
 
 
 async def test_two_reviewers_on_one_club_give_one_verdict(console: Console) -> None:

@@ -81,6 +81,17 @@ class Chat:
         outcome = await self.deliver(self.incoming(text=text))
         return "\n".join(plain(r.text) for r in outcome.replies)
 
+    async def bind(self, code: str) -> str:
+        """Send `/start CODE` and agree to the processing notice it shows first (PRIV-1); the
+        plain text of the answer to the code."""
+        shown = await self.send(f"/start {code}")
+        offered = [b for r in self.outcomes[-1].replies for row in r.buttons for b in row]
+        agree = next((b for b in offered if (b.data or "").startswith("v1:consent:b:")), None)
+        if agree is None:
+            return shown
+        outcome = await self.press(agree.data or "")
+        return "\n".join(plain(r.text) for r in outcome.replies)
+
     async def send_document(self, document: Document, caption: str | None = None) -> str:
         outcome = await self.deliver(self.incoming(text=caption, document=document))
         return "\n".join(plain(r.text) for r in outcome.replies)
@@ -160,7 +171,7 @@ class Campus:
             await self.students(student_line(student_id))
             codes = await self.codes()
         chat = Chat(self.engine, user_id, language_code)
-        reply = await chat.send(f"/start {codes[student_id]}")
+        reply = await chat.bind(codes[student_id])
         assert "bound" in reply, reply
         return chat
 

@@ -104,7 +104,7 @@ async def test_forged_stale_and_late_ballots(db: Database) -> None:
     async with db.transaction() as session:
         issued = await identity.issue_codes(Tx(session, db), club.w.clock.now())
     code = next(c for s, c in issued if s.student_id == "S6")
-    assert "bound" in await late.send(f"/start {code}")
+    assert "bound" in await late.bind(code)
     assert "Welcome" in await late.send("/join Chess Club")
     await late.press(callbacks.encode("vt", row.id or 0))
     assert "not on the voter roll" in late.said
@@ -176,7 +176,7 @@ async def _outsider(club: Club) -> int:
         codes = {s.student_id: c for s, c in await identity.issue_codes(tx, club.w.clock.now())}
         found = await people.student_by_student_id(tx, "X9")
     assert found is not None
-    assert "bound" in await club.chat(9009).send(f"/start {codes['X9']}")
+    assert "bound" in await club.chat(9009).bind(codes["X9"])
     return found.id
 
 
@@ -253,7 +253,7 @@ async def test_members_are_offered_a_page_at_a_time(db: Database) -> None:
         codes = {s.student_id: c for s, c in await identity.issue_codes(tx, club.w.clock.now())}
     for n in range(1, 8):
         chat = club.chat(5000 + n)
-        assert "bound" in await chat.send(f"/start {codes[f'M{n:02d}']}")
+        assert "bound" in await chat.bind(codes[f"M{n:02d}"])
         assert "Welcome" in await chat.send("/join Chess Club")
     await _nominations_open(club)
     chat = club.chat(1002)

@@ -40,6 +40,7 @@ from storage import applications as applications_store
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
+from tests.e2e import bind
 from tests.establishing import last, token_of
 from tests.harness import Campus, Chat
 
@@ -179,7 +180,7 @@ async def test_personas_offer_codes_until_the_bot_binds(db: Database) -> None:
     assert suspended.shortcuts  # so the refusal can be tried
 
     engine = engine_on(db)
-    assert "bound" in await Chat(engine, wang.user_id).send(bind.text)
+    assert "bound" in await Chat(engine, wang.user_id).bind(bind.text.removeprefix("/start "))
     again = persona(await directory.personas("zh"), FIRST_STUDENT)
     assert again.user_id == wang.user_id == STUDENT_USERS + 1
     assert "已绑定" in again.tags
@@ -203,7 +204,8 @@ async def test_officers_are_tagged_with_their_club(db: Database) -> None:
     li = persona(found, "2021010102")  # presides over Chess Club, a member of another club
     assert "Marxist Theory Study Society" in li.tags
     assert shortcut_texts(li) == [li.shortcuts[0].text]  # binding first
-    assert "bound" in await Chat(engine_on(db), li.user_id).send(li.shortcuts[0].text)
+    code = li.shortcuts[0].text.removeprefix("/start ")
+    assert "bound" in await Chat(engine_on(db), li.user_id).bind(code)
     li = persona(await directory.personas("zh"), "2021010102")
     assert "Chess Club 会长" in li.tags
     assert {"/deadlines", "/meeting"} <= set(shortcut_texts(li))
@@ -251,7 +253,7 @@ async def test_advisors_are_personas_with_codes_until_they_bind(db: Database) ->
     [bind] = liu.shortcuts
     assert bind.text.removeprefix("/start ") in liu.note
 
-    answer = await Chat(engine_on(db), liu.user_id).send(bind.text)
+    answer = await Chat(engine_on(db), liu.user_id).bind(bind.text.removeprefix("/start "))
     assert f"刘建国 ({demo.LIU.staff_id})" in answer
     liu = persona(await directory.personas("en"), demo.LIU.staff_id)
     assert "Bound" in liu.tags
@@ -303,7 +305,7 @@ async def test_every_party_of_an_application_can_be_played(db: Database) -> None
 
     async def bound(who: Persona) -> Chat:
         chat = Chat(engine, who.user_id)
-        assert "bound" in await chat.send(who.shortcuts[0].text)
+        assert "bound" in await chat.bind(who.shortcuts[0].text.removeprefix("/start "))
         return chat
 
     sponsor = await bound(persona(found, FIRST_STUDENT))
@@ -369,7 +371,7 @@ async def test_reset_starts_over(tmp_path: Path, framework: Framework) -> None:
         for who, answer in ((FIRST_STUDENT, "bound"), (demo.SUN.staff_id, "advisor")):
             chosen = persona(found, who)
             user = first.emulator.user(chosen.user_id, chosen.first_name)
-            await user.send(chosen.shortcuts[0].text)
+            await bind(user, chosen.shortcuts[0].text.removeprefix("/start "))
             assert answer in ((await user.wait_message(timeout=10)).text or "")
         sun = persona(await first.directory.personas("en"), demo.SUN.staff_id)
         await first.emulator.user(sun.user_id, sun.first_name).send(sun.shortcuts[0].text)
@@ -498,6 +500,7 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         await wang.get_by_role("button", name="Chat").click()
         await page.get_by_role("button", name="Bind my account").click()
         bot = page.locator(".msg.bot")
+        await bot.last.get_by_role("button", name="I agree, bind my record").click()
         await expect(bot.last).to_contain_text(f"now bound to 王明 ({FIRST_STUDENT})")
         await expect(page.get_by_role("button", name="Bind my account")).to_have_count(0)
         await page.get_by_role("button", name="☰ Menu").click()
@@ -559,6 +562,8 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         await expect(sun).to_contain_text("Advisor of Chess Club")
         await sun.get_by_role("button", name="Chat").click()
         await teacher.get_by_role("button", name="Bind my account").click()
+        last = teacher.locator(".msg.bot").last
+        await last.get_by_role("button", name="I agree, bind my record").click()
         answers = teacher.locator(".msg.bot")
         await expect(answers.last).to_contain_text(f"孙梅 ({demo.SUN.staff_id})")
         await teacher.get_by_role("button", name="/deadlines").click()
@@ -903,7 +908,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
 
         async def bound(who: Persona) -> Chat:
             chat = Chat(engine, who.user_id)
-            assert "bound" in await chat.send(who.shortcuts[0].text)
+            assert "bound" in await chat.bind(who.shortcuts[0].text.removeprefix("/start "))
             return chat
 
         sponsor = await bound(persona(found, FIRST_STUDENT))

@@ -1,0 +1,158 @@
+"""Personal data in chat (PRIV-1 to PRIV-5): the processing notice (/privacy) and consent.
+
+Binding shows the notice first and binds only once the user agrees; the notice's version is a
+hash of its text in every language, so a changed notice (its wording, the controller, a
+retention period) asks a bound user again at their next message, and nothing else is answered
+until they agree or withdraw. Withdrawing unbinds the account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.i18n import tr
+from bot.chat.replies import Button, Keyboard
+from bot.core.context import Ctx
+from bot.core.router import Route, Router, Step
+from bot.domain.policy import Policy
+from bot.domain.privacy import HOLDINGS, Right, retention_days
+from bot.domain.values import Language
+from bot.services import identity
+from bot.services import privacy as service
+
+router = Router()
+
+CONSENT = "consent"
+# What a bound user who has not agreed to the current notice may still do.
+_OPEN_COMMANDS = frozenset({"privacy", "language", "start", "cancel"})
+_OPEN_BUTTONS = frozenset({CONSENT, "lang"})
+VERSION_LENGTH = 12
+
+
+def notice(language: Language, policy: Policy) -> str:
+    """The processing notice (PRIV-1) in one language, with the policy's values."""
+    lines = [
+        tr(language, "privacy.title"),
+        tr(
+            language,
+            "privacy.controller",
+            controller=policy.privacy_controller,
+            contact=policy.privacy_contact,
+        ),
+        "",
+        tr(language, "privacy.held"),
+    ]
+    for holding in HOLDINGS:
+        days = retention_days(policy, holding)
+        keep = (
+            tr(language, f"privacy.keep.{holding.category.value}", days=days)
+            if days is not None
+            else tr(language, f"privacy.keep.{holding.category.value}")
+        )
+        rules = tr(language, "privacy.separator").join(holding.purposes)
+        what = tr(language, f"privacy.category.{holding.category.value}", rules=rules)
+        lines.append(tr(language, "privacy.line", what=what, keep=keep))
+    lines += ["", tr(language, "privacy.recipients"), ""]
+    lines.append(tr(language, "privacy.rights"))
+    lines += [tr(language, f"privacy.right.{right.value}") for right in Right]
+    return "\n".join(lines)
+
+
+@cache
+def notice_version(policy: Policy) -> str:
+    """The notice's version: a hash of its text in every language (a change asks again)."""
+    digest = hashlib.sha256()
+    for language in Language:
+        digest.update(notice(language, policy).encode())
+    return digest.hexdigest()[:VERSION_LENGTH]
+
+
+def _bound(ctx: Ctx) -> bool:
+    return ctx.student is not None or ctx.advisor_pk is not None
+
+
+def _agreed(ctx: Ctx) -> bool:
+    return ctx.consent == notice_version(ctx.policy)
+
+
+def _text(ctx: Ctx, note: str | None = None) -> str:
+    body = notice(ctx.lang, ctx.policy)
+    version = tr(ctx.lang, "privacy.version", version=notice_version(ctx.policy))
+    return "\n\n".join(part for part in (note, body, version) if part)
+
+
+def _consent_buttons(ctx: Ctx) -> Keyboard:
+    version = notice_version(ctx.policy)
+    return (
+        (Button(ctx.t("privacy.agree"), callbacks.encode(CONSENT, "y", version)),),
+        (Button(ctx.t("privacy.withdraw"), callbacks.encode(CONSENT, "n")),),
+    )
+
+
+@router.command("privacy")
+async def privacy(ctx: Ctx, args: str) -> Step:
+    if not _bound(ctx):
+        return Step.say(_text(ctx))
+    if not _agreed(ctx):
+        return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
+    withdraw = Button(ctx.t("privacy.withdraw"), callbacks.encode(CONSENT, "n"))
+    return Step.say(_text(ctx, ctx.t("privacy.agreed")), ((withdraw,),))
+
+
+@router.gate
+async def consent_gate(ctx: Ctx, route: Route) -> Step | None:
+    """A bound user who has not agreed to the current notice sees it, and nothing else."""
+    if not _bound(ctx) or _agreed(ctx):
+        return None
+    if route.kind == "command" and route.name in _OPEN_COMMANDS:
+        return None
+    if route.kind == "button" and route.name in _OPEN_BUTTONS:
+        return None
+    return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
+
+
+async def before_binding(ctx: Ctx, code: str) -> Step | None:
+    """The notice, asked before a binding code is used (None: already agreed to it, or not a
+    code at all, which binding refuses as it does any wrong code)."""
+    if _agreed(ctx) or not identity.looks_like_code(code):
+        return None
+    version = notice_version(ctx.policy)
+    normalized = identity.normalize_code(code)
+    data = callbacks.encode(CONSENT, "b", version, normalized)
+    agree = Button(ctx.t("privacy.agree_bind"), data)
+    decline = Button(ctx.t("privacy.decline"), callbacks.encode(CONSENT, "d"))
+    return Step.say(_text(ctx, ctx.t("privacy.before_binding")), ((agree,), (decline,)))
+
+
+@router.callback(CONSENT)
+async def consent_pressed(ctx: Ctx, cb: Callback) -> Step:
+    action = cb.args[0] if cb.args else ""
+    version = notice_version(ctx.policy)
+    match action, cb.args[1:]:
+        case "b", (given, code) if given == version:
+            await service.consent(ctx.tx, ctx.now, ctx.user_id, version)
+            ctx.consent = version
+            from bot.flows.account import start
+
+            return await start(ctx, code)
+        case "y", (given,) if given == version:
+            await service.consent(ctx.tx, ctx.now, ctx.user_id, version)
+            ctx.consent = version
+            return Step.say(ctx.t("privacy.thanks"), edit=True)
+        case "b", (_, code):
+            # The notice changed since this one was shown: the current one is asked instead.
+            return await before_binding(ctx, code) or Step.say(ctx.t("bind.wrong_code"))
+        case "y", (_,):
+            return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
+        case "d", ():
+            return Step.say(ctx.t("privacy.declined"), edit=True)
+        case "n", ():
+            sure = Button(ctx.t("privacy.withdraw_yes"), callbacks.encode(CONSENT, "w"))
+            return Step.say(ctx.t("privacy.withdraw_ask"), ((sure,),))
+        case "w", ():
+            await service.withdraw(ctx.tx, ctx.now, ctx.user_id)
+            return Step.say(ctx.t("privacy.withdrawn"), edit=True)
+    raise callbacks.BadCallback("unknown consent action")

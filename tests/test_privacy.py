@@ -1,0 +1,126 @@
+"""Personal data in chat (PRIV-1 to PRIV-5): the notice, consent, and each right a student has."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.core.engine import Engine
+from bot.domain.policy import Policy
+from bot.flows import build_router
+from bot.flows.privacy import notice_version
+from storage.db import Database
+from storage.models import AccountRow, AuditRow, ConsentRow
+from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, student_line
+
+
+async def _consents(db: Database) -> dict[int, str]:
+    async with db.transaction() as session:
+        rows = await session.execute(select(ConsentRow.user_id, ConsentRow.version))
+        return dict(rows.all())
+
+
+async def _bound_to(db: Database, user_id: int) -> int | None:
+    async with db.transaction() as session:
+        row = await session.get(AccountRow, user_id)
+        return None if row is None else row.student_pk
+
+
+async def test_binding_shows_the_notice_first_and_binds_only_on_agreement(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    await campus.students(student_line("S1", "Li Lei"))
+    code = (await campus.codes())["S1"]
+    li = Chat(engine, 1001)
+    shown = await li.send(f"/start {code}")
+    assert "How clubbot handles your personal data" in shown
+    assert "bound to" not in shown
+    assert await _bound_to(db, 1001) is None
+    await li.click("No, do not bind")
+    assert "not linked" in li.said
+    assert await _bound_to(db, 1001) is None
+    assert await _consents(db) == {}
+
+    await li.send(f"/start {code}")
+    await li.click("I agree, bind my record")
+    assert "bound to Li Lei (S1)" in li.said
+    assert await _bound_to(db, 1001) is not None
+    assert await _consents(db) == {1001: notice_version(engine.policy)}
+    # Agreed once: a second code (an advisor's, say) is not asked again.
+    assert "already bound" in await li.send(f"/start {code}")
+    async with db.transaction() as session:
+        actions = list(await session.scalars(select(AuditRow.action)))
+    assert "privacy.consent" in actions
+
+
+async def test_the_notice_names_controller_purposes_retention_recipients_and_rights(
+    campus: Campus, db: Database
+) -> None:
+    policy = Policy(
+        throttle_updates=1000,
+        privacy_controller="North University, Student Affairs",
+        privacy_contact="privacy@north.example",
+        leaver_retention_days=45,
+        conversation_retention_days=60,
+    )
+    engine = Engine(db, policy, build_router(), bot_id=BOT_ID, bot_username=BOT_USERNAME)
+    shown = await Chat(engine, 1001).send("/privacy")
+    for expected in (
+        "North University, Student Affairs",
+        "privacy@north.example",
+        "(ORG-5, ORG-6, PRIV-4)",  # restricted values: the rules that need them
+        "45 days after",
+        "60 days after your last message",
+        "outside the Chinese mainland",  # Telegram, abroad
+        "/mydata",
+        "/correct",
+        "/delete",
+        "Ask staff to review",
+        f"Notice version {notice_version(policy)}",
+    ):
+        assert expected in shown, expected
+    chinese = await Chat(engine, 1002, language_code="zh-hans").send("/privacy")
+    assert "中国大陆境外" in chinese
+    assert "45 天" in chinese
+    assert "privacy@north.example" in chinese
+
+
+async def test_a_changed_notice_asks_again_at_the_next_message(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    await campus.clubs("Chess Club")
+    await campus.bound("S1", 1001)
+    changed = engine.policy.model_copy(update={"privacy_contact": "a new office"})
+    later = Engine(db, changed, build_router(), bot_id=BOT_ID, bot_username=BOT_USERNAME)
+    assert notice_version(changed) != notice_version(engine.policy)
+    li = Chat(later, 1001)
+    asked = await li.send("/join Chess Club")
+    assert "The processing notice changed" in asked
+    assert "a new office" in asked
+    assert "Chess Club" not in await li.send("/myclubs")  # nothing else until they answer
+    assert "a new office" in await li.send("/privacy")  # the notice itself is open
+    await li.click("I agree")
+    assert "Thank you" in li.said
+    assert "Chess Club" in await li.send("/join Chess Club")
+    assert (await _consents(db))[1001] == notice_version(changed)
+
+
+async def test_withdrawing_consent_unbinds_and_stops_processing(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    await campus.clubs("Chess Club")
+    li = await campus.bound("S1", 1001)
+    await li.send("/privacy")
+    await li.click("Withdraw my consent")
+    assert "unbound" in li.said
+    assert await _bound_to(db, 1001) is not None  # asked first
+    await li.click("Yes, withdraw")
+    assert "no longer bound" in li.said
+    assert await _bound_to(db, 1001) is None
+    assert await _consents(db) == {}
+    assert "bind your student record" in await li.send("/join Chess Club")
+    async with db.transaction() as session:
+        actions = list(await session.scalars(select(AuditRow.action)))
+    assert "privacy.withdraw" in actions
+    # A new code binds again, after the notice again.
+    code = (await campus.codes())["S1"]
+    assert "bound" in await li.bind(code)

@@ -231,9 +231,10 @@ class Person:
 
 async def privacy_leaks(db: Database, messages: list[tuple[int, str]]) -> list[str]:
     """Messages that show a student's restricted values to someone who is neither staff nor
-    that student: each paragraph (a note, a question, the buttons) naming a student by name or
-    ID is checked for that student's political status, class rank and disciplinary record as
-    the bot words them, and for the reasons a check that needs them gives."""
+    that student, or a reason resting on them to anyone but staff. Each paragraph (a note, a
+    question, the buttons) naming a student by name or ID is checked for that student's
+    political status, class rank and disciplinary record as the bot words them, and every
+    message for the reasons a check that needs them gives."""
     async with db.transaction() as session:
         people = [
             Person(r.id or 0, r.student_id, r.name, r.political, r.rank_pct, r.disciplinary)
@@ -247,9 +248,14 @@ async def privacy_leaks(db: Database, messages: list[tuple[int, str]]) -> list[s
             )
         )
     found = []
+    limit = Policy().officer_max_rank_pct
+    # PRIV-4: a reason resting on restricted data is named by its rule only, in chat to anyone
+    # but staff, the student concerned included.
+    reasons = {plain(tr(lang, key, limit=limit)) for lang in Language for key in _REASONS}
     for user, text in messages:
         if user in staff:
             continue
+        before = len(found)
         for paragraph in text.split("\n\n"):
             for person in people:
                 if person.pk == own.get(user) or not person.mentioned(paragraph):
@@ -257,4 +263,7 @@ async def privacy_leaks(db: Database, messages: list[tuple[int, str]]) -> list[s
                 shown = person.restricted(paragraph)
                 if shown:
                     found.append(f"to {user} about {person.name}: {shown} in {paragraph!r}")
+        shown_reasons = sorted(r for r in reasons if r in text)
+        if shown_reasons and len(found) == before:
+            found.append(f"to {user}: restricted reasons {shown_reasons} in {text!r}")
     return found

@@ -10,6 +10,7 @@ from bot.flows import build_router
 from bot.flows.privacy import notice_version
 from storage.db import Database
 from storage.models import AccountRow, AuditRow, ConsentRow
+from tests.elections import STAFF, Club
 from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, student_line
 
 
@@ -124,3 +125,39 @@ async def test_withdrawing_consent_unbinds_and_stops_processing(
     # A new code binds again, after the notice again.
     code = (await campus.codes())["S1"]
     assert "bound" in await li.bind(code)
+
+
+async def test_a_refusal_on_restricted_data_names_the_rule_and_goes_to_staff_for_review(
+    db: Database,
+) -> None:
+    """PRIV-4: S6 ranks in the bottom half; standing is refused naming ORG-5 only, with "Ask
+    staff to review", which lands in staff's /todo; staff's answer reaches S6."""
+    club = await Club.seeded(db)
+    await club.start_president_election()
+    s6 = club.chat(1006)
+    await club.press_sent(1006, "Nominate")
+    await s6.click("President")
+    await s6.click("Myself")
+    assert "not eligible under ORG-5" in s6.said
+    assert "top 50" not in s6.said
+    await s6.click("Ask staff to review")
+    assert "Sent to staff" in s6.said
+    await s6.click("Ask staff to review", s6.outcomes[-2].replies[-1])
+    assert "already with staff" in s6.said  # a second tap files nothing more
+
+    staff = club.chat(STAFF)
+    listed = await staff.send("/todo")
+    assert "Review request #1 from Student S6 (S6)" in listed
+    assert "Review request" not in await club.chat(1002).send("/todo")  # staff's alone
+    await staff.click("Answer")
+    assert "request #1" in staff.said
+    assert "on its way to Student S6" in await staff.send("Your rank was checked: it stands.")
+    await club.tick(minutes=1)
+    assert "Your rank was checked: it stands." in club.w.telegram.to(1006)[-1]
+    assert "Review request" not in await staff.send("/todo")
+
+
+async def test_only_staff_answer_requests(campus: Campus, engine: Engine) -> None:
+    student = await campus.bound("S1", 1001)
+    await student.press("v1:privans:1")
+    assert "Only staff" in student.said

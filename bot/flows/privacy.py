@@ -9,19 +9,25 @@ until they agree or withdraw. Withdrawing unbinds the account.
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
 from functools import cache
+
+from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
-from bot.chat.i18n import tr
+from bot.chat.i18n import plain, tr
 from bot.chat.replies import Button, Keyboard
 from bot.core.context import Ctx
-from bot.core.router import Route, Router, Step
+from bot.core.router import END, Flow, Input, Route, Router, Step
 from bot.domain.policy import Policy
 from bot.domain.privacy import HOLDINGS, Right, retention_days
-from bot.domain.values import Language
+from bot.domain.values import Language, Role
 from bot.services import identity
 from bot.services import privacy as service
+from bot.services.elections.notices import ASK_REVIEW
+from bot.services.notices.privacy import ANSWER
+from bot.services.privacy import RequestKind
 
 router = Router()
 
@@ -156,3 +162,68 @@ async def consent_pressed(ctx: Ctx, cb: Callback) -> Step:
             await service.withdraw(ctx.tx, ctx.now, ctx.user_id)
             return Step.say(ctx.t("privacy.withdrawn"), edit=True)
     raise callbacks.BadCallback("unknown consent action")
+
+
+# --- asking staff: a review of a refusal (PRIV-4), answered from /todo --------------------------
+
+
+@router.callback(ASK_REVIEW)
+async def ask_review(ctx: Ctx, cb: Callback) -> Step:
+    """ "Ask staff to review" under a refusal that rests on restricted data."""
+    if len(cb.args) != 2 or cb.args[0] != "el":
+        raise callbacks.BadCallback("unknown review subject")
+    election_id = cb.int_arg(1)
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    subject = ctx.t("privacy.review_subject.election", id=election_id)
+    filed = await service.ask(
+        ctx.tx, ctx.now, ctx.user_id, ctx.student.id, RequestKind.REVIEW, plain(subject)
+    )
+    return Step.say(ctx.t("privacy.review_sent" if filed else "privacy.review_waiting"))
+
+
+class AnswerState(StrEnum):
+    TEXT = "text"
+
+
+class AnswerData(BaseModel):
+    request_id: int
+
+
+async def _staff(ctx: Ctx) -> bool:
+    return Role.STAFF in await ctx.roles()
+
+
+@router.callback(ANSWER)
+async def answer_pressed(ctx: Ctx, cb: Callback) -> Step:
+    """Staff's Answer button on a request in /todo: asks for the answer's text."""
+    request_id = cb.int_arg(0)
+    if not await _staff(ctx):
+        return Step.say(ctx.t("error.staff_only"))
+    data = AnswerData(request_id=request_id)
+    text = ctx.t("privacy.ask_answer", id=request_id)
+    return Step.ask("privanswer", AnswerState.TEXT, data, text, [])
+
+
+async def on_answer(ctx: Ctx, data: AnswerData, given: Input) -> Step:
+    text = " ".join((given.text or "").split())
+    if not text:
+        ask = ctx.t("privacy.ask_answer", id=data.request_id)
+        return Step.ask("privanswer", AnswerState.TEXT, data, ask, [])
+    if not await _staff(ctx):
+        return Step.say(ctx.t("error.staff_only"))
+    found = await service.answer(ctx.tx, ctx.now, ctx.user_id, data.request_id, text[:2000])
+    if found is None:
+        return Step.say(ctx.t("privacy.answered_already", id=data.request_id))
+    return Step.say(ctx.t("privacy.answer_sent", id=data.request_id, name=found.name or "—"))
+
+
+router.flow(
+    Flow(
+        name="privanswer",
+        data_type=AnswerData,
+        states={AnswerState.TEXT.value: on_answer},
+        starts=frozenset({AnswerState.TEXT}),
+        transitions={AnswerState.TEXT: frozenset({AnswerState.TEXT, END})},
+    )
+)

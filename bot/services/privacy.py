@@ -4,9 +4,12 @@ exercises in chat. The notice itself is written by the flow (bot/flows/privacy.p
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from storage import audit
+from bot.services.notices import privacy as notices
+from storage import audit, people
 from storage import privacy as store
+from storage.todo import LIMIT
 from storage.tx import Tx
 
 
@@ -23,3 +26,44 @@ async def withdraw(tx: Tx, now: datetime, user_id: int) -> None:
     processed for it until it binds (and agrees) again."""
     await store.withdraw_consent(tx, user_id)
     await audit.append(tx, now, user_id, "privacy.withdraw", subject=f"user:{user_id}")
+
+
+class RequestKind(StrEnum):
+    """What a student asked staff for."""
+
+    REVIEW = "review"  # of a refusal that rests on restricted data (PRIV-4)
+    CORRECTION = "correction"  # of something held about them (PRIV-2)
+
+
+async def ask(
+    tx: Tx, now: datetime, user_id: int, student_pk: int | None, kind: RequestKind, text: str
+) -> bool:
+    """File a request for staff (/todo); False when the same one already waits."""
+    filed = await store.add_request(tx, kind.value, student_pk, user_id, text, now)
+    if filed is None:
+        return False
+    await audit.append(
+        tx, now, user_id, f"privacy.{kind.value}", subject=f"request:{filed}", after={"text": text}
+    )
+    return True
+
+
+async def waiting(tx: Tx) -> list[store.Request]:
+    """The requests staff have not answered yet (at most `todo_store.LIMIT`)."""
+    return await store.open_requests(tx, LIMIT)
+
+
+async def answer(
+    tx: Tx, now: datetime, by: int, request_id: int, text: str
+) -> store.Request | None:
+    """Staff answer a request, once; the answer is queued to the student. None when it was
+    answered already (or never existed)."""
+    found = await store.request(tx, request_id)
+    if found is None or not await store.answer_request(tx, request_id, text, by, now):
+        return None
+    lang = await people.language_of(tx, found.user_id)
+    await notices.tell_answer(tx, now, lang, found, text)
+    await audit.append(
+        tx, now, by, "privacy.answer", subject=f"request:{request_id}", after={"answer": text}
+    )
+    return found

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlmodel import col
+from sqlalchemy import Table, delete, false, or_, select, update
+from sqlmodel import SQLModel, col
 
 from storage.models import AccountRow, ConsentRow, PrivacyRequestRow, StudentRow
 from storage.tx import Tx
@@ -112,3 +113,147 @@ async def answer_request(tx: Tx, request_id: int, answer: str, by: int, now: dat
         .values(answer=answer, answered_by=by, answered_at=now)
     )
     return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+# --- what is held about a person (PRIV-2), and where -----------------------------------------
+
+
+class Holder(StrEnum):
+    """Whom a column names: a student record, a Telegram account, an advisor record."""
+
+    STUDENT = "student"
+    USER = "user"
+    ADVISOR = "advisor"
+
+
+# Every column outside the student and advisor tables that names a person. A test keeps this
+# list equal to the models (tests/test_privacy_records.py): a new table naming someone must say
+# so here, and /mydata, /delete and docs/processing-records.md follow.
+LINKS: tuple[tuple[str, str, Holder], ...] = (
+    ("account", "user_id", Holder.USER),
+    ("account", "student_pk", Holder.STUDENT),
+    ("account", "advisor_pk", Holder.ADVISOR),
+    ("privacy_consent", "user_id", Holder.USER),
+    ("privacy_request", "student_pk", Holder.STUDENT),
+    ("privacy_request", "user_id", Holder.USER),
+    ("privacy_request", "answered_by", Holder.USER),
+    ("bind_code", "student_pk", Holder.STUDENT),
+    ("bind_code", "advisor_pk", Holder.ADVISOR),
+    ("bind_failure", "user_id", Holder.USER),
+    ("role_grant", "user_id", Holder.USER),
+    ("unit_rep", "user_id", Holder.USER),
+    ("conversation", "chat_id", Holder.USER),
+    ("conversation", "user_id", Holder.USER),
+    ("processed_update", "chat_id", Holder.USER),
+    ("outbox", "chat_id", Holder.USER),
+    ("membership", "student_pk", Holder.STUDENT),
+    ("officer", "student_pk", Holder.STUDENT),
+    ("club_application", "sponsor_pk", Holder.STUDENT),
+    ("club_application", "sponsor_user", Holder.USER),
+    ("club_application", "advisor_pk", Holder.ADVISOR),
+    ("application_signature", "student_pk", Holder.STUDENT),
+    ("application_signature", "user_id", Holder.USER),
+    ("application_event", "actor", Holder.USER),
+    ("election", "started_by", Holder.USER),
+    ("election", "list_approved_by", Holder.USER),
+    ("election", "advisor_ok_by", Holder.USER),
+    ("election", "unit_ok_by", Holder.USER),
+    ("election_candidate", "student_pk", Holder.STUDENT),
+    ("election_candidate", "nominated_by", Holder.STUDENT),
+    ("election_candidate", "decided_by", Holder.USER),
+    ("election_voter", "student_pk", Holder.STUDENT),
+    ("election_objection", "student_pk", Holder.STUDENT),
+    ("election_nomination_attempt", "user_id", Holder.USER),
+    ("club_event", "by", Holder.USER),
+    ("club_profile", "updated_by", Holder.USER),
+    ("general_meeting", "recorded_by", Holder.USER),
+    ("general_meeting", "decided_by", Holder.USER),
+    ("annual_review", "recorded_by", Holder.USER),
+    ("reregistration", "recorded_by", Holder.USER),
+    ("review_submission", "submitted_by", Holder.USER),
+    ("review_appeal", "by", Holder.USER),
+    ("advisor_evaluation", "advisor_pk", Holder.ADVISOR),
+    ("advisor_evaluation", "by", Holder.USER),
+    ("advisor_dismissal", "advisor_pk", Holder.ADVISOR),
+    ("advisor_dismissal", "by", Holder.USER),
+    ("appointment", "advisor_pk", Holder.ADVISOR),
+    ("screened_name", "added_by", Holder.USER),
+    ("audit", "actor", Holder.USER),
+)
+# Tables that are a person's record themselves.
+RECORDS = {"student": Holder.STUDENT, "advisor": Holder.ADVISOR}
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """The rows of one table that name the person, as plain cells."""
+
+    table: str
+    header: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+def _table(name: str) -> Table:
+    return SQLModel.metadata.tables[name]
+
+
+def _naming(name: str, student_pk: int, user_ids: list[int]) -> Any:
+    """Where a row of table `name` names the student or one of their accounts."""
+    table = _table(name)
+    conditions: list[Any] = []
+    for link_table, column, holder in LINKS:
+        if link_table != name:
+            continue
+        if holder is Holder.STUDENT:
+            conditions.append(table.c[column] == student_pk)
+        elif holder is Holder.USER and user_ids:
+            conditions.append(table.c[column].in_(user_ids))
+    return or_(false(), *conditions)
+
+
+def _audit_naming(student_pk: int, student_id: str, user_ids: list[int]) -> Any:
+    """Audit entries about the person: by one of their accounts, with their account, record or
+    student ID as the subject, or naming their student ID in what changed."""
+    table = _table("audit")
+    subjects = [f"user:{uid}" for uid in user_ids] + [f"student:{student_id}"]
+    quoted = f'%"{student_id}"%'
+    conditions: list[Any] = [
+        table.c.subject.in_(subjects),
+        table.c.before.like(quoted),
+        table.c.after.like(quoted),
+    ]
+    if user_ids:
+        conditions.append(table.c.actor.in_(user_ids))
+    return or_(*conditions)
+
+
+async def accounts_of(tx: Tx, student_pk: int) -> list[int]:
+    """The Telegram accounts bound to the student, and any that bound it before (signatures
+    and applications keep the account that acted)."""
+    table = _table("account")
+    stmt = select(table.c.user_id).where(table.c.student_pk == student_pk)
+    return [row[0] for row in (await tx.session.execute(stmt)).all()]
+
+
+async def held_about(
+    tx: Tx, student_pk: int, student_id: str, user_ids: list[int]
+) -> list[Section]:
+    """Everything that names the student or their accounts, one statement per table."""
+    sections: list[Section] = []
+    names = ["student", *dict.fromkeys(t for t, _, _ in LINKS)]
+    for name in names:
+        table = _table(name)
+        if name == "student":
+            where = table.c.id == student_pk
+        elif name == "audit":
+            where = _audit_naming(student_pk, student_id, user_ids)
+        else:
+            where = _naming(name, student_pk, user_ids)
+        stmt = select(table).where(where)
+        pk = list(table.primary_key.columns)
+        if pk:
+            stmt = stmt.order_by(*pk)
+        rows = [tuple(row) for row in (await tx.session.execute(stmt)).all()]
+        if rows:
+            sections.append(Section(name, tuple(c.name for c in table.columns), rows))
+    return sections

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import io
+import json
+
+import openpyxl
 from sqlalchemy import select
 
 from bot.core.engine import Engine
 from bot.domain.policy import Policy
+from bot.domain.values import Role
 from bot.flows import build_router
 from bot.flows.privacy import notice_version
+from bot.services.privacy import HELD_NOT_SHOWN
+from storage import people
 from storage.db import Database
 from storage.models import AccountRow, AuditRow, ConsentRow
+from storage.tx import Tx
+from storage.types import utcnow
 from tests.elections import STAFF, Club
 from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, student_line
+from tests.statements import counted
 
 
 async def _consents(db: Database) -> dict[int, str]:
@@ -161,3 +171,64 @@ async def test_only_staff_answer_requests(campus: Campus, engine: Engine) -> Non
     student = await campus.bound("S1", 1001)
     await student.press("v1:privans:1")
     assert "Only staff" in student.said
+
+
+async def _grant_staff(db: Database, user_id: int) -> None:
+    async with db.transaction() as session:
+        await people.grant(Tx(session, db), user_id, Role.STAFF, utcnow())
+
+
+async def test_mydata_sends_everything_held_as_json_and_a_workbook(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    await campus.students(student_line("S1", "Li Lei", rank=70, political="party"))
+    await campus.clubs("Chess Club", "Go Club")
+    li = await campus.bound("S1", 1001)
+    await li.send("/join Chess Club")
+    await _grant_staff(db, STAFF)
+    assert "Li Lei" in await Chat(engine, STAFF).send("/student S1")
+
+    await li.send("/mydata")
+    replies = li.outcomes[-1].replies
+    files = [r.attachment for r in replies if r.attachment is not None]
+    assert [f.name.rsplit(".", 1)[1] for f in files] == ["json", "xlsx"]
+    copy = json.loads(await files[0].read())
+    tables = copy["tables"]
+    [record] = tables["student"]
+    assert record["student_id"] == "S1"
+    assert record["name"] == "Li Lei"
+    # PRIV-4: held, not shown in chat.
+    assert {record["political"], record["rank_pct"], record["disciplinary"]} == {HELD_NOT_SHOWN}
+    assert [m["club_id"] for m in tables["membership"]] == [1]
+    assert [a["user_id"] for a in tables["account"]] == [1001]
+    assert [c["user_id"] for c in tables["privacy_consent"]] == [1001]
+    actions = {entry["action"] for entry in tables["audit"]}
+    # Their consent, and staff's read of their record (PRIV-5), with who and why.
+    assert {"privacy.consent", "privacy.staff_read"} <= actions
+    read = next(e for e in tables["audit"] if e["action"] == "privacy.staff_read")
+    assert read["actor"] == STAFF
+    assert json.loads(read["after"]) == {"what": "/student", "why": "REG-9"}
+    assert "party" not in json.dumps(copy)
+    book = openpyxl.load_workbook(io.BytesIO(await files[1].read()))
+    assert {"student", "membership", "account", "audit"} <= set(book.sheetnames)
+    # The copy itself is audited (PRIV-5).
+    async with db.transaction() as session:
+        found = list(await session.scalars(select(AuditRow.action)))
+    assert "privacy.access" in found
+
+
+async def test_mydata_reads_do_not_grow_with_the_data(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    await campus.clubs("Chess Club", "Go Club")
+    li = await campus.bound("S1", 1001)
+    await li.send("/mydata")
+    with counted(db) as few:
+        await li.send("/mydata")
+    await li.send("/join Chess Club")
+    await li.send("/join Go Club")
+    for _ in range(3):
+        await li.send("/myclubs")
+    with counted(db) as more:
+        await li.send("/mydata")
+    assert len(few) == len(more)

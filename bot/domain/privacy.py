@@ -71,3 +71,8 @@ def retention_days(policy: Policy, holding: Holding) -> int | None:
 # and advisor (its members), and Telegram, whose servers are outside the mainland: every
 # message the bot writes in chat passes through them (PIPL arts. 38-39).
 RECIPIENTS = ("staff", "club", "telegram")
+
+
+# PRIV-4: the student record's restricted columns; shown only to staff, so a copy sent through
+# chat says they are held, not what they hold.
+RESTRICTED_COLUMNS = frozenset({"political", "rank_pct", "disciplinary"})

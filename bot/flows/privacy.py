@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 
 from pydantic import BaseModel
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.i18n import plain, tr
-from bot.chat.replies import Button, Keyboard
+from bot.chat.replies import Attachment, Button, Keyboard, Reply
 from bot.core.context import Ctx
-from bot.core.router import END, Flow, Input, Route, Router, Step
+from bot.core.router import END, Audience, Flow, Input, Route, Router, Step
 from bot.domain.policy import Policy
 from bot.domain.privacy import HOLDINGS, Right, retention_days
 from bot.domain.values import Language, Role
+from bot.render import personal, workbooks
 from bot.services import identity
 from bot.services import privacy as service
 from bot.services.elections.notices import ASK_REVIEW
@@ -227,3 +228,34 @@ router.flow(
         transitions={AnswerState.TEXT: frozenset({AnswerState.TEXT, END})},
     )
 )
+
+
+# --- /mydata: a copy of everything held (PRIV-2) -----------------------------------------------
+
+
+@router.command("mydata", Audience.STUDENT)
+async def mydata(ctx: Ctx, args: str) -> Step:
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    sections = await service.copy(ctx.tx, ctx.now, ctx.user_id, ctx.student)
+    stem = f"mydata-{ctx.student.student_id}-{ctx.today.isoformat()}"
+    rows = sum(len(s.rows) for s in sections)
+    caption = ctx.t("privacy.copy_caption", tables=len(sections), rows=rows)
+    return Step(
+        replies=[
+            Reply(
+                caption,
+                attachment=Attachment(
+                    f"{stem}.json",
+                    partial(personal.as_json, sections, ctx.now),
+                    "application/json",
+                ),
+            ),
+            Reply(
+                ctx.t("privacy.copy_xlsx"),
+                attachment=Attachment(
+                    f"{stem}.xlsx", partial(personal.as_workbook, sections), workbooks.XLSX
+                ),
+            ),
+        ]
+    )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.privacy import RESTRICTED_COLUMNS
+from bot.domain.values import Student
 from bot.services.notices import privacy as notices
 from storage import audit, people
 from storage import privacy as store
@@ -26,6 +28,10 @@ async def withdraw(tx: Tx, now: datetime, user_id: int) -> None:
     processed for it until it binds (and agrees) again."""
     await store.withdraw_consent(tx, user_id)
     await audit.append(tx, now, user_id, "privacy.withdraw", subject=f"user:{user_id}")
+
+
+# What a copy shows in place of a restricted value (PRIV-4): staff show it in person.
+HELD_NOT_SHOWN = "held; shown by staff in person (PRIV-4)"
 
 
 class RequestKind(StrEnum):
@@ -67,3 +73,59 @@ async def answer(
         tx, now, by, "privacy.answer", subject=f"request:{request_id}", after={"answer": text}
     )
     return found
+
+
+async def copy(tx: Tx, now: datetime, user_id: int, student: Student) -> list[store.Section]:
+    """PRIV-2: everything held about the student, table by table (the restricted columns say
+    they are held, PRIV-4); the audit log keeps who asked, what and why (PRIV-5)."""
+    accounts = sorted({user_id, *await store.accounts_of(tx, student.id)})
+    sections = await store.held_about(tx, student.id, student.student_id, accounts)
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "privacy.access",
+        subject=f"student:{student.student_id}",
+        after={"what": "/mydata", "why": "PRIV-2", "tables": [s.table for s in sections]},
+    )
+    return [_masked(section) for section in sections]
+
+
+def _masked(section: store.Section) -> store.Section:
+    if section.table != "student":
+        return section
+    hidden = [i for i, name in enumerate(section.header) if name in RESTRICTED_COLUMNS]
+    rows = [
+        tuple(HELD_NOT_SHOWN if i in hidden else cell for i, cell in enumerate(row))
+        for row in section.rows
+    ]
+    return store.Section(section.table, section.header, rows)
+
+
+async def staff_read(
+    tx: Tx, now: datetime, user_id: int, student_id: str, what: str, why: str
+) -> None:
+    """PRIV-5: a staff read or export of a person's data, into the audit log."""
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "privacy.staff_read",
+        subject=f"student:{student_id}",
+        after={"what": what, "why": why},
+    )
+
+
+async def staff_export(
+    tx: Tx, now: datetime, user_id: int, club_id: int, student_ids: list[str], what: str
+) -> None:
+    """PRIV-5: a staff export naming these students, into the audit log (one entry)."""
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "privacy.staff_export",
+        club_id=club_id,
+        subject=what,
+        after={"what": what, "why": "REG-9", "students": student_ids},
+    )

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Table, delete, false, or_, select, update
+from sqlalchemy import Table, delete, false, func, or_, select, update
 from sqlmodel import SQLModel, col
 
 from storage.models import AccountRow, ConsentRow, PrivacyRequestRow, StudentRow
@@ -257,3 +257,125 @@ async def held_about(
         if rows:
             sections.append(Section(name, tuple(c.name for c in table.columns), rows))
     return sections
+
+
+# --- erasure (PRIV-2) ---------------------------------------------------------------------------
+
+# What /delete removes outright: nothing but the person's use of the bot needs them.
+ERASED = (
+    "privacy_consent",
+    "privacy_request",
+    "bind_code",
+    "bind_failure",
+    "conversation",
+    "outbox",
+    "election_nomination_attempt",
+    "role_grant",
+    "unit_rep",
+    "account",
+)
+# What a rule keeps, pointing at the pseudonymised record; an account number in them becomes
+# ERASED_ACCOUNT. `processed_update` keeps the answer to /delete itself until the sweep
+# (PRIV-3), so that a redelivered update is answered once; `audit` is the hash-chained record.
+KEPT = (
+    "student",
+    "membership",
+    "officer",
+    "club_application",
+    "application_signature",
+    "application_event",
+    "election",
+    "election_candidate",
+    "election_voter",
+    "election_objection",
+    "processed_update",
+    "audit",
+)
+ERASED_ACCOUNT = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What /delete did: rows removed and rows kept (pseudonymised), by table."""
+
+    erased: dict[str, int]
+    kept: dict[str, int]
+
+
+async def erase(
+    tx: Tx, now: datetime, student_pk: int, student_id: str, user_ids: list[int]
+) -> Erasure:
+    """Erase what no rule needs, end the student's memberships and posts, and pseudonymise the
+    record and the account numbers the kept rows hold."""
+    kept: dict[str, int] = {}
+    audited = (
+        await tx.session.execute(
+            select(func.count())
+            .select_from(_table("audit"))
+            .where(_audit_naming(student_pk, student_id, user_ids))
+        )
+    ).scalar_one()
+    if audited:
+        kept["audit"] = int(audited)
+    erased: dict[str, int] = {}
+    for name in ERASED:
+        result = await tx.session.execute(
+            delete(_table(name)).where(_naming(name, student_pk, user_ids))
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            erased[name] = int(result.rowcount)  # type: ignore[attr-defined]
+    if user_ids:
+        # The answers kept for redelivery repeat what the bot said to them (their name, say):
+        # the record that an update was handled stays, its answer and chat go.
+        processed = _table("processed_update")
+        await tx.session.execute(
+            update(processed)
+            .where(processed.c.chat_id.in_(user_ids))
+            .values(chat_id=None, answer=None)
+        )
+    membership, officer = _table("membership"), _table("officer")
+    await tx.session.execute(
+        update(membership)
+        .where(membership.c.student_pk == student_pk, membership.c.ended_at.is_(None))
+        .values(slot=None, ended_at=now, end_reason="erased")
+    )
+    await tx.session.execute(
+        update(officer)
+        .where(officer.c.student_pk == student_pk, officer.c.until.is_(None))
+        .values(until=now)
+    )
+    if user_ids:
+        for name, column, holder in LINKS:
+            if holder is Holder.USER and name not in ERASED and name != "audit":
+                table = _table(name)
+                await tx.session.execute(
+                    update(table)
+                    .where(table.c[column].in_(user_ids))
+                    .values({column: ERASED_ACCOUNT})
+                )
+    student = _table("student")
+    await tx.session.execute(
+        update(student)
+        .where(student.c.id == student_pk)
+        .values(
+            student_id=f"erased-{student_pk}",
+            name=f"erased-{student_pk}",
+            college="",
+            class_name="",
+            status="withdrawn",
+            disciplinary=False,
+            rank_pct=0,
+            political="none",
+            updated_at=now,
+        )
+    )
+    for name in KEPT:
+        if name in ("student", "processed_update", "audit"):
+            continue
+        where = _naming(name, student_pk, [])
+        count = (
+            await tx.session.execute(select(func.count()).select_from(_table(name)).where(where))
+        ).scalar_one()
+        if count:
+            kept[name] = int(count)
+    return Erasure(erased, kept)

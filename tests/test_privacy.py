@@ -7,6 +7,7 @@ import json
 
 import openpyxl
 from sqlalchemy import select
+from sqlmodel import SQLModel
 
 from bot.core.engine import Engine
 from bot.domain.policy import Policy
@@ -16,7 +17,8 @@ from bot.flows.privacy import notice_version
 from bot.services.privacy import HELD_NOT_SHOWN
 from storage import people
 from storage.db import Database
-from storage.models import AccountRow, AuditRow, ConsentRow
+from storage.models import AccountRow, AuditRow, ConsentRow, OutboxRow
+from storage.privacy import KEPT, LINKS, Holder
 from storage.tx import Tx
 from storage.types import utcnow
 from tests.elections import STAFF, Club
@@ -232,3 +234,78 @@ async def test_mydata_reads_do_not_grow_with_the_data(
     with counted(db) as more:
         await li.send("/mydata")
     assert len(few) == len(more)
+
+
+async def test_correct_files_a_request_staff_answer_from_todo(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    li = await campus.bound("S1", 1001)
+    await li.send("/correct")
+    assert "What should be corrected" in li.said
+    assert "Sent to staff" in await li.send("My class is CS-2, not CS-1.")
+    await _grant_staff(db, STAFF)
+    staff = Chat(engine, STAFF)
+    listed = await staff.send("/todo")
+    assert "Correction request #1 from Student S1 (S1)" in listed
+    assert "My class is CS-2, not CS-1." in listed
+    await staff.click("Answer")
+    assert "on its way" in await staff.send("Corrected in the roster; it shows from tomorrow.")
+    async with db.transaction() as session:
+        sent = list(await session.scalars(select(OutboxRow.text).where(OutboxRow.chat_id == 1001)))
+    assert any("Corrected in the roster" in text for text in sent)
+    assert "Correction request" not in await staff.send("/todo")
+
+
+async def _rows_naming(db: Database, student_pk: int, user_id: int, text: str) -> set[str]:
+    """The tables with a row that names the person: by a link column, or by `text` anywhere."""
+    found: set[str] = set()
+    async with db.transaction() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).all():
+                values = dict(zip(table.columns.keys(), row, strict=True))
+                linked = any(
+                    name == table.name
+                    and values[column] == (user_id if holder is Holder.USER else student_pk)
+                    for name, column, holder in LINKS
+                    if holder is not Holder.ADVISOR
+                )
+                if linked or any(text in str(v) for v in values.values()):
+                    found.add(table.name)
+    return found
+
+
+async def test_delete_erases_what_no_rule_keeps_and_says_what_remains(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    await campus.students(student_line("S1", "Li Lei Zhang"), student_line("S2"))
+    await campus.clubs("Chess Club")
+    li = await campus.bound("S1", 1001)
+    await campus.bound("S2", 1002)
+    await li.send("/join Chess Club")
+    await li.send("/correct Wrong college")
+    async with db.transaction() as session:
+        pk = (await people.student_by_student_id(Tx(session, db), "S1")).id  # type: ignore[union-attr]
+    before = await _rows_naming(db, pk, 1001, "Li Lei Zhang")
+    assert {"account", "privacy_consent", "privacy_request", "membership"} <= before
+
+    await li.send("/delete")
+    await li.click("No, keep everything")
+    assert "Nothing was deleted" in li.said
+    await li.send("/delete")
+    await li.click("Yes, delete")
+    said = li.said
+    assert "erased" in said
+    assert "1 membership, ended now" in said
+    assert "audit log" in said
+    assert set(await _rows_naming(db, pk, 1001, "Li Lei Zhang")) <= set(KEPT)
+    # The name and the student ID are gone but for the hash-chained audit log.
+    assert await _rows_naming(db, -1, -1, "Li Lei Zhang") <= {"audit"}
+    assert "bind your student record" in await li.send("/myclubs")
+    # The other student is untouched.
+    assert "Chess Club" not in await Chat(engine, 1002).send("/myclubs")
+    async with db.transaction() as session:
+        other = await people.student_by_student_id(Tx(session, db), "S2")
+        account = await session.get(AccountRow, 1002)
+    assert other is not None
+    assert account is not None
+    assert account.student_pk == other.id

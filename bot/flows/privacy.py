@@ -259,3 +259,79 @@ async def mydata(ctx: Ctx, args: str) -> Step:
             ),
         ]
     )
+
+
+# --- /correct and /delete (PRIV-2) --------------------------------------------------------------
+
+ERASE = "erase"
+CORRECTION_MAX = 1000
+
+
+class CorrectState(StrEnum):
+    TEXT = "text"
+
+
+class CorrectData(BaseModel):
+    pass
+
+
+@router.command("correct", Audience.STUDENT)
+async def correct(ctx: Ctx, args: str) -> Step:
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    if args.strip():
+        return await on_correction(ctx, CorrectData(), Input(text=args))
+    return Step.ask(
+        "correct", CorrectState.TEXT, CorrectData(), ctx.t("privacy.ask_correction"), []
+    )
+
+
+async def on_correction(ctx: Ctx, data: CorrectData, given: Input) -> Step:
+    text = " ".join((given.text or "").split())
+    if not text:
+        ask = ctx.t("privacy.ask_correction")
+        return Step.ask("correct", CorrectState.TEXT, data, ask, [])
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    if len(text) > CORRECTION_MAX:
+        ask = ctx.t("error.profile.too_long", length=len(text), max=CORRECTION_MAX)
+        return Step.ask("correct", CorrectState.TEXT, data, ask, [])
+    filed = await service.request_correction(ctx.tx, ctx.now, ctx.user_id, ctx.student, text)
+    return Step.say(ctx.t("privacy.correction_sent" if filed else "privacy.review_waiting"))
+
+
+router.flow(
+    Flow(
+        name="correct",
+        data_type=CorrectData,
+        states={CorrectState.TEXT.value: on_correction},
+        starts=frozenset({CorrectState.TEXT}),
+        transitions={CorrectState.TEXT: frozenset({CorrectState.TEXT, END})},
+    )
+)
+
+
+@router.command("delete", Audience.STUDENT)
+async def delete(ctx: Ctx, args: str) -> Step:
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    sure = Button(ctx.t("privacy.delete_yes"), callbacks.encode(ERASE, "y"))
+    keep = Button(ctx.t("privacy.delete_no"), callbacks.encode(ERASE, "n"))
+    return Step.say(ctx.t("privacy.delete_ask"), ((sure,), (keep,)))
+
+
+@router.callback(ERASE)
+async def erase_pressed(ctx: Ctx, cb: Callback) -> Step:
+    if cb.args == ("n",):
+        return Step.say(ctx.t("privacy.delete_kept"), edit=True)
+    if cb.args != ("y",):
+        raise callbacks.BadCallback("unknown erase action")
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"), edit=True)
+    done = await service.erase(ctx.tx, ctx.now, ctx.user_id, ctx.student)
+    erased = sum(done.erased.values())
+    lines = [ctx.t("privacy.deleted", rows=erased)]
+    lines += [ctx.t(f"privacy.kept.{table}", rows=count) for table, count in done.kept.items()]
+    lines.append(ctx.t("privacy.kept.student"))
+    lines.append(ctx.t("privacy.kept.processed_update"))
+    return Step.say("\n".join(lines), edit=True)

@@ -129,3 +129,26 @@ async def staff_export(
         subject=what,
         after={"what": what, "why": "REG-9", "students": student_ids},
     )
+
+
+async def erase(tx: Tx, now: datetime, user_id: int, student: Student) -> store.Erasure:
+    """PRIV-2: erase what no rule requires keeping and pseudonymise the rest; the account is
+    unbound and forgotten. The audit log keeps that it happened, under the record's number."""
+    accounts = sorted({user_id, *await store.accounts_of(tx, student.id)})
+    done = await store.erase(tx, now, student.id, student.student_id, accounts)
+    await audit.append(
+        tx,
+        now,
+        None,
+        "privacy.erase",
+        subject=f"student:erased-{student.id}",
+        after={"erased": done.erased, "kept": done.kept},
+    )
+    return done
+
+
+async def request_correction(
+    tx: Tx, now: datetime, user_id: int, student: Student, text: str
+) -> bool:
+    """PRIV-2: a correction request for staff (/todo); False when the same one already waits."""
+    return await ask(tx, now, user_id, student.id, RequestKind.CORRECTION, text)

@@ -379,3 +379,45 @@ async def erase(
         if count:
             kept[name] = int(count)
     return Erasure(erased, kept)
+
+
+# --- the retention sweep (PRIV-3) ---------------------------------------------------------------
+
+
+def _deleted(result: Any) -> int:
+    return int(result.rowcount)
+
+
+async def forget_processed(tx: Tx, before: datetime) -> int:
+    """Records of updates processed before `before` (Telegram redelivers for a day at most)."""
+    table = _table("processed_update")
+    return _deleted(await tx.session.execute(delete(table).where(table.c.processed_at < before)))
+
+
+async def forget_unused_codes(tx: Tx, before: datetime) -> int:
+    """Binding codes issued before `before` and never used."""
+    table = _table("bind_code")
+    stmt = delete(table).where(table.c.used_at.is_(None), table.c.created_at < before)
+    return _deleted(await tx.session.execute(stmt))
+
+
+async def forget_conversations(tx: Tx, before: datetime) -> int:
+    """The state of conversations nobody moved since `before`."""
+    table = _table("conversation")
+    return _deleted(await tx.session.execute(delete(table).where(table.c.updated_at < before)))
+
+
+async def unbind_leavers(tx: Tx, enrolled: str, before: datetime) -> list[int]:
+    """Unbind the accounts of students whose record left `enrolled` before `before` (the
+    roster's last change), and forget their consent; the accounts unbound."""
+    account, student, consent = _table("account"), _table("student"), _table("privacy_consent")
+    left = select(student.c.id).where(student.c.status != enrolled, student.c.updated_at < before)
+    found = select(account.c.user_id).where(account.c.student_pk.in_(left))
+    users = [row[0] for row in (await tx.session.execute(found)).all()]
+    if not users:
+        return []
+    await tx.session.execute(
+        update(account).where(account.c.user_id.in_(users)).values(student_pk=None, bound_at=None)
+    )
+    await tx.session.execute(delete(consent).where(consent.c.user_id.in_(users)))
+    return users

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 
 import openpyxl
 from sqlalchemy import select
@@ -14,10 +15,18 @@ from bot.domain.policy import Policy
 from bot.domain.values import Role
 from bot.flows import build_router
 from bot.flows.privacy import notice_version
-from bot.services.privacy import HELD_NOT_SHOWN
-from storage import people
+from bot.services.privacy import HELD_NOT_SHOWN, Swept
+from schedules.privacy import sweep
+from storage import audit, people
 from storage.db import Database
-from storage.models import AccountRow, AuditRow, ConsentRow, OutboxRow
+from storage.models import (
+    AccountRow,
+    AuditRow,
+    BindCodeRow,
+    ConsentRow,
+    ConversationRow,
+    OutboxRow,
+)
 from storage.privacy import KEPT, LINKS, Holder
 from storage.tx import Tx
 from storage.types import utcnow
@@ -301,6 +310,8 @@ async def test_delete_erases_what_no_rule_keeps_and_says_what_remains(
     # The name and the student ID are gone but for the hash-chained audit log.
     assert await _rows_naming(db, -1, -1, "Li Lei Zhang") <= {"audit"}
     assert "bind your student record" in await li.send("/myclubs")
+    async with db.transaction() as session:
+        assert (await audit.verify(Tx(session, db)))[1] is None
     # The other student is untouched.
     assert "Chess Club" not in await Chat(engine, 1002).send("/myclubs")
     async with db.transaction() as session:
@@ -309,3 +320,48 @@ async def test_delete_erases_what_no_rule_keeps_and_says_what_remains(
     assert other is not None
     assert account is not None
     assert account.student_pk == other.id
+
+
+async def _count(db: Database, model: type[SQLModel]) -> int:
+    async with db.transaction() as session:
+        return len((await session.execute(select(model))).all())
+
+
+async def test_the_retention_sweep_forgets_by_the_policy_and_keeps_the_chain(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    await campus.students(student_line("S1"), student_line("S2"), student_line("S3"))
+    li = await campus.bound("S1", 1001)
+    await campus.bound("S2", 1002)
+    await li.send("/correct")  # a conversation left in a flow
+    await campus.students(student_line("S2", status="graduated"))
+    await campus.codes()  # S3's code, never used
+    policy, start = engine.policy, utcnow()
+
+    async def swept(days: int) -> Swept:
+        return await sweep(db, policy, start + timedelta(days=days))
+
+    first = await swept(10)
+    assert first.updates > 0  # older than update_retention_days
+    assert (first.codes, first.conversations, first.leavers) == (0, 0, 0)
+    assert await _bound_to(db, 1002) is not None
+    later = await swept(policy.leaver_retention_days + 1)
+    assert later.leavers == 1
+    assert await _bound_to(db, 1002) is None  # left the university more than 30 days ago
+    assert await _bound_to(db, 1001) is not None
+    assert set(await _consents(db)) == {1001}
+    async with db.transaction() as session:
+        unused = len(
+            list(await session.scalars(select(BindCodeRow).where(BindCodeRow.used_at.is_(None))))
+        )  # type: ignore[union-attr]
+    last = await swept(policy.unused_code_retention_days + 1)
+    assert last.codes == unused > 0
+    assert await _count(db, BindCodeRow) == 2  # the used ones: they say when each bound
+    assert last.conversations >= 1
+    assert await _count(db, ConversationRow) == 0
+    async with db.transaction() as session:
+        entries, broken = await audit.verify(Tx(session, db))
+        actions = list(await session.scalars(select(AuditRow.action)))
+    assert broken is None
+    assert entries > 0
+    assert actions.count("privacy.sweep") == 2

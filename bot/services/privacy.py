@@ -3,11 +3,13 @@ exercises in chat. The notice itself is written by the flow (bot/flows/privacy.p
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.policy import Policy
 from bot.domain.privacy import RESTRICTED_COLUMNS
-from bot.domain.values import Student
+from bot.domain.values import Student, StudentStatus
 from bot.services.notices import privacy as notices
 from storage import audit, people
 from storage import privacy as store
@@ -152,3 +154,34 @@ async def request_correction(
 ) -> bool:
     """PRIV-2: a correction request for staff (/todo); False when the same one already waits."""
     return await ask(tx, now, user_id, student.id, RequestKind.CORRECTION, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Swept:
+    """What one retention sweep removed (PRIV-3)."""
+
+    updates: int
+    codes: int
+    conversations: int
+    leavers: int
+
+
+async def sweep(tx: Tx, policy: Policy, now: datetime) -> Swept:
+    """PRIV-3: forget what has outlived its purpose, by the policy's periods; the audit log
+    records how much (not whom: the entry would outlive what it names)."""
+    days = timedelta(days=1)
+    swept = Swept(
+        updates=await store.forget_processed(tx, now - policy.update_retention_days * days),
+        codes=await store.forget_unused_codes(tx, now - policy.unused_code_retention_days * days),
+        conversations=await store.forget_conversations(
+            tx, now - policy.conversation_retention_days * days
+        ),
+        leavers=len(
+            await store.unbind_leavers(
+                tx, StudentStatus.ENROLLED.value, now - policy.leaver_retention_days * days
+            )
+        ),
+    )
+    if swept.codes or swept.conversations or swept.leavers:
+        await audit.append(tx, now, None, "privacy.sweep", after=asdict(swept))
+    return swept

@@ -631,6 +631,9 @@ class AuditRow(SQLModel, table=True):
     after: str | None = None
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # PRIV-2: each personal field's salted hash (`storage/audit.py`), which `hash` covers in
+    # place of the value, so a field can be pseudonymised; None for entries written before.
+    seal: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class AuditHeadRow(SQLModel, table=True):

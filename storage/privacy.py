@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Table, delete, false, func, or_, select, update
 from sqlmodel import SQLModel, col
 
+from storage import audit
 from storage.models import AccountRow, ConsentRow, PrivacyRequestRow, StudentRow
 from storage.tx import Tx
 
@@ -276,7 +277,8 @@ ERASED = (
 )
 # What a rule keeps, pointing at the pseudonymised record; an account number in them becomes
 # ERASED_ACCOUNT. `processed_update` keeps the answer to /delete itself until the sweep
-# (PRIV-3), so that a redelivered update is answered once; `audit` is the hash-chained record.
+# (PRIV-3), so that a redelivered update is answered once; `audit` is the hash-chained record,
+# its entries pseudonymised.
 KEPT = (
     "student",
     "membership",
@@ -317,6 +319,10 @@ async def erase(
     ).scalar_one()
     if audited:
         kept["audit"] = int(audited)
+    # PRIV-2: the audit log keeps its entries, their personal fields pseudonymised (the
+    # chain covers salted hashes of them, not the values).
+    subjects = [f"user:{uid}" for uid in user_ids] + [f"student:{student_id}"]
+    await audit.pseudonymise(tx, user_ids, subjects, student_id)
     erased: dict[str, int] = {}
     for name in ERASED:
         result = await tx.session.execute(

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 import openpyxl
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import SQLModel
 
 from bot.core.engine import Engine
@@ -307,8 +307,13 @@ async def test_delete_erases_what_no_rule_keeps_and_says_what_remains(
     assert "1 membership, ended now" in said
     assert "audit log" in said
     assert set(await _rows_naming(db, pk, 1001, "Li Lei Zhang")) <= set(KEPT)
-    # The name and the student ID are gone but for the hash-chained audit log.
-    assert await _rows_naming(db, -1, -1, "Li Lei Zhang") <= {"audit"}
+    # The name is gone everywhere, the audit log included (pseudonymised, the chain holds).
+    assert await _rows_naming(db, -1, -1, "Li Lei Zhang") == set()
+    async with db.transaction() as session:
+        erased = list(await session.scalars(select(AuditRow).where(AuditRow.subject == "erased")))
+        named = list(await session.scalars(select(AuditRow).where(AuditRow.actor == 1001)))
+    assert erased
+    assert named == []
     assert "bind your student record" in await li.send("/myclubs")
     async with db.transaction() as session:
         assert (await audit.verify(Tx(session, db)))[1] is None
@@ -365,3 +370,31 @@ async def test_the_retention_sweep_forgets_by_the_policy_and_keeps_the_chain(
     assert broken is None
     assert entries > 0
     assert actions.count("privacy.sweep") == 2
+
+
+async def test_a_pseudonymised_audit_entry_still_verifies_and_cannot_be_rewritten(
+    campus: Campus, db: Database
+) -> None:
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        await audit.append(tx, utcnow(), 1001, "role.grant", subject="user:1001")
+        await audit.append(tx, utcnow(), 7, "unit.add", subject="unit:CS", after={"by": "S9"})
+        await audit.append(tx, utcnow(), 1001, "privacy.consent", subject="user:1001")
+    async with db.transaction() as session:
+        assert await audit.pseudonymise(Tx(session, db), [1001], ["user:1001"], "S9") == 3
+    async with db.transaction() as session:
+        count, broken = await audit.verify(Tx(session, db))
+        rows = list(await session.scalars(select(AuditRow).order_by(AuditRow.seq)))
+    assert count == 3
+    assert broken is None
+    assert [(r.actor, r.subject, r.after) for r in rows] == [
+        (None, "erased", None),
+        (7, "unit:CS", None),  # staff's own part of the entry stays
+        (None, "erased", None),
+    ]
+    # An erased field cannot be given another value afterwards, nor a false "erased" be made
+    # by dropping a salt while keeping the value.
+    async with db.transaction() as session:
+        await session.execute(update(AuditRow).where(AuditRow.seq == 1).values(subject="user:666"))
+    async with db.transaction() as session:
+        assert (await audit.verify(Tx(session, db)))[1] is not None

@@ -1,5 +1,6 @@
-"""Personal data (PRIV-1 to PRIV-5): consents to the processing notice, and the correction and
-review requests staff answer.
+"""Personal data (PRIV-1 to PRIV-5): consents to the processing notice, the correction and
+review requests staff answer, and the audit entries' seals (their personal fields hashed
+apart, so that they can be pseudonymised).
 
 Revision ID: 0011
 Revises: 0009
@@ -39,9 +40,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_privacy_request_open", "privacy_request", ["answered_at"])
     op.create_index("ix_privacy_request_student_pk", "privacy_request", ["student_pk"])
+    with op.batch_alter_table("audit") as batch:
+        batch.add_column(sa.Column("seal", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit") as batch:
+        batch.drop_column("seal")
     op.drop_index("ix_privacy_request_student_pk", "privacy_request")
     op.drop_index("ix_privacy_request_open", "privacy_request")
     op.drop_table("privacy_request")

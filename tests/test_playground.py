@@ -477,6 +477,15 @@ async def shoot(page: Page, folder: Path, name: str) -> None:
     assert path.stat().st_size > 10_000
 
 
+# PRIV-1: binding shows the processing notice first; the person agrees in their language.
+AGREE = re.compile("I agree, bind my record|我同意，绑定我的学籍信息")
+
+
+async def agree(page: Page) -> None:
+    """Press "I agree" under the notice that binding shows first."""
+    await page.locator(".msg.bot").last.get_by_role("button", name=AGREE).click()
+
+
 @pytest.mark.e2e
 async def test_browser_student_binds_joins_and_staff_sees_it(
     browser: Browser, tmp_path: Path, shots: Path
@@ -500,7 +509,7 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         await wang.get_by_role("button", name="Chat").click()
         await page.get_by_role("button", name="Bind my account").click()
         bot = page.locator(".msg.bot")
-        await bot.last.get_by_role("button", name="I agree, bind my record").click()
+        await agree(page)
         await expect(bot.last).to_contain_text(f"now bound to 王明 ({FIRST_STUDENT})")
         await expect(page.get_by_role("button", name="Bind my account")).to_have_count(0)
         await page.get_by_role("button", name="☰ Menu").click()
@@ -517,7 +526,8 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         await bot.last.get_by_role("button", name="Yes, join").click()
         await expect(bot.last).to_contain_text("Welcome to Chess Club")
         await expect(bot.last).to_contain_text("edited")
-        await expect(bot).to_have_count(2)  # the question was edited in place, as in Telegram
+        # The notice (PRIV-1), the binding, and the question edited in place, as in Telegram.
+        await expect(bot).to_have_count(3)
 
         staff = await context.new_page()  # another tab, another person
         await staff.goto(running_playground.url)
@@ -562,8 +572,7 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         await expect(sun).to_contain_text("Advisor of Chess Club")
         await sun.get_by_role("button", name="Chat").click()
         await teacher.get_by_role("button", name="Bind my account").click()
-        last = teacher.locator(".msg.bot").last
-        await last.get_by_role("button", name="I agree, bind my record").click()
+        await agree(teacher)
         answers = teacher.locator(".msg.bot")
         await expect(answers.last).to_contain_text(f"孙梅 ({demo.SUN.staff_id})")
         await teacher.get_by_role("button", name="/deadlines").click()
@@ -750,6 +759,7 @@ async def test_browser_clock_carries_an_election_to_its_result(
             await page.goto(running_playground.url)
             await page.locator(".person", has_text=who).get_by_role("button", name="Chat").click()
             await page.get_by_role("button", name="Bind my account").click()
+            await agree(page)
             await expect(page.locator(".msg.bot").last).to_contain_text("bound")
             return page
 
@@ -831,6 +841,7 @@ async def test_browser_a_failed_nomination_is_tried_again(
             .click()
         )
         await page.get_by_role("button", name="Bind my account").click()
+        await agree(page)
         said = page.locator(".msg.bot")
         await expect(said.last).to_contain_text("bound")
 
@@ -929,6 +940,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         xu = page.locator(".person", has_text=demo.XU.staff_id)
         await xu.get_by_role("button", name="Chat").click()
         await page.get_by_role("button", name="Bind my account").click()
+        await agree(page)
         request = page.locator(".msg.bot", has_text="asked to be the advisor")
         await expect(request).to_contain_text("Go Club")
         await expect(page.locator(".msg.bot", has_text="Waiting for you: 1")).to_have_count(1)

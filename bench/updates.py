@@ -38,9 +38,10 @@ from aiohttp import web
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import Language
+from bot.flows.privacy import notice_version
 from bot.services import roster
 from emulator import BotApiEmulator, Event, SimUser
-from storage import migrate, people
+from storage import migrate, people, privacy
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -81,6 +82,8 @@ async def seed(url: str) -> None:
             pk = rows[f"B{i}"].id
             assert pk is not None
             await people.bind(tx, 10_000 + i, pk, utcnow())
+            # PRIV-1: they agreed to the notice when they bound (else each gets it instead).
+            await privacy.give_consent(tx, 10_000 + i, notice_version(Policy()), utcnow())
     await db.dispose()
 
 

@@ -231,7 +231,9 @@ async def peek(tx: Tx, chat_id: int, user_id: int, seen: Language) -> Turn:
         return Turn(people.Account(user_id, seen, False, None), None, blank)
     language = Language(row.language) if row.language_chosen else seen
     chosen, student_pk, advisor_pk = row.language_chosen, row.student_pk, row.advisor_pk
-    account = people.Account(user_id, language, chosen, student_pk, advisor_pk)
+    account = people.Account(
+        user_id, language, chosen, student_pk, advisor_pk, row.consent_version
+    )
     student = None if row.id is None else people.to_student(row)
     return Turn(account, student, blank)
 

@@ -635,6 +635,9 @@ class AuditRow(SQLModel, table=True):
     after: str | None = None
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # PRIV-2: each personal field's salted hash (`storage/audit.py`), which `hash` covers in
+    # place of the value, so a field can be pseudonymised; None for entries written before.
+    seal: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class AuditHeadRow(SQLModel, table=True):
@@ -899,3 +902,36 @@ class ObjectionRow(SQLModel, table=True):
     phase: str = Field(max_length=16)
     text: str = Field(max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+# --- personal data (PRIV-1 to PRIV-5) --------------------------------------------------------
+
+
+class ConsentRow(SQLModel, table=True):
+    """PRIV-1: the version of the processing notice a Telegram account agreed to, and when.
+    Withdrawing consent deletes the row (the audit log keeps that it was given and withdrawn)."""
+
+    __tablename__ = "privacy_consent"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    version: str = Field(max_length=16)
+    given_at: datetime = Field(sa_column=_ts())
+
+
+class PrivacyRequestRow(SQLModel, table=True):
+    """PRIV-2, PRIV-4: a correction request, or a review of an automatic refusal, that staff
+    answer from /todo; the answer is sent to the student."""
+
+    __tablename__ = "privacy_request"
+    __table_args__ = (Index("ix_privacy_request_open", "answered_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # correction | review
+    student_pk: int | None = Field(default=None, foreign_key="student.id", index=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # What the request is about: the student's text, or the rule that refused them.
+    text: str = Field(max_length=2000)
+    created_at: datetime = Field(sa_column=_ts())
+    answer: str | None = Field(default=None, max_length=2000)
+    answered_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -20,6 +20,7 @@ from storage.models import (
     ApplicationRow,
     BindCodeRow,
     BindFailureRow,
+    ConsentRow,
     MembershipRow,
     OfficerRow,
     RoleGrantRow,
@@ -33,6 +34,7 @@ from storage.tx import Tx
 _account = table_of(AccountRow)
 _student = table_of(StudentRow)
 _role = table_of(RoleGrantRow)
+_consent = table_of(ConsentRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class Account:
     language_chosen: bool
     student_pk: int | None
     advisor_pk: int | None = None
+    # The version of the processing notice the user agreed to (PRIV-1), if any.
+    consent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +77,16 @@ _STUDENT_LOCKED = _STUDENT_BY_PK.with_for_update()
 # Who is talking: their account and, if bound, their student record (`conversations` adds the
 # conversation to the same query).
 USER_ID = _account.c.user_id
-ACCOUNT_AND_STUDENT = _account.outerjoin(_student, _student.c.id == _account.c.student_pk)
+ACCOUNT_AND_STUDENT = _account.outerjoin(
+    _student, _student.c.id == _account.c.student_pk
+).outerjoin(_consent, _consent.c.user_id == _account.c.user_id)
 ACCOUNT_AND_STUDENT_COLUMNS = (
     _account.c.language,
     _account.c.language_chosen,
     _account.c.student_pk,
     _account.c.advisor_pk,
     _account.c.unreachable_at,
+    _consent.c.version.label("consent_version"),
     *_STUDENT,
 )
 _ACCOUNT_AND_STUDENT = (
@@ -252,7 +259,14 @@ async def account_from_row(
     if row.unreachable_at is not None:
         # They wrote to the bot, so it can write to them again.
         await tx.run(_REACHABLE, {"uid": user_id})
-    account = Account(user_id, language, row.language_chosen, row.student_pk, row.advisor_pk)
+    account = Account(
+        user_id,
+        language,
+        row.language_chosen,
+        row.student_pk,
+        row.advisor_pk,
+        row.consent_version,
+    )
     return account, None if row.id is None else to_student(row)
 
 

@@ -65,7 +65,7 @@ class Console:
             assert unit.id is not None
             await units.grant_rep(tx, unit.id, REP, now)
             codes = {a.staff_id: c for a, c in await identity.issue_advisor_codes(tx, now)}
-        assert "advisor" in await self.chat(ADVISOR).send(f"/start {codes['T1']}")
+        assert "advisor" in await self.chat(ADVISOR).bind(codes["T1"])
         officer = await self.campus.bound("S1", OFFICER)
         member = await self.campus.bound("S2", MEMBER)
         assert "Welcome" in await member.send("/join Chess Club")

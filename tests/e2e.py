@@ -103,6 +103,16 @@ async def latest(user: SimUser, find: str, *, button: bool = True) -> Message:
             await asyncio.sleep(0.05)
 
 
+async def bind(user: SimUser, code: str) -> None:
+    """Send `/start CODE` and agree to the processing notice it shows first (PRIV-1); the
+    answer to the code is the chat's next message."""
+    await user.send(f"/start {code}")
+    notice = await user.wait_message(timeout=10)
+    data = [b.callback_data or "" for row in notice.buttons for b in row]
+    agree = next(d for d in data if d.startswith("v1:consent:b:"))
+    await user.click(notice, callback_data=agree)
+
+
 async def press(emu: BotApiEmulator, user: SimUser, label: str) -> None:
     message = await latest(user, label)
     before = [(m.message_id, m.edit_count) for m in user.messages]

@@ -48,7 +48,7 @@ class Club:
         club = cls(w)
         for sid, user in list(MEMBERS.items())[:members]:
             if sid != "S1":
-                assert "bound" in await club.chat(user).send(f"/start {codes[sid]}")
+                assert "bound" in await club.chat(user).bind(codes[sid])
             assert "Welcome" in await club.chat(user).send("/join Chess Club")
         return club
 

@@ -85,8 +85,8 @@ async def seed(campus: Campus, students: int = 25) -> Chat:
         await people.grant(tx, STAFF, Role.STAFF, now)
         codes = {a.staff_id: c for a, c in await identity.issue_advisor_codes(tx, now)}
     advisor = Chat(campus.engine, ADVISOR)
-    assert "advisor" in await advisor.send(f"/start {codes['T1']}")
-    assert "advisor" in await Chat(campus.engine, ADVISOR2).send(f"/start {codes['T2']}")
+    assert "advisor" in await advisor.bind(codes["T1"])
+    assert "advisor" in await Chat(campus.engine, ADVISOR2).bind(codes["T2"])
     return advisor
 
 

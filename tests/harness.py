@@ -86,6 +86,17 @@ class Chat:
         outcome = await self.deliver(self.incoming(shared=SharedPerson(user_id, name)))
         return "\n".join(plain(r.text) for r in outcome.replies)
 
+    async def bind(self, code: str) -> str:
+        """Send `/start CODE` and agree to the processing notice it shows first (PRIV-1); the
+        plain text of the answer to the code."""
+        shown = await self.send(f"/start {code}")
+        offered = [b for r in self.outcomes[-1].replies for row in r.buttons for b in row]
+        agree = next((b for b in offered if (b.data or "").startswith("v1:consent:b:")), None)
+        if agree is None:
+            return shown
+        outcome = await self.press(agree.data or "")
+        return "\n".join(plain(r.text) for r in outcome.replies)
+
     async def send_document(self, document: Document, caption: str | None = None) -> str:
         outcome = await self.deliver(self.incoming(text=caption, document=document))
         return "\n".join(plain(r.text) for r in outcome.replies)
@@ -165,7 +176,7 @@ class Campus:
             await self.students(student_line(student_id))
             codes = await self.codes()
         chat = Chat(self.engine, user_id, language_code)
-        reply = await chat.send(f"/start {codes[student_id]}")
+        reply = await chat.bind(codes[student_id])
         assert "bound" in reply, reply
         return chat
 
@@ -225,9 +236,10 @@ class Person:
 
 async def privacy_leaks(db: Database, messages: list[tuple[int, str]]) -> list[str]:
     """Messages that show a student's restricted values to someone who is neither staff nor
-    that student: each paragraph (a note, a question, the buttons) naming a student by name or
-    ID is checked for that student's political status, class rank and disciplinary record as
-    the bot words them, and for the reasons a check that needs them gives."""
+    that student, or a reason resting on them to anyone but staff. Each paragraph (a note, a
+    question, the buttons) naming a student by name or ID is checked for that student's
+    political status, class rank and disciplinary record as the bot words them, and every
+    message for the reasons a check that needs them gives."""
     async with db.transaction() as session:
         people = [
             Person(r.id or 0, r.student_id, r.name, r.political, r.rank_pct, r.disciplinary)
@@ -241,9 +253,14 @@ async def privacy_leaks(db: Database, messages: list[tuple[int, str]]) -> list[s
             )
         )
     found = []
+    limit = Policy().officer_max_rank_pct
+    # PRIV-4: a reason resting on restricted data is named by its rule only, in chat to anyone
+    # but staff, the student concerned included.
+    reasons = {plain(tr(lang, key, limit=limit)) for lang in Language for key in _REASONS}
     for user, text in messages:
         if user in staff:
             continue
+        before = len(found)
         for paragraph in text.split("\n\n"):
             for person in people:
                 if person.pk == own.get(user) or not person.mentioned(paragraph):
@@ -251,4 +268,7 @@ async def privacy_leaks(db: Database, messages: list[tuple[int, str]]) -> list[s
                 shown = person.restricted(paragraph)
                 if shown:
                     found.append(f"to {user} about {person.name}: {shown} in {paragraph!r}")
+        shown_reasons = sorted(r for r in reasons if r in text)
+        if shown_reasons and len(found) == before:
+            found.append(f"to {user}: restricted reasons {shown_reasons} in {text!r}")
     return found

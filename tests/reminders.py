@@ -143,8 +143,8 @@ class World:
             await people.grant(tx, STAFF, Role.STAFF, now)
             student_codes = {s.student_id: c for s, c in await identity.issue_codes(tx, now)}
             advisor_codes = {a.staff_id: c for a, c in await identity.issue_advisor_codes(tx, now)}
-        assert "bound" in await self.chat(OFFICER).send(f"/start {student_codes['S1']}")
-        assert "advisor" in await self.chat(ADVISOR).send(f"/start {advisor_codes['T1']}")
+        assert "bound" in await self.chat(OFFICER).bind(student_codes["S1"])
+        assert "advisor" in await self.chat(ADVISOR).bind(advisor_codes["T1"])
 
     async def reminders(self) -> list[Sent]:
         """Every reminder row, in the order queued."""

@@ -24,7 +24,7 @@ from storage import migrate
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
-from tests.e2e import FRAMEWORKS, button_text, daytime_zone, running_bot
+from tests.e2e import FRAMEWORKS, bind, button_text, daytime_zone, running_bot
 from tests.harness import Campus, student_line
 
 pytestmark = pytest.mark.e2e
@@ -64,7 +64,7 @@ async def test_bind_join_flow_and_limit(
     url, codes = seeded.url, seeded.codes
     async with running_bot(emu, framework, url):
         alice = emu.user(1001, first_name="Alice", language_code="en")
-        await alice.send(f"/start {codes['S1']}")
+        await bind(alice, codes["S1"])
         bound = await alice.wait_message()
         assert "bound to Alice <A&B> (S1)" in (bound.text or "")
 
@@ -102,7 +102,7 @@ async def test_redelivered_update_is_answered_once(
     url, codes = seeded.url, seeded.codes
     async with running_bot(emu, framework, url):
         alice = emu.user(1001, language_code="en")
-        await alice.send(f"/start {codes['S1']}")
+        await bind(alice, codes["S1"])
         await alice.wait_message()
         update_id = await alice.send("/join Chess Club")
         await alice.wait_message()
@@ -126,7 +126,7 @@ async def test_commands_menu_and_outbox_notice(
         zh_menu = dict(emu.commands[("default", "zh")])
         assert zh_menu["join"] == "加入社团"
         li = emu.user(1002, language_code="zh-hans")
-        await li.send(f"/start {codes['S2']}")
+        await bind(li, codes["S2"])
         assert "已绑定" in ((await li.wait_message()).text or "")
         await li.send("/join Chess Club")
         await li.wait_message()
@@ -164,7 +164,7 @@ async def test_killed_in_the_middle_of_join_resumes_after_restart(
     process = start()
     try:
         await emu.wait_polling(timeout=20)
-        await alice.send(f"/start {codes['S1']}")
+        await bind(alice, codes["S1"])
         await alice.wait_message(timeout=10)
         await alice.send("/join")
         ask = await alice.wait_message()
@@ -215,7 +215,7 @@ async def test_an_overdue_meeting_is_reminded_once_across_a_restart(
     long_ago = _thirteen_months_ago(zone)
     alice = emu.user(1001, language_code="en")
     async with running_bot(emu, framework, url, zone):
-        await alice.send(f"/start {codes['S1']}")
+        await bind(alice, codes["S1"])
         await alice.wait_message()
         await _import_history(campus, zone, f"Chess Club,academic,CS,2020-09-01,S1,{long_ago}")
         reminder = await alice.wait_message(timeout=10)

@@ -20,7 +20,7 @@ from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
 from tests.clock import MovedClock
-from tests.e2e import FRAMEWORKS, button_text, latest, press, running_bot
+from tests.e2e import FRAMEWORKS, bind, button_text, latest, press, running_bot
 from tests.establishing import ADVISOR, REP, REVIEWER, seed
 from tests.harness import Campus
 
@@ -64,7 +64,7 @@ async def test_establish_to_an_active_club(
     policy = Policy()
     try:
         async with running_bot(emu, framework, url, policy_file=policy_file, clock=clock):
-            await sponsor.send(f"/start {codes['S1']}")
+            await bind(sponsor, codes["S1"])
             await _until(sponsor, "bound")
             await sponsor.send("/establish")
             await _until(sponsor, "name")
@@ -91,7 +91,7 @@ async def test_establish_to_an_active_club(
             await advisor.click(request, button_text(request, "✅"))
             await advisor.wait_edit(request)
 
-            await signer.send(f"/start {codes['S2']}")
+            await bind(signer, codes["S2"])
             await _until(signer, "bound")
             await signer.send(f"/start sign_{found.group(1)}")
             shown = await _until(signer, "not joining")

@@ -21,7 +21,7 @@ from emulator import BotApiEmulator, Message, SimUser
 from emulator.server import DOWNLOAD
 from storage import migrate
 from storage.db import Database
-from tests.e2e import FRAMEWORKS, button_text, running_bot
+from tests.e2e import FRAMEWORKS, bind, button_text, running_bot
 from tests.establishing import seed
 from tests.harness import Campus
 
@@ -74,7 +74,7 @@ async def _until(user: SimUser, needle: str) -> Message:
 async def _charter_whose_download_fails(emu: BotApiEmulator, code: str) -> None:
     """An application up to its charter, whose download answers 500."""
     sponsor = emu.user(SPONSOR, language_code="en")
-    await sponsor.send(f"/start {code}")
+    await bind(sponsor, code)
     await _until(sponsor, "bound")
     await sponsor.send("/establish")
     await _until(sponsor, "name")

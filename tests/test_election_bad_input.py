@@ -104,7 +104,7 @@ async def test_forged_stale_and_late_ballots(db: Database) -> None:
     async with db.transaction() as session:
         issued = await identity.issue_codes(Tx(session, db), club.w.clock.now())
     code = next(c for s, c in issued if s.student_id == "S6")
-    assert "bound" in await late.send(f"/start {code}")
+    assert "bound" in await late.bind(code)
     assert "Welcome" in await late.send("/join Chess Club")
     await late.press(callbacks.encode("vt", row.id or 0))
     assert "not on the voter roll" in late.said
@@ -137,7 +137,8 @@ async def test_nobody_eligible_fails_the_election(db: Database) -> None:
     await club.press_sent(1006, "Nominate")
     await club.chat(1006).click("President")
     await club.chat(1006).click("Myself")
-    assert "top 50 %" in club.chat(1006).said
+    assert "not eligible under ORG-5" in club.chat(1006).said
+    assert "top 50" not in club.chat(1006).said
     await club.tick(days=7)
     assert any("no eligible candidate" in t for t in club.w.telegram.to(OFFICER))
 
@@ -176,7 +177,7 @@ async def _outsider(club: Club) -> int:
         codes = {s.student_id: c for s, c in await identity.issue_codes(tx, club.w.clock.now())}
         found = await people.student_by_student_id(tx, "X9")
     assert found is not None
-    assert "bound" in await club.chat(9009).send(f"/start {codes['X9']}")
+    assert "bound" in await club.chat(9009).bind(codes["X9"])
     return found.id
 
 
@@ -215,7 +216,7 @@ async def test_a_nomination_reveals_nothing_about_anyone(db: Database) -> None:
     await chat.click("Student S4")
     assert "asked to accept" in chat.said
     await club.tick(minutes=1)
-    assert "top 50 %" in club.w.telegram.to(1006)[-1]
+    assert "not eligible under ORG-5" in club.w.telegram.to(1006)[-1]
     assert not club.w.telegram.to(9009)
 
 
@@ -253,7 +254,7 @@ async def test_members_are_offered_a_page_at_a_time(db: Database) -> None:
         codes = {s.student_id: c for s, c in await identity.issue_codes(tx, club.w.clock.now())}
     for n in range(1, 8):
         chat = club.chat(5000 + n)
-        assert "bound" in await chat.send(f"/start {codes[f'M{n:02d}']}")
+        assert "bound" in await chat.bind(codes[f"M{n:02d}"])
         assert "Welcome" in await chat.send("/join Chess Club")
     await _nominations_open(club)
     chat = club.chat(1002)

@@ -72,7 +72,9 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert "Whom do you nominate" in refused
     await club.tick(minutes=1)
     assert "cannot stand" in w.telegram.to(1006)[-1]
-    assert "top 50 %" in w.telegram.to(1006)[-1]
+    # PRIV-4: even to S6, the rule and a way to a person, never the rank itself.
+    assert "not eligible under ORG-5" in w.telegram.to(1006)[-1]
+    assert "top 50" not in w.telegram.to(1006)[-1]
     assert "You accepted" in await club.press_sent(1004, "Accept")
 
     # Nominations close after 7 days; the advisor approves the list; publicity; voting opens.

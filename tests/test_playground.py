@@ -40,6 +40,7 @@ from storage import applications as applications_store
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
+from tests.e2e import bind
 from tests.establishing import last, token_of
 from tests.harness import Campus, Chat
 
@@ -208,7 +209,7 @@ async def test_personas_offer_codes_until_the_bot_binds(db: Database) -> None:
     assert suspended.shortcuts  # so the refusal can be tried
 
     engine = engine_on(db)
-    assert "bound" in await Chat(engine, wang.user_id).send(bind.text)
+    assert "bound" in await Chat(engine, wang.user_id).bind(bind.text.removeprefix("/start "))
     again = persona(await directory.personas("zh"), FIRST_STUDENT)
     assert again.user_id == wang.user_id == STUDENT_USERS + 1
     assert "已绑定" in again.tags
@@ -232,7 +233,8 @@ async def test_officers_are_tagged_with_their_club(db: Database) -> None:
     li = persona(found, "2021010102")  # presides over Chess Club, a member of another club
     assert "Marxist Theory Study Society" in li.tags
     assert shortcut_texts(li) == [li.shortcuts[0].text]  # binding first
-    assert "bound" in await Chat(engine_on(db), li.user_id).send(li.shortcuts[0].text)
+    code = li.shortcuts[0].text.removeprefix("/start ")
+    assert "bound" in await Chat(engine_on(db), li.user_id).bind(code)
     li = persona(await directory.personas("zh"), "2021010102")
     assert "Chess Club 会长" in li.tags
     assert {"/deadlines", "/meeting"} <= set(shortcut_texts(li))
@@ -280,7 +282,7 @@ async def test_advisors_are_personas_with_codes_until_they_bind(db: Database) ->
     [bind] = liu.shortcuts
     assert bind.text.removeprefix("/start ") in liu.note
 
-    answer = await Chat(engine_on(db), liu.user_id).send(bind.text)
+    answer = await Chat(engine_on(db), liu.user_id).bind(bind.text.removeprefix("/start "))
     assert f"刘建国 ({demo.LIU.staff_id})" in answer
     liu = persona(await directory.personas("en"), demo.LIU.staff_id)
     assert "Bound" in liu.tags
@@ -332,7 +334,7 @@ async def test_every_party_of_an_application_can_be_played(db: Database) -> None
 
     async def bound(who: Persona) -> Chat:
         chat = Chat(engine, who.user_id)
-        assert "bound" in await chat.send(who.shortcuts[0].text)
+        assert "bound" in await chat.bind(who.shortcuts[0].text.removeprefix("/start "))
         return chat
 
     sponsor = await bound(persona(found, FIRST_STUDENT))
@@ -398,7 +400,7 @@ async def test_reset_starts_over(tmp_path: Path, framework: Framework) -> None:
         for who, answer in ((FIRST_STUDENT, "bound"), (demo.SUN.staff_id, "advisor")):
             chosen = persona(found, who)
             user = first.emulator.user(chosen.user_id, chosen.first_name)
-            await user.send(chosen.shortcuts[0].text)
+            await bind(user, chosen.shortcuts[0].text.removeprefix("/start "))
             assert answer in ((await user.wait_message(timeout=10)).text or "")
         sun = persona(await first.directory.personas("en"), demo.SUN.staff_id)
         await first.emulator.user(sun.user_id, sun.first_name).send(sun.shortcuts[0].text)
@@ -504,6 +506,15 @@ async def shoot(page: Page, folder: Path, name: str) -> None:
     assert path.stat().st_size > 10_000
 
 
+# PRIV-1: binding shows the processing notice first; the person agrees in their language.
+AGREE = re.compile("I agree, bind my record|我同意，绑定我的学籍信息")
+
+
+async def agree(page: Page) -> None:
+    """Press "I agree" under the notice that binding shows first."""
+    await page.locator(".msg.bot").last.get_by_role("button", name=AGREE).click()
+
+
 @pytest.mark.e2e
 async def test_browser_student_binds_joins_and_staff_sees_it(
     browser: Browser, tmp_path: Path, shots: Path
@@ -527,6 +538,7 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         await wang.get_by_role("button", name="Chat").click()
         await page.get_by_role("button", name="Bind my account").click()
         bot = page.locator(".msg.bot")
+        await agree(page)
         await expect(bot.last).to_contain_text(f"now bound to 王明 ({FIRST_STUDENT})")
         await expect(page.get_by_role("button", name="Bind my account")).to_have_count(0)
         await page.get_by_role("button", name="☰ Menu").click()
@@ -543,7 +555,8 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         await bot.last.get_by_role("button", name="Yes, join").click()
         await expect(bot.last).to_contain_text("Welcome to Chess Club")
         await expect(bot.last).to_contain_text("edited")
-        await expect(bot).to_have_count(2)  # the question was edited in place, as in Telegram
+        # The notice (PRIV-1), the binding, and the question edited in place, as in Telegram.
+        await expect(bot).to_have_count(3)
 
         staff = await context.new_page()  # another tab, another person
         await staff.goto(running_playground.url)
@@ -588,6 +601,7 @@ async def test_browser_student_binds_joins_and_staff_sees_it(
         await expect(sun).to_contain_text("Advisor of Chess Club")
         await sun.get_by_role("button", name="Chat").click()
         await teacher.get_by_role("button", name="Bind my account").click()
+        await agree(teacher)
         answers = teacher.locator(".msg.bot")
         await expect(answers.last).to_contain_text(f"孙梅 ({demo.SUN.staff_id})")
         await teacher.get_by_role("button", name="/deadlines").click()
@@ -774,6 +788,7 @@ async def test_browser_clock_carries_an_election_to_its_result(
             await page.goto(running_playground.url)
             await page.locator(".person", has_text=who).get_by_role("button", name="Chat").click()
             await page.get_by_role("button", name="Bind my account").click()
+            await agree(page)
             await expect(page.locator(".msg.bot").last).to_contain_text("bound")
             return page
 
@@ -855,6 +870,7 @@ async def test_browser_a_failed_nomination_is_tried_again(
             .click()
         )
         await page.get_by_role("button", name="Bind my account").click()
+        await agree(page)
         said = page.locator(".msg.bot")
         await expect(said.last).to_contain_text("bound")
 
@@ -980,7 +996,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
 
         async def bound(who: Persona) -> Chat:
             chat = Chat(engine, who.user_id)
-            assert "bound" in await chat.send(who.shortcuts[0].text)
+            assert "bound" in await chat.bind(who.shortcuts[0].text.removeprefix("/start "))
             return chat
 
         sponsor = await bound(persona(found, FIRST_STUDENT))
@@ -1001,6 +1017,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         xu = page.locator(".person", has_text=demo.XU.staff_id)
         await xu.get_by_role("button", name="Chat").click()
         await page.get_by_role("button", name="Bind my account").click()
+        await agree(page)
         request = page.locator(".msg.bot", has_text="asked to be the advisor")
         await expect(request).to_contain_text("Go Club")
         await expect(page.locator(".msg.bot", has_text="Waiting for you: 1")).to_have_count(1)
@@ -1067,6 +1084,7 @@ async def test_browser_staff_grant_a_role_by_picking_the_person_and_the_menus_fo
             .click()
         )
         await student.get_by_role("button", name="Bind my account").click()
+        await agree(student)
         await expect(student.locator(".msg.bot").last).to_contain_text("now bound to 王明")
         await student.get_by_role("button", name="☰ Menu").click()
         menu = student.get_by_role("menuitem")

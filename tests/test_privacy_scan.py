@@ -47,13 +47,13 @@ async def test_the_scan_lets_the_person_and_staff_see_them(campus: Campus, db: D
     await _campus(campus, db)
     allowed = [
         # The student's own record, to them; anyone's record, to staff.
-        (1006, "Wang Wu cannot stand for election:\n• has a disciplinary record"),
+        (1006, "Wang Wu\nTop 70% of class · Party member"),
         (STAFF, "<b>Wang Wu</b> (S6) · rank: top 70% · political status: Party member"),
         # A rule without a person; a person without a restricted value; the rule and the
         # names in separate paragraphs (a note about the reader, then the buttons).
         (1003, "The president of this club must be a Party member (ORG-6)."),
         (1003, "Nominated: Wang Wu is asked to accept."),
-        (1003, "You cannot stand:\n• has a disciplinary record\n\nWang Wu\nStudent S3"),
+        (1003, "You cannot stand:\n• not eligible under ORG-5\n\nWang Wu\nStudent S3"),
         (1003, "This nomination is refused: not eligible under ORG-5, ORG-6."),
     ]
     assert await privacy_leaks(db, allowed) == []
@@ -63,3 +63,21 @@ async def test_every_transcript_is_recorded_for_the_scan(campus: Campus, db: Dat
     """The autouse fixture records what the chat fake receives, so the scan covers it."""
     await _campus(campus, db)
     assert any(user == 1006 and "bound" in text for user, text in TRANSCRIPT.messages)
+
+
+async def test_a_reason_resting_on_restricted_data_is_named_by_its_rule_even_to_the_student(
+    campus: Campus, db: Database
+) -> None:
+    """PRIV-4: chat leaves the country and the student may not be alone at the screen: the
+    refusal names the rule, and staff alone see the reason itself."""
+    await _campus(campus, db)
+    leaks = [
+        (1006, "Wang Wu cannot stand for election:\n• has a disciplinary record"),
+        (1006, "You cannot stand:\n• not in the top 50 % of the class (ORG-5)"),
+    ]
+    assert len(await privacy_leaks(db, leaks)) == len(leaks)
+    allowed = [
+        (STAFF, "Wang Wu cannot stand for election:\n• has a disciplinary record"),
+        (1006, "You cannot stand:\n• not eligible under ORG-5: ask staff for details"),
+    ]
+    assert await privacy_leaks(db, allowed) == []

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import event
 
 from bot.domain.values import Language, Role
+from bot.flows.privacy import notice_version
 from bot.services import roster
-from storage import clubs, officers, people
+from storage import clubs, officers, people, privacy
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -47,6 +48,7 @@ async def university(db: Database, size: int) -> Campus:
         for i in range(size):
             await people.ensure_account(tx, 5000 + i, Language.EN, now)
             await people.bind(tx, 5000 + i, students[f"S{i}"].id, now)
+            await privacy.give_consent(tx, 5000 + i, notice_version(engine.policy), now)
         await people.ensure_account(tx, STAFF, Language.EN, now)
         await people.grant(tx, STAFF, Role.STAFF, now)
         assert len(await officers.officer_accounts(tx, list(range(1, size + 1)))) == size

@@ -87,7 +87,7 @@ async def test_long_member_list_is_paged_with_buttons(campus: Campus, engine: En
     codes = await campus.codes()
     for n, student_id in enumerate(ids):
         member = Chat(engine, 2000 + n)
-        await member.send(f"/start {codes[student_id]}")
+        await member.bind(codes[student_id])
         await member.send("/join Chess Club")
     staff = await staff_chat(campus)
 
@@ -130,7 +130,7 @@ async def test_worst_case_page_fits_in_a_telegram_message(campus: Campus, engine
     codes = await campus.codes()
     for n, code in enumerate(codes.values()):
         member = Chat(engine, 3000 + n)
-        await member.send(f"/start {code}")
+        await member.bind(code)
         await member.press(encode("st", 1, 0))  # not staff: refused, nothing else
         assert "Only staff" in member.said
         assert "Welcome" in await member.send(f"/join {long}")

@@ -180,7 +180,7 @@ async def test_an_advisor_who_binds_late_finds_the_request(campus: Campus) -> No
             for a, c in await identity.issue_advisor_codes(Tx(session, campus.db), now)
         }
     late = Chat(campus.engine, 2003)
-    bound = await late.send(f"/start {codes['T3']}")
+    bound = await late.bind(codes["T3"])
     assert "Teacher Three" in bound
     assert "Waiting for you: 1" in bound
     assert "asked to be the advisor" in bound

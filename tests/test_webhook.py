@@ -22,6 +22,7 @@ from tests.e2e import (
     FRAMEWORKS,
     WEBHOOK_PATH,
     WEBHOOK_SECRET,
+    bind,
     free_port,
     webhook_bot,
     webhook_settings,
@@ -90,7 +91,7 @@ async def test_webhook_binds_and_refuses_a_wrong_secret(
         assert hook_call.params["secret_token"] == WEBHOOK_SECRET
 
         alice = emu.user(1001, first_name="Alice", language_code="en")
-        await alice.send(f"/start {codes['S1']}")
+        await bind(alice, codes["S1"])
         assert "bound to Alice (S1)" in ((await alice.wait_message(timeout=10)).text or "")
         await alice.send("/join Chess Club")
         assert "Chess Club" in ((await alice.wait_message(timeout=10)).text or "")

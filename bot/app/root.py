@@ -33,6 +33,7 @@ from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
 from schedules.elections import advance_due
 from schedules.menus import MenuPublisher
+from schedules.privacy import sweep as privacy_sweep
 from schedules.throttle import Pacer
 from storage import conversations, leases, migrate, outbox
 from storage.db import Database
@@ -181,6 +182,10 @@ async def serve(
         ):
             pass
 
+    async def forget_personal_data() -> None:
+        swept = await privacy_sweep(app.db, app.policy, app.clock())
+        log.info("privacy sweep: %s", swept)
+
     async def resend(chat_id: int, reply: Reply) -> None:
         # An answer taken to be sent again is sent once: a 429 is waited out, not a loss.
         await pacer.send(chat_id, lambda: front.send(chat_id, reply))
@@ -212,6 +217,8 @@ async def serve(
         "menus": Job(menu_publisher(app, front, pacer).publish_due, every),
         "forget-updates": Job(forget, HOUR),
         "expire-drafts": Job(expire_drafts, HOUR, at_start=True),
+        # PRIV-3: codes, conversations, update records and leavers' bindings, by the policy.
+        "privacy-sweep": Job(forget_personal_data, HOUR, at_start=True),
         "answers": Job(answers, MINUTE, at_start=True),
     }
     clock = start_clock(

@@ -42,6 +42,8 @@ class Ctx:
     # A report's read-only run (`Router.command(report=True)`): the writes it asked for, run in
     # the transaction that records the update afterwards. None: writes run at once.
     deferred: list[Callable[[Tx], Awaitable[None]]] | None = None
+    # The version of the processing notice this account agreed to (PRIV-1), if any.
+    consent: str | None = None
 
     @property
     def today(self) -> date:

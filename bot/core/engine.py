@@ -369,6 +369,7 @@ class Engine:
             cal=self.cal,
             advisor_pk=turn.account.advisor_pk,
             ballot_key=self.ballot_key,
+            consent=turn.account.consent,
         )
 
     async def _throttled(self, inc: Incoming, wait: int) -> Outcome:
@@ -411,6 +412,12 @@ class Engine:
         return await transact(self.db, record, serial=serial, session=False)
 
     async def _route(self, ctx: Ctx, conv: Conversation, inc: Incoming) -> Step:
+        if inc.private and self.router.gates:
+            route = self._route_of(inc)
+            for gate in self.router.gates:
+                stopped = await gate(ctx, route)
+                if stopped is not None:
+                    return _stay(conv, stopped)
         if inc.callback_data is not None:
             return await self._button(ctx, conv, inc.callback_data)
         if not inc.private:

@@ -74,6 +74,9 @@ class Input:
 CommandHandler = Callable[["Ctx", str], Awaitable[Step]]
 CallbackHandler = Callable[["Ctx", Callback], Awaitable[Step]]
 StateHandler = Callable[["Ctx", Any, Input], Awaitable[Step]]
+# Asked before any command, button or flow input (e.g. consent, PRIV-1): a step answers the
+# update instead; None lets it through. It runs on every route, fast ones too: no session.
+GateHandler = Callable[["Ctx", "Route"], Awaitable[Step | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +165,7 @@ class Router:
         self.fast_callbacks: set[str] = set()
         self.report_callbacks: set[str] = set()
         self.flows: dict[str, Flow] = {}
+        self.gates: list[GateHandler] = []
 
     def command(
         self,
@@ -220,6 +224,11 @@ class Router:
             return route.name in self.callbacks and route.name not in self.fast_callbacks
         return route == Route.FLOW
 
+    def gate(self, handler: GateHandler) -> GateHandler:
+        """Register a gate: asked first for every update in a private chat."""
+        self.gates.append(handler)
+        return handler
+
     def flow(self, flow: Flow) -> Flow:
         self.flows[flow.name] = flow
         return flow
@@ -237,3 +246,4 @@ class Router:
         self.fast_callbacks |= other.fast_callbacks
         self.report_callbacks |= other.report_callbacks
         self.flows.update(other.flows)
+        self.gates += other.gates

@@ -241,6 +241,20 @@ def ineligibility(
     return reasons
 
 
+# PRIV-4: the reasons that rest on restricted data (disciplinary record, class rank, political
+# status), by the rule that needs them: a refusal in chat names the rule, never the value.
+RESTRICTED_REASONS: dict[str, str] = {
+    "election.why.disciplinary": "ORG-5",
+    "election.why.rank": "ORG-5",
+    "election.why.party": "ORG-6",
+}
+
+
+def restricted_rules(reasons: list[str]) -> list[str]:
+    """The rules behind the reasons that rest on restricted data, each once, in order."""
+    return sorted({RESTRICTED_REASONS[key] for key in reasons if key in RESTRICTED_REASONS})
+
+
 def officer_rules(policy: Policy, category: Category, leader: bool) -> str:
     """The rules a nominee for this position must meet, as a refusal names them: never which
     condition failed (PRIV-4)."""

@@ -119,6 +119,24 @@ class Policy(BaseModel):
     throttle_updates: int = Field(default=20, ge=1, le=1000)
     throttle_window_seconds: int = Field(default=10, ge=1, le=3600)
 
+    # PRIV-1: the processing notice names who is responsible for the data and how to reach
+    # them (the deployer sets both in the policy file).
+    privacy_controller: str = Field(
+        default="the university's student affairs office", min_length=1, max_length=200
+    )
+    privacy_contact: str = Field(
+        default="the student affairs office, in person", min_length=1, max_length=200
+    )
+    # PRIV-3: how long data is kept once its purpose ends, in days. A student who left (any
+    # status but enrolled) keeps their binding this long after the roster said so.
+    leaver_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Binding codes never used, after they were issued (a new letter brings a new code).
+    unused_code_retention_days: int = Field(default=90, ge=1, le=3650)
+    # The conversation state of a chat nobody wrote in for this long.
+    conversation_retention_days: int = Field(default=90, ge=1, le=3650)
+    # The records of processed updates (with their answers), kept to refuse redeliveries.
+    update_retention_days: int = Field(default=2, ge=1, le=365)
+
     @field_validator("election_quorum")
     @classmethod
     def _fraction(cls, value: str) -> str:

@@ -19,6 +19,7 @@ def build_router() -> Router:
         joining,
         lifecycle,
         pages,
+        privacy,
         profiles,
         reports,
         review,
@@ -44,6 +45,7 @@ def build_router() -> Router:
         review,
         advisors,
         elections,
+        privacy,
     ):
         router.include(module.router)
     return router

@@ -10,6 +10,7 @@ from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Audience, Router, Step
 from bot.domain.values import Language
+from bot.flows.privacy import before_binding
 from bot.flows.todo import listing
 from bot.services import identity, todo
 from bot.services.applications import SIGN_PREFIX
@@ -41,6 +42,10 @@ async def start(ctx: Ctx, args: str) -> Step:
         from bot.flows.establish import sign_screen
 
         return await sign_screen(ctx, args.removeprefix(SIGN_PREFIX))
+    # PRIV-1: the processing notice comes first; the code is used once the user agrees.
+    asked = await before_binding(ctx, args)
+    if asked is not None:
+        return asked
     result = await identity.bind(ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, args)
     match result.outcome:
         case BindOutcome.BOUND if result.advisor is not None:

@@ -114,9 +114,11 @@ async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
                 return Step.say(
                     ctx.t("application.founding_rejected", name=done.app.name), edit=True
                 )
+            # Who the two-club cap kept out is said only when someone was.
+            key = "founding_confirmed" if done.left_out else "founding_confirmed_all"
             return Step.say(
                 ctx.t(
-                    "application.founding_confirmed",
+                    f"application.{key}",
                     name=done.app.name,
                     members=done.members,
                     left_out=done.left_out,
@@ -389,7 +391,14 @@ async def units_command(ctx: Ctx, args: str) -> Step:
         return Step.say(ctx.t("application.units_usage"))
     found = await units_store.current_units(ctx.tx)
     lines = [ctx.t("application.units_title", count=len(found))]
-    lines += [f"• {escape(clip(u.name))} ({escape(u.kind or '—')})" for u in found]
+    lines += [
+        ctx.t(
+            "application.unit_line",
+            name=clip(u.name),
+            kind=ctx.t(f"unitkind.{u.kind}") if u.kind else "—",
+        )
+        for u in found
+    ]
     lines.append(ctx.t("application.units_usage"))
     return Step.say("\n".join(lines))
 

@@ -21,9 +21,10 @@ from bot.domain.values import Club, Role, name_key
 from bot.flows import pages
 from bot.flows.common import clip
 from bot.flows.staff import OPEN_STATES, closest, entry_lines
-from bot.services import roles
+from bot.services import privacy, roles
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as deadlines_store
+from storage.tx import Tx
 
 router = Router()
 SUGGESTIONS = 5
@@ -70,6 +71,13 @@ async def student(ctx: Ctx, args: str) -> Step:
                 return Step.say(ctx.t("console.no_student", query=clip(args)))
             names = "\n".join(f"• {clip(label)}" for label in labels)
             return Step.say(ctx.t("console.did_you_mean", name=clip(args), names=names))
+    # PRIV-5: staff's read of a person's record is audited: who, what, why.
+    now, user_id, student_id = ctx.now, ctx.user_id, found.student_id
+
+    async def audited(tx: Tx) -> None:
+        await privacy.staff_read(tx, now, user_id, student_id, "/student", "REG-9")
+
+    await ctx.write(audited)
     held = await clubs.active_memberships(ctx.tx, found.id)
     led = await officers.clubs_led_by(ctx.tx, found.id)
     lines = [

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.i18n import Html, plain, tr
-from bot.chat.replies import Button
+from bot.chat.replies import Button, Reply
 from bot.chat.text import number, prefixed_number
 from bot.core import permissions
 from bot.core.context import Ctx
@@ -54,6 +54,7 @@ from bot.flows.common import PAGE_SIZE, clip, page_count, pager, position_title
 from bot.services import elections as service
 from bot.services.applications.notices import charter_button
 from bot.services.elections import ELECTION, VOTE
+from bot.services.elections.notices import review_buttons
 from storage import advisors, clubs, officers, units
 from storage import elections as elections_store
 
@@ -65,6 +66,16 @@ SUGGESTIONS = 5
 
 def _refused(ctx: Ctx, err: DomainError) -> Step:
     return Step.say(tr(ctx.lang, err.key, **err.params), edit=True)
+
+
+def _with_review(ctx: Ctx, step: Step, err: DomainError) -> Step:
+    """The refusal with "Ask staff to review" after it, when it rests on restricted data
+    (PRIV-4): the election's id is in the error's `review`."""
+    election_id = err.params.get("review")
+    if isinstance(election_id, int) and election_id:
+        offer = Reply(ctx.t("privacy.review_offer"), review_buttons(ctx.lang, election_id))
+        step.replies.append(offer)
+    return step
 
 
 def _btn(ctx: Ctx, key: str, action: str, target: int, **params: object) -> Button:
@@ -234,9 +245,12 @@ async def election_button(ctx: Ctx, cb: Callback) -> Step:
         case "n":
             return await _ask_position(ctx, NominateData(election_id=target))
         case "a" | "d":
-            _, club = await service.respond(
-                ctx.tx, ctx.policy, ctx.now, ctx.lang, ctx.student, target, action == "a"
-            )
+            try:
+                _, club = await service.respond(
+                    ctx.tx, ctx.policy, ctx.now, ctx.lang, ctx.student, target, action == "a"
+                )
+            except NotEligible as err:
+                return _with_review(ctx, _refused(ctx, err), err)
             key = "election.accepted" if action == "a" else "election.declined"
             return Step.say(ctx.t(key, club=club.name), edit=True)
         case "w":
@@ -615,7 +629,8 @@ async def _nominate(ctx: Ctx, data: NominateData, nominee_pk: int | None) -> Ste
     except (NotEligible, NomineeNotEligible, TooManyNominations) as err:
         # Said, not raised: the attempt and the nominee's explanation, queued before, are kept;
         # the choice is offered again.
-        return await _ask_who(ctx, data, tr(ctx.lang, err.key, **err.params))
+        step = await _ask_who(ctx, data, tr(ctx.lang, err.key, **err.params))
+        return _with_review(ctx, step, err)
     except (NotMember, ClubNotActive) as err:
         # Nothing to try again: not a founding member or member, or a club that may not act.
         return _refused(ctx, err)

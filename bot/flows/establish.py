@@ -466,8 +466,9 @@ async def founding(ctx: Ctx, args: str) -> Step:
 
 
 def _ask_date(ctx: Ctx, app: Application, data: FoundingData, note: str | None = None) -> Step:
-    when = app.meeting_on.isoformat() if app.meeting_on else "—"
-    text = ctx.t("establish.founding.ask_date", name=app.name, date=when)
+    text = ctx.t("establish.founding.ask_date", name=app.name)
+    if app.meeting_on is not None:
+        text += " " + ctx.t("establish.founding.set_date", date=app.meeting_on.isoformat())
     rows = [[ctx.choice(ctx.t("button.today"), "today")]]
     return Step.ask(FOUNDING_FLOW, FoundingState.DATE, data, text, rows, note)
 

@@ -22,10 +22,12 @@ from bot.flows.common import category_label, clip, position_label
 from bot.flows.console import find_club, usage
 from bot.render import charts, workbooks
 from bot.render import ledger as ledger_files
+from bot.services import privacy
 from storage import advisors, clubs, officers
 from storage import ledger as ledger_store
 from storage import meetings as meetings_store
 from storage import reviews as reviews_store
+from storage.tx import Tx
 
 router = Router()
 SUMMARY, RULE = "ls", "lg"
@@ -245,6 +247,14 @@ async def _export_members(ctx: Ctx, name: str) -> Step:
         ]
         for s, joined in members
     ]
+    # PRIV-5: an export of people's data is audited: who, what (whose), why.
+    exported = [s.student_id for s, _ in members]
+    now, user_id, club_id = ctx.now, ctx.user_id, club.id
+
+    async def audited(tx: Tx) -> None:
+        await privacy.staff_export(tx, now, user_id, club_id, exported, "/export members")
+
+    await ctx.write(audited)
     caption = ctx.t("console.export_members", club=club.name, count=len(rows))
     stem = f"members-{club.id}-{ctx.today.isoformat()}"
     return _files(ctx, stem, caption, workbooks.Sheet("members", MEMBER_HEADER, rows))

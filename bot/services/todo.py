@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.values import Language, Role
+from bot.services import privacy
 from bot.services.applications import notices as application_notices
 from bot.services.applications.founding import PRESIDENT, Outcome
 from bot.services.applications.machine import AppState
 from bot.services.applications.moves import unit_reps
+from bot.services.notices import privacy as privacy_notices
 from bot.services.notices import todo as todo_notices
 from bot.services.notices.todo import Todo
 from storage import outbox, people
@@ -61,6 +63,9 @@ async def waiting(
             shown = [c for c in listed if c.election_id == election.id]
             found.append(todo_notices.review(lang, election, shown))
     found += await _club_decisions(tx, lang, user_id, advisor_pk, staff)
+    if staff:
+        # PRIV-2, PRIV-4: corrections and reviews students asked for.
+        found += [privacy_notices.todo(lang, r) for r in await privacy.waiting(tx)]
     return found
 
 

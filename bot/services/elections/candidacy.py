@@ -28,6 +28,7 @@ from bot.domain.elections import (
     WrongPhase,
     ineligibility,
     officer_rules,
+    restricted_rules,
 )
 from bot.domain.policy import Level, Policy
 from bot.domain.values import Club, Language, NotAllowed, NotMember, Student
@@ -68,10 +69,17 @@ async def explain(
     leader: bool,
 ) -> list[str]:
     """The reasons, in `lang`, why the student cannot stand; [] when eligible (at a founding
-    meeting, "a member of the club" means a founding member)."""
+    meeting, "a member of the club" means a founding member). Those resting on restricted
+    data name their rule only (PRIV-4)."""
     member = await access.is_member(tx, row, student.id)
     keys = ineligibility(policy, student, club.category, member, leader)
     return notices.reasons(lang, policy, keys)
+
+
+def _restricted(policy: Policy, student: Student, club: Club, leader: bool) -> bool:
+    """Whether a refusal rests on restricted data, so the student is offered a human review."""
+    keys = ineligibility(policy, student, club.category, True, leader)
+    return bool(restricted_rules(keys))
 
 
 async def nominate(
@@ -106,7 +114,11 @@ async def nominate(
         nominee = student
         reasons = await explain(tx, policy, lang, nominee, row, club, position.leader)
         if reasons:
-            raise NotEligible(name=nominee.name, reasons=notices.bulleted(reasons))
+            raise NotEligible(
+                name=nominee.name,
+                reasons=notices.bulleted(reasons),
+                review=row.id if _restricted(policy, nominee, club, position.leader) else 0,
+            )
     else:
         assert nominee_pk is not None
         nominee = await _other_nominee(tx, policy, now, user_id, row, club, position, nominee_pk)
@@ -161,7 +173,10 @@ async def _other_nominee(
     why = await explain(tx, policy, lang, nominee, row, club, position.leader)
     if why:
         if account is not None:
-            await notices.tell_ineligible(tx, now, account, row, club, nominee, position, why)
+            restricted = _restricted(policy, nominee, club, position.leader)
+            await notices.tell_ineligible(
+                tx, now, account, row, club, nominee, position, why, restricted
+            )
         raise refused
     return nominee
 
@@ -199,7 +214,11 @@ async def respond(
         )
         reasons = await explain(tx, policy, lang, student, row, club, position.leader)
         if reasons:
-            raise NotEligible(name=student.name, reasons=notices.bulleted(reasons))
+            raise NotEligible(
+                name=student.name,
+                reasons=notices.bulleted(reasons),
+                review=row.id if _restricted(policy, student, club, position.leader) else 0,
+            )
     status = CandidateStatus.ACCEPTED if accept else CandidateStatus.DECLINED
     await elections_store.set_status(tx, [candidate_id], status)
     await access.record(tx, now, None, "candidate", row, candidate=candidate_id, status=status)

@@ -15,7 +15,15 @@ from bot.chat.i18n import Listing, Phrase, joined, tr
 from bot.chat.replies import Button, Keyboard
 from bot.domain import tally
 from bot.domain.calendar import Calendar
-from bot.domain.elections import Candidate, Election, Position, Reason, preset
+from bot.domain.elections import (
+    RESTRICTED_REASONS,
+    Candidate,
+    Election,
+    Position,
+    Reason,
+    preset,
+    restricted_rules,
+)
 from bot.domain.policy import Policy
 from bot.domain.values import Club, Language, Student
 from bot.services.applications.notices import charter_button
@@ -28,6 +36,9 @@ from storage.tx import Tx
 
 ELECTION = "el"
 VOTE = "vt"
+# "Ask staff to review" a refusal (PRIV-4): `askrev:<subject kind>:<id>`, answered by
+# bot/flows/privacy.py.
+ASK_REVIEW = "askrev"
 
 Person = Recipient | Account
 Buttons = Callable[[Language, int], Keyboard]
@@ -39,8 +50,24 @@ def local_time(cal: Calendar, at: datetime | None) -> str:
 
 
 def reasons(lang: Language, policy: Policy, keys: Sequence[str]) -> list[str]:
-    """Reasons of ineligibility, in `lang`."""
-    return [tr(lang, key, limit=policy.officer_max_rank_pct) for key in keys]
+    """Reasons of ineligibility, in `lang`; those resting on restricted data by their rule
+    only, with where to ask (PRIV-4): chat leaves the country, and the student may not be
+    alone in front of the screen."""
+    shown: list[str] = [
+        tr(lang, key, limit=policy.officer_max_rank_pct)
+        for key in keys
+        if key not in RESTRICTED_REASONS
+    ]
+    rules = restricted_rules(list(keys))
+    if rules:
+        shown.append(tr(lang, "privacy.restricted_reason", rules=", ".join(rules)))
+    return shown
+
+
+def review_buttons(lang: Language, election_id: int) -> Keyboard:
+    """ "Ask staff to review" under a refusal that rests on restricted data (PRIV-4)."""
+    data = callbacks.encode(ASK_REVIEW, "el", election_id)
+    return ((Button(tr(lang, "privacy.ask_review"), data),),)
 
 
 def bulleted(lines: Sequence[str]) -> str:
@@ -194,8 +221,10 @@ async def tell_ineligible(
     nominee: Student,
     position: Position,
     why: Sequence[str],
+    restricted: bool = False,
 ) -> None:
-    """A nominee who may not stand hears why."""
+    """A nominee who may not stand hears why (with "Ask staff to review" when the reason rests
+    on restricted data)."""
     text = tr(
         person.language,
         "election.ineligible_notice",
@@ -204,7 +233,8 @@ async def tell_ineligible(
         reasons=bulleted(why),
     )
     key = f"el:{row.id}:inel{position.id}:{nominee.id}"
-    await outbox.enqueue(tx, key, person.user_id, text, now)
+    buttons = review_buttons(person.language, row.id) if restricted else ()
+    await outbox.enqueue(tx, key, person.user_id, text, now, buttons)
 
 
 async def tell_struck(

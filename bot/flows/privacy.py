@@ -1,0 +1,337 @@
+"""Personal data in chat (PRIV-1 to PRIV-5): the processing notice (/privacy) and consent.
+
+Binding shows the notice first and binds only once the user agrees; the notice's version is a
+hash of its text in every language, so a changed notice (its wording, the controller, a
+retention period) asks a bound user again at their next message, and nothing else is answered
+until they agree or withdraw. Withdrawing unbinds the account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from functools import cache, partial
+
+from pydantic import BaseModel
+
+from bot.chat import callbacks
+from bot.chat.callbacks import Callback
+from bot.chat.i18n import plain, tr
+from bot.chat.replies import Attachment, Button, Keyboard, Reply
+from bot.core.context import Ctx
+from bot.core.router import END, Audience, Flow, Input, Route, Router, Step
+from bot.domain.policy import Policy
+from bot.domain.privacy import HOLDINGS, Right, retention_days
+from bot.domain.values import Language, Role
+from bot.render import personal, workbooks
+from bot.services import identity
+from bot.services import privacy as service
+from bot.services.elections.notices import ASK_REVIEW
+from bot.services.notices.privacy import ANSWER
+from bot.services.privacy import RequestKind
+
+router = Router()
+
+CONSENT = "consent"
+# What a bound user who has not agreed to the current notice may still do.
+_OPEN_COMMANDS = frozenset({"privacy", "language", "start", "cancel"})
+_OPEN_BUTTONS = frozenset({CONSENT, "lang"})
+VERSION_LENGTH = 12
+
+
+def notice(language: Language, policy: Policy) -> str:
+    """The processing notice (PRIV-1) in one language, with the policy's values."""
+    lines = [
+        tr(language, "privacy.title"),
+        tr(
+            language,
+            "privacy.controller",
+            controller=policy.privacy_controller,
+            contact=policy.privacy_contact,
+        ),
+        "",
+        tr(language, "privacy.held"),
+    ]
+    for holding in HOLDINGS:
+        days = retention_days(policy, holding)
+        keep = (
+            tr(language, f"privacy.keep.{holding.category.value}", days=days)
+            if days is not None
+            else tr(language, f"privacy.keep.{holding.category.value}")
+        )
+        rules = tr(language, "privacy.separator").join(holding.purposes)
+        what = tr(language, f"privacy.category.{holding.category.value}", rules=rules)
+        lines.append(tr(language, "privacy.line", what=what, keep=keep))
+    lines += ["", tr(language, "privacy.recipients"), ""]
+    lines.append(tr(language, "privacy.rights"))
+    lines += [tr(language, f"privacy.right.{right.value}") for right in Right]
+    return "\n".join(lines)
+
+
+@cache
+def notice_version(policy: Policy) -> str:
+    """The notice's version: a hash of its text in every language (a change asks again)."""
+    digest = hashlib.sha256()
+    for language in Language:
+        digest.update(notice(language, policy).encode())
+    return digest.hexdigest()[:VERSION_LENGTH]
+
+
+def _bound(ctx: Ctx) -> bool:
+    return ctx.student is not None or ctx.advisor_pk is not None
+
+
+def _agreed(ctx: Ctx) -> bool:
+    return ctx.consent == notice_version(ctx.policy)
+
+
+def _text(ctx: Ctx, note: str | None = None) -> str:
+    body = notice(ctx.lang, ctx.policy)
+    version = tr(ctx.lang, "privacy.version", version=notice_version(ctx.policy))
+    return "\n\n".join(part for part in (note, body, version) if part)
+
+
+def _consent_buttons(ctx: Ctx) -> Keyboard:
+    version = notice_version(ctx.policy)
+    return (
+        (Button(ctx.t("privacy.agree"), callbacks.encode(CONSENT, "y", version)),),
+        (Button(ctx.t("privacy.withdraw"), callbacks.encode(CONSENT, "n")),),
+    )
+
+
+@router.command("privacy")
+async def privacy(ctx: Ctx, args: str) -> Step:
+    if not _bound(ctx):
+        return Step.say(_text(ctx))
+    if not _agreed(ctx):
+        return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
+    withdraw = Button(ctx.t("privacy.withdraw"), callbacks.encode(CONSENT, "n"))
+    return Step.say(_text(ctx, ctx.t("privacy.agreed")), ((withdraw,),))
+
+
+@router.gate
+async def consent_gate(ctx: Ctx, route: Route) -> Step | None:
+    """A bound user who has not agreed to the current notice sees it, and nothing else."""
+    if not _bound(ctx) or _agreed(ctx):
+        return None
+    if route.kind == "command" and route.name in _OPEN_COMMANDS:
+        return None
+    if route.kind == "button" and route.name in _OPEN_BUTTONS:
+        return None
+    return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
+
+
+async def before_binding(ctx: Ctx, code: str) -> Step | None:
+    """The notice, asked before a binding code is used (None: already agreed to it, or not a
+    code at all, which binding refuses as it does any wrong code)."""
+    if _agreed(ctx) or not identity.looks_like_code(code):
+        return None
+    version = notice_version(ctx.policy)
+    normalized = identity.normalize_code(code)
+    data = callbacks.encode(CONSENT, "b", version, normalized)
+    agree = Button(ctx.t("privacy.agree_bind"), data)
+    decline = Button(ctx.t("privacy.decline"), callbacks.encode(CONSENT, "d"))
+    return Step.say(_text(ctx, ctx.t("privacy.before_binding")), ((agree,), (decline,)))
+
+
+@router.callback(CONSENT)
+async def consent_pressed(ctx: Ctx, cb: Callback) -> Step:
+    action = cb.args[0] if cb.args else ""
+    version = notice_version(ctx.policy)
+    match action, cb.args[1:]:
+        case "b", (given, code) if given == version:
+            await service.consent(ctx.tx, ctx.now, ctx.user_id, version)
+            ctx.consent = version
+            from bot.flows.account import start
+
+            return await start(ctx, code)
+        case "y", (given,) if given == version:
+            await service.consent(ctx.tx, ctx.now, ctx.user_id, version)
+            ctx.consent = version
+            return Step.say(ctx.t("privacy.thanks"), edit=True)
+        case "b", (_, code):
+            # The notice changed since this one was shown: the current one is asked instead.
+            return await before_binding(ctx, code) or Step.say(ctx.t("bind.wrong_code"))
+        case "y", (_,):
+            return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
+        case "d", ():
+            return Step.say(ctx.t("privacy.declined"), edit=True)
+        case "n", ():
+            sure = Button(ctx.t("privacy.withdraw_yes"), callbacks.encode(CONSENT, "w"))
+            return Step.say(ctx.t("privacy.withdraw_ask"), ((sure,),))
+        case "w", ():
+            await service.withdraw(ctx.tx, ctx.now, ctx.user_id)
+            return Step.say(ctx.t("privacy.withdrawn"), edit=True)
+    raise callbacks.BadCallback("unknown consent action")
+
+
+# --- asking staff: a review of a refusal (PRIV-4), answered from /todo --------------------------
+
+
+@router.callback(ASK_REVIEW)
+async def ask_review(ctx: Ctx, cb: Callback) -> Step:
+    """ "Ask staff to review" under a refusal that rests on restricted data."""
+    if len(cb.args) != 2 or cb.args[0] != "el":
+        raise callbacks.BadCallback("unknown review subject")
+    election_id = cb.int_arg(1)
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    subject = ctx.t("privacy.review_subject.election", id=election_id)
+    filed = await service.ask(
+        ctx.tx, ctx.now, ctx.user_id, ctx.student.id, RequestKind.REVIEW, plain(subject)
+    )
+    return Step.say(ctx.t("privacy.review_sent" if filed else "privacy.review_waiting"))
+
+
+class AnswerState(StrEnum):
+    TEXT = "text"
+
+
+class AnswerData(BaseModel):
+    request_id: int
+
+
+async def _staff(ctx: Ctx) -> bool:
+    return Role.STAFF in await ctx.roles()
+
+
+@router.callback(ANSWER)
+async def answer_pressed(ctx: Ctx, cb: Callback) -> Step:
+    """Staff's Answer button on a request in /todo: asks for the answer's text."""
+    request_id = cb.int_arg(0)
+    if not await _staff(ctx):
+        return Step.say(ctx.t("error.staff_only"))
+    data = AnswerData(request_id=request_id)
+    text = ctx.t("privacy.ask_answer", id=request_id)
+    return Step.ask("privanswer", AnswerState.TEXT, data, text, [])
+
+
+async def on_answer(ctx: Ctx, data: AnswerData, given: Input) -> Step:
+    text = " ".join((given.text or "").split())
+    if not text:
+        ask = ctx.t("privacy.ask_answer", id=data.request_id)
+        return Step.ask("privanswer", AnswerState.TEXT, data, ask, [])
+    if not await _staff(ctx):
+        return Step.say(ctx.t("error.staff_only"))
+    found = await service.answer(ctx.tx, ctx.now, ctx.user_id, data.request_id, text[:2000])
+    if found is None:
+        return Step.say(ctx.t("privacy.answered_already", id=data.request_id))
+    return Step.say(ctx.t("privacy.answer_sent", id=data.request_id, name=found.name or "—"))
+
+
+router.flow(
+    Flow(
+        name="privanswer",
+        data_type=AnswerData,
+        states={AnswerState.TEXT.value: on_answer},
+        starts=frozenset({AnswerState.TEXT}),
+        transitions={AnswerState.TEXT: frozenset({AnswerState.TEXT, END})},
+    )
+)
+
+
+# --- /mydata: a copy of everything held (PRIV-2) -----------------------------------------------
+
+
+@router.command("mydata", Audience.STUDENT)
+async def mydata(ctx: Ctx, args: str) -> Step:
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    sections = await service.copy(ctx.tx, ctx.now, ctx.user_id, ctx.student)
+    stem = f"mydata-{ctx.student.student_id}-{ctx.today.isoformat()}"
+    rows = sum(len(s.rows) for s in sections)
+    caption = ctx.t("privacy.copy_caption", tables=len(sections), rows=rows)
+    return Step(
+        replies=[
+            Reply(
+                caption,
+                attachment=Attachment(
+                    f"{stem}.json",
+                    partial(personal.as_json, sections, ctx.now),
+                    "application/json",
+                ),
+            ),
+            Reply(
+                ctx.t("privacy.copy_xlsx"),
+                attachment=Attachment(
+                    f"{stem}.xlsx", partial(personal.as_workbook, sections), workbooks.XLSX
+                ),
+            ),
+        ]
+    )
+
+
+# --- /correct and /delete (PRIV-2) --------------------------------------------------------------
+
+ERASE = "erase"
+CORRECTION_MAX = 1000
+
+
+class CorrectState(StrEnum):
+    TEXT = "text"
+
+
+class CorrectData(BaseModel):
+    pass
+
+
+@router.command("correct", Audience.STUDENT)
+async def correct(ctx: Ctx, args: str) -> Step:
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    if args.strip():
+        return await on_correction(ctx, CorrectData(), Input(text=args))
+    return Step.ask(
+        "correct", CorrectState.TEXT, CorrectData(), ctx.t("privacy.ask_correction"), []
+    )
+
+
+async def on_correction(ctx: Ctx, data: CorrectData, given: Input) -> Step:
+    text = " ".join((given.text or "").split())
+    if not text:
+        ask = ctx.t("privacy.ask_correction")
+        return Step.ask("correct", CorrectState.TEXT, data, ask, [])
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    if len(text) > CORRECTION_MAX:
+        ask = ctx.t("error.profile.too_long", length=len(text), max=CORRECTION_MAX)
+        return Step.ask("correct", CorrectState.TEXT, data, ask, [])
+    filed = await service.request_correction(ctx.tx, ctx.now, ctx.user_id, ctx.student, text)
+    return Step.say(ctx.t("privacy.correction_sent" if filed else "privacy.review_waiting"))
+
+
+router.flow(
+    Flow(
+        name="correct",
+        data_type=CorrectData,
+        states={CorrectState.TEXT.value: on_correction},
+        starts=frozenset({CorrectState.TEXT}),
+        transitions={CorrectState.TEXT: frozenset({CorrectState.TEXT, END})},
+    )
+)
+
+
+@router.command("delete", Audience.STUDENT)
+async def delete(ctx: Ctx, args: str) -> Step:
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"))
+    sure = Button(ctx.t("privacy.delete_yes"), callbacks.encode(ERASE, "y"))
+    keep = Button(ctx.t("privacy.delete_no"), callbacks.encode(ERASE, "n"))
+    return Step.say(ctx.t("privacy.delete_ask"), ((sure,), (keep,)))
+
+
+@router.callback(ERASE)
+async def erase_pressed(ctx: Ctx, cb: Callback) -> Step:
+    if cb.args == ("n",):
+        return Step.say(ctx.t("privacy.delete_kept"), edit=True)
+    if cb.args != ("y",):
+        raise callbacks.BadCallback("unknown erase action")
+    if ctx.student is None:
+        return Step.say(ctx.t("error.not_bound"), edit=True)
+    done = await service.erase(ctx.tx, ctx.now, ctx.user_id, ctx.student)
+    erased = sum(done.erased.values())
+    lines = [ctx.t("privacy.deleted", rows=erased)]
+    lines += [ctx.t(f"privacy.kept.{table}", rows=count) for table, count in done.kept.items()]
+    lines.append(ctx.t("privacy.kept.student"))
+    lines.append(ctx.t("privacy.kept.processed_update"))
+    return Step.say("\n".join(lines), edit=True)

@@ -118,6 +118,16 @@ async def count_current_of(tx: Tx, advisor_pks: list[int]) -> dict[int, int]:
     return found
 
 
+async def clubs_held(tx: Tx) -> dict[int, int]:
+    """How many clubs each advisor guides now (those with none left out): one statement."""
+    stmt = (
+        select(col(AppointmentRow.advisor_pk), func.count())
+        .where(col(AppointmentRow.ended_at).is_(None))
+        .group_by(col(AppointmentRow.advisor_pk))
+    )
+    return {pk: int(n) for pk, n in (await tx.session.execute(stmt)).all()}
+
+
 async def dismissed_among(tx: Tx, advisor_pks: list[int]) -> set[int]:
     """Which of these advisors were dismissed (ADV-5)."""
     found: set[int] = set()

@@ -216,3 +216,39 @@ async def test_a_ballot_press_costs_what_a_join_costs(db: Database) -> None:
     # The vote: the voter's row flipped and one ballot for the one motion.
     assert cast <= join + 2, presses
     assert sessions == [], "a ballot press went through the ORM session"
+
+
+async def test_the_advisor_list_of_establish_does_not_grow_with_the_bank(
+    make_db: MakeDb, backend: str
+) -> None:
+    """/establish's advisor step weighs ADV-2 and ADV-4 for the whole bank in a few statements:
+    the same for a bank five times larger. Half the bank guides two clubs each, the limit, and
+    is not offered."""
+    counts = []
+    for size in (SMALL, LARGE):
+        db = await make_db(backend)
+        campus = await university(db, size)
+        header = f"name,category,guidance_unit,founded,{','.join(roster.CLUB_EXTRAS)}"
+        lines = [f"Club {i},academic,CS Dept,2020-09-01,S{i},T{i // 2},,," for i in range(size)]
+        async with db.transaction() as session:
+            await roster.import_clubs(
+                Tx(session, db),
+                utcnow(),
+                "\n".join([header, *lines]).encode(),
+                policy=campus.engine.policy,
+                cal=campus.engine.cal,
+            )
+            await roster.import_units(Tx(session, db), utcnow(), b"name,kind\nCS Dept,department")
+        sponsor = await campus.bound(f"S{2 * size}", 7000)
+        assert "name" in await sponsor.send("/establish")
+        assert "category" in await sponsor.send("Robotics Club"), sponsor.said
+        await sponsor.click("Academic and science")
+        assert "purpose" in sponsor.said, sponsor.said
+        assert "unit" in await sponsor.send("We build robots and compete."), sponsor.said
+        with counted(db) as sent:
+            await sponsor.click("CS Dept")
+        offered = [b.text for row in sponsor.last_with_buttons().buttons for b in row]
+        assert f"Teacher {size // 2} (CS)" in offered, offered
+        assert "Teacher 0 (CS)" not in offered, offered
+        counts.append(len(sent))
+    assert counts[0] == counts[1], f"{counts}: grows with the data"

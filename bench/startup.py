@@ -78,9 +78,9 @@ async def start_up(framework: str, root: Path, idle: float) -> tuple[float, floa
                 _stop(process)
 
 
-def timed(command: list[str], root: Path, env: dict[str, str]) -> float:
+def timed(command: list[str], root: Path, env: dict[str, str], *, check: bool = True) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=root, env=env, check=True, capture_output=True)
+    subprocess.run(command, cwd=root, env=env, check=check, capture_output=True)
     return time.perf_counter() - started
 
 
@@ -96,7 +96,8 @@ async def tick(framework: str, root: Path) -> float:
             "BOT_FRAMEWORK": framework,
             "DATABASE_URL": url,
         }
-        return timed([sys.executable, "-m", "bot", "tick"], root, env)
+        # Older code opened its front end at once, and fails here reaching Telegram: timed anyway.
+        return timed([sys.executable, "-m", "bot", "tick"], root, env, check=False)
 
 
 async def main() -> None:

@@ -3,8 +3,8 @@
 At 1× (`scale=1.0`): 40,000 students, 1,500 clubs, 700 advisors, about 49,000 memberships (80 %
 of students in one club, 42 % in a second), 50 guidance units, a president for every club,
 an advisor for the first 1,400 clubs (two each, ADV-4's limit), last general meetings spread
-over the past two years (a third overdue), and one large club, "Club 0", with 1 in 13 students
-(3,077 at 1×) as members: the election burst's club. Students who are members of Club 0,
+over the past two years (a third overdue), and one large club, "Club 0", with 1 in 13 of the
+students who are in a club (2,461 at 1×): the election burst's club. Its members, the
 presidents and the first `chatters` students have bound Telegram accounts (user USER_BASE +
 student number); the others are unbound, so `clubbot codes` has the launch day's work. Staff
 is user STAFF. Rows go in with Core INSERTs in chunks; deadlines are then computed by the same
@@ -42,7 +42,7 @@ CHUNK = 2000
 UNITS = 50
 USER_BASE = 1_000_000
 STAFF = 900
-BIG_CLUB_EVERY = 13  # one student in 13 is a member of Club 0
+BIG_CLUB_EVERY = 13  # one in 13 of the students in a club is in Club 0
 
 
 @dataclass(frozen=True, slots=True)

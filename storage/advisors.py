@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import col
 
 from bot.domain.values import Advisor
@@ -80,6 +80,94 @@ async def current(tx: Tx, club_id: int) -> Appointment | None:
     row, advisor = found
     assert row.id is not None
     return Appointment(row.id, row.club_id, to_advisor(advisor), row.starts_on, row.term_end)
+
+
+# Ids per statement when an import reads or writes many clubs' appointments at once.
+CHUNK = 500
+
+
+async def current_of(tx: Tx, club_ids: list[int]) -> dict[int, Appointment]:
+    """The current appointment of each of these clubs that has one, by club id."""
+    found: dict[int, Appointment] = {}
+    for i in range(0, len(club_ids), CHUNK):
+        stmt = (
+            select(AppointmentRow, AdvisorRow)
+            .join(AdvisorRow, col(AdvisorRow.id) == col(AppointmentRow.advisor_pk))
+            .where(col(AppointmentRow.club_id).in_(club_ids[i : i + CHUNK]))
+            .where(col(AppointmentRow.ended_at).is_(None))
+        )
+        for row, advisor in (await tx.session.execute(stmt)).all():
+            assert row.id is not None
+            found[row.club_id] = Appointment(
+                row.id, row.club_id, to_advisor(advisor), row.starts_on, row.term_end
+            )
+    return found
+
+
+async def count_current_of(tx: Tx, advisor_pks: list[int]) -> dict[int, int]:
+    """How many clubs each of these advisors guides now (those with none left out)."""
+    found: dict[int, int] = {}
+    for i in range(0, len(advisor_pks), CHUNK):
+        stmt = (
+            select(col(AppointmentRow.advisor_pk), func.count())
+            .where(col(AppointmentRow.advisor_pk).in_(advisor_pks[i : i + CHUNK]))
+            .where(col(AppointmentRow.ended_at).is_(None))
+            .group_by(col(AppointmentRow.advisor_pk))
+        )
+        found.update((pk, int(n)) for pk, n in (await tx.session.execute(stmt)).all())
+    return found
+
+
+async def clubs_held(tx: Tx) -> dict[int, int]:
+    """How many clubs each advisor guides now (those with none left out): one statement."""
+    stmt = (
+        select(col(AppointmentRow.advisor_pk), func.count())
+        .where(col(AppointmentRow.ended_at).is_(None))
+        .group_by(col(AppointmentRow.advisor_pk))
+    )
+    return {pk: int(n) for pk, n in (await tx.session.execute(stmt)).all()}
+
+
+async def dismissed_among(tx: Tx, advisor_pks: list[int]) -> set[int]:
+    """Which of these advisors were dismissed (ADV-5)."""
+    found: set[int] = set()
+    for i in range(0, len(advisor_pks), CHUNK):
+        stmt = select(col(AdvisorDismissalRow.advisor_pk)).where(
+            col(AdvisorDismissalRow.advisor_pk).in_(advisor_pks[i : i + CHUNK])
+        )
+        found.update(await tx.session.scalars(stmt))
+    return found
+
+
+async def end_many(tx: Tx, appointment_ids: list[int], now: datetime, reason: str) -> None:
+    """End these appointments (those still current), all for one reason."""
+    for i in range(0, len(appointment_ids), CHUNK):
+        stmt = (
+            update(AppointmentRow)
+            .where(col(AppointmentRow.id).in_(appointment_ids[i : i + CHUNK]))
+            .where(col(AppointmentRow.ended_at).is_(None))
+            .values(ended_at=now, end_reason=reason)
+        )
+        await tx.session.execute(stmt)
+
+
+async def start_many(tx: Tx, terms: list[tuple[int, int, date, date]]) -> None:
+    """Insert current appointments (club id, advisor pk, starts on, term end), in batches."""
+    if not terms:
+        return
+    values = [
+        {
+            "club_id": club_id,
+            "advisor_pk": advisor_pk,
+            "starts_on": starts,
+            "term_end": ends,
+            "ended_at": None,
+            "end_reason": None,
+        }
+        for club_id, advisor_pk, starts, ends in terms
+    ]
+    # One `executemany`: the session's flush would insert them one by one to learn their ids.
+    await tx.session.execute(insert(AppointmentRow).execution_options(render_nulls=True), values)
 
 
 async def current_by_club(tx: Tx) -> dict[int, Appointment]:

@@ -328,6 +328,19 @@ async def advisor_load(tx: Tx, advisor_pk: int, other_than: int) -> int:
     return int((await tx.session.execute(stmt)).scalar_one())
 
 
+async def advisor_loads(tx: Tx, other_than: int) -> dict[int, int]:
+    """ADV-4: how many live applications other than this one name each advisor (those named by
+    none left out)."""
+    stmt = (
+        select(col(ApplicationRow.advisor_pk), func.count())
+        .where(col(ApplicationRow.advisor_pk).is_not(None))
+        .where(col(ApplicationRow.state).in_(NAME_HOLDING_STATES))
+        .where(col(ApplicationRow.id) != other_than)
+        .group_by(col(ApplicationRow.advisor_pk))
+    )
+    return {pk: int(n) for pk, n in (await tx.session.execute(stmt)).all() if pk is not None}
+
+
 # --- founding (ORG-3) -------------------------------------------------------------------------
 
 

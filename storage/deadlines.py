@@ -221,7 +221,9 @@ async def open_new(
         }
         for club_id, deadline, next_at in rows
     ]
-    await tx.session.execute(tx.insert(DeadlineRow), values)
+    # Every column given (render_nulls): the rows go as one `executemany`, not one statement for
+    # each run of rows whose empty columns differ.
+    await tx.session.execute(tx.insert(DeadlineRow).execution_options(render_nulls=True), values)
 
 
 async def move(

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import SQLModel, col
 
 from bot.domain.values import Club, ClubStatus, Student, UnitKind
 from storage.clubs import to_club
-from storage.models import AdvisorRow, ClubRow, GuidanceUnitRow, StudentRow
+from storage.models import AdvisorRow, ClubRow, GuidanceUnitRow, StudentRow, table_of
 from storage.people import to_student
 from storage.tx import Tx
 
@@ -122,20 +122,27 @@ async def upsert_clubs(
 ) -> tuple[Upserted, dict[str, Club]]:
     """Clubs by normalized name: new ones active, existing ones keep their status; the counts,
     and every club of the file by its key."""
-    done, rows = Upserted(), {}
+    done, clubs = Upserted(), {}
     existing = await _rows(tx, ClubRow, "name_key", list(wanted))
+    new: list[dict[str, object]] = []
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
             fields = {"name_key": key, "status": ClubStatus.ACTIVE.value, "created_at": now}
-            row = ClubRow.model_validate({**values, **fields})
-            tx.session.add(row)
+            new.append({"unit_id": None, **values, **fields})
             done.created += 1
-        elif _same(row, values):
+            continue
+        if _same(row, values):
             done.unchanged += 1
         else:
             _set(row, values)
             done.updated += 1
-        rows[key] = row
+        clubs[key] = to_club(row)
     await tx.session.flush()
-    return done, {key: to_club(row) for key, row in rows.items()}
+    # Many rows per statement, returned with their ids (the session's flush would insert them
+    # one by one to learn each id).
+    table = table_of(ClubRow)
+    for i in range(0, len(new), CHUNK):
+        stmt = insert(table).values(new[i : i + CHUNK]).returning(*table.c)
+        clubs.update((row.name_key, to_club(row)) for row in await tx.session.execute(stmt))
+    return done, {key: clubs[key] for key in wanted}

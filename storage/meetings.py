@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlmodel import col
 
 from bot.domain.values import MeetingStatus
@@ -66,6 +66,45 @@ async def last_confirmed_by_club(tx: Tx) -> dict[int, date]:
         for club_id, held in (await tx.session.execute(stmt)).all()
         if isinstance(held, date)
     }
+
+
+async def last_confirmed_of(tx: Tx, club_ids: list[int]) -> dict[int, date]:
+    """The last confirmed general meeting of each of these clubs that has one."""
+    found: dict[int, date] = {}
+    for i in range(0, len(club_ids), 500):
+        stmt = (
+            select(col(GeneralMeetingRow.club_id), func.max(col(GeneralMeetingRow.held_on)))
+            .where(col(GeneralMeetingRow.club_id).in_(club_ids[i : i + 500]))
+            .where(col(GeneralMeetingRow.status) == MeetingStatus.CONFIRMED.value)
+            .group_by(col(GeneralMeetingRow.club_id))
+        )
+        found.update(
+            (club_id, held)
+            for club_id, held in (await tx.session.execute(stmt)).all()
+            if isinstance(held, date)
+        )
+    return found
+
+
+async def record_confirmed(tx: Tx, held: list[tuple[int, date]], now: datetime) -> None:
+    """Insert confirmed meetings (club id, held on) that nobody recorded in the chat (a file's)."""
+    if not held:
+        return
+    values = [
+        {
+            "club_id": club_id,
+            "held_on": held_on,
+            "status": MeetingStatus.CONFIRMED.value,
+            "recorded_by": None,
+            "recorded_at": now,
+            "decided_by": None,
+            "decided_at": None,
+        }
+        for club_id, held_on in held
+    ]
+    # One `executemany`: the session's flush would insert them one by one to learn their ids.
+    stmt = insert(GeneralMeetingRow).execution_options(render_nulls=True)
+    await tx.session.execute(stmt, values)
 
 
 async def record(

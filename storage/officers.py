@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, tuple_, update
 from sqlmodel import col
 
 from bot.domain.values import Club, Language, Student
@@ -43,25 +43,66 @@ async def president(tx: Tx, club_id: int) -> int | None:
 async def set_president(tx: Tx, club_id: int, student_pk: int, now: datetime) -> bool:
     """Make the student the club's president (ending the current one's term); False if they
     already are. A student holds one position per club, so any other they held ends too."""
-    if await president(tx, club_id) == student_pk:
-        return False
-    stmt = (
-        update(OfficerRow)
-        .where(col(OfficerRow.club_id) == club_id)
-        .where(col(OfficerRow.until).is_(None))
-        .where(
-            (col(OfficerRow.position) == PRESIDENT) | (col(OfficerRow.student_pk) == student_pk)
+    return bool(await set_presidents(tx, {club_id: student_pk}, now))
+
+
+# Clubs per statement when many presidents are set at once (an import): two bound values each.
+CHUNK = 500
+# Many rows in one statement (`executemany`): the session's flush would insert them one by one,
+# to learn each row's id.
+_INSERT = insert(OfficerRow)
+
+
+async def presidents(tx: Tx, club_ids: list[int]) -> dict[int, int]:
+    """The current president's student pk of each of these clubs that has one."""
+    found: dict[int, int] = {}
+    for i in range(0, len(club_ids), CHUNK):
+        stmt = (
+            select(col(OfficerRow.club_id), col(OfficerRow.student_pk))
+            .where(col(OfficerRow.club_id).in_(club_ids[i : i + CHUNK]))
+            .where(col(OfficerRow.position) == PRESIDENT)
+            .where(col(OfficerRow.until).is_(None))
         )
-        .values(until=now)
-        .returning(col(OfficerRow.student_pk))
-    )
-    ended = list((await tx.session.scalars(stmt)).all())
-    tx.session.add(
-        OfficerRow(club_id=club_id, student_pk=student_pk, position=PRESIDENT, since=now)
-    )
-    await tx.session.flush()
-    await students_menus_due(tx, [*ended, student_pk])
-    return True
+        found.update((club_id, pk) for club_id, pk in (await tx.session.execute(stmt)).all())
+    return found
+
+
+async def set_presidents(tx: Tx, wanted: dict[int, int], now: datetime) -> list[int]:
+    """Make each student (by club id) their club's president, as `set_president` does for one,
+    in a few statements for all; the clubs whose president changed."""
+    held = await presidents(tx, list(wanted))
+    changed = [club_id for club_id, pk in wanted.items() if held.get(club_id) != pk]
+    ended: list[int] = []
+    for i in range(0, len(changed), CHUNK):
+        pairs = [(club_id, wanted[club_id]) for club_id in changed[i : i + CHUNK]]
+        stmt = (
+            update(OfficerRow)
+            .where(col(OfficerRow.club_id).in_([club_id for club_id, _ in pairs]))
+            .where(col(OfficerRow.until).is_(None))
+            .where(
+                (col(OfficerRow.position) == PRESIDENT)
+                | tuple_(col(OfficerRow.club_id), col(OfficerRow.student_pk)).in_(pairs)
+            )
+            .values(until=now)
+            .returning(col(OfficerRow.student_pk))
+        )
+        ended += (await tx.session.scalars(stmt)).all()
+    if changed:
+        terms = [
+            {
+                "club_id": club_id,
+                "student_pk": wanted[club_id],
+                "position": PRESIDENT,
+                "since": now,
+                "until": None,
+                "election_id": None,
+            }
+            for club_id in changed
+        ]
+        await tx.session.execute(_INSERT.execution_options(render_nulls=True), terms)
+        # What they are changed: the old and the new presidents' menus follow.
+        await students_menus_due(tx, [*ended, *(wanted[club_id] for club_id in changed)])
+    return changed
 
 
 async def clubs_led_by(tx: Tx, student_pk: int) -> list[Club]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import col
 
 from bot.domain.deadlines import Window
@@ -60,6 +60,40 @@ async def has_result(tx: Tx, club_id: int, year: int) -> bool:
         col(ReviewRow.club_id) == club_id, col(ReviewRow.year) == year
     )
     return (await tx.session.scalars(stmt)).first() is not None
+
+
+async def years_with_result(tx: Tx, club_ids: list[int]) -> set[tuple[int, int]]:
+    """(club id, year) of every review result these clubs have."""
+    found: set[tuple[int, int]] = set()
+    for i in range(0, len(club_ids), 500):
+        stmt = select(col(ReviewRow.club_id), col(ReviewRow.year)).where(
+            col(ReviewRow.club_id).in_(club_ids[i : i + 500])
+        )
+        found.update((club_id, year) for club_id, year in (await tx.session.execute(stmt)).all())
+    return found
+
+
+async def add_results(
+    tx: Tx, results: list[tuple[int, ReviewResult, date]], now: datetime
+) -> None:
+    """Insert results nobody recorded in the chat (club id, result, decided on; a file's), each
+    for the year it was decided in, which has none yet."""
+    if not results:
+        return
+    values = [
+        {
+            "club_id": club_id,
+            "year": decided_on.year,
+            "result": result.value,
+            "decided_on": decided_on,
+            "recorded_by": None,
+            "recorded_at": now,
+            "comment": None,
+        }
+        for club_id, result, decided_on in results
+    ]
+    # One `executemany`: the session's flush would insert them one by one to learn their ids.
+    await tx.session.execute(insert(ReviewRow).execution_options(render_nulls=True), values)
 
 
 async def set_review_window(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlmodel import col
 
 from bot.domain.values import name_key
-from storage.models import GuidanceUnitRow, UnitRepRow
+from storage.models import GuidanceUnitRow, UnitRepRow, table_of
 from storage.people import menus_due
 from storage.tx import Tx
 
@@ -83,13 +83,18 @@ async def ensure_units(tx: Tx, names: list[str], now: datetime) -> dict[str, int
     """Unit ids by name key, creating (without a kind) the units not known yet."""
     keys = {name_key(name): name for name in names}
     found = await _rows_by_keys(tx, list(keys))
-    for key, name in keys.items():
-        if key not in found:
-            row = GuidanceUnitRow(name=name, name_key=key, kind=None, created_at=now)
-            tx.session.add(row)
-            found[key] = row
-    await tx.session.flush()
-    return {key: row.id for key, row in found.items() if row.id is not None}
+    ids = {key: row.id for key, row in found.items() if row.id is not None}
+    new = [
+        {"name": name, "name_key": key, "kind": None, "created_at": now, "retired_at": None}
+        for key, name in keys.items()
+        if key not in found
+    ]
+    # Many rows per statement, their ids returned (the session's flush inserts one by one).
+    table = table_of(GuidanceUnitRow)
+    for i in range(0, len(new), 500):
+        stmt = insert(table).values(new[i : i + 500]).returning(table.c.name_key, table.c.id)
+        ids.update((key, pk) for key, pk in (await tx.session.execute(stmt)).all())
+    return ids
 
 
 async def grant_rep(tx: Tx, unit_id: int, user_id: int, now: datetime) -> bool:

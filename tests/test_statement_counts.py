@@ -11,7 +11,7 @@ from sqlalchemy import event
 from bot.domain.values import Language, Role
 from bot.flows.privacy import notice_version
 from bot.services import roster
-from storage import clubs, officers, people, privacy
+from storage import advisors, clubs, officers, people, privacy
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -82,6 +82,63 @@ async def import_students_again(campus: Campus) -> object:
     return await campus.students(*lines)
 
 
+async def import_clubs_history(campus: Campus) -> object:
+    """Importing the clubs file three times with its history columns: every club gets a new
+    president, an advisor, a general meeting and a review; then another advisor (replacing
+    the first); then the same advisor for a longer term (a renewal). Each time every club's
+    founding date changes too."""
+    size = await _size(campus)
+    header = f"name,category,guidance_unit,founded,{','.join(roster.CLUB_EXTRAS)}"
+    reports = []
+    for turn in (0, 1, 2):
+        lines = [
+            f"Club {i},academic,CS Dept,2020-09-0{1 + turn},S{size + i},"
+            f"T{(i + min(turn, 1)) % size},"
+            f"2027-0{1 + turn}-28,2025-0{5 + turn}-20,202{2 + turn}-11-20"
+            for i in range(size)
+        ]
+        async with campus.db.transaction() as session:
+            report = await roster.import_clubs(
+                Tx(session, campus.db),
+                utcnow(),
+                "\n".join([header, *lines]).encode(),
+                policy=campus.engine.policy,
+                cal=campus.engine.cal,
+            )
+        assert (report.appointments, report.meetings, report.reviews) == (size,) * 3, report
+        assert report.updated == (size if turn else 0), report
+        reports.append(report)
+    assert [report.presidents for report in reports] == [size, 0, 0], reports
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        held = await advisors.current_by_club(tx)
+    assert sorted(a.advisor.staff_id for a in held.values()) == sorted(
+        f"T{i}" for i in range(size)
+    )
+    assert {a.term_end.month for a in held.values()} == {3}
+    return reports
+
+
+async def import_new_clubs(campus: Campus) -> object:
+    """Importing a clubs file of as many new clubs, each with its whole history."""
+    size = await _size(campus)
+    header = f"name,category,guidance_unit,founded,{','.join(roster.CLUB_EXTRAS)}"
+    lines = [
+        f"New {i},academic,Unit {i},2020-09-01,S{size + i},T{i},,2025-05-20,2025-11-20"
+        for i in range(size)
+    ]
+    async with campus.db.transaction() as session:
+        report = await roster.import_clubs(
+            Tx(session, campus.db),
+            utcnow(),
+            "\n".join([header, *lines]).encode(),
+            policy=campus.engine.policy,
+            cal=campus.engine.cal,
+        )
+    assert (report.created, report.presidents, report.appointments) == (size,) * 3, report
+    return report
+
+
 async def _size(campus: Campus) -> int:
     async with campus.db.transaction() as session:
         return len(await clubs.all_clubs(Tx(session, campus.db)))
@@ -89,7 +146,14 @@ async def _size(campus: Campus) -> int:
 
 @pytest.mark.parametrize(
     "work",
-    [issue_codes, review_open, export_clubs, import_students_again],
+    [
+        issue_codes,
+        review_open,
+        export_clubs,
+        import_students_again,
+        import_clubs_history,
+        import_new_clubs,
+    ],
     ids=lambda w: w.__name__,
 )
 async def test_statements_do_not_grow_with_the_data(
@@ -154,3 +218,39 @@ async def test_a_ballot_press_costs_what_a_join_costs(db: Database) -> None:
     # The vote: the voter's row flipped and one ballot for the one motion.
     assert cast <= join + 2, presses
     assert sessions == [], "a ballot press went through the ORM session"
+
+
+async def test_the_advisor_list_of_establish_does_not_grow_with_the_bank(
+    make_db: MakeDb, backend: str
+) -> None:
+    """/establish's advisor step weighs ADV-2 and ADV-4 for the whole bank in a few statements:
+    the same for a bank five times larger. Half the bank guides two clubs each, the limit, and
+    is not offered."""
+    counts = []
+    for size in (SMALL, LARGE):
+        db = await make_db(backend)
+        campus = await university(db, size)
+        header = f"name,category,guidance_unit,founded,{','.join(roster.CLUB_EXTRAS)}"
+        lines = [f"Club {i},academic,CS Dept,2020-09-01,S{i},T{i // 2},,," for i in range(size)]
+        async with db.transaction() as session:
+            await roster.import_clubs(
+                Tx(session, db),
+                utcnow(),
+                "\n".join([header, *lines]).encode(),
+                policy=campus.engine.policy,
+                cal=campus.engine.cal,
+            )
+            await roster.import_units(Tx(session, db), utcnow(), b"name,kind\nCS Dept,department")
+        sponsor = await campus.bound(f"S{2 * size}", 7000)
+        assert "name" in await sponsor.send("/establish")
+        assert "category" in await sponsor.send("Robotics Club"), sponsor.said
+        await sponsor.click("Academic and science")
+        assert "purpose" in sponsor.said, sponsor.said
+        assert "unit" in await sponsor.send("We build robots and compete."), sponsor.said
+        with counted(db) as sent:
+            await sponsor.click("CS Dept")
+        offered = [b.text for row in sponsor.last_with_buttons().buttons for b in row]
+        assert f"Teacher {size // 2} (CS)" in offered, offered
+        assert "Teacher 0 (CS)" not in offered, offered
+        counts.append(len(sent))
+    assert counts[0] == counts[1], f"{counts}: grows with the data"

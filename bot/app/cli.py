@@ -276,10 +276,10 @@ async def _command(app: App, args: argparse.Namespace) -> int:
 
 
 async def _tick(app: App, refresh: bool) -> int:
-    from bot.app.frontends import make_front_end
+    from bot.app.frontends import SenderOnDemand, make_front_end
 
-    front = make_front_end(app.settings)
-    await front.open()
+    # For cron: the framework is imported only if something is due to be sent.
+    front = SenderOnDemand(lambda: make_front_end(app.settings))
     delivery = Delivery(app.db, front, app.policy, app.cal)
     publisher = menu_publisher(app, front, Pacer(delivery.throttle))
     try:

@@ -32,7 +32,7 @@ from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
 from schedules.elections import advance_due
-from schedules.menus import MenuPublisher
+from schedules.menus import MenuPublisher, MenuSetter
 from schedules.privacy import sweep as privacy_sweep
 from schedules.throttle import Pacer
 from storage import conversations, leases, migrate, outbox
@@ -85,7 +85,7 @@ async def forget_old_updates(db: Database, now: datetime) -> None:
         await conversations.forget_updates(Tx(session, db), now - UPDATE_MEMORY)
 
 
-def menu_publisher(app: App, front: FrontEnd, pace: Pace) -> MenuPublisher:
+def menu_publisher(app: App, front: MenuSetter, pace: Pace) -> MenuPublisher:
     """Publishes the command menus of the people whose roles or language changed."""
     return MenuPublisher(app.db, front, pace, lambda facts: menus.wanted(app.router, facts))
 

@@ -12,6 +12,7 @@ from bot.domain.values import (
     AdvisorLimitReached,
     AdvisorNotPartyMember,
     Club,
+    DomainError,
     NoAdvisor,
 )
 from bot.services import reminders
@@ -39,18 +40,18 @@ async def appoint(
     With `refresh=False` the caller recomputes the club's deadlines itself (an import does it
     once for all its clubs, and writes one audit entry for the whole file)."""
     await advisors.lock_advisors(tx, [advisor.id])
-    if await advisors.is_dismissed(tx, advisor.id):
-        raise AdvisorDismissed(advisor=advisor.name)
-    if club.category in policy.party_advisor_categories and not advisor.party_member:
-        raise AdvisorNotPartyMember(club=club.name, advisor=advisor.name)
+    dismissed = await advisors.is_dismissed(tx, advisor.id)
     current = await advisors.current(tx, club.id)
-    if current is not None and current.advisor.id == advisor.id:
+    same = current is not None and current.advisor.id == advisor.id
+    # This advisor does not hold this club unless `same`: every current term counts.
+    holds = None if same else await advisors.count_current(tx, advisor.id)
+    refusal = _refusal(policy, club, advisor, dismissed, holds)
+    if refusal is not None:
+        raise refusal
+    if same:
         return await renew(
             tx, policy, cal, now, club, term_end, refresh=refresh, actor=actor, audited=audited
         )
-    # This advisor does not hold this club (that returned above): every current term counts.
-    if await advisors.count_current(tx, advisor.id) >= policy.max_clubs_per_advisor:
-        raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
     today = cal.today(now)
     if current is not None:
         await advisors.end(tx, current.id, now, "replaced")
@@ -70,6 +71,68 @@ async def appoint(
     if refresh:
         await reminders.refresh(tx, policy, cal, now, [club.id])
     return appointment
+
+
+def _refusal(
+    policy: Policy, club: Club, advisor: Advisor, dismissed: bool, holds: int | None
+) -> DomainError | None:
+    """Why the rules refuse to make `advisor` the club's advisor; `holds` is how many clubs the
+    advisor guides now, None when they already guide this one (a renewal)."""
+    if dismissed:
+        return AdvisorDismissed(advisor=advisor.name)
+    if club.category in policy.party_advisor_categories and not advisor.party_member:
+        return AdvisorNotPartyMember(club=club.name, advisor=advisor.name)
+    if holds is not None and holds >= policy.max_clubs_per_advisor:
+        return AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
+    return None
+
+
+async def appoint_many(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    wanted: list[tuple[Club, Advisor, date | None]],
+) -> list[bool | DomainError]:
+    """Give each club (at most once in `wanted`) the advisor until the term end, as `appoint`
+    does one after another, in a few statements for all (an import's clubs): for each, True
+    when appointed or renewed, False when the advisor already holds that very term, or why the
+    rules refused. Not audited; the caller recomputes the clubs' deadlines."""
+    advisor_pks = sorted({advisor.id for _, advisor, _ in wanted})
+    await advisors.lock_advisors(tx, advisor_pks)
+    dismissed = await advisors.dismissed_among(tx, advisor_pks)
+    holds = await advisors.count_current_of(tx, advisor_pks)
+    current = await advisors.current_of(tx, [club.id for club, _, _ in wanted])
+    today = cal.today(now)
+    ended: dict[str, list[int]] = {"replaced": [], "renewed": []}
+    started: list[tuple[int, int, date, date]] = []
+    done: list[bool | DomainError] = []
+    for club, advisor, term_end in wanted:
+        held = current.get(club.id)
+        same = held is not None and held.advisor.id == advisor.id
+        if held is not None and same and term_end in (None, held.term_end):
+            done.append(False)
+            continue
+        count = None if same else holds.get(advisor.id, 0)
+        refusal = _refusal(policy, club, advisor, advisor.id in dismissed, count)
+        if refusal is not None:
+            done.append(refusal)
+            continue
+        if held is not None and same:
+            ends = term_end or add_months(max(held.term_end, today), policy.advisor_term_months)
+            ended["renewed"].append(held.id)
+        else:
+            ends = term_end or add_months(today, policy.advisor_term_months)
+            if held is not None:
+                ended["replaced"].append(held.id)
+                holds[held.advisor.id] = holds.get(held.advisor.id, 0) - 1
+            holds[advisor.id] = holds.get(advisor.id, 0) + 1
+        started.append((club.id, advisor.id, today, ends))
+        done.append(True)
+    for reason, ids in ended.items():
+        await advisors.end_many(tx, ids, now, reason)
+    await advisors.start_many(tx, started)
+    return done
 
 
 async def renew(

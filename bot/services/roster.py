@@ -24,7 +24,6 @@ from bot.domain.values import (
     Category,
     Club,
     DomainError,
-    MeetingStatus,
     Political,
     ReviewResult,
     StudentStatus,
@@ -449,7 +448,10 @@ async def _club_history(
     policy: Policy,
     cal: Calendar,
 ) -> list[RowError]:
-    """Officers, advisors, meetings and reviews from the optional columns; the bad rows."""
+    """Officers, advisors, meetings and reviews from the optional columns; the bad rows.
+
+    Each kind is read for every club at once and written at once (a file lists every club of
+    the university), so the statements do not grow with the rows."""
     today = cal.today(now)
     students = await people.students_by_ids(
         tx, sorted({r.president for _, r in lines if r.president})
@@ -457,80 +459,59 @@ async def _club_history(
     bank = await advisors.advisors_by_staff_ids(
         tx, sorted({r.advisor for _, r in lines if r.advisor})
     )
-    errors: list[RowError] = []
+    errors: dict[int, list[str]] = {}
+    presidents: dict[int, int] = {}
+    wanted: list[tuple[Club, Advisor, date | None]] = []
+    wanted_lines: list[int] = []
     for (line, record), club in zip(lines, club_list, strict=True):
+        found = errors.setdefault(line, [])
         for name in ("last_general_meeting", "last_review"):
             day = getattr(record, name)
             if day is not None and day > today:
-                errors.append(RowError(line, f"{name} {day} is in the future"))
+                found.append(f"{name} {day} is in the future")
         if record.president is not None:
             student = students.get(record.president)
             if student is None:
-                errors.append(RowError(line, f"president {record.president} is not in the roster"))
-            elif await officers.set_president(tx, club.id, student.id, now):
-                report.presidents += 1
+                found.append(f"president {record.president} is not in the roster")
+            else:
+                presidents[club.id] = student.id
         if record.advisor is not None:
             advisor = bank.get(record.advisor)
             if advisor is None:
-                errors.append(
-                    RowError(line, f"advisor {record.advisor} is not in the advisor bank")
-                )
+                found.append(f"advisor {record.advisor} is not in the advisor bank")
             else:
-                try:
-                    report.appointments += await _appoint(
-                        tx, policy, cal, now, club, advisor, record.advisor_term_end
-                    )
-                except DomainError as err:
-                    errors.append(RowError(line, roster_notices.refusal(err)))
-        if errors and errors[-1].line == line:
-            continue
-        report.meetings += await _meeting(tx, now, club.id, record.last_general_meeting)
-        if record.last_review is not None and not await reviews.has_result(
-            tx, club.id, record.last_review.year
-        ):
-            # A club still on the staff's list with a review on record passed it.
-            await reviews.record_result(
-                tx,
-                club.id,
-                record.last_review.year,
-                ReviewResult.PASS,
-                record.last_review,
-                now,
-                None,
-            )
-            report.reviews += 1
-    return errors
-
-
-async def _appoint(
-    tx: Tx,
-    policy: Policy,
-    cal: Calendar,
-    now: datetime,
-    club: Club,
-    advisor: Advisor,
-    term_end: date | None,
-) -> int:
-    """Appoint the file's advisor unless they already hold that very term; 1 if appointed."""
-    current = await advisors.current(tx, club.id)
-    same = current is not None and current.advisor.id == advisor.id
-    if same and current is not None and term_end in (None, current.term_end):
-        return 0
-    await appointments.appoint(
-        tx, policy, cal, now, club, advisor, term_end, refresh=False, audited=False
-    )
-    return 1
-
-
-async def _meeting(tx: Tx, now: datetime, club_id: int, held_on: date | None) -> int:
-    """Record the file's last general meeting as confirmed, unless a later one is known."""
-    if held_on is None:
-        return 0
-    last = await meetings.last_confirmed(tx, club_id)
-    if last is not None and last >= held_on:
-        return 0
-    await meetings.record(tx, club_id, held_on, MeetingStatus.CONFIRMED, now, recorded_by=None)
-    return 1
+                wanted.append((club, advisor, record.advisor_term_end))
+                wanted_lines.append(line)
+    done = await appointments.appoint_many(tx, policy, cal, now, wanted)
+    for line, outcome in zip(wanted_lines, done, strict=True):
+        if isinstance(outcome, DomainError):
+            errors[line].append(roster_notices.refusal(outcome))
+        else:
+            report.appointments += outcome
+    bad = [RowError(line, reason) for line, found in errors.items() for reason in found]
+    if bad:
+        return bad  # the import is refused: nothing more is written
+    report.presidents += len(await officers.set_presidents(tx, presidents, now))
+    club_ids = [club.id for club in club_list]
+    last = await meetings.last_confirmed_of(tx, club_ids)
+    held = [
+        (club.id, record.last_general_meeting)
+        for (_, record), club in zip(lines, club_list, strict=True)
+        if record.last_general_meeting is not None
+        and (club.id not in last or last[club.id] < record.last_general_meeting)
+    ]
+    await meetings.record_confirmed(tx, held, now)
+    report.meetings += len(held)
+    # A club still on the staff's list with a review on record passed it.
+    known = await reviews.years_with_result(tx, club_ids)
+    passed = [
+        (club.id, ReviewResult.PASS, record.last_review)
+        for (_, record), club in zip(lines, club_list, strict=True)
+        if record.last_review is not None and (club.id, record.last_review.year) not in known
+    ]
+    await reviews.add_results(tx, passed, now)
+    report.reviews += len(passed)
+    return []
 
 
 async def import_advisors(tx: Tx, now: datetime, data: bytes) -> ImportReport:

@@ -237,16 +237,32 @@ async def within_limit(tx: Tx, policy: Policy, app: Application, advisor: Adviso
     place for this one; AdvisorLimitReached if not."""
     held = await advisors.count_current(tx, advisor.id)
     pending = await applications_store.advisor_load(tx, advisor.id, app.id)
-    if held + pending >= policy.max_clubs_per_advisor:
-        raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
+    refusal = _over_limit(policy, advisor, held + pending)
+    if refusal is not None:
+        raise refusal
+
+
+def _over_limit(policy: Policy, advisor: Advisor, load: int) -> DomainError | None:
+    """ADV-4 for an advisor who holds or is named by `load` clubs and other applications."""
+    if load >= policy.max_clubs_per_advisor:
+        return AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
+    return None
+
+
+def _not_party(policy: Policy, app: Application, advisor: Advisor) -> DomainError | None:
+    """ADV-2: the application's category needs a Party member and the advisor is not one."""
+    category = app.category
+    party_needed = category is not None and Category(category) in policy.party_advisor_categories
+    if party_needed and not advisor.party_member:
+        return AdvisorNotPartyMember(club=app.name or "—", advisor=advisor.name)
+    return None
 
 
 async def check_advisor(tx: Tx, policy: Policy, app: Application, advisor: Advisor) -> None:
     """ADV-2 (party membership for some categories) and ADV-4 (pending applications count)."""
-    category = app.category
-    party_needed = category is not None and Category(category) in policy.party_advisor_categories
-    if party_needed and not advisor.party_member:
-        raise AdvisorNotPartyMember(club=app.name or "—", advisor=advisor.name)
+    refusal = _not_party(policy, app, advisor)
+    if refusal is not None:
+        raise refusal
     await within_limit(tx, policy, app, advisor)
 
 
@@ -261,15 +277,18 @@ async def hold_advisor(tx: Tx, policy: Policy, app: Application, advisor_pk: int
 
 
 async def choosable_advisors(tx: Tx, policy: Policy, app: Application) -> list[Advisor]:
-    """The advisors this application may choose now."""
-    found = []
-    for advisor in await applications_store.current_advisors(tx):
-        try:
-            await check_advisor(tx, policy, app, advisor)
-        except DomainError:
-            continue
-        found.append(advisor)
-    return found
+    """The advisors this application may choose now: the bank's, their clubs and the other
+    live applications naming them each counted in one statement for all (ADV-2, ADV-4)."""
+    bank = await applications_store.current_advisors(tx)
+    held = await advisors.clubs_held(tx)
+    named = await applications_store.advisor_loads(tx, app.id)
+    return [
+        advisor
+        for advisor in bank
+        if _not_party(policy, app, advisor) is None
+        and _over_limit(policy, advisor, held.get(advisor.id, 0) + named.get(advisor.id, 0))
+        is None
+    ]
 
 
 async def set_advisor(

@@ -80,6 +80,9 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "election_strike": frozenset({A.STAFF, A.ADVISOR}),
     "election_object": frozenset({A.OFFICER, A.MEMBER}),
     "election_approve": frozenset({A.STAFF, A.UNIT_REP, A.ADVISOR}),
+    # Activities (ACT-1): officers and advisors propose; the service checks it is their club.
+    # The decision buttons are checked by the service against the activity's current level.
+    "activity": frozenset({A.OFFICER, A.ADVISOR}),
 }
 # The rows of the matrix that are button actions, not commands.
 BUTTON_ACTIONS = frozenset(

@@ -9,6 +9,7 @@ def build_router() -> Router:
     """Every command, button kind and flow the bot knows."""
     from bot.flows import (
         account,
+        activities,
         advisors,
         applications,
         browsing,
@@ -44,6 +45,7 @@ def build_router() -> Router:
         review,
         advisors,
         elections,
+        activities,
     ):
         router.include(module.router)
     return router

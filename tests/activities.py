@@ -1,0 +1,71 @@
+"""The chess club of tests/elections.py proposing activities: a helper that answers /activity's
+questions, and the approvers' presses on the requests they were sent."""
+
+from __future__ import annotations
+
+from bot.domain.policy import Policy
+from bot.services import identity, roster
+from storage.db import Database
+from storage.tx import Tx
+from tests.clock import FakeClock, local
+from tests.elections import ADVISOR, CLUB, MEMBERS, OFFICER, REP, STAFF, START, Club
+from tests.harness import STUDENT_HEADER, Chat, student_line
+from tests.reminders import World
+
+__all__ = ["ADVISOR", "OFFICER", "REP", "STAFF", "Club", "propose", "seeded"]
+
+
+async def seeded(db: Database, *, members: int = 2, **policy: object) -> Club:
+    """The chess club of tests/elections.py, on a policy whose throttle a script never meets."""
+    values: dict[str, object] = {"throttle_updates": 1000, **policy}
+    w = World(db, FakeClock(local(START, 9)), Policy.model_validate(values))
+    await w.seed(CLUB)
+    extra = [student_line(f"S{n}") for n in range(3, 6)]
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        await roster.import_students(
+            tx, w.clock.now(), "\n".join([STUDENT_HEADER, *extra]).encode()
+        )
+        codes = {s.student_id: c for s, c in await identity.issue_codes(tx, w.clock.now())}
+    club = Club(w)
+    for sid, user in list(MEMBERS.items())[:members]:
+        if sid != "S1":
+            assert "bound" in await club.chat(user).send(f"/start {codes[sid]}")
+        assert "Welcome" in await club.chat(user).send("/join Chess Club")
+    return club
+
+
+async def propose(
+    chat: Chat,
+    title: str = "Chess night",
+    *,
+    kind: str = "Regular activity",
+    starts: str = "2026-03-12 19:00",
+    ends: str = "21:00",
+    expected: str = "30",
+    capacity: str | None = "20",
+    audience: str = "The club's members",
+    speakers: tuple[str, ...] = (),
+    submit: bool = True,
+) -> str:
+    """Answer every question of /activity (a fresh proposal); what the last answer said."""
+    await chat.send("/activity")
+    await chat.send(title)
+    await chat.click(kind)
+    for speaker in speakers:
+        await chat.send(speaker)
+    if speakers:
+        await chat.click("Done with the speakers")
+    await chat.send(starts)
+    await chat.send(ends)
+    await chat.send("Library room 204")
+    await chat.send(expected)
+    if capacity is None:
+        await chat.click("No limit")
+    else:
+        await chat.send(capacity)
+    await chat.click(audience)
+    await chat.send("Games for every level; boards provided.")
+    if submit:
+        await chat.click("✅ Submit for approval")
+    return chat.said

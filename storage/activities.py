@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlmodel import col
 
 from bot.domain.activities import (
@@ -35,6 +35,7 @@ from storage.models import (
     ActivitySpeakerRow,
     AppointmentRow,
     ClubRow,
+    MembershipRow,
     RoleGrantRow,
     UnitRepRow,
     WorkDayRow,
@@ -375,3 +376,174 @@ async def _speakers_of(tx: Tx, activity_ids: list[int]) -> dict[int, tuple[Speak
         entry = SpeakerEntry(s.id, Speaker(s.name, s.affiliation, s.outside))
         found.setdefault(s.activity_id, []).append(entry)
     return {key: tuple(value) for key, value in found.items()}
+
+
+# --- announcement and sign-up --------------------------------------------------------------------
+
+_member = table_of(MembershipRow)
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+CANCELLED = "cancelled"
+LIVE = (CONFIRMED, WAITLISTED)
+
+
+async def audience_accounts(
+    tx: Tx, club_id: int, audience: ActivityAudience
+) -> list[tuple[int, Language]]:
+    """The reachable accounts of the students who may come: the club's members, or every
+    student with a bound account (one statement)."""
+    stmt = select(_account.c.user_id, _account.c.language).where(
+        _account.c.student_pk.is_not(None), _account.c.unreachable_at.is_(None)
+    )
+    if audience is ActivityAudience.MEMBERS:
+        stmt = stmt.join(_member, _member.c.student_pk == _account.c.student_pk).where(
+            _member.c.club_id == club_id, _member.c.slot.is_not(None)
+        )
+    rows = await tx.session.execute(stmt.order_by(_account.c.user_id))
+    return [(uid, _language(lang)) for uid, lang in rows]
+
+
+async def mark_announced(tx: Tx, activity_id: int, now: datetime) -> None:
+    await tx.session.execute(update(_a).where(_a.c.id == activity_id).values(announced_at=now))
+
+
+async def is_member(tx: Tx, student_pk: int, club_id: int) -> bool:
+    stmt = select(_member.c.id).where(
+        _member.c.student_pk == student_pk,
+        _member.c.club_id == club_id,
+        _member.c.slot.is_not(None),
+    )
+    return (await tx.session.execute(stmt)).first() is not None
+
+
+def _open_to(student_pk: int, now: datetime) -> Any:
+    """Approved activities still to start that this student may attend."""
+    clubs_of_student = select(_member.c.club_id).where(
+        _member.c.student_pk == student_pk, _member.c.slot.is_not(None)
+    )
+    return (
+        (_a.c.state == ActivityState.APPROVED.value)
+        & (_a.c.starts_at > now)
+        & ((_a.c.audience == ActivityAudience.STUDENTS.value) | _a.c.club_id.in_(clubs_of_student))
+    )
+
+
+async def upcoming_count(tx: Tx, student_pk: int, now: datetime) -> int:
+    stmt = select(func.count()).select_from(_a).where(_open_to(student_pk, now))
+    return int((await tx.session.execute(stmt)).scalar_one())
+
+
+async def upcoming_page(
+    tx: Tx, student_pk: int, now: datetime, offset: int, limit: int
+) -> list[tuple[Activity, str | None]]:
+    """A page of the activities this student may attend, soonest first, each with the
+    student's live sign-up status (None: not signed up): one statement."""
+    mine = (
+        select(_signup.c.activity_id, _signup.c.status)
+        .where(_signup.c.student_pk == student_pk, _signup.c.status.in_(LIVE))
+        .subquery("mine")
+    )
+    stmt = (
+        select(*_COLUMNS, mine.c.status.label("signup"))
+        .join(_club, _club.c.id == _a.c.club_id)
+        .outerjoin(mine, mine.c.activity_id == _a.c.id)
+        .where(_open_to(student_pk, now))
+        .order_by(_a.c.starts_at, _a.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(_activity(row), row.signup) for row in await tx.session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    id: int
+    student_pk: int
+    status: str
+    place: int | None
+
+
+async def lock_activity(tx: Tx, activity_id: int) -> None:
+    """Serialize sign-ups and cancellations of one activity until the transaction ends."""
+    await tx.db.lock_rows(tx.session, "activity", [activity_id])
+
+
+async def live_sign_up(tx: Tx, activity_id: int, student_pk: int) -> SignUp | None:
+    stmt = select(_signup.c.id, _signup.c.student_pk, _signup.c.status, _signup.c.place).where(
+        _signup.c.activity_id == activity_id,
+        _signup.c.student_pk == student_pk,
+        _signup.c.status.in_(LIVE),
+    )
+    row = (await tx.session.execute(stmt)).first()
+    return None if row is None else SignUp(row.id, row.student_pk, row.status, row.place)
+
+
+async def taken_places(tx: Tx, activity_id: int) -> set[int]:
+    stmt = select(_signup.c.place).where(
+        _signup.c.activity_id == activity_id, _signup.c.place.is_not(None)
+    )
+    return {place for (place,) in await tx.session.execute(stmt)}
+
+
+async def add_sign_up(
+    tx: Tx, activity_id: int, student_pk: int, status: str, place: int | None, now: datetime
+) -> bool:
+    """Insert a sign-up; False if the student has a live one, or the place is taken (the unique
+    indexes decide, whatever the reads before said)."""
+    stmt = (
+        tx.insert(ActivitySignupRow)
+        .values(
+            activity_id=activity_id,
+            student_pk=student_pk,
+            status=status,
+            place=place,
+            created_at=now,
+            changed_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def end_sign_up(tx: Tx, sign_up_id: int, now: datetime) -> None:
+    await tx.session.execute(
+        update(_signup)
+        .where(_signup.c.id == sign_up_id)
+        .values(status=CANCELLED, place=None, changed_at=now)
+    )
+
+
+async def promote_first(tx: Tx, activity_id: int, place: int | None, now: datetime) -> int | None:
+    """Confirm the first waitlisted student on `place`; their student id (None: nobody waits)."""
+    stmt = (
+        select(_signup.c.id, _signup.c.student_pk)
+        .where(_signup.c.activity_id == activity_id, _signup.c.status == WAITLISTED)
+        .order_by(_signup.c.id)
+        .limit(1)
+    )
+    row = (await tx.session.execute(stmt)).first()
+    if row is None:
+        return None
+    await tx.session.execute(
+        update(_signup)
+        .where(_signup.c.id == row.id)
+        .values(status=CONFIRMED, place=place, changed_at=now)
+    )
+    return int(row.student_pk)
+
+
+async def sign_up_counts(tx: Tx, activity_id: int) -> dict[str, int]:
+    stmt = (
+        select(_signup.c.status, func.count())
+        .where(_signup.c.activity_id == activity_id, _signup.c.status.in_(LIVE))
+        .group_by(_signup.c.status)
+    )
+    return {status: int(n) for status, n in await tx.session.execute(stmt)}
+
+
+async def account_of_student(tx: Tx, student_pk: int) -> tuple[int, Language] | None:
+    stmt = select(_account.c.user_id, _account.c.language).where(
+        _account.c.student_pk == student_pk, _account.c.unreachable_at.is_(None)
+    )
+    row = (await tx.session.execute(stmt)).first()
+    return None if row is None else (int(row.user_id), _language(row.language))

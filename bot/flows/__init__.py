@@ -17,6 +17,7 @@ def build_router() -> Router:
         deadlines,
         elections,
         establish,
+        events,
         joining,
         lifecycle,
         pages,
@@ -46,6 +47,7 @@ def build_router() -> Router:
         advisors,
         elections,
         activities,
+        events,
     ):
         router.include(module.router)
     return router

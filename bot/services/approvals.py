@@ -23,6 +23,7 @@ from bot.domain.activities import (
 )
 from bot.domain.calendar import Calendar
 from bot.domain.values import ClubStatus, DomainError, Language, Role
+from bot.services import signups
 from bot.services.notices import activities as notices
 from bot.services.notices.todo import Todo
 from storage import activities as store
@@ -125,6 +126,8 @@ async def decide(
     if state in LEVELS:
         await ask_next(tx, cal, now, act.id)
     else:
+        if state is ActivityState.APPROVED:
+            await signups.announce(tx, cal, now, act)
         lang = await store.account_language(tx, act.organizer)
         told = "approve" if state is ActivityState.APPROVED else decision.value
         await outbox.enqueue(

@@ -36,11 +36,13 @@ from storage.models import (
     AppointmentRow,
     ClubRow,
     MembershipRow,
+    OutboxRow,
     RoleGrantRow,
     UnitRepRow,
     WorkDayRow,
     table_of,
 )
+from storage.outbox import CLEARED, PENDING
 from storage.tx import Tx
 
 # Rows of one list read at most (/todo says how many are shown).
@@ -381,6 +383,7 @@ async def _speakers_of(tx: Tx, activity_ids: list[int]) -> dict[int, tuple[Speak
 # --- announcement and sign-up --------------------------------------------------------------------
 
 _member = table_of(MembershipRow)
+_outbox = table_of(OutboxRow)
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
 CANCELLED = "cancelled"
@@ -487,9 +490,9 @@ async def taken_places(tx: Tx, activity_id: int) -> set[int]:
 
 async def add_sign_up(
     tx: Tx, activity_id: int, student_pk: int, status: str, place: int | None, now: datetime
-) -> bool:
-    """Insert a sign-up; False if the student has a live one, or the place is taken (the unique
-    indexes decide, whatever the reads before said)."""
+) -> int | None:
+    """Insert a sign-up; its id, or None if the student has a live one or the place is taken
+    (the unique indexes decide, whatever the reads before said)."""
     stmt = (
         tx.insert(ActivitySignupRow)
         .values(
@@ -501,8 +504,10 @@ async def add_sign_up(
             changed_at=now,
         )
         .on_conflict_do_nothing()
+        .returning(_signup.c.id)
     )
-    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    found = (await tx.session.execute(stmt)).scalar()
+    return None if found is None else int(found)
 
 
 async def end_sign_up(tx: Tx, sign_up_id: int, now: datetime) -> None:
@@ -513,8 +518,10 @@ async def end_sign_up(tx: Tx, sign_up_id: int, now: datetime) -> None:
     )
 
 
-async def promote_first(tx: Tx, activity_id: int, place: int | None, now: datetime) -> int | None:
-    """Confirm the first waitlisted student on `place`; their student id (None: nobody waits)."""
+async def promote_first(
+    tx: Tx, activity_id: int, place: int | None, now: datetime
+) -> SignUp | None:
+    """Confirm the first waitlisted student on `place`; their sign-up (None: nobody waits)."""
     stmt = (
         select(_signup.c.id, _signup.c.student_pk)
         .where(_signup.c.activity_id == activity_id, _signup.c.status == WAITLISTED)
@@ -529,7 +536,7 @@ async def promote_first(tx: Tx, activity_id: int, place: int | None, now: dateti
         .where(_signup.c.id == row.id)
         .values(status=CONFIRMED, place=place, changed_at=now)
     )
-    return int(row.student_pk)
+    return SignUp(int(row.id), int(row.student_pk), CONFIRMED, place)
 
 
 async def sign_up_counts(tx: Tx, activity_id: int) -> dict[str, int]:
@@ -547,3 +554,12 @@ async def account_of_student(tx: Tx, student_pk: int) -> tuple[int, Language] | 
     )
     row = (await tx.session.execute(stmt)).first()
     return None if row is None else (int(row.user_id), _language(row.language))
+
+
+async def clear_messages(tx: Tx, keys: list[str]) -> None:
+    """Drop messages still waiting in the outbox (a reminder for a sign-up cancelled)."""
+    await tx.session.execute(
+        update(_outbox)
+        .where(_outbox.c.key.in_(keys), _outbox.c.status == PENDING)
+        .values(status=CLEARED)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import ActivityRow, ActivitySignupRow
 from storage.tx import Tx
 from tests.activities import OFFICER, approve_all, propose, seeded
+from tests.clock import local
 from tests.conftest import MakeDb
 from tests.harness import STUDENT_HEADER, student_line
 from tests.reminders import CAL
@@ -71,6 +72,13 @@ async def test_announced_on_approval_then_sign_up_waitlist_cancel_and_promotion(
     await second.press(callbacks.encode(signups.SIGN_UP, members_only.id))
     assert "Only members of Chess Club" in second.said
     assert "You are signed up" in await club.press_sent(S2, "✋ Sign up")
+    # The day before: a reminder for those with a place, none for a cancelled sign-up.
+    await club.w.tick(local(date(2026, 3, 11), 19, 5))
+    assert any("Tomorrow: <b>Blitz evening</b>" in t for t in club.w.telegram.to(S3))
+    assert not any("Tomorrow: <b>Blitz evening</b>" in t for t in club.w.telegram.to(S2))
+    assert not any("Tomorrow: <b>Members" in t for t in club.w.telegram.to(S2))
+    await club.w.tick(local(date(2026, 3, 12), 19, 5))
+    assert any("Tomorrow: <b>Members" in t for t in club.w.telegram.to(S2))
     # After the start: no sign-up, no cancellation.
     club.w.clock.advance(days=12)
     await first.press(callbacks.encode(signups.CANCEL, members_only.id))
@@ -130,7 +138,7 @@ async def test_200_simultaneous_sign_ups_for_50_places_confirm_exactly_50(
         handle = db if i % 2 else other
         try:
             async with handle.transaction() as session:
-                done = await signups.sign_up(Tx(session, handle), now, students[i], act_id)
+                done = await signups.sign_up(Tx(session, handle), CAL, now, students[i], act_id)
         except Exception as exc:
             return f"other: {type(exc).__name__}: {exc}"
         return done.status

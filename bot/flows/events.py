@@ -67,7 +67,7 @@ async def _page(ctx: Ctx, page: int, *, edit: bool) -> Step:
 
 @router.callback(signups.SIGN_UP)
 async def sign_up_button(ctx: Ctx, cb: Callback) -> Step:
-    done = await signups.sign_up(ctx.tx, ctx.now, ctx.student, cb.int_arg(0))
+    done = await signups.sign_up(ctx.tx, ctx.cal, ctx.now, ctx.student, cb.int_arg(0))
     act = done.activity
     key = (
         f"activity.signed.{done.status}" if done.new else f"activity.signed.already_{done.status}"

@@ -11,7 +11,7 @@ the waiting list, who is told.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.chat import callbacks
 from bot.chat.i18n import tr
@@ -92,7 +92,9 @@ class Signed:
     new: bool  # False: the student was signed up already
 
 
-async def sign_up(tx: Tx, now: datetime, student: Student | None, activity_id: int) -> Signed:
+async def sign_up(
+    tx: Tx, cal: Calendar, now: datetime, student: Student | None, activity_id: int
+) -> Signed:
     """Sign the student up: a place if one is free, else the waiting list."""
     act = await _open(tx, now, student, activity_id)
     assert student is not None
@@ -110,11 +112,37 @@ async def sign_up(tx: Tx, now: datetime, student: Student | None, activity_id: i
         taken = await store.taken_places(tx, act.id)
         free = [n for n in range(1, act.capacity + 1) if n not in taken]
         status, place = (CONFIRMED, free[0]) if free else (WAITLISTED, None)
-    if not await store.add_sign_up(tx, act.id, student.id, status, place, now):
+    added = await store.add_sign_up(tx, act.id, student.id, status, place, now)
+    if added is None:
         # Only without the lock (it is held): the indexes refused a second live sign-up.
         held = await store.live_sign_up(tx, act.id, student.id)
         return Signed(act, held.status if held else status, new=False)
+    if status == CONFIRMED:
+        await _remind(tx, cal, now, act, student.id, added)
     return Signed(act, status, new=True)
+
+
+def _reminder_key(act: Activity, sign_up_id: int) -> str:
+    return f"activity:{act.id}:remind:{sign_up_id}"
+
+
+async def _remind(
+    tx: Tx, cal: Calendar, now: datetime, act: Activity, student_pk: int, sign_up_id: int
+) -> None:
+    """Queue the reminder a confirmed student gets the day before the start."""
+    account = await store.account_of_student(tx, student_pk)
+    if account is None or act.starts_at is None:
+        return
+    user_id, lang = account
+    text = tr(
+        lang,
+        "activity.reminder",
+        title=act.title or "—",
+        starts=notices.local(cal, act.starts_at),
+        place=act.place or "—",
+    )
+    due = max(now, act.starts_at - timedelta(days=1))
+    await outbox.enqueue(tx, _reminder_key(act, sign_up_id), user_id, text, due)
 
 
 async def cancel(
@@ -130,15 +158,17 @@ async def cancel(
     if held is None:
         raise NotSignedUp(title=act.title or "—")
     await store.end_sign_up(tx, held.id, now)
+    await store.clear_messages(tx, [_reminder_key(act, held.id)])
     if held.status == CONFIRMED and act.capacity is not None:
         promoted = await store.promote_first(tx, act.id, held.place, now)
         if promoted is not None:
-            account = await store.account_of_student(tx, promoted)
+            await _remind(tx, cal, now, act, promoted.student_pk, promoted.id)
+            account = await store.account_of_student(tx, promoted.student_pk)
             if account is not None:
                 user_id, lang = account
                 await outbox.enqueue(
                     tx,
-                    f"activity:{act.id}:promoted:{promoted}:{held.id}",
+                    f"activity:{act.id}:promoted:{promoted.id}",
                     user_id,
                     tr(
                         lang,

@@ -8,18 +8,21 @@ from bot.services import identity, roster
 from storage.db import Database
 from storage.tx import Tx
 from tests.clock import FakeClock, local
-from tests.elections import ADVISOR, CLUB, MEMBERS, OFFICER, REP, STAFF, START, Club
+from tests.elections import ADVISOR, CLUB, FAR, MEMBERS, OFFICER, REP, STAFF, START, Club
 from tests.harness import STUDENT_HEADER, Chat, student_line
 from tests.reminders import World
 
-__all__ = ["ADVISOR", "OFFICER", "REP", "STAFF", "Club", "propose", "seeded"]
+__all__ = ["ADVISOR", "FAR", "OFFICER", "REP", "STAFF", "Club", "propose", "seeded"]
 
 
-async def seeded(db: Database, *, members: int = 2, **policy: object) -> Club:
-    """The chess club of tests/elections.py, on a policy whose throttle a script never meets."""
+async def seeded(
+    db: Database, *, members: int = 2, more: tuple[str, ...] = (), **policy: object
+) -> Club:
+    """The chess club of tests/elections.py (and the clubs of `more`, lines of the clubs file),
+    on a policy whose throttle a script never meets."""
     values: dict[str, object] = {"throttle_updates": 1000, **policy}
     w = World(db, FakeClock(local(START, 9)), Policy.model_validate(values))
-    await w.seed(CLUB)
+    await w.seed(CLUB, *more)
     extra = [student_line(f"S{n}") for n in range(3, 6)]
     async with db.transaction() as session:
         tx = Tx(session, db)

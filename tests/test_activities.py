@@ -35,7 +35,7 @@ from storage import activities, audit, people
 from storage.db import Database
 from storage.models import ActivityRow
 from storage.tx import Tx
-from tests.activities import ADVISOR, OFFICER, REP, STAFF, Club, propose, seeded
+from tests.activities import ADVISOR, FAR, OFFICER, REP, STAFF, Club, propose, seeded
 
 
 def _at(day: int, hour: int = 10) -> datetime:
@@ -308,3 +308,36 @@ def test_the_state_diagram_draws_the_table() -> None:
         if found:
             drawn.add((ActivityState(found[1]), Move(found[3]), ActivityState(found[2])))
     assert drawn == {(state, move, to) for (state, move), to in TRANSITIONS.items()}
+
+
+async def test_the_advisor_of_two_clubs_chooses_the_club_and_reads_chinese(db: Database) -> None:
+    go = f"Go Club,academic,CS Dept,2021-09-01,S2,T1,{FAR},2026-01-10,2025-11-20"
+    club = await seeded(db, more=(go,))
+    advisor = club.chat(ADVISOR)
+    await advisor.send("/language")
+    await advisor.click("中文")
+    assert "为哪个社团申报活动？" in await advisor.send("/activity")
+    assert "请点击下方按钮选择" in await advisor.send("Go Club")
+    await advisor.click("Go Club")
+    assert "活动名称是什么？" in advisor.said
+    await advisor.send("围棋入门")
+    await advisor.click("讲座、报告会或论坛")
+    assert "一会一报" in advisor.said
+    await advisor.send("李明，北京大学")
+    await advisor.click("主讲人已填好")
+    assert "请按 YYYY-MM-DD HH:MM" in await advisor.send("明天晚上")
+    await advisor.send("2026-03-12 19:00")
+    await advisor.send("21:00")
+    await advisor.send("图书馆 204")
+    await advisor.send("25")
+    await advisor.click("不限名额")
+    await advisor.click("全校学生")
+    review = await advisor.send("从零开始学围棋。")
+    assert "围棋入门——Go Club" in review
+    assert "主讲人：\n李明（北京大学）" in review
+    assert "预计人数：25；名额：不限" in review
+    await advisor.click("✅ 提交审批")
+    assert "已提交，将依次由指导教师、业务指导单位和校团委审批" in advisor.said
+    # The advisor who proposed it is asked as the advisor too (ACT-1 asks every level).
+    await club.tick(minutes=1)
+    assert any("围棋入门" in t for t in club.w.telegram.to(ADVISOR))

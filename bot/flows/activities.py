@@ -320,7 +320,7 @@ async def decide_button(ctx: Ctx, cb: Callback) -> Step:
         raise callbacks.BadCallback("expected a|t|j")
     decision = Decision(notices.ACTIONS[code])
     act = await approvals.current(ctx.tx, cb.int_arg(1), cb.int_arg(2))
-    if not await approvals.may_decide(ctx.tx, ctx.user_id, ctx.advisor_pk, act):
+    if not await approvals.may_decide(ctx.tx, ctx.user_id, act):
         raise approvals.NotApprover()
     if decision is Decision.APPROVE:
         return await _decided(ctx, act.id, act.version, decision, None)
@@ -337,7 +337,6 @@ async def _decided(
         ctx.cal,
         ctx.now,
         ctx.user_id,
-        ctx.advisor_pk,
         activity_id,
         version,
         decision,

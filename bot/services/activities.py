@@ -223,7 +223,7 @@ async def choose(tx: Tx, now: datetime, act: Activity, field: str, value: str) -
             await store.change(tx, act.id, now, kind=ActivityKind(value).value)
         case "audience":
             await store.change(tx, act.id, now, audience=ActivityAudience(value).value)
-        case "capacity":
+        case "capacity" if value == "none":
             await store.change(tx, act.id, now, capacity=None, capacity_set=True)
         case _:
             raise ValueError(field)

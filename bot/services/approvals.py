@@ -63,7 +63,7 @@ async def ask_next(tx: Tx, cal: Calendar, now: datetime, activity_id: int) -> in
     return await outbox.enqueue_many(tx, messages, now)
 
 
-async def may_decide(tx: Tx, user_id: int, advisor_pk: int | None, act: Activity) -> bool:
+async def may_decide(tx: Tx, user_id: int, act: Activity) -> bool:
     """Whether this person answers at the activity's current level, read now."""
     if act.state not in LEVELS:
         return False
@@ -83,7 +83,6 @@ async def decide(
     cal: Calendar,
     now: datetime,
     user_id: int,
-    advisor_pk: int | None,
     activity_id: int,
     version: int,
     decision: Decision,
@@ -92,7 +91,7 @@ async def decide(
     """Record this level's decision; the activity as it was, the state it is in now, and the
     decision taken (a rejection when the club stopped meanwhile)."""
     act = await current(tx, activity_id, version)
-    if not await may_decide(tx, user_id, advisor_pk, act):
+    if not await may_decide(tx, user_id, act):
         raise NotApprover()
     if decision is not Decision.APPROVE and not (comment or "").strip():
         raise CommentNeeded()

@@ -563,3 +563,13 @@ async def clear_messages(tx: Tx, keys: list[str]) -> None:
         .where(_outbox.c.key.in_(keys), _outbox.c.status == PENDING)
         .values(status=CLEARED)
     )
+
+
+async def clear_prefixed(tx: Tx, prefix: str) -> None:
+    """Drop the messages still waiting whose key starts with `prefix` (a level's requests,
+    reminders and escalations, once the level has answered)."""
+    await tx.session.execute(
+        update(_outbox)
+        .where(_outbox.c.key.startswith(prefix, autoescape=True), _outbox.c.status == PENDING)
+        .values(status=CLEARED)
+    )

@@ -36,6 +36,7 @@ from storage.db import Database
 from storage.models import ActivityRow
 from storage.tx import Tx
 from tests.activities import ADVISOR, FAR, OFFICER, REP, STAFF, Club, propose, seeded
+from tests.clock import local
 
 
 def _at(day: int, hour: int = 10) -> datetime:
@@ -341,3 +342,33 @@ async def test_the_advisor_of_two_clubs_chooses_the_club_and_reads_chinese(db: D
     # The advisor who proposed it is asked as the advisor too (ACT-1 asks every level).
     await club.tick(minutes=1)
     assert any("围棋入门" in t for t in club.w.telegram.to(ADVISOR))
+
+
+async def test_an_approver_is_reminded_on_the_last_day_and_the_level_above_told_after(
+    db: Database,
+) -> None:
+    """Submitted on Monday 2 March: the advisor answers within 3 working days, so is reminded
+    on Thursday 5 March; on Friday the unit's representative hears that it waits. A level that
+    answered in time is neither reminded nor escalated."""
+    club = await seeded(db)
+    await propose(club.chat(OFFICER))
+    await club.tick(minutes=1)
+    await club.w.tick(local(date(2026, 3, 5), 9, 5))
+    assert any(
+        "last day to answer" in t and "by 2026-03-05" in t for t in club.w.telegram.to(ADVISOR)
+    )
+    assert not any("without an answer" in t for t in club.w.telegram.to(REP))
+    await club.w.tick(local(date(2026, 3, 6), 9, 5))
+    assert any(
+        "waited for the club's advisor until 2026-03-05" in t for t in club.w.telegram.to(REP)
+    )
+    # The reminder carries the decision buttons: the advisor answers from it.
+    assert "goes on to the guidance unit" in await club.press_sent(ADVISOR, "✅ Approve")
+    await club.w.tick(local(date(2026, 3, 6), 9, 10))
+    assert "goes on to staff" in await club.press_sent(REP, "✅ Approve")
+    # The unit answered at once: no reminder on its last day (Wednesday 11 March).
+    await club.w.tick(local(date(2026, 3, 12), 9, 5))
+    assert not any("last day to answer" in t for t in club.w.telegram.to(REP))
+    assert any(
+        "last day to answer" in t and "by 2026-03-11" in t for t in club.w.telegram.to(STAFF)
+    )

@@ -262,7 +262,7 @@ async def on_review(ctx: Ctx, data: ActivityData, given: Input) -> Step:
         )
     except DomainError as err:
         return await _review(ctx, act, _err(ctx, err))
-    await approvals.ask_next(ctx.tx, ctx.cal, ctx.now, done.activity.id)
+    await approvals.ask_next(ctx.tx, ctx.policy, ctx.cal, ctx.now, done.activity.id)
     key = "activity.submitted_staff" if done.staff else "activity.submitted"
     return Step.say(ctx.t(key, title=act.title or "—", club=act.club), edit=True)
 
@@ -334,6 +334,7 @@ async def _decided(
 ) -> Step:
     act, state, taken = await approvals.decide(
         ctx.tx,
+        ctx.policy,
         ctx.cal,
         ctx.now,
         ctx.user_id,

@@ -10,8 +10,9 @@ on level and version): of two approvers pressing at once, one decides, the other
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
+from bot.chat.i18n import tr
 from bot.domain.activities import (
     LEVELS,
     ActivityState,
@@ -22,6 +23,7 @@ from bot.domain.activities import (
     next_level,
 )
 from bot.domain.calendar import Calendar
+from bot.domain.policy import Policy
 from bot.domain.values import ClubStatus, DomainError, Language, Role
 from bot.services import signups
 from bot.services.notices import activities as notices
@@ -45,22 +47,76 @@ class CommentNeeded(DomainError):
     key = "error.activity.comment_needed"
 
 
-async def ask_next(tx: Tx, cal: Calendar, now: datetime, activity_id: int) -> int:
-    """Ask whoever answers at the activity's current level; how many were asked."""
+# Reminders and escalations go out at this local hour (the outbox does not hold them at night).
+MORNING = time(9, 0)
+# Who hears that a level let its answer time run out.
+ESCALATE_TO = {
+    ActivityState.ADVISOR: ActivityState.UNIT,
+    ActivityState.UNIT: ActivityState.STAFF,
+    ActivityState.STAFF: ActivityState.STAFF,
+}
+
+
+def _prefix(act: Activity) -> str:
+    """The key prefix of every message asking the activity's current level."""
+    return f"activity:{act.id}:v{act.version}:{act.state.value}:"
+
+
+async def ask_next(tx: Tx, policy: Policy, cal: Calendar, now: datetime, activity_id: int) -> int:
+    """Ask whoever answers at the activity's current level, and queue the reminder of the last
+    answer day (ACT-1: `activity_answer_working_days`) and the escalation after it; how many
+    were asked."""
     act = await store.activity(tx, activity_id)
     if act is None or act.state not in LEVELS:
         return 0
-    people_asked = await store.approvers(tx, act.club_id, act.state)
+    asked = await store.approvers(tx, act.club_id, act.state)
+    prefix = _prefix(act)
+    level = act.state.value
     messages = [
         Message(
-            f"activity:{act.id}:v{act.version}:{act.state.value}:{user_id}",
+            f"{prefix}{user_id}",
             user_id,
-            notices.request(lang, cal, act, act.state.value),
+            notices.request(lang, cal, act, level),
             notices.decision_buttons(lang, act),
         )
-        for user_id, lang in people_asked
+        for user_id, lang in asked
     ]
-    return await outbox.enqueue_many(tx, messages, now)
+    queued = await outbox.enqueue_many(tx, messages, now)
+    work = await store.work_calendar(tx)
+    # The last working day to answer, and the first working day after it.
+    last = work.earliest(cal.today(now), policy.activity_answer_working_days) - timedelta(days=1)
+    after_last = work.earliest(last, 1) - timedelta(days=1)
+    remind_at = datetime.combine(last, MORNING, cal.zone).astimezone(UTC)
+    escalate_at = datetime.combine(after_last, MORNING, cal.zone).astimezone(UTC)
+    by = last.isoformat()
+    reminders = [
+        Message(
+            f"{prefix}remind:{user_id}",
+            user_id,
+            tr(lang, "activity.remind_approver", title=act.title or "—", club=act.club, by=by),
+            notices.decision_buttons(lang, act),
+        )
+        for user_id, lang in asked
+    ]
+    await outbox.enqueue_many(tx, reminders, max(now, remind_at))
+    above = await store.approvers(tx, act.club_id, ESCALATE_TO[act.state])
+    escalations = [
+        Message(
+            f"{prefix}escalate:{user_id}",
+            user_id,
+            tr(
+                lang,
+                "activity.escalated",
+                title=act.title or "—",
+                club=act.club,
+                level=tr(lang, f"activity.level.{level}"),
+                by=by,
+            ),
+        )
+        for user_id, lang in above
+    ]
+    await outbox.enqueue_many(tx, escalations, max(now, escalate_at))
+    return queued
 
 
 async def may_decide(tx: Tx, user_id: int, act: Activity) -> bool:
@@ -80,6 +136,7 @@ async def current(tx: Tx, activity_id: int, version: int) -> Activity:
 
 async def decide(
     tx: Tx,
+    policy: Policy,
     cal: Calendar,
     now: datetime,
     user_id: int,
@@ -112,6 +169,8 @@ async def decide(
         tx, act.id, version, act.state, decision, user_id, comment, now
     ):
         raise NoSuchMove()
+    # The level answered: its reminders and escalation are not sent.
+    await store.clear_prefixed(tx, _prefix(act))
     await audit.append(
         tx,
         now,
@@ -123,7 +182,7 @@ async def decide(
         after={"state": state.value, "comment": comment},
     )
     if state in LEVELS:
-        await ask_next(tx, cal, now, act.id)
+        await ask_next(tx, policy, cal, now, act.id)
     else:
         if state is ActivityState.APPROVED:
             await signups.announce(tx, cal, now, act)

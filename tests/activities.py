@@ -3,10 +3,15 @@ questions, and the approvers' presses on the requests they were sent."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.domain.activities import ActivityAudience, ActivityKind, ActivityState, Speaker
 from bot.domain.policy import Policy
 from bot.services import identity, roster
+from storage import activities, clubs
 from storage.db import Database
 from storage.tx import Tx
+from storage.types import utcnow
 from tests.clock import FakeClock, local
 from tests.elections import ADVISOR, CLUB, FAR, MEMBERS, OFFICER, REP, STAFF, START, Club
 from tests.harness import STUDENT_HEADER, Chat, student_line
@@ -80,3 +85,43 @@ async def approve_all(club: Club) -> None:
         await club.tick(minutes=1)
         await club.press_sent(user, "✅ Approve")
     await club.tick(minutes=1)
+
+
+async def make_activity(
+    db: Database,
+    state: ActivityState,
+    title: str,
+    *,
+    days: int = 10,
+    capacity: int | None = 50,
+    kind: ActivityKind = ActivityKind.REGULAR,
+) -> int:
+    """An activity of the chess club written straight into `state`, starting in `days` days."""
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        chess = await clubs.club_by_key(tx, "chess club")
+        assert chess is not None
+        now = utcnow()
+        act_id = await activities.new_draft(tx, chess.id, OFFICER, now)
+        start = local(START, 19) + timedelta(days=days)
+        await activities.change(
+            tx,
+            act_id,
+            now,
+            title=title,
+            kind=kind.value,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            place="Hall",
+            expected=30,
+            capacity=capacity,
+            capacity_set=True,
+            audience=ActivityAudience.STUDENTS.value,
+            description="-",
+        )
+        if kind is ActivityKind.TALK:
+            await activities.add_speaker(tx, act_id, Speaker("Li Ming", "PKU", outside=False))
+        assert await activities.move(
+            tx, act_id, ActivityState.DRAFT, 1, now, state, needs_staff=True
+        )
+    return act_id

@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from bot.domain.activities import (
     EDITABLE,
+    LEVELS,
     ActivityAudience,
     ActivityKind,
     ActivityState,
@@ -573,3 +574,20 @@ async def clear_prefixed(tx: Tx, prefix: str) -> None:
         .where(_outbox.c.key.startswith(prefix, autoescape=True), _outbox.c.status == PENDING)
         .values(status=CLEARED)
     )
+
+
+async def in_progress(tx: Tx, now: datetime) -> list[Activity]:
+    """Activities waiting for a decision, and approved ones still to start, soonest first
+    (at most LIMIT a list's worth of each), with their speakers: two statements."""
+    stmt = (
+        _select()
+        .where(
+            _a.c.state.in_([s.value for s in LEVELS])
+            | ((_a.c.state == ActivityState.APPROVED.value) & (_a.c.starts_at > now))
+        )
+        .order_by(_a.c.starts_at, _a.c.id)
+        .limit(4 * LIMIT)
+    )
+    rows = (await tx.session.execute(stmt)).all()
+    speakers = await _speakers_of(tx, [r.id for r in rows if r.kind == ActivityKind.TALK.value])
+    return [_activity(r, speakers.get(r.id, ())) for r in rows]

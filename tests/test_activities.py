@@ -35,7 +35,17 @@ from storage import activities, audit, people
 from storage.db import Database
 from storage.models import ActivityRow
 from storage.tx import Tx
-from tests.activities import ADVISOR, FAR, OFFICER, REP, STAFF, Club, propose, seeded
+from tests.activities import (
+    ADVISOR,
+    FAR,
+    OFFICER,
+    REP,
+    STAFF,
+    Club,
+    make_activity,
+    propose,
+    seeded,
+)
 from tests.clock import local
 
 
@@ -372,3 +382,20 @@ async def test_an_approver_is_reminded_on_the_last_day_and_the_level_above_told_
     assert any(
         "last day to answer" in t and "by 2026-03-11" in t for t in club.w.telegram.to(STAFF)
     )
+
+
+async def test_staff_see_what_waits_this_week_large_and_outside_speakers(db: Database) -> None:
+    club = await seeded(db)
+    await make_activity(db, ActivityState.APPROVED, "Blitz", days=3)
+    await make_activity(db, ActivityState.UNIT, "Simul", days=12)
+    await make_activity(db, ActivityState.REJECTED, "Casino night", days=4)
+    await propose(club.chat(OFFICER), "Grand open", expected="250", capacity=None)
+    club.w.clock.advance(days=2)
+    shown = await club.chat(STAFF).send("/activities")
+    assert "Waiting for approval (ACT-1): 2" in shown
+    assert "Grand open — Chess Club: with the club's advisor for 2 days" in shown
+    assert "In the next 7 days: 1" in shown
+    assert "Blitz — Chess Club, 30 participants expected" in shown
+    assert "Large (ACT-3): 1" in shown
+    assert "Casino night" not in shown
+    assert "Only " in await club.chat(OFFICER).send("/activities")

@@ -83,6 +83,7 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     # Activities (ACT-1): officers and advisors propose; the service checks it is their club.
     # The decision buttons are checked by the service against the activity's current level.
     "activity": frozenset({A.OFFICER, A.ADVISOR}),
+    "activities": STAFF_OR_REVIEWER,
 }
 # The rows of the matrix that are button actions, not commands.
 BUTTON_ACTIONS = frozenset(

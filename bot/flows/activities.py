@@ -10,7 +10,7 @@ activities.mmd, next to this module; an activity's own states in bot/domain/acti
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -24,6 +24,7 @@ from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.activities import (
+    LEVELS,
     ActivityAudience,
     ActivityKind,
     ActivityState,
@@ -367,3 +368,59 @@ router.flow(
         transitions={CommentStep.COMMENT: frozenset({CommentStep.COMMENT, END})},
     )
 )
+
+
+# --- staff's overview ----------------------------------------------------------------------------
+
+# Lines shown per section of /activities; the rest are counted.
+SECTION_LINES = 10
+
+
+@permissions.command(router, "activities")
+async def activities_overview(ctx: Ctx, args: str) -> Step:
+    """Waiting for approval with their age, this week's, the large ones, talks with speakers
+    from abroad, Hong Kong, Macao or Taiwan."""
+    found = await store.in_progress(ctx.tx, ctx.now)
+    week = ctx.now + timedelta(days=7)
+    waiting = [a for a in found if a.state in LEVELS]
+    waiting.sort(key=lambda a: a.submitted_at or ctx.now)
+    soon = [
+        a
+        for a in found
+        if a.state is ActivityState.APPROVED and a.starts_at is not None and a.starts_at < week
+    ]
+    large = [a for a in found if (a.expected or 0) >= ctx.policy.activity_large_participants]
+    outside = [a for a in found if any(s.speaker.outside for s in a.speakers)]
+    parts = [ctx.t("activity.staff.title")]
+    for name, acts in (
+        ("waiting", waiting),
+        ("week", soon),
+        ("large", large),
+        ("outside", outside),
+    ):
+        lines = [ctx.t(f"activity.staff.{name}", count=len(acts))]
+        lines += [_overview_line(ctx, a) for a in acts[:SECTION_LINES]]
+        if len(acts) > SECTION_LINES:
+            lines.append(ctx.t("activity.staff.more", more=len(acts) - SECTION_LINES))
+        parts.append("\n".join(lines))
+    return Step.say("\n\n".join(parts))
+
+
+def _overview_line(ctx: Ctx, act: Activity) -> str:
+    if act.state in LEVELS:
+        days = (ctx.today - ctx.cal.today(act.submitted_at or ctx.now)).days
+        return ctx.t(
+            "activity.staff.waiting_line",
+            title=act.title or "—",
+            club=act.club,
+            level=ctx.t(f"activity.level.{act.state.value}"),
+            days=days,
+            starts=local(ctx, act.starts_at),
+        )
+    return ctx.t(
+        "activity.staff.line",
+        title=act.title or "—",
+        club=act.club,
+        starts=local(ctx, act.starts_at),
+        expected=act.expected or 0,
+    )

@@ -348,7 +348,7 @@ async def test_the_advisor_of_two_clubs_chooses_the_club_and_reads_chinese(db: D
     assert "主讲人：\n李明（北京大学）" in review
     assert "预计人数：25；名额：不限" in review
     await advisor.click("✅ 提交审批")
-    assert "已提交，将依次由指导教师、业务指导单位和校团委审批" in advisor.said
+    assert "已提交，将依次由指导教师、业务指导单位和学生工作部门审批" in advisor.said
     # The advisor who proposed it is asked as the advisor too (ACT-1 asks every level).
     await club.tick(minutes=1)
     assert any("围棋入门" in t for t in club.w.telegram.to(ADVISOR))

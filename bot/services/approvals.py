@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from bot.chat.i18n import tr
 from bot.domain.activities import (
     LEVELS,
     ActivityState,
@@ -93,7 +92,7 @@ async def ask_next(tx: Tx, policy: Policy, cal: Calendar, now: datetime, activit
         Message(
             f"{prefix}remind:{user_id}",
             user_id,
-            tr(lang, "activity.remind_approver", title=act.title or "—", club=act.club, by=by),
+            notices.remind_approver(lang, act, by),
             notices.decision_buttons(lang, act),
         )
         for user_id, lang in asked
@@ -104,14 +103,7 @@ async def ask_next(tx: Tx, policy: Policy, cal: Calendar, now: datetime, activit
         Message(
             f"{prefix}escalate:{user_id}",
             user_id,
-            tr(
-                lang,
-                "activity.escalated",
-                title=act.title or "—",
-                club=act.club,
-                level=tr(lang, f"activity.level.{level}"),
-                by=by,
-            ),
+            notices.escalated(lang, act, level, by),
         )
         for user_id, lang in above
     ]

@@ -13,12 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.chat import callbacks
-from bot.chat.i18n import tr
-from bot.chat.replies import Button
 from bot.domain.activities import ActivityAudience, ActivityState
 from bot.domain.calendar import Calendar
-from bot.domain.values import DomainError, Language, NotBound, Student
+from bot.domain.values import DomainError, NotBound, Student
 from bot.services.notices import activities as notices
 from storage import activities as store
 from storage import outbox
@@ -26,10 +23,7 @@ from storage.activities import CONFIRMED, WAITLISTED, Activity
 from storage.outbox import Message
 from storage.tx import Tx
 
-# Callback kinds: sign up (v1:as:<id>), cancel (v1:ax:<id>), a page of /events (v1:ev:<page>).
-SIGN_UP = "as"
-CANCEL = "ax"
-PAGE = "ev"
+SIGN_UP, CANCEL, PAGE = notices.SIGN_UP, notices.CANCEL, notices.PAGE
 PAGE_SIZE = 5
 
 
@@ -47,12 +41,8 @@ class NotSignedUp(DomainError):
     key = "error.activity.not_signed_up"
 
 
-def sign_up_button(lang: Language, activity_id: int) -> Button:
-    return Button(tr(lang, "activity.button.sign_up"), callbacks.encode(SIGN_UP, activity_id))
-
-
-def cancel_button(lang: Language, activity_id: int) -> Button:
-    return Button(tr(lang, "activity.button.cancel"), callbacks.encode(CANCEL, activity_id))
+sign_up_button = notices.sign_up_button
+cancel_button = notices.cancel_button
 
 
 async def announce(tx: Tx, cal: Calendar, now: datetime, act: Activity) -> int:
@@ -64,7 +54,7 @@ async def announce(tx: Tx, cal: Calendar, now: datetime, act: Activity) -> int:
         Message(
             f"activity:{act.id}:announce:{user_id}",
             user_id,
-            tr(lang, "activity.announce", summary=notices.summary(lang, cal, act)),
+            notices.announcement(lang, cal, act),
             ((sign_up_button(lang, act.id),),),
         )
         for user_id, lang in accounts
@@ -134,13 +124,7 @@ async def _remind(
     if account is None or act.starts_at is None:
         return
     user_id, lang = account
-    text = tr(
-        lang,
-        "activity.reminder",
-        title=act.title or "—",
-        starts=notices.local(cal, act.starts_at),
-        place=act.place or "—",
-    )
+    text = notices.reminder(lang, cal, act)
     due = max(now, act.starts_at - timedelta(days=1))
     await outbox.enqueue(tx, _reminder_key(act, sign_up_id), user_id, text, due)
 
@@ -170,12 +154,7 @@ async def cancel(
                     tx,
                     f"activity:{act.id}:promoted:{promoted.id}",
                     user_id,
-                    tr(
-                        lang,
-                        "activity.promoted",
-                        title=act.title or "—",
-                        starts=notices.local(cal, act.starts_at),
-                    ),
+                    notices.promoted(lang, cal, act),
                     now,
                 )
     return act

@@ -90,3 +90,56 @@ def decided(lang: Language, act: Activity, decision: str, comment: str | None) -
         club=act.club,
         comment=comment or "—",
     )
+
+
+def remind_approver(lang: Language, act: Activity, by: str) -> str:
+    """The reminder on a level's last day to answer (ACT-1)."""
+    return tr(lang, "activity.remind_approver", title=act.title or "—", club=act.club, by=by)
+
+
+def escalated(lang: Language, act: Activity, level: str, by: str) -> str:
+    """What the level above hears when a level let its answer time run out."""
+    return tr(
+        lang,
+        "activity.escalated",
+        title=act.title or "—",
+        club=act.club,
+        level=tr(lang, f"activity.level.{level}"),
+        by=by,
+    )
+
+
+# --- announcement and sign-up --------------------------------------------------------------------
+
+# Callback kinds: sign up (v1:as:<id>), cancel (v1:ax:<id>), a page of /events (v1:ev:<page>).
+SIGN_UP = "as"
+CANCEL = "ax"
+PAGE = "ev"
+
+
+def sign_up_button(lang: Language, activity_id: int) -> Button:
+    return Button(tr(lang, "activity.button.sign_up"), callbacks.encode(SIGN_UP, activity_id))
+
+
+def cancel_button(lang: Language, activity_id: int) -> Button:
+    return Button(tr(lang, "activity.button.cancel"), callbacks.encode(CANCEL, activity_id))
+
+
+def announcement(lang: Language, cal: Calendar, act: Activity) -> str:
+    return tr(lang, "activity.announce", summary=summary(lang, cal, act))
+
+
+def reminder(lang: Language, cal: Calendar, act: Activity) -> str:
+    """The day before the start, to a student with a place."""
+    return tr(
+        lang,
+        "activity.reminder",
+        title=act.title or "—",
+        starts=local(cal, act.starts_at),
+        place=act.place or "—",
+    )
+
+
+def promoted(lang: Language, cal: Calendar, act: Activity) -> str:
+    """To the first on the waiting list, when a place opened."""
+    return tr(lang, "activity.promoted", title=act.title or "—", starts=local(cal, act.starts_at))

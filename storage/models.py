@@ -935,3 +935,119 @@ class PrivacyRequestRow(SQLModel, table=True):
     answer: str | None = Field(default=None, max_length=2000)
     answered_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     answered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+# --- activities (ACT-1 to ACT-12) ---------------------------------------------------------------
+
+
+class WorkDayRow(SQLModel, table=True):
+    """A day of the university's calendar that is not as the weekday says: a holiday, or a
+    make-up working day (`clubbot holidays import`)."""
+
+    __tablename__ = "calendar_day"
+
+    day: date = Field(primary_key=True)
+    kind: str = Field(max_length=16)
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ActivityRow(SQLModel, table=True):
+    """A club activity, from its draft to its approval (ACT-1). `version` grows with each
+    change of the proposal, so a decision button of an older version is refused."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_club_state", "club_id", "state"),
+        Index("ix_activity_state_starts", "state", "starts_at"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="ck_activity_capacity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    state: str = Field(max_length=16)
+    version: int = 1
+    organizer: int = Field(sa_column=Column(BigInteger, nullable=False))
+    title: str | None = Field(default=None, max_length=100)
+    kind: str | None = Field(default=None, max_length=16)
+    starts_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    ends_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    place: str | None = Field(default=None, max_length=200)
+    expected: int | None = None
+    capacity: int | None = None
+    capacity_set: bool = False  # the organizer answered the capacity question (none is an answer)
+    audience: str | None = Field(default=None, max_length=16)
+    description: str | None = Field(default=None, max_length=2000)
+    needs_staff: bool = False
+    comment: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    announced_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ActivitySpeakerRow(SQLModel, table=True):
+    """ACT-4: a speaker of a talk."""
+
+    __tablename__ = "activity_speaker"
+    __table_args__ = (Index("ix_activity_speaker_activity", "activity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id")
+    name: str = Field(max_length=100)
+    affiliation: str = Field(max_length=200)
+    outside: bool = False
+
+
+class ActivityDecisionRow(SQLModel, table=True):
+    """One level's answer to one version of a proposal (ACT-1): unique, so two approvers
+    pressing at once give one decision."""
+
+    __tablename__ = "activity_decision"
+    __table_args__ = (
+        Index("uq_activity_decision", "activity_id", "version", "level", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id")
+    version: int
+    level: str = Field(max_length=16)
+    decision: str = Field(max_length=16)
+    decided_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    comment: str | None = Field(default=None, max_length=1000)
+    decided_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ActivitySignupRow(SQLModel, table=True):
+    """A student's sign-up: confirmed with a place (when places are limited) or waitlisted.
+
+    A student holds at most one live sign-up per activity, and a place is held by one sign-up:
+    both are unique indexes, so simultaneous sign-ups never overfill an activity."""
+
+    __tablename__ = "activity_signup"
+    __table_args__ = (
+        Index(
+            "uq_activity_signup_live",
+            "activity_id",
+            "student_pk",
+            unique=True,
+            sqlite_where=text("status IN ('confirmed', 'waitlisted')"),
+            postgresql_where=text("status IN ('confirmed', 'waitlisted')"),
+        ),
+        Index(
+            "uq_activity_signup_place",
+            "activity_id",
+            "place",
+            unique=True,
+            sqlite_where=text("place IS NOT NULL"),
+            postgresql_where=text("place IS NOT NULL"),
+        ),
+        Index("ix_activity_signup_student", "student_pk", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id")
+    student_pk: int = Field(foreign_key="student.id")
+    status: str = Field(max_length=16)
+    place: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -31,6 +31,7 @@ from bot.services import (
     roster,
     screening,
     todo,
+    workdays,
 )
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
@@ -117,6 +118,12 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a CSV file: all rows or none")
     imp.add_argument("kind", choices=["students", "clubs", "advisors", "units"])
     imp.add_argument("file", type=Path)
+    hol = sub.add_parser("holidays", help="the working-day calendar (ACT-1 lead times)")
+    hol_sub = hol.add_subparsers(dest="action", required=True)
+    hol_import = hol_sub.add_parser(
+        "import", help="import holidays and make-up working days (date,kind): all rows or none"
+    )
+    hol_import.add_argument("file", type=Path)
     codes = sub.add_parser("codes", help="write one-time binding codes for unbound students")
     codes.add_argument("out", type=output(".csv"))
     codes.add_argument("--advisors", action="store_true", help="codes for advisors instead")
@@ -252,6 +259,8 @@ async def _command(app: App, args: argparse.Namespace) -> int:
             return await _tick(app, args.refresh)
         case "import":
             return await _import(app, args.kind, args.file)
+        case "holidays":
+            return await _import(app, "holidays", args.file)
         case "codes":
             return await _codes(app.db, app.settings, args.out, args.advisors)
         case "review":
@@ -299,6 +308,7 @@ async def _import(app: App, kind: str, path: Path) -> int:
         ),
         "advisors": lambda tx, data: roster.import_advisors(tx, utcnow(), data),
         "units": lambda tx, data: roster.import_units(tx, utcnow(), data),
+        "holidays": lambda tx, data: workdays.import_days(tx, utcnow(), data),
     }
     try:
         data = roster.read_file(path)

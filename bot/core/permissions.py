@@ -80,6 +80,10 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "election_strike": frozenset({A.STAFF, A.ADVISOR}),
     "election_object": frozenset({A.OFFICER, A.MEMBER}),
     "election_approve": frozenset({A.STAFF, A.UNIT_REP, A.ADVISOR}),
+    # Activities (ACT-1): officers and advisors propose; the service checks it is their club.
+    # The decision buttons are checked by the service against the activity's current level.
+    "activity": frozenset({A.OFFICER, A.ADVISOR}),
+    "activities": STAFF_OR_REVIEWER,
 }
 # The rows of the matrix that are button actions, not commands.
 BUTTON_ACTIONS = frozenset(
@@ -117,6 +121,8 @@ MENU = frozenset(
         "verdict",
         "units",
         "election",
+        "activity",
+        "activities",
     }
 )
 # Every role a user can have, the columns of the matrix.

@@ -137,6 +137,28 @@ class Policy(BaseModel):
     # The records of processed updates (with their answers), kept to refuse redeliveries.
     update_retention_days: int = Field(default=2, ge=1, le=365)
 
+    # --- activities (ACT-1 to ACT-5) ---
+    # ACT-1: a proposal is submitted at least N working days before its start; each level
+    # answers within M working days.
+    activity_lead_working_days: int = Field(default=5, ge=0, le=60)
+    activity_answer_working_days: int = Field(default=3, ge=1, le=30)
+    # ACT-1: whether small regular and online activities need staff's approval too (talks,
+    # large and off-campus ones always do).
+    activity_staff_approval: bool = True
+    # ACT-3: a large activity by expected participants; a police permit from this many, filed
+    # this many days ahead.
+    activity_large_participants: int = Field(default=200, ge=2, le=100_000)
+    large_permit_participants: int = Field(default=1000, ge=2, le=1_000_000)
+    large_permit_lead_days: int = Field(default=20, ge=0, le=365)
+    # ACT-4: talks at least N days ahead; N working days when a speaker comes from abroad,
+    # Hong Kong, Macao or Taiwan.
+    talk_lead_days: int = Field(default=7, ge=0, le=365)
+    talk_outside_lead_working_days: int = Field(default=10, ge=0, le=120)
+    # ACT-5: off-campus activities at least N days ahead.
+    off_campus_lead_days: int = Field(default=5, ge=0, le=365)
+    # The most places (and expected participants) one activity may have.
+    activity_max_capacity: int = Field(default=5000, ge=1, le=1_000_000)
+
     @field_validator("election_quorum")
     @classmethod
     def _fraction(cls, value: str) -> str:

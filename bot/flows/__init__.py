@@ -9,6 +9,7 @@ def build_router() -> Router:
     """Every command, button kind and flow the bot knows."""
     from bot.flows import (
         account,
+        activities,
         advisors,
         applications,
         browsing,
@@ -16,6 +17,7 @@ def build_router() -> Router:
         deadlines,
         elections,
         establish,
+        events,
         joining,
         lifecycle,
         pages,
@@ -46,6 +48,8 @@ def build_router() -> Router:
         advisors,
         elections,
         privacy,
+        activities,
+        events,
     ):
         router.include(module.router)
     return router

@@ -275,7 +275,8 @@ class CorrectData(BaseModel):
     pass
 
 
-@router.command("correct", Audience.STUDENT)
+# Offered by /privacy, which explains them; the menu keeps to everyday commands.
+@router.command("correct", Audience.STUDENT, menu=False)
 async def correct(ctx: Ctx, args: str) -> Step:
     if ctx.student is None:
         return Step.say(ctx.t("error.not_bound"))
@@ -311,7 +312,7 @@ router.flow(
 )
 
 
-@router.command("delete", Audience.STUDENT)
+@router.command("delete", Audience.STUDENT, menu=False)
 async def delete(ctx: Ctx, args: str) -> Step:
     if ctx.student is None:
         return Step.say(ctx.t("error.not_bound"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.chat.replies import Reply
 from bot.core.context import Ctx
 from bot.core.router import Audience, Router, Step
+from bot.services import approvals
 from bot.services import todo as service
 
 router = Router()
@@ -23,6 +24,7 @@ router = Router()
 async def todo(ctx: Ctx, args: str) -> Step:
     student_pk = ctx.student.id if ctx.student is not None else None
     found = await service.waiting(ctx.tx, ctx.user_id, student_pk, ctx.advisor_pk, ctx.lang)
+    found += await approvals.todos(ctx.tx, ctx.cal, ctx.user_id, ctx.advisor_pk, ctx.lang)
     if not found:
         return Step.say(ctx.t("todo.nothing"))
     return Step(replies=listing(ctx, found))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.chat.i18n import Phrase
 from bot.chat.text import without_full_stop
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
@@ -48,7 +47,7 @@ async def change(
     club_id: int,
     action: LifecycleAction,
     reason: str,
-    words: Phrase | None = None,
+    words: notices.Phrase | None = None,
 ) -> Changed:
     """Carry out `action` on the club (locked), record it with its reason, tell the members
     (the reason in words of their language when `words` gives them: a reason of the bot's)."""

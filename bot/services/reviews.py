@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.chat.i18n import Phrase
 from bot.domain.calendar import Calendar
 from bot.domain.deadlines import Window
 from bot.domain.policy import Policy
@@ -89,7 +88,7 @@ async def record_result(
     await reminders.refresh(tx, policy, cal, now, [club.id])
     reason = review_notices.fail_reason(year)
     if result is ReviewResult.FAIL and club.status is ClubStatus.ACTIVE:
-        told = Phrase("review.fail_reason", (("year", year),))
+        told = review_notices.fail_words(year)
         await lifecycle.change(
             tx, policy, cal, now, recorded_by, club.id, LifecycleAction.SUSPEND, reason, told
         )
@@ -100,7 +99,7 @@ async def record_result(
             and last.action == LifecycleAction.SUSPEND.value
             and (last.reason == reason)
         ):
-            told = Phrase("review.pass_reason", (("year", year), ("result", result)))
+            told = review_notices.pass_words(year, result)
             await lifecycle.change(
                 tx, policy, cal, now, recorded_by, club.id, LifecycleAction.REINSTATE, reason, told
             )

@@ -1,0 +1,145 @@
+"""The messages about activities: a proposal as approvers and organizers read it, the request
+to decide it (with its buttons), and what the organizer is told of each decision."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from bot.chat import callbacks
+from bot.chat.i18n import Html, tr
+from bot.chat.replies import Button, Keyboard
+from bot.domain.activities import ActivityKind, Speaker
+from bot.domain.calendar import Calendar
+from bot.domain.values import Language
+from storage.activities import Activity
+
+# Callback kind of the decision buttons: v1:ac:<a|t|j>:<activity id>:<version>.
+DECIDE = "ac"
+ACTIONS = {"a": "approve", "t": "return", "j": "reject"}
+
+
+def local(cal: Calendar, at: datetime | None) -> str:
+    """A UTC instant as the university's local date and time."""
+    return "—" if at is None else at.astimezone(cal.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def speaker_line(lang: Language, speaker: Speaker) -> str:
+    key = "activity.speaker_outside" if speaker.outside else "activity.speaker"
+    return tr(lang, key, name=speaker.name, affiliation=speaker.affiliation)
+
+
+def summary(lang: Language, cal: Calendar, act: Activity) -> str:
+    """The proposal, every answer on its line (a dash for one not given yet)."""
+    if act.capacity is not None:
+        capacity: object = act.capacity
+    else:
+        capacity = tr(lang, "activity.no_limit") if act.capacity_set else "—"
+    lines: list[str] = [
+        tr(
+            lang,
+            "activity.summary",
+            title=act.title or "—",
+            club=act.club,
+            kind=tr(lang, f"activity.kind.{act.kind.value}") if act.kind else "—",
+            starts=local(cal, act.starts_at),
+            ends=local(cal, act.ends_at),
+            place=act.place or "—",
+            expected=act.expected if act.expected is not None else "—",
+            capacity=capacity,
+            audience=tr(lang, f"activity.audience.{act.audience.value}") if act.audience else "—",
+        )
+    ]
+    if act.kind is ActivityKind.TALK:
+        speakers = [speaker_line(lang, entry.speaker) for entry in act.speakers]
+        listed = Html("\n".join(speakers)) if speakers else "—"
+        lines.append(tr(lang, "activity.speakers", speakers=listed))
+    lines.append(html.escape(act.description or "—", quote=False))
+    return Html("\n".join(lines))
+
+
+def decision_buttons(lang: Language, act: Activity) -> Keyboard:
+    """Approve / return / reject, for the version the approver was shown."""
+    return (
+        tuple(
+            Button(
+                tr(lang, f"activity.button.{name}"),
+                callbacks.encode(DECIDE, code, act.id, act.version),
+            )
+            for code, name in ACTIONS.items()
+        ),
+    )
+
+
+def request(lang: Language, cal: Calendar, act: Activity, level: str) -> str:
+    """What an approver at `level` is asked."""
+    return tr(
+        lang,
+        "activity.request",
+        level=tr(lang, f"activity.level.{level}"),
+        summary=summary(lang, cal, act),
+    )
+
+
+def decided(lang: Language, act: Activity, decision: str, comment: str | None) -> str:
+    """What the organizer is told of a decision."""
+    return tr(
+        lang,
+        f"activity.told.{decision}",
+        title=act.title or "—",
+        club=act.club,
+        comment=comment or "—",
+    )
+
+
+def remind_approver(lang: Language, act: Activity, by: str) -> str:
+    """The reminder on a level's last day to answer (ACT-1)."""
+    return tr(lang, "activity.remind_approver", title=act.title or "—", club=act.club, by=by)
+
+
+def escalated(lang: Language, act: Activity, level: str, by: str) -> str:
+    """What the level above hears when a level let its answer time run out."""
+    return tr(
+        lang,
+        "activity.escalated",
+        title=act.title or "—",
+        club=act.club,
+        level=tr(lang, f"activity.level.{level}"),
+        by=by,
+    )
+
+
+# --- announcement and sign-up --------------------------------------------------------------------
+
+# Callback kinds: sign up (v1:as:<id>), cancel (v1:ax:<id>), a page of /events (v1:ev:<page>).
+SIGN_UP = "as"
+CANCEL = "ax"
+PAGE = "ev"
+
+
+def sign_up_button(lang: Language, activity_id: int) -> Button:
+    return Button(tr(lang, "activity.button.sign_up"), callbacks.encode(SIGN_UP, activity_id))
+
+
+def cancel_button(lang: Language, activity_id: int) -> Button:
+    return Button(tr(lang, "activity.button.cancel"), callbacks.encode(CANCEL, activity_id))
+
+
+def announcement(lang: Language, cal: Calendar, act: Activity) -> str:
+    return tr(lang, "activity.announce", summary=summary(lang, cal, act))
+
+
+def reminder(lang: Language, cal: Calendar, act: Activity) -> str:
+    """The day before the start, to a student with a place."""
+    return tr(
+        lang,
+        "activity.reminder",
+        title=act.title or "—",
+        starts=local(cal, act.starts_at),
+        place=act.place or "—",
+    )
+
+
+def promoted(lang: Language, cal: Calendar, act: Activity) -> str:
+    """To the first on the waiting list, when a place opened."""
+    return tr(lang, "activity.promoted", title=act.title or "—", starts=local(cal, act.starts_at))

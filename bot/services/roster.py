@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from bot.chat.text import number, unsafe_character
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
+from bot.domain.unions import DegreeLevel, Eligibility, RankBasis
 from bot.domain.values import (
     Advisor,
     Category,
@@ -45,6 +46,7 @@ from storage import (
     units,
 )
 from storage import applications as applications_store
+from storage import unions as unions_store
 from storage.tx import Tx
 
 STUDENT_HEADER = (
@@ -57,6 +59,17 @@ STUDENT_HEADER = (
     "rank_pct",
     "political",
 )
+# SU-5: optional columns of the roster; a file without them leaves what is on record.
+ELIGIBILITY_COLUMNS = (
+    "major",
+    "grade",
+    "degree_level",
+    "major_rank_pct",
+    "rank_basis",
+    "failed_courses",
+)
+MAX_GRADE = 8
+MAX_FAILED = 99
 CLUB_HEADER = ("name", "category", "guidance_unit", "founded")
 # Optional columns of the clubs file, for clubs that existed before the bot.
 CLUB_EXTRAS = ("president", "advisor", "advisor_term_end", "last_general_meeting", "last_review")
@@ -109,6 +122,7 @@ class StudentRecord:
     disciplinary: bool
     rank_pct: int
     political: Political
+    eligibility: Eligibility | None = None  # None: the file has no SU-5 columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,9 +294,49 @@ def _student(row: dict[str, str]) -> StudentRecord:
         disciplinary=f(_choice, "disciplinary", _yes_no, "yes|no"),
         rank_pct=f(_choice, "rank_pct", _rank, "0..100"),
         political=f(_choice, "political", Political, "|".join(Political)),
+        eligibility=_eligibility(f) if any(c in row for c in ELIGIBILITY_COLUMNS) else None,
     )
     f.check()
     return record
+
+
+def _optional(parse: Callable[[str], T]) -> Callable[[str], T | None]:
+    return lambda value: parse(value) if value else None
+
+
+def _bounded(top: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        n = number(value, 3)
+        if n is None or n > top:
+            raise ValueError(value)
+        return n
+
+    return parse
+
+
+def _eligibility(f: _Fields) -> Eligibility:
+    """SU-5's optional columns of a roster row, each error kept with the row's others."""
+    row = f.row
+    grade = f(_choice, "grade", _optional(_bounded(MAX_GRADE)), f"empty or 0..{MAX_GRADE}")
+    if grade == 0:
+        f.errors.append(f"grade 0 is not a year of study (1..{MAX_GRADE})")
+    found = Eligibility(
+        major=f(_optional_text, "major"),
+        grade=grade or None,
+        degree_level=f(
+            _choice, "degree_level", _optional(DegreeLevel), "empty or " + "|".join(DegreeLevel)
+        ),
+        major_rank_pct=f(_choice, "major_rank_pct", _optional(_rank), "empty or 0..100"),
+        rank_basis=f(
+            _choice, "rank_basis", _optional(RankBasis), "empty or " + "|".join(RankBasis)
+        ),
+        failed_courses=f(
+            _choice, "failed_courses", _optional(_bounded(MAX_FAILED)), f"empty or 0..{MAX_FAILED}"
+        ),
+    )
+    if row.get("rank_basis") and not row.get("major_rank_pct"):
+        f.errors.append("rank_basis is given without major_rank_pct")
+    return found
 
 
 def _club(row: dict[str, str]) -> ClubRecord:
@@ -367,6 +421,9 @@ async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
         for record in records
     }
     done, before = await imports.upsert_students(tx, now, wanted)
+    eligible = {r.student_id: r.eligibility for r in records if r.eligibility is not None}
+    if eligible:
+        await unions_store.upsert_eligibility(tx, now, eligible)
     report = _report(done)
     by_id = {record.student_id: record for record in records}
     unsettled: list[int] = []  # students who may no longer sponsor (REG-1)

@@ -31,6 +31,7 @@ from bot.services import (
     roster,
     screening,
     todo,
+    unions,
 )
 from schedules.deadlines import refresh_all
 from schedules.delivery import Delivery
@@ -52,6 +53,17 @@ To run it on Telegram, get a token from @BotFather (send /newbot), then either
 and run `make run` again."""
 
 REP = "rep"
+# Issue 17: the student unions' files (bot/services/unions.py).
+UNION_IMPORTS = (
+    "unions",
+    "union-posts",
+    "congress",
+    "representatives",
+    "appraisals",
+    "trainings",
+    "union-events",
+    "branches",
+)
 
 
 class Refused(Exception):
@@ -109,7 +121,7 @@ def parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="action", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations")
     imp = sub.add_parser("import", help="import a CSV file: all rows or none")
-    imp.add_argument("kind", choices=["students", "clubs", "advisors", "units"])
+    imp.add_argument("kind", choices=["students", "clubs", "advisors", "units", *UNION_IMPORTS])
     imp.add_argument("file", type=Path)
     codes = sub.add_parser("codes", help="write one-time binding codes for unbound students")
     codes.add_argument("out", type=output(".csv"))
@@ -290,6 +302,7 @@ async def _import(app: App, kind: str, path: Path) -> int:
         ),
         "advisors": lambda tx, data: roster.import_advisors(tx, utcnow(), data),
         "units": lambda tx, data: roster.import_units(tx, utcnow(), data),
+        **_union_importers(app),
     }
     try:
         data = roster.read_file(path)
@@ -323,6 +336,21 @@ async def _import(app: App, kind: str, path: Path) -> int:
         f"{report.unchanged} unchanged" + "".join(f", {extra}" for extra in extras)
     )
     return 0
+
+
+def _union_importers(app: App) -> dict[str, Callable[[Tx, bytes], Awaitable[roster.ImportReport]]]:
+    """The student unions' files (issue 17); days in the future are refused against today."""
+    today = app.cal.today(utcnow())
+    return {
+        "unions": lambda tx, data: unions.import_unions(tx, utcnow(), data),
+        "union-posts": lambda tx, data: unions.import_posts(tx, utcnow(), data),
+        "congress": lambda tx, data: unions.import_congresses(tx, utcnow(), data, today),
+        "representatives": lambda tx, data: unions.import_representatives(tx, utcnow(), data),
+        "appraisals": lambda tx, data: unions.import_appraisals(tx, utcnow(), data, today),
+        "trainings": lambda tx, data: unions.import_trainings(tx, utcnow(), data, today),
+        "union-events": lambda tx, data: unions.import_events(tx, utcnow(), data, today),
+        "branches": lambda tx, data: unions.import_branches(tx, utcnow(), data, today),
+    }
 
 
 async def _codes(db: Database, settings: Settings, out: Path, for_advisors: bool) -> int:

@@ -80,6 +80,9 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "election_strike": frozenset({A.STAFF, A.ADVISOR}),
     "election_object": frozenset({A.OFFICER, A.MEMBER}),
     "election_approve": frozenset({A.STAFF, A.UNIT_REP, A.ADVISOR}),
+    # Student unions (SU-1 to SU-14): staff only, for they show SU-5's restricted data (PRIV-4).
+    "unions": STAFF,
+    "union": STAFF,
 }
 # The rows of the matrix that are button actions, not commands.
 BUTTON_ACTIONS = frozenset(

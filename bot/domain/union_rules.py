@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 
@@ -30,6 +31,7 @@ from bot.domain.unions import (
     CongressFact,
     CongressKind,
     DepartmentKind,
+    Eligibility,
     EventKind,
     PostFact,
     Season,
@@ -188,10 +190,34 @@ def su_4(snap: Snapshot, policy: Policy) -> RuleReport:
     return _report("SU-4", len(snap.unions.unions), found)
 
 
+def eligibility_flags(
+    political: Political, e: Eligibility, policy: Policy
+) -> list[tuple[str, dict[str, object]]]:
+    """SU-5's objections to a union post holder, as (reason key, parameters); none if eligible.
+
+    First-year students are exempt from the rank bar; graduate students need only no failed
+    course."""
+    flags: list[tuple[str, dict[str, object]]] = []
+    if e.failed_courses:
+        flags.append(("failed_courses", {"count": e.failed_courses}))
+    if e.degree_level in GRADUATE_LEVELS:
+        return flags
+    if political not in UNION_POLITICAL:
+        flags.append(("union_political", {}))
+    if e.grade == 1:
+        return flags
+    if e.major_rank_pct is None:
+        flags.append(("no_major_rank", {}))
+    elif e.rank_basis is not None and e.rank_basis.value != policy.su_rank_basis:
+        flags.append(("rank_basis", {"basis": e.rank_basis.value}))
+    elif e.major_rank_pct > policy.su_major_rank_pct:
+        flags.append(("major_rank", {"rank": e.major_rank_pct, "limit": policy.su_major_rank_pct}))
+    return flags
+
+
 def su_5(snap: Snapshot, policy: Policy) -> RuleReport:
-    """Political status, major rank on the policy's basis, no failed course; first-year students
-    are exempt from the rank, graduate students need only no failed course. A holder whose
-    roster has no SU-5 columns is "no record"."""
+    """Every post holder against `eligibility_flags`; a holder whose roster has no SU-5 columns
+    (no failed-course count) is "no record"."""
     checked, unrecorded, found = 0, 0, []
     seen: set[int] = set()
     for p in snap.unions.posts:
@@ -204,24 +230,10 @@ def su_5(snap: Snapshot, policy: Policy) -> RuleReport:
             unrecorded += 1
             continue
         checked += 1
-        if e.failed_courses > 0:
-            found.append(_holder(snap, p, "failed_courses", count=e.failed_courses))
-        if e.degree_level in GRADUATE_LEVELS:
-            continue
-        if s.political not in UNION_POLITICAL:
-            found.append(_holder(snap, p, "union_political"))
-        if e.grade == 1:
-            continue
-        if e.major_rank_pct is None:
-            found.append(_holder(snap, p, "no_major_rank"))
-        elif e.rank_basis is not None and e.rank_basis.value != policy.su_rank_basis:
-            found.append(_holder(snap, p, "rank_basis", basis=e.rank_basis.value))
-        elif e.major_rank_pct > policy.su_major_rank_pct:
-            found.append(
-                _holder(
-                    snap, p, "major_rank", rank=e.major_rank_pct, limit=policy.su_major_rank_pct
-                )
-            )
+        found += [
+            replace(_holder(snap, p, why), params=tuple((k, str(v)) for k, v in params.items()))
+            for why, params in eligibility_flags(s.political, e, policy)
+        ]
     return _report("SU-5", checked, found, unrecorded)
 
 

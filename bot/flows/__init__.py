@@ -24,6 +24,7 @@ def build_router() -> Router:
         review,
         staff,
         todo,
+        unions,
     )
 
     router = Router()
@@ -44,6 +45,7 @@ def build_router() -> Router:
         review,
         advisors,
         elections,
+        unions,
     ):
         router.include(module.router)
     return router

@@ -89,11 +89,13 @@ async def ledger_command(ctx: Ctx, args: str) -> Step:
     if arg == "EXPORT":
         return await _export_ledger(ctx)
     if arg:
-        if arg not in compliance.RULES:
+        # Typed in any case: "org-4a" is ORG-4a.
+        rule = {r.upper(): r for r in RULE_IDS}.get(arg)
+        if rule is None:
             return Step.say(
                 ctx.t("ledger.unknown_rule", rule=clip(args), rules=", ".join(RULE_IDS))
             )
-        step = await pages.first_page(ctx, RULE, RULE_IDS.index(arg))
+        step = await pages.first_page(ctx, RULE, RULE_IDS.index(rule))
     else:
         step = await pages.first_page(ctx, SUMMARY, 0)
     assert step is not None

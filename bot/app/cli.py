@@ -123,6 +123,12 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a CSV file: all rows or none")
     imp.add_argument("kind", choices=["students", "clubs", "advisors", "units", *UNION_IMPORTS])
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file that records an existing breach (ADV-4, ORG-5, SU-1, SU-3) "
+        "instead of recording it with a warning",
+    )
     codes = sub.add_parser("codes", help="write one-time binding codes for unbound students")
     codes.add_argument("out", type=output(".csv"))
     codes.add_argument("--advisors", action="store_true", help="codes for advisors instead")
@@ -255,7 +261,7 @@ async def _command(app: App, args: argparse.Namespace) -> int:
         case "tick":
             return await _tick(app, args.refresh)
         case "import":
-            return await _import(app, args.kind, args.file)
+            return await _import(app, args.kind, args.file, strict=args.strict)
         case "codes":
             return await _codes(app.db, app.settings, args.out, args.advisors)
         case "review":
@@ -294,15 +300,15 @@ async def _tick(app: App, refresh: bool) -> int:
     return 0
 
 
-async def _import(app: App, kind: str, path: Path) -> int:
+async def _import(app: App, kind: str, path: Path, *, strict: bool = False) -> int:
     importers: dict[str, Callable[[Tx, bytes], Awaitable[roster.ImportReport]]] = {
         "students": lambda tx, data: roster.import_students(tx, utcnow(), data),
         "clubs": lambda tx, data: roster.import_clubs(
-            tx, utcnow(), data, policy=app.policy, cal=app.cal
+            tx, utcnow(), data, policy=app.policy, cal=app.cal, strict=strict
         ),
         "advisors": lambda tx, data: roster.import_advisors(tx, utcnow(), data),
         "units": lambda tx, data: roster.import_units(tx, utcnow(), data),
-        **_union_importers(app),
+        **_union_importers(app, strict),
     }
     try:
         data = roster.read_file(path)
@@ -335,15 +341,35 @@ async def _import(app: App, kind: str, path: Path) -> int:
         f"{path}: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged" + "".join(f", {extra}" for extra in extras)
     )
+    _warnings(path, report.warnings)
     return 0
 
 
-def _union_importers(app: App) -> dict[str, Callable[[Tx, bytes], Awaitable[roster.ImportReport]]]:
+def _warnings(path: Path, warnings: list[roster.RowError]) -> None:
+    """Existing breaches recorded as they are: one line per row; the ledger shows them."""
+    if not warnings:
+        return
+    count = len(warnings)
+    rows = "row records" if count == 1 else "rows record"
+    print(
+        f"{path}: warning: {count} {rows} an existing breach, imported as it is "
+        "(the ledger shows it; --strict refuses such a file):",
+        file=sys.stderr,
+    )
+    for warning in warnings:
+        print(f"  {warning}", file=sys.stderr)
+
+
+def _union_importers(
+    app: App, strict: bool
+) -> dict[str, Callable[[Tx, bytes], Awaitable[roster.ImportReport]]]:
     """The student unions' files (issue 17); days in the future are refused against today."""
     today = app.cal.today(utcnow())
     return {
         "unions": lambda tx, data: unions.import_unions(tx, utcnow(), data),
-        "union-posts": lambda tx, data: unions.import_posts(tx, utcnow(), data),
+        "union-posts": lambda tx, data: unions.import_posts(
+            tx, utcnow(), data, policy=app.policy, strict=strict
+        ),
         "congress": lambda tx, data: unions.import_congresses(tx, utcnow(), data, today),
         "representatives": lambda tx, data: unions.import_representatives(tx, utcnow(), data),
         "appraisals": lambda tx, data: unions.import_appraisals(tx, utcnow(), data, today),

@@ -79,12 +79,27 @@ def _since(posts: list[PostFact]) -> date | None:
     return max((p.term_start for p in posts), default=None)
 
 
+def staff_cap(policy: Policy, u: UnionFact) -> int:
+    """How many people a union may have in post: SU-1 at school level (higher for a large or
+    multi-campus university), SU-3 at a college's."""
+    if u.level is UnionLevel.COLLEGE:
+        return policy.su_college_staff
+    return policy.su_school_staff_large if u.large_or_multi_campus else policy.su_school_staff
+
+
+def presidium_cap(policy: Policy, u: UnionFact) -> int:
+    """SU-2 at school level, SU-3 at a college's."""
+    if u.level is UnionLevel.COLLEGE:
+        return policy.su_college_presidium
+    return policy.su_school_presidium
+
+
 def su_1(snap: Snapshot, policy: Policy) -> RuleReport:
     held = _posts(snap)
     found = []
     schools = _level(snap, UnionLevel.SCHOOL)
     for u in schools:
-        cap = policy.su_school_staff_large if u.large_or_multi_campus else policy.su_school_staff
+        cap = staff_cap(policy, u)
         staff = len(held[u.id])
         if staff > cap:
             found.append(_union(u, _since(held[u.id]), "union_staff", count=staff, limit=cap))

@@ -14,7 +14,7 @@ from bot.core.permissions import command
 from bot.core.router import Router, Step
 from bot.domain.calendar import add_months
 from bot.domain.policy import Policy
-from bot.domain.union_rules import eligibility_flags
+from bot.domain.union_rules import eligibility_flags, presidium_cap, staff_cap
 from bot.domain.unions import (
     HEADS,
     CongressFact,
@@ -23,7 +23,6 @@ from bot.domain.unions import (
     Season,
     UnionData,
     UnionFact,
-    UnionLevel,
     in_fixed_list,
 )
 from bot.domain.values import Student, name_key
@@ -38,10 +37,7 @@ MAX_PEOPLE = 60
 
 def _caps(policy: Policy, u: UnionFact) -> tuple[int, int]:
     """(staff, presidium) caps of a union: SU-1 and SU-2 at school level, SU-3 at a college's."""
-    if u.level is UnionLevel.COLLEGE:
-        return policy.su_college_staff, policy.su_college_presidium
-    staff = policy.su_school_staff_large if u.large_or_multi_campus else policy.su_school_staff
-    return staff, policy.su_school_presidium
+    return staff_cap(policy, u), presidium_cap(policy, u)
 
 
 def _last_congress(data: UnionData, union_id: int) -> CongressFact | None:

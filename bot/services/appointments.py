@@ -32,12 +32,15 @@ async def appoint(
     refresh: bool = True,
     actor: int | None = None,
     audited: bool = True,
+    over_limit: bool = False,
 ) -> int:
     """Make `advisor` the club's advisor from today (ending a current appointment, as a
     replacement); the term ends on `term_end` or after the policy's term. Returns its id.
 
     With `refresh=False` the caller recomputes the club's deadlines itself (an import does it
-    once for all its clubs, and writes one audit entry for the whole file)."""
+    once for all its clubs, and writes one audit entry for the whole file). `over_limit`
+    records an appointment that already exists beyond ADV-4 (an import of the university's
+    real state: the ledger shows the breach)."""
     await advisors.lock_advisors(tx, [advisor.id])
     if await advisors.is_dismissed(tx, advisor.id):
         raise AdvisorDismissed(advisor=advisor.name)
@@ -49,7 +52,8 @@ async def appoint(
             tx, policy, cal, now, club, term_end, refresh=refresh, actor=actor, audited=audited
         )
     # This advisor does not hold this club (that returned above): every current term counts.
-    if await advisors.count_current(tx, advisor.id) >= policy.max_clubs_per_advisor:
+    limit = policy.max_clubs_per_advisor
+    if not over_limit and await advisors.count_current(tx, advisor.id) >= limit:
         raise AdvisorLimitReached(advisor=advisor.name, limit=policy.max_clubs_per_advisor)
     today = cal.today(now)
     if current is not None:

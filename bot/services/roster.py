@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from bot.domain.policy import Policy
 from bot.domain.unions import DegreeLevel, Eligibility, RankBasis
 from bot.domain.values import (
     Advisor,
+    AdvisorLimitReached,
     Category,
     Club,
     DomainError,
@@ -110,6 +111,9 @@ class ImportReport:
     appointments: int = 0
     meetings: int = 0
     reviews: int = 0
+    # Existing breaches recorded as they are (not with --strict): one per row, the ledger
+    # shows them (ADV-4, ORG-5, SU-1, SU-3).
+    warnings: list[RowError] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,13 +470,15 @@ async def _end_memberships(
 
 
 async def import_clubs(
-    tx: Tx, now: datetime, data: bytes, *, policy: Policy, cal: Calendar
+    tx: Tx, now: datetime, data: bytes, *, policy: Policy, cal: Calendar, strict: bool = True
 ) -> ImportReport:
     """Upsert clubs by normalized name; new clubs are active, existing ones keep their status.
 
     The optional columns bring in what an existing club already has: its president becomes its
     officer, its advisor is appointed (ADV-2 and ADV-4 checked) until `advisor_term_end`, and
     its last general meeting and annual review are recorded; then its deadlines are computed.
+    Not `strict`, an existing breach (an advisor over ADV-4, a president without ORG-5's rank)
+    is recorded as it is, with a warning for its row, so that the ledger can show it.
     """
     lines = parse_clubs(data)
     records = [record for _, record in lines]
@@ -490,7 +496,7 @@ async def import_clubs(
     done, by_key = await imports.upsert_clubs(tx, now, wanted)
     report = _report(done)
     club_list = [by_key[record.key] for record in records]
-    errors = await _club_history(tx, now, lines, club_list, report, policy, cal)
+    errors = await _club_history(tx, now, lines, club_list, report, policy, cal, strict)
     if errors:
         raise ImportRejected(errors)
     await reminders.refresh(tx, policy, cal, now, [club.id for club in club_list])
@@ -505,6 +511,7 @@ async def _club_history(
     report: ImportReport,
     policy: Policy,
     cal: Calendar,
+    strict: bool = True,
 ) -> list[RowError]:
     """Officers, advisors, meetings and reviews from the optional columns; the bad rows."""
     today = cal.today(now)
@@ -524,8 +531,16 @@ async def _club_history(
             student = students.get(record.president)
             if student is None:
                 errors.append(RowError(line, f"president {record.president} is not in the roster"))
-            elif await officers.set_president(tx, club.id, student.id, now):
-                report.presidents += 1
+            elif student.rank_pct > policy.officer_max_rank_pct and strict:
+                errors.append(
+                    RowError(line, _rank_breach(student.student_id, student.rank_pct, policy))
+                )
+            else:
+                if student.rank_pct > policy.officer_max_rank_pct:
+                    reason = _rank_breach(student.student_id, student.rank_pct, policy)
+                    report.warnings.append(RowError(line, reason))
+                if await officers.set_president(tx, club.id, student.id, now):
+                    report.presidents += 1
         if record.advisor is not None:
             advisor = bank.get(record.advisor)
             if advisor is None:
@@ -537,6 +552,14 @@ async def _club_history(
                     report.appointments += await _appoint(
                         tx, policy, cal, now, club, advisor, record.advisor_term_end
                     )
+                except AdvisorLimitReached as err:
+                    if strict:
+                        errors.append(RowError(line, roster_notices.refusal(err)))
+                    else:
+                        report.appointments += await _appoint(
+                            tx, policy, cal, now, club, advisor, record.advisor_term_end, True
+                        )
+                        report.warnings.append(RowError(line, roster_notices.refusal(err)))
                 except DomainError as err:
                     errors.append(RowError(line, roster_notices.refusal(err)))
         if errors and errors[-1].line == line:
@@ -567,6 +590,7 @@ async def _appoint(
     club: Club,
     advisor: Advisor,
     term_end: date | None,
+    over_limit: bool = False,
 ) -> int:
     """Appoint the file's advisor unless they already hold that very term; 1 if appointed."""
     current = await advisors.current(tx, club.id)
@@ -574,9 +598,23 @@ async def _appoint(
     if same and current is not None and term_end in (None, current.term_end):
         return 0
     await appointments.appoint(
-        tx, policy, cal, now, club, advisor, term_end, refresh=False, audited=False
+        tx,
+        policy,
+        cal,
+        now,
+        club,
+        advisor,
+        term_end,
+        refresh=False,
+        audited=False,
+        over_limit=over_limit,
     )
     return 1
+
+
+def _rank_breach(student_id: str, rank: int, policy: Policy) -> str:
+    limit = policy.officer_max_rank_pct
+    return f"president {student_id}: top {rank}% of the class, not within the top {limit}% (ORG-5)"
 
 
 async def _meeting(tx: Tx, now: datetime, club_id: int, held_on: date | None) -> int:

@@ -8,12 +8,15 @@ bad row is listed with every reason. Names are looked up in batches, never a que
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 from bot.chat.text import number
+from bot.domain.policy import Policy
+from bot.domain.union_rules import staff_cap
 from bot.domain.unions import (
     HEADS,
     PRESIDIUM,
@@ -215,11 +218,14 @@ def _post(row: dict[str, str]) -> PostRecord:
     return record
 
 
-async def import_posts(tx: Tx, now: datetime, data: bytes) -> ImportReport:
+async def import_posts(
+    tx: Tx, now: datetime, data: bytes, *, policy: Policy | None = None, strict: bool = False
+) -> ImportReport:
     """Replace the posts (and departments) of every union the file names with the file's.
 
     A post outside the fixed list is kept (SU-4 flags it); a person in two presidiums, an unknown
-    union, student or congress session, and one department given two kinds are refused."""
+    union, student or congress session, and one department given two kinds are refused. Each
+    row beyond a union's staff cap (SU-1, SU-3) is a warning, or with `strict` an error."""
     lines, bad = _parse(data, POST_HEADER, _post, lambda r: f"{name_key(r.union)}\n{r.student_id}")
     unions = await store.unions_by_keys(tx, [name_key(r.union) for _, r in lines])
     pks = await store.student_pks(tx, sorted({r.student_id for _, r in lines}))
@@ -231,6 +237,8 @@ async def import_posts(tx: Tx, now: datetime, data: bytes) -> ImportReport:
     kind_line: dict[tuple[int, str], int] = {}
     presidium: dict[str, int] = {}
     posts: list[tuple[int, str | None, dict[str, Any]]] = []
+    counted: Counter[int] = Counter()
+    warnings: list[RowError] = []
     for line, r in lines:
         reasons = []
         union = unions.get(name_key(r.union))
@@ -263,9 +271,22 @@ async def import_posts(tx: Tx, now: datetime, data: bytes) -> ImportReport:
                 )
             departments.setdefault(key, (r.department, r.department_kind.value))
             kind_line.setdefault(key, line)
+        breach = None
+        if union is not None and not reasons:
+            counted[union.id] += 1
+            cap = staff_cap(policy or Policy(), union)
+            if counted[union.id] > cap:
+                rule = "SU-1" if union.level is UnionLevel.SCHOOL else "SU-3"
+                breach = (
+                    f"{r.union}'s person number {counted[union.id]}, over {rule}'s cap of {cap}"
+                )
+                if strict:
+                    reasons.append(breach)
         if reasons:
             errors.append(RowError(line, "; ".join(reasons)))
             continue
+        if breach is not None:
+            warnings.append(RowError(line, breach))
         assert union is not None
         assert pk is not None
         recommended, consent, review, decided = r.trail
@@ -291,7 +312,7 @@ async def import_posts(tx: Tx, now: datetime, data: bytes) -> ImportReport:
         )
     _refuse(bad + errors)
     created = await store.replace_posts(tx, union_ids, departments, posts)
-    return ImportReport(created=created)
+    return ImportReport(created=created, warnings=warnings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlmodel import SQLModel, col
 
 from bot.domain.unions import (
@@ -47,6 +47,7 @@ from storage.models import (
     UnionPostRow,
     UnionRepresentativeRow,
     UnionTrainingRow,
+    table_of,
 )
 from storage.tx import Tx
 
@@ -88,17 +89,20 @@ async def upsert_eligibility(tx: Tx, now: datetime, wanted: Mapping[str, Eligibi
             col(StudentEligibilityRow.student_pk).in_(keys[i : i + CHUNK])
         )
         existing.update((row.student_pk, row) for row in await tx.session.scalars(stmt))
+    new = []
     for student_id, e in wanted.items():
         pk = pks[student_id]
         values = _eligibility_values(e)
         row = existing.get(pk)
         if row is None:
-            tx.session.add(StudentEligibilityRow(student_pk=pk, updated_at=now, **values))
+            new.append({"student_pk": pk, "updated_at": now, **values})
         elif any(getattr(row, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(row, name, value)
             row.updated_at = now
     await tx.session.flush()
+    if new:
+        await tx.session.execute(insert(table_of(StudentEligibilityRow)), new)
 
 
 def to_eligibility(row: Any) -> Eligibility:
@@ -135,19 +139,21 @@ class Written:
     unchanged: int = 0
 
 
-def _upsert(
+async def _upsert(
     tx: Tx,
     model: type[R],
     existing: Mapping[K, R],
     wanted: Mapping[K, Mapping[str, Any]],
     keys: Mapping[K, Mapping[str, Any]],
 ) -> Written:
-    """Rows by a natural key: new ones added, changed ones updated (the caller flushes)."""
+    """Rows by a natural key: changed ones updated, new ones inserted in one statement (their
+    ids are not needed back, so no INSERT … RETURNING per row)."""
     done = Written()
+    new: list[dict[str, Any]] = []
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
-            tx.session.add(model.model_validate({**keys[key], **values}))
+            new.append({**keys[key], **values})
             done.created += 1
         elif all(getattr(row, name) == value for name, value in values.items()):
             done.unchanged += 1
@@ -155,6 +161,9 @@ def _upsert(
             for name, value in values.items():
                 setattr(row, name, value)
             done.updated += 1
+    await tx.session.flush()
+    if new:
+        await tx.session.execute(insert(table_of(model)), new)
     return done
 
 
@@ -205,7 +214,7 @@ async def upsert_unions(tx: Tx, now: datetime, wanted: Mapping[str, Mapping[str,
     stmt = select(StudentUnionRow).where(col(StudentUnionRow.name_key).in_(list(wanted)))
     existing = {row.name_key: row for row in await tx.session.scalars(stmt)}
     keys = {key: {"name_key": key, "updated_at": now} for key in wanted}
-    done = _upsert(tx, StudentUnionRow, existing, wanted, keys)
+    done = await _upsert(tx, StudentUnionRow, existing, wanted, keys)
     await tx.session.flush()
     return done
 
@@ -232,18 +241,32 @@ async def replace_posts(
     await tx.session.execute(
         delete(UnionDepartmentRow).where(col(UnionDepartmentRow.union_id).in_(ids))
     )
-    rows = {
-        key: UnionDepartmentRow(union_id=key[0], name_key=key[1], name=name, kind=kind)
-        for key, (name, kind) in departments.items()
-    }
-    tx.session.add_all(rows.values())
-    await tx.session.flush()
-    for union_id, department, values in posts:
-        dept = None if department is None else rows[(union_id, department)].id
-        tx.session.add(
-            UnionPostRow.model_validate({**values, "union_id": union_id, "department_id": dept})
+    if departments:
+        await tx.session.execute(
+            insert(table_of(UnionDepartmentRow)),
+            [
+                {"union_id": u, "name_key": key, "name": name, "kind": kind}
+                for (u, key), (name, kind) in departments.items()
+            ],
         )
-    await tx.session.flush()
+    stmt = select(
+        col(UnionDepartmentRow.union_id),
+        col(UnionDepartmentRow.name_key),
+        col(UnionDepartmentRow.id),
+    ).where(col(UnionDepartmentRow.union_id).in_(ids))
+    made = {(u, key): pk for u, key, pk in (await tx.session.execute(stmt)).all()}
+    if posts:
+        await tx.session.execute(
+            insert(table_of(UnionPostRow)),
+            [
+                {
+                    **values,
+                    "union_id": union_id,
+                    "department_id": None if dept is None else made[(union_id, dept)],
+                }
+                for union_id, dept, values in posts
+            ],
+        )
     return len(posts)
 
 
@@ -264,7 +287,7 @@ async def upsert_congresses(
     )
     existing = {(row.union_id, row.held_on): row for row in await tx.session.scalars(stmt)}
     keys = {k: {"union_id": k[0], "held_on": k[1]} for k in wanted}
-    done = _upsert(tx, UnionCongressRow, existing, wanted, keys)
+    done = await _upsert(tx, UnionCongressRow, existing, wanted, keys)
     await tx.session.flush()
     return done
 
@@ -278,8 +301,8 @@ async def replace_representatives(
             col(UnionRepresentativeRow.congress_id).in_(list(congress_ids))
         )
     )
-    tx.session.add_all([UnionRepresentativeRow.model_validate(dict(r)) for r in rows])
-    await tx.session.flush()
+    if rows:
+        await tx.session.execute(insert(table_of(UnionRepresentativeRow)), [dict(r) for r in rows])
     return len(rows)
 
 
@@ -296,7 +319,7 @@ async def upsert_appraisals(
         for row in await tx.session.scalars(stmt)
     }
     keys = {k: {"union_id": k[0], "student_pk": k[1], "appraised_on": k[2]} for k in wanted}
-    done = _upsert(tx, UnionAppraisalRow, existing, wanted, keys)
+    done = await _upsert(tx, UnionAppraisalRow, existing, wanted, keys)
     await tx.session.flush()
     return done
 
@@ -310,7 +333,7 @@ async def upsert_trainings(
     )
     existing = {(row.union_id, row.held_on): row for row in await tx.session.scalars(stmt)}
     keys = {k: {"union_id": k[0], "held_on": k[1]} for k in wanted}
-    done = _upsert(tx, UnionTrainingRow, existing, wanted, keys)
+    done = await _upsert(tx, UnionTrainingRow, existing, wanted, keys)
     await tx.session.flush()
     return done
 
@@ -324,13 +347,15 @@ async def add_events(
     ).where(col(UnionEventRow.held_on).in_(list({w[2] for w in wanted})))
     known = {(u, k, d) for u, k, d in (await tx.session.execute(stmt)).all()}
     done = Written()
+    new = []
     for union_id, kind, day, note in wanted:
         if (union_id, kind.value, day) in known:
             done.unchanged += 1
             continue
-        tx.session.add(UnionEventRow(union_id=union_id, kind=kind.value, held_on=day, note=note))
+        new.append({"union_id": union_id, "kind": kind.value, "held_on": day, "note": note})
         done.created += 1
-    await tx.session.flush()
+    if new:
+        await tx.session.execute(insert(table_of(UnionEventRow)), new)
     return done
 
 
@@ -342,7 +367,7 @@ async def upsert_branches(tx: Tx, wanted: Mapping[tuple[int, BranchKind], date])
     existing = {(row.club_id, BranchKind(row.kind)): row for row in await tx.session.scalars(stmt)}
     keys = {k: {"club_id": k[0], "kind": k[1].value} for k in wanted}
     values = {k: {"set_up_on": day} for k, day in wanted.items()}
-    done = _upsert(tx, ClubBranchRow, existing, values, keys)
+    done = await _upsert(tx, ClubBranchRow, existing, values, keys)
     await tx.session.flush()
     return done
 

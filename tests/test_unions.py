@@ -77,8 +77,12 @@ async def test_the_ledger_of_the_hand_built_university(db: Database) -> None:
     (staff,) = reports["SU-1"].findings
     assert dict(staff.params) == {"count": "7", "limit": "4"}
     assert staff.since == date(2025, 9, 1)
-    (covered,) = [f for f in reports["SU-7"].findings if f.why == "unions.not_covered"]
-    assert dict(covered.params)["missing"] == "clubs"
+    graduate = [f.why for f in reports["SU-7"].findings]
+    assert graduate == [
+        "unions.congress_overdue",
+        "unions.few_representatives",
+        "unions.uncovered_clubs",
+    ]
     for language in Language:
         for report in reports.values():
             for finding in report.findings:
@@ -258,3 +262,28 @@ def test_org_4_and_4a_branches_where_members_call_for_them() -> None:
         ("B", "unions.branch_missing_party"),
         ("C", "unions.branch_missing_party"),
     ]
+
+
+def test_su_7_names_each_college_grade_and_major_left_without_representatives() -> None:
+    from bot.domain.unions import EnrolledFact, RepresentativeFact
+
+    school = _union(1, "School", level=UnionLevel.SCHOOL, college=None, population=100)
+    unions = UnionData(
+        unions=[school],
+        congresses=[CongressFact(7, 1, CongressKind.CONGRESS, date(2026, 3, 1), 5, 5, 3, 4)],
+        representatives=[RepresentativeFact(7, 1, "Engineering", 1, "CS", "Chess Club", False)],
+        enrolled={
+            1: EnrolledFact("Engineering", 1, "CS"),
+            2: EnrolledFact("Arts", 2, "Art"),
+            3: EnrolledFact("Law", 3, None),
+        },
+    )
+    report = compliance.RULES["SU-7"](_bare(unions), Policy())
+    found = {f.why: dict(f.params) for f in report.findings}
+    assert found == {
+        "unions.uncovered_college": {"missing": "Arts, Law", "count": "2"},
+        "unions.uncovered_grade": {"missing": "2, 3", "count": "2"},
+        "unions.uncovered_major": {"missing": "Art", "count": "1"},
+    }
+    zh = [ledger_files.why(Language.ZH, f) for f in report.findings]
+    assert "2 个学院没有代表：Arts, Law" in zh

@@ -44,6 +44,8 @@ from bot.domain.values import Political
 
 # Who may hold a union post (SU-5): Party members (full or probationary) and League members.
 UNION_POLITICAL = frozenset({Political.PARTY, Political.PROBATIONARY, Political.LEAGUE})
+# A finding on SU-7's coverage names at most this many of the values left out.
+COVERAGE_SHOWN = 5
 # The reasons' message keys live under `ledger.why.unions.`.
 WHY = "unions."
 
@@ -323,23 +325,23 @@ def su_7(snap: Snapshot, policy: Policy) -> RuleReport:
             )
         reps = [r for r in snap.unions.representatives if r.congress_id == c.id]
         served = _served(snap, u)
-        missing = []
+        # One finding per dimension left uncovered, naming at most a few of its values.
         for label, index in (("college", 0), ("grade", 1), ("major", 2)):
             wanted = {row[index] for row in served if row[index] is not None}
             have = {(r.college, r.grade, r.major)[index] for r in reps}
-            missing += [f"{label} {value}" for value in sorted(wanted - have, key=str)]
-        if not any(r.club for r in reps):
-            missing.append("clubs")
-        if missing:
-            found.append(
-                _union(
-                    u,
-                    c.held_on,
-                    "not_covered",
-                    missing=", ".join(missing[:5]),
-                    more=max(0, len(missing) - 5),
+            missing = sorted(wanted - have, key=str)
+            if missing:
+                found.append(
+                    _union(
+                        u,
+                        c.held_on,
+                        f"uncovered_{label}",
+                        missing=", ".join(str(m) for m in missing[:COVERAGE_SHOWN]),
+                        count=len(missing),
+                    )
                 )
-            )
+        if not any(r.club for r in reps):
+            found.append(_union(u, c.held_on, "uncovered_clubs"))
     return _report("SU-7", len(snap.unions.unions), found)
 
 

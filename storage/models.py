@@ -1070,3 +1070,18 @@ class ClubBranchRow(SQLModel, table=True):
     club_id: int = Field(foreign_key="club.id", primary_key=True)
     kind: str = Field(max_length=16, primary_key=True)  # party | league
     set_up_on: date
+
+
+class LedgerPlanRow(SQLModel, table=True):
+    """The province's work ledger: what staff entered for an annex item (bot/domain/annex.py)."""
+
+    __tablename__ = "ledger_plan"
+
+    item: str = Field(primary_key=True, max_length=16)
+    status: str | None = Field(default=None, max_length=16)
+    planned_on: date | None = None
+    obstacle: str | None = Field(default=None, max_length=500)
+    owner: str | None = Field(default=None, max_length=200)
+    evidence: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

@@ -23,6 +23,8 @@ from bot.domain.unions import (
     EnrolledFact,
     EventFact,
     EventKind,
+    ItemStatus,
+    Plan,
     PostFact,
     RankBasis,
     RepresentativeFact,
@@ -37,6 +39,7 @@ from bot.domain.values import StudentStatus
 from storage.models import (
     ClubBranchRow,
     ClubRow,
+    LedgerPlanRow,
     StudentEligibilityRow,
     StudentRow,
     StudentUnionRow,
@@ -504,6 +507,7 @@ async def union_data(tx: Tx) -> UnionData:
         eligibility=eligibility,
         enrolled=enrolled,
         branches=branches,
+        plans=await plans(tx),
     )
 
 
@@ -532,3 +536,39 @@ async def roster_facts(
             if pk is not None
         )
     return found
+
+
+async def plans(tx: Tx) -> dict[str, Plan]:
+    """What staff entered for the annex items, by item."""
+    return {
+        row.item: Plan(
+            ItemStatus(row.status) if row.status else None,
+            row.planned_on,
+            row.obstacle,
+            row.owner,
+            row.evidence,
+        )
+        for row in await tx.session.scalars(select(LedgerPlanRow))
+    }
+
+
+async def save_plans(
+    tx: Tx, now: datetime, wanted: Mapping[str, Plan], actor: int | None
+) -> Written:
+    """Staff's entries by item (a file's rows, or one from chat)."""
+    stmt = select(LedgerPlanRow).where(col(LedgerPlanRow.item).in_(list(wanted)))
+    existing = {row.item: row for row in await tx.session.scalars(stmt)}
+    values = {
+        item: {
+            "status": p.status.value if p.status else None,
+            "planned_on": p.planned_on,
+            "obstacle": p.obstacle,
+            "owner": p.owner,
+            "evidence": p.evidence,
+        }
+        for item, p in wanted.items()
+    }
+    keys = {item: {"item": item, "updated_at": now, "updated_by": actor} for item in wanted}
+    for row in existing.values():
+        row.updated_at, row.updated_by = now, actor
+    return await _upsert(tx, LedgerPlanRow, existing, values, keys)

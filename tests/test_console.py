@@ -354,7 +354,7 @@ async def test_ledger_on_an_empty_database(campus: Campus) -> None:
     assert "every 12 months" in answer
     outcome = await staff.deliver(staff.incoming(text="/ledger export"))
     book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
-    assert book.sheetnames == ["Summary", "REG", "ADV", "ORG", "SU"]
+    assert book.sheetnames == ["Summary", "REG", "ADV", "ORG", "SU", "Work ledger"]
     assert book["Summary"].max_row == 39
     titles = [row[2].value for row in book["Summary"].iter_rows(min_row=2)]
     assert "At most 2 clubs per student; yearly re-registration" in titles

@@ -19,6 +19,7 @@ from bot.app import logs
 from bot.app.root import App, build_app, run, tick
 from bot.app.settings import Settings
 from bot.chat.i18n import tr
+from bot.domain.compliance import Snapshot
 from bot.domain.policy import PolicyError
 from bot.domain.tally import sidecar, write_export
 from bot.domain.values import Club, DomainError, Language, ReviewResult, Role, name_key
@@ -63,6 +64,7 @@ UNION_IMPORTS = (
     "trainings",
     "union-events",
     "branches",
+    "ledger-plans",
 )
 
 
@@ -376,6 +378,7 @@ def _union_importers(
         "trainings": lambda tx, data: unions.import_trainings(tx, utcnow(), data, today),
         "union-events": lambda tx, data: unions.import_events(tx, utcnow(), data, today),
         "branches": lambda tx, data: unions.import_branches(tx, utcnow(), data, today),
+        "ledger-plans": lambda tx, data: unions.import_plans(tx, utcnow(), data),
     }
 
 
@@ -565,7 +568,24 @@ async def _ledger(app: App, out: Path, language: Language) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(out.write_bytes, data)
     print(f"{out}: the compliance ledger of {app.cal.today(now)}")
+    _incomplete(snap, app)
     return 0
+
+
+def _incomplete(snap: Snapshot, app: App) -> None:
+    """The province's work ledger is incomplete while an item not in place lacks a planned
+    date or an obstacle: say which (`clubbot import ledger-plans`, /plan)."""
+    from bot.domain import annex, compliance
+    from bot.render import ledger as ledger_files
+
+    rows = annex.rows(compliance.compute(snap, app.policy), snap.unions.plans)
+    missing = ledger_files.incomplete(rows)
+    if missing:
+        print(
+            f"warning: the work ledger is incomplete: {len(missing)} items not in place lack a "
+            f"planned completion date or an obstacle: {', '.join(missing)}",
+            file=sys.stderr,
+        )
 
 
 async def _backup(db: Database, out: Path) -> int:

@@ -83,6 +83,8 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     # Student unions (SU-1 to SU-14): staff only, for they show SU-5's restricted data (PRIV-4).
     "unions": STAFF,
     "union": STAFF,
+    # The province's work ledger: staff enter plans, obstacles, owners, evidence (issue 17).
+    "plan": STAFF,
 }
 # The rows of the matrix that are button actions, not commands.
 BUTTON_ACTIONS = frozenset(

@@ -92,6 +92,26 @@ class BranchKind(StrEnum):
     LEAGUE = "league"
 
 
+class ItemStatus(StrEnum):
+    DONE = "done"  # 已落实
+    PARTIAL = "partial"  # 部分落实
+    NOT_DONE = "not_done"  # 未落实
+    NOT_APPLICABLE = "not_applicable"  # 不适用
+    UNREPORTED = "unreported"  # nothing decides it yet: staff have not entered it
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What staff entered for an item: its status (items no record decides), the planned
+    completion date, what stands in the way, who owns it, the evidence."""
+
+    status: ItemStatus | None = None
+    planned_on: date | None = None
+    obstacle: str | None = None
+    owner: str | None = None
+    evidence: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Eligibility:
     """A student's SU-5 columns from the roster (each may be unknown)."""
@@ -217,6 +237,7 @@ class UnionData:
     eligibility: dict[int, Eligibility] = field(default_factory=dict)  # by student pk
     enrolled: dict[int, EnrolledFact] = field(default_factory=dict)  # by student pk
     branches: dict[int, dict[BranchKind, date]] = field(default_factory=dict)  # by club id
+    plans: dict[str, Plan] = field(default_factory=dict)  # the work ledger's, by annex item
 
 
 def in_fixed_list(position: str) -> bool:

@@ -88,6 +88,13 @@ async def ledger_command(ctx: Ctx, args: str) -> Step:
     arg = args.strip().upper()
     if arg == "EXPORT":
         return await _export_ledger(ctx)
+    if arg.split(" ", 1)[0] == "PLAN":
+        # The province's work ledger (issue 17): staff only, as /plan.
+        from bot.core.permissions import guard
+        from bot.flows.unions import plan_command
+
+        refused = await guard(ctx, "plan", "/ledger plan")
+        return refused or await plan_command(ctx, args.strip()[len("plan") :])
     if arg:
         # Typed in any case: "org-4a" is ORG-4a.
         rule = {r.upper(): r for r in RULE_IDS}.get(arg)

@@ -12,6 +12,7 @@ from datetime import date
 from bot.core.context import Ctx
 from bot.core.permissions import command
 from bot.core.router import Router, Step
+from bot.domain import annex
 from bot.domain.calendar import add_months
 from bot.domain.policy import Policy
 from bot.domain.union_rules import eligibility_flags, presidium_cap, staff_cap
@@ -27,8 +28,10 @@ from bot.domain.unions import (
 )
 from bot.domain.values import Student, name_key
 from bot.flows.common import clip, known
+from bot.services import unions as service
 from storage import people
 from storage import unions as store
+from storage.tx import Tx
 
 router = Router()
 # A message holds at most this many people; the rest are counted.
@@ -235,3 +238,49 @@ def _appraised(ctx: Ctx, data: UnionData, posts: list[PostFact]) -> str:
         >= ctx.today
     )
     return ctx.t("unions.appraised", count=timely, total=len(due))
+
+
+# --- the province's work ledger: /plan ITEM … (also /ledger plan ITEM …) ----------------------
+
+PLAN_PARTS = ("obstacle", "owner", "evidence")
+
+
+@command(router, "plan")
+async def plan_command(ctx: Ctx, args: str) -> Step:
+    """Staff's entry for an annex item: `ITEM [STATUS] [DATE] | OBSTACLE | OWNER | EVIDENCE`."""
+    # A Chinese keyboard types the full-width bar.
+    first, *rest = args.replace("｜", "|").split("|")
+    tokens = first.split()
+    if not tokens or len(rest) > len(PLAN_PARTS):
+        return Step.say(ctx.t("ledger.province.usage"))
+    item, *marks = tokens
+    row = {"item": item, **dict(zip(PLAN_PARTS, (p.strip() for p in rest), strict=False))}
+    for mark in marks:
+        key = "planned_on" if mark[:1].isdigit() else "status"
+        if key in row:
+            return Step.say(ctx.t("ledger.province.usage"))
+        row[key] = mark
+    if item not in annex.ITEMS:
+        return Step.say(ctx.t("ledger.province.unknown_item", item=clip(item, 24)))
+    try:
+        key, plan = service.plan_record(row)
+    except ValueError as exc:
+        return Step.say(ctx.t("ledger.province.bad", reason=str(exc)))
+    now, actor = ctx.now, ctx.user_id
+
+    async def save(tx: Tx) -> None:
+        await service.save_plan(tx, now, actor, key, plan)
+
+    # Through `write`: `/ledger plan` runs inside /ledger's read-only report run.
+    await ctx.write(save)
+    # An item measured by rules takes its status from the records; only an entered one shows.
+    status = ctx.t(f"ledger.province.status_{plan.status.value}") if plan.status else "—"
+    return Step.say(
+        ctx.t(
+            "ledger.province.saved",
+            item=annex.ITEMS[key].number,
+            status=status,
+            planned=plan.planned_on.isoformat() if plan.planned_on else "—",
+            owner=plan.owner or "—",
+        )
+    )

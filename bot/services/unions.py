@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from bot.chat.text import number
+from bot.domain import annex
 from bot.domain.policy import Policy
 from bot.domain.union_rules import staff_cap
 from bot.domain.unions import (
@@ -25,6 +26,8 @@ from bot.domain.unions import (
     CongressKind,
     DepartmentKind,
     EventKind,
+    ItemStatus,
+    Plan,
     Position,
     Season,
     UnionKind,
@@ -44,6 +47,7 @@ from bot.services.roster import (
     _yes_no,
     read_rows,
 )
+from storage import audit
 from storage import unions as store
 from storage.tx import Tx
 
@@ -610,3 +614,60 @@ async def import_branches(tx: Tx, now: datetime, data: bytes, today: date) -> Im
     wanted = {(clubs[name_key(r.club)], r.kind): r.set_up_on for _, r in lines}
     done = await store.upsert_branches(tx, wanted)
     return ImportReport(done.created, done.updated, done.unchanged)
+
+
+PLAN_HEADER = ("item", "status", "planned_on", "obstacle", "owner", "evidence")
+
+
+def plan_record(row: dict[str, str]) -> tuple[str, Plan]:
+    """One work-ledger entry (a file's row, or /plan's), checked; ValueError says what is wrong."""
+    f = _Fields(row)
+    item = f(_text, "item")
+    if item is not None and item not in annex.ITEMS:
+        f.errors.append(f"there is no annex item {item!r} (1.1.1 to 2.3.6)")
+    status = None
+    if row.get("status"):
+        entered = _one([s.value for s in annex.ENTERED])
+        status = f(_choice, "status", ItemStatus, entered)
+        if status is ItemStatus.UNREPORTED:
+            f.errors.append(f"status {status} is not one of {entered}")
+        rules = annex.ITEMS[item].rules if item in annex.ITEMS else ()
+        if rules:
+            f.errors.append(f"item {item} is measured by {', '.join(rules)}: leave status empty")
+    plan = Plan(
+        status=status,
+        planned_on=f(_optional_date, "planned_on"),
+        obstacle=f(_optional_text, "obstacle"),
+        owner=f(_optional_text, "owner"),
+        evidence=f(_optional_text, "evidence"),
+    )
+    f.check()
+    return item, plan
+
+
+async def import_plans(tx: Tx, now: datetime, data: bytes) -> ImportReport:
+    """Staff's work-ledger entries by annex item (status where no record decides, planned
+    completion date, obstacle, owner, evidence)."""
+    lines, bad = _parse(data, PLAN_HEADER, plan_record, lambda r: r[0])
+    _refuse(bad)
+    done = await store.save_plans(tx, now, dict(record for _, record in lines), None)
+    return ImportReport(done.created, done.updated, done.unchanged)
+
+
+async def save_plan(tx: Tx, now: datetime, actor: int, item: str, plan: Plan) -> None:
+    """One entry from chat (/plan), audited."""
+    await store.save_plans(tx, now, {item: plan}, actor)
+    await audit.append(
+        tx,
+        now,
+        actor,
+        "ledger.plan",
+        subject=f"item:{item}",
+        after={
+            "status": plan.status.value if plan.status else None,
+            "planned_on": plan.planned_on,
+            "obstacle": plan.obstacle,
+            "owner": plan.owner,
+            "evidence": plan.evidence,
+        },
+    )

@@ -1,4 +1,5 @@
-"""Student unions (SU-1 to SU-14), the roster's SU-5 eligibility columns, club branches (ORG-4).
+"""Student unions (SU-1 to SU-14), the roster's SU-5 eligibility columns, club branches (ORG-4),
+the province's work ledger plans.
 
 Revision ID: 0013
 Revises: 0009
@@ -154,10 +155,22 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), primary_key=True),
         sa.Column("set_up_on", sa.Date(), nullable=False),
     )
+    op.create_table(
+        "ledger_plan",
+        sa.Column("item", sa.String(16), primary_key=True),
+        sa.Column("status", sa.String(16), nullable=True),
+        sa.Column("planned_on", sa.Date(), nullable=True),
+        sa.Column("obstacle", sa.String(500), nullable=True),
+        sa.Column("owner", sa.String(200), nullable=True),
+        sa.Column("evidence", sa.String(500), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_by", sa.BigInteger(), nullable=True),
+    )
 
 
 def downgrade() -> None:
     for table in (
+        "ledger_plan",
         "club_branch",
         "union_event",
         "union_training",

@@ -124,6 +124,15 @@ async def club(tx: Tx, club_id: int) -> Club | None:
     return None if row is None else to_club(row)
 
 
+async def names_of(tx: Tx, club_ids: list[int]) -> dict[int, str]:
+    """The names of these clubs, in one statement."""
+    if not club_ids:
+        return {}
+    stmt = select(col(ClubRow.id), col(ClubRow.name)).where(col(ClubRow.id).in_(club_ids))
+    rows = (await tx.session.execute(stmt)).all()
+    return {int(club_id): str(name) for club_id, name in rows if club_id is not None}
+
+
 async def unit_of(tx: Tx, club_id: int) -> int | None:
     """The guidance unit the club belongs to."""
     stmt = select(col(ClubRow.unit_id)).where(col(ClubRow.id) == club_id)

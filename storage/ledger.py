@@ -27,6 +27,7 @@ from bot.domain.values import (
     StudentStatus,
 )
 from storage import people, reviews
+from storage import unions as unions_store
 from storage.models import (
     AdvisorDismissalRow,
     AdvisorEvaluationRow,
@@ -246,6 +247,7 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         reregistered=reregistered,
         reviewers=frozenset(uid for uid, _ in await people.holders(tx, Role.REVIEWER)),
         foundings=await _foundings(tx),
+        unions=await unions_store.union_data(tx),
         screened=tuple(
             (term, key)
             for term, key in (

@@ -1051,3 +1051,193 @@ class ActivitySignupRow(SQLModel, table=True):
     place: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+# --- issue 17: student unions (SU-1 to SU-14), SU-5 eligibility, club branches (ORG-4) ---
+
+
+class StudentEligibilityRow(SQLModel, table=True):
+    """SU-5: the roster's optional eligibility columns of a student (none required)."""
+
+    __tablename__ = "student_eligibility"
+
+    student_pk: int = Field(sa_column=Column(Integer, ForeignKey("student.id"), primary_key=True))
+    major: str | None = Field(default=None, max_length=200)
+    grade: int | None = None  # year of study, 1 = first year
+    degree_level: str | None = Field(default=None, max_length=16)
+    major_rank_pct: int | None = None
+    rank_basis: str | None = Field(default=None, max_length=16)
+    failed_courses: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class StudentUnionRow(SQLModel, table=True):
+    """A student union or graduate union, school-level or of one college."""
+
+    __tablename__ = "student_union"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=16)  # student | graduate
+    level: str = Field(max_length=16)  # school | college
+    college: str | None = Field(default=None, max_length=200)
+    population: int  # the students it serves
+    # SU-1: a large university or one with several campuses may have the higher cap.
+    large_or_multi_campus: bool
+    # SU-9: administrative functions it carries (dormitory checks, patrols…); None if none.
+    admin_functions: str | None = Field(default=None, max_length=200)
+    # SU-13: the League official who guides it and the League teacher who is its secretary.
+    league_guide: str | None = Field(default=None, max_length=200)
+    secretary_general: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class UnionDepartmentRow(SQLModel, table=True):
+    """A working department of a union (SU-2); `kind` other than department breaks SU-10."""
+
+    __tablename__ = "union_department"
+    __table_args__ = (Index("uq_union_department", "union_id", "name_key", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: int = Field(foreign_key="student_union.id")
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+
+
+class UnionPostRow(SQLModel, table=True):
+    """A student's post in a union: in its presidium (no department) or in a department."""
+
+    __tablename__ = "union_post"
+    __table_args__ = (
+        Index("uq_union_post", "union_id", "student_pk", unique=True),
+        # Nobody sits in two presidiums.
+        Index(
+            "uq_union_presidium",
+            "student_pk",
+            unique=True,
+            sqlite_where=text("department_id IS NULL"),
+            postgresql_where=text("department_id IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: int = Field(foreign_key="student_union.id")
+    student_pk: int = Field(foreign_key="student.id", index=True)
+    department_id: int | None = Field(default=None, foreign_key="union_department.id")
+    # One of the fixed list, or what the file said (SU-4 flags the others).
+    position: str = Field(max_length=40)
+    term_start: date
+    term_end: date | None = None
+    from_college_union: bool
+    # The selection trail (SU-6): recommended, Party consent, joint review, decided.
+    recommended_by: str | None = Field(default=None, max_length=200)
+    recommended_on: date | None = None
+    party_consent_on: date | None = None
+    joint_review_on: date | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_on: date | None = None
+    congress_id: int | None = Field(default=None, foreign_key="union_congress.id")
+
+
+class UnionCongressRow(SQLModel, table=True):
+    """A session of a union's student congress, or an all-student assembly (SU-7, SU-11)."""
+
+    __tablename__ = "union_congress"
+    __table_args__ = (
+        Index("uq_union_congress", "union_id", "held_on", unique=True),
+        CheckConstraint("present <= representatives", name="ck_congress_present"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: int = Field(foreign_key="student_union.id")
+    kind: str = Field(max_length=16)  # congress | assembly
+    held_on: date
+    representatives: int
+    present: int
+    seats: int
+    candidates: int
+
+
+class UnionRepresentativeRow(SQLModel, table=True):
+    """A representative of a congress session, as they were then (SU-7, SU-11)."""
+
+    __tablename__ = "union_representative"
+    __table_args__ = (Index("uq_union_representative", "congress_id", "student_pk", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    congress_id: int = Field(foreign_key="union_congress.id")
+    student_pk: int = Field(foreign_key="student.id")
+    college: str = Field(max_length=200)
+    grade: int | None = None
+    major: str | None = Field(default=None, max_length=200)
+    club: str | None = Field(default=None, max_length=200)
+    union_officer: bool
+
+
+class UnionAppraisalRow(SQLModel, table=True):
+    """SU-8: a semester appraisal of a post holder by the congress."""
+
+    __tablename__ = "union_appraisal"
+    __table_args__ = (
+        Index("uq_union_appraisal", "union_id", "student_pk", "appraised_on", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: int = Field(foreign_key="student_union.id")
+    student_pk: int = Field(foreign_key="student.id")
+    appraised_on: date
+    result: str = Field(max_length=16)
+    used_for_awards: bool
+
+
+class UnionTrainingRow(SQLModel, table=True):
+    """SU-12: an all-staff training."""
+
+    __tablename__ = "union_training"
+    __table_args__ = (Index("uq_union_training", "union_id", "held_on", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: int = Field(foreign_key="student_union.id")
+    season: str = Field(max_length=16)  # spring | autumn
+    held_on: date
+    attendees: int
+
+
+class UnionEventRow(SQLModel, table=True):
+    """SU-13, SU-14: a hearing, a report, a discipline case, a published self-evaluation."""
+
+    __tablename__ = "union_event"
+    __table_args__ = (Index("ix_union_event", "union_id", "kind", "held_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    union_id: int | None = Field(default=None, foreign_key="student_union.id")
+    kind: str = Field(max_length=32)
+    held_on: date
+    note: str | None = Field(default=None, max_length=200)
+
+
+class ClubBranchRow(SQLModel, table=True):
+    """ORG-4, ORG-4a: a temporary Party branch or League branch set up in a club."""
+
+    __tablename__ = "club_branch"
+
+    club_id: int = Field(foreign_key="club.id", primary_key=True)
+    kind: str = Field(max_length=16, primary_key=True)  # party | league
+    set_up_on: date
+
+
+class LedgerPlanRow(SQLModel, table=True):
+    """The province's work ledger: what staff entered for an annex item (bot/domain/annex.py)."""
+
+    __tablename__ = "ledger_plan"
+
+    item: str = Field(primary_key=True, max_length=16)
+    status: str | None = Field(default=None, max_length=16)
+    planned_on: date | None = None
+    obstacle: str | None = Field(default=None, max_length=500)
+    owner: str | None = Field(default=None, max_length=200)
+    evidence: str | None = Field(default=None, max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

@@ -281,6 +281,18 @@ async def awaiting_verdict(tx: Tx, year: int) -> list[int]:
     return sorted(ids)
 
 
+async def latest_appeal(tx: Tx, club_id: int, year: int) -> str | None:
+    """The text of the club's latest appeal of the year's review, if it appealed."""
+    stmt = (
+        select(col(ReviewAppealRow.text))
+        .where(col(ReviewAppealRow.club_id) == club_id, col(ReviewAppealRow.year) == year)
+        .order_by(col(ReviewAppealRow.at).desc())
+        .limit(1)
+    )
+    found: str | None = (await tx.session.scalars(stmt)).first()
+    return found
+
+
 async def appeal(tx: Tx, club_id: int, year: int, text: str, by: int, now: datetime) -> None:
     tx.session.add(ReviewAppealRow(club_id=club_id, year=year, text=text, by=by, at=now))
     await tx.session.flush()

@@ -230,6 +230,8 @@ async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
     assert "4/4" in await officer.send("Dues 200, spent 150")
     assert "submitted" in await officer.send("A good year")
 
+    # The committee's /todo says what waits for its verdict (found by the play-test: empty).
+    assert "1 club awaits the committee's verdict (Chess Club)" in await reviewer.send("/todo")
     assert "1 club awaits" in await reviewer.send("/verdict")
     await reviewer.click("Chess Club")
     assert "Chess evenings" in reviewer.said
@@ -243,6 +245,8 @@ async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
     assert any("appeal" in t for t in await console.outbox_to(REVIEWER))
     await reviewer.send("/verdict")
     await reviewer.click("Chess Club")
+    # The appeal is what the committee decides again: it is shown with the form.
+    assert "The officers' appeal: We held it in May" in reviewer.said
     await reviewer.click("Pass")
     await reviewer.send("Meeting minutes found")
     assert "State: Active" in await staff.send("/status Chess Club")
@@ -369,15 +373,15 @@ async def test_ledger_on_an_empty_database(campus: Campus) -> None:
         await people.grant(Tx(session, campus.db), STAFF, Role.STAFF, utcnow())
     staff = Chat(campus.engine, STAFF)
     answer = await staff.send("/ledger")
-    assert "0 of 31 rules have gaps" in answer
+    assert "0 of 38 rules have gaps" in answer
     assert "no data yet" in answer
     # Rule titles state the policy's figures, not letters standing for them.
     assert "At most 2 clubs per advisor" in answer
     assert "every 12 months" in answer
     outcome = await staff.deliver(staff.incoming(text="/ledger export"))
     book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
-    assert book.sheetnames == ["Summary", "REG", "ADV", "ORG", "SU"]
-    assert book["Summary"].max_row == 32
+    assert book.sheetnames == ["Summary", "REG", "ADV", "ORG", "SU", "Work ledger"]
+    assert book["Summary"].max_row == 39
     titles = [row[2].value for row in book["Summary"].iter_rows(min_row=2)]
     assert "At most 2 clubs per student; yearly re-registration" in titles
     assert "no club named" in plain(await staff.send("/export members Nothing"))
@@ -452,3 +456,29 @@ async def test_concurrent_appends_keep_one_chain(make_db: MakeDb, backend: str) 
         count, broken = await audit.verify(Tx(session, first))
     assert broken is None
     assert count == 40
+
+
+async def test_the_audit_history_shows_recorded_moments_in_local_minutes(
+    console: Console,
+) -> None:
+    """Found by the play-test: the history showed "until: 2027-01-19 17:02:24.235386+00:00"."""
+    from storage import audit, clubs
+    from storage.types import utcnow
+
+    async with console.db.transaction() as session:
+        tx = Tx(session, console.db)
+        chess = await clubs.club_by_key(tx, "chess club")
+        assert chess is not None
+        await audit.append(
+            tx,
+            utcnow(),
+            STAFF,
+            "election.office",
+            club_id=chess.id,
+            subject=f"club:{chess.id}",
+            after={"until": "2027-01-19 17:02:24.235386+00:00"},
+        )
+    shown = await console.chat(STAFF).send("/audit Chess Club")
+    assert "17:02:24" not in shown
+    assert "+00:00" not in shown
+    assert "until: 2027-01-20 01:02" in shown  # the university's zone, UTC+8

@@ -185,7 +185,7 @@ EXPECTED: dict[str, tuple[int, set[str]]] = {
     "ORG-6": (2, {"2", "11"}),
     "ORG-7": (1, set()),  # Bad's president was elected; Good's was imported (no record)
 }
-NO_DATA = {"ORG-4", *(f"SU-{n}" for n in range(1, 9))}
+NO_DATA = {"ORG-4", "ORG-4a", *(f"SU-{n}" for n in range(1, 15))}
 
 
 def test_every_rule_against_the_hand_built_data() -> None:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
@@ -1130,5 +1131,55 @@ async def test_browser_staff_grant_a_role_by_picking_the_person_and_the_menus_fo
             await student.wait_for_timeout(200)
         await expect(verdict).to_have_count(1)
         await shoot(student, shots, "playground-menu-after-grant")
+        assert errors == []
+        await context.close()
+
+
+@pytest.mark.e2e
+async def test_browser_links_to_the_bot_open_here_and_a_shared_link_is_copied(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """Found by the play-test: the signing link and its Share button led to real Telegram, so a
+    tester could not sign as a co-sponsor. A link to the playground's bot now sends its /start
+    here; a share link is copied, with where to paste it."""
+    url = f"sqlite:///{tmp_path / 'playground.db'}"
+    async with running(settings(), port=0, database_url=url) as running_playground:
+        emu = running_playground.emulator
+        context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+        await context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(running_playground.url)
+        wang = page.locator(".person", has_text=FIRST_STUDENT)
+        await wang.get_by_role("button", name="Chat").click()
+        await expect(page.locator("#me-name")).to_contain_text("王明")
+        wang_id = next(
+            p.user_id
+            for p in await running_playground.directory.personas("en")
+            if FIRST_STUDENT in p.details
+        )
+        link = f"https://t.me/{emu.bot_username}?start=sign_abc123"
+        share = f"https://t.me/share/url?url={link}"
+        async with aiohttp.ClientSession() as http:
+            sent = await http.post(
+                f"{emu.base_url}/bot{emu.token}/sendMessage",
+                json={
+                    "chat_id": wang_id,
+                    "text": f'Sign here: <a href="{link}">signing link</a>',
+                    "parse_mode": "HTML",
+                    "reply_markup": {"inline_keyboard": [[{"text": "Share", "url": share}]]},
+                },
+            )
+            assert sent.status == 200
+        message = page.locator(".msg.bot", has_text="Sign here")
+        await message.get_by_role("link", name="Share ↗").click()
+        await expect(page.locator("#toast")).to_contain_text("Link copied")
+        await expect(page.locator("#toast")).to_contain_text(link)
+        assert await page.evaluate("navigator.clipboard.readText()") == link
+        await page.locator("#toast button").click()
+        await message.get_by_role("link", name="signing link").click()
+        await expect(page.locator(".msg.user").last).to_contain_text("/start sign_abc123")
+        assert len(context.pages) == 1  # nothing opened outside the playground
         assert errors == []
         await context.close()

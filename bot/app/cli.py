@@ -19,6 +19,7 @@ from bot.app import logs
 from bot.app.root import App, build_app, menu_publisher, run, tick
 from bot.app.settings import Settings
 from bot.chat.i18n import tr
+from bot.domain.compliance import Snapshot
 from bot.domain.policy import PolicyError
 from bot.domain.tally import sidecar, write_export
 from bot.domain.values import Club, DomainError, Language, ReviewResult, Role, name_key
@@ -31,6 +32,7 @@ from bot.services import (
     roster,
     screening,
     todo,
+    unions,
     workdays,
 )
 from schedules.deadlines import refresh_all
@@ -54,6 +56,18 @@ To run it on Telegram, get a token from @BotFather (send /newbot), then either
 and run `make run` again."""
 
 REP = "rep"
+# Issue 17: the student unions' files (bot/services/unions.py).
+UNION_IMPORTS = (
+    "unions",
+    "union-posts",
+    "congress",
+    "representatives",
+    "appraisals",
+    "trainings",
+    "union-events",
+    "branches",
+    "ledger-plans",
+)
 
 
 class Refused(Exception):
@@ -116,8 +130,14 @@ def parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="action", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations")
     imp = sub.add_parser("import", help="import a CSV file: all rows or none")
-    imp.add_argument("kind", choices=["students", "clubs", "advisors", "units"])
+    imp.add_argument("kind", choices=["students", "clubs", "advisors", "units", *UNION_IMPORTS])
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file that records an existing breach (ADV-4, ORG-5, SU-1, SU-3) "
+        "instead of recording it with a warning",
+    )
     hol = sub.add_parser("holidays", help="the working-day calendar (ACT-1 lead times)")
     hol_sub = hol.add_subparsers(dest="action", required=True)
     hol_import = hol_sub.add_parser(
@@ -258,7 +278,7 @@ async def _command(app: App, args: argparse.Namespace) -> int:
         case "tick":
             return await _tick(app, args.refresh)
         case "import":
-            return await _import(app, args.kind, args.file)
+            return await _import(app, args.kind, args.file, strict=args.strict)
         case "holidays":
             return await _import(app, "holidays", args.file)
         case "codes":
@@ -300,15 +320,16 @@ async def _tick(app: App, refresh: bool) -> int:
     return 0
 
 
-async def _import(app: App, kind: str, path: Path) -> int:
+async def _import(app: App, kind: str, path: Path, *, strict: bool = False) -> int:
     importers: dict[str, Callable[[Tx, bytes], Awaitable[roster.ImportReport]]] = {
         "students": lambda tx, data: roster.import_students(tx, utcnow(), data),
         "clubs": lambda tx, data: roster.import_clubs(
-            tx, utcnow(), data, policy=app.policy, cal=app.cal
+            tx, utcnow(), data, policy=app.policy, cal=app.cal, strict=strict
         ),
         "advisors": lambda tx, data: roster.import_advisors(tx, utcnow(), data),
         "units": lambda tx, data: roster.import_units(tx, utcnow(), data),
         "holidays": lambda tx, data: workdays.import_days(tx, utcnow(), data),
+        **_union_importers(app, strict),
     }
     try:
         data = roster.read_file(path)
@@ -341,7 +362,43 @@ async def _import(app: App, kind: str, path: Path) -> int:
         f"{path}: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged" + "".join(f", {extra}" for extra in extras)
     )
+    _warnings(path, report.warnings)
     return 0
+
+
+def _warnings(path: Path, warnings: list[roster.RowError]) -> None:
+    """Existing breaches recorded as they are: one line per row; the ledger shows them."""
+    if not warnings:
+        return
+    count = len(warnings)
+    rows = "row records" if count == 1 else "rows record"
+    print(
+        f"{path}: warning: {count} {rows} an existing breach, imported as it is "
+        "(the ledger shows it; --strict refuses such a file):",
+        file=sys.stderr,
+    )
+    for warning in warnings:
+        print(f"  {warning}", file=sys.stderr)
+
+
+def _union_importers(
+    app: App, strict: bool
+) -> dict[str, Callable[[Tx, bytes], Awaitable[roster.ImportReport]]]:
+    """The student unions' files (issue 17); days in the future are refused against today."""
+    today = app.cal.today(utcnow())
+    return {
+        "unions": lambda tx, data: unions.import_unions(tx, utcnow(), data),
+        "union-posts": lambda tx, data: unions.import_posts(
+            tx, utcnow(), data, policy=app.policy, strict=strict
+        ),
+        "congress": lambda tx, data: unions.import_congresses(tx, utcnow(), data, today),
+        "representatives": lambda tx, data: unions.import_representatives(tx, utcnow(), data),
+        "appraisals": lambda tx, data: unions.import_appraisals(tx, utcnow(), data, today),
+        "trainings": lambda tx, data: unions.import_trainings(tx, utcnow(), data, today),
+        "union-events": lambda tx, data: unions.import_events(tx, utcnow(), data, today),
+        "branches": lambda tx, data: unions.import_branches(tx, utcnow(), data, today),
+        "ledger-plans": lambda tx, data: unions.import_plans(tx, utcnow(), data),
+    }
 
 
 async def _codes(db: Database, settings: Settings, out: Path, for_advisors: bool) -> int:
@@ -530,7 +587,24 @@ async def _ledger(app: App, out: Path, language: Language) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(out.write_bytes, data)
     print(f"{out}: the compliance ledger of {app.cal.today(now)}")
+    _incomplete(snap, app)
     return 0
+
+
+def _incomplete(snap: Snapshot, app: App) -> None:
+    """The province's work ledger is incomplete while an item not in place lacks a planned
+    date or an obstacle: say which (`clubbot import ledger-plans`, /plan)."""
+    from bot.domain import annex, compliance
+    from bot.render import ledger as ledger_files
+
+    rows = annex.rows(compliance.compute(snap, app.policy), snap.unions.plans)
+    missing = ledger_files.incomplete(rows)
+    if missing:
+        print(
+            f"warning: the work ledger is incomplete: {len(missing)} items not in place lack a "
+            f"planned completion date or an obstacle: {', '.join(missing)}",
+            file=sys.stderr,
+        )
 
 
 async def _backup(db: Database, out: Path) -> int:

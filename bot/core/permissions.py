@@ -84,6 +84,11 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     # The decision buttons are checked by the service against the activity's current level.
     "activity": frozenset({A.OFFICER, A.ADVISOR}),
     "activities": STAFF_OR_REVIEWER,
+    # Student unions (SU-1 to SU-14): staff only, for they show SU-5's restricted data (PRIV-4).
+    "unions": STAFF,
+    "union": STAFF,
+    # The province's work ledger: staff enter plans, obstacles, owners, evidence (issue 17).
+    "plan": STAFF,
 }
 # The rows of the matrix that are button actions, not commands.
 BUTTON_ACTIONS = frozenset(
@@ -123,6 +128,7 @@ MENU = frozenset(
         "election",
         "activity",
         "activities",
+        "unions",
     }
 )
 # Every role a user can have, the columns of the matrix.

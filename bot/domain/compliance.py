@@ -9,13 +9,13 @@ reported as "no data" rather than as met:
   (`/establish`); clubs imported from the old records have no application, and are counted
   apart as "no record", neither complying nor failing.
 - REG-6 (name screening) is checked on every active club's name against the current list.
-- ORG-4 (party or league branches): no record of branches yet.
+- ORG-4, ORG-4a (party or league branches) and SU-1 to SU-14 (student unions) are computed in
+  `union_rules.py` from `Snapshot.unions`; with no union on record the SU rules say "no data".
 - ORG-7 (direct election of presidents) is checked on live clubs' current presidents: one who
   took office through an election of the members (`/election`) complies; one recorded without
   an election in a club founded through an application does not; a president imported from
   the old records (a club with no application) is counted apart as "no record", like REG-1.
 - ORG-5 is checked on what exists: officers' class rank (`rank_pct`), not the election steps.
-- SU-1 to SU-8: no student-union bodies are modelled ("no union data").
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from enum import StrEnum
 from bot.domain.calendar import add_months
 from bot.domain.deadlines import Window
 from bot.domain.policy import Policy
+from bot.domain.unions import UnionData
 from bot.domain.values import (
     Category,
     ClubStatus,
@@ -129,6 +130,7 @@ class Snapshot:
     reviewers: frozenset[int]
     foundings: dict[int, FoundingFact] = field(default_factory=dict)  # by club id
     screened: tuple[tuple[str, str], ...] = ()  # the REG-6 list: (term, term key)
+    unions: UnionData = field(default_factory=UnionData)  # SU rules, ORG-4 (issue 17)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +192,15 @@ def _live(snap: Snapshot) -> list[ClubFact]:
     return [c for c in snap.clubs if c.status in (ClubStatus.ACTIVE, ClubStatus.SUSPENDED)]
 
 
-def _no_data(rule: str) -> Callable[[Snapshot, Policy], RuleReport]:
-    return lambda snap, policy: RuleReport(rule, Standing.NO_DATA)
+def _union_rule(rule: str) -> Callable[[Snapshot, Policy], RuleReport]:
+    """A rule of `union_rules.py`, imported when first used (that module imports this one)."""
+
+    def check(snap: Snapshot, policy: Policy) -> RuleReport:
+        from bot.domain.union_rules import RULES as UNION_RULES
+
+        return UNION_RULES[rule](snap, policy)
+
+    return check
 
 
 def _founded(snap: Snapshot) -> tuple[list[tuple[ClubFact, FoundingFact]], int]:
@@ -509,11 +518,12 @@ RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
     "ORG-1": org_1,
     "ORG-2": org_2,
     "ORG-3": org_3,
-    "ORG-4": _no_data("ORG-4"),
+    "ORG-4": _union_rule("ORG-4"),
+    "ORG-4a": _union_rule("ORG-4a"),
     "ORG-5": org_5,
     "ORG-6": org_6,
     "ORG-7": org_7,
-    **{f"SU-{n}": _no_data(f"SU-{n}") for n in range(1, 9)},
+    **{f"SU-{n}": _union_rule(f"SU-{n}") for n in range(1, 15)},
 }
 GROUPS = ("REG", "ADV", "ORG", "SU")
 
@@ -531,9 +541,10 @@ def rule_terms(policy: Policy) -> tuple[tuple[str, int], ...]:
         ("student_limit", policy.max_clubs_per_student),
         ("months", policy.general_meeting_interval_months),
         ("rank_pct", policy.officer_max_rank_pct),
+        ("branch_min", policy.branch_min_members),
     )
 
 
 def rule_key(rule: str) -> str:
     """`REG-10` -> `reg_10`: the message key of a rule."""
-    return rule.lower().replace("-", "_")
+    return rule.lower().replace("-", "_")  # ORG-4a -> org_4a

@@ -159,7 +159,46 @@ class Policy(BaseModel):
     # The most places (and expected participants) one activity may have.
     activity_max_capacity: int = Field(default=5000, ge=1, le=1_000_000)
 
-    @field_validator("election_quorum")
+    # --- issue 17: student unions (SU-1 to SU-14) and club branches (ORG-4a) ---
+    # SU-1: a school-level union's staff, at most (a large or multi-campus university: the 2nd).
+    su_school_staff: int = Field(default=40, ge=1, le=1000)
+    su_school_staff_large: int = Field(default=60, ge=1, le=1000)
+    # SU-2: presidium, departments, persons in charge per department (min, max), staff per one.
+    su_school_presidium: int = Field(default=5, ge=1, le=50)
+    su_departments: int = Field(default=6, ge=1, le=50)
+    su_department_heads_min: int = Field(default=2, ge=0, le=50)
+    su_department_heads_max: int = Field(default=3, ge=1, le=50)
+    su_department_staff: int = Field(default=6, ge=0, le=100)
+    # SU-3: a college-level union's staff and presidium, at most.
+    su_college_staff: int = Field(default=30, ge=1, le=1000)
+    su_college_presidium: int = Field(default=3, ge=1, le=50)
+    # SU-5: union staff rank in the top N percent of their major, on this basis.
+    su_major_rank_pct: int = Field(default=30, ge=1, le=100)
+    su_rank_basis: Literal["semester", "year", "enrolment"] = "year"
+    # SU-6: at least this percentage of a school-level union's staff come from college unions.
+    su_from_college_pct: int = Field(default=50, ge=0, le=100)
+    # SU-7: a congress at least every N months, with representatives at least this many per
+    # thousand students served.
+    su_congress_months: int = Field(default=12, ge=1, le=60)
+    su_representatives_permille: int = Field(default=10, ge=0, le=1000)
+    # SU-8: presidium members and department heads are appraised at least every N months.
+    su_appraisal_months: int = Field(default=6, ge=1, le=24)
+    # SU-11: non-officer representatives, candidates beyond the seats (percent), the quorum,
+    # and the population below which a college may hold an all-student assembly instead.
+    su_non_officer_pct: int = Field(default=60, ge=0, le=100)
+    su_slate_margin_pct: int = Field(default=20, ge=0, le=500)
+    su_congress_quorum: str = "2/3"
+    su_assembly_population: int = Field(default=400, ge=0)
+    # SU-12: a spring and an autumn all-staff training within the last N months.
+    su_training_months: int = Field(default=12, ge=1, le=60)
+    # SU-13: the Party committee hears the school-level union at least every N months.
+    su_hearing_months: int = Field(default=6, ge=1, le=24)
+    # SU-14: the university publishes its self-evaluation at least every N months.
+    su_self_evaluation_months: int = Field(default=12, ge=1, le=60)
+    # ORG-4a: a club with at least N full Party (League) members sets up that branch.
+    branch_min_members: int = Field(default=3, ge=1, le=100)
+
+    @field_validator("election_quorum", "su_congress_quorum")
     @classmethod
     def _fraction(cls, value: str) -> str:
         try:

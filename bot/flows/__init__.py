@@ -27,6 +27,7 @@ def build_router() -> Router:
         review,
         staff,
         todo,
+        unions,
     )
 
     router = Router()
@@ -50,6 +51,7 @@ def build_router() -> Router:
         privacy,
         activities,
         events,
+        unions,
     ):
         router.include(module.router)
     return router

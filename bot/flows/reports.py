@@ -96,12 +96,21 @@ async def ledger_command(ctx: Ctx, args: str) -> Step:
     arg = args.strip().upper()
     if arg == "EXPORT":
         return await _export_ledger(ctx)
+    if arg.split(" ", 1)[0] == "PLAN":
+        # The province's work ledger (issue 17): staff only, as /plan.
+        from bot.core.permissions import guard
+        from bot.flows.unions import plan_command
+
+        refused = await guard(ctx, "plan", "/ledger plan")
+        return refused or await plan_command(ctx, args.strip()[len("plan") :])
     if arg:
-        if arg not in compliance.RULES:
+        # Typed in any case: "org-4a" is ORG-4a.
+        rule = {r.upper(): r for r in RULE_IDS}.get(arg)
+        if rule is None:
             return Step.say(
                 ctx.t("ledger.unknown_rule", rule=clip(args), rules=ctx.join(RULE_IDS))
             )
-        step = await pages.first_page(ctx, RULE, RULE_IDS.index(arg))
+        step = await pages.first_page(ctx, RULE, RULE_IDS.index(rule))
     else:
         step = await pages.first_page(ctx, SUMMARY, 0)
     assert step is not None

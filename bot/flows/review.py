@@ -252,6 +252,10 @@ async def on_verdict_club(ctx: Ctx, data: VerdictData, given: Input) -> Step:
                 advisor=clip(form.advisor_comment, 600),
             )
         )
+    # An appeal of a failed review is what the committee decides again: it reads it here.
+    appealed = await reviews_store.latest_appeal(ctx.tx, chosen.id, data.year)
+    if appealed is not None:
+        lines.append(ctx.t("review.appeal_text", text=clip(appealed, 1500)))
     rows = [
         [ctx.choice(ctx.t(f"reviewresult.{r.value}"), r.value) for r in ReviewResult],
     ]

@@ -7,7 +7,9 @@ command and button checks the staff role again, because a role can be revoked at
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
+from datetime import datetime
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
@@ -226,7 +228,15 @@ def _value(ctx: Ctx, key: str, value: object) -> str:
         return known(ctx, f"application.state.{value}", str(value))
     if key == "position":
         return position_label(ctx, str(value))
+    if isinstance(value, str) and _INSTANT.fullmatch(value):
+        # A moment the log recorded in UTC (to the microsecond): the university's local time.
+        moment = datetime.fromisoformat(value)
+        return moment.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+# An instant as the audit log's JSON keeps it: "2027-01-19 17:02:24.235386+00:00".
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)")
 
 
 def _member_line(ctx: Ctx, student: Student) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from bot.chat.i18n import tr
+from bot.domain import annex
 from bot.domain.compliance import (
     GROUPS,
     Finding,
@@ -15,8 +16,12 @@ from bot.domain.compliance import (
     rule_key,
 )
 from bot.domain.policy import Policy
+from bot.domain.unions import Plan
 from bot.domain.values import Language
 from bot.render.workbooks import Cell, Sheet, csv_bytes, xlsx
+
+# The province's sheet names at most this many non-compliant units per item.
+UNITS_SHOWN = 10
 
 
 def why(language: Language, finding: Finding) -> str:
@@ -56,8 +61,11 @@ def finding_rows(language: Language, reports: list[RuleReport]) -> list[list[Cel
     ]
 
 
-def sheets(language: Language, reports: list[RuleReport]) -> list[Sheet]:
-    """The workbook: a summary sheet, then one sheet per rule group with its findings."""
+def sheets(
+    language: Language, reports: list[RuleReport], plans: dict[str, Plan] | None = None
+) -> list[Sheet]:
+    """The workbook: a summary sheet, then one sheet per rule group with its findings, then
+    (given staff's plans) the province's work ledger."""
 
     def t(key: str) -> str:
         return tr(language, f"ledger.column.{key}")
@@ -78,10 +86,59 @@ def sheets(language: Language, reports: list[RuleReport]) -> list[Sheet]:
     )
     header = [t("rule"), t("kind"), t("ref"), t("name"), t("since"), t("why")]
     rows = finding_rows(language, reports)
-    return [summary] + [
+    groups = [
         Sheet(group, header, [row for row in rows if str(row[0]).split("-")[0] == group])
         for group in GROUPS
     ]
+    extra = [] if plans is None else [province_sheet(language, annex.rows(reports, plans))]
+    return [summary, *groups, *extra]
+
+
+def province_sheet(language: Language, rows: list[annex.LedgerRow]) -> Sheet:
+    """Seed 003's work ledger: every annex item, its status, figures, plan; a last row names
+    the items not in place that lack a planned date or an obstacle."""
+
+    def t(key: str, **params: object) -> str:
+        return html.unescape(tr(language, f"ledger.province.{key}", **params))
+
+    header = [
+        t("number"),
+        t("requirement"),
+        t("rules"),
+        t("status"),
+        t("measured"),
+        t("units"),
+        t("since"),
+        t("planned_on"),
+        t("obstacle"),
+        t("owner"),
+        t("evidence"),
+    ]
+    cells: list[list[Cell]] = [
+        [
+            r.item.number,
+            r.item.requirement,
+            ", ".join(r.item.rules),
+            t(f"status_{r.status.value}"),
+            r.measured or None,
+            "、".join(r.units[:UNITS_SHOWN]) + ("…" if len(r.units) > UNITS_SHOWN else "") or None,
+            r.since,
+            r.plan.planned_on,
+            r.plan.obstacle,
+            r.plan.owner,
+            r.plan.evidence,
+        ]
+        for r in rows
+    ]
+    missing = incomplete(rows)
+    if missing:
+        cells.append([t("incomplete_mark"), t("incomplete", items="、".join(missing))])
+    return Sheet(t("sheet"), header, cells)
+
+
+def incomplete(rows: list[annex.LedgerRow]) -> list[str]:
+    """The items not in place that lack a planned date or an obstacle, by their numbers."""
+    return [r.item.number for r in rows if r.incomplete]
 
 
 def csv_rows(language: Language, reports: list[RuleReport]) -> tuple[list[str], list[list[Cell]]]:
@@ -119,7 +176,7 @@ def csv_rows(language: Language, reports: list[RuleReport]) -> tuple[list[str], 
 
 def workbook(snap: Snapshot, policy: Policy, language: Language) -> bytes:
     """The ledger workbook (also what `clubbot ledger OUT.xlsx` writes)."""
-    return xlsx(sheets(language, compute(snap, policy)))
+    return xlsx(sheets(language, compute(snap, policy), snap.unions.plans))
 
 
 def csv(snap: Snapshot, policy: Policy, language: Language) -> bytes:

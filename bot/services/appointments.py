@@ -33,18 +33,22 @@ async def appoint(
     refresh: bool = True,
     actor: int | None = None,
     audited: bool = True,
+    over_limit: bool = False,
 ) -> int:
     """Make `advisor` the club's advisor from today (ending a current appointment, as a
     replacement); the term ends on `term_end` or after the policy's term. Returns its id.
 
     With `refresh=False` the caller recomputes the club's deadlines itself (an import does it
-    once for all its clubs, and writes one audit entry for the whole file)."""
+    once for all its clubs, and writes one audit entry for the whole file). `over_limit`
+    records an appointment that already exists beyond ADV-4 (an import of the university's
+    real state: the ledger shows the breach)."""
     await advisors.lock_advisors(tx, [advisor.id])
     dismissed = await advisors.is_dismissed(tx, advisor.id)
     current = await advisors.current(tx, club.id)
     same = current is not None and current.advisor.id == advisor.id
-    # This advisor does not hold this club unless `same`: every current term counts.
-    holds = None if same else await advisors.count_current(tx, advisor.id)
+    # This advisor does not hold this club unless `same`: every current term counts (but for
+    # an appointment recorded as it is, beyond ADV-4).
+    holds = None if same or over_limit else await advisors.count_current(tx, advisor.id)
     refusal = _refusal(policy, club, advisor, dismissed, holds)
     if refusal is not None:
         raise refusal
@@ -93,11 +97,14 @@ async def appoint_many(
     cal: Calendar,
     now: datetime,
     wanted: list[tuple[Club, Advisor, date | None]],
+    *,
+    over_limit: bool = False,
 ) -> list[bool | DomainError]:
     """Give each club (at most once in `wanted`) the advisor until the term end, as `appoint`
     does one after another, in a few statements for all (an import's clubs): for each, True
     when appointed or renewed, False when the advisor already holds that very term, or why the
-    rules refused. Not audited; the caller recomputes the clubs' deadlines."""
+    rules refused. Not audited; the caller recomputes the clubs' deadlines. `over_limit`, as for
+    `appoint`: appointments that already exist beyond ADV-4."""
     advisor_pks = sorted({advisor.id for _, advisor, _ in wanted})
     await advisors.lock_advisors(tx, advisor_pks)
     dismissed = await advisors.dismissed_among(tx, advisor_pks)
@@ -113,7 +120,7 @@ async def appoint_many(
         if held is not None and same and term_end in (None, held.term_end):
             done.append(False)
             continue
-        count = None if same else holds.get(advisor.id, 0)
+        count = None if same or over_limit else holds.get(advisor.id, 0)
         refusal = _refusal(policy, club, advisor, advisor.id in dismissed, count)
         if refusal is not None:
             done.append(refusal)

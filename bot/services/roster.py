@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,8 +19,10 @@ from typing import Any, TypeVar
 from bot.chat.text import number, unsafe_character
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
+from bot.domain.unions import DegreeLevel, Eligibility, RankBasis
 from bot.domain.values import (
     Advisor,
+    AdvisorLimitReached,
     Category,
     Club,
     DomainError,
@@ -44,6 +46,7 @@ from storage import (
     units,
 )
 from storage import applications as applications_store
+from storage import unions as unions_store
 from storage.tx import Tx
 
 STUDENT_HEADER = (
@@ -56,6 +59,17 @@ STUDENT_HEADER = (
     "rank_pct",
     "political",
 )
+# SU-5: optional columns of the roster; a file without them leaves what is on record.
+ELIGIBILITY_COLUMNS = (
+    "major",
+    "grade",
+    "degree_level",
+    "major_rank_pct",
+    "rank_basis",
+    "failed_courses",
+)
+MAX_GRADE = 8
+MAX_FAILED = 99
 CLUB_HEADER = ("name", "category", "guidance_unit", "founded")
 # Optional columns of the clubs file, for clubs that existed before the bot.
 CLUB_EXTRAS = ("president", "advisor", "advisor_term_end", "last_general_meeting", "last_review")
@@ -96,6 +110,9 @@ class ImportReport:
     appointments: int = 0
     meetings: int = 0
     reviews: int = 0
+    # Existing breaches recorded as they are (not with --strict): one per row, the ledger
+    # shows them (ADV-4, ORG-5, SU-1, SU-3).
+    warnings: list[RowError] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +125,7 @@ class StudentRecord:
     disciplinary: bool
     rank_pct: int
     political: Political
+    eligibility: Eligibility | None = None  # None: the file has no SU-5 columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,9 +297,49 @@ def _student(row: dict[str, str]) -> StudentRecord:
         disciplinary=f(_choice, "disciplinary", _yes_no, "yes|no"),
         rank_pct=f(_choice, "rank_pct", _rank, "0..100"),
         political=f(_choice, "political", Political, "|".join(Political)),
+        eligibility=_eligibility(f) if any(c in row for c in ELIGIBILITY_COLUMNS) else None,
     )
     f.check()
     return record
+
+
+def _optional(parse: Callable[[str], T]) -> Callable[[str], T | None]:
+    return lambda value: parse(value) if value else None
+
+
+def _bounded(top: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        n = number(value, 3)
+        if n is None or n > top:
+            raise ValueError(value)
+        return n
+
+    return parse
+
+
+def _eligibility(f: _Fields) -> Eligibility:
+    """SU-5's optional columns of a roster row, each error kept with the row's others."""
+    row = f.row
+    grade = f(_choice, "grade", _optional(_bounded(MAX_GRADE)), f"empty or 0..{MAX_GRADE}")
+    if grade == 0:
+        f.errors.append(f"grade 0 is not a year of study (1..{MAX_GRADE})")
+    found = Eligibility(
+        major=f(_optional_text, "major"),
+        grade=grade or None,
+        degree_level=f(
+            _choice, "degree_level", _optional(DegreeLevel), "empty or " + "|".join(DegreeLevel)
+        ),
+        major_rank_pct=f(_choice, "major_rank_pct", _optional(_rank), "empty or 0..100"),
+        rank_basis=f(
+            _choice, "rank_basis", _optional(RankBasis), "empty or " + "|".join(RankBasis)
+        ),
+        failed_courses=f(
+            _choice, "failed_courses", _optional(_bounded(MAX_FAILED)), f"empty or 0..{MAX_FAILED}"
+        ),
+    )
+    if row.get("rank_basis") and not row.get("major_rank_pct"):
+        f.errors.append("rank_basis is given without major_rank_pct")
+    return found
 
 
 def _club(row: dict[str, str]) -> ClubRecord:
@@ -366,6 +424,9 @@ async def import_students(tx: Tx, now: datetime, data: bytes) -> ImportReport:
         for record in records
     }
     done, before = await imports.upsert_students(tx, now, wanted)
+    eligible = {r.student_id: r.eligibility for r in records if r.eligibility is not None}
+    if eligible:
+        await unions_store.upsert_eligibility(tx, now, eligible)
     report = _report(done)
     by_id = {record.student_id: record for record in records}
     unsettled: list[int] = []  # students who may no longer sponsor (REG-1)
@@ -408,13 +469,15 @@ async def _end_memberships(
 
 
 async def import_clubs(
-    tx: Tx, now: datetime, data: bytes, *, policy: Policy, cal: Calendar
+    tx: Tx, now: datetime, data: bytes, *, policy: Policy, cal: Calendar, strict: bool = True
 ) -> ImportReport:
     """Upsert clubs by normalized name; new clubs are active, existing ones keep their status.
 
     The optional columns bring in what an existing club already has: its president becomes its
     officer, its advisor is appointed (ADV-2 and ADV-4 checked) until `advisor_term_end`, and
     its last general meeting and annual review are recorded; then its deadlines are computed.
+    Not `strict`, an existing breach (an advisor over ADV-4, a president without ORG-5's rank)
+    is recorded as it is, with a warning for its row, so that the ledger can show it.
     """
     lines = parse_clubs(data)
     records = [record for _, record in lines]
@@ -432,7 +495,7 @@ async def import_clubs(
     done, by_key = await imports.upsert_clubs(tx, now, wanted)
     report = _report(done)
     club_list = [by_key[record.key] for record in records]
-    errors = await _club_history(tx, now, lines, club_list, report, policy, cal)
+    errors = await _club_history(tx, now, lines, club_list, report, policy, cal, strict)
     if errors:
         raise ImportRejected(errors)
     await reminders.refresh(tx, policy, cal, now, [club.id for club in club_list])
@@ -447,6 +510,7 @@ async def _club_history(
     report: ImportReport,
     policy: Policy,
     cal: Calendar,
+    strict: bool = True,
 ) -> list[RowError]:
     """Officers, advisors, meetings and reviews from the optional columns; the bad rows.
 
@@ -473,7 +537,13 @@ async def _club_history(
             student = students.get(record.president)
             if student is None:
                 found.append(f"president {record.president} is not in the roster")
+            elif student.rank_pct > policy.officer_max_rank_pct and strict:
+                found.append(_rank_breach(student.student_id, student.rank_pct, policy))
             else:
+                if student.rank_pct > policy.officer_max_rank_pct:
+                    # Import reality: an existing breach is recorded, the ledger shows it.
+                    reason = _rank_breach(student.student_id, student.rank_pct, policy)
+                    report.warnings.append(RowError(line, reason))
                 presidents[club.id] = student.id
         if record.advisor is not None:
             advisor = bank.get(record.advisor)
@@ -483,11 +553,19 @@ async def _club_history(
                 wanted.append((club, advisor, record.advisor_term_end))
                 wanted_lines.append(line)
     done = await appointments.appoint_many(tx, policy, cal, now, wanted)
-    for line, outcome in zip(wanted_lines, done, strict=True):
-        if isinstance(outcome, DomainError):
+    beyond: list[tuple[Club, Advisor, date | None]] = []
+    for line, item, outcome in zip(wanted_lines, wanted, done, strict=True):
+        if isinstance(outcome, AdvisorLimitReached) and not strict:
+            # Import reality: an advisor already beyond ADV-4 is recorded, with a warning.
+            beyond.append(item)
+            report.warnings.append(RowError(line, roster_notices.refusal(outcome)))
+        elif isinstance(outcome, DomainError):
             errors[line].append(roster_notices.refusal(outcome))
         else:
             report.appointments += outcome
+    if beyond and not any(errors.values()):
+        done = await appointments.appoint_many(tx, policy, cal, now, beyond, over_limit=True)
+        report.appointments += sum(outcome is True for outcome in done)
     bad = [RowError(line, reason) for line, found in errors.items() for reason in found]
     if bad:
         return bad  # the import is refused: nothing more is written
@@ -512,6 +590,11 @@ async def _club_history(
     await reviews.add_results(tx, passed, now)
     report.reviews += len(passed)
     return []
+
+
+def _rank_breach(student_id: str, rank: int, policy: Policy) -> str:
+    limit = policy.officer_max_rank_pct
+    return f"president {student_id}: top {rank}% of the class, not within the top {limit}% (ORG-5)"
 
 
 async def import_advisors(tx: Tx, now: datetime, data: bytes) -> ImportReport:

@@ -21,7 +21,9 @@ from bot.services.applications.moves import unit_reps
 from bot.services.notices import privacy as privacy_notices
 from bot.services.notices import todo as todo_notices
 from bot.services.notices.todo import Todo
+from storage import clubs as clubs_store
 from storage import outbox, people
+from storage import reviews as reviews_store
 from storage import todo as todo_store
 from storage.applications import Application
 from storage.tx import Tx
@@ -31,6 +33,20 @@ __all__ = ["Todo", "choices_on", "concerns", "heading", "tell_rep", "waiting"]
 # Entries shown as messages of their own at once (replies go out at 1/s a chat, so a few); the
 # heading says how many more wait.
 SHOWN = 5
+
+
+async def _verdicts(tx: Tx, lang: Language) -> list[Todo]:
+    """REG-5, REG-8: the annual reviews of the open round that wait for the committee (forms
+    submitted, appeals of a failed review), as one entry that says how to decide them."""
+    windows = await reviews_store.review_windows(tx)
+    if not windows:
+        return []
+    year = max(w.year for w in windows)
+    waiting_ids = await reviews_store.awaiting_verdict(tx, year)
+    if not waiting_ids:
+        return []
+    names = await clubs_store.names_of(tx, waiting_ids)
+    return [todo_notices.verdicts(lang, year, [names[i] for i in waiting_ids if i in names])]
 
 
 async def waiting(
@@ -53,6 +69,8 @@ async def waiting(
                     application_notices.COMMITTEE_CHOICES,
                 )
             )
+    if Role.REVIEWER in roles:
+        found += await _verdicts(tx, lang)
     if student_pk is not None:
         for nominated in await todo_store.nominations(tx, student_pk):
             found.append(todo_notices.nomination(lang, nominated))

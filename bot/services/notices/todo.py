@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.chat import callbacks
-from bot.chat.i18n import tr
+from bot.chat.i18n import joined, tr
 from bot.chat.replies import Button, Keyboard
 from bot.domain.values import Language
 from bot.services.applications import notices as application_notices
@@ -29,6 +29,12 @@ class Todo:
 
     text: str
     buttons: Keyboard
+
+
+def verdicts(lang: Language, year: int, names: list[str]) -> Todo:
+    """The annual reviews waiting for the committee's verdict (/verdict decides them)."""
+    shown = joined(lang, names[:10]) + ("…" if len(names) > 10 else "")
+    return Todo(tr(lang, "todo.verdicts", year=year, count=len(names), clubs=shown), ())
 
 
 def _summary(lang: Language, app: WaitingApplication) -> dict[str, object]:

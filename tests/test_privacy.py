@@ -104,6 +104,11 @@ async def test_the_notice_names_controller_purposes_retention_recipients_and_rig
     assert "中国大陆境外" in chinese
     assert "45 天" in chinese
     assert "privacy@north.example" in chinese
+    # Left at its default, who is responsible reads in the reader's language (found playing it:
+    # the Chinese notice named "the university's student affairs office").
+    default = await Chat(campus.engine, 1003, language_code="zh").send("/privacy")
+    assert "个人信息处理者：学校学生工作部门" in default
+    assert "student affairs" not in default
 
 
 async def test_a_changed_notice_asks_again_at_the_next_message(

@@ -39,6 +39,15 @@ _OPEN_BUTTONS = frozenset({CONSENT, "lang"})
 VERSION_LENGTH = 12
 
 
+def _named(language: Language, policy: Policy, field: str) -> str:
+    """Who is responsible, as the deployer wrote it in the policy file; left at the default, in
+    the reader's language (the default is the policy's English)."""
+    value = str(getattr(policy, field))
+    if value == Policy.model_fields[field].default:
+        return tr(language, f"privacy.default.{field}")
+    return value
+
+
 def notice(language: Language, policy: Policy) -> str:
     """The processing notice (PRIV-1) in one language, with the policy's values."""
     lines = [
@@ -46,8 +55,8 @@ def notice(language: Language, policy: Policy) -> str:
         tr(
             language,
             "privacy.controller",
-            controller=policy.privacy_controller,
-            contact=policy.privacy_contact,
+            controller=_named(language, policy, "privacy_controller"),
+            contact=_named(language, policy, "privacy_contact"),
         ),
         "",
         tr(language, "privacy.held"),

@@ -416,6 +416,22 @@ async def forget_unused_codes(tx: Tx, before: datetime) -> int:
     return _deleted(await tx.session.execute(stmt))
 
 
+async def forget_expired_drafts(tx: Tx, expired: str, before: datetime) -> int:
+    """Draft applications that expired unsubmitted before `before`, with their charter file and
+    history: a sponsor's answers that never became an application."""
+    app, charter, event = (
+        _table("club_application"),
+        _table("application_charter"),
+        _table("application_event"),
+    )
+    stale = select(app.c.id).where(
+        app.c.state == expired, app.c.submitted_at.is_(None), app.c.updated_at < before
+    )
+    await tx.session.execute(delete(charter).where(charter.c.application_id.in_(stale)))
+    await tx.session.execute(delete(event).where(event.c.application_id.in_(stale)))
+    return _deleted(await tx.session.execute(delete(app).where(app.c.id.in_(stale))))
+
+
 async def forget_conversations(tx: Tx, before: datetime) -> int:
     """The state of conversations nobody moved since `before`."""
     table = _table("conversation")

@@ -403,3 +403,39 @@ async def test_a_pseudonymised_audit_entry_still_verifies_and_cannot_be_rewritte
         await session.execute(update(AuditRow).where(AuditRow.seq == 1).values(subject="user:666"))
     async with db.transaction() as session:
         assert (await audit.verify(Tx(session, db)))[1] is not None
+
+
+async def test_the_sweep_forgets_a_draft_that_expired_unsubmitted(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    """PRIV-3: a sponsor's answers that never became an application go after the policy's
+    period; an application that was submitted stays (its sponsors signed it)."""
+    from storage.models import ApplicationRow
+
+    await campus.students(student_line("S1"))
+    li = await campus.bound("S1", 1001)
+    await li.send("/establish")
+    await li.send("Robotics Club")
+    policy, start = engine.policy, utcnow()
+    async with db.transaction() as session:
+        drafts = list(await session.scalars(select(ApplicationRow)))
+        assert len(drafts) == 1
+        drafts[0].state = "expired"  # as the expire-drafts job leaves it
+        submitted = ApplicationRow(
+            sponsor_pk=drafts[0].sponsor_pk,
+            sponsor_user=1001,
+            state="expired",
+            name="Go Club",
+            name_key="go club",
+            submitted_at=start,
+        )
+        session.add(submitted)
+    kept = await sweep(db, policy, start + timedelta(days=policy.expired_draft_retention_days - 1))
+    assert kept.drafts == 0
+    gone = await sweep(db, policy, start + timedelta(days=policy.expired_draft_retention_days + 1))
+    assert gone.drafts == 1
+    async with db.transaction() as session:
+        left = [a.name for a in await session.scalars(select(ApplicationRow))]
+        _, broken = await audit.verify(Tx(session, db))
+    assert left == ["Go Club"]
+    assert broken is None

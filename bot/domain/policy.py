@@ -136,6 +136,8 @@ class Policy(BaseModel):
     conversation_retention_days: int = Field(default=90, ge=1, le=3650)
     # The records of processed updates (with their answers), kept to refuse redeliveries.
     update_retention_days: int = Field(default=2, ge=1, le=365)
+    # A draft application that expired unsubmitted (its sponsor's answers), after it expired.
+    expired_draft_retention_days: int = Field(default=30, ge=1, le=3650)
 
     # --- activities (ACT-1 to ACT-5) ---
     # ACT-1: a proposal is submitted at least N working days before its start; each level

@@ -10,6 +10,7 @@ from enum import StrEnum
 from bot.domain.policy import Policy
 from bot.domain.privacy import RESTRICTED_COLUMNS
 from bot.domain.values import Student, StudentStatus
+from bot.services.applications.machine import AppState
 from bot.services.notices import privacy as notices
 from storage import audit, people
 from storage import privacy as store
@@ -164,6 +165,7 @@ class Swept:
     codes: int
     conversations: int
     leavers: int
+    drafts: int = 0
 
 
 async def sweep(tx: Tx, policy: Policy, now: datetime) -> Swept:
@@ -181,7 +183,10 @@ async def sweep(tx: Tx, policy: Policy, now: datetime) -> Swept:
                 tx, StudentStatus.ENROLLED.value, now - policy.leaver_retention_days * days
             )
         ),
+        drafts=await store.forget_expired_drafts(
+            tx, AppState.EXPIRED.value, now - policy.expired_draft_retention_days * days
+        ),
     )
-    if swept.codes or swept.conversations or swept.leavers:
+    if swept.codes or swept.conversations or swept.leavers or swept.drafts:
         await audit.append(tx, now, None, "privacy.sweep", after=asdict(swept))
     return swept

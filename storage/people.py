@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, literal, select, update
 from sqlmodel import col
 
 from bot.domain.values import Advisor, Language, Political, Role, Student, StudentStatus
@@ -532,6 +532,20 @@ async def holders(tx: Tx, role: Role) -> list[tuple[int, Language]]:
         (uid, Language(lang or Language.EN.value))
         for uid, lang in (await tx.session.execute(stmt)).all()
     ]
+
+
+async def held_roles(tx: Tx, user_ids: list[int]) -> dict[int, list[str]]:
+    """The roles staff granted these users, and `unit_rep` for representatives (one statement):
+    what an account without a record of its own acts as."""
+    if not user_ids:
+        return {}
+    wanted = sorted(set(user_ids))
+    granted = select(_role.c.user_id, _role.c.role).where(_role.c.user_id.in_(wanted))
+    reps = select(_rep.c.user_id, literal("unit_rep")).where(_rep.c.user_id.in_(wanted))
+    found: dict[int, list[str]] = {}
+    for user_id, role in (await tx.session.execute(granted.union(reps))).all():
+        found.setdefault(user_id, []).append(role)
+    return {user_id: sorted(roles) for user_id, roles in found.items()}
 
 
 async def account_names(tx: Tx, user_ids: list[int]) -> dict[int, str]:

@@ -482,3 +482,5 @@ async def test_the_audit_history_shows_recorded_moments_in_local_minutes(
     assert "17:02:24" not in shown
     assert "+00:00" not in shown
     assert "until: 2027-01-20 01:02" in shown  # the university's zone, UTC+8
+    # Staff bind no record: they are named by what they act as, not by a bare account number.
+    assert "by staff of the student-work office (Telegram account 9001)" in shown

@@ -36,7 +36,7 @@ from bot.domain.values import (
     UnitKind,
     UnknownApplication,
 )
-from bot.flows.common import actor_name, clip, known
+from bot.flows.common import actor_name, actor_names, clip, known
 from bot.services import advisors as advisor_service
 from bot.services import applications as service
 from bot.services import roster, todo
@@ -45,7 +45,6 @@ from bot.services import units as unit_service
 from bot.services.applications import Action
 from bot.services.applications.notices import decision_buttons
 from storage import applications as applications_store
-from storage import people
 from storage import units as units_store
 
 router = Router()
@@ -328,7 +327,7 @@ async def application(ctx: Ctx, args: str) -> Step:
         if e.what not in SIGNATURE_EVENTS
     ]
     shown = changes[-HISTORY_SHOWN:]
-    names = await people.account_names(ctx.tx, [e.actor for e in shown if e.actor is not None])
+    names = await actor_names(ctx, [e.actor for e in shown if e.actor is not None])
     for event in shown:
         lines.append(
             ctx.t(

@@ -9,6 +9,7 @@ from bot.chat.text import number
 from bot.core.context import Ctx
 from bot.domain.elections import preset
 from bot.domain.values import Category
+from storage import people
 
 PAGE_SIZE = 8
 
@@ -23,6 +24,17 @@ def known(ctx: Ctx, key: str, fallback: str) -> str:
     """The message `key` when the catalogue has it, else `fallback`: for codes recorded over
     time (audit actions, positions), of which a new or a typed one may have no message."""
     return ctx.t(key) if key in catalog(ctx.lang) else fallback
+
+
+async def actor_names(ctx: Ctx, user_ids: list[int]) -> dict[int, str]:
+    """Who these accounts are, as `actor_name` shows them: a student's or advisor's name and
+    number; for staff, reviewers and representatives (who bind no record), what they act as."""
+    names = await people.account_names(ctx.tx, user_ids)
+    rest = [user_id for user_id in user_ids if user_id not in names]
+    for user_id, roles in (await people.held_roles(ctx.tx, rest)).items():
+        acting = ctx.join(ctx.t(f"start.role.{role}") for role in roles)
+        names[user_id] = ctx.t("console.actor_role", role=acting, id=user_id)
+    return names
 
 
 def actor_name(ctx: Ctx, actor: int | None, names: dict[int, str]) -> str:

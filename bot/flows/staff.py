@@ -18,7 +18,15 @@ from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Router, Step
 from bot.domain.values import Category, Club, ClubStatus, Student, name_key
-from bot.flows.common import actor_name, category_label, clip, holder, known, position_label
+from bot.flows.common import (
+    actor_name,
+    actor_names,
+    category_label,
+    clip,
+    holder,
+    known,
+    position_label,
+)
 from bot.services.applications import OPEN, AppState
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as deadlines_store
@@ -197,7 +205,7 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
 
 async def entry_lines(ctx: Ctx, entries: list[Entry]) -> list[str]:
     """Audit entries as /status and /audit show them: who by name, what in words."""
-    names = await people.account_names(ctx.tx, [e.actor for e in entries if e.actor is not None])
+    names = await actor_names(ctx, [e.actor for e in entries if e.actor is not None])
     return [_entry_line(ctx, entry, names) for entry in entries]
 
 

@@ -257,13 +257,14 @@ def _optional_text(row: dict[str, str], name: str) -> str | None:
     return _text(row, name) if row.get(name) else None
 
 
-def _parse_all(
+def parse_rows(
     data: bytes,
     header: tuple[str, ...],
     parse: Callable[[dict[str, str]], T],
     key: Callable[[T], str],
-) -> list[tuple[int, T]]:
-    """(line, record) for every row, or ImportRejected listing every bad row."""
+) -> tuple[list[tuple[int, T]], list[RowError]]:
+    """(line, record) for the good rows, and the bad rows' errors (a row of the wrong width,
+    a value `parse` refuses, a key seen before), so that one pass lists every bad row."""
     records: list[tuple[int, T]] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
@@ -281,6 +282,17 @@ def _parse_all(
             continue
         seen[key(record)] = line
         records.append((line, record))
+    return records, errors
+
+
+def _parse_all(
+    data: bytes,
+    header: tuple[str, ...],
+    parse: Callable[[dict[str, str]], T],
+    key: Callable[[T], str],
+) -> list[tuple[int, T]]:
+    """(line, record) for every row, or ImportRejected listing every bad row."""
+    records, errors = parse_rows(data, header, parse, key)
     if errors:
         raise ImportRejected(errors)
     return records

@@ -45,7 +45,7 @@ from bot.services.roster import (
     _optional_text,
     _text,
     _yes_no,
-    read_rows,
+    parse_rows,
 )
 from storage import audit
 from storage import unions as store
@@ -82,24 +82,7 @@ def _parse(
 ) -> tuple[list[tuple[int, T]], list[RowError]]:
     """(line, record) for the good rows, and the bad rows' errors: the caller checks the good
     ones against the records too, so that one pass lists every bad row of the file."""
-    records: list[tuple[int, T]] = []
-    errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    for line, row in read_rows(data, header):
-        if not row:
-            errors.append(RowError(line, "wrong number of columns"))
-            continue
-        try:
-            record = parse(row)
-        except ValueError as exc:
-            errors.append(RowError(line, str(exc)))
-            continue
-        if key(record) in seen:
-            errors.append(RowError(line, f"duplicate of line {seen[key(record)]}"))
-            continue
-        seen[key(record)] = line
-        records.append((line, record))
-    return records, errors
+    return parse_rows(data, header, parse, key)
 
 
 def _refuse(errors: list[RowError]) -> None:

@@ -86,6 +86,8 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     publicity = w.telegram.to(1005)[-1]
     assert "Student S2" in publicity
     assert "Student S4" in publicity
+    # PRIV-5: what every member reads names candidates by name, college and post only.
+    assert "(S2)" not in publicity
     # Voting has not opened: the ballot is refused.
     await club.chat(1005).press("v1:vt:1")
     assert "at this stage" in club.chat(1005).said

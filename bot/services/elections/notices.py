@@ -363,13 +363,14 @@ async def publish_candidates(
                 closes=local_time(cal, row.voting_closes_at),
             )
         ]
+        # PRIV-5: a list every member reads names each candidate by name, college and post.
         lines += [
             tr(
                 lang,
-                "election.candidate_line",
+                "election.candidate_public",
                 position=titles[c.position_id],
                 name=s.name,
-                student_id=s.student_id,
+                college=s.college,
             )
             for c, s in listed
         ]

@@ -45,10 +45,23 @@ async def fresh_postgres() -> str:
     return PG_BENCH
 
 
-async def _bulk(db: Database, table: Any, rows: Sequence[dict[str, object]]) -> None:
+async def bulk(db: Database, table: Any, rows: Sequence[dict[str, object]]) -> None:
+    """Insert many rows, CHUNK per statement and transaction."""
     for start in range(0, len(rows), CHUNK):
         async with db.transaction() as session:
             await session.execute(insert(table), list(rows[start : start + CHUNK]))
+
+
+async def seed_units(db: Database, now: datetime) -> None:
+    """UNITS guidance units, "Unit 0" to "Unit 49": club i belongs to unit i % UNITS."""
+    await bulk(
+        db,
+        GuidanceUnitRow,
+        [
+            {"name": f"Unit {u}", "name_key": f"unit {u}", "kind": "department", "created_at": now}
+            for u in range(UNITS)
+        ],
+    )
 
 
 async def seed_clubs(
@@ -64,15 +77,8 @@ async def seed_clubs(
     for every two clubs whose term ends on a day spread over the coming year."""
     await migrate.upgrade(db)
     students = students or n
-    await _bulk(
-        db,
-        GuidanceUnitRow,
-        [
-            {"name": f"Unit {u}", "name_key": f"unit {u}", "kind": "department", "created_at": now}
-            for u in range(UNITS)
-        ],
-    )
-    await _bulk(
+    await seed_units(db, now)
+    await bulk(
         db,
         StudentRow,
         [
@@ -90,7 +96,7 @@ async def seed_clubs(
             for s in range(students)
         ],
     )
-    await _bulk(
+    await bulk(
         db,
         AccountRow,
         [
@@ -106,7 +112,7 @@ async def seed_clubs(
         ],
     )
     advisors = (n + 1) // 2
-    await _bulk(
+    await bulk(
         db,
         AdvisorRow,
         [
@@ -120,7 +126,7 @@ async def seed_clubs(
             for a in range(advisors)
         ],
     )
-    await _bulk(
+    await bulk(
         db,
         ClubRow,
         [
@@ -137,7 +143,7 @@ async def seed_clubs(
             for i in range(n)
         ],
     )
-    await _bulk(
+    await bulk(
         db,
         OfficerRow,
         [
@@ -153,7 +159,7 @@ async def seed_clubs(
         ],
     )
     today = now.date()
-    await _bulk(
+    await bulk(
         db,
         AppointmentRow,
         [
@@ -169,7 +175,7 @@ async def seed_clubs(
             for i in range(n)
         ],
     )
-    await _bulk(
+    await bulk(
         db,
         GeneralMeetingRow,
         [

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import insert
-
+from bench.seeding import UNITS, bulk, seed_units
 from bot.domain.calendar import Calendar, add_months
 from bot.domain.policy import Policy
 from bot.domain.values import Language, Role
@@ -31,15 +29,12 @@ from storage.models import (
     AppointmentRow,
     ClubRow,
     GeneralMeetingRow,
-    GuidanceUnitRow,
     MembershipRow,
     OfficerRow,
     StudentRow,
 )
 from storage.tx import Tx
 
-CHUNK = 2000
-UNITS = 50
 USER_BASE = 1_000_000
 STAFF = 900
 BIG_CLUB_EVERY = 13  # one in 13 of the students in a club is in Club 0
@@ -57,12 +52,6 @@ class University:
     @staticmethod
     def user(student: int) -> int:
         return USER_BASE + student
-
-
-async def _bulk(db: Database, table: Any, rows: list[dict[str, object]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        async with db.transaction() as session:
-            await session.execute(insert(table), rows[start : start + CHUNK])
 
 
 def _clubs_of(s: int, clubs: int) -> list[int]:
@@ -85,15 +74,8 @@ async def generate(
     n_students, n_clubs = int(40_000 * scale), int(1_500 * scale)
     n_advisors = int(700 * scale)
     today = now.date()
-    await _bulk(
-        db,
-        GuidanceUnitRow,
-        [
-            {"name": f"Unit {u}", "name_key": f"unit {u}", "kind": "department", "created_at": now}
-            for u in range(UNITS)
-        ],
-    )
-    await _bulk(
+    await seed_units(db, now)
+    await bulk(
         db,
         StudentRow,
         [
@@ -129,7 +111,7 @@ async def generate(
     presidents = {club: members[0] for club, members in members_of.items()}
     big = members_of.get(0, [])
     bound = sorted(set(big) | set(presidents.values()) | set(range(min(chatters, n_students))))
-    await _bulk(
+    await bulk(
         db,
         AccountRow,
         [
@@ -144,7 +126,7 @@ async def generate(
             for s in bound
         ],
     )
-    await _bulk(
+    await bulk(
         db,
         AdvisorRow,
         [
@@ -158,7 +140,7 @@ async def generate(
             for a in range(n_advisors)
         ],
     )
-    await _bulk(
+    await bulk(
         db,
         ClubRow,
         [
@@ -175,8 +157,8 @@ async def generate(
             for i in range(n_clubs)
         ],
     )
-    await _bulk(db, MembershipRow, memberships)
-    await _bulk(
+    await bulk(db, MembershipRow, memberships)
+    await bulk(
         db,
         OfficerRow,
         [
@@ -191,7 +173,7 @@ async def generate(
             for club, s in presidents.items()
         ],
     )
-    await _bulk(
+    await bulk(
         db,
         AppointmentRow,
         [
@@ -206,7 +188,7 @@ async def generate(
             for i in range(min(n_clubs, 2 * n_advisors))
         ],
     )
-    await _bulk(
+    await bulk(
         db,
         GeneralMeetingRow,
         [

@@ -11,31 +11,27 @@ from __future__ import annotations
 
 from bot.chat.i18n import tr
 from bot.chat.replies import BotCommand, Menu
+from bot.core.permissions import audiences_of
 from bot.core.router import Audience, Router
-from bot.domain.values import Language, Role
+from bot.domain.values import Language
 from storage.people import MenuFacts
 
 A = Audience
-# Granted roles and what the records make someone, in the order a menu key lists them.
-_GRANTED = {Role.STAFF: A.STAFF, Role.REVIEWER: A.REVIEWER}
 # A student's menu offers what members use: /election answers a student in no club clearly,
 # and joining or leaving a club then needs no new menu.
 _STUDENT_MENU = frozenset({A.EVERYONE, A.STUDENT, A.MEMBER})
 
 
 def audiences(facts: MenuFacts) -> frozenset[Audience]:
-    """What the person is, for their menu."""
-    held = {A.EVERYONE}
-    held.update(_GRANTED[role] for role in facts.granted if role in _GRANTED)
-    if facts.student:
-        held.update(_STUDENT_MENU)
-        if facts.officer:
-            held.add(A.OFFICER)
-    if facts.advisor:
-        held.add(A.ADVISOR)
-    if facts.unit_rep:
-        held.add(A.UNIT_REP)
-    return frozenset(held)
+    """What the person is, for their menu (a student counts as a member: `_STUDENT_MENU`)."""
+    return audiences_of(
+        facts.granted,
+        student=facts.student,
+        officer=facts.officer,
+        member=facts.student,
+        advisor=facts.advisor,
+        unit_rep=facts.unit_rep,
+    )
 
 
 def commands(router: Router, language: Language, held: frozenset[Audience]) -> list[BotCommand]:

@@ -136,24 +136,45 @@ ROLES = (A.STAFF, A.REVIEWER, A.UNIT_REP, A.ADVISOR, A.OFFICER, A.MEMBER)
 _GRANTED = {Role.STAFF: A.STAFF, Role.REVIEWER: A.REVIEWER}
 
 
+def audiences_of(
+    granted: frozenset[Role],
+    *,
+    student: bool,
+    officer: bool,
+    member: bool,
+    advisor: bool,
+    unit_rep: bool,
+) -> frozenset[Audience]:
+    """What someone is, from the roles staff granted and what their records make them: an
+    officer or member only with a bound student record. Permissions and menus both read it."""
+    held = {A.EVERYONE}
+    held.update(_GRANTED[role] for role in granted if role in _GRANTED)
+    if student:
+        held.add(A.STUDENT)
+        if officer:
+            held.add(A.OFFICER)
+        if member:
+            held.add(A.MEMBER)
+    if advisor:
+        held.add(A.ADVISOR)
+    if unit_rep:
+        held.add(A.UNIT_REP)
+    return frozenset(held)
+
+
 async def capacities(ctx: Ctx) -> frozenset[Audience]:
     """Everything this user is at this moment, read now (one query): the roles staff granted, the
     roles the records give, and what everyone is. A revoked role counts from the next message."""
-    held = {A.EVERYONE}
     student_pk = ctx.student.id if ctx.student is not None else None
     records = await people.record_roles(ctx.tx, ctx.user_id, student_pk)
-    held.update(_GRANTED[role] for role in records.granted)
-    if ctx.student is not None:
-        held.add(A.STUDENT)
-        if records.officer:
-            held.add(A.OFFICER)
-        if records.member:
-            held.add(A.MEMBER)
-    if ctx.advisor_pk is not None:
-        held.add(A.ADVISOR)
-    if records.unit_rep:
-        held.add(A.UNIT_REP)
-    return frozenset(held)
+    return audiences_of(
+        records.granted,
+        student=ctx.student is not None,
+        officer=records.officer,
+        member=records.member,
+        advisor=ctx.advisor_pk is not None,
+        unit_rep=records.unit_rep,
+    )
 
 
 async def allowed(ctx: Ctx, action: str) -> bool:

@@ -57,14 +57,11 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert any("Nominations are open" in t for t in w.telegram.to(1004))
     # S2 stands; S3 nominates S4, who accepts; S3 nominates S6, who ranks too low.
     await club.press_sent(1002, "Nominate")
-    await club.chat(1002).click("President")
     await club.chat(1002).click("Myself")
     assert "You are a candidate" in club.chat(1002).said
     await club.press_sent(1003, "Nominate")
-    await club.chat(1003).click("President")
     assert "asked to accept" in await club.chat(1003).send("Student S4")
     await club.press_sent(1003, "Nominate")
-    await club.chat(1003).click("President")
     # The nominator hears the rule only; the choice is offered again; S6 alone hears why.
     refused = await club.chat(1003).send("Student S6")
     assert "not eligible under ORG-5" in refused
@@ -352,7 +349,6 @@ async def test_the_advisor_is_reminded_once_when_the_list_waits_a_day(db: Databa
     club = await Club.seeded(db)
     await club.start_president_election()
     await club.press_sent(1002, "Nominate")
-    await club.chat(1002).click("President")
     await club.chat(1002).click("Myself")
     await club.tick(days=club.w.policy.election_nomination_days)
     assert "review the candidates" in club.w.telegram.to(ADVISOR)[-1]
@@ -402,3 +398,19 @@ def test_a_receipt_is_the_voters_own_and_names_nobody_without_the_key() -> None:
     assert mine != receipt_for(b"other key", 7, 1001)
     assert mine != receipt_for(b"key", 7, 1002)
     assert mine != receipt_for(b"key", 8, 1001)
+
+
+async def test_nominating_asks_the_position_only_when_there_is_a_choice(db: Database) -> None:
+    club = await Club.seeded(db)
+    officer = club.chat(OFFICER)
+    await officer.send("/election")
+    await officer.click("Start an election: Chess Club")
+    await officer.click("President and vice-president")
+    await officer.click("Start")
+    await club.tick(minutes=1)
+    chat = club.chat(1002)
+    assert "For which position" in await club.press_sent(1002, "Nominate")
+    await chat.click("Vice-president")
+    assert "Whom do you nominate" in chat.said
+    await chat.click("Myself")
+    assert "You are a candidate" in chat.said

@@ -109,7 +109,7 @@ async def test_a_name_not_quite_right_is_answered_with_close_names(campus: Campu
     assert "Did you mean" in await alice.send("/join Chss Club")
     await alice.click("Chess Club")
     assert "Join Chess Club?" in alice.said
-    await alice.click("No")
+    await alice.click("Cancel")
     assert "Chess Club" not in await alice.send("/myclubs")
     # Nothing close: the plain refusal.
     assert "no club named" in await alice.send("/join Underwater Basket Weaving")

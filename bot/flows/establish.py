@@ -34,7 +34,14 @@ from bot.domain.values import (
     UnknownApplication,
 )
 from bot.flows.applications import ask_withdraw
-from bot.flows.common import PAGE_SIZE, category_by_index, category_index, category_label, pager
+from bot.flows.common import (
+    PAGE_SIZE,
+    aside,
+    category_by_index,
+    category_index,
+    category_label,
+    pager,
+)
 from bot.services import applications as service
 from bot.services import elections
 from bot.services.applications import AppState
@@ -168,7 +175,9 @@ async def _ask(ctx: Ctx, field: str, data: EstablishData, note: str | None = Non
             if not choosable:
                 text = ctx.t("establish.no_advisors", limit=ctx.policy.max_clubs_per_advisor)
             shown_advisors = choosable[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]
-            rows = [[ctx.choice(f"{a.name} ({a.department})", f"a{a.id}")] for a in shown_advisors]
+            rows = [
+                [ctx.choice(aside(ctx, a.name, a.department), f"a{a.id}")] for a in shown_advisors
+            ]
             rows.append(pager(ctx, data.page, len(choosable)))
         case _:
             state = EstablishState.CHARTER

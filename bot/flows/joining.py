@@ -21,6 +21,7 @@ from bot.domain.values import Category, Club, DomainError, UnknownClub, name_key
 from bot.flows.browsing import similar_active
 from bot.flows.common import (
     PAGE_SIZE,
+    aside,
     category_by_index,
     category_index,
     category_label,
@@ -87,7 +88,7 @@ async def _ask_category(ctx: Ctx, data: JoinData, note: str | None = None) -> St
     if not counts:
         return Step.say(ctx.t("clubs.none"), edit=True)
     rows = [
-        [ctx.choice(f"{category_label(ctx, c)} ({counts[c]})", f"c{category_index(c)}")]
+        [ctx.choice(aside(ctx, category_label(ctx, c), counts[c]), f"c{category_index(c)}")]
         for c in Category
         if c in counts
     ]

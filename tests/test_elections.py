@@ -91,7 +91,14 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     await club.tick(days=3)
     assert "Voting is open" in w.telegram.to(1005)[-1]
 
-    receipt = await vote(club, 1001, "Student S4", "Student S2")
+    # A ranked ballot reads back in its order before it is cast.
+    await club.press_sent(1001, "Vote")
+    for name in ("Student S4", "Student S2"):
+        await club.chat(1001).click(name)
+    await club.chat(1001).click("Next")
+    assert "President: 1. Student S4, 2. Student S2" in club.chat(1001).said
+    await club.chat(1001).click("Cast my ballot")
+    receipt = club.chat(1001).said
     assert "Receipt" in receipt
     for user, choice in ((1002, "Student S2"), (1003, "Student S4"), (1005, "Student S2")):
         assert "Receipt" in await vote(club, user, choice)

@@ -797,9 +797,11 @@ def _ask_cast(ctx: Ctx, data: BallotData, papers: list[service.Paper]) -> Step:
     for p in papers:
         names = {c.id: c.name for c in p.position.candidates}
         marked = data.marks.get(p.id, [])
-        shown = ctx.join(
-            (names[m] if m in names else ctx.t(f"motion.{m}")) for m in marked
-        ) or ctx.t("vote.blank")
+        words = [names[m] if m in names else ctx.t(f"motion.{m}") for m in marked]
+        if p.position.method is tally.Method.IRV:
+            # A ranked ballot reads in its order: "1. A, 2. B".
+            words = [ctx.t("vote.ranked", n=i + 1, name=w) for i, w in enumerate(words)]
+        shown = ctx.join(words) or ctx.t("vote.blank")
         title = position_title(ctx, p.position.key, p.position.title)
         lines.append(ctx.t("vote.review_line", position=title, marks=shown))
     rows = [

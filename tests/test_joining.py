@@ -117,3 +117,22 @@ async def test_a_name_not_quite_right_is_answered_with_close_names(campus: Campu
     assert "Did you mean" in await alice.send("/clubs Chss Club")
     assert "Chess Club" in alice.said
     assert "No active club matches" in await alice.send("/clubs zzzz")
+
+
+async def test_myclubs_marks_a_club_that_is_not_active(campus: Campus) -> None:
+    await campus.clubs("Chess Club", "Band")
+    alice = await campus.bound("S1", 1001)
+    await alice.send("/join Chess Club")
+    await alice.send("/join Band")
+    async with campus.db.transaction() as session:
+        club = await clubs_store.club_by_key(Tx(session, campus.db), "chess club")
+        assert club is not None
+        from storage.models import ClubRow
+
+        row = await session.get(ClubRow, club.id)
+        assert row is not None
+        row.status = "suspended"
+    listed = await alice.send("/myclubs")
+    assert "• Chess Club (Academic and science) · Suspended" in listed
+    assert "• Band (Academic and science)" in listed
+    assert "Band (Academic and science) ·" not in listed

@@ -136,3 +136,14 @@ async def test_myclubs_marks_a_club_that_is_not_active(campus: Campus) -> None:
     assert "• Chess Club (Academic and science) · Suspended" in listed
     assert "• Band (Academic and science)" in listed
     assert "Band (Academic and science) ·" not in listed
+
+
+async def test_a_graduate_who_binds_is_not_told_to_join(campus: Campus) -> None:
+    # A code issued while enrolled, used after the record changed.
+    await campus.students(student_line("S1"))
+    code = (await campus.codes())["S1"]
+    await campus.students(student_line("S1", status="graduated"))
+    said = await Chat(campus.engine, 1001).bind(code)
+    assert "“Graduated”" in said
+    assert "/join" not in said
+    assert "ORG-1" in said

@@ -50,6 +50,15 @@ def aside(ctx: Ctx, main: str, note: object) -> str:
     return ctx.t("people.aside", main=main, aside=note)
 
 
+def file_size(ctx: Ctx, size: int) -> str:
+    """A file's size as people read it: 812 bytes, 35.2 KB, 4.1 MB."""
+    if size < 1024:
+        return ctx.t("size.bytes", n=size)
+    if size < 1024 * 1024:
+        return ctx.t("size.kb", n=f"{size / 1024:.1f}")
+    return ctx.t("size.mb", n=f"{size / 1024 / 1024:.1f}")
+
+
 def actor_name(ctx: Ctx, actor: int | None, names: dict[int, str]) -> str:
     """Who did something, as a person reads it: the bot, a name from `names`
     (`people.account_names`), or else the Telegram account."""

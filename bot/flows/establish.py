@@ -40,6 +40,7 @@ from bot.flows.common import (
     category_by_index,
     category_index,
     category_label,
+    file_size,
     pager,
 )
 from bot.services import applications as service
@@ -195,8 +196,11 @@ async def _review(ctx: Ctx, data: EstablishData, note: str | None = None) -> Ste
     app = await _app(ctx, data)
     charter = await applications_store.charter(ctx.tx, app.id)
     if charter is not None:
+        # The sponsor's own file: its name and size say which one; its hash is for the record.
         charter_line = ctx.t(
-            "establish.charter_file", file=charter.file_name, size=charter.size, sha=charter.sha256
+            "establish.charter_file_brief",
+            file=charter.file_name,
+            size=file_size(ctx, charter.size),
         )
     elif app.charter_text:
         charter_line = ctx.t("establish.charter_text", chars=len(app.charter_text))

@@ -284,7 +284,8 @@ async def test_return_for_changes_loop(campus: Campus) -> None:
     await sponsor.send("We build robots and meet every Friday.")
     await sponsor.click("📨 Submit")
     # Signatures stay (the name did not change) and the advisor had accepted: on to the unit.
-    assert "Signatures: 3/3" in sponsor.said
+    assert "Signatures: 3/3, enough" in sponsor.said
+    assert "Share this link" not in sponsor.said  # nobody is left to ask
     assert await app_state(campus) == "unit_review"
 
     await rep.press((await last(campus, REP)).data("Return"))

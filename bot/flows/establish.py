@@ -344,6 +344,20 @@ async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
         )
     except DomainError as err:
         return await _review(ctx, data, _err(ctx, err))
+    if done.app.state != AppState.SIGNING:
+        # Resubmitted after a return, every signature kept and the advisor's acceptance too:
+        # it moved on at once, and there is nothing left to share.
+        return Step.say(
+            ctx.t(
+                "establish.submitted_complete",
+                id=done.app.id,
+                name=done.app.name,
+                count=done.signatures,
+                needed=ctx.policy.min_sponsors,
+                state=ctx.t(f"application.state.{done.app.state}"),
+            ),
+            edit=True,
+        )
     return Step.say(
         ctx.t(
             "establish.submitted",

@@ -297,7 +297,7 @@ async def test_return_for_changes_loop(campus: Campus) -> None:
     assert "Signatures: 1/3" in sponsor.said  # the co-sponsors signed another name
     assert await app_state(campus) == "signing"
     history = await Chat(campus.engine, STAFF).send("/application 1")
-    assert "signatures_cleared" in history
+    assert "2 signatures cleared: the name changed" in history
     assert "Choose a clearer name." in history
 
 

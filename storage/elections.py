@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -356,6 +356,20 @@ async def candidates(
     if statuses is not None:
         stmt = stmt.where(col(CandidateRow.status).in_([s.value for s in statuses]))
     return [(_candidate(c), to_student(s)) for c, s in (await tx.session.execute(stmt)).all()]
+
+
+async def candidate_names(tx: Tx, candidate_ids: list[int]) -> dict[int, str]:
+    """The name of the student each candidacy is of, in one query (for the audit log's
+    readers)."""
+    if not candidate_ids:
+        return {}
+    stmt = (
+        select(col(CandidateRow.id), col(StudentRow.name))
+        .join(StudentRow, col(StudentRow.id) == col(CandidateRow.student_pk))
+        .where(col(CandidateRow.id).in_(sorted(set(candidate_ids))))
+    )
+    # A stored candidacy always has its id.
+    return cast("dict[int, str]", dict((await tx.session.execute(stmt)).all()))
 
 
 async def candidate(tx: Tx, candidate_id: int) -> Candidate | None:

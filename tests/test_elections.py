@@ -7,14 +7,16 @@ from pathlib import Path
 
 from sqlalchemy import func, inspect, select
 
+from bot.chat.i18n import catalog
 from bot.domain import tally
+from bot.domain.values import Language
 from bot.services import elections
 from storage import audit, clubs, officers
 from storage import elections as elections_store
 from storage.db import Database
 from storage.models import BallotRow, ElectionRow, VoterRow
 from storage.tx import Tx
-from tests.elections import ADVISOR, OFFICER, REP, Club
+from tests.elections import ADVISOR, OFFICER, REP, STAFF, Club
 
 
 async def ballots_match_voters(db: Database) -> None:
@@ -180,6 +182,21 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert receipt.split("Receipt: ")[1].split(".")[0] not in logged
     assert "voted" not in logged
     assert "ballot" not in logged
+
+    # Staff read that history in words: every action and every recorded field has them, in
+    # both languages, and people are named.
+    for language in Language:
+        words = catalog(language)
+        for entry in entries:
+            assert f"audit.action.{entry.action}" in words, entry.action
+            for key in entry.after or entry.before or {}:
+                assert f"audit.key.{key}" in words, key
+    history = await club.chat(STAFF).send("/audit Chess Club")
+    assert "officers: Student S2 (President)" in history
+    assert "advisor's approval: Teacher One (T1)" in history
+    assert "candidates: Student S2, Student S4" in history
+    for raw in ("student_pk", "advisor_ok", "election.", "nomination;", "{"):
+        assert raw not in history, raw
 
 
 async def test_ballot_table_cannot_identify_a_voter(db: Database) -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeGuard
 
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
+from bot.chat.i18n import Html, plain
 from bot.chat.replies import Button, Keyboard
 from bot.core import permissions
 from bot.core.context import Ctx
@@ -30,6 +33,7 @@ from bot.flows.common import (
 from bot.services.applications import OPEN, AppState
 from storage import advisors, applications, audit, clubs, officers, people
 from storage import deadlines as deadlines_store
+from storage import elections as elections_store
 from storage import meetings as meetings_store
 from storage import reviews as reviews_store
 from storage.audit import Entry
@@ -205,42 +209,115 @@ async def _record(ctx: Ctx, club: Club) -> list[str]:
 
 async def entry_lines(ctx: Ctx, entries: list[Entry]) -> list[str]:
     """Audit entries as /status and /audit show them: who by name, what in words."""
-    names = await actor_names(ctx, [e.actor for e in entries if e.actor is not None])
+    accounts: set[int] = {e.actor for e in entries if e.actor is not None}
+    candidates: set[int] = set()
+    students: set[int] = set()
+    for entry in entries:
+        for key, value in (entry.after or entry.before or {}).items():
+            if key in _ACCOUNTS and isinstance(value, int):
+                accounts.add(value)
+            elif key in _CANDIDATES:
+                candidates.update(v for v in _listed(value) if isinstance(v, int))
+            elif key == "officers":
+                students.update(o["student_pk"] for o in _listed(value) if _officer(o))
+    names = _Names(
+        await actor_names(ctx, sorted(accounts)),
+        {s.id: s.name for s in await people.students_by_pks(ctx.tx, sorted(students))},
+        await elections_store.candidate_names(ctx.tx, sorted(candidates)),
+    )
     return [_entry_line(ctx, entry, names) for entry in entries]
 
 
-def _entry_line(ctx: Ctx, entry: Entry, names: dict[int, str]) -> str:
+# Recorded values that are accounts, candidacies: shown by the person's name.
+_ACCOUNTS = frozenset({"advisor_ok", "unit_ok", "recorded_by"})
+_CANDIDATES = frozenset({"candidate", "candidates"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    accounts: dict[int, str]
+    students: dict[int, str]
+    candidates: dict[int, str]
+
+
+def _listed(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _officer(value: object) -> TypeGuard[dict[str, Any]]:
+    return isinstance(value, dict) and isinstance(value.get("student_pk"), int)
+
+
+def _entry_line(ctx: Ctx, entry: Entry, names: _Names) -> str:
     change = entry.after or entry.before or {}
-    detail = "; ".join(f"{k}: {_value(ctx, k, v)}" for k, v in sorted(change.items()))
+    # Plain text, escaped once as the line's parameter (words from the catalogue are HTML).
+    detail = "; ".join(
+        f"{_text(known(ctx, f'audit.key.{k}', k))}: {_text(_value(ctx, k, v, names))}"
+        for k, v in sorted(change.items())
+    )
     return ctx.t(
         "console.audit_line",
         seq=entry.seq,
         at=entry.at.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M"),
-        actor=actor_name(ctx, entry.actor, names),
+        actor=actor_name(ctx, entry.actor, names.accounts),
         action=known(ctx, f"audit.action.{entry.action}", entry.action),
         detail=clip(detail, 160),
     )
 
 
-def _value(ctx: Ctx, key: str, value: object) -> str:
-    """A recorded value as people read it: states in words, lists joined, nothing as a dash."""
+def _text(words: str) -> str:
+    """Words from the catalogue (HTML) as plain text; anything recorded is plain already."""
+    return plain(words) if isinstance(words, Html) else words
+
+
+def _value(ctx: Ctx, key: str, value: object, names: _Names) -> str:
+    """A recorded value as people read it: people by name, states in words, lists joined,
+    nothing as a dash."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return ctx.t("console.yes") if value else ctx.t("console.no")
+    if key in _ACCOUNTS and isinstance(value, int):
+        return actor_name(ctx, value, names.accounts)
+    if key in _CANDIDATES:
+        return ctx.join(
+            names.candidates.get(v, "—") if isinstance(v, int) else str(v) for v in _listed(value)
+        )
+    if key == "officers":
+        return ctx.join(
+            holder(ctx, names.students.get(o["student_pk"], "—"), str(o.get("position")))
+            for o in _listed(value)
+            if _officer(o)
+        )
+    if key == "results":
+        # The counts, per position: /election shows them as the members read them.
+        return ctx.t("audit.words.counted")
     if isinstance(value, list | tuple):
-        return ctx.join(_value(ctx, key, v) for v in value)
+        return ctx.join(_value(ctx, key, v, names) for v in value)
     if isinstance(value, dict):
-        return ctx.join(f"{k} {_value(ctx, k, v)}" for k, v in value.items())
+        return ctx.join(f"{k} {_value(ctx, k, v, names)}" for k, v in value.items())
     if key == "state":
         return known(ctx, f"application.state.{value}", str(value))
     if key == "position":
         return position_label(ctx, str(value))
+    if key in _WORDS:
+        return known(ctx, f"{_WORDS[key]}.{value}", str(value))
     if isinstance(value, str) and _INSTANT.fullmatch(value):
         # A moment the log recorded in UTC (to the microsecond): the university's local time.
         moment = datetime.fromisoformat(value)
         return moment.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+# Recorded codes with words in the catalogue, by the table that has them.
+_WORDS = {
+    "phase": "election.phase",
+    "reason": "election.reason",
+    "status": "audit.status",
+    "kind": "audit.kind",
+    "role": "console.role",
+    "result": "reviewresult",
+}
 
 
 # An instant as the audit log's JSON keeps it: "2027-01-19 17:02:24.235386+00:00".

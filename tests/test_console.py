@@ -313,11 +313,16 @@ async def test_export_members_and_clubs_as_xlsx_and_csv(console: Console) -> Non
     book = load_workbook(io.BytesIO(await xlsx.attachment.read()))
     sheet = book.active
     assert sheet is not None
-    assert [c.value for c in sheet[1]][:2] == ["student_id", "name"]
+    # The workbook is for people: headers and values in words, in the reader's language.
+    assert [c.value for c in sheet[1]][:2] == ["Student ID", "Name"]
     assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == ["S1", "S2"]
-    assert sheet.cell(row=2, column=7).value == "President"  # in words, in the reader's language
+    assert sheet.cell(row=2, column=5).value == "Enrolled"
+    assert sheet.cell(row=2, column=7).value == "President"
+    # The CSV is for programs: stable column names and codes.
     rows = list(csv.reader(io.StringIO((await as_csv.attachment.read()).decode("utf-8-sig"))))
+    assert rows[0][:2] == ["student_id", "name"]
     assert rows[1][:2] == ["S1", "Alice"]
+    assert rows[1][4] == "enrolled"
     assert "no members to export" in await staff.send("/export members Go Club")
     outcome = await staff.deliver(staff.incoming(text="/export clubs"))
     book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
@@ -326,6 +331,16 @@ async def test_export_members_and_clubs_as_xlsx_and_csv(console: Console) -> Non
     names = [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)]
     assert names == ["Chess Club", "Go Club"]
     assert sheet.cell(row=2, column=7).value == "Teacher One"
+    assert sheet.cell(row=2, column=3).value == "Active"
+    # In Chinese for a reader of Chinese.
+    zh = console.chat(STAFF, "zh-hans")
+    outcome = await zh.deliver(zh.incoming(text="/export clubs"))
+    book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
+    sheet = book.active
+    assert sheet is not None
+    assert sheet.title == "社团名录"
+    assert [c.value for c in sheet[1]][:3] == ["名称", "类别", "状态"]
+    assert sheet.cell(row=2, column=3).value == "正常"
 
 
 async def test_stats_sends_a_png(console: Console) -> None:

@@ -18,10 +18,11 @@ from bot.domain.calendar import add_months
 from bot.domain.compliance import RuleReport, Standing
 from bot.domain.values import Category
 from bot.flows import pages
-from bot.flows.common import category_label, clip, position_label
+from bot.flows.common import category_label, clip, known, position_label
 from bot.flows.console import find_club, usage
 from bot.render import charts, workbooks
 from bot.render import ledger as ledger_files
+from bot.render.workbooks import Cell
 from bot.services import privacy
 from storage import advisors, clubs, officers
 from storage import ledger as ledger_store
@@ -198,24 +199,38 @@ async def export(ctx: Ctx, args: str) -> Step:
     return usage(ctx, "export")
 
 
-def _files(ctx: Ctx, stem: str, caption: str, sheet: workbooks.Sheet) -> Step:
+def _files(
+    ctx: Ctx, stem: str, caption: str, readable: workbooks.Sheet, machine: workbooks.Sheet
+) -> Step:
+    """The workbook for people (headers and values in the reader's language) and the CSV for
+    programs (stable column names and codes, as README documents them)."""
     return Step(
         replies=[
             Reply(
                 caption,
                 attachment=Attachment(
-                    f"{stem}.xlsx", partial(workbooks.xlsx, [sheet]), workbooks.XLSX
+                    f"{stem}.xlsx", partial(workbooks.xlsx, [readable]), workbooks.XLSX
                 ),
             ),
             Reply(
                 ctx.t("console.export_csv"),
                 attachment=Attachment(
                     f"{stem}.csv",
-                    partial(workbooks.csv_bytes, sheet.header, sheet.rows),
+                    partial(workbooks.csv_bytes, machine.header, machine.rows),
                     workbooks.CSV,
                 ),
             ),
         ]
+    )
+
+
+def _readable(ctx: Ctx, name: str, header: list[str], rows: list[list[Cell]]) -> workbooks.Sheet:
+    """A sheet whose column names are in the reader's language (`export.column.*`, or the
+    sheet's own word for a column where it differs: `export.<sheet>.*`)."""
+    return workbooks.Sheet(
+        ctx.t(f"export.sheet.{name}"),
+        [known(ctx, f"export.{name}.{h}", ctx.t(f"export.column.{h}")) for h in header],
+        rows,
     )
 
 
@@ -244,7 +259,7 @@ async def _export_members(ctx: Ctx, name: str) -> Step:
     if not members:
         return Step.say(ctx.t("console.export_empty", club=club.name))
     positions = {s.id: p for p, s in await officers.current_officers(ctx.tx, club.id)}
-    rows = [
+    rows: list[list[Cell]] = [
         [
             s.student_id,
             s.name,
@@ -256,6 +271,8 @@ async def _export_members(ctx: Ctx, name: str) -> Step:
         ]
         for s, joined in members
     ]
+    # For people, the record's status in words.
+    words = [[*row[:4], ctx.t(f"studentstatus.{row[4]}"), *row[5:]] for row in rows]
     # PRIV-5: an export of people's data is audited: who, what (whose), why.
     exported = [s.student_id for s, _ in members]
     now, user_id, club_id = ctx.now, ctx.user_id, club.id
@@ -266,7 +283,8 @@ async def _export_members(ctx: Ctx, name: str) -> Step:
     await ctx.write(audited)
     caption = ctx.t("console.export_members", club=club.name, count=len(rows))
     stem = f"members-{club.id}-{ctx.today.isoformat()}"
-    return _files(ctx, stem, caption, workbooks.Sheet("members", MEMBER_HEADER, rows))
+    readable = _readable(ctx, "members", MEMBER_HEADER, words)
+    return _files(ctx, stem, caption, readable, workbooks.Sheet("members", MEMBER_HEADER, rows))
 
 
 async def _export_clubs(ctx: Ctx) -> Step:
@@ -277,7 +295,8 @@ async def _export_clubs(ctx: Ctx) -> Step:
     appointed = await advisors.current_by_club(ctx.tx)
     meetings = await meetings_store.last_confirmed_by_club(ctx.tx)
     reviewed = await reviews_store.latest_results_by_club(ctx.tx)
-    rows = []
+    rows: list[list[Cell]] = []
+    words: list[list[Cell]] = []
     for c in every:
         current, met, review = appointed.get(c.id), meetings.get(c.id), reviewed.get(c.id)
         rows.append(
@@ -296,6 +315,13 @@ async def _export_clubs(ctx: Ctx) -> Step:
                 review.result.value if review else "",
             ]
         )
+        # For people: category, state and result in words.
+        result = ctx.t(f"reviewresult.{review.result.value}") if review else ""
+        status = ctx.t(f"clubstatus.{c.status.value}")
+        words.append(
+            [rows[-1][0], category_label(ctx, c.category), status, *rows[-1][3:-1], result]
+        )
     caption = ctx.t("console.export_clubs", count=len(rows))
     stem = f"clubs-{ctx.today.isoformat()}"
-    return _files(ctx, stem, caption, workbooks.Sheet("clubs", CLUB_HEADER, rows))
+    readable = _readable(ctx, "clubs", CLUB_HEADER, words)
+    return _files(ctx, stem, caption, readable, workbooks.Sheet("clubs", CLUB_HEADER, rows))

@@ -323,6 +323,41 @@ async def positions(tx: Tx, election_id: int) -> list[Position]:
     return [_position(row) for row in await tx.session.scalars(stmt)]
 
 
+@dataclass(frozen=True, slots=True)
+class Elected:
+    """Someone a count elected: their name and the position (key and title)."""
+
+    name: str
+    key: str
+    title: str
+
+
+async def elected(tx: Tx, election_ids: list[int]) -> dict[int, list[Elected]]:
+    """Who each counted election elected, by position in ballot order: two queries for any
+    number of elections."""
+    if not election_ids:
+        return {}
+    stmt = (
+        select(ElectionPositionRow)
+        .where(col(ElectionPositionRow.election_id).in_(sorted(set(election_ids))))
+        .order_by(col(ElectionPositionRow.election_id), col(ElectionPositionRow.ord))
+    )
+    counted = [
+        p
+        for p in map(_position, await tx.session.scalars(stmt))
+        if p.result is not None and p.method is not Method.MOTION
+    ]
+    # The count names candidacies as "c<id>".
+    ids = [int(key[1:]) for p in counted for key in (p.result or {}).get("elected", [])]
+    names = await candidate_names(tx, ids)
+    found: dict[int, list[Elected]] = {}
+    for p in counted:
+        for key in (p.result or {}).get("elected", []):
+            person = Elected(names.get(int(key[1:]), "?"), p.key, p.title)
+            found.setdefault(p.election_id, []).append(person)
+    return found
+
+
 async def record_result(tx: Tx, position_id: int, result: dict[str, Any]) -> None:
     """The position's count, as published."""
     stmt = (

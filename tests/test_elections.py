@@ -139,6 +139,8 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     # Result publicity ends; the advisor and the unit approve; S2 takes office.
     await club.tick(days=5)
     assert "awaits your approval" in w.telegram.to(REP)[-1]
+    # Those who approve read who was elected to what, in words.
+    assert "Elected: Student S2 (President)." in w.telegram.to(REP)[-1]
     assert "other approval" in await club.press_sent(ADVISOR, "Approve the result")
     assert "taken office" in await club.press_sent(REP, "Approve the result")
     assert f"your receipt: {shown}" in await club.chat(1001).send("/election")

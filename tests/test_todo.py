@@ -308,7 +308,9 @@ async def test_club_to_dos_nomination_review_and_approval(db: Database) -> None:
     await club.tick(days=5, minutes=1)
     rep = club.chat(CLUB_REP)
     for chat in (advisor, rep):
-        assert "awaits your approval" in await chat.send("/todo")
+        listed = await chat.send("/todo")
+        assert "awaits your approval" in listed
+        assert "Elected: Student S4 (President)" in listed
     await rep.click("Approve the result", _replies(rep)[1])
     assert "Nothing waits for you" in await rep.send("/todo")
     assert "awaits your approval" in await advisor.send("/todo")

@@ -22,6 +22,7 @@ from bot.services.notices import privacy as privacy_notices
 from bot.services.notices import todo as todo_notices
 from bot.services.notices.todo import Todo
 from storage import clubs as clubs_store
+from storage import elections as elections_store
 from storage import outbox, people
 from storage import reviews as reviews_store
 from storage import todo as todo_store
@@ -116,10 +117,9 @@ async def _club_decisions(
     tx: Tx, lang: Language, user_id: int, advisor_pk: int | None, staff: bool
 ) -> list[Todo]:
     """Election results to approve and general meetings to confirm."""
-    found = [
-        todo_notices.approval(lang, election)
-        for election in await todo_store.results_to_approve(tx, advisor_pk, user_id, staff)
-    ]
+    results = await todo_store.results_to_approve(tx, advisor_pk, user_id, staff)
+    elected = await elections_store.elected(tx, [e.id for e in results])
+    found = [todo_notices.approval(lang, e, elected.get(e.id, [])) for e in results]
     found += [
         todo_notices.meeting(lang, meeting)
         for meeting in await todo_store.meetings_to_confirm(tx, advisor_pk, user_id)

@@ -294,9 +294,10 @@ async def _after_results(
     row = replace(row, phase=Phase.APPROVAL, next_at=None)
     await elections_store.save(tx, row)
     await access.record(tx, now, None, "approval", row)
+    elected = (await elections_store.elected(tx, [row.id])).get(row.id, [])
     for level in (Level.ADVISOR, Level.UNIT, Level.STAFF):
         found = await access.recipients(tx, row, level)
-        await notices.ask_approval(tx, now, found, row, club)
+        await notices.ask_approval(tx, now, found, row, club, elected)
 
 
 async def _founding_result(

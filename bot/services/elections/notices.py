@@ -31,6 +31,7 @@ from bot.services.elections import access
 from bot.services.elections.voting import Paper
 from storage import outbox, people
 from storage.deadlines import Recipient
+from storage.elections import Elected
 from storage.people import Account
 from storage.tx import Tx
 
@@ -143,6 +144,16 @@ async def _ask(
             for person in people
         ],
         now,
+    )
+
+
+def elected_words(elected: Sequence[Elected]) -> Listing:
+    """ "Name (Position), …" of those elected, in each reader's words."""
+    return Listing(
+        tuple(
+            Phrase("position.holder", (("name", e.name), ("position", words(e.key, e.title))))
+            for e in elected
+        )
     )
 
 
@@ -522,9 +533,15 @@ async def publish_results(
 
 
 async def ask_approval(
-    tx: Tx, now: datetime, people: list[Recipient], row: Election, club: Club
+    tx: Tx,
+    now: datetime,
+    people: list[Recipient],
+    row: Election,
+    club: Club,
+    elected: Sequence[Elected],
 ) -> None:
-    """The advisor, the guidance unit and staff are asked to approve the result."""
+    """The advisor, the guidance unit and staff are asked to approve the result: who was
+    elected to what."""
     await _ask(
         tx,
         now,
@@ -533,6 +550,7 @@ async def ask_approval(
         ("approval_request", "approve"),
         ("ap", row.id),
         club=club.name,
+        elected=elected_words(elected),
     )
 
 

@@ -12,8 +12,9 @@ from bot.chat.i18n import joined, tr
 from bot.chat.replies import Button, Keyboard
 from bot.domain.values import Language
 from bot.services.applications import notices as application_notices
-from bot.services.elections.notices import ELECTION
+from bot.services.elections.notices import ELECTION, elected_words
 from bot.services.notices.reminders import decision_buttons
+from storage.elections import Elected
 from storage.todo import (
     ListedCandidate,
     WaitingApplication,
@@ -118,9 +119,11 @@ def review(lang: Language, election: WaitingElection, listed: Sequence[ListedCan
     return Todo("\n".join(lines), tuple(rows))
 
 
-def approval(lang: Language, election: WaitingElection) -> Todo:
-    """An election result to approve."""
-    text = tr(lang, "election.approval_request", club=election.club)
+def approval(lang: Language, election: WaitingElection, elected: Sequence[Elected]) -> Todo:
+    """An election result to approve: who it elected."""
+    text = tr(
+        lang, "election.approval_request", club=election.club, elected=elected_words(elected)
+    )
     return Todo(text, ((_el(lang, "button.election.approve", "ap", election.id),),))
 
 

@@ -205,6 +205,8 @@ class Policy(BaseModel):
     su_hearing_months: int = Field(default=6, ge=1, le=24)
     # SU-14: the university publishes its self-evaluation at least every N months.
     su_self_evaluation_months: int = Field(default=12, ge=1, le=60)
+    # Seed 003: the self-examination report is at most this many characters.
+    report_max_chars: int = Field(default=3000, ge=100, le=100_000)
     # ORG-4a: a club with at least N full Party (League) members sets up that branch.
     branch_min_members: int = Field(default=3, ge=1, le=100)
 

@@ -109,8 +109,10 @@ def moment(language: Language, at: datetime) -> str:
     return f"{day(language, at.date())} {at:%H:%M}"
 
 
-def _ordinal(n: int) -> str:
-    """1 -> （一）, as official texts number level-2 headings (up to 99)."""
+def _ordinal(n: int, language: Language = Language.ZH) -> str:
+    """1 -> （一）, as official texts number level-2 headings (up to 99); (1) in English."""
+    if language is not Language.ZH:
+        return f"({n}) "
     if n <= 10:
         word = CHINESE_NUMBERS[n - 1]
     else:
@@ -277,7 +279,7 @@ class _Writer:
                 count=len(appraised),
                 awards=sum(1 for a in appraised if a.used_for_awards),
             ),
-            _ordinal(1) + self.t("h2_congress"),
+            _ordinal(1, self.language) + self.t("h2_congress"),
         )
         self.add(
             Style.BODY,
@@ -297,7 +299,7 @@ class _Writer:
                 cases=events[EventKind.DISCIPLINE_CASE],
                 published=events[EventKind.SELF_EVALUATION],
             ),
-            _ordinal(2) + self.t("h2_leadership"),
+            _ordinal(2, self.language) + self.t("h2_leadership"),
         )
         school = {x.id for x in u.unions if x.level is UnionLevel.SCHOOL}
         staff = [p for p in u.posts if p.union_id in school]
@@ -325,7 +327,7 @@ class _Writer:
                 clubs=len(live),
                 branches=branches,
             ),
-            _ordinal(3) + self.t("h2_selection"),
+            _ordinal(3, self.language) + self.t("h2_selection"),
         )
 
     # --- 四、存在的问题和困难 ------------------------------------------------------------------
@@ -392,7 +394,7 @@ class _Writer:
                     units=self.units(row),
                     since=since,
                 ),
-                _ordinal(n) + titles + self.t("lead_end"),
+                _ordinal(n, self.language) + titles + self.t("lead_end"),
             )
 
     # --- 五、下一步工作计划 --------------------------------------------------------------------
@@ -415,7 +417,7 @@ class _Writer:
                     number=row.item.number,
                     obstacle=row.plan.obstacle or self.t("no_obstacle"),
                 ),
-                _ordinal(n),
+                _ordinal(n, self.language),
             )
         missing = [r.item.number for r in open_rows if r.incomplete]
         if missing:

@@ -548,9 +548,9 @@ async def held_roles(tx: Tx, user_ids: list[int]) -> dict[int, list[str]]:
     return {user_id: sorted(roles) for user_id, roles in found.items()}
 
 
-async def account_names(tx: Tx, user_ids: list[int]) -> dict[int, str]:
-    """ "Name (student or staff number)" of each bound account among `user_ids`, in one query;
-    accounts bound to no record are left out."""
+async def account_names(tx: Tx, user_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The name and the student or staff number of each bound account among `user_ids`, in one
+    query; accounts bound to no record are left out."""
     if not user_ids:
         return {}
     stmt = (
@@ -565,12 +565,12 @@ async def account_names(tx: Tx, user_ids: list[int]) -> dict[int, str]:
         .outerjoin(AdvisorRow, col(AdvisorRow.id) == col(AccountRow.advisor_pk))
         .where(col(AccountRow.user_id).in_(sorted(set(user_ids))))
     )
-    names: dict[int, str] = {}
+    names: dict[int, tuple[str, str]] = {}
     for user_id, student, student_id, advisor, staff_id in await tx.session.execute(stmt):
         if student is not None:
-            names[user_id] = f"{student} ({student_id})"
+            names[user_id] = (student, student_id)
         elif advisor is not None:
-            names[user_id] = f"{advisor} ({staff_id})"
+            names[user_id] = (advisor, staff_id)
     return names
 
 

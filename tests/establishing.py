@@ -171,7 +171,6 @@ async def found_by_vote(
     assert "is open" in sponsor.said, sponsor.said
     s2 = Chat(campus.engine, 1002)
     await s2.press((await last(campus, 1002)).data("Nominate"))
-    await s2.click("President")
     await s2.click("Myself")
     assert "You are a candidate" in s2.said, s2.said
     await tick(days=policy.election_nomination_days, minutes=1)

@@ -14,6 +14,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import pytest
 from fontTools.ttLib import TTFont
 
 from bot.chat.i18n import catalog, tr
@@ -145,3 +146,20 @@ def test_every_text_of_the_chart_is_in_the_bundled_font() -> None:
         *(label for _, _, label in stats.on_time),
     ]
     assert all(ord(char) in have for text in texts for char in text)
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_counts_are_drawn_with_whole_ticks(horizontal: bool) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from bot.render.charts import _bars
+
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot()
+    _bars(ax, "t", [("one", 1), ("two", 2)], "none", horizontal=horizontal)
+    figure.canvas.draw()
+    ticks = (ax.get_xticks() if horizontal else ax.get_yticks()).tolist()
+    assert len(ticks) >= 2
+    assert all(float(t).is_integer() for t in ticks), ticks

@@ -15,6 +15,7 @@ from bot.core.engine import Engine
 from bot.domain.policy import Policy
 from bot.flows import build_router
 from emulator import BotApiEmulator, Message, SimUser
+from storage import applications as applications_store
 from storage import clubs, migrate
 from storage.db import Database
 from storage.tx import Tx
@@ -80,7 +81,12 @@ async def test_establish_to_an_active_club(
             await sponsor.wait_edit(chosen)
             await sponsor.send_document(PDF, file_name="charter.pdf", mime_type="application/pdf")
             review = await _until(sponsor, "Your application")
-            assert hashlib.sha256(PDF).hexdigest() in (review.text or "")
+            assert f"charter.pdf ({len(PDF) / 1024:.1f} KB)" in (review.text or "")
+            async with db.transaction() as session:
+                # The file arrived whole through the framework.
+                stored = await applications_store.charter(Tx(session, db), 1)
+            assert stored is not None
+            assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
             await sponsor.click(review, button_text(review, "📨"))
             submitted = await sponsor.wait_edit(review)
             found = re.search(r"start=sign_([A-Za-z0-9_\-]+)", submitted.text or "")
@@ -115,7 +121,6 @@ async def test_establish_to_an_active_club(
             assert "is open" in ((await sponsor.wait_edit(opening)).text or "")
             # The founding meeting's vote (ORG-3), on the bot's clock moved between phases.
             await press(emu, signer, "Nominate")
-            await press(emu, signer, "President")
             await press(emu, signer, "Myself")
             await latest(signer, "You are a candidate", button=False)
             clock.advance(days=policy.election_nomination_days)

@@ -57,14 +57,11 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     assert any("Nominations are open" in t for t in w.telegram.to(1004))
     # S2 stands; S3 nominates S4, who accepts; S3 nominates S6, who ranks too low.
     await club.press_sent(1002, "Nominate")
-    await club.chat(1002).click("President")
     await club.chat(1002).click("Myself")
     assert "You are a candidate" in club.chat(1002).said
     await club.press_sent(1003, "Nominate")
-    await club.chat(1003).click("President")
     assert "asked to accept" in await club.chat(1003).send("Student S4")
     await club.press_sent(1003, "Nominate")
-    await club.chat(1003).click("President")
     # The nominator hears the rule only; the choice is offered again; S6 alone hears why.
     refused = await club.chat(1003).send("Student S6")
     assert "not eligible under ORG-5" in refused
@@ -94,7 +91,14 @@ async def test_officer_election_from_start_to_office(db: Database, tmp_path: Pat
     await club.tick(days=3)
     assert "Voting is open" in w.telegram.to(1005)[-1]
 
-    receipt = await vote(club, 1001, "Student S4", "Student S2")
+    # A ranked ballot reads back in its order before it is cast.
+    await club.press_sent(1001, "Vote")
+    for name in ("Student S4", "Student S2"):
+        await club.chat(1001).click(name)
+    await club.chat(1001).click("Next")
+    assert "President: 1. Student S4, 2. Student S2" in club.chat(1001).said
+    await club.chat(1001).click("Cast my ballot")
+    receipt = club.chat(1001).said
     assert "Receipt" in receipt
     for user, choice in ((1002, "Student S2"), (1003, "Student S4"), (1005, "Student S2")):
         assert "Receipt" in await vote(club, user, choice)
@@ -352,7 +356,6 @@ async def test_the_advisor_is_reminded_once_when_the_list_waits_a_day(db: Databa
     club = await Club.seeded(db)
     await club.start_president_election()
     await club.press_sent(1002, "Nominate")
-    await club.chat(1002).click("President")
     await club.chat(1002).click("Myself")
     await club.tick(days=club.w.policy.election_nomination_days)
     assert "review the candidates" in club.w.telegram.to(ADVISOR)[-1]
@@ -402,3 +405,19 @@ def test_a_receipt_is_the_voters_own_and_names_nobody_without_the_key() -> None:
     assert mine != receipt_for(b"other key", 7, 1001)
     assert mine != receipt_for(b"key", 7, 1002)
     assert mine != receipt_for(b"key", 8, 1001)
+
+
+async def test_nominating_asks_the_position_only_when_there_is_a_choice(db: Database) -> None:
+    club = await Club.seeded(db)
+    officer = club.chat(OFFICER)
+    await officer.send("/election")
+    await officer.click("Start an election: Chess Club")
+    await officer.click("President and vice-president")
+    await officer.click("Start")
+    await club.tick(minutes=1)
+    chat = club.chat(1002)
+    assert "For which position" in await club.press_sent(1002, "Nominate")
+    await chat.click("Vice-president")
+    assert "Whom do you nominate" in chat.said
+    await chat.click("Myself")
+    assert "You are a candidate" in chat.said

@@ -109,7 +109,7 @@ async def test_a_name_not_quite_right_is_answered_with_close_names(campus: Campu
     assert "Did you mean" in await alice.send("/join Chss Club")
     await alice.click("Chess Club")
     assert "Join Chess Club?" in alice.said
-    await alice.click("No")
+    await alice.click("Cancel")
     assert "Chess Club" not in await alice.send("/myclubs")
     # Nothing close: the plain refusal.
     assert "no club named" in await alice.send("/join Underwater Basket Weaving")
@@ -117,3 +117,33 @@ async def test_a_name_not_quite_right_is_answered_with_close_names(campus: Campu
     assert "Did you mean" in await alice.send("/clubs Chss Club")
     assert "Chess Club" in alice.said
     assert "No active club matches" in await alice.send("/clubs zzzz")
+
+
+async def test_myclubs_marks_a_club_that_is_not_active(campus: Campus) -> None:
+    await campus.clubs("Chess Club", "Band")
+    alice = await campus.bound("S1", 1001)
+    await alice.send("/join Chess Club")
+    await alice.send("/join Band")
+    async with campus.db.transaction() as session:
+        club = await clubs_store.club_by_key(Tx(session, campus.db), "chess club")
+        assert club is not None
+        from storage.models import ClubRow
+
+        row = await session.get(ClubRow, club.id)
+        assert row is not None
+        row.status = "suspended"
+    listed = await alice.send("/myclubs")
+    assert "• Chess Club (Academic and science) · Suspended" in listed
+    assert "• Band (Academic and science)" in listed
+    assert "Band (Academic and science) ·" not in listed
+
+
+async def test_a_graduate_who_binds_is_not_told_to_join(campus: Campus) -> None:
+    # A code issued while enrolled, used after the record changed.
+    await campus.students(student_line("S1"))
+    code = (await campus.codes())["S1"]
+    await campus.students(student_line("S1", status="graduated"))
+    said = await Chat(campus.engine, 1001).bind(code)
+    assert "“Graduated”" in said
+    assert "/join" not in said
+    assert "ORG-1" in said

@@ -59,14 +59,19 @@ async def start(ctx: Ctx, args: str) -> Step:
                 return Step.say(done)
             return Step(replies=[Reply(done), *listing(ctx, waiting)])
         case BindOutcome.BOUND:
-            assert result.student is not None
-            return Step.say(
-                ctx.t(
-                    "bind.done",
-                    name=result.student.name,
-                    student_id=result.student.student_id,
+            bound = result.student
+            assert bound is not None
+            if not bound.has_formal_status:
+                # Not told to /join what they may not join.
+                return Step.say(
+                    ctx.t(
+                        "bind.done_not_enrolled",
+                        name=bound.name,
+                        student_id=bound.student_id,
+                        status=ctx.t(f"studentstatus.{bound.status.value}"),
+                    )
                 )
-            )
+            return Step.say(ctx.t("bind.done", name=bound.name, student_id=bound.student_id))
         case BindOutcome.ALREADY_BOUND:
             holder = result.student or result.advisor
             assert holder is not None

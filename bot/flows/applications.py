@@ -329,14 +329,22 @@ async def application(ctx: Ctx, args: str) -> Step:
     shown = changes[-HISTORY_SHOWN:]
     names = await actor_names(ctx, [e.actor for e in shown if e.actor is not None])
     for event in shown:
+        what = known(ctx, f"audit.action.application.{event.what}", event.what)
+        comment = clip(event.comment, 200) if event.comment else ""
+        if event.what == service.CLEARED and comment.isdigit():
+            # Its comment is how many signatures went: part of the words.
+            what, comment = (
+                ctx.t(f"audit.action.application.{service.CLEARED}", n=int(comment)),
+                "",
+            )
         lines.append(
             ctx.t(
                 "application.history_line",
                 at=event.at.astimezone(ctx.cal.zone).strftime("%Y-%m-%d %H:%M"),
                 who=actor_name(ctx, event.actor, names),
-                what=known(ctx, f"audit.action.application.{event.what}", event.what),
+                what=what,
                 to=ctx.t(f"application.state.{event.to_state}"),
-                comment=clip(event.comment, 200) if event.comment else "",
+                comment=comment,
             )
         )
     # The decision buttons, to whoever may decide it now (and only them).

@@ -12,6 +12,7 @@ from bot.core.router import Router, Step
 from bot.domain.values import Category, Club, name_key
 from bot.flows.common import (
     PAGE_SIZE,
+    aside,
     category_by_index,
     category_index,
     category_label,
@@ -51,7 +52,7 @@ async def _categories(ctx: Ctx) -> tuple[str, Keyboard]:
     rows = tuple(
         (
             Button(
-                f"{category_label(ctx, category)} ({counts[category]})",
+                aside(ctx, category_label(ctx, category), counts[category]),
                 callbacks.encode(KIND, category_index(category), 0),
             ),
         )

@@ -29,12 +29,34 @@ def known(ctx: Ctx, key: str, fallback: str) -> str:
 async def actor_names(ctx: Ctx, user_ids: list[int]) -> dict[int, str]:
     """Who these accounts are, as `actor_name` shows them: a student's or advisor's name and
     number; for staff, reviewers and representatives (who bind no record), what they act as."""
-    names = await people.account_names(ctx.tx, user_ids)
+    names = {
+        user_id: named(ctx, name, number)
+        for user_id, (name, number) in (await people.account_names(ctx.tx, user_ids)).items()
+    }
     rest = [user_id for user_id in user_ids if user_id not in names]
     for user_id, roles in (await people.held_roles(ctx.tx, rest)).items():
         acting = ctx.join(ctx.t(f"start.role.{role}") for role in roles)
         names[user_id] = ctx.t("console.actor_role", role=acting, id=user_id)
     return names
+
+
+def named(ctx: Ctx, name: str, number: str) -> str:
+    """A person with their student or staff number, as each language writes it."""
+    return aside(ctx, name, number)
+
+
+def aside(ctx: Ctx, main: str, note: object) -> str:
+    """ "Main (note)", with the brackets each language writes."""
+    return ctx.t("people.aside", main=main, aside=note)
+
+
+def file_size(ctx: Ctx, size: int) -> str:
+    """A file's size as people read it: 812 bytes, 35.2 KB, 4.1 MB."""
+    if size < 1024:
+        return ctx.t("size.bytes", n=size)
+    if size < 1024 * 1024:
+        return ctx.t("size.kb", n=f"{size / 1024:.1f}")
+    return ctx.t("size.mb", n=f"{size / 1024 / 1024:.1f}")
 
 
 def actor_name(ctx: Ctx, actor: int | None, names: dict[int, str]) -> str:

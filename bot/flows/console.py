@@ -19,7 +19,7 @@ from bot.core.permissions import command, guard
 from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import Club, Role, name_key
 from bot.flows import pages
-from bot.flows.common import clip
+from bot.flows.common import aside, clip, named
 from bot.flows.staff import OPEN_STATES, closest, entry_lines
 from bot.services import privacy, roles
 from storage import advisors, applications, audit, clubs, officers, people
@@ -120,14 +120,15 @@ async def advisor(ctx: Ctx, args: str) -> Step:
     found = await advisors.by_staff_id(ctx.tx, query)
     if found is None:
         bank = await advisors.all_advisors(ctx.tx)
-        named = [a for a in bank if name_key(a.name) == name_key(query)]
-        if len(named) > 1:
+        same = [a for a in bank if name_key(a.name) == name_key(query)]
+        if len(same) > 1:
             names = "\n".join(
-                f"• {clip(a.name)} ({a.staff_id}, {clip(a.department)})" for a in named
+                "• " + aside(ctx, clip(a.name), ctx.join([a.staff_id, clip(a.department)]))
+                for a in same
             )
             return Step.say(ctx.t("console.ambiguous", name=clip(query), names=names))
-        if not named:
-            labels = {f"{a.name} ({a.staff_id})": a for a in bank}
+        if not same:
+            labels = {named(ctx, a.name, a.staff_id): a for a in bank}
             keys = {name_key(label): label for label in labels}
             containing = [k for k in keys if name_key(query) in k]
             close = containing or difflib.get_close_matches(
@@ -138,8 +139,8 @@ async def advisor(ctx: Ctx, args: str) -> Step:
             if len(close) > 1:
                 names = "\n".join(f"• {clip(keys[k])}" for k in close[:SUGGESTIONS])
                 return Step.say(ctx.t("console.did_you_mean", name=clip(query), names=names))
-            named = [labels[keys[close[0]]]]
-        found = named[0]
+            same = [labels[keys[close[0]]]]
+        found = same[0]
     terms = await advisors.current_for_advisor(ctx.tx, found.id)
     club_names = await deadlines_store.club_names(ctx.tx, [t.club_id for t in terms])
     evaluation = await advisors.latest_evaluation(ctx.tx, found.id)
@@ -322,7 +323,8 @@ async def _change(
 ) -> Step:
     """Grant or revoke, and say so naming the person (in a message that also takes the person
     picker away, when one was shown)."""
-    name = (await people.account_names(ctx.tx, [user_id])).get(user_id) or shared_name
+    record = (await people.account_names(ctx.tx, [user_id])).get(user_id)
+    name = named(ctx, *record) if record else shared_name
     who = name or ctx.t("console.actor_account", id=user_id)
     role_name = ctx.t(f"console.role.{role.value}")
     if grant:

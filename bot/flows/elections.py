@@ -528,15 +528,20 @@ class NominateData(BaseModel):
     election_id: int
     position_id: int | None = None
     page: int = 0
+    founding: bool = False  # at a founding meeting, the members are its founding members
 
 
 async def _ask_position(ctx: Ctx, data: NominateData) -> Step:
     row = await elections_store.get(ctx.tx, data.election_id)
     if row is None or row.phase is not Phase.NOMINATION:
         return Step.say(ctx.t("error.election.phase"))
+    data = data.model_copy(update={"founding": row.founding})
+    positions = await service.positions_open(ctx.tx, data.election_id)
+    if len(positions) == 1:
+        # Nothing to choose: go straight to the nominee.
+        return await _ask_who(ctx, data.model_copy(update={"position_id": positions[0].id}))
     rows = [
-        [ctx.choice(clip(position_title(ctx, p.key, p.title), 40), f"p{p.id}")]
-        for p in await service.positions_open(ctx.tx, data.election_id)
+        [ctx.choice(clip(position_title(ctx, p.key, p.title), 40), f"p{p.id}")] for p in positions
     ]
     return Step.ask(
         "elnominate", NominateState.POSITION, data, ctx.t("election.ask_position"), rows
@@ -570,7 +575,13 @@ async def _ask_who(
     rows += [[ctx.choice(clip(m.name, 40), f"m{m.id}")] for m in shown]
     if found is None:
         rows.append(pager(ctx, data.page, len(others)))
-    return Step.ask("elnominate", NominateState.WHO, data, ctx.t("election.ask_who"), rows, note)
+    text = ctx.t(_members_key(data, "ask_who"))
+    return Step.ask("elnominate", NominateState.WHO, data, text, rows, note)
+
+
+def _members_key(data: NominateData, key: str) -> str:
+    """A question about members, asked of a founding meeting's founding members."""
+    return f"election.founders.{key}" if data.founding else f"election.{key}"
 
 
 def _matching(members: list[Student], typed: str) -> list[Student]:
@@ -608,7 +619,7 @@ async def on_who(ctx: Ctx, data: NominateData, given: Input) -> Step:
     exact = [m for m in found if m.name.casefold() == typed.casefold()]
     if len(exact) == 1:
         return await _nominate(ctx, data, exact[0].id)
-    key = "election.members_matching" if found else "election.no_member_matches"
+    key = _members_key(data, "members_matching" if found else "no_member_matches")
     return await _ask_who(ctx, data, ctx.t(key, text=clip(typed, 40)), found or None)
 
 
@@ -658,7 +669,8 @@ router.flow(
         name="elnominate",
         data_type=NominateData,
         states={NominateState.POSITION.value: on_position, NominateState.WHO.value: on_who},
-        starts=frozenset({NominateState.POSITION}),
+        # With one position open there is nothing to choose: it starts at the nominee.
+        starts=frozenset({NominateState.POSITION, NominateState.WHO}),
         transitions={
             NominateState.POSITION: frozenset({NominateState.POSITION, NominateState.WHO, END}),
             NominateState.WHO: frozenset({NominateState.WHO, END}),
@@ -785,9 +797,11 @@ def _ask_cast(ctx: Ctx, data: BallotData, papers: list[service.Paper]) -> Step:
     for p in papers:
         names = {c.id: c.name for c in p.position.candidates}
         marked = data.marks.get(p.id, [])
-        shown = ctx.join(
-            (names[m] if m in names else ctx.t(f"motion.{m}")) for m in marked
-        ) or ctx.t("vote.blank")
+        words = [names[m] if m in names else ctx.t(f"motion.{m}") for m in marked]
+        if p.position.method is tally.Method.IRV:
+            # A ranked ballot reads in its order: "1. A, 2. B".
+            words = [ctx.t("vote.ranked", n=i + 1, name=w) for i, w in enumerate(words)]
+        shown = ctx.join(words) or ctx.t("vote.blank")
         title = position_title(ctx, p.position.key, p.position.title)
         lines.append(ctx.t("vote.review_line", position=title, marks=shown))
     rows = [

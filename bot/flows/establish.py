@@ -34,7 +34,15 @@ from bot.domain.values import (
     UnknownApplication,
 )
 from bot.flows.applications import ask_withdraw
-from bot.flows.common import PAGE_SIZE, category_by_index, category_index, category_label, pager
+from bot.flows.common import (
+    PAGE_SIZE,
+    aside,
+    category_by_index,
+    category_index,
+    category_label,
+    file_size,
+    pager,
+)
 from bot.services import applications as service
 from bot.services import elections
 from bot.services.applications import AppState
@@ -168,7 +176,9 @@ async def _ask(ctx: Ctx, field: str, data: EstablishData, note: str | None = Non
             if not choosable:
                 text = ctx.t("establish.no_advisors", limit=ctx.policy.max_clubs_per_advisor)
             shown_advisors = choosable[data.page * PAGE_SIZE : (data.page + 1) * PAGE_SIZE]
-            rows = [[ctx.choice(f"{a.name} ({a.department})", f"a{a.id}")] for a in shown_advisors]
+            rows = [
+                [ctx.choice(aside(ctx, a.name, a.department), f"a{a.id}")] for a in shown_advisors
+            ]
             rows.append(pager(ctx, data.page, len(choosable)))
         case _:
             state = EstablishState.CHARTER
@@ -186,8 +196,11 @@ async def _review(ctx: Ctx, data: EstablishData, note: str | None = None) -> Ste
     app = await _app(ctx, data)
     charter = await applications_store.charter(ctx.tx, app.id)
     if charter is not None:
+        # The sponsor's own file: its name and size say which one; its hash is for the record.
         charter_line = ctx.t(
-            "establish.charter_file", file=charter.file_name, size=charter.size, sha=charter.sha256
+            "establish.charter_file_brief",
+            file=charter.file_name,
+            size=file_size(ctx, charter.size),
         )
     elif app.charter_text:
         charter_line = ctx.t("establish.charter_text", chars=len(app.charter_text))
@@ -331,6 +344,20 @@ async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
         )
     except DomainError as err:
         return await _review(ctx, data, _err(ctx, err))
+    if done.app.state != AppState.SIGNING:
+        # Resubmitted after a return, every signature kept and the advisor's acceptance too:
+        # it moved on at once, and there is nothing left to share.
+        return Step.say(
+            ctx.t(
+                "establish.submitted_complete",
+                id=done.app.id,
+                name=done.app.name,
+                count=done.signatures,
+                needed=ctx.policy.min_sponsors,
+                state=ctx.t(f"application.state.{done.app.state}"),
+            ),
+            edit=True,
+        )
     return Step.say(
         ctx.t(
             "establish.submitted",

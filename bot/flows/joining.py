@@ -17,10 +17,11 @@ from bot.chat.i18n import tr
 from bot.chat.text import prefixed_number
 from bot.core.context import Ctx
 from bot.core.router import END, Audience, Flow, Input, Router, Step
-from bot.domain.values import Category, Club, DomainError, UnknownClub, name_key
+from bot.domain.values import Category, Club, ClubStatus, DomainError, UnknownClub, name_key
 from bot.flows.browsing import similar_active
 from bot.flows.common import (
     PAGE_SIZE,
+    aside,
     category_by_index,
     category_index,
     category_label,
@@ -87,7 +88,7 @@ async def _ask_category(ctx: Ctx, data: JoinData, note: str | None = None) -> St
     if not counts:
         return Step.say(ctx.t("clubs.none"), edit=True)
     rows = [
-        [ctx.choice(f"{category_label(ctx, c)} ({counts[c]})", f"c{category_index(c)}")]
+        [ctx.choice(aside(ctx, category_label(ctx, c), counts[c]), f"c{category_index(c)}")]
         for c in Category
         if c in counts
     ]
@@ -289,8 +290,13 @@ async def my_clubs(ctx: Ctx, args: str) -> Step:
     if not current:
         return Step.say(ctx.t("myclubs.none"))
     lines = [ctx.t("myclubs.title", count=len(current), limit=ctx.policy.max_clubs_per_student)]
-    lines += [
-        ctx.t("myclubs.line", name=club.name, category=category_label(ctx, club.category))
-        for club in current
-    ]
+    for club in current:
+        category = category_label(ctx, club.category)
+        if club.status is ClubStatus.ACTIVE:
+            lines.append(ctx.t("myclubs.line", name=club.name, category=category))
+        else:
+            status = ctx.t(f"clubstatus.{club.status.value}")
+            lines.append(
+                ctx.t("myclubs.line_stopped", name=club.name, category=category, status=status)
+            )
     return Step.say("\n".join(lines))

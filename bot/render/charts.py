@@ -109,3 +109,7 @@ def _bars(
             label.set_fontfamily(fonts())
     else:
         ax.bar(labels, values)
+    # Counts are whole: no tick at 0.5 of a club or of a student.
+    from matplotlib.ticker import MaxNLocator
+
+    (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))

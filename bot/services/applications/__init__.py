@@ -41,6 +41,7 @@ from bot.services.applications.founding import (
     set_meeting,
 )
 from bot.services.applications.machine import (
+    CLEARED,
     NEEDS_COMMENT,
     OPEN,
     SIGNABLE,
@@ -64,6 +65,7 @@ from bot.services.applications.signing import open_link, sign, submit, unsign, w
 
 __all__ = [
     "APPLICATION_KIND",
+    "CLEARED",
     "NEEDS_COMMENT",
     "OPEN",
     "PRESIDENT",

@@ -24,7 +24,7 @@ from bot.domain.values import (
     UnknownApplication,
     name_key,
 )
-from bot.services.applications.machine import EDITABLE, Action, AppState
+from bot.services.applications.machine import CLEARED, EDITABLE, Action, AppState
 from bot.services.applications.moves import move, record, reread
 from bot.services.applications.notices import megabytes
 from storage import advisors, clubs
@@ -93,9 +93,7 @@ async def _edit(tx: Tx, now: datetime, app: Application, **values: object) -> Ap
         if renamed or recategorized:
             cleared = await applications_store.withdraw(tx, app.id, now)
             if cleared:
-                await record(
-                    tx, app, now, app.sponsor_user, "signatures_cleared", app.state, str(cleared)
-                )
+                await record(tx, app, now, app.sponsor_user, CLEARED, app.state, str(cleared))
     return await reread(tx, app)
 
 

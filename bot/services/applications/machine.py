@@ -82,6 +82,7 @@ EDITABLE = (S.DRAFT, S.RETURNED)
 NEEDS_COMMENT = frozenset({Action.UNIT_RETURN, Action.RETURN, Action.REJECT})
 # History entries that are not state changes (a signature given or withdrawn).
 SIGNED, UNSIGNED = "signed", "unsigned"
+CLEARED = "signatures_cleared"  # a new name: the signatures given to the old one go
 
 
 def target(state: str, action: Action) -> AppState | None:

@@ -266,7 +266,7 @@ async def tell_objection(
                 "election.objection_notice",
                 club=club.name,
                 phase=tr(person.language, f"election.phase.{row.phase}"),
-                who=f"{by.name} ({by.student_id})",
+                who=tr(person.language, "people.aside", main=by.name, aside=by.student_id),
                 text=text,
             ),
         )

@@ -352,3 +352,37 @@ async def test_the_report_shows_a_plan_entered_as_the_ledger_has_it(db: Database
     assert (
         "2026年9月1日前，由学工部负责完成清单二、3.（4）项整改，当前制约因素：无。" in built.text()
     )
+
+
+async def test_staff_keep_the_regulations_in_chat(campus: Campus) -> None:
+    campus.engine.clock = lambda: local(data.TODAY)
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        await people.ensure_account(tx, 9300, Language.EN, utcnow())
+        await people.grant(tx, 9300, Role.STAFF, utcnow())
+    staff = Chat(campus.engine, 9300)
+    assert "No regulation is on record" in await staff.send("/regulations")
+    add = "/regulations add 学生会深化改革实施细则 | 2020-06-15 | 校党发〔2020〕12号"
+    saved = await staff.send(add)
+    assert "Saved: 学生会深化改革实施细则 (校党发〔2020〕12号, issued 2020-06-15)" in saved
+    # The same title again corrects its date; a number may be left out.
+    await staff.send("/regulations add 学生会深化改革实施细则 ｜ 2020-06-16")
+    await staff.send("/regulations add 学生社团管理办法 | 2020-09-01")
+    # Bad input: refused with the reason, nothing saved.
+    assert "2020 has 30 days" in await staff.send("/regulations add 章程 | 2020-04-31")
+    assert "in the future" in await staff.send("/regulations add 章程 | 2030-01-01")
+    assert "title is empty" in await staff.send("/regulations add  | 2020-01-01")
+    assert "/regulations add TITLE" in await staff.send("/regulations add 章程")
+    assert "/regulations add TITLE" in await staff.send("/regulations remove 章程")
+    listed = await staff.send("/regulations")
+    assert "2 regulations" in listed
+    assert "• 学生会深化改革实施细则 (—, 2020-06-16)" in listed
+    _, issued = await _read(campus.db)
+    assert [(r.title, r.issued_on, r.number) for r in issued] == [
+        ("学生会深化改革实施细则", date(2020, 6, 16), None),
+        ("学生社团管理办法", date(2020, 9, 1), None),
+    ]
+    stranger = Chat(campus.engine, 4321)
+    assert "Only staff" in await stranger.send("/regulations add 章程 | 2020-01-01")
+    _, issued = await _read(campus.db)
+    assert len(issued) == 2

@@ -91,6 +91,7 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "plan": STAFF,
     # The self-examination report (issue 17, item 6): it names units not in place.
     "report": STAFF,
+    "regulations": STAFF,
 }
 # The rows of the matrix that are button actions, not commands.
 BUTTON_ACTIONS = frozenset(

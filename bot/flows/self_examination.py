@@ -17,8 +17,10 @@ from bot.core.router import Router, Step
 from bot.domain.values import Language
 from bot.flows.common import clip
 from bot.render import self_examination as report
+from bot.services import regulations
 from storage import ledger as ledger_store
 from storage import regulations as regulations_store
+from storage.tx import Tx
 
 router = Router()
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -77,3 +79,52 @@ async def report_command(ctx: Ctx, args: str) -> Step:
     name = f"self-examination-{period.end.isoformat()}-{language.value}.docx"
     attachment = Attachment(name, partial(report.docx, built), report.DOCX)
     return Step(replies=[Reply(caption, attachment=attachment)])
+
+
+# --- /regulations: the rules the university issued, the report's second section -------------
+
+
+@command(router, "regulations")
+async def regulations_command(ctx: Ctx, args: str) -> Step:
+    """`/regulations`: the list; `/regulations add TITLE | DATE | NUMBER`: one more (or its
+    date and number corrected, by its title)."""
+    verb, _, rest = args.strip().partition(" ")
+    if not verb:
+        issued = await regulations_store.all_regulations(ctx.tx)
+        if not issued:
+            return Step.say(ctx.t("regulations.none"))
+        lines = [ctx.t("regulations.title", count=len(issued))]
+        lines += [
+            ctx.t(
+                "regulations.line",
+                title=clip(r.title, 80),
+                number=r.number or "—",
+                date=r.issued_on.isoformat(),
+            )
+            for r in issued
+        ]
+        return Step.say("\n".join([*lines, ctx.t("regulations.usage")]))
+    if verb.lower() != "add":
+        return Step.say(ctx.t("regulations.usage"))
+    parts = [p.strip() for p in rest.replace("｜", "|").split("|")]
+    if len(parts) not in (2, 3):
+        return Step.say(ctx.t("regulations.usage"))
+    row = dict(zip(regulations.HEADER, [*parts, ""][:3], strict=True))
+    try:
+        record = regulations.regulation_record(row, ctx.today)
+    except ValueError as exc:
+        return Step.say(ctx.t("regulations.bad", reason=str(exc)))
+    now, actor = ctx.now, ctx.user_id
+
+    async def save(tx: Tx) -> None:
+        await regulations.save_regulation(tx, now, actor, record)
+
+    await ctx.write(save)
+    return Step.say(
+        ctx.t(
+            "regulations.saved",
+            title=clip(record.title, 80),
+            date=record.issued_on.isoformat(),
+            number=record.number or "—",
+        )
+    )

@@ -17,6 +17,7 @@ from bot.services.roster import (
     _text,
     parse_rows,
 )
+from storage import audit
 from storage import regulations as store
 from storage.tx import Tx
 
@@ -54,3 +55,26 @@ async def import_regulations(tx: Tx, now: datetime, data: bytes, today: date) ->
         tx, now, {r.key: (r.title, r.issued_on, r.number) for _, r in lines}
     )
     return ImportReport(done.created, done.updated, done.unchanged)
+
+
+def regulation_record(row: dict[str, str], today: date) -> RegulationRecord:
+    """One regulation typed in chat, checked; ValueError says what is wrong."""
+    record = _regulation(row)
+    if record.issued_on > today:
+        raise ValueError(f"issued_on {record.issued_on} is in the future")
+    return record
+
+
+async def save_regulation(tx: Tx, now: datetime, actor: int, record: RegulationRecord) -> None:
+    """One regulation from chat (/regulations add), audited."""
+    await store.save_regulations(
+        tx, now, {record.key: (record.title, record.issued_on, record.number)}
+    )
+    await audit.append(
+        tx,
+        now,
+        actor,
+        "regulation.save",
+        subject=record.title,
+        after={"issued_on": record.issued_on, "number": record.number},
+    )

@@ -437,4 +437,8 @@ async def seed(
                 except DomainError:
                     # A stricter policy (say, one club per student) keeps the joins it allows.
                     continue
+        # Imported here: the unions' demo builds on this module's names.
+        from playground import unions as demo_unions
+
+        await demo_unions.seed(tx, now, today, policy, language)
     return True

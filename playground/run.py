@@ -48,6 +48,7 @@ STUDENT_USERS = 710_000_000
 # A demo advisor's Telegram user id is this plus the id of their record in the advisor bank.
 ADVISOR_USERS = 720_000_000
 VISITOR = 700_000_099
+PERSONA_IDS = frozenset(s.student_id for s in demo.STUDENTS)
 START_TIMEOUT = 60.0
 # Beside the database: how far testers have moved the playground's clock.
 CLOCK_SUFFIX = ".clock"
@@ -117,7 +118,12 @@ class Directory:
             ]
             represented = set(await units.units_represented_by(tx, demo.UNIT_REP.user_id))
             return _Snapshot(
-                accounts=await people.roster_accounts(tx),
+                # The demo's students; the unions' staff are records to report on, not personas.
+                accounts=[
+                    (student, user_id)
+                    for student, user_id in await people.roster_accounts(tx)
+                    if student.student_id in PERSONA_IDS
+                ],
                 held=await clubs.club_names_by_student(tx),
                 led=led,
                 advisors=sorted(bank, key=lambda entry: entry[0].staff_id),

@@ -1241,3 +1241,17 @@ class LedgerPlanRow(SQLModel, table=True):
     evidence: str | None = Field(default=None, max_length=500)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class RegulationRow(SQLModel, table=True):
+    """A rule the university issued for its unions and clubs (the self-examination report's
+    second section), kept by staff: `clubbot import regulations`."""
+
+    __tablename__ = "regulation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    title_key: str = Field(max_length=300, unique=True)
+    issued_on: date
+    number: str | None = Field(default=None, max_length=100)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

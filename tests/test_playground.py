@@ -7,6 +7,7 @@ Playwright. They take screenshots of the key screens; with CLUBBOT_SCREENSHOTS=d
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
@@ -17,17 +18,23 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from docx import Document as DocxDocument
+from openpyxl import load_workbook
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from bot.app.cli import main
 from bot.app.settings import Framework, Settings
 from bot.core.engine import Engine
+from bot.domain import compliance
+from bot.domain.calendar import Calendar
+from bot.domain.compliance import Standing
 from bot.domain.policy import Policy, load_policy
 from bot.domain.values import Category, Language, Political, Role, StudentStatus, UnitKind
 from bot.flows import build_router
 from emulator.web import Persona
 from playground import demo
 from playground import run as playground
+from playground import unions as demo_unions
 from playground.run import (
     ADVISOR_USERS,
     PLAYGROUND_POLICY,
@@ -38,6 +45,7 @@ from playground.run import (
 )
 from storage import advisors, clubs, officers, people, units
 from storage import applications as applications_store
+from storage import ledger as ledger_store
 from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
@@ -115,7 +123,8 @@ async def test_seed_loads_once_and_grants_staff(db: Database) -> None:
     assert not await demo.seed(db, Policy(), utcnow())
     async with db.transaction() as session:
         tx = Tx(session, db)
-        assert len(await people.roster_accounts(tx)) == 60
+        union_staff = len(demo_unions.members())
+        assert len(await people.roster_accounts(tx)) == len(demo.STUDENTS) + union_staff == 156
         assert len(await clubs.all_clubs(tx)) == 8
         memberships, _ = await clubs.membership_totals(tx)
         assert Role.STAFF in await people.roles_of(tx, demo.STAFF.user_id)
@@ -162,6 +171,38 @@ async def test_the_demo_university_in_chinese(db: Database) -> None:
             demo.ZH_NAMES.values()
         )
     assert memberships == sum(1 + len(club.members) for club in demo.CLUBS)
+
+
+async def test_staff_get_the_report_and_the_ledger_in_two_commands(db: Database) -> None:
+    """Issue 17, item 8: a school union and two college unions with realistic figures (one over
+    SU-3's cap), a congress, appraisals, trainings: /report and /ledger export say so."""
+    assert await demo.seed(db, Policy(), utcnow(), language=Language.ZH)
+    async with db.transaction() as session:
+        snap = await ledger_store.snapshot(Tx(session, db), Calendar.named().today(utcnow()))
+    reports = {r.rule: r for r in compliance.compute(snap, Policy())}
+    sizes = Counter(p.union_id for p in snap.unions.posts)
+    by_name = {u.name: sizes[u.id] for u in snap.unions.unions}
+    assert by_name == {"校学生会": 34, "计算机学院学生会": 27, "机械工程学院学生会": 35}
+    assert reports["SU-1"].standing is Standing.MET  # 34, about 40
+    assert [f.name for f in reports["SU-3"].findings] == ["机械工程学院学生会"]  # 35 > 30
+    assert snap.unions.congresses
+    assert snap.unions.appraisals
+    assert snap.unions.trainings
+    staff = Chat(engine_on(db), demo.STAFF.user_id, language_code="zh")
+    outcome = await staff.deliver(staff.incoming(text="/report"))
+    (reply,) = outcome.replies
+    assert reply.attachment is not None
+    document = DocxDocument(io.BytesIO(await reply.attachment.read()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    problem = "院学生会规模。清单一、3.（3）项部分落实：核查2例、符合1例；涉及机械工程学院学生会"
+    assert problem in text
+    assert "由机械工程学院团委负责完成清单一、3.（3）项整改" in text
+    assert "《学生会深化改革实施细则》（校党发〔2020〕12号" in text
+    assert "在岗工作人员96人" in text
+    outcome = await staff.deliver(staff.incoming(text="/ledger export"))
+    book = outcome.replies[0].attachment
+    assert book is not None
+    assert "工作台账" in load_workbook(io.BytesIO(await book.read())).sheetnames
 
 
 async def test_a_stricter_policy_keeps_the_joins_it_allows(db: Database) -> None:

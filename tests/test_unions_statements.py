@@ -1,10 +1,10 @@
-"""No query per row in the unions' imports, the ledger's union records and /union: the same
-number of statements for a few rows and for five times as many."""
+"""No query per row in the unions' imports, the ledger's union records, /union, /report, /plan
+and the regulations: the same number of statements for a few rows and for five times as many."""
 
 from __future__ import annotations
 
 from bot.domain.values import Language, Role
-from bot.services import roster
+from bot.services import regulations, roster
 from bot.services import unions as union_imports
 from storage import people
 from storage import unions as store
@@ -40,6 +40,9 @@ async def _count(make_db: MakeDb, backend: str, size: int) -> list[int]:
     reps = "union,congress,student_id,club,union_officer\n" + "\n".join(
         f"U{i},2025-05-01,S{size + i},,no" for i in range(size)
     )
+    regulation_rows = "title,issued_on,number\n" + "\n".join(
+        f"Rule {i},2020-01-01,No. {i}" for i in range(size)
+    )
     counts = []
     async with db.transaction() as session:
         tx = Tx(session, db)
@@ -54,13 +57,17 @@ async def _count(make_db: MakeDb, backend: str, size: int) -> list[int]:
         lambda tx: union_imports.import_posts(tx, utcnow(), posts.encode()),
         lambda tx: union_imports.import_representatives(tx, utcnow(), reps.encode()),
         lambda tx: store.union_data(tx),
+        lambda tx: regulations.import_regulations(
+            tx, utcnow(), regulation_rows.encode(), utcnow().date()
+        ),
     ):
         with counted(db) as sent:
             async with db.transaction() as session:
                 await work(Tx(session, db))
         counts.append(len(sent))
     chat = Chat(Campus(db, engine).engine, STAFF)
-    for command in ("/unions", "/union U1"):
+    # The report and the work ledger's listing read the same records, and the regulations.
+    for command in ("/unions", "/union U1", "/report", "/plan", "/regulations"):
         with counted(db) as sent:
             await chat.send(command)
         counts.append(len(sent))

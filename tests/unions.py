@@ -24,6 +24,7 @@ POLICY = Policy(
     su_department_heads_min=1,
     su_department_heads_max=1,
     su_department_staff=1,
+    su_college_staff_min=2,
     su_college_staff=3,
     su_college_presidium=1,
 )

@@ -27,6 +27,7 @@ from bot.services import (
     appointments,
     elections,
     identity,
+    regulations,
     reviews,
     roles,
     roster,
@@ -67,6 +68,7 @@ UNION_IMPORTS = (
     "union-events",
     "branches",
     "ledger-plans",
+    "regulations",
 )
 
 
@@ -190,6 +192,15 @@ def parser() -> argparse.ArgumentParser:
     ledger_cmd = sub.add_parser("ledger", help="write the compliance ledger (.xlsx, or .csv)")
     ledger_cmd.add_argument("out", type=output(".xlsx", ".csv"))
     ledger_cmd.add_argument("--lang", choices=[lang.value for lang in Language], default="en")
+    rep = sub.add_parser(
+        "report", help="write the self-examination report seed 003 asks for (.docx)"
+    )
+    rep.add_argument("out", type=output(".docx"))
+    rep.add_argument("--lang", choices=[lang.value for lang in Language], default="zh")
+    rep.add_argument(
+        "--from", dest="start", type=_iso, help="the period's first day (default: a year back)"
+    )
+    rep.add_argument("--to", dest="end", type=_iso, help="the period's last day (default: today)")
     backup = sub.add_parser(
         "backup", help="write a consistent backup of the database while the bot runs"
     )
@@ -293,6 +304,8 @@ async def _command(app: App, args: argparse.Namespace) -> int:
             return await _screen(app.db, args)
         case "ledger":
             return await _ledger(app, args.out, Language(args.lang))
+        case "report":
+            return await _report(app, args.out, Language(args.lang), args.start, args.end)
         case "audit":
             return await _audit_verify(app.db)
         case "backup":
@@ -398,6 +411,7 @@ def _union_importers(
         "union-events": lambda tx, data: unions.import_events(tx, utcnow(), data, today),
         "branches": lambda tx, data: unions.import_branches(tx, utcnow(), data, today),
         "ledger-plans": lambda tx, data: unions.import_plans(tx, utcnow(), data),
+        "regulations": lambda tx, data: regulations.import_regulations(tx, utcnow(), data, today),
     }
 
 
@@ -605,6 +619,51 @@ def _incomplete(snap: Snapshot, app: App) -> None:
             f"planned completion date or an obstacle: {', '.join(missing)}",
             file=sys.stderr,
         )
+
+
+async def _report(
+    app: App, out: Path, language: Language, start: date | None, end: date | None
+) -> int:
+    """The self-examination report of a period (a year to today unless given)."""
+    from bot.render import self_examination
+    from storage import ledger as ledger_store
+    from storage import regulations as regulations_store
+
+    now = utcnow()
+    today = app.cal.today(now)
+    end = end or today
+    if end > today:
+        raise Refused(f"--to {end} is after today ({today}): a period cannot include days to come")
+    if start is not None and start > end:
+        raise Refused(f"--from {start} is after --to {end}")
+    period = self_examination.Period.ending(end, start)
+    async with app.db.transaction() as session:
+        tx = Tx(session, app.db)
+        snap = await ledger_store.snapshot(tx, today)
+        issued = await regulations_store.all_regulations(tx)
+    built = self_examination.build(
+        snap, app.policy, language, issued, period, now.astimezone(app.cal.zone)
+    )
+    if built is None:
+        raise Refused(
+            f"nothing is on record from {period.start} to {period.end}: no report written "
+            "(import the unions and clubs first, or choose another period with --from/--to)"
+        )
+    data = await asyncio.to_thread(self_examination.docx, built)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(out.write_bytes, data)
+    print(
+        f"{out}: the self-examination report of {period.start} to {period.end}, "
+        f"{built.chars} characters (limit {built.limit})"
+    )
+    if built.excess:
+        print(
+            f"warning: the report has {built.chars} characters, {built.excess} over the limit "
+            f"of {built.limit}: shorten it before submitting",
+            file=sys.stderr,
+        )
+    _incomplete(snap, app)
+    return 0
 
 
 async def _backup(db: Database, out: Path) -> int:

@@ -89,6 +89,9 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "union": STAFF,
     # The province's work ledger: staff enter plans, obstacles, owners, evidence (issue 17).
     "plan": STAFF,
+    # The self-examination report (issue 17, item 6): it names units not in place.
+    "report": STAFF,
+    "regulations": STAFF,
 }
 # The rows of the matrix that are button actions, not commands.
 BUTTON_ACTIONS = frozenset(

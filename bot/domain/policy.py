@@ -13,7 +13,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.domain.values import Category, Political
 
@@ -171,7 +178,8 @@ class Policy(BaseModel):
     su_department_heads_min: int = Field(default=2, ge=0, le=50)
     su_department_heads_max: int = Field(default=3, ge=1, le=50)
     su_department_staff: int = Field(default=6, ge=0, le=100)
-    # SU-3: a college-level union's staff and presidium, at most.
+    # SU-3: a college-level union's staff (at least, at most) and presidium (at most).
+    su_college_staff_min: int = Field(default=20, ge=0, le=1000)
     su_college_staff: int = Field(default=30, ge=1, le=1000)
     su_college_presidium: int = Field(default=3, ge=1, le=50)
     # SU-5: union staff rank in the top N percent of their major, on this basis.
@@ -197,6 +205,8 @@ class Policy(BaseModel):
     su_hearing_months: int = Field(default=6, ge=1, le=24)
     # SU-14: the university publishes its self-evaluation at least every N months.
     su_self_evaluation_months: int = Field(default=12, ge=1, le=60)
+    # Seed 003: the self-examination report is at most this many characters.
+    report_max_chars: int = Field(default=3000, ge=100, le=100_000)
     # ORG-4a: a club with at least N full Party (League) members sets up that branch.
     branch_min_members: int = Field(default=3, ge=1, le=100)
 
@@ -231,6 +241,14 @@ class Policy(BaseModel):
         if value.tzinfo is not None:
             raise ValueError("quiet hours are local times of TIMEZONE, without an offset")
         return value.replace(second=0, microsecond=0)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Policy:
+        if self.su_college_staff_min > self.su_college_staff:
+            raise ValueError("su_college_staff_min is at most su_college_staff")
+        if self.su_department_heads_min > self.su_department_heads_max:
+            raise ValueError("su_department_heads_min is at most su_department_heads_max")
+        return self
 
 
 def load_policy(path: Path | None) -> Policy:

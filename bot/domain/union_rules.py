@@ -177,6 +177,12 @@ def su_3(snap: Snapshot, policy: Policy) -> RuleReport:
                     limit=policy.su_college_staff,
                 )
             )
+        elif len(posts) < policy.su_college_staff_min:
+            # Too few is a breach too ("20 to 30"); its message lives in `ledger.why.union_size`.
+            pairs = (("count", str(len(posts))), ("low", str(policy.su_college_staff_min)))
+            found.append(
+                Finding("union", str(u.id), u.name, _since(posts), "union_size.too_few", pairs)
+            )
         if presidium > policy.su_college_presidium:
             found.append(
                 _union(

@@ -243,3 +243,12 @@ class UnionData:
 def in_fixed_list(position: str) -> bool:
     """SU-4: whether a post is one of the fixed list."""
     return position in Position.__members__.values()
+
+
+@dataclass(frozen=True, slots=True)
+class Regulation:
+    """A rule the university issued for its unions and clubs (the report's second section)."""
+
+    title: str
+    issued_on: date
+    number: str | None = None  # the document number, e.g. 校党发〔2020〕12号

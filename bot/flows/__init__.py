@@ -25,6 +25,7 @@ def build_router() -> Router:
         profiles,
         reports,
         review,
+        self_examination,
         staff,
         todo,
         unions,
@@ -52,6 +53,7 @@ def build_router() -> Router:
         activities,
         events,
         unions,
+        self_examination,
     ):
         router.include(module.router)
     return router

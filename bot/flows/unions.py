@@ -6,13 +6,18 @@ political status, sanctions, so staff only, PRIV-4), the last congress and the t
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel
 
 from bot.core.context import Ctx
 from bot.core.permissions import command
-from bot.core.router import Router, Step
-from bot.domain import annex
+from bot.core.router import END, Flow, Input, Router, Step
+from bot.domain import annex, compliance
 from bot.domain.calendar import add_months
 from bot.domain.policy import Policy
 from bot.domain.union_rules import eligibility_flags, presidium_cap, staff_cap
@@ -29,6 +34,8 @@ from bot.domain.unions import (
 from bot.domain.values import Student, name_key
 from bot.flows.common import clip, known
 from bot.services import unions as service
+from bot.services.roster import MAX_TEXT
+from storage import ledger as ledger_store
 from storage import people
 from storage import unions as store
 from storage.tx import Tx
@@ -240,13 +247,159 @@ def _appraised(ctx: Ctx, data: UnionData, posts: list[PostFact]) -> str:
     return ctx.t("unions.appraised", count=timely, total=len(due))
 
 
-# --- the province's work ledger: /plan ITEM … (also /ledger plan ITEM …) ----------------------
+# --- the province's work ledger: /plan, /plan ITEM, /plan ITEM … (also /ledger plan ITEM …) ---
 
 PLAN_PARTS = ("obstacle", "owner", "evidence")
+PLAN_FLOW = "plan"
+SKIP = "skip"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class PlanState(StrEnum):
+    DATE = "date"
+    OBSTACLE = "obstacle"
+    OWNER = "owner"
+    EVIDENCE = "evidence"
+
+
+class PlanData(BaseModel):
+    """The draft of an item's entry, kept in the conversation until the last answer."""
+
+    item: str
+    planned_on: date | None = None
+    obstacle: str | None = None
+    owner: str | None = None
+
+
+def iso_day(value: str) -> date | None:
+    """A date written YYYY-MM-DD, or None."""
+    if not ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 @command(router, "plan")
 async def plan_command(ctx: Ctx, args: str) -> Step:
+    """`/plan`: the items that still lack a plan; `/plan ITEM`: a short conversation;
+    `/plan ITEM [STATUS] [DATE] | OBSTACLE | OWNER | EVIDENCE`: all in one line."""
+    words = args.split()
+    if not words:
+        return await _missing_plans(ctx)
+    if len(words) == 1 and "|" not in args and "｜" not in args:
+        item = words[0]
+        if item not in annex.ITEMS:
+            return Step.say(ctx.t("ledger.province.unknown_item", item=clip(item, 24)))
+        if ctx.deferred is not None:
+            # /ledger plan runs as a report, which cannot hold a conversation: say where to go.
+            return Step.say(ctx.t("plan_flow.use_plan", item=item))
+        return _ask_date(ctx, PlanData(item=item))
+    return await _plan_line(ctx, args)
+
+
+async def _missing_plans(ctx: Ctx) -> Step:
+    """The items not in place that lack a planned date or an obstacle (the export's rule)."""
+    snap = await ledger_store.snapshot(ctx.tx, ctx.today)
+    rows = annex.rows(compliance.compute(snap, ctx.policy), snap.unions.plans)
+    missing = [r for r in rows if r.incomplete]
+    if not missing:
+        return Step.say(ctx.t("plan_flow.none_missing"))
+    lines = [ctx.t("plan_flow.missing_title", count=len(missing))]
+    lines += [
+        ctx.t(
+            "plan_flow.missing_line",
+            code=r.item.key,
+            number=r.item.number,
+            status=ctx.t(f"ledger.province.status_{r.status.value}"),
+            requirement=clip(r.item.requirement, 40),
+        )
+        for r in missing
+    ]
+    lines.append(ctx.t("plan_flow.missing_hint"))
+    return Step.say("\n".join(lines))
+
+
+def _ask_date(ctx: Ctx, data: PlanData, note: str | None = None) -> Step:
+    item = annex.ITEMS[data.item]
+    text = ctx.t("plan_flow.ask_date", item=item.number, requirement=clip(item.requirement, 120))
+    return Step.ask(PLAN_FLOW, PlanState.DATE, data, text, [], note)
+
+
+def _ask_text(ctx: Ctx, state: PlanState, data: PlanData, note: str | None = None) -> Step:
+    rows = [] if state is PlanState.OBSTACLE else [[ctx.choice(ctx.t("plan_flow.skip"), SKIP)]]
+    text = ctx.t(
+        f"plan_flow.ask_{state.value}",
+        item=annex.ITEMS[data.item].number,
+        max=MAX_TEXT,
+    )
+    return Step.ask(PLAN_FLOW, state, data, text, rows, note)
+
+
+async def on_date(ctx: Ctx, data: PlanData, given: Input) -> Step:
+    value = (given.text or "").strip()
+    if not value:
+        return _ask_date(ctx, data, ctx.t("plan_flow.send_text"))
+    day = iso_day(value)
+    if day is None:
+        return _ask_date(ctx, data, ctx.t("plan_flow.bad_date", value=clip(value, 24)))
+    if day < ctx.today:
+        return _ask_date(ctx, data, ctx.t("plan_flow.past_date", date=day.isoformat()))
+    return _ask_text(ctx, PlanState.OBSTACLE, data.model_copy(update={"planned_on": day}))
+
+
+async def on_obstacle(ctx: Ctx, data: PlanData, given: Input) -> Step:
+    answer = _answer(ctx, PlanState.OBSTACLE, given)
+    if isinstance(answer, Refusal):
+        return _ask_text(ctx, PlanState.OBSTACLE, data, answer.note)
+    return _ask_text(ctx, PlanState.OWNER, data.model_copy(update={"obstacle": answer}))
+
+
+async def on_owner(ctx: Ctx, data: PlanData, given: Input) -> Step:
+    answer = _answer(ctx, PlanState.OWNER, given)
+    if isinstance(answer, Refusal):
+        return _ask_text(ctx, PlanState.OWNER, data, answer.note)
+    return _ask_text(ctx, PlanState.EVIDENCE, data.model_copy(update={"owner": answer}))
+
+
+async def on_evidence(ctx: Ctx, data: PlanData, given: Input) -> Step:
+    answer = _answer(ctx, PlanState.EVIDENCE, given)
+    if isinstance(answer, Refusal):
+        return _ask_text(ctx, PlanState.EVIDENCE, data, answer.note)
+    row = {
+        "item": data.item,
+        "planned_on": data.planned_on.isoformat() if data.planned_on else "",
+        "obstacle": data.obstacle or "",
+        "owner": data.owner or "",
+        "evidence": answer or "",
+    }
+    # An item no record decides keeps the status staff entered for it.
+    entered = (await store.plans(ctx.tx)).get(data.item)
+    if entered is not None and entered.status is not None:
+        row["status"] = entered.status.value
+    return await _save(ctx, row, edit=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    note: str
+
+
+def _answer(ctx: Ctx, state: PlanState, given: Input) -> str | Refusal | None:
+    """The answer to a text question: the text, None (skipped), or why it is asked again."""
+    if given.choice == SKIP and state is not PlanState.OBSTACLE:
+        return None
+    value = (given.text or "").strip()
+    if not value:
+        return Refusal(ctx.t("plan_flow.send_text"))
+    limit = MAX_TEXT
+    if len(value) > limit:
+        return Refusal(ctx.t("plan_flow.too_long", max=limit))
+    return value
+
+
+async def _plan_line(ctx: Ctx, args: str) -> Step:
     """Staff's entry for an annex item: `ITEM [STATUS] [DATE] | OBSTACLE | OWNER | EVIDENCE`."""
     # A Chinese keyboard types the full-width bar.
     first, *rest = args.replace("｜", "|").split("|")
@@ -262,10 +415,14 @@ async def plan_command(ctx: Ctx, args: str) -> Step:
         row[key] = mark
     if item not in annex.ITEMS:
         return Step.say(ctx.t("ledger.province.unknown_item", item=clip(item, 24)))
+    return await _save(ctx, row)
+
+
+async def _save(ctx: Ctx, row: dict[str, str], *, edit: bool = False) -> Step:
     try:
         key, plan = service.plan_record(row)
     except ValueError as exc:
-        return Step.say(ctx.t("ledger.province.bad", reason=str(exc)))
+        return Step.say(ctx.t("ledger.province.bad", reason=str(exc)), edit=edit)
     now, actor = ctx.now, ctx.user_id
 
     async def save(tx: Tx) -> None:
@@ -282,5 +439,27 @@ async def plan_command(ctx: Ctx, args: str) -> Step:
             status=status,
             planned=plan.planned_on.isoformat() if plan.planned_on else "—",
             owner=plan.owner or "—",
-        )
+        ),
+        edit=edit,
     )
+
+
+router.flow(
+    Flow(
+        name=PLAN_FLOW,
+        data_type=PlanData,
+        states={
+            PlanState.DATE.value: on_date,
+            PlanState.OBSTACLE.value: on_obstacle,
+            PlanState.OWNER.value: on_owner,
+            PlanState.EVIDENCE.value: on_evidence,
+        },
+        starts=frozenset({PlanState.DATE}),
+        transitions={
+            PlanState.DATE: frozenset({PlanState.DATE, PlanState.OBSTACLE}),
+            PlanState.OBSTACLE: frozenset({PlanState.OBSTACLE, PlanState.OWNER}),
+            PlanState.OWNER: frozenset({PlanState.OWNER, PlanState.EVIDENCE}),
+            PlanState.EVIDENCE: frozenset({PlanState.EVIDENCE, END}),
+        },
+    )
+)

@@ -390,6 +390,10 @@ async def test_ledger_on_an_empty_database(campus: Campus) -> None:
     answer = await staff.send("/ledger")
     assert "0 of 38 rules have gaps" in answer
     assert "no data yet" in answer
+    # One rule's page says what its empty list means, not the summary's words twice.
+    detail = await staff.send("/ledger REG-5")
+    assert detail.count("no data yet") == 1
+    assert "Nothing to check yet" in detail
     # Rule titles state the policy's figures, not letters standing for them.
     assert "At most 2 clubs per advisor" in answer
     assert "every 12 months" in answer

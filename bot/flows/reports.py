@@ -88,7 +88,8 @@ async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
         for f in report.findings
     ]
     if not lines:
-        lines = [ctx.t(f"ledger.standing.{report.standing.value}")]
+        # What the empty list means, not the summary's word again.
+        lines = [ctx.t(f"ledger.detail.{report.standing.value}")]
     return _summary_line(ctx, report), lines
 
 

@@ -66,10 +66,15 @@ class Club:
     async def start_president_election(self) -> Chat:
         """The president starts an election of a president, through /election's buttons, and a
         minute passes (the members are told); the president's chat."""
+        return await self.start_election("President")
+
+    async def start_election(self, preset: str) -> Chat:
+        """The president starts an election of the preset labelled `preset`, and a minute
+        passes (the members are told); the president's chat."""
         officer = self.chat(OFFICER)
         await officer.send("/election")
         await officer.click("Start an election: Chess Club")
-        await officer.click("President")
+        await officer.click(preset)
         await officer.click("Start")
         await self.tick(minutes=1)
         return officer

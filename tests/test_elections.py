@@ -428,12 +428,7 @@ def test_a_receipt_is_the_voters_own_and_names_nobody_without_the_key() -> None:
 
 async def test_nominating_asks_the_position_only_when_there_is_a_choice(db: Database) -> None:
     club = await Club.seeded(db)
-    officer = club.chat(OFFICER)
-    await officer.send("/election")
-    await officer.click("Start an election: Chess Club")
-    await officer.click("President and vice-president")
-    await officer.click("Start")
-    await club.tick(minutes=1)
+    await club.start_election("President and vice-president")
     chat = club.chat(1002)
     assert "For which position" in await club.press_sent(1002, "Nominate")
     await chat.click("Vice-president")

@@ -344,32 +344,16 @@ async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
         )
     except DomainError as err:
         return await _review(ctx, data, _err(ctx, err))
+    counted = {"id": done.app.id, "name": done.app.name, "count": done.signatures}
+    counted["needed"] = ctx.policy.min_sponsors
     if done.app.state != AppState.SIGNING:
         # Resubmitted after a return, every signature kept and the advisor's acceptance too:
         # it moved on at once, and there is nothing left to share.
-        return Step.say(
-            ctx.t(
-                "establish.submitted_complete",
-                id=done.app.id,
-                name=done.app.name,
-                count=done.signatures,
-                needed=ctx.policy.min_sponsors,
-                state=ctx.t(f"application.state.{done.app.state}"),
-            ),
-            edit=True,
-        )
-    return Step.say(
-        ctx.t(
-            "establish.submitted",
-            id=done.app.id,
-            name=done.app.name,
-            count=done.signatures,
-            needed=ctx.policy.min_sponsors,
-            link=service.sign_link(ctx.bot_username, done.app.token or ""),
-        ),
-        (_share(ctx, done.app),),
-        edit=True,
-    )
+        state = ctx.t(f"application.state.{done.app.state}")
+        return Step.say(ctx.t("establish.submitted_complete", state=state, **counted), edit=True)
+    link = service.sign_link(ctx.bot_username, done.app.token or "")
+    text = ctx.t("establish.submitted", link=link, **counted)
+    return Step.say(text, (_share(ctx, done.app),), edit=True)
 
 
 router.flow(

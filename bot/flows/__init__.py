@@ -13,6 +13,7 @@ def build_router() -> Router:
         advisors,
         applications,
         browsing,
+        checkin,
         console,
         deadlines,
         elections,
@@ -51,6 +52,7 @@ def build_router() -> Router:
         privacy,
         activities,
         events,
+        checkin,
         unions,
     ):
         router.include(module.router)

@@ -1,0 +1,54 @@
+"""Check-in at activities (ACT-10): the rotating codes' secret, the check-ins (once per
+student), the wrong codes typed.
+
+Revision ID: 0014
+Revises: 0013
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from storage.types import UTCDateTime
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("activity") as batch:
+        batch.add_column(sa.Column("checkin_secret", sa.String(64), nullable=True))
+    op.create_table(
+        "activity_checkin",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("activity_id", sa.Integer(), sa.ForeignKey("activity.id"), nullable=False),
+        sa.Column("student_pk", sa.Integer(), sa.ForeignKey("student.id"), nullable=False),
+        sa.Column("method", sa.String(16), nullable=False),
+        sa.Column("by_user", sa.BigInteger(), nullable=False),
+        sa.Column("reason", sa.String(500), nullable=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+    )
+    op.create_index(
+        "uq_activity_checkin", "activity_checkin", ["activity_id", "student_pk"], unique=True
+    )
+    op.create_index("ix_activity_checkin_student", "activity_checkin", ["student_pk"])
+    op.create_table(
+        "checkin_guess",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_checkin_guess_user_at", "checkin_guess", ["user_id", "at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_checkin_guess_user_at", table_name="checkin_guess")
+    op.drop_table("checkin_guess")
+    op.drop_index("ix_activity_checkin_student", table_name="activity_checkin")
+    op.drop_index("uq_activity_checkin", table_name="activity_checkin")
+    op.drop_table("activity_checkin")
+    with op.batch_alter_table("activity") as batch:
+        batch.drop_column("checkin_secret")

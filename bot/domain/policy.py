@@ -169,8 +169,10 @@ class Policy(BaseModel):
     checkin_guesses: int = Field(default=5, ge=1, le=100)
     checkin_guess_window_minutes: int = Field(default=10, ge=1, le=1440)
     # ACT-10: the organizer files the report within N days of the end (missed check-ins may be
-    # added until then); reminded this many days before the deadline.
+    # added until then); reminded and escalated like every deadline.
     activity_report_days: int = Field(default=7, ge=1, le=90)
+    # Photos one report may carry (sent as files, each within `charter_max_bytes`).
+    activity_report_max_photos: int = Field(default=9, ge=0, le=50)
 
     # --- issue 17: student unions (SU-1 to SU-14) and club branches (ORG-4a) ---
     # SU-1: a school-level union's staff, at most (a large or multi-campus university: the 2nd).

@@ -10,6 +10,7 @@ def build_router() -> Router:
     from bot.flows import (
         account,
         activities,
+        activity_report,
         advisors,
         applications,
         browsing,
@@ -53,6 +54,7 @@ def build_router() -> Router:
         activities,
         events,
         checkin,
+        activity_report,
         unions,
     ):
         router.include(module.router)

@@ -213,3 +213,114 @@ async def record_guess(tx: Tx, user_id: int, now: datetime) -> None:
 async def forget_guesses(tx: Tx, before: datetime) -> None:
     """Drop the wrong codes older than `before` (they no longer count)."""
     await tx.session.execute(delete(_guess).where(_guess.c.at < before))
+
+
+# --- the students' activity records (second classroom, 第二课堂) ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attended:
+    """One check-in as a student's activity record shows it."""
+
+    student_id: str
+    name: str
+    college: str
+    activity_id: int
+    title: str
+    club: str
+    kind: str
+    category: str  # the club's category (the 2020 Measures' classes)
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _attended() -> Any:
+    return (
+        select(
+            _student.c.student_id,
+            _student.c.name,
+            _student.c.college,
+            _a.c.id.label("activity_id"),
+            _a.c.title,
+            _club.c.name.label("club"),
+            _a.c.kind,
+            _club.c.category,
+            _a.c.starts_at,
+            _a.c.ends_at,
+        )
+        .select_from(_ci)
+        .join(_a, _a.c.id == _ci.c.activity_id)
+        .join(_club, _club.c.id == _a.c.club_id)
+        .join(_student, _student.c.id == _ci.c.student_pk)
+    )
+
+
+def _as_attended(rows: Any) -> list[Attended]:
+    return [
+        Attended(
+            r.student_id,
+            r.name,
+            r.college,
+            r.activity_id,
+            r.title or "—",
+            r.club,
+            r.kind or "",
+            r.category,
+            r.starts_at,
+            r.ends_at,
+        )
+        for r in rows
+    ]
+
+
+async def attended_by(tx: Tx, student_pk: int) -> list[Attended]:
+    """The activities this student checked in at, latest first (one statement)."""
+    stmt = (
+        _attended()
+        .where(_ci.c.student_pk == student_pk)
+        .order_by(_a.c.starts_at.desc(), _a.c.id.desc())
+    )
+    return _as_attended(await tx.session.execute(stmt))
+
+
+async def records(
+    tx: Tx, since: datetime | None = None, until: datetime | None = None
+) -> list[Attended]:
+    """Every check-in of activities starting in [since, until), by student then date: the
+    second-classroom export, in one statement whatever its size."""
+    stmt = _attended().order_by(_student.c.student_id, _a.c.starts_at, _a.c.id)
+    if since is not None:
+        stmt = stmt.where(_a.c.starts_at >= since)
+    if until is not None:
+        stmt = stmt.where(_a.c.starts_at < until)
+    return _as_attended(await tx.session.execute(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    activity_id: int
+    title: str
+    club: str
+    starts_at: datetime
+    status: str
+
+
+async def signed_up(tx: Tx, student_pk: int, now: datetime) -> list[Upcoming]:
+    """The student's live sign-ups of approved activities not ended yet, soonest first."""
+    stmt = (
+        select(_a.c.id, _a.c.title, _club.c.name, _a.c.starts_at, _signup.c.status)
+        .select_from(_signup)
+        .join(_a, _a.c.id == _signup.c.activity_id)
+        .join(_club, _club.c.id == _a.c.club_id)
+        .where(
+            _signup.c.student_pk == student_pk,
+            _signup.c.status.in_(("confirmed", "waitlisted")),
+            _a.c.state == ActivityState.APPROVED.value,
+            _a.c.ends_at > now,
+        )
+        .order_by(_a.c.starts_at, _a.c.id)
+    )
+    return [
+        Upcoming(r.id, r.title or "—", r.name, r.starts_at, r.status)
+        for r in await tx.session.execute(stmt)
+    ]

@@ -12,56 +12,20 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from bot.domain.activities import ActivityAudience, ActivityKind, ActivityState
+from bot.domain.activities import ActivityAudience
 from bot.services import checkin as service
-from storage import activities, clubs, people
+from storage import activities, people
 from storage.db import Database
 from storage.models import ActivityCheckinRow, AuditRow, CheckinGuessRow
 from storage.tx import Tx
 from tests.activities import OFFICER, seeded
+from tests.checkins import approved
 from tests.conftest import MakeDb
 from tests.harness import Chat
 
 S2, S3, S4, S5 = OFFICER + 1, OFFICER + 2, OFFICER + 3, OFFICER + 4
 _CODE = re.compile(r"Code: (\w+)")
 _LINK = re.compile(r"start=(ci_\w+)")
-
-
-async def approved(
-    db: Database,
-    now: datetime,
-    title: str,
-    *,
-    in_hours: float = 2,
-    capacity: int | None = None,
-    audience: ActivityAudience = ActivityAudience.MEMBERS,
-) -> int:
-    """An approved activity of the chess club starting in `in_hours` hours, two hours long."""
-    async with db.transaction() as session:
-        tx = Tx(session, db)
-        chess = await clubs.club_by_key(tx, "chess club")
-        assert chess is not None
-        act_id = await activities.new_draft(tx, chess.id, OFFICER, now)
-        start = now + timedelta(hours=in_hours)
-        await activities.change(
-            tx,
-            act_id,
-            now,
-            title=title,
-            kind=ActivityKind.REGULAR.value,
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            place="Hall",
-            expected=30,
-            capacity=capacity,
-            capacity_set=True,
-            audience=audience.value,
-            description="-",
-        )
-        assert await activities.move(
-            tx, act_id, ActivityState.DRAFT, 1, now, ActivityState.APPROVED
-        )
-    return act_id
 
 
 async def shown(chat: Chat) -> tuple[str, str, bytes]:

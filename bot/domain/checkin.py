@@ -113,3 +113,16 @@ def may_add(policy: Policy, starts_at: datetime, ends_at: datetime, now: datetim
     """Whether the organizer may add a missed check-in now (from the start to the report's
     deadline, ACT-10)."""
     return opens(policy, starts_at) <= now <= report_due(policy, ends_at)
+
+
+def hours(starts_at: datetime, ends_at: datetime) -> float:
+    """An activity's length in hours, to the tenth, as the second-classroom record counts it."""
+    return round(max(0.0, (ends_at - starts_at).total_seconds()) / 3600, 1)
+
+
+def hours_by_category(entries: list[tuple[str, float]]) -> dict[str, float]:
+    """(category, hours) pairs summed by category, largest first."""
+    total: dict[str, float] = {}
+    for category, spent in entries:
+        total[category] = round(total.get(category, 0.0) + spent, 1)
+    return dict(sorted(total.items(), key=lambda item: (-item[1], item[0])))

@@ -1,5 +1,6 @@
 """/checkin: the organizer's rotating code and QR code, a student's check-in by code or by the
-QR code's deep link (`/start ci_…`), and a missed check-in added by the organizer."""
+QR code's deep link (`/start ci_…`), and a missed check-in added by the organizer;
+/myactivities: a student's activity record."""
 
 from __future__ import annotations
 
@@ -13,15 +14,19 @@ from bot.chat.callbacks import Callback
 from bot.chat.replies import Attachment, Button, Reply
 from bot.core.context import Ctx
 from bot.core.router import Audience, Router, Step
-from bot.domain.checkin import LINK_PREFIX
+from bot.domain.checkin import LINK_PREFIX, hours, hours_by_category
+from bot.domain.values import NotBound
 from bot.services import checkin as service
 from bot.services.checkin import Attempt, Result
 from bot.services.notices import activities as notices
+from storage import checkin as records
 
 router = Router()
 # Callback kind of "show the code of this activity" (also the refresh button): v1:cis:<id>.
 SHOW = "cis"
 ADD = "add"
+# Lines of each list /myactivities shows; the rest are counted.
+SHOWN = 20
 
 
 def link(bot_username: str, payload: str) -> str:
@@ -117,3 +122,52 @@ def answer(ctx: Ctx, attempt: Attempt) -> Step:
     if attempt.result is Result.WRONG:
         params["guesses"] = ctx.policy.checkin_guesses
     return Step.say(ctx.t(f"checkin.result.{attempt.result.value}", **params))
+
+
+@router.command("myactivities", Audience.STUDENT)
+async def my_activities(ctx: Ctx, args: str) -> Step:
+    """The student's record: activities attended (checked in), signed up for, and hours by
+    the clubs' categories (second classroom)."""
+    if ctx.student is None or ctx.student.id is None:
+        raise NotBound()
+    attended = await records.attended_by(ctx.tx, ctx.student.id)
+    coming = await records.signed_up(ctx.tx, ctx.student.id, ctx.now)
+    spent = [(a.category, hours(a.starts_at, a.ends_at)) for a in attended]
+    by_category = hours_by_category(spent)
+    total = round(sum(h for _, h in spent), 1)
+    parts = [ctx.t("myactivities.title", count=len(attended), hours=total)]
+    if by_category:
+        lines = [
+            ctx.t("myactivities.category", category=ctx.t(f"category.{c}"), hours=h)
+            for c, h in by_category.items()
+        ]
+        parts.append("\n".join([ctx.t("myactivities.by_category"), *lines]))
+    lines = [
+        ctx.t(
+            "myactivities.attended_line",
+            title=a.title,
+            club=a.club,
+            date=ctx.cal.today(a.starts_at).isoformat(),
+            hours=hours(a.starts_at, a.ends_at),
+        )
+        for a in attended[:SHOWN]
+    ]
+    if len(attended) > SHOWN:
+        lines.append(ctx.t("myactivities.more", more=len(attended) - SHOWN))
+    parts.append(
+        "\n".join([ctx.t("myactivities.attended"), *(lines or [ctx.t("myactivities.none")])])
+    )
+    lines = [
+        ctx.t(
+            "myactivities.signed_line",
+            title=u.title,
+            club=u.club,
+            starts=notices.local(ctx.cal, u.starts_at),
+            state=ctx.t(f"activity.events.{u.status}"),
+        )
+        for u in coming[:SHOWN]
+    ]
+    parts.append(
+        "\n".join([ctx.t("myactivities.signed"), *(lines or [ctx.t("myactivities.none")])])
+    )
+    return Step.say("\n\n".join(parts))

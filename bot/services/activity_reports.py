@@ -196,7 +196,7 @@ async def ask_after_end(
     due = report_due(policy, act.ends_at)
     await outbox.enqueue(
         tx,
-        f"activity:{act.id}:report_ask",
+        f"activity:{act.id}:v{act.version}:report_ask",
         act.organizer,
         tr(lang, "activity_report.asked", title=act.title or "—", date=cal.today(due).isoformat()),
         max(now, act.ends_at),

@@ -179,6 +179,10 @@ async def decide(
         if state is ActivityState.APPROVED:
             await signups.announce(tx, cal, now, act)
             await activity_reports.ask_after_end(tx, policy, cal, now, act)
+            if act.version > 1:
+                # Approved again after a change: the students signed up are reminded of the
+                # activity as it now stands.
+                await signups.remind_confirmed(tx, cal, now, act)
         lang = await store.account_language(tx, act.organizer)
         told = "approve" if state is ActivityState.APPROVED else decision.value
         await outbox.enqueue(

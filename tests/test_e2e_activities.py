@@ -42,7 +42,9 @@ async def say(emu: BotApiEmulator, user: SimUser, text: str) -> None:
     await user.send(text)
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(3):
-            while [(m.message_id, m.edit_count) for m in user.messages] == before:
+            while True:
+                if [(m.message_id, m.edit_count) for m in user.messages] != before:
+                    break
                 await asyncio.sleep(0.05)
     await emu.wait_idle(timeout=10)
 

@@ -211,6 +211,9 @@ async def run(database: str, args: argparse.Namespace) -> None:
                 except subprocess.TimeoutExpired:
                     bot.kill()
                     bot.wait()
+        # A fresh pool: the bench's own connections sat idle through the bursts.
+        await db.dispose()
+        db = Database(url)
         async with db.transaction() as session:
             recorded = (
                 await session.execute(

@@ -609,3 +609,12 @@ async def signed_up_accounts(
         .order_by(_signup.c.id)
     )
     return [(sid, uid, _language(lang)) for sid, uid, lang in await tx.session.execute(stmt)]
+
+
+async def activities_by_ids(tx: Tx, ids: list[int]) -> list[Activity]:
+    """These activities in the order given, with their speakers (two statements)."""
+    if not ids:
+        return []
+    rows = {r.id: r for r in await tx.session.execute(_select().where(_a.c.id.in_(ids)))}
+    speakers = await _speakers_of(tx, [i for i in ids if i in rows])
+    return [_activity(rows[i], speakers.get(i, ())) for i in ids if i in rows]

@@ -159,3 +159,26 @@ def test_export_activities_writes_the_second_classroom_workbook(
     assert "before" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["export", "activities", str(env / "records.pdf")])
+
+
+async def _owed_statements(db: Database, n: int) -> tuple[int, int]:
+    """Statements of /report listing `n` owed reports, and of the organizer's /checkin with
+    `n` activities open at once."""
+    club = await seeded(db, members=2)
+    now = club.w.clock.now()
+    for i in range(n):
+        act = await approved(db, now - timedelta(days=1, hours=i), f"Past {i}", in_hours=1)
+        await _present(db, act, "S2", at=now)
+        await approved(db, now, f"Now {i}", in_hours=0.25)
+    officer = club.chat(OFFICER)
+    with counted(db) as listing:
+        assert "Several activities wait for their report" in await officer.send("/report")
+    with counted(db) as opened:
+        assert "Which one?" in await officer.send("/checkin")
+    return len(listing), len(opened)
+
+
+async def test_owed_reports_and_open_check_ins_do_not_grow(make_db: MakeDb, backend: str) -> None:
+    few = await _owed_statements(await make_db(backend), 2)
+    many = await _owed_statements(await make_db(backend), 8)
+    assert few == many, (few, many)

@@ -74,12 +74,8 @@ async def owed(
     """The ended approved activities of the clubs this person keeps whose report is not filed,
     earliest first."""
     kept = [c.id for c in await proposals.organizable(tx, student, advisor_pk)]
-    found = []
-    for _, activity_id, _ in await reports.unfiled_of_clubs(tx, kept, ended_by=now):
-        act = await store.activity(tx, activity_id)
-        if act is not None:
-            found.append(act)
-    return found
+    owed = await reports.unfiled_of_clubs(tx, kept, ended_by=now)
+    return await store.activities_by_ids(tx, [activity_id for _, activity_id, _ in owed])
 
 
 async def open_draft(

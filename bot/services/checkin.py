@@ -108,8 +108,7 @@ async def organized(
     ids = await records.open_of_clubs(
         tx, kept, now + timedelta(minutes=policy.checkin_opens_minutes), now
     )
-    found = [await store.activity(tx, activity_id) for activity_id in ids]
-    return [act for act in found if act is not None]
+    return await store.activities_by_ids(tx, ids)
 
 
 @dataclass(frozen=True, slots=True)

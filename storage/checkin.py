@@ -206,13 +206,12 @@ async def guesses(tx: Tx, user_id: int, since: datetime) -> int:
     return int((await tx.session.execute(stmt)).scalar_one())
 
 
-async def record_guess(tx: Tx, user_id: int, now: datetime) -> None:
+async def record_guess(tx: Tx, user_id: int, now: datetime, forget_before: datetime) -> None:
+    """Count a wrong code; the user's older ones, which no longer count, are dropped."""
+    await tx.session.execute(
+        delete(_guess).where(_guess.c.user_id == user_id, _guess.c.at < forget_before)
+    )
     await tx.session.execute(insert(_guess).values(user_id=user_id, at=now))
-
-
-async def forget_guesses(tx: Tx, before: datetime) -> None:
-    """Drop the wrong codes older than `before` (they no longer count)."""
-    await tx.session.execute(delete(_guess).where(_guess.c.at < before))
 
 
 # --- the students' activity records (second classroom, 第二课堂) ---------------------------------

@@ -207,8 +207,9 @@ async def _limited(tx: Tx, policy: Policy, now: datetime, user_id: int) -> datet
     return None
 
 
-async def _wrong(tx: Tx, now: datetime, user_id: int) -> Attempt:
-    await records.record_guess(tx, user_id, now)
+async def _wrong(tx: Tx, policy: Policy, now: datetime, user_id: int) -> Attempt:
+    span = timedelta(minutes=policy.checkin_guess_window_minutes)
+    await records.record_guess(tx, user_id, now, now - span)
     return Attempt(Result.WRONG)
 
 
@@ -228,7 +229,7 @@ async def by_code(
         return Attempt(Result.LIMITED, at=until)
     typed = rules.normal_code(text)
     if typed is None:
-        return await _wrong(tx, now, user_id)
+        return await _wrong(tx, policy, now, user_id)
     current = rules.window(policy, now)
     lookback = timedelta(minutes=policy.checkin_rotate_minutes * LOOKBACK_WINDOWS)
     # The activities whose codes were shown and that a code typed now can belong to: open
@@ -249,7 +250,7 @@ async def by_code(
                 expired = entry.id
     if expired is not None:
         return Attempt(Result.EXPIRED, await store.activity(tx, expired))
-    return await _wrong(tx, now, user_id)
+    return await _wrong(tx, policy, now, user_id)
 
 
 async def by_link(
@@ -262,11 +263,11 @@ async def by_link(
         return Attempt(Result.LIMITED, at=until)
     parsed = rules.parse_link(payload)
     if parsed is None:
-        return await _wrong(tx, now, user_id)
+        return await _wrong(tx, policy, now, user_id)
     activity_id, number, mac = parsed
     key = await records.known_secret(tx, activity_id)
     if key is None or not rules.link_valid(key, activity_id, number, mac):
-        return await _wrong(tx, now, user_id)
+        return await _wrong(tx, policy, now, user_id)
     if not rules.fresh(policy, number, now):
         return Attempt(Result.EXPIRED, await store.activity(tx, activity_id))
     return await _check_in(tx, policy, now, user_id, who, activity_id, Method.LINK)

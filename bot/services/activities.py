@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from bot.chat.i18n import tr
 from bot.chat.text import hostile_text, number
 from bot.domain.activities import (
     EDITABLE,
@@ -34,7 +33,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import Club, ClubStatus, DomainError, Student
 from bot.services import profiles, reminders
-from bot.services.notices import activities as notices
+from bot.services.notices import checkin as change_notices
 from storage import activities as store
 from storage import advisors, audit, outbox
 from storage.activities import Activity
@@ -392,12 +391,7 @@ async def reopen(
         Message(
             f"activity:{act.id}:v{act.version + 1}:changed:{user_id_}",
             user_id_,
-            tr(
-                lang,
-                "activity_change.told",
-                title=act.title or "—",
-                starts=notices.local(cal, act.starts_at),
-            ),
+            change_notices.changed(lang, cal, act),
         )
         for _, user_id_, lang in await store.signed_up_accounts(tx, act.id)
     ]

@@ -14,7 +14,6 @@ import hashlib
 import re
 from datetime import datetime
 
-from bot.chat.i18n import tr
 from bot.chat.replies import Document
 from bot.chat.text import hostile_text
 from bot.domain.activities import ActivityState
@@ -24,6 +23,7 @@ from bot.domain.policy import Policy
 from bot.domain.values import DomainError, Student
 from bot.services import activities as proposals
 from bot.services import reminders
+from bot.services.notices import checkin as report_notices
 from storage import activities as store
 from storage import activity_reports as reports
 from storage import audit, outbox
@@ -194,7 +194,7 @@ async def ask_after_end(
         tx,
         f"activity:{act.id}:v{act.version}:report_ask",
         act.organizer,
-        tr(lang, "activity_report.asked", title=act.title or "—", date=cal.today(due).isoformat()),
+        report_notices.report_asked(lang, act, cal.today(due).isoformat()),
         max(now, act.ends_at),
     )
     await reminders.refresh(tx, policy, cal, now, [act.club_id])

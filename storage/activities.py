@@ -591,3 +591,30 @@ async def in_progress(tx: Tx, now: datetime) -> list[Activity]:
     rows = (await tx.session.execute(stmt)).all()
     speakers = await _speakers_of(tx, [r.id for r in rows if r.kind == ActivityKind.TALK.value])
     return [_activity(r, speakers.get(r.id, ())) for r in rows]
+
+
+async def signed_up_accounts(
+    tx: Tx, activity_id: int, statuses: tuple[str, ...] = LIVE
+) -> list[tuple[int, int, Language]]:
+    """(sign-up id, user id, language) of the reachable students signed up with these
+    statuses (one statement)."""
+    stmt = (
+        select(_signup.c.id, _account.c.user_id, _account.c.language)
+        .join(_account, _account.c.student_pk == _signup.c.student_pk)
+        .where(
+            _signup.c.activity_id == activity_id,
+            _signup.c.status.in_(statuses),
+            _account.c.unreachable_at.is_(None),
+        )
+        .order_by(_signup.c.id)
+    )
+    return [(sid, uid, _language(lang)) for sid, uid, lang in await tx.session.execute(stmt)]
+
+
+async def activities_by_ids(tx: Tx, ids: list[int]) -> list[Activity]:
+    """These activities in the order given, with their speakers (two statements)."""
+    if not ids:
+        return []
+    rows = {r.id: r for r in await tx.session.execute(_select().where(_a.c.id.in_(ids)))}
+    speakers = await _speakers_of(tx, [i for i in ids if i in rows])
+    return [_activity(rows[i], speakers.get(i, ())) for i in ids if i in rows]

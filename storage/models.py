@@ -983,6 +983,8 @@ class ActivityRow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     announced_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # The key of its rotating check-in codes (hex), made when the organizer first shows them.
+    checkin_secret: str | None = Field(default=None, max_length=64)
 
 
 class ActivitySpeakerRow(SQLModel, table=True):
@@ -1051,6 +1053,70 @@ class ActivitySignupRow(SQLModel, table=True):
     place: int | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     changed_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ActivityCheckinRow(SQLModel, table=True):
+    """A student present at an activity (ACT-10): once per student (a unique index, so any
+    number of simultaneous taps give one row); `method` says how, `reason` why the organizer
+    added it afterwards."""
+
+    __tablename__ = "activity_checkin"
+    __table_args__ = (
+        Index("uq_activity_checkin", "activity_id", "student_pk", unique=True),
+        Index("ix_activity_checkin_student", "student_pk"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id")
+    student_pk: int = Field(foreign_key="student.id")
+    method: str = Field(max_length=16)
+    by_user: int = Field(sa_column=Column(BigInteger, nullable=False))
+    reason: str | None = Field(default=None, max_length=500)
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ActivityReportRow(SQLModel, table=True):
+    """ACT-10: the organizer's report of an activity, kept as a draft while it is written and
+    filed once (one per activity: a unique index). `participants` is the check-in count when it
+    was filed; `spending` in fen (1/100 yuan)."""
+
+    __tablename__ = "activity_report"
+    __table_args__ = (Index("uq_activity_report", "activity_id", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: int = Field(foreign_key="activity.id")
+    state: str = Field(max_length=16)
+    summary: str | None = Field(default=None, max_length=4000)
+    spending: int | None = None
+    participants: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    filed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    filed_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class ActivityReportPhotoRow(SQLModel, table=True):
+    """A photo of an activity report: Telegram's file id and the SHA-256 of its bytes."""
+
+    __tablename__ = "activity_report_photo"
+    __table_args__ = (Index("ix_activity_report_photo_report", "report_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="activity_report.id")
+    file_id: str = Field(max_length=200)
+    sha256: str = Field(max_length=64)
+    size: int
+
+
+class CheckinGuessRow(SQLModel, table=True):
+    """A wrong check-in code typed by a user: counted to slow down guessing."""
+
+    __tablename__ = "checkin_guess"
+    __table_args__ = (Index("ix_checkin_guess_user_at", "user_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 # --- issue 17: student unions (SU-1 to SU-14), SU-5 eligibility, club branches (ORG-4) ---

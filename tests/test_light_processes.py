@@ -77,6 +77,7 @@ def test_commands_that_do_not_send_import_no_framework(tmp_path: Path) -> None:
         ("codes", str(tmp_path / "codes.csv")),
         ("ledger", str(tmp_path / "ledger.csv")),
         ("report", str(tmp_path / "report.docx")),
+        ("export", "activities", str(tmp_path / "activities.xlsx")),
         ("audit", "verify"),
         ("tick", "--refresh"),  # nobody to remind of the meeting: nothing to send
     ]

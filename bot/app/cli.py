@@ -215,6 +215,15 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("election_id", type=int)
     export.add_argument("out", type=output(".json"))
+    records = sub.add_parser("export", help="write records as a workbook")
+    records_sub = records.add_subparsers(dest="what", required=True)
+    acts = records_sub.add_parser(
+        "activities",
+        help="the students' activity records (second classroom): one row per check-in",
+    )
+    acts.add_argument("out", type=output(".xlsx"))
+    acts.add_argument("--from", dest="since", type=_iso, help="first local date (inclusive)")
+    acts.add_argument("--to", dest="until", type=_iso, help="last local date (inclusive)")
     return p
 
 
@@ -310,6 +319,8 @@ async def _command(app: App, args: argparse.Namespace) -> int:
             return await _audit_verify(app.db)
         case "backup":
             return await _backup(app.db, args.out)
+        case "export":
+            return await _export_activities(app, args.out, args.since, args.until)
         case "election":
             return await _election_export(app, args.election_id, args.out)
     if args.role == REP:
@@ -688,6 +699,25 @@ async def _audit_verify(db: Database) -> int:
         )
         return 1
     print(f"audit chain intact: {count} entries")
+    return 0
+
+
+async def _export_activities(app: App, out: Path, since: date | None, until: date | None) -> int:
+    """`clubbot export activities OUT.xlsx [--from D] [--to D]`: every check-in of activities
+    starting in those local days."""
+    from bot.render import records as record_files
+    from storage import checkin as checkin_store
+
+    if since is not None and until is not None and until < since:
+        raise Refused(f"--to {until} is before --from {since}")
+    start = app.cal.start_of(since) if since is not None else None
+    end = app.cal.end_of(until) if until is not None else None
+    async with app.db.transaction() as session:
+        found = await checkin_store.records(Tx(session, app.db), start, end)
+    data = await asyncio.to_thread(record_files.workbook, app.cal, found)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(out.write_bytes, data)
+    print(f"{out}: {len(found)} activity records")
     return 0
 
 

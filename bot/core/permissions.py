@@ -84,6 +84,8 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     # The decision buttons are checked by the service against the activity's current level.
     "activity": frozenset({A.OFFICER, A.ADVISOR}),
     "activities": STAFF_OR_REVIEWER,
+    # ACT-10: the organizer's report after the activity; the service checks it is their club.
+    "activity_report": frozenset({A.OFFICER, A.ADVISOR}),
     # Student unions (SU-1 to SU-14): staff only, for they show SU-5's restricted data (PRIV-4).
     "unions": STAFF,
     "union": STAFF,

@@ -104,6 +104,7 @@ class Move(StrEnum):
     RETURN = "return"
     REJECT = "reject"
     WITHDRAW = "withdraw"
+    CHANGE = "change"  # ACT-1: a change of an approved activity sends it back for approval
 
 
 S = ActivityState
@@ -119,6 +120,7 @@ TRANSITIONS: dict[tuple[ActivityState, Move], ActivityState] = {
     **{(level, Move.RETURN): S.RETURNED for level in LEVELS},
     **{(level, Move.REJECT): S.REJECTED for level in LEVELS},
     **{(state, Move.WITHDRAW): S.WITHDRAWN for state in (S.DRAFT, S.RETURNED, *LEVELS)},
+    (S.APPROVED, Move.CHANGE): S.RETURNED,
 }
 # The states a proposal can still be changed in by its organizer.
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})

@@ -27,6 +27,8 @@ class ClubFacts:
     term_end: date | None = None  # ... and the end of its term
     reviewed_years: frozenset[int] = field(default_factory=frozenset)  # REG-5
     reregistered_years: frozenset[int] = field(default_factory=frozenset)  # ORG-2
+    # ACT-10: the activity whose report is due first and not filed: (id, its end day, due day).
+    report: tuple[int, date, date] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,12 @@ def club_deadlines(
         except StopIteration:
             continue
         found[kind] = Deadline(kind, window.closes_on, window.year, window.opens_on)
+    # ACT-10: one report at a time; when it is filed, the next one due becomes the deadline.
+    if facts.report is not None:
+        activity_id, ended_on, due_on = facts.report
+        found[DeadlineKind.ACTIVITY_REPORT] = Deadline(
+            DeadlineKind.ACTIVITY_REPORT, due_on, activity_id, ended_on
+        )
     return found
 
 

@@ -167,6 +167,19 @@ class Policy(BaseModel):
     off_campus_lead_days: int = Field(default=5, ge=0, le=365)
     # The most places (and expected participants) one activity may have.
     activity_max_capacity: int = Field(default=5000, ge=1, le=1_000_000)
+    # Check-in (ACT-10's actual participants): the code and QR link change every N minutes; a
+    # student checks in from this many minutes before the start to the end; this many wrong
+    # codes per student in the window of minutes below, then they wait.
+    checkin_rotate_minutes: int = Field(default=3, ge=1, le=60)
+    checkin_code_length: int = Field(default=6, ge=4, le=12)
+    checkin_opens_minutes: int = Field(default=30, ge=0, le=1440)
+    checkin_guesses: int = Field(default=5, ge=1, le=100)
+    checkin_guess_window_minutes: int = Field(default=10, ge=1, le=1440)
+    # ACT-10: the organizer files the report within N days of the end (missed check-ins may be
+    # added until then); reminded and escalated like every deadline.
+    activity_report_days: int = Field(default=7, ge=1, le=90)
+    # Photos one report may carry (sent as files, each within `charter_max_bytes`).
+    activity_report_max_photos: int = Field(default=9, ge=0, le=50)
 
     # --- issue 17: student unions (SU-1 to SU-14) and club branches (ORG-4a) ---
     # SU-1: a school-level union's staff, at most (a large or multi-campus university: the 2nd).

@@ -80,6 +80,7 @@ class DeadlineKind(StrEnum):
     REVIEW = "review"  # REG-5
     ADVISOR_TERM = "advisor_term"  # ADV-3
     REREGISTRATION = "reregistration"  # ORG-2
+    ACTIVITY_REPORT = "activity_report"  # ACT-10: the earliest report not filed
 
 
 class Language(StrEnum):

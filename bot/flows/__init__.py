@@ -10,9 +10,11 @@ def build_router() -> Router:
     from bot.flows import (
         account,
         activities,
+        activity_report,
         advisors,
         applications,
         browsing,
+        checkin,
         console,
         deadlines,
         elections,
@@ -52,6 +54,8 @@ def build_router() -> Router:
         privacy,
         activities,
         events,
+        checkin,
+        activity_report,
         unions,
         self_examination,
     ):

@@ -9,6 +9,7 @@ from bot.chat.replies import Button, Reply
 from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import Audience, Router, Step
+from bot.domain.checkin import LINK_PREFIX as CHECKIN_PREFIX
 from bot.domain.values import Language
 from bot.flows.privacy import before_binding
 from bot.flows.todo import listing
@@ -42,6 +43,11 @@ async def start(ctx: Ctx, args: str) -> Step:
         from bot.flows.establish import sign_screen
 
         return await sign_screen(ctx, args.removeprefix(SIGN_PREFIX))
+    if args.startswith(CHECKIN_PREFIX):
+        # A check-in QR code's deep link (ACT-10), never a binding code: no code has one.
+        from bot.flows.checkin import by_link
+
+        return await by_link(ctx, args)
     # PRIV-1: the processing notice comes first; the code is used once the user agrees.
     asked = await before_binding(ctx, args)
     if asked is not None:

@@ -19,7 +19,7 @@ from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.i18n import Html, tr
 from bot.chat.replies import Button
-from bot.chat.text import hostile_text, prefixed_number
+from bot.chat.text import hostile_text, number, prefixed_number
 from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import END, Flow, Input, Router, Step
@@ -68,6 +68,24 @@ def local(ctx: Ctx, at: datetime | None) -> str:
 
 @permissions.command(router, "activity")
 async def activity_command(ctx: Ctx, args: str) -> Step:
+    head, _, rest = args.partition(" ")
+    if head.casefold() == "change":
+        # ACT-1: changing an approved activity sends it back for approval.
+        activity_id = number(rest.strip())
+        if activity_id is None:
+            return Step.say(ctx.t("activity_change.usage"))
+        changed = await service.reopen(
+            ctx.tx,
+            ctx.policy,
+            ctx.cal,
+            ctx.now,
+            ctx.user_id,
+            ctx.student,
+            ctx.advisor_pk,
+            activity_id,
+        )
+        note = ctx.t("activity_change.reopened", title=changed.title or "—")
+        return await _next(ctx, ActivityData(activity_id=changed.id), note)
     draft = await store.editable_of(ctx.tx, ctx.user_id)
     if draft is not None:
         return await _next(ctx, ActivityData(activity_id=draft.id))

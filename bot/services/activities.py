@@ -21,19 +21,23 @@ from bot.domain.activities import (
     ActivityState,
     EndsBeforeStart,
     InThePast,
+    Move,
     NoSuchMove,
     Proposal,
     Speaker,
+    after,
     check,
     needs_staff,
 )
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import Club, ClubStatus, DomainError, Student
-from bot.services import profiles
+from bot.services import profiles, reminders
+from bot.services.notices import checkin as change_notices
 from storage import activities as store
-from storage import advisors, audit
+from storage import advisors, audit, outbox
 from storage.activities import Activity
+from storage.outbox import Message
 from storage.tx import Tx
 
 # How long each typed answer may be, in characters.
@@ -340,3 +344,67 @@ async def mark_speaker(tx: Tx, now: datetime, act: Activity, speaker_id: int) ->
 async def remove_speaker(tx: Tx, now: datetime, act: Activity, speaker_id: int) -> None:
     await store.remove_speaker(tx, act.id, speaker_id)
     await store.change(tx, act.id, now)
+
+
+class NotChangeable(DomainError):
+    """Only an approved activity that has not started is changed after approval."""
+
+    key = "activity_change.not_changeable"
+
+
+async def reopen(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    user_id: int,
+    student: Student | None,
+    advisor_pk: int | None,
+    activity_id: int,
+) -> Activity:
+    """ACT-1: an approved activity whose time, place or speakers must change goes back to its
+    organizer, and then through approval again; a new version, so an approval button of the
+    old one is refused. The students signed up are told; their day-before reminders and the
+    request for the report wait for the new approval."""
+    act = await store.activity(tx, activity_id)
+    kept = {c.id for c in await organizable(tx, student, advisor_pk)}
+    if act is None or act.club_id not in kept:
+        raise NotOrganizer()
+    if act.state is not ActivityState.APPROVED or act.starts_at is None or act.starts_at <= now:
+        raise NotChangeable(title=act.title or "—")
+    after(act.state, Move.CHANGE)
+    moved = await store.move(
+        tx,
+        act.id,
+        act.state,
+        act.version,
+        now,
+        ActivityState.RETURNED,
+        version=act.version + 1,
+        organizer=user_id,
+        comment=None,
+    )
+    if not moved:
+        raise NoSuchMove()
+    await store.clear_prefixed(tx, f"activity:{act.id}:v{act.version}:")
+    told = [
+        Message(
+            f"activity:{act.id}:v{act.version + 1}:changed:{user_id_}",
+            user_id_,
+            change_notices.changed(lang, cal, act),
+        )
+        for _, user_id_, lang in await store.signed_up_accounts(tx, act.id)
+    ]
+    await outbox.enqueue_many(tx, told, now)
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "activity.change",
+        club_id=act.club_id,
+        subject=f"activity:{act.id}",
+        before={"state": act.state.value, "version": act.version},
+        after={"state": ActivityState.RETURNED.value, "told": len(told)},
+    )
+    await reminders.refresh(tx, policy, cal, now, [act.club_id])
+    return act

@@ -24,7 +24,7 @@ from bot.domain.activities import (
 from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy
 from bot.domain.values import ClubStatus, DomainError, Language, Role
-from bot.services import signups
+from bot.services import activity_reports, signups
 from bot.services.notices import activities as notices
 from bot.services.notices.todo import Todo
 from storage import activities as store
@@ -178,6 +178,11 @@ async def decide(
     else:
         if state is ActivityState.APPROVED:
             await signups.announce(tx, cal, now, act)
+            await activity_reports.ask_after_end(tx, policy, cal, now, act)
+            if act.version > 1:
+                # Approved again after a change: the students signed up are reminded of the
+                # activity as it now stands.
+                await signups.remind_confirmed(tx, cal, now, act)
         lang = await store.account_language(tx, act.organizer)
         told = "approve" if state is ActivityState.APPROVED else decision.value
         await outbox.enqueue(

@@ -8,11 +8,13 @@ reminder on to the next level when Telegram says its recipient cannot be reached
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.domain.calendar import Calendar
+from bot.domain.checkin import report_due
 from bot.domain.deadlines import (
+    ClubFacts,
     Deadline,
     club_deadlines,
     first_line,
@@ -24,8 +26,8 @@ from bot.domain.deadlines import (
 from bot.domain.policy import Level, Policy
 from bot.domain.values import DeadlineKind
 from bot.services.notices import reminders as reminder_notices
+from storage import activity_reports, meetings, outbox, reviews
 from storage import deadlines as deadlines_store
-from storage import meetings, outbox, reviews
 from storage.deadlines import Recipient
 from storage.outbox import Message, ReminderOf
 from storage.tx import Tx
@@ -64,6 +66,7 @@ async def refresh(
         [w.year for w in review_windows],
         [w.year for w in reregistration_windows],
     )
+    facts = await _with_reports(tx, policy, cal, facts)
     have = {
         (row.club_id, row.kind): row for row in await deadlines_store.open_deadlines(tx, club_ids)
     }
@@ -91,6 +94,25 @@ async def refresh(
     await deadlines_store.reschedule(tx, retimed)
     report.closed, report.opened, report.rescheduled = len(closing), len(opening), len(retimed)
     return report
+
+
+async def _with_reports(
+    tx: Tx, policy: Policy, cal: Calendar, facts: list[ClubFacts]
+) -> list[ClubFacts]:
+    """The clubs' facts with the report each owes first (ACT-10), if any."""
+    first: dict[int, tuple[int, datetime]] = {}
+    for club_id, activity_id, ends_at in await activity_reports.unfiled_of_clubs(
+        tx, [f.club_id for f in facts]
+    ):
+        first.setdefault(club_id, (activity_id, ends_at))
+    out = []
+    for f in facts:
+        if f.club_id in first:
+            activity_id, ends_at = first[f.club_id]
+            due = cal.today(report_due(policy, ends_at))
+            f = replace(f, report=(activity_id, cal.today(ends_at), due))
+        out.append(f)
+    return out
 
 
 async def scan(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: int) -> ScanReport:

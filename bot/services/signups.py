@@ -113,7 +113,22 @@ async def sign_up(
 
 
 def _reminder_key(act: Activity, sign_up_id: int) -> str:
-    return f"activity:{act.id}:remind:{sign_up_id}"
+    # By version: a reminder queued before a change after approval (ACT-1) is not the one to
+    # send once the changed activity is approved again.
+    return f"activity:{act.id}:v{act.version}:remind:{sign_up_id}"
+
+
+async def remind_confirmed(tx: Tx, cal: Calendar, now: datetime, act: Activity) -> int:
+    """Queue the day-before reminder of every confirmed student (an activity approved again
+    after a change); how many."""
+    if act.starts_at is None:
+        return 0
+    due = max(now, act.starts_at - timedelta(days=1))
+    messages = [
+        Message(_reminder_key(act, sign_up_id), user_id, notices.reminder(lang, cal, act))
+        for sign_up_id, user_id, lang in await store.signed_up_accounts(tx, act.id, (CONFIRMED,))
+    ]
+    return await outbox.enqueue_many(tx, messages, due)
 
 
 async def _remind(

@@ -155,7 +155,8 @@ async def test_an_officer_proposes_with_bad_answers_refused_and_three_levels_app
     await officer.send("20")
     await officer.click("The club's members")
     # Restart-safe: another command, then /activity resumes the draft where it stood.
-    await officer.send("/cancel")
+    # /cancel says the truth: the draft is kept, and how to go on.
+    assert "Your draft is kept: /activity picks it up" in await officer.send("/cancel")
     assert "Describe the activity" in await officer.send("/activity")
     review = await officer.send("Games for every level; boards provided.")
     assert "Chess night — Chess Club" in review

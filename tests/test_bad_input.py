@@ -99,7 +99,7 @@ async def test_a_new_command_abandons_the_flow_cancel_ends_it(campus: Campus) ->
     assert outcome.toast is not None
     assert "expired" in outcome.toast.text
     await alice.send("/join")
-    assert "Cancelled" in await alice.send("/cancel")
+    assert "Cancelled. Nothing was changed." in await alice.send("/cancel")  # /join keeps nothing
     assert "nothing to cancel" in await alice.send("/cancel")
     assert "didn't understand" in await alice.send("Chess Club")
 

@@ -28,3 +28,12 @@ async def test_stale_drafts_expire_without_their_sponsor(campus: Campus) -> None
         assert await applications.expire_stale_drafts(tx, policy, later, 100) == 0
         assert await applications_store.untouched(tx, "draft", later, 100) == []
     assert "What is the club's name" in await sponsor.send("/establish")
+
+
+async def test_cancel_keeps_the_draft_and_says_so(campus: Campus) -> None:
+    await seed(campus)
+    sponsor = await campus.bound("S1", 1001)
+    await sponsor.send("/establish")
+    await sponsor.send("Robotics Club")
+    assert "Your draft is kept: /establish picks it up" in await sponsor.send("/cancel")
+    assert "Which category" in await sponsor.send("/establish")

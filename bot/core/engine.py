@@ -445,9 +445,15 @@ class Engine:
 
     async def _command(self, ctx: Ctx, conv: Conversation, name: str, args: str) -> Step:
         if name == "cancel":
-            key = "cancel.done" if conv.flow is not None else "cancel.nothing"
+            flow = self.router.flows.get(conv.flow) if conv.flow is not None else None
+            if conv.flow is None:
+                text = ctx.t("cancel.nothing")
+            elif flow is not None and flow.resume is not None:
+                text = ctx.t("cancel.kept", command=flow.resume)
+            else:
+                text = ctx.t("cancel.done")
             # A person picker the flow had opened goes with it (removing none is harmless).
-            return Step(replies=[Reply(ctx.t(key), close_picker=conv.flow is not None)])
+            return Step(replies=[Reply(text, close_picker=conv.flow is not None)])
         command = self.router.commands.get(name)
         if command is None:
             # A new command abandons any flow; an unknown one leaves it as it was.

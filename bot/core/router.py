@@ -140,6 +140,9 @@ class Flow:
     starts: frozenset[str]
     transitions: Mapping[str, frozenset[str]]
     fast: bool = False
+    # The command that picks up the draft this flow keeps (its answers are saved as they come),
+    # so that /cancel says the draft is kept, not that nothing was changed.
+    resume: str | None = None
 
     def __post_init__(self) -> None:
         # A table naming a state the flow lacks is a typo: refuse it when the module loads.

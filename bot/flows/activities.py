@@ -289,6 +289,7 @@ async def on_review(ctx: Ctx, data: ActivityData, given: Input) -> Step:
 router.flow(
     Flow(
         name=FLOW,
+        resume="/activity",
         data_type=ActivityData,
         states={
             ActivityStep.CLUB.value: on_club,

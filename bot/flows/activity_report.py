@@ -199,6 +199,7 @@ async def on_review(ctx: Ctx, data: ReportData, given: Input) -> Step:
 router.flow(
     Flow(
         name=FLOW,
+        resume="/activity_report",
         data_type=ReportData,
         states={
             ReportStep.CHOOSE.value: on_choose,

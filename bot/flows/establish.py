@@ -359,6 +359,7 @@ async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
 router.flow(
     Flow(
         name=FLOW,
+        resume="/establish",
         data_type=EstablishData,
         states={
             EstablishState.NAME.value: on_name,

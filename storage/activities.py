@@ -192,6 +192,24 @@ async def new_draft(tx: Tx, club_id: int, organizer: int, now: datetime) -> int:
     return int((await tx.session.execute(stmt)).scalar_one())
 
 
+async def withdraw_stale_drafts(tx: Tx, before: datetime, now: datetime, limit: int) -> int:
+    """Withdraw up to `limit` drafts never submitted and untouched since `before`, in one
+    statement; how many."""
+    stale = (
+        select(_a.c.id)
+        .where(_a.c.state == ActivityState.DRAFT.value, _a.c.updated_at < before)
+        .order_by(_a.c.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    stmt = (
+        update(_a)
+        .where(_a.c.id.in_(stale), _a.c.state == ActivityState.DRAFT.value)
+        .values(state=ActivityState.WITHDRAWN.value, updated_at=now)
+    )
+    return int((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
 async def change(tx: Tx, activity_id: int, now: datetime, **values: object) -> bool:
     """Set answers of a proposal still editable; False if it is not (any more)."""
     stmt = (

@@ -400,3 +400,29 @@ async def test_staff_see_what_waits_this_week_large_and_outside_speakers(db: Dat
     assert "Large (ACT-3): 1" in shown
     assert "Casino night" not in shown
     assert "Only " in await club.chat(OFFICER).send("/activities")
+
+
+async def test_a_draft_left_untouched_is_withdrawn_by_the_sweep(db: Database) -> None:
+    """Like an application's draft: untouched past draft_expiry_days, the sweep withdraws it and
+    /activity starts afresh; a draft touched recently stays."""
+    from datetime import timedelta
+
+    from bot.services import activities as service
+
+    club = await seeded(db)
+    officer = club.chat(OFFICER)
+    await officer.send("/activity")
+    await officer.send("Chess night")
+    draft = await _activity(club)
+    policy = club.w.policy
+    now = club.w.clock.now()
+    later = now + timedelta(days=policy.draft_expiry_days + 1)
+    async with db.transaction() as session:
+        tx = Tx(session, db)
+        assert await service.expire_stale_drafts(tx, policy, now, 100) == 0
+        assert await service.expire_stale_drafts(tx, policy, later, 100) == 1
+        assert await service.expire_stale_drafts(tx, policy, later, 100) == 0
+        gone = await activities.activity(tx, draft.id)
+    assert gone is not None
+    assert gone.state is ActivityState.WITHDRAWN
+    assert "What is the activity called?" in await officer.send("/activity")

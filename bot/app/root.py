@@ -27,7 +27,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.policy import Policy, load_policy
 from bot.domain.values import Language
 from bot.flows import build_router
-from bot.services import applications
+from bot.services import activities, applications
 from schedules.clock import Job, start_clock
 from schedules.deadlines import refresh_all, scan_due
 from schedules.delivery import Delivery, SystemClock
@@ -179,6 +179,11 @@ async def serve(
         while await transact(
             app.db,
             lambda tx: applications.expire_stale_drafts(tx, app.policy, app.clock(), 100),
+        ):
+            pass
+        while await transact(
+            app.db,
+            lambda tx: activities.expire_stale_drafts(tx, app.policy, app.clock(), 100),
         ):
             pass
 

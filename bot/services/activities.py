@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from bot.chat.text import hostile_text, number
 from bot.domain.activities import (
@@ -311,6 +311,13 @@ async def submit(
         after={"title": act.title, "kind": act.kind.value, "staff": staff},
     )
     return Submitted(act, staff)
+
+
+async def expire_stale_drafts(tx: Tx, policy: Policy, now: datetime, limit: int) -> int:
+    """Withdraw up to `limit` proposals never submitted and untouched for longer than the
+    policy keeps drafts (`draft_expiry_days`, as for applications); how many."""
+    before = now - timedelta(days=policy.draft_expiry_days)
+    return await store.withdraw_stale_drafts(tx, before, now, limit)
 
 
 async def discard(tx: Tx, now: datetime, user_id: int, activity_id: int) -> Activity:

@@ -42,6 +42,7 @@ from tests.activities import (
     REP,
     STAFF,
     Club,
+    approve_all,
     make_activity,
     propose,
     seeded,
@@ -400,6 +401,33 @@ async def test_staff_see_what_waits_this_week_large_and_outside_speakers(db: Dat
     assert "Large (ACT-3): 1" in shown
     assert "Casino night" not in shown
     assert "Only " in await club.chat(OFFICER).send("/activities")
+
+
+async def test_one_activity_with_its_approvals_sign_ups_and_check_ins(db: Database) -> None:
+    """/activity ID: the proposal, who decided what, sign-ups and check-ins, to those who may
+    see it; the number is in /activities."""
+    club = await seeded(db)
+    officer = club.chat(OFFICER)
+    await propose(officer, "Chess night")
+    act = await _activity(club)
+    assert f"#{act.id} " in await club.chat(STAFF).send("/activities")
+    waiting = await club.chat(STAFF).send(f"/activity {act.id}")
+    assert f"Activity #{act.id} · waiting for the club's advisor" in waiting
+    assert "Not decided by anyone yet" in waiting
+    await approve_all(club)
+    shown = await club.chat(STAFF).send(f"/activity {act.id}")
+    assert "· approved" in shown
+    assert "the club's advisor: approved, Teacher" in shown
+    assert "staff: approved" in shown
+    assert "Sign-ups: 0 confirmed, 0 on the waiting list" in shown
+    assert "Checked in: 0" in shown
+    # The organizer and the unit's representative see it; a member, or a wrong number, does not.
+    assert f"Activity #{act.id}" in await officer.send(f"/activity {act.id}")
+    assert f"Activity #{act.id}" in await club.chat(REP).send(f"/activity {act.id}")
+    assert "Only " in await club.chat(1002).send(f"/activity {act.id}")
+    assert "no activity #999" in await club.chat(STAFF).send("/activity 999")
+    # Staff who send /activity alone are told how to look one up.
+    assert "/activity ID" in await club.chat(STAFF).send("/activity")
 
 
 async def test_a_draft_left_untouched_is_withdrawn_by_the_sweep(db: Database) -> None:

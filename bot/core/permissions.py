@@ -82,7 +82,9 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "election_approve": frozenset({A.STAFF, A.UNIT_REP, A.ADVISOR}),
     # Activities (ACT-1): officers and advisors propose; the service checks it is their club.
     # The decision buttons are checked by the service against the activity's current level.
-    "activity": frozenset({A.OFFICER, A.ADVISOR}),
+    # `/activity ID` shows one activity to its club's officers and advisor, its unit's
+    # representatives, staff and reviewers (the flow checks which).
+    "activity": frozenset({A.OFFICER, A.ADVISOR, A.UNIT_REP, A.STAFF, A.REVIEWER}),
     "activities": STAFF_OR_REVIEWER,
     # ACT-10: the organizer's report after the activity; the service checks it is their club.
     "activity_report": frozenset({A.OFFICER, A.ADVISOR}),

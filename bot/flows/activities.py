@@ -32,11 +32,13 @@ from bot.domain.activities import (
     Speaker,
 )
 from bot.domain.values import DomainError
-from bot.flows.common import clip
+from bot.flows.common import actor_name, actor_names, clip
 from bot.services import activities as service
 from bot.services import approvals
 from bot.services.notices import activities as notices
 from storage import activities as store
+from storage import activity_reports as report_store
+from storage import checkin as checkin_store
 from storage.activities import Activity
 
 router = Router()
@@ -86,15 +88,85 @@ async def activity_command(ctx: Ctx, args: str) -> Step:
         )
         note = ctx.t("activity_change.reopened", title=changed.title or "—")
         return await _next(ctx, ActivityData(activity_id=changed.id), note)
+    shown = number(head.removeprefix("#")) if head else None
+    if shown is not None and not rest.strip():
+        return await _detail(ctx, shown)
     draft = await store.editable_of(ctx.tx, ctx.user_id)
     if draft is not None:
         return await _next(ctx, ActivityData(activity_id=draft.id))
     kept = await service.organizable(ctx.tx, ctx.student, ctx.advisor_pk)
     if not kept:
+        if await permissions.allowed(ctx, "activities"):
+            # Staff and reviewers propose nothing: they look activities up.
+            return Step.say(ctx.t("activity_detail.usage"))
         raise service.NotOrganizer()
     if len(kept) == 1:
         return await _start(ctx, kept[0].id)
     return _ask_club(ctx, [(c.id, c.name) for c in kept])
+
+
+async def _detail(ctx: Ctx, activity_id: int) -> Step:
+    """One activity: the proposal, its state and approval history, sign-ups, check-ins and
+    the report, to staff, reviewers, its unit's representatives and its club's organizers."""
+    act = await store.activity(ctx.tx, activity_id)
+    if act is None or not await _may_see(ctx, act):
+        return Step.say(ctx.t("activity_detail.unknown", id=activity_id))
+    decided = await store.decisions(ctx.tx, act.id)
+    names = await actor_names(ctx, [d.by for d in decided])
+    lines = [
+        ctx.t(
+            "activity_detail.title",
+            id=act.id,
+            state=ctx.t(f"activity_detail.state.{act.state.value}"),
+        ),
+        summary(ctx, act),
+        ctx.t("activity_detail.history") if decided else ctx.t("activity_detail.no_history"),
+    ]
+    lines += [
+        ctx.t(
+            "activity_detail.decision",
+            at=local(ctx, d.at),
+            level=ctx.t(f"activity.level.{d.level.value}"),
+            decision=ctx.t(f"activity_detail.decision_word.{d.decision.value}"),
+            by=actor_name(ctx, d.by, names),
+            comment=f" — {clip(d.comment, 200)}" if d.comment else "",
+        )
+        for d in decided
+    ]
+    if act.state is ActivityState.APPROVED:
+        counts = await store.sign_up_counts(ctx.tx, act.id)
+        lines.append(ctx.t("activity_detail.sign_ups", **_sign_up_figures(counts)))
+        lines.append(
+            ctx.t("activity_detail.checkins", n=await checkin_store.count(ctx.tx, act.id))
+        )
+        report = await report_store.report_of(ctx.tx, act.id)
+        if report is not None and report.filed_at is not None:
+            filed = local(ctx, report.filed_at)
+            lines.append(
+                ctx.t("activity_detail.report_filed", at=filed, n=report.participants or 0)
+            )
+        elif act.ends_at is not None and act.ends_at <= ctx.now:
+            lines.append(ctx.t("activity_detail.report_owed"))
+    return Step.say("\n".join(lines))
+
+
+def _sign_up_figures(counts: dict[str, int]) -> dict[str, int]:
+    return {
+        "confirmed": counts.get(store.CONFIRMED, 0),
+        "waiting": counts.get(store.WAITLISTED, 0),
+    }
+
+
+async def _may_see(ctx: Ctx, act: Activity) -> bool:
+    """Staff and reviewers see every activity; the club's organizers and its unit's
+    representatives see theirs."""
+    if await permissions.allowed(ctx, "activities"):
+        return True
+    kept = await service.organizable(ctx.tx, ctx.student, ctx.advisor_pk)
+    if any(club.id == act.club_id for club in kept):
+        return True
+    reps = await store.approvers(ctx.tx, act.club_id, ActivityState.UNIT)
+    return any(user_id == ctx.user_id for user_id, _ in reps)
 
 
 def _ask_club(ctx: Ctx, kept: list[tuple[int, str]], note: str | None = None) -> Step:
@@ -430,6 +502,7 @@ def _overview_line(ctx: Ctx, act: Activity) -> str:
         days = (ctx.today - ctx.cal.today(act.submitted_at or ctx.now)).days
         return ctx.t(
             "activity.staff.waiting_line",
+            id=act.id,
             title=act.title or "—",
             club=act.club,
             level=ctx.t(f"activity.level.{act.state.value}"),
@@ -438,6 +511,7 @@ def _overview_line(ctx: Ctx, act: Activity) -> str:
         )
     return ctx.t(
         "activity.staff.line",
+        id=act.id,
         title=act.title or "—",
         club=act.club,
         starts=local(ctx, act.starts_at),

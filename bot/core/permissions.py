@@ -84,6 +84,8 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     # The decision buttons are checked by the service against the activity's current level.
     "activity": frozenset({A.OFFICER, A.ADVISOR}),
     "activities": STAFF_OR_REVIEWER,
+    # ACT-6, ACT-7: officers keep the club's accounts and money; the service checks the club.
+    "accounts": frozenset({A.OFFICER}),
     # Student unions (SU-1 to SU-14): staff only, for they show SU-5's restricted data (PRIV-4).
     "unions": STAFF,
     "union": STAFF,

@@ -9,6 +9,7 @@ def build_router() -> Router:
     """Every command, button kind and flow the bot knows."""
     from bot.flows import (
         account,
+        accounts,
         activities,
         advisors,
         applications,
@@ -52,6 +53,7 @@ def build_router() -> Router:
         activities,
         events,
         unions,
+        accounts,
     ):
         router.include(module.router)
     return router

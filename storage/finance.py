@@ -109,27 +109,26 @@ async def lines(tx: Tx, club_id: int, starts: date, ends: date) -> list[Line]:
     ]
 
 
-def _sums() -> tuple[object, ...]:
-    income = col(FinanceLineRow.kind) == LineKind.INCOME.value
-    expense = col(FinanceLineRow.kind) == LineKind.EXPENSE.value
-    return (
-        func.coalesce(func.sum(case((income, col(FinanceLineRow.amount_fen)), else_=0)), 0),
-        func.coalesce(func.sum(case((expense, col(FinanceLineRow.amount_fen)), else_=0)), 0),
-        func.count(col(FinanceLineRow.id)),
-        func.coalesce(
-            func.sum(case((expense & col(FinanceLineRow.voucher_sha256).is_(None), 1), else_=0)),
-            0,
-        ),
-    )
+_INCOME = col(FinanceLineRow.kind) == LineKind.INCOME.value
+_EXPENSE = col(FinanceLineRow.kind) == LineKind.EXPENSE.value
+_BARE = _EXPENSE & col(FinanceLineRow.voucher_sha256).is_(None)
 
 
-async def totals(tx: Tx, club_ids: list[int], starts: date | None, ends: date) -> dict[int, Totals]:
+async def totals(
+    tx: Tx, club_ids: list[int], starts: date | None, ends: date
+) -> dict[int, Totals]:
     """Each club's totals of the lines dated up to `ends` (and from `starts`, when given): one
     statement for all clubs."""
     if not club_ids:
         return {}
     stmt = (
-        select(col(FinanceLineRow.club_id), *_sums())  # type: ignore[call-overload]
+        select(
+            col(FinanceLineRow.club_id),
+            func.sum(case((_INCOME, col(FinanceLineRow.amount_fen)), else_=0)),
+            func.sum(case((_EXPENSE, col(FinanceLineRow.amount_fen)), else_=0)),
+            func.count(col(FinanceLineRow.id)),
+            func.sum(case((_BARE, 1), else_=0)),
+        )
         .where(col(FinanceLineRow.club_id).in_(club_ids))
         .where(col(FinanceLineRow.on_date) <= ends)
         .group_by(col(FinanceLineRow.club_id))
@@ -138,7 +137,7 @@ async def totals(tx: Tx, club_ids: list[int], starts: date | None, ends: date) -
         stmt = stmt.where(col(FinanceLineRow.on_date) >= starts)
     found = {club_id: Totals() for club_id in club_ids}
     for club_id, income, expense, count, bare in await tx.session.execute(stmt):
-        found[club_id] = Totals(int(income), int(expense), int(count), int(bare))
+        found[club_id] = Totals(int(income or 0), int(expense or 0), count, int(bare or 0))
     return found
 
 

@@ -19,6 +19,7 @@ def build_router() -> Router:
         elections,
         establish,
         events,
+        finance,
         joining,
         lifecycle,
         pages,
@@ -54,6 +55,7 @@ def build_router() -> Router:
         events,
         unions,
         accounts,
+        finance,
     ):
         router.include(module.router)
     return router

@@ -131,6 +131,8 @@ MENU = frozenset(
         "election",
         "activity",
         "activities",
+        "accounts",
+        "finance",
         "unions",
     }
 )

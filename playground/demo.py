@@ -441,4 +441,15 @@ async def seed(
         from playground import unions as demo_unions
 
         await demo_unions.seed(tx, now, today, policy, language)
+        # Issue 16: the first club's life, so a tester can approve, sign up, keep accounts.
+        from playground.activities import seed_life
+        from playground.run import STUDENT_USERS
+
+        first = CLUBS[0]
+        club = await clubs.club_by_key(tx, name_key(named(first.name, language)))
+        assert club is not None
+        president = records[first.president]
+        members = [records[m] for m in first.members]
+        organizer = STUDENT_USERS + president.id
+        await seed_life(tx, now, club, organizer, president, members, language, today)
     return True

@@ -26,7 +26,7 @@ from bot.domain.values import (
     Role,
     StudentStatus,
 )
-from storage import people, reviews
+from storage import activity_facts, people, reviews
 from storage import unions as unions_store
 from storage.models import (
     AdvisorDismissalRow,
@@ -248,6 +248,7 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         reviewers=frozenset(uid for uid, _ in await people.holders(tx, Role.REVIEWER)),
         foundings=await _foundings(tx),
         unions=await unions_store.union_data(tx),
+        activities=await activity_facts.ledger_data(tx, today),
         screened=tuple(
             (term, key)
             for term, key in (

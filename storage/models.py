@@ -1321,3 +1321,79 @@ class RegulationRow(SQLModel, table=True):
     issued_on: date
     number: str | None = Field(default=None, max_length=100)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+# --- issue 16, items 10 and 11: online accounts (ACT-6) and club money (ACT-7) ---------------
+
+
+class ClubAccountRow(SQLModel, table=True):
+    """ACT-6: an online account the club runs, with its responsible officer. A removed account
+    keeps its row (`removed_at`); a live one is unique per club, platform and name."""
+
+    __tablename__ = "club_account"
+    __table_args__ = (
+        Index("ix_club_account_club", "club_id"),
+        Index(
+            "uq_club_account_live",
+            "club_id",
+            "platform",
+            "handle_key",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    platform: str = Field(max_length=16)
+    handle: str = Field(max_length=200)
+    handle_key: str = Field(max_length=200)
+    responsible_pk: int = Field(foreign_key="student.id")
+    opened_on: date | None = None
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    recorded_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class FinanceLineRow(SQLModel, table=True):
+    """ACT-7: one income or expense of a club, in fen (never a float), with its voucher's bytes
+    and SHA-256."""
+
+    __tablename__ = "finance_line"
+    __table_args__ = (
+        Index("ix_finance_line_club_day", "club_id", "on_date"),
+        CheckConstraint("amount_fen > 0", name="ck_finance_line_amount"),
+        CheckConstraint("kind IN ('income', 'expense')", name="ck_finance_line_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    kind: str = Field(max_length=16)
+    on_date: date
+    amount_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    category: str = Field(max_length=16)
+    description: str = Field(max_length=200)
+    voucher_name: str | None = Field(default=None, max_length=200)
+    voucher_mime: str | None = Field(default=None, max_length=100)
+    voucher_size: int | None = None
+    voucher_sha256: str | None = Field(default=None, max_length=64)
+    voucher: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    recorded_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class FinanceStatementRow(SQLModel, table=True):
+    """ACT-7: a semester statement shown to the members; one per club and semester."""
+
+    __tablename__ = "finance_statement"
+    __table_args__ = (Index("uq_finance_statement", "club_id", "semester", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    club_id: int = Field(foreign_key="club.id")
+    semester: str = Field(max_length=16)
+    income_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    expense_fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+    members_told: int
+    sent_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    sent_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -1091,7 +1091,8 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         await waiting.get_by_role("button", name="✅ Accept").click()
         await expect(page.locator(".msg.bot").last).to_contain_text("review committee")
         await page.get_by_role("button", name="/todo").click()
-        await expect(page.locator(".msg.bot", has_text="Nothing waits for you")).to_have_count(1)
+        # What still waits is the demo club's activity at the unit's level (issue 16).
+        await expect(page.locator(".msg.bot").last).to_contain_text("Guest talk")
         # The entry decided was edited in place, as a notification's would be.
         await expect(page.locator(".msg.bot", has_text="asks your unit")).to_have_count(0)
         await context.close()
@@ -1221,3 +1222,73 @@ async def test_browser_links_to_the_bot_open_here_and_a_shared_link_is_copied(
         assert len(context.pages) == 1  # nothing opened outside the playground
         assert errors == []
         await context.close()
+
+
+async def test_the_demo_club_has_activities_in_every_state_accounts_and_money(
+    db: Database,
+) -> None:
+    """Issue 16: the first demo club's life: a tester can approve, sign up, keep the accounts
+    and the book (playground/activities.py)."""
+    from sqlalchemy import func, select
+
+    from bot.domain.activities import ActivityState
+    from playground.activities import LIFE, PLACES
+    from storage.models import ActivityRow, ActivitySignupRow, ClubAccountRow, FinanceLineRow
+
+    now = utcnow()
+    await demo.seed(db, Policy(), now)
+    async with db.transaction() as session:
+        rows = list(await session.scalars(select(ActivityRow).order_by(ActivityRow.id)))
+        signups = (
+            await session.execute(
+                select(ActivitySignupRow.status, func.count()).group_by(ActivitySignupRow.status)
+            )
+        ).all()
+        accounts = list(await session.scalars(select(ClubAccountRow)))
+        lines = list(await session.scalars(select(FinanceLineRow)))
+    assert {ActivityState(r.state) for r in rows} == {
+        ActivityState.DRAFT,
+        ActivityState.ADVISOR,
+        ActivityState.UNIT,
+        ActivityState.STAFF,
+        ActivityState.RETURNED,
+        ActivityState.APPROVED,
+    }
+    assert len(rows) == len(LIFE)
+    approved = [r for r in rows if r.state == ActivityState.APPROVED.value]
+    assert [r.starts_at is not None and r.starts_at > now for r in approved] == [
+        True,
+        False,
+        False,
+    ]
+    running, ended = approved[1], approved[2]
+    assert running.ends_at is not None
+    assert running.ends_at > now  # running now
+    assert ended.ends_at is not None
+    assert ended.ends_at < now
+    assert dict(signups) == {"confirmed": PLACES, "waitlisted": 1}
+    assert len(accounts) == 2
+    assert sorted(line.amount_fen for line in lines) == [3000, 12050, 50000]
+    assert [line.voucher_sha256 is None for line in lines] == [False, False, True]
+
+    directory = Directory(db)
+    await directory.issue_codes(now)
+    found = await directory.personas("en")
+    engine = engine_on(db)
+
+    async def bound(who: Persona) -> Chat:
+        chat = Chat(engine, who.user_id)
+        assert "bound" in await chat.bind(who.shortcuts[0].text.removeprefix("/start "))
+        return chat
+
+    first = demo.CLUBS[0]
+    advisor = await bound(persona(found, first.advisor.staff_id))
+    assert "Spring workshop" in await advisor.send("/todo")
+    president = await bound(persona(found, first.president))
+    assert "demo_club" in await president.send("/accounts")
+    said = await president.send("/finance")
+    assert "Balance at the end of the semester: ¥349.50" in said
+    assert "no voucher" in said
+    # A member with no sign-up sees the upcoming activity and joins its waiting list.
+    member = await bound(persona(found, first.members[3]))
+    assert "Weekly meetup" in await member.send("/events")

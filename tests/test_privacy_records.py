@@ -13,8 +13,14 @@ from storage.privacy import LINKS, RECORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS_DOC = ROOT / "docs" / "processing-records.md"
-# Big integers that are not people: the bot's own id and Telegram's update numbers.
-NOT_PEOPLE = {("processed_update", "bot_id"), ("processed_update", "update_id")}
+# Big integers that are not people: the bot's own id, Telegram's update numbers, sums of money.
+NOT_PEOPLE = {
+    ("processed_update", "bot_id"),
+    ("processed_update", "update_id"),
+    ("finance_line", "amount_fen"),
+    ("finance_statement", "income_fen"),
+    ("finance_statement", "expense_fen"),
+}
 
 
 def naming_columns() -> set[tuple[str, str]]:

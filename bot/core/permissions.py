@@ -88,6 +88,9 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "activities": STAFF_OR_REVIEWER,
     # ACT-10: the organizer's report after the activity; the service checks it is their club.
     "activity_report": frozenset({A.OFFICER, A.ADVISOR}),
+    # ACT-6, ACT-7: officers keep the club's accounts and money; the service checks the club.
+    "accounts": frozenset({A.OFFICER}),
+    "finance": frozenset({A.OFFICER}),
     # Student unions (SU-1 to SU-14): staff only, for they show SU-5's restricted data (PRIV-4).
     "unions": STAFF,
     "union": STAFF,
@@ -135,6 +138,8 @@ MENU = frozenset(
         "election",
         "activity",
         "activities",
+        "accounts",
+        "finance",
         "unions",
     }
 )

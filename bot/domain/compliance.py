@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
+from bot.domain.activity_facts import ActivityData
 from bot.domain.calendar import add_months
 from bot.domain.deadlines import Window
 from bot.domain.policy import Policy
@@ -131,6 +132,7 @@ class Snapshot:
     foundings: dict[int, FoundingFact] = field(default_factory=dict)  # by club id
     screened: tuple[tuple[str, str], ...] = ()  # the REG-6 list: (term, term key)
     unions: UnionData = field(default_factory=UnionData)  # SU rules, ORG-4 (issue 17)
+    activities: ActivityData = field(default_factory=ActivityData)  # ACT rules (issue 16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,17 @@ def _union_rule(rule: str) -> Callable[[Snapshot, Policy], RuleReport]:
         from bot.domain.union_rules import RULES as UNION_RULES
 
         return UNION_RULES[rule](snap, policy)
+
+    return check
+
+
+def _activity_rule(rule: str) -> Callable[[Snapshot, Policy], RuleReport]:
+    """A rule of `activity_rules.py`, imported when first used (that module imports this one)."""
+
+    def check(snap: Snapshot, policy: Policy) -> RuleReport:
+        from bot.domain.activity_rules import RULES as ACTIVITY_RULES
+
+        return ACTIVITY_RULES[rule](snap, policy)
 
     return check
 
@@ -524,8 +537,10 @@ RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
     "ORG-6": org_6,
     "ORG-7": org_7,
     **{f"SU-{n}": _union_rule(f"SU-{n}") for n in range(1, 15)},
+    # ACT-2 and ACT-10 join when check-ins and reports land (see `activity_rules.py`).
+    **{f"ACT-{n}": _activity_rule(f"ACT-{n}") for n in (1, 3, 4, 5, 6, 7, 9, 11, 12)},
 }
-GROUPS = ("REG", "ADV", "ORG", "SU")
+GROUPS = ("REG", "ADV", "ORG", "SU", "ACT")
 
 
 def compute(snap: Snapshot, policy: Policy) -> list[RuleReport]:

@@ -180,6 +180,15 @@ class Policy(BaseModel):
     activity_report_days: int = Field(default=7, ge=1, le=90)
     # Photos one report may carry (sent as files, each within `charter_max_bytes`).
     activity_report_max_photos: int = Field(default=9, ge=0, le=50)
+    # ACT-6: a club records an online account within N days of opening it.
+    account_record_days: int = Field(default=30, ge=0, le=365)
+    # ACT-7: a voucher is a document of these types, at most `charter_max_bytes`; one line is
+    # at most this many fen (100 fen = 1 yuan).
+    voucher_types: tuple[str, ...] = ("pdf", "jpg", "jpeg", "png")
+    finance_max_fen: int = Field(default=100_000_000, ge=100, le=10_000_000_000)
+    # ACT-7: the semesters a statement covers start on the 1st of these months (spring, autumn).
+    spring_semester_month: int = Field(default=2, ge=1, le=12)
+    autumn_semester_month: int = Field(default=9, ge=1, le=12)
 
     # --- issue 17: student unions (SU-1 to SU-14) and club branches (ORG-4a) ---
     # SU-1: a school-level union's staff, at most (a large or multi-campus university: the 2nd).

@@ -9,6 +9,7 @@ def build_router() -> Router:
     """Every command, button kind and flow the bot knows."""
     from bot.flows import (
         account,
+        accounts,
         activities,
         activity_report,
         advisors,
@@ -20,6 +21,7 @@ def build_router() -> Router:
         elections,
         establish,
         events,
+        finance,
         joining,
         lifecycle,
         pages,
@@ -58,6 +60,8 @@ def build_router() -> Router:
         activity_report,
         unions,
         self_examination,
+        accounts,
+        finance,
     ):
         router.include(module.router)
     return router

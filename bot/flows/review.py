@@ -25,7 +25,7 @@ from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import Club, DomainError, NoReviewRound, ReviewResult, VerdictRecorded
 from bot.flows.common import clip
 from bot.flows.console import usage
-from bot.services import reviews
+from bot.services import review_records, reviews
 from storage import clubs
 from storage import reviews as reviews_store
 
@@ -100,8 +100,14 @@ async def review_form(ctx: Ctx, args: str) -> Step:
 async def _ask_activities(ctx: Ctx, data: FormData, note: str | None = None) -> Step:
     club = await clubs.club(ctx.tx, data.club_id)
     assert club is not None
+    # REV-2: the year's activities come from the activity records; typed text only adds to them.
+    records = await review_records.activities_text(
+        ctx.tx, ctx.cal, ctx.now, ctx.lang, data.club_id, data.year
+    )
     text = ctx.t("review.ask_activities", club=club.name, year=data.year)
-    return Step.ask(FORM, FormState.ACTIVITIES, data, text, [], note)
+    text += "\n\n" + ctx.t("review_records.use_or_add", records=records)
+    rows = [[ctx.choice(ctx.t("review_records.button.use"), "ok")]]
+    return Step.ask(FORM, FormState.ACTIVITIES, data, text, rows, note)
 
 
 async def on_form_club(ctx: Ctx, data: FormData, given: Input) -> Step:
@@ -118,10 +124,20 @@ async def on_form_club(ctx: Ctx, data: FormData, given: Input) -> Step:
 
 async def on_activities(ctx: Ctx, data: FormData, given: Input) -> Step:
     text = _text(given)
-    if not text:
+    if not text and given.choice != "ok":
         return await _ask_activities(ctx, data, ctx.t("review.need_text"))
-    data.activities = text
+    records = await review_records.activities_text(
+        ctx.tx, ctx.cal, ctx.now, ctx.lang, data.club_id, data.year
+    )
+    data.activities = _with_remark(ctx, records, text)
     return await _ask_members(ctx, data)
+
+
+def _with_remark(ctx: Ctx, records: str, remark: str) -> str:
+    """What the records say, then what the officers added (clipped to the form's length)."""
+    if remark:
+        records += "\n" + ctx.t("review_records.remark", text=remark)
+    return records[:TEXT_MAX]
 
 
 async def _ask_members(ctx: Ctx, data: FormData, note: str | None = None) -> Step:
@@ -139,15 +155,24 @@ async def on_members(ctx: Ctx, data: FormData, given: Input) -> Step:
         if count is None:
             return await _ask_members(ctx, data, ctx.t("review.need_number"))
         data.member_count = count
+    return await _ask_finances(ctx, data)
+
+
+async def _ask_finances(ctx: Ctx, data: FormData) -> Step:
+    # REV-2, ACT-7: the year's sums come from /finance's lines; typed text only adds to them.
+    records = await review_records.finance_text(ctx.tx, ctx.lang, data.club_id, data.year)
     text = ctx.t("review.ask_finances")
-    return Step.ask(FORM, FormState.FINANCES, data, text, [])
+    text += "\n\n" + ctx.t("review_records.use_or_add", records=records)
+    rows = [[ctx.choice(ctx.t("review_records.button.use"), "ok")]]
+    return Step.ask(FORM, FormState.FINANCES, data, text, rows)
 
 
 async def on_finances(ctx: Ctx, data: FormData, given: Input) -> Step:
     text = _text(given)
-    if not text:
-        return Step.ask(FORM, FormState.FINANCES, data, ctx.t("review.ask_finances"), [])
-    data.finances = text
+    if not text and given.choice != "ok":
+        return await _ask_finances(ctx, data)
+    records = await review_records.finance_text(ctx.tx, ctx.lang, data.club_id, data.year)
+    data.finances = _with_remark(ctx, records, text)
     return Step.ask(FORM, FormState.ADVISOR, data, ctx.t("review.ask_advisor"), [])
 
 

@@ -32,7 +32,7 @@ from bot.domain.values import (
     UnitKind,
     name_key,
 )
-from bot.services import applications, appointments, reminders
+from bot.services import accounts, applications, appointments, reminders
 from bot.services.notices import roster as roster_notices
 from storage import (
     advisors,
@@ -581,7 +581,10 @@ async def _club_history(
     bad = [RowError(line, reason) for line, found in errors.items() for reason in found]
     if bad:
         return bad  # the import is refused: nothing more is written
-    report.presidents += len(await officers.set_presidents(tx, presidents, now))
+    changed = await officers.set_presidents(tx, presidents, now)
+    report.presidents += len(changed)
+    if changed:
+        await accounts.hand_over(tx, now, changed)  # ACT-6: admin rights change hands
     club_ids = [club.id for club in club_list]
     last = await meetings.last_confirmed_of(tx, club_ids)
     held = [

@@ -25,7 +25,7 @@ from bot.domain.elections import (
 )
 from bot.domain.policy import Level, Policy
 from bot.domain.values import Club, ClubStatus, NotAllowed
-from bot.services import applications, lifecycle
+from bot.services import accounts, applications, lifecycle
 from bot.services.elections import access, notices, voting
 from bot.services.elections.voting import Paper
 from storage import advisors, officers
@@ -372,6 +372,7 @@ async def approve_result(
     if row.advisor_ok_by is not None and row.unit_ok_by is not None:
         winners = await _winners(tx, row)
         await officers.take_office(tx, club.id, winners, row.id, now)
+        await accounts.hand_over(tx, now, [club.id])  # ACT-6: admin rights change hands
         await access.record(
             tx,
             now,

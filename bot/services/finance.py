@@ -1,0 +1,270 @@
+"""ACT-7: officers record the club's income and expenses with vouchers, list them by semester
+with the balance, and send the semester's statement to the members; the annual review reads the
+year's sums (REV-2)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.chat.i18n import tr
+from bot.chat.replies import Document
+from bot.domain.activities import ActivityAudience
+from bot.domain.calendar import Calendar
+from bot.domain.finance import (
+    DESCRIPTION_MAX,
+    BadDay,
+    BadDescription,
+    Line,
+    NotClubOfficer,
+    Semester,
+    StatementSent,
+    Totals,
+    Voucher,
+    VoucherTooLarge,
+    VoucherWrongType,
+    check_category,
+    semester_of,
+    shifted,
+    yuan,
+)
+from bot.domain.policy import Policy
+from bot.domain.values import Club, Language, Student
+from bot.services.applications.notices import megabytes
+from storage import activities as activities_store
+from storage import audit, officers, outbox
+from storage import finance as store
+from storage.finance import NewLine
+from storage.outbox import Message
+from storage.tx import Tx
+
+VOUCHER_MIME = {
+    "pdf": ("application/pdf",),
+    "jpg": ("image/jpeg",),
+    "jpeg": ("image/jpeg",),
+    "png": ("image/png",),
+}
+
+
+async def officer_clubs(tx: Tx, student: Student | None) -> list[Club]:
+    return [] if student is None else await officers.clubs_led_by(tx, student.id)
+
+
+async def club_of(tx: Tx, student: Student | None, club_id: int) -> Club:
+    """The club, when the student holds a position in it now (checked at every step)."""
+    club = next((c for c in await officer_clubs(tx, student) if c.id == club_id), None)
+    if club is None:
+        raise NotClubOfficer()
+    return club
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """One semester of a club's money: its lines, its sums, the balance at its end."""
+
+    semester: Semester
+    lines: list[Line]
+    sums: Totals
+    balance_fen: int
+    statement_sent: date | None
+
+
+async def book(
+    tx: Tx, policy: Policy, cal: Calendar, now: datetime, club_id: int, back: int = 0
+) -> Book:
+    """The semester `back` semesters before the current one (three statements)."""
+    semester = shifted(policy, semester_of(policy, cal.today(now)), back)
+    found = await store.lines(tx, club_id, semester.starts, semester.ends)
+    sums = (await store.totals(tx, [club_id], semester.starts, semester.ends))[club_id]
+    overall = (await store.totals(tx, [club_id], None, semester.ends))[club_id]
+    sent = await store.statement(tx, club_id, semester.label)
+    return Book(
+        semester,
+        found,
+        sums,
+        overall.net_fen,
+        cal.today(sent.sent_at) if sent is not None else None,
+    )
+
+
+def parse_day(cal: Calendar, now: datetime, text: str) -> date:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadDay() from None
+    if day > cal.today(now):
+        raise BadDay()
+    return day
+
+
+def parse_description(text: str) -> str:
+    found = " ".join(text.split())
+    if len(found) < 2 or len(found) > DESCRIPTION_MAX:
+        raise BadDescription(max=DESCRIPTION_MAX)
+    return found
+
+
+def voucher_of(policy: Policy, document: Document) -> tuple[Voucher, bytes]:
+    """A voucher document checked as charters are (type by extension and MIME type, size
+    within `charter_max_bytes`), with its SHA-256; refused whole otherwise."""
+    name = document.file_name or ""
+    extension = name.rpartition(".")[2].lower() if "." in name else ""
+    types = ", ".join(policy.voucher_types)
+    mime = document.mime_type.lower()
+    allowed = VOUCHER_MIME.get(extension, ())
+    if extension not in policy.voucher_types or (
+        mime and mime not in allowed and mime != "application/octet-stream"
+    ):
+        raise VoucherWrongType(types=types)
+    content = document.content
+    size = len(content) if content is not None else document.size
+    if content is None or size > policy.charter_max_bytes or document.size > len(content):
+        raise VoucherTooLarge(limit=megabytes(policy.charter_max_bytes))
+    if not content:
+        raise VoucherWrongType(types=types)
+    voucher = Voucher(
+        file_name=name[:200],
+        mime_type=(document.mime_type or "application/octet-stream")[:100],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    return voucher, content
+
+
+async def record(
+    tx: Tx,
+    now: datetime,
+    user_id: int,
+    student: Student | None,
+    club_id: int,
+    line: NewLine,
+    voucher: tuple[Voucher, bytes] | None,
+) -> int:
+    """Record a line (ACT-7; ACT-9 refuses sponsorship); audited with the voucher's SHA-256."""
+    club = await club_of(tx, student, club_id)
+    check_category(line.kind, line.category)
+    line_id = await store.add_line(
+        tx,
+        now,
+        club.id,
+        line,
+        voucher[0] if voucher else None,
+        voucher[1] if voucher else None,
+        user_id,
+    )
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "finance.line",
+        club_id=club.id,
+        subject=f"finance:{line_id}",
+        after={
+            "kind": line.kind.value,
+            "on_date": line.on_date,
+            "amount_fen": line.amount_fen,
+            "category": line.category.value,
+            "voucher_sha256": voucher[0].sha256 if voucher else None,
+        },
+    )
+    return line_id
+
+
+async def statement_readers(tx: Tx, club_id: int) -> int:
+    """How many members the statement would reach."""
+    return len(await activities_store.audience_accounts(tx, club_id, ActivityAudience.MEMBERS))
+
+
+async def send_statement(
+    tx: Tx,
+    policy: Policy,
+    cal: Calendar,
+    now: datetime,
+    user_id: int,
+    student: Student | None,
+    club_id: int,
+) -> int:
+    """Show the current semester's accounts to the members (ACT-7), once per semester, through
+    the outbox; how many members it goes to."""
+    club = await club_of(tx, student, club_id)
+    current = await book(tx, policy, cal, now, club.id)
+    semester = current.semester
+    readers = await activities_store.audience_accounts(tx, club.id, ActivityAudience.MEMBERS)
+    if not await store.record_statement(
+        tx, now, club.id, semester.label, current.sums, len(readers), user_id
+    ):
+        raise StatementSent(semester=semester.label)
+    messages = [
+        Message(
+            f"fin:stmt:{club.id}:{semester.label}:{reader}",
+            reader,
+            statement_text(lang, club.name, current),
+        )
+        for reader, lang in readers
+    ]
+    await outbox.enqueue_many(tx, messages, now)
+    await audit.append(
+        tx,
+        now,
+        user_id,
+        "finance.statement",
+        club_id=club.id,
+        subject=f"club:{club.id}",
+        after={
+            "semester": semester.label,
+            "income_fen": current.sums.income_fen,
+            "expense_fen": current.sums.expense_fen,
+            "members_told": len(readers),
+        },
+    )
+    return len(readers)
+
+
+def semester_name(lang: Language, semester: Semester) -> str:
+    return tr(lang, f"finance.semester.{semester.season}", year=semester.year)
+
+
+def statement_text(lang: Language, club: str, current: Book) -> str:
+    """The statement as members read it: the semester's income, expenses, lines and balance."""
+    return tr(
+        lang,
+        "finance.statement",
+        club=club,
+        semester=semester_name(lang, current.semester),
+        income=yuan(current.sums.income_fen),
+        expense=yuan(current.sums.expense_fen),
+        lines=current.sums.lines,
+        balance=yuan(current.balance_fen),
+    )
+
+
+async def year_summary(tx: Tx, club_id: int, year: int) -> tuple[Totals, int]:
+    """REV-2, ACT-7: the sums of the lines dated in `year`, and the balance at its end."""
+    sums = (await store.totals(tx, [club_id], date(year, 1, 1), date(year, 12, 31)))[club_id]
+    overall = (await store.totals(tx, [club_id], None, date(year, 12, 31)))[club_id]
+    return sums, overall.net_fen
+
+
+def summary_text(lang: Language, year: int, sums: Totals, balance_fen: int) -> str:
+    return tr(
+        lang,
+        "finance.year_summary",
+        year=year,
+        income=yuan(sums.income_fen),
+        expense=yuan(sums.expense_fen),
+        lines=sums.lines,
+        bare=sums.without_voucher,
+        balance=yuan(balance_fen),
+    )
+
+
+def back_of(policy: Policy, cal: Calendar, now: datetime, day: date) -> int:
+    """How many semesters before the current one `day` falls in (0: this one)."""
+    target = semester_of(policy, day)
+    current = semester_of(policy, cal.today(now))
+    back = 0
+    while current.starts > target.starts:
+        current = shifted(policy, current, 1)
+        back += 1
+    return back

@@ -15,8 +15,11 @@ from bot.domain.activity_facts import AccountFact, ActivityData, ActivityFact, M
 from bot.domain.activity_rules import PROPOSED
 from bot.domain.finance import LineCategory, LineKind
 from storage import activities as activities_store
+from storage.activity_reports import FILED
 from storage.models import (
+    ActivityCheckinRow,
     ActivityDecisionRow,
+    ActivityReportRow,
     ActivityRow,
     ActivitySpeakerRow,
     ClubAccountRow,
@@ -95,6 +98,18 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
         .where(col(ActivityDecisionRow.version) == col(ActivityRow.version))
         .scalar_subquery()
     )
+    present = (
+        select(func.count())
+        .select_from(ActivityCheckinRow)
+        .where(col(ActivityCheckinRow.activity_id) == col(ActivityRow.id))
+        .scalar_subquery()
+    )
+    filed = (
+        select(col(ActivityReportRow.id))
+        .where(col(ActivityReportRow.activity_id) == col(ActivityRow.id))
+        .where(col(ActivityReportRow.state) == FILED)
+        .exists()
+    )
     stmt = (
         select(
             col(ActivityRow.id),
@@ -107,6 +122,9 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
             asked,
             col(ActivityRow.starts_at),
             outside,
+            col(ActivityRow.ends_at),
+            present,
+            filed,
         )
         .where(col(ActivityRow.state).in_([state.value for state in PROPOSED]))
         .where(col(ActivityRow.kind).is_not(None))
@@ -125,6 +143,9 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
             waiting_since=_day(max((t for t in (r[6], r[7]) if t is not None), default=None)),
             starts_on=r[8].date(),
             outside_speaker=bool(r[9]),
+            ends_on=_day(r[10]),
+            checkins=int(r[11] or 0),
+            report_filed=bool(r[12]),
         )
         for r in (await s.execute(stmt)).all()
         if r[8] is not None

@@ -98,6 +98,19 @@ def _snapshot() -> Snapshot:
         _act(10, 4, ActivityState.APPROVED, later),
         _act(11, 4, ActivityState.APPROVED, date(2026, 2, 20)),
         _act(12, 1, ActivityState.WITHDRAWN, TODAY - timedelta(days=3)),
+        # ACT-2, last semester (autumn 2025): club 1 held two with 20 or more checked in; club
+        # 2 one (the other had 10); club 3 none. ACT-10: club 2's first report is overdue; club
+        # 3's activity ended three days ago, its report not yet due.
+        *(
+            _act(n, club, ActivityState.APPROVED, day, ends_on=day, checkins=k, report_filed=f)
+            for n, club, day, k, f in (
+                (13, 1, date(2025, 10, 10), 25, True),
+                (14, 1, date(2025, 12, 5), 20, True),
+                (15, 2, date(2025, 11, 1), 30, False),
+                (16, 2, date(2025, 11, 20), 10, True),
+                (17, 3, TODAY - timedelta(days=3), 40, False),
+            )
+        ),
     ]
     accounts_ = [
         AccountFact(1, "wx1", date(2026, 1, 1), date(2026, 1, 5), date(2026, 3, 2)),
@@ -137,6 +150,8 @@ def test_every_activity_rule_against_hand_built_facts() -> None:
     reports = {r.rule: r for r in compliance.compute(_snapshot(), Policy())}
     expected = {
         "ACT-1": (4, {"1", "2"}),
+        "ACT-2": (3, {"2", "3"}),
+        "ACT-10": (2, {"2"}),
         "ACT-3": (2, {"2", "3"}),
         "ACT-4": (2, {"1"}),
         "ACT-5": (1, {"2"}),
@@ -150,8 +165,6 @@ def test_every_activity_rule_against_hand_built_facts() -> None:
         assert (report.checked, {f.ref for f in report.findings}) == (checked, failing), rule
         assert report.standing is Standing.GAPS, rule
     assert reports["ACT-11"].standing is Standing.IN_PLACE
-    assert "ACT-2" not in reports  # the lead's, with check-ins
-    assert "ACT-10" not in reports
     why = {
         (f.ref, f.why): f for r in reports.values() for f in r.findings if r.rule.startswith("ACT")
     }
@@ -165,6 +178,14 @@ def test_every_activity_rule_against_hand_built_facts() -> None:
     assert why[("2", "act.no_statement")].since == date(2026, 2, 1)
     assert dict(why[("1", "act.no_voucher")].params) == {"count": "1"}
     assert why[("4", "act.stopped_club")].params[0] == ("title", "A10")
+    assert dict(why[("2", "act.too_few")].params)["held"] == "1"
+    assert why[("2", "act.too_few")].since == date(2026, 2, 1)
+    assert why[("2", "act.report_overdue")].since == date(2025, 11, 9)
+    # Fewer participants asked: club 2's second activity counts too.
+    fewer = {
+        r.rule: r for r in compliance.compute(_snapshot(), Policy(activity_min_participants=10))
+    }
+    assert {f.ref for f in fewer["ACT-2"].findings} == {"3"}
     # A stricter policy moves the measured values: ACT-1 at 5 working days names only club 1.
     strict = {
         r.rule: r for r in compliance.compute(_snapshot(), Policy(activity_answer_working_days=5))

@@ -23,6 +23,9 @@ class ActivityFact:
     waiting_since: date | None  # the day its current level was asked (waiting states only)
     starts_on: date
     outside_speaker: bool = False
+    ends_on: date | None = None
+    checkins: int = 0  # ACT-2: the participants, as checked in
+    report_filed: bool = False  # ACT-10
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,8 @@
 `activities` records) and the policy, like `compliance.py`'s and `union_rules.py`'s.
 
 Each rule counts the clubs it checks and names those that do not comply, since when and why.
-ACT-2 (activities a semester) and ACT-10 (reports after each activity) need the check-ins and
-reports: they are two more functions of the same shape, added to `RULES` when those land; until
-then `compliance.RULES` does not list them. A rule with nothing to check says "no data".
+ACT-2 (activities a semester) counts the participants checked in; ACT-10 the reports filed
+after each activity. A rule with nothing to check says "no data".
 """
 
 from __future__ import annotations
@@ -84,6 +83,53 @@ def act_1(snap: Snapshot, policy: Policy) -> RuleReport:
         return None
 
     return _per_club(snap, "ACT-1", lambda a: a.state in PROPOSED, check)
+
+
+def act_2(snap: Snapshot, policy: Policy) -> RuleReport:
+    """Every active club that existed all through the last semester that has ended held at
+    least `semester_min_activities` approved activities there, each with at least
+    `activity_min_participants` checked in."""
+    last = shifted(policy, semester_of(policy, snap.today), 1)
+    n, p = policy.semester_min_activities, policy.activity_min_participants
+    held: dict[int, int] = {}
+    for a in snap.activities.activities:
+        approved = a.state is ActivityState.APPROVED
+        if approved and last.starts <= a.starts_on <= last.ends and a.checkins >= p:
+            held[a.club_id] = held.get(a.club_id, 0) + 1
+    clubs = [c for c in _live(snap) if c.status is ClubStatus.ACTIVE and c.founded <= last.starts]
+    found = [
+        _club(
+            c,
+            last.ends + timedelta(days=1),
+            f"{WHY}too_few",
+            held=held.get(c.id, 0),
+            needed=n,
+            participants=p,
+            semester=last.label,
+        )
+        for c in clubs
+        if held.get(c.id, 0) < n
+    ]
+    return _report("ACT-2", len(clubs), found)
+
+
+def act_10(snap: Snapshot, policy: Policy) -> RuleReport:
+    """Every approved activity that has ended has its report (participants from the check-ins,
+    a summary, the spending) within `activity_report_days` of its end."""
+    days = policy.activity_report_days
+
+    def check(c: ClubFact, a: ActivityFact) -> Finding | None:
+        if a.report_filed or a.ends_on is None:
+            return None
+        due = a.ends_on + timedelta(days=days)
+        return _activity(c, a, due + timedelta(days=1), "report_overdue", due=due.isoformat())
+
+    def due(a: ActivityFact) -> bool:
+        if a.state is not ActivityState.APPROVED or a.ends_on is None:
+            return False
+        return a.report_filed or a.ends_on + timedelta(days=days) < snap.today
+
+    return _per_club(snap, "ACT-10", due, check)
 
 
 def act_3(snap: Snapshot, policy: Policy) -> RuleReport:
@@ -220,12 +266,14 @@ def act_12(snap: Snapshot, policy: Policy) -> RuleReport:
 
 RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
     "ACT-1": act_1,
+    "ACT-2": act_2,
     "ACT-3": act_3,
     "ACT-4": act_4,
     "ACT-5": act_5,
     "ACT-6": act_6,
     "ACT-7": act_7,
     "ACT-9": act_9,
+    "ACT-10": act_10,
     # ACT-11: an activity's fit with the club's purpose is checked by the three approvers.
     "ACT-11": lambda snap, policy: RuleReport("ACT-11", Standing.IN_PLACE),
     "ACT-12": act_12,

@@ -537,8 +537,8 @@ RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
     "ORG-6": org_6,
     "ORG-7": org_7,
     **{f"SU-{n}": _union_rule(f"SU-{n}") for n in range(1, 15)},
-    # ACT-2 and ACT-10 join when check-ins and reports land (see `activity_rules.py`).
-    **{f"ACT-{n}": _activity_rule(f"ACT-{n}") for n in (1, 3, 4, 5, 6, 7, 9, 11, 12)},
+    # ACT-8 (dues only as the charter fixes them) has no record to check.
+    **{f"ACT-{n}": _activity_rule(f"ACT-{n}") for n in (1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12)},
 }
 GROUPS = ("REG", "ADV", "ORG", "SU", "ACT")
 
@@ -557,6 +557,9 @@ def rule_terms(policy: Policy) -> tuple[tuple[str, int], ...]:
         ("months", policy.general_meeting_interval_months),
         ("rank_pct", policy.officer_max_rank_pct),
         ("branch_min", policy.branch_min_members),
+        ("activities_min", policy.semester_min_activities),
+        ("participants_min", policy.activity_min_participants),
+        ("report_days", policy.activity_report_days),
     )
 
 

@@ -178,6 +178,10 @@ class Policy(BaseModel):
     # ACT-10: the organizer files the report within N days of the end (missed check-ins may be
     # added until then); reminded and escalated like every deadline.
     activity_report_days: int = Field(default=7, ge=1, le=90)
+    # ACT-2: each semester a club holds at least N activities of at least P participants
+    # (checked in), counted for the last semester that has ended.
+    semester_min_activities: int = Field(default=2, ge=0, le=100)
+    activity_min_participants: int = Field(default=20, ge=1, le=100_000)
     # Photos one report may carry (sent as files, each within `charter_max_bytes`).
     activity_report_max_photos: int = Field(default=9, ge=0, le=50)
     # ACT-6: a club records an online account within N days of opening it.

@@ -32,8 +32,16 @@ def why(language: Language, finding: Finding) -> str:
 def why_html(language: Language, finding: Finding) -> str:
     """A finding's reason in words, a club's state among them in words too."""
     params: dict[str, object] = dict(finding.params)
+    # Codes a finding records, in words.
     if "state" in params:
         params["state"] = tr(language, f"clubstatus.{params['state']}")
+    if "status" in params and finding.kind == "club":
+        params["status"] = tr(language, f"clubstatus.{params['status']}")
+    if "level" in params:
+        params["level"] = tr(language, f"activity.level.{params['level']}")
+    year, _, season = str(params.get("semester", "")).partition("-")
+    if year.isdigit() and season in ("spring", "autumn"):
+        params["semester"] = tr(language, f"finance.semester.{season}", year=year)
     return tr(language, f"ledger.why.{finding.why}", **params)
 
 

@@ -2,7 +2,7 @@
 how long other chats wait for their answers meanwhile.
 
     python -m bench.staff_scale [--scales 0.1 1] [--databases sqlite postgres] [--repeat 3]
-                                [--chat-rate 20]
+                                [--chat-rate 20] [--only /ledger …]
 
 The university is `bench/university.py`'s. The core runs in this process as in the bot's (the
 engine, its event loop, reports on their reading thread): each staff command is sent through
@@ -34,9 +34,10 @@ from collections.abc import Awaitable, Callable
 
 from bench.seeding import fresh_postgres
 from bench.university import STAFF, University, generate
+from bot.chat import callbacks
 from bot.core.engine import Engine
 from bot.domain.policy import Policy
-from bot.flows import build_router
+from bot.flows import build_router, pages, reports
 from bot.services import identity
 from storage.db import Database
 from storage.tx import Tx
@@ -136,8 +137,16 @@ async def one(database: str, scale: float, args: argparse.Namespace) -> None:
             year = next(years)
             return await say(f"/review_open {year} {year}-12-31")
 
+        async def ledger_page() -> object:
+            # A press of /ledger's "next" button (its data: `v1:pg:ls:0:1`), then of a rule's.
+            await staff.press(callbacks.encode(pages.KIND, reports.SUMMARY, 0, 1))
+            return await staff.press(
+                callbacks.encode(pages.KIND, reports.RULE, reports.RULE_IDS.index("ORG-2"), 0)
+            )
+
         commands: list[tuple[str, Work]] = [
             ("/ledger", lambda: say("/ledger")),
+            ("/ledger: two page buttons", ledger_page),
             ("/ledger export", lambda: say("/ledger export")),
             ("/status", lambda: say("/status")),
             ("/status Club 0", lambda: say("/status Club 0")),
@@ -148,6 +157,8 @@ async def one(database: str, scale: float, args: argparse.Namespace) -> None:
             ("clubbot codes", codes),
         ]
         for name, work in commands:
+            if args.only and not any(name.startswith(o) for o in args.only):
+                continue
             print(await measure(name, work, db, engine, uni, args), flush=True)
         await db.dispose()
 
@@ -158,6 +169,9 @@ async def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--chat-rate", type=float, default=20.0)
+    parser.add_argument(
+        "--only", nargs="+", default=[], help="only the commands whose names start so"
+    )
     args = parser.parse_args()
     print(
         "command                  time (median)  statements  peak memory   other chats meanwhile"

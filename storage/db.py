@@ -307,6 +307,11 @@ class Database:
         """`work(tx)` in a read-only transaction off the event loop (a report: see `Reader`)."""
         return await self._reader.read(work)
 
+    @property
+    def read_engine(self) -> AsyncEngine | None:
+        """The reports' engine, once the first report has started it."""
+        return self._reader.engine
+
     async def dispose(self) -> None:
         await self._reader.close()
         if self._sqlite is not None:

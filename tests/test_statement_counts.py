@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlalchemy import event
 
+from bot.chat.callbacks import encode
 from bot.domain.values import Language, Role
+from bot.flows import pages, reports
 from bot.flows.privacy import notice_version
 from bot.services import roster
 from storage import advisors, clubs, officers, people, privacy
@@ -16,7 +18,7 @@ from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
 from tests.conftest import MakeDb
-from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, student_line
+from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, plain, student_line
 from tests.statements import counted
 
 STAFF = 9001
@@ -71,6 +73,21 @@ async def review_open(campus: Campus) -> object:
 async def export_clubs(campus: Campus) -> object:
     staff = Chat(campus.engine, STAFF)
     outcome = await staff.deliver(staff.incoming(text="/export clubs"))
+    assert outcome.replies[0].attachment is not None
+    return await outcome.replies[0].attachment.read()
+
+
+async def ledger(campus: Campus) -> object:
+    """/ledger, a page button of its summary, a rule's page, and its export."""
+    staff = Chat(campus.engine, STAFF)
+    assert "ORG-2" in await staff.send("/ledger")
+    await staff.press(encode(pages.KIND, reports.SUMMARY, 0, 1))
+    assert "ORG-5" in plain(
+        (await staff.press(encode(pages.KIND, reports.RULE, reports.RULE_IDS.index("ORG-5"), 0)))
+        .replies[0]
+        .text
+    )
+    outcome = await staff.deliver(staff.incoming(text="/ledger export"))
     assert outcome.replies[0].attachment is not None
     return await outcome.replies[0].attachment.read()
 
@@ -150,6 +167,7 @@ async def _size(campus: Campus) -> int:
         issue_codes,
         review_open,
         export_clubs,
+        ledger,
         import_students_again,
         import_clubs_history,
         import_new_clubs,

@@ -3,7 +3,7 @@ other users chat, optionally with staff asking for `/ledger export` meanwhile.
 
     python -m bench.election_burst [--voters 1000] [--seconds 10] [--chat-rate 20]
                                    [--ledger] [--databases sqlite postgres] [--scale 1]
-                                   [--framework aiogram] [--repeat 1]
+                                   [--framework aiogram] [--repeat 1] [--profile FILE]
 
 The university is `bench/university.py`'s at `--scale`; its Club 0 (1 in 13 students) holds a
 general-meeting vote on one motion, open when the bot starts. Its members' invitations (the
@@ -162,8 +162,12 @@ async def burst(database: str, args: argparse.Namespace) -> None:
                 "BALLOT_KEY": "the bench's receipts",
             }
             # Popen returns at once; the emulator serves on this loop meanwhile.
+            # --profile: the bot under cProfile, its statistics written at its exit.
+            profiled = ["-m", "cProfile", "-o", args.profile] if args.profile else []
+            if os.environ.get("BENCH_BOT_WRAPPER"):
+                profiled = [os.environ["BENCH_BOT_WRAPPER"]]
             bot = subprocess.Popen(  # noqa: ASYNC220
-                [sys.executable, "-m", "bot", "run"],
+                [sys.executable, *profiled, *([] if len(profiled) == 1 else ["-m", "bot", "run"])],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -290,6 +294,7 @@ async def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--framework", default="aiogram")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile", default="", help="cProfile the bot into this file")
     args = parser.parse_args()
     for _ in range(args.repeat):
         for database in args.databases:

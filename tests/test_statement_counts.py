@@ -4,6 +4,7 @@ small university and for one five times its size."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -92,6 +93,22 @@ async def ledger(campus: Campus) -> object:
     return await outcome.replies[0].attachment.read()
 
 
+async def reminders_scan(campus: Campus) -> object:
+    """A tick a year on, when every club's deadlines have steps due: one batch of them."""
+    from bot.services import reminders
+    from schedules.deadlines import refresh_all
+
+    policy, cal, now = campus.engine.policy, campus.engine.cal, utcnow()
+    await refresh_all(campus.db, policy, cal, now)
+    size = await _size(campus)
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        report = await reminders.scan(tx, policy, cal, now + timedelta(days=400), 10 * size)
+    assert report.deadlines >= size, report
+    assert report.messages >= size, report
+    return report
+
+
 async def import_students_again(campus: Campus) -> object:
     """Re-importing the whole roster with one change per student."""
     size = await _size(campus)
@@ -168,6 +185,7 @@ async def _size(campus: Campus) -> int:
         review_open,
         export_clubs,
         ledger,
+        reminders_scan,
         import_students_again,
         import_clubs_history,
         import_new_clubs,

@@ -8,7 +8,8 @@ other users chat, optionally with staff asking for `/ledger export` meanwhile.
 The university is `bench/university.py`'s at `--scale`; its Club 0 (1 in 13 students) holds a
 general-meeting vote on one motion, open when the bot starts. Its members' invitations (the
 "Vote" button) are put in their chats as the bot would have sent them (the outbox rows marked
-sent, so the bot does not spend minutes sending them at Telegram's pace). Then `--voters`
+sent, so the bot does not spend minutes sending them at Telegram's pace; so are the reminders
+the new university has due). Then `--voters`
 members start at moments spread evenly over `--seconds`; each presses Vote, Yes and "Cast my
 ballot", the next press as soon as the answer to the last is shown. Meanwhile other users send
 `/myclubs`, `/clubs` and `/help` at `--chat-rate` a second; with `--ledger`, staff send
@@ -49,6 +50,7 @@ from bot.domain.policy import Policy
 from bot.services import elections
 from emulator import BotApiEmulator, Event
 from emulator.models import Message
+from schedules.deadlines import scan_due
 from schedules.elections import advance_due
 from storage import officers
 from storage.db import Database
@@ -77,6 +79,9 @@ async def open_vote(db: Database, uni: University) -> dict[int, Any]:
             tx, policy, started, 1, ["Adopt the new charter"], started_by=president
         )
     await advance_due(db, policy, cal, utcnow())
+    # The generated university's overdue reminders (a launch day's backlog, about 800 deadlines
+    # at 1×) are queued and marked sent with the invitations: the burst measures the vote.
+    await scan_due(db, policy, cal, utcnow())
     async with db.transaction() as session:
         rows = (
             await session.execute(select(OutboxRow.chat_id, OutboxRow.buttons, OutboxRow.text))

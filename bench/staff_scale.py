@@ -6,7 +6,8 @@ how long other chats wait for their answers meanwhile.
 
 The university is `bench/university.py`'s. The core runs in this process as in the bot's (the
 engine, its event loop, reports on their reading thread): each staff command is sent through
-`Engine.handle` like an update. Per command, three passes:
+`Engine.handle` like an update, and the files it answers with are built as the front end builds
+them (on a worker thread). Per command, three passes:
 
 1. time and statements (every statement sent, reports' reading connections included), the
    median time of `--repeat` runs;
@@ -127,6 +128,11 @@ async def one(database: str, scale: float, args: argparse.Namespace) -> None:
             outcome = await staff.deliver(staff.incoming(text=text))
             first = outcome.replies[0].text if outcome.replies else ""
             assert not first.startswith("Too many messages"), first
+            # Files are built by the front end after the update (on a worker thread): counted
+            # here, as a staff member waits for them.
+            for reply in outcome.replies:
+                if reply.attachment is not None:
+                    await reply.attachment.read()
             return outcome
 
         async def codes() -> object:

@@ -219,6 +219,8 @@ async def run_one(framework: str, database: str, n: int) -> tuple[float, float]:
             command += ["tuned"] if database == TUNED else []
             return await measure([(command, env)], emu, n, texts)
         run = [sys.executable, "-m", "bot", "run"]
+        if os.environ.get("BENCH_BOT_WRAPPER"):  # a script that runs the bot (to profile it)
+            run = [sys.executable, os.environ["BENCH_BOT_WRAPPER"]]
         with tempfile.TemporaryDirectory() as tmp:
             if database == "sqlite":
                 url = f"sqlite:///{tmp}/bench.db"

@@ -3,12 +3,13 @@ other users chat, optionally with staff asking for `/ledger export` meanwhile.
 
     python -m bench.election_burst [--voters 1000] [--seconds 10] [--chat-rate 20]
                                    [--ledger] [--databases sqlite postgres] [--scale 1]
-                                   [--framework aiogram] [--repeat 1]
+                                   [--framework aiogram] [--repeat 1] [--profile FILE]
 
 The university is `bench/university.py`'s at `--scale`; its Club 0 (1 in 13 students) holds a
 general-meeting vote on one motion, open when the bot starts. Its members' invitations (the
 "Vote" button) are put in their chats as the bot would have sent them (the outbox rows marked
-sent, so the bot does not spend minutes sending them at Telegram's pace). Then `--voters`
+sent, so the bot does not spend minutes sending them at Telegram's pace; so are the reminders
+the new university has due). Then `--voters`
 members start at moments spread evenly over `--seconds`; each presses Vote, Yes and "Cast my
 ballot", the next press as soon as the answer to the last is shown. Meanwhile other users send
 `/myclubs`, `/clubs` and `/help` at `--chat-rate` a second; with `--ledger`, staff send
@@ -49,6 +50,7 @@ from bot.domain.policy import Policy
 from bot.services import elections
 from emulator import BotApiEmulator, Event
 from emulator.models import Message
+from schedules.deadlines import scan_due
 from schedules.elections import advance_due
 from storage import officers
 from storage.db import Database
@@ -77,6 +79,9 @@ async def open_vote(db: Database, uni: University) -> dict[int, Any]:
             tx, policy, started, 1, ["Adopt the new charter"], started_by=president
         )
     await advance_due(db, policy, cal, utcnow())
+    # The generated university's overdue reminders (a launch day's backlog, about 800 deadlines
+    # at 1×) are queued and marked sent with the invitations: the burst measures the vote.
+    await scan_due(db, policy, cal, utcnow())
     async with db.transaction() as session:
         rows = (
             await session.execute(select(OutboxRow.chat_id, OutboxRow.buttons, OutboxRow.text))
@@ -162,8 +167,12 @@ async def burst(database: str, args: argparse.Namespace) -> None:
                 "BALLOT_KEY": "the bench's receipts",
             }
             # Popen returns at once; the emulator serves on this loop meanwhile.
+            # --profile: the bot under cProfile, its statistics written at its exit.
+            profiled = ["-m", "cProfile", "-o", args.profile] if args.profile else []
+            if os.environ.get("BENCH_BOT_WRAPPER"):
+                profiled = [os.environ["BENCH_BOT_WRAPPER"]]
             bot = subprocess.Popen(  # noqa: ASYNC220
-                [sys.executable, "-m", "bot", "run"],
+                [sys.executable, *profiled, *([] if len(profiled) == 1 else ["-m", "bot", "run"])],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -290,6 +299,7 @@ async def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--framework", default="aiogram")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile", default="", help="cProfile the bot into this file")
     args = parser.parse_args()
     for _ in range(args.repeat):
         for database in args.databases:

@@ -2,11 +2,12 @@
 how long other chats wait for their answers meanwhile.
 
     python -m bench.staff_scale [--scales 0.1 1] [--databases sqlite postgres] [--repeat 3]
-                                [--chat-rate 20]
+                                [--chat-rate 20] [--only /ledger …]
 
 The university is `bench/university.py`'s. The core runs in this process as in the bot's (the
 engine, its event loop, reports on their reading thread): each staff command is sent through
-`Engine.handle` like an update. Per command, three passes:
+`Engine.handle` like an update, and the files it answers with are built as the front end builds
+them (on a worker thread). Per command, three passes:
 
 1. time and statements (every statement sent, reports' reading connections included), the
    median time of `--repeat` runs;
@@ -34,9 +35,10 @@ from collections.abc import Awaitable, Callable
 
 from bench.seeding import fresh_postgres
 from bench.university import STAFF, University, generate
+from bot.chat import callbacks
 from bot.core.engine import Engine
 from bot.domain.policy import Policy
-from bot.flows import build_router
+from bot.flows import build_router, pages, reports
 from bot.services import identity
 from storage.db import Database
 from storage.tx import Tx
@@ -126,6 +128,11 @@ async def one(database: str, scale: float, args: argparse.Namespace) -> None:
             outcome = await staff.deliver(staff.incoming(text=text))
             first = outcome.replies[0].text if outcome.replies else ""
             assert not first.startswith("Too many messages"), first
+            # Files are built by the front end after the update (on a worker thread): counted
+            # here, as a staff member waits for them.
+            for reply in outcome.replies:
+                if reply.attachment is not None:
+                    await reply.attachment.read()
             return outcome
 
         async def codes() -> object:
@@ -136,8 +143,16 @@ async def one(database: str, scale: float, args: argparse.Namespace) -> None:
             year = next(years)
             return await say(f"/review_open {year} {year}-12-31")
 
+        async def ledger_page() -> object:
+            # A press of /ledger's "next" button (its data: `v1:pg:ls:0:1`), then of a rule's.
+            await staff.press(callbacks.encode(pages.KIND, reports.SUMMARY, 0, 1))
+            return await staff.press(
+                callbacks.encode(pages.KIND, reports.RULE, reports.RULE_IDS.index("ORG-2"), 0)
+            )
+
         commands: list[tuple[str, Work]] = [
             ("/ledger", lambda: say("/ledger")),
+            ("/ledger: two page buttons", ledger_page),
             ("/ledger export", lambda: say("/ledger export")),
             ("/status", lambda: say("/status")),
             ("/status Club 0", lambda: say("/status Club 0")),
@@ -148,6 +163,8 @@ async def one(database: str, scale: float, args: argparse.Namespace) -> None:
             ("clubbot codes", codes),
         ]
         for name, work in commands:
+            if args.only and not any(name.startswith(o) for o in args.only):
+                continue
             print(await measure(name, work, db, engine, uni, args), flush=True)
         await db.dispose()
 
@@ -158,6 +175,9 @@ async def main() -> None:
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--chat-rate", type=float, default=20.0)
+    parser.add_argument(
+        "--only", nargs="+", default=[], help="only the commands whose names start so"
+    )
     args = parser.parse_args()
     print(
         "command                  time (median)  statements  peak memory   other chats meanwhile"

@@ -20,6 +20,7 @@ from bench.seeding import UNITS, bulk, seed_units
 from bot.domain.calendar import Calendar, add_months
 from bot.domain.policy import Policy
 from bot.domain.values import Language, Role
+from bot.flows.privacy import notice_version
 from schedules.deadlines import refresh_all
 from storage import migrate, people
 from storage.db import Database
@@ -28,6 +29,7 @@ from storage.models import (
     AdvisorRow,
     AppointmentRow,
     ClubRow,
+    ConsentRow,
     GeneralMeetingRow,
     MembershipRow,
     OfficerRow,
@@ -125,6 +127,13 @@ async def generate(
             }
             for s in bound
         ],
+    )
+    # They agreed to the processing notice (PRIV-1), or every first press would show it.
+    version = notice_version(Policy())
+    await bulk(
+        db,
+        ConsentRow,
+        [{"user_id": USER_BASE + s, "version": version, "given_at": now} for s in bound],
     )
     await bulk(
         db,

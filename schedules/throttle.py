@@ -27,8 +27,9 @@ from bot.domain.policy import Policy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# How long to look again while an answer a limit depends on has not come.
-ANSWER_POLL = 0.05
+# How long a reply waits to be woken by the answer it depends on before it looks again (it is
+# woken at once when the answer comes; this is a safety net).
+ANSWER_WAIT = 1.0
 # A reply Telegram refuses with 429 this many times in a row is given up (and logged).
 REPLY_ATTEMPTS = 5
 
@@ -47,6 +48,8 @@ class _Send:
     chat_id: int
     started: float
     answered: float = UNKNOWN
+    # Replies waiting for this answer (`Pacer.turn`), woken when it comes.
+    waiters: list[asyncio.Future[None]] | None = None
 
 
 def _basis(send: _Send) -> float:
@@ -114,9 +117,31 @@ class Throttle:
             self._groups.setdefault(chat_id, deque(maxlen=self._group_limit)).append(send)
         return ticket
 
+    def last(self, chat_id: int) -> _Send | None:
+        """The latest message to this chat this process remembers."""
+        return self._last.get(chat_id)
+
+    def awaited(self, chat_id: int) -> _Send | None:
+        """The message whose answer a new message to this chat waits for (`blocked`, or no
+        `next_slot`), or None when it can be given a start."""
+        last = self._last.get(chat_id)
+        if last is not None and last.answered == UNKNOWN:
+            return last
+        sends = self._groups.get(chat_id)
+        if sends is not None and len(sends) >= self._group_limit and sends[0].answered == UNKNOWN:
+            return sends[0]
+        if len(self._recent) >= self._per_second and self._recent[0].answered == UNKNOWN:
+            return self._recent[0]
+        return None
+
     def answered(self, ticket: int, at: float) -> None:
-        """The answer to a message came (whatever it said)."""
-        self._open.pop(ticket).answered = at
+        """The answer to a message came (whatever it said); whoever waits for it goes on."""
+        send = self._open.pop(ticket)
+        send.answered = at
+        for waiter in send.waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+        send.waiters = None
 
     def hold(self, until: float) -> None:
         """Telegram asked to wait (429): no message starts before `until`."""
@@ -143,24 +168,69 @@ class Pacer:
         self.throttle = throttle
         self._now = now
         self._sleep = sleep
+        # Replies take their slots one at a time, in order: only the first waits for the answer
+        # that frees the next slot, the others wait in line without waking (a batch of a
+        # thousand replies all woken by every answer cost more CPU than answering them).
+        self._line = asyncio.Lock()
+        # Replies to one chat queue by chat first, so one waiting out its chat's pace does
+        # not hold the line for the others.
+        self._chats: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+
+    @asynccontextmanager
+    async def _chat(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._chats.setdefault(chat_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._chats[chat_id]
 
     @asynccontextmanager
     async def turn(self, chat_id: int) -> AsyncIterator[None]:
         """Wait until a message to `chat_id` may start; record its start and its answer."""
-        while self.throttle.blocked(chat_id) or self.throttle.next_slot() is None:
-            await self._sleep(ANSWER_POLL)
-        now = self._now()
-        at = max(self.throttle.ready_at(chat_id), self.throttle.next_slot() or now, now)
-        # The slot is taken before waiting for it: replies waiting at once (aiogram handles a
-        # whole batch of updates together) each get the next one, not all the same one.
-        ticket = self.throttle.start(chat_id, at)
+        async with self._chat(chat_id):
+            last = self.throttle.last(chat_id)
+            while last is not None and last.answered == UNKNOWN:
+                await self._answer_of(last)
+                last = self.throttle.last(chat_id)
+            async with self._line:
+                while (awaited := self.throttle.awaited(chat_id)) is not None:
+                    await self._answer_of(awaited)
+                ticket, at = self._take(chat_id)
         try:
+            now = self._now()
             if at > now:
                 # Slept once, not until the clock says so: the app's clock may be a test's.
                 await self._sleep(at - now)
             yield
         finally:
             self.throttle.answered(ticket, self._now())
+
+    def _take(self, chat_id: int) -> tuple[int, float]:
+        now = self._now()
+        at = max(self.throttle.ready_at(chat_id), self.throttle.next_slot() or now, now)
+        # The slot is taken before waiting for it: replies waiting at once (aiogram handles a
+        # whole batch of updates together) each get the next one, not all the same one.
+        return self.throttle.start(chat_id, at), at
+
+    async def _answer_of(self, send: _Send) -> None:
+        """Until the answer to `send` comes (woken by `Throttle.answered`, not by looking every
+        50 ms: a batch of a thousand replies, each looking 20 times a second, cost the
+        bot more CPU than answering them), or ANSWER_WAIT at most, then the caller looks again."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if send.waiters is None:
+            send.waiters = []
+        send.waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, ANSWER_WAIT)
+        except TimeoutError:
+            pass
+        finally:
+            if send.waiters is not None and waiter in send.waiters:
+                send.waiters.remove(waiter)
 
     async def edit(self, call: Callable[[], Awaitable[T]]) -> T:
         """An edit of the pressed message: made at once (Telegram's per-chat pace is about new

@@ -211,11 +211,16 @@ class Database:
         return await _until_unlocked(attempt)
 
     @contextlib.asynccontextmanager
-    async def driver_transaction(self, serial: int | None = None) -> AsyncIterator[Any]:
+    async def driver_transaction(
+        self, serial: int | None = None, *, single: bool = False
+    ) -> AsyncIterator[Any]:
         """A write transaction on the driver's own connection (`sqlite3` or `asyncpg`), with the
-        same locking as `transaction()`: committed on exit, rolled back on error."""
+        same locking as `transaction()`: committed on exit, rolled back on error.
+
+        `single`: the work is one statement, which on PostgreSQL commits by itself: no BEGIN and
+        COMMIT around it, one round trip instead of three."""
         if self._write_lock is None:
-            async with self._asyncpg_transaction(serial) as connection:
+            async with self._asyncpg_transaction(serial, single and serial is None) as connection:
                 yield connection
             return
         await asyncio.sleep(0)  # as in `transaction()`: other tasks get a turn first
@@ -247,7 +252,9 @@ class Database:
         return self._sqlite
 
     @contextlib.asynccontextmanager
-    async def _asyncpg_transaction(self, serial: int | None) -> AsyncIterator[asyncpg.Connection]:
+    async def _asyncpg_transaction(
+        self, serial: int | None, single: bool = False
+    ) -> AsyncIterator[asyncpg.Connection]:
         pool = self._asyncpg or await self._asyncpg_pool()
         # One message, one round trip: the serial lock is taken with BEGIN (an int, formatted
         # here, is the only thing put into the SQL).
@@ -255,7 +262,8 @@ class Database:
         async with pool.acquire() as connection:
             try:
                 try:
-                    await connection.execute(begin)
+                    if not single:
+                        await connection.execute(begin)
                     yield connection
                 except BaseException as error:
                     if not lost_connection(error):
@@ -264,7 +272,8 @@ class Database:
                     connection.terminate()
                     await self._forget_connections()
                     raise ConnectionLost(str(error)) from error
-                await connection.execute("COMMIT")
+                if not single:
+                    await connection.execute("COMMIT")
             except asyncio.CancelledError:
                 connection.terminate()  # see `_end`
                 raise
@@ -306,6 +315,11 @@ class Database:
     async def read(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """`work(tx)` in a read-only transaction off the event loop (a report: see `Reader`)."""
         return await self._reader.read(work)
+
+    @property
+    def read_engine(self) -> AsyncEngine | None:
+        """The reports' engine, once the first report has started it."""
+        return self._reader.engine
 
     async def dispose(self) -> None:
         await self._reader.close()

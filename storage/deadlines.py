@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlmodel import col
 
 from bot.domain.deadlines import ClubFacts, Deadline
@@ -25,6 +25,7 @@ from storage.models import (
     ReviewRow,
     RoleGrantRow,
     UnitRepRow,
+    table_of,
 )
 from storage.tx import Tx
 
@@ -226,16 +227,22 @@ async def open_new(
     await tx.session.execute(tx.insert(DeadlineRow).execution_options(render_nulls=True), values)
 
 
+_DEADLINE = table_of(DeadlineRow)
+_MOVE = (
+    update(_DEADLINE)
+    .where(_DEADLINE.c.id == bindparam("deadline_id"))
+    .values(next_at=bindparam("next"), notified_until=bindparam("until"))
+)
+
+
 async def move(
-    tx: Tx, deadline_id: int, next_at: datetime | None, notified_until: datetime | None
+    tx: Tx, moves: Sequence[tuple[int, datetime | None]], notified_until: datetime | None
 ) -> None:
-    """Record how far a deadline's steps have been taken and when the next one falls due."""
-    stmt = (
-        update(DeadlineRow)
-        .where(col(DeadlineRow.id) == deadline_id)
-        .values(next_at=next_at, notified_until=notified_until)
-    )
-    await tx.session.execute(stmt)
+    """Record how far these deadlines' steps have been taken (deadline id, when the next one
+    falls due): one `executemany`, not a statement per deadline."""
+    if moves:
+        params = [{"deadline_id": pk, "next": at, "until": notified_until} for pk, at in moves]
+        await tx.session.execute(_MOVE, params)
 
 
 async def reschedule(tx: Tx, changes: list[tuple[int, datetime | None]]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -12,11 +14,13 @@ from bot.domain.compliance import (
     AdvisorFact,
     ClubFact,
     FoundingFact,
+    Memberships,
     OfficerFact,
     ReviewFact,
     Snapshot,
     StudentFact,
 )
+from bot.domain.policy import Policy
 from bot.domain.values import (
     Category,
     ClubStatus,
@@ -50,6 +54,8 @@ from storage.models import (
 )
 from storage.tx import Tx
 
+CHUNK = 500  # ids per IN list
+
 
 def _day(value: datetime | None) -> date | None:
     return None if value is None else value.date()
@@ -60,8 +66,12 @@ async def _rows(tx: Tx, stmt: Select[*tuple[Any, ...]]) -> list[Any]:
     return list((await tx.session.execute(stmt)).all())
 
 
-async def snapshot(tx: Tx, today: date) -> Snapshot:
-    """Everything the ledger's rules look at, as plain values."""
+async def snapshot(tx: Tx, today: date, policy: Policy | None = None) -> Snapshot:
+    """Everything the ledger's rules look at, as plain values: per club and per advisor, and
+    aggregates of the students and memberships (the few students a rule names, not all of them).
+
+    With `policy`, ORG-2 learns only of the students above its limit; without, of every member
+    (right for any policy, and slower on a large university)."""
     s = tx.session
     units = select(col(ClubRow.id), col(GuidanceUnitRow.kind)).join(
         GuidanceUnitRow, col(GuidanceUnitRow.id) == col(ClubRow.unit_id)
@@ -136,45 +146,12 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         )
         for cid, name, category, status, founded, unit_id in await _rows(tx, club_columns)
     ]
-    # Tuples, not ORM objects: at 40,000 students that is most of the snapshot's time.
-    student_columns = select(
-        col(StudentRow.id),
-        col(StudentRow.student_id),
-        col(StudentRow.name),
-        col(StudentRow.status),
-        col(StudentRow.rank_pct),
-        col(StudentRow.political),
-    )
-    students = {
-        pk: StudentFact(pk, sid, name, status, rank, Political(political))
-        for pk, sid, name, status, rank, political in await _rows(tx, student_columns)
-    }
-    memberships = [
-        (pk, cid, _day(joined))
-        for pk, cid, joined in (
-            await s.execute(
-                select(
-                    col(MembershipRow.student_pk),
-                    col(MembershipRow.club_id),
-                    col(MembershipRow.joined_at),
-                ).where(col(MembershipRow.slot).is_not(None))
-            )
-        ).all()
-    ]
-    officers = [
-        OfficerFact(cid, pk, position, since.date(), election_id)
-        for cid, pk, position, since, election_id in (
-            await s.execute(
-                select(
-                    col(OfficerRow.club_id),
-                    col(OfficerRow.student_pk),
-                    col(OfficerRow.position),
-                    col(OfficerRow.since),
-                    col(OfficerRow.election_id),
-                ).where(col(OfficerRow.until).is_(None))
-            )
-        ).all()
-    ]
+    held_over = 0 if policy is None else policy.max_clubs_per_student
+    memberships, students = await _memberships(tx, held_over)
+    officers: list[OfficerFact] = []
+    for cid, pk, position, since, election_id, *student in await _rows(tx, _OFFICERS):
+        officers.append(OfficerFact(cid, pk, position, since.date(), election_id))
+        students[pk] = _student(student)
     evaluations: dict[int, tuple[int, bool, date]] = {}
     for pk, year, passed, at in (
         await s.execute(
@@ -234,6 +211,9 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
             )
         ).all()
     }
+    unions = await unions_store.union_data(tx)
+    # Union post holders are named by SU-5 and the findings about them.
+    students |= await _students(tx, {p.student_pk for p in unions.posts} - students.keys())
     return Snapshot(
         today=today,
         clubs=clubs,
@@ -247,7 +227,7 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
         reregistered=reregistered,
         reviewers=frozenset(uid for uid, _ in await people.holders(tx, Role.REVIEWER)),
         foundings=await _foundings(tx),
-        unions=await unions_store.union_data(tx),
+        unions=unions,
         activities=await activity_facts.ledger_data(tx, today),
         screened=tuple(
             (term, key)
@@ -260,6 +240,86 @@ async def snapshot(tx: Tx, today: date) -> Snapshot:
             ).all()
         ),
     )
+
+
+_STUDENT = (
+    col(StudentRow.id),
+    col(StudentRow.student_id),
+    col(StudentRow.name),
+    col(StudentRow.status),
+    col(StudentRow.rank_pct),
+    col(StudentRow.political),
+)
+_ACTIVE = col(MembershipRow.slot).is_not(None)
+# Current officers with the facts of the students in office (ORG-5, ORG-6, ORG-7).
+_OFFICERS = (
+    select(
+        col(OfficerRow.club_id),
+        col(OfficerRow.student_pk),
+        col(OfficerRow.position),
+        col(OfficerRow.since),
+        col(OfficerRow.election_id),
+        *_STUDENT,
+    )
+    .join(StudentRow, col(StudentRow.id) == col(OfficerRow.student_pk))
+    .where(col(OfficerRow.until).is_(None))
+)
+
+
+def _student(row: Sequence[Any]) -> StudentFact:
+    pk, sid, name, status, rank, political = row
+    return StudentFact(pk, sid, name, status, rank, Political(political))
+
+
+async def _memberships(tx: Tx, held_over: int) -> tuple[Memberships, dict[int, StudentFact]]:
+    """The active memberships in three aggregates: per club and political status (with the
+    latest join), how many students hold one, and the members who are not enrolled or hold
+    more than `held_over`, with their facts."""
+    per_club = (
+        select(
+            col(MembershipRow.club_id),
+            col(StudentRow.political),
+            func.count(),
+            func.max(col(MembershipRow.joined_at)),
+        )
+        .join(StudentRow, col(StudentRow.id) == col(MembershipRow.student_pk))
+        .where(_ACTIVE)
+        .group_by(col(MembershipRow.club_id), col(StudentRow.political))
+    )
+    by_club: dict[int, Counter[Political]] = defaultdict(Counter)
+    latest: dict[int, date] = {}
+    for cid, political, n, joined in await _rows(tx, per_club):
+        by_club[cid][Political(political)] += n
+        if joined is not None and (cid not in latest or joined.date() > latest[cid]):
+            latest[cid] = joined.date()
+    held = (
+        select(col(MembershipRow.student_pk), func.count().label("n"))
+        .where(_ACTIVE)
+        .group_by(col(MembershipRow.student_pk))
+        .subquery()
+    )
+    members = (await tx.session.execute(select(func.count()).select_from(held))).scalar_one()
+    named = (
+        select(*_STUDENT, held.c.n)
+        .join(held, held.c.student_pk == col(StudentRow.id))
+        .where((held.c.n > held_over) | (col(StudentRow.status) != StudentStatus.ENROLLED.value))
+    )
+    students: dict[int, StudentFact] = {}
+    counts: dict[int, int] = {}
+    for *student, n in await _rows(tx, named):
+        fact = _student(student)
+        students[fact.id], counts[fact.id] = fact, int(n)
+    return Memberships(int(members), dict(by_club), latest, counts, held_over), students
+
+
+async def _students(tx: Tx, pks: set[int]) -> dict[int, StudentFact]:
+    """These students' facts, a chunk of ids per statement."""
+    found: dict[int, StudentFact] = {}
+    ordered = sorted(pks)
+    for i in range(0, len(ordered), CHUNK):
+        stmt = select(*_STUDENT).where(col(StudentRow.id).in_(ordered[i : i + CHUNK]))
+        found |= {row[0]: _student(row) for row in await _rows(tx, stmt)}
+    return found
 
 
 async def _foundings(tx: Tx) -> dict[int, FoundingFact]:

@@ -50,6 +50,10 @@ class Reader:
         self._started = threading.Lock()
         self._slots: asyncio.Semaphore | None = None
 
+    @property
+    def engine(self) -> AsyncEngine | None:
+        return self._engine
+
     async def read(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """`work(tx)` in a read-only transaction on the reports' thread; its result or error."""
         loop = self._start()

@@ -54,16 +54,18 @@ async def transact(
     *,
     serial: int | None = None,
     session: bool = True,
+    single: bool = False,
 ) -> T:
     """`work(tx)` in one write transaction: in a session, or with `session=False` on the driver's
     connection alone. `work` must have no effect outside the database: it runs again from the
     start when the server dropped the connection before the commit (a restart), and, on the
     driver, when it reached for the session after all (counted in `db.reruns`).
-    `serial`: see `Database`."""
+    `serial`: see `Database`. `single` (with `session=False`): the work is one statement, sent
+    without BEGIN and COMMIT on PostgreSQL (a second statement raises)."""
     attempt = 1
     while True:
         try:
-            return await _once(db, work, serial, session)
+            return await _once(db, work, serial, session, single)
         except PoolTimeout:
             # Every connection stayed busy for the pool's whole wait: the work never reached the
             # database (its first statement waits for the connection), so it waits again.
@@ -81,12 +83,16 @@ _ATTEMPTS = 3
 
 
 async def _once(
-    db: Database, work: Callable[[Tx], Awaitable[T]], serial: int | None, session: bool
+    db: Database,
+    work: Callable[[Tx], Awaitable[T]],
+    serial: int | None,
+    session: bool,
+    single: bool = False,
 ) -> T:
     if not session:
         try:
-            async with db.driver_transaction(serial) as driver:
-                return await work(Tx.on_driver(driver, db))
+            async with db.driver_transaction(serial, single=single) as driver:
+                return await work(Tx.on_driver(driver, db, single=single))
         except SessionNeeded:
             db.reruns += 1
             log.warning("work on the driver's connection needed the session: ran it again")
@@ -98,18 +104,21 @@ class Tx:
     """One transaction: a session in it (or, from `transact`, the driver's connection alone),
     and a short way past the session for prebuilt statements."""
 
-    __slots__ = ("_driver", "_session", "db")
+    __slots__ = ("_driver", "_left", "_session", "db")
 
     def __init__(self, session: AsyncSession, db: Database) -> None:
         self._session: AsyncSession | None = session
         self.db = db
         self._driver: Any = None
+        self._left: int | None = None
 
     @classmethod
-    def on_driver(cls, driver: Any, db: Database) -> Tx:
-        """A Tx with no session, on a driver connection inside `db.driver_transaction()`."""
+    def on_driver(cls, driver: Any, db: Database, *, single: bool = False) -> Tx:
+        """A Tx with no session, on a driver connection inside `db.driver_transaction()`;
+        `single`: for one statement only (outside a transaction on PostgreSQL)."""
         tx = cls.__new__(cls)
         tx._session, tx.db, tx._driver = None, db, driver
+        tx._left = 1 if single else None
         return tx
 
     @property
@@ -144,6 +153,10 @@ class Tx:
     async def _execute(
         self, stmt: Statement, params: Mapping[str, Any] | None
     ) -> tuple[list[Any], int]:
+        if self._left is not None:
+            if self._left == 0:
+                raise RuntimeError("a second statement in work declared a single statement")
+            self._left -= 1
         session = self._session
         if session is not None and (session.new or session.dirty or session.deleted):
             await session.flush()  # what the ORM holds back must be visible to the statement

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, insert, select
 from sqlmodel import SQLModel, col
 
 from bot.domain.unions import (
+    GRADUATE_LEVELS,
     AppraisalFact,
     AppraisalResult,
     BranchKind,
@@ -464,28 +465,40 @@ async def union_data(tx: Tx) -> UnionData:
             )
         ).all()
     ]
+    # The SU-5 roster columns of post holders: the only students the rules and /unions name.
+    holders = select(col(UnionPostRow.student_pk))
     eligibility = {
         row.student_pk: to_eligibility(row)
-        for row in await s.scalars(select(StudentEligibilityRow))
+        for row in await s.scalars(
+            select(StudentEligibilityRow).where(col(StudentEligibilityRow.student_pk).in_(holders))
+        )
     }
-    # Tuples, not ORM objects: the roster may hold tens of thousands of students.
+    # SU-7's coverage asks which colleges, grades and majors the enrolled students span, not
+    # who they are: their distinct combinations, a few hundred rows for tens of thousands.
+    graduate = case(
+        (
+            col(StudentEligibilityRow.degree_level).in_(sorted(d.value for d in GRADUATE_LEVELS)),
+            True,
+        ),
+        else_=False,
+    )
     enrolled_stmt = (
         select(
-            col(StudentRow.id),
             col(StudentRow.college),
             col(StudentEligibilityRow.grade),
             col(StudentEligibilityRow.major),
+            graduate,
         )
         .outerjoin(
             StudentEligibilityRow, col(StudentEligibilityRow.student_pk) == col(StudentRow.id)
         )
         .where(col(StudentRow.status) == StudentStatus.ENROLLED.value)
+        .distinct()
     )
-    enrolled = {
-        pk: EnrolledFact(college, grade, major)
-        for pk, college, grade, major in (await s.execute(enrolled_stmt)).all()
-        if pk is not None
-    }
+    enrolled = [
+        EnrolledFact(college, grade, major, bool(grad))
+        for college, grade, major, grad in (await s.execute(enrolled_stmt)).all()
+    ]
     branches: dict[int, dict[BranchKind, date]] = {}
     for club_id, kind, day in (
         await s.execute(

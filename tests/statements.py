@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from storage.db import Database
 from storage.tx import Tx
@@ -15,7 +16,7 @@ from storage.tx import Tx
 @contextlib.contextmanager
 def counted(db: Database) -> Iterator[list[str]]:
     """The statements sent inside the block, through the ORM session or `Tx`'s prebuilt ones
-    (BEGIN, COMMIT and the conversation's lock aside)."""
+    (BEGIN, COMMIT and the conversation's lock aside), reports' reading connections included."""
     sent: list[str] = []
     original = Tx._execute
 
@@ -23,13 +24,18 @@ def counted(db: Database) -> Iterator[list[str]]:
         sent.append(str(stmt).split("\n", 1)[0])
         return await original(self, stmt, params)
 
-    def cursor(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement.split("\n", 1)[0])
+    def cursor(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # The chat's engine and the reports' (started lazily on their own thread).
+        reader = db.read_engine
+        if conn.engine is db.engine.sync_engine or (
+            reader is not None and conn.engine is reader.sync_engine
+        ):
+            sent.append(statement.split("\n", 1)[0])
 
     Tx._execute = execute  # type: ignore[method-assign]
-    event.listen(db.engine.sync_engine, "before_cursor_execute", cursor)
+    event.listen(Engine, "before_cursor_execute", cursor)
     try:
         yield sent
     finally:
         Tx._execute = original  # type: ignore[method-assign]
-        event.remove(db.engine.sync_engine, "before_cursor_execute", cursor)
+        event.remove(Engine, "before_cursor_execute", cursor)

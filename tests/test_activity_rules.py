@@ -9,7 +9,7 @@ from bot.domain import compliance
 from bot.domain.accounts import Platform
 from bot.domain.activities import ActivityKind, ActivityState, DayKind, WorkCalendar
 from bot.domain.activity_facts import AccountFact, ActivityData, ActivityFact, MoneyFact
-from bot.domain.compliance import ClubFact, Snapshot, Standing
+from bot.domain.compliance import ClubFact, Memberships, Snapshot, Standing
 from bot.domain.finance import LineCategory, LineKind
 from bot.domain.policy import Policy
 from bot.domain.values import Category, ClubStatus
@@ -134,7 +134,7 @@ def _snapshot() -> Snapshot:
         TODAY,
         clubs,
         {},
-        [],
+        Memberships(),
         [],
         [],
         [],

@@ -179,3 +179,46 @@ async def test_an_answer_sent_at_start_waits_out_a_429(
         reply = await alice.wait_message(timeout=15)
     assert "What I can do" in (reply.text or "")
     assert time.monotonic() - began >= 1
+
+
+async def test_replies_waiting_at_once_are_not_all_woken_by_every_answer() -> None:
+    """A batch of replies waiting for their slots waits in line: each answer wakes the reply
+    whose slot it frees, not every reply of the batch (which cost aiogram's batches more CPU
+    than answering them). And replies to one chat still go in order, a second apart."""
+    clock = YieldingTime()
+    pacer = Pacer(Throttle(Policy()), now=clock.now, sleep=clock.sleep)
+    woken = 0
+    wait = pacer._answer_of
+
+    async def counted(send: object) -> None:
+        nonlocal woken
+        woken += 1
+        await wait(send)  # type: ignore[arg-type]
+
+    pacer._answer_of = counted  # type: ignore[method-assign]
+    order: list[tuple[int, int, float]] = []
+
+    async def one(chat_id: int, n: int) -> None:
+        await pacer.send(chat_id, lambda: _record(order, chat_id, n, clock.at))
+
+    replies = [(1000 + n % 100, n) for n in range(300)]  # 100 chats, three replies each
+    await asyncio.gather(*(one(chat_id, n) for chat_id, n in replies))
+    assert len(order) == len(replies)
+    # At most one wait per reply (all woken by every answer, this batch woke them 946 times).
+    assert woken <= len(replies), woken
+    for chat_id in range(1000, 1100):
+        mine = [(n, at) for c, n, at in order if c == chat_id]
+        assert [n for n, _ in mine] == sorted(n for n, _ in mine)
+        assert all(b[1] - a[1] >= 1 for a, b in itertools.pairwise(mine))
+
+
+class YieldingTime(FakeTime):
+    """Fake time whose sleep lets the other replies run meanwhile, as a real one does."""
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds)
+        await asyncio.sleep(0)
+
+
+async def _record(order: list[tuple[int, int, float]], chat_id: int, n: int, at: float) -> None:
+    order.append((chat_id, n, at))

@@ -4,11 +4,14 @@ small university and for one five times its size."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
 
+from bot.chat.callbacks import encode
 from bot.domain.values import Language, Role
+from bot.flows import pages, reports
 from bot.flows.privacy import notice_version
 from bot.services import roster
 from storage import advisors, clubs, officers, people, privacy
@@ -16,7 +19,7 @@ from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
 from tests.conftest import MakeDb
-from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, student_line
+from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, plain, student_line
 from tests.statements import counted
 
 STAFF = 9001
@@ -73,6 +76,37 @@ async def export_clubs(campus: Campus) -> object:
     outcome = await staff.deliver(staff.incoming(text="/export clubs"))
     assert outcome.replies[0].attachment is not None
     return await outcome.replies[0].attachment.read()
+
+
+async def ledger(campus: Campus) -> object:
+    """/ledger, a page button of its summary, a rule's page, and its export."""
+    staff = Chat(campus.engine, STAFF)
+    assert "ORG-2" in await staff.send("/ledger")
+    await staff.press(encode(pages.KIND, reports.SUMMARY, 0, 1))
+    assert "ORG-5" in plain(
+        (await staff.press(encode(pages.KIND, reports.RULE, reports.RULE_IDS.index("ORG-5"), 0)))
+        .replies[0]
+        .text
+    )
+    outcome = await staff.deliver(staff.incoming(text="/ledger export"))
+    assert outcome.replies[0].attachment is not None
+    return await outcome.replies[0].attachment.read()
+
+
+async def reminders_scan(campus: Campus) -> object:
+    """A tick a year on, when every club's deadlines have steps due: one batch of them."""
+    from bot.services import reminders
+    from schedules.deadlines import refresh_all
+
+    policy, cal, now = campus.engine.policy, campus.engine.cal, utcnow()
+    await refresh_all(campus.db, policy, cal, now)
+    size = await _size(campus)
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        report = await reminders.scan(tx, policy, cal, now + timedelta(days=400), 10 * size)
+    assert report.deadlines >= size, report
+    assert report.messages >= size, report
+    return report
 
 
 async def import_students_again(campus: Campus) -> object:
@@ -150,6 +184,8 @@ async def _size(campus: Campus) -> int:
         issue_codes,
         review_open,
         export_clubs,
+        ledger,
+        reminders_scan,
         import_students_again,
         import_clubs_history,
         import_new_clubs,

@@ -258,3 +258,35 @@ async def test_a_transaction_cancelled_while_it_waits_for_the_lock(
     await holding
     await asyncio.wait_for(visit(), timeout=5)
     assert "active transaction" not in caplog.text
+
+
+_SET_LANGUAGE_CHOSEN = (
+    _account.update()
+    .where(_account.c.user_id == bindparam("uid"))
+    .values(language_chosen=bindparam("chosen"))
+)
+
+
+async def test_single_statement_work_commits_alone_and_refuses_a_second(db: Database) -> None:
+    """`transact(..., single=True)`: one statement, committed by itself (no BEGIN and COMMIT on
+    PostgreSQL); a second statement in such work raises, and nothing of it is done."""
+    now = datetime.now(UTC)
+    await transact(db, lambda tx: people.ensure_account(tx, 83, Language.EN, now), session=False)
+
+    async def choose(tx: Tx) -> int:
+        return await tx.run(_SET_LANGUAGE_CHOSEN, {"uid": 83, "chosen": True})
+
+    assert await transact(db, choose, session=False, single=True) == 1
+
+    async def chosen(tx: Tx) -> Any:
+        return await tx.scalar(_ACCOUNT_FLAGS, {"uid": 83})
+
+    assert await transact(db, chosen, session=False) is True
+
+    async def two(tx: Tx) -> None:
+        await tx.scalar(_ACCOUNT_FLAGS, {"uid": 83})
+        await tx.run(_SET_LANGUAGE_CHOSEN, {"uid": 83, "chosen": False})
+
+    with pytest.raises(RuntimeError, match="single statement"):
+        await transact(db, two, session=False, single=True)
+    assert await transact(db, chosen, session=False) is True

@@ -10,7 +10,7 @@ import pytest
 
 from bot.chat.i18n import catalog
 from bot.domain import compliance
-from bot.domain.compliance import ClubFact, Snapshot, Standing, StudentFact
+from bot.domain.compliance import ClubFact, Memberships, Snapshot, Standing, StudentFact
 from bot.domain.policy import Policy
 from bot.domain.unions import (
     BranchKind,
@@ -176,7 +176,7 @@ def _bare(unions: UnionData, today: date = data.TODAY, **more: object) -> Snapsh
         "today": today,
         "clubs": [],
         "students": {},
-        "memberships": [],
+        "memberships": Memberships(),
         "officers": [],
         "advisors": [],
         "reviews": [],
@@ -252,7 +252,7 @@ def test_org_4_and_4a_branches_where_members_call_for_them() -> None:
         UnionData(branches=branches),
         clubs=[club(1, "A"), club(2, "B"), club(3, "C"), club(4, "D")],
         students=students,
-        memberships=memberships,
+        memberships=Memberships.of(students, memberships),
     )
     org_4 = compliance.RULES["ORG-4"](snap, Policy())
     assert (org_4.checked, [f.name for f in org_4.findings]) == (3, ["B"])
@@ -272,11 +272,11 @@ def test_su_7_names_each_college_grade_and_major_left_without_representatives() 
         unions=[school],
         congresses=[CongressFact(7, 1, CongressKind.CONGRESS, date(2026, 3, 1), 5, 5, 3, 4)],
         representatives=[RepresentativeFact(7, 1, "Engineering", 1, "CS", "Chess Club", False)],
-        enrolled={
-            1: EnrolledFact("Engineering", 1, "CS"),
-            2: EnrolledFact("Arts", 2, "Art"),
-            3: EnrolledFact("Law", 3, None),
-        },
+        enrolled=[
+            EnrolledFact("Engineering", 1, "CS"),
+            EnrolledFact("Arts", 2, "Art"),
+            EnrolledFact("Law", 3, None),
+        ],
     )
     report = compliance.RULES["SU-7"](_bare(unions), Policy())
     found = {f.why: dict(f.params) for f in report.findings}

@@ -606,7 +606,7 @@ async def _ledger(app: App, out: Path, language: Language) -> int:
 
     now = utcnow()
     async with app.db.transaction() as session:
-        snap = await ledger_store.snapshot(Tx(session, app.db), app.cal.today(now))
+        snap = await ledger_store.snapshot(Tx(session, app.db), app.cal.today(now), app.policy)
     write = ledger_files.csv if out.suffix.lower() == ".csv" else ledger_files.workbook
     data = await asyncio.to_thread(write, snap, app.policy, language)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -117,11 +117,56 @@ class FoundingFact:
 
 
 @dataclass(frozen=True, slots=True)
+class Memberships:
+    """What the rules need of the active memberships, aggregated: members per club by political
+    status, each club's latest join, and only the students a rule may name. `storage/ledger.py`
+    computes it in SQL; `of` computes the same from rows, for hand-built data."""
+
+    members: int = 0  # students holding at least one membership (ORG-1, ORG-2)
+    by_club: dict[int, Counter[Political]] = field(default_factory=dict)  # club id -> members
+    latest_join: dict[int, date] = field(default_factory=dict)  # club id -> its latest join
+    # Student pk -> memberships held, for every member who is not enrolled (ORG-1) or holds
+    # more than `held_over` (ORG-2); their facts are in `Snapshot.students`.
+    held: dict[int, int] = field(default_factory=dict)
+    held_over: int = 0  # ORG-2 can judge a limit of at least this
+
+    @classmethod
+    def of(
+        cls,
+        students: dict[int, StudentFact],
+        rows: list[tuple[int, int, date | None]],
+        held_over: int = 0,
+    ) -> Memberships:
+        """The aggregate of (student pk, club id, joined on) rows of these students."""
+        by_club: dict[int, Counter[Political]] = defaultdict(Counter)
+        latest: dict[int, date] = {}
+        counts: Counter[int] = Counter()
+        for pk, club_id, joined in rows:
+            s = students[pk]
+            by_club[club_id][s.political] += 1
+            counts[pk] += 1
+            if joined is not None and (club_id not in latest or joined > latest[club_id]):
+                latest[club_id] = joined
+        held = {
+            pk: n
+            for pk, n in counts.items()
+            if n > held_over or students[pk].status != StudentStatus.ENROLLED.value
+        }
+        return cls(len(counts), dict(by_club), latest, held, held_over)
+
+    def count(self, club_id: int) -> int:
+        """Memberships held in a club."""
+        return sum(self.by_club.get(club_id, Counter()).values())
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     today: date
     clubs: list[ClubFact]
+    # The students the rules name (officers, union post holders, members in `memberships.held`),
+    # not every student: the ledger reads aggregates (issue 18).
     students: dict[int, StudentFact]
-    memberships: list[tuple[int, int, date | None]]  # student pk, club id, joined on
+    memberships: Memberships
     officers: list[OfficerFact]
     advisors: list[AdvisorFact]
     reviews: list[ReviewFact]
@@ -291,17 +336,18 @@ def reg_5(snap: Snapshot, policy: Policy) -> RuleReport:
 
 
 def reg_7(snap: Snapshot, policy: Policy) -> RuleReport:
-    stopped = {c.id: c for c in snap.clubs if c.status is not ClubStatus.ACTIVE}
-    found: dict[int, Finding] = {}
-    for _, club_id, joined in snap.memberships:
-        c = stopped.get(club_id)
-        if c is None:
+    stopped = [c for c in snap.clubs if c.status is not ClubStatus.ACTIVE]
+    found: list[Finding] = []
+    for c in stopped:
+        if not snap.memberships.count(c.id):
             continue
+        joined = snap.memberships.latest_join.get(c.id)
         if c.status is not ClubStatus.SUSPENDED:
-            found[c.id] = _club(c, c.status_since, "members_after_end", state=c.status.value)
+            found.append(_club(c, c.status_since, "members_after_end", state=c.status.value))
         elif joined is not None and c.status_since is not None and joined > c.status_since:
-            found[c.id] = _club(c, joined, "joined_while_suspended")
-    return _report("REG-7", len(stopped), list(found.values()))
+            # Since the latest join: a later one would be a finding too.
+            found.append(_club(c, joined, "joined_while_suspended"))
+    return _report("REG-7", len(stopped), found)
 
 
 def reg_8(snap: Snapshot, policy: Policy) -> RuleReport:
@@ -323,8 +369,9 @@ def reg_10(snap: Snapshot, policy: Policy) -> RuleReport:
 
 def reg_11(snap: Snapshot, policy: Policy) -> RuleReport:
     gone = [c for c in snap.clubs if c.status is ClubStatus.DISSOLVED]
-    holding = {club_id for _, club_id, _ in snap.memberships}
-    found = [_club(c, c.status_since, "members_not_freed") for c in gone if c.id in holding]
+    found = [
+        _club(c, c.status_since, "members_not_freed") for c in gone if snap.memberships.count(c.id)
+    ]
     return _report("REG-11", len(gone), found)
 
 
@@ -413,17 +460,21 @@ def adv_5(snap: Snapshot, policy: Policy) -> RuleReport:
 
 
 def org_1(snap: Snapshot, policy: Policy) -> RuleReport:
-    members = {pk for pk, _, _ in snap.memberships}
     found = [
         _student(snap.students[pk], None, "no_formal_status", status=snap.students[pk].status)
-        for pk in sorted(members)
+        for pk in sorted(snap.memberships.held)
         if pk in snap.students and snap.students[pk].status != StudentStatus.ENROLLED.value
     ]
-    return _report("ORG-1", len(members), found)
+    return _report("ORG-1", snap.memberships.members, found)
 
 
 def org_2(snap: Snapshot, policy: Policy) -> RuleReport:
-    counts = Counter(pk for pk, _, _ in snap.memberships)
+    held = snap.memberships
+    if policy.max_clubs_per_student < held.held_over:
+        raise ValueError(
+            f"a snapshot for a limit of {held.held_over} clubs per student cannot judge "
+            f"{policy.max_clubs_per_student}: take it with this policy"
+        )
     found = [
         _student(
             snap.students[pk],
@@ -432,10 +483,10 @@ def org_2(snap: Snapshot, policy: Policy) -> RuleReport:
             count=n,
             limit=policy.max_clubs_per_student,
         )
-        for pk, n in sorted(counts.items())
+        for pk, n in sorted(held.held.items())
         if n > policy.max_clubs_per_student and pk in snap.students
     ]
-    checked = len(counts)
+    checked = held.members
     closed = [w for w in snap.reregistration_windows if w.closes_on < snap.today]
     if closed:
         window = max(closed, key=lambda w: w.year)

@@ -300,14 +300,11 @@ def _latest(snap: Snapshot) -> dict[int, CongressFact]:
 
 def _served(snap: Snapshot, u: UnionFact) -> list[tuple[str, int | None, str | None]]:
     """(college, grade, major) of the enrolled students a union serves."""
-    graduate = {
-        pk for pk, e in snap.unions.eligibility.items() if e.degree_level in GRADUATE_LEVELS
-    }
     return [
         (e.college, e.grade, e.major)
-        for pk, e in snap.unions.enrolled.items()
+        for e in snap.unions.enrolled
         if (u.level is UnionLevel.SCHOOL or e.college == u.college)
-        and ((pk in graduate) == (u.kind is UnionKind.GRADUATE))
+        and e.graduate == (u.kind is UnionKind.GRADUATE)
     ]
 
 
@@ -511,12 +508,7 @@ def su_14(snap: Snapshot, policy: Policy) -> RuleReport:
 
 
 def _branch_members(snap: Snapshot) -> dict[int, Counter[Political]]:
-    held: dict[int, Counter[Political]] = defaultdict(Counter)
-    for pk, club_id, _ in snap.memberships:
-        s = snap.students.get(pk)
-        if s is not None:
-            held[club_id][s.political] += 1
-    return held
+    return defaultdict(Counter, snap.memberships.by_club)
 
 
 def org_4(snap: Snapshot, policy: Policy) -> RuleReport:

@@ -215,11 +215,13 @@ class EventFact:
 
 @dataclass(frozen=True, slots=True)
 class EnrolledFact:
-    """An enrolled student as union coverage sees them (SU-7)."""
+    """Enrolled students as union coverage sees them (SU-7): one of the distinct combinations
+    of college, grade, major and level (graduate or not) they hold."""
 
     college: str
     grade: int | None
     major: str | None
+    graduate: bool = False  # a master's or doctoral student (served by graduate unions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,8 +236,8 @@ class UnionData:
     appraisals: list[AppraisalFact] = field(default_factory=list)
     trainings: list[TrainingFact] = field(default_factory=list)
     events: list[EventFact] = field(default_factory=list)
-    eligibility: dict[int, Eligibility] = field(default_factory=dict)  # by student pk
-    enrolled: dict[int, EnrolledFact] = field(default_factory=dict)  # by student pk
+    eligibility: dict[int, Eligibility] = field(default_factory=dict)  # post holders', by pk
+    enrolled: list[EnrolledFact] = field(default_factory=list)  # distinct, not per student
     branches: dict[int, dict[BranchKind, date]] = field(default_factory=dict)  # by club id
     plans: dict[str, Plan] = field(default_factory=dict)  # the work ledger's, by annex item
 

@@ -37,7 +37,9 @@ MARK = {Standing.MET: "✅", Standing.GAPS: "⚠️", Standing.NO_DATA: "➖", S
 
 
 async def _reports(ctx: Ctx) -> list[RuleReport]:
-    return compliance.compute(await ledger_store.snapshot(ctx.tx, ctx.today), ctx.policy)
+    return compliance.compute(
+        await ledger_store.snapshot(ctx.tx, ctx.today, ctx.policy), ctx.policy
+    )
 
 
 def _summary_line(ctx: Ctx, r: RuleReport) -> str:
@@ -71,7 +73,7 @@ async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
     if index >= len(RULE_IDS):
         return None
     rule = RULE_IDS[index]
-    snap = await ledger_store.snapshot(ctx.tx, ctx.today)
+    snap = await ledger_store.snapshot(ctx.tx, ctx.today, ctx.policy)
     # The title states the policy's figures, as the summary's does.
     report = replace(
         compliance.RULES[rule](snap, ctx.policy), terms=compliance.rule_terms(ctx.policy)
@@ -120,7 +122,7 @@ async def ledger_command(ctx: Ctx, args: str) -> Step:
 
 
 async def _export_ledger(ctx: Ctx) -> Step:
-    snap = await ledger_store.snapshot(ctx.tx, ctx.today)
+    snap = await ledger_store.snapshot(ctx.tx, ctx.today, ctx.policy)
     day = ctx.today.isoformat()
     return Step(
         replies=[

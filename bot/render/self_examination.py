@@ -214,7 +214,7 @@ class _Writer:
                 as_of=self.as_of,
                 clubs=len(live),
                 suspended=sum(1 for c in self.snap.clubs if c.status is ClubStatus.SUSPENDED),
-                members=sum(1 for _, club, _ in self.snap.memberships if club in live_ids),
+                members=sum(self.snap.memberships.count(club) for club in live_ids),
                 advisors=len({c.advisor_pk for c in live if c.advisor_pk is not None}),
             )
         else:

@@ -35,27 +35,36 @@ def _plain(value: Cell) -> Cell:
 
 
 def xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """A workbook with one sheet per `Sheet`, a bold header row, and sensible column widths."""
+    """A workbook with one sheet per `Sheet`, a bold header row, and sensible column widths.
+
+    Written in openpyxl's write-only mode, row by row (several times faster for thousands of
+    rows, and the thread building it holds the interpreter's lock shorter)."""
     # Imported here: openpyxl is needed only when staff export, not at every start of the bot.
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:SHEET_NAME_MAX])
-        ws.append(list(sheet.header))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
         widths = [len(h) for h in sheet.header]
         for row in sheet.rows:
-            ws.append([_plain(v) for v in row])
             for i, value in enumerate(row[: len(widths)]):
                 widths[i] = max(widths[i], min(len(str(value)) if value is not None else 0, 60))
+        # Widths and the frozen header go before the rows in a write-only sheet.
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width + 2
         ws.freeze_panes = "A2"
+        header = []
+        for title in sheet.header:
+            cell = WriteOnlyCell(ws, value=title)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            ws.append([_plain(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -128,6 +128,7 @@ async def scan(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: int)
         tx, [row.club_id for row in rows if row.kind is DeadlineKind.MEETING]
     )
     queued: list[Message] = []
+    moves: list[tuple[int, datetime | None]] = []
     for row in rows:
         steps = plan(row.due_on, row.opens_on, row.seen_at, policy, cal)
         for step in steps_to_take(steps, row.notified_until, now):
@@ -143,8 +144,9 @@ async def scan(tx: Tx, policy: Policy, cal: Calendar, now: datetime, limit: int)
                         row, step.label, level, person, names[row.club_id], pending, cal, now
                     )
                 )
-        await deadlines_store.move(tx, row.id, next_step_at(steps, now), now)
+        moves.append((row.id, next_step_at(steps, now)))
         report.deadlines += 1
+    await deadlines_store.move(tx, moves, now)
     await outbox.enqueue_many(tx, queued, now)
     report.messages = len(queued)
     return report

@@ -250,6 +250,12 @@ async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
     await reviewer.click("Pass")
     await reviewer.send("Meeting minutes found")
     assert "State: Active" in await staff.send("/status Chess Club")
+    # The year is decided: the form is refused at once, and a round opened again for the same
+    # year does not ask this club for a form nobody would decide (found by the play-test).
+    assert "has its result already (Pass)" in await officer.send("/review_form")
+    before = len(await console.outbox_to(OFFICER))
+    assert "open until" in await staff.send("/review_open 2026")
+    assert len(await console.outbox_to(OFFICER)) == before
     actions = await console.audit_actions()
     assert actions.count("review.result") == 2
     assert "club.reinstate" in actions

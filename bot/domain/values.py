@@ -283,6 +283,12 @@ class NoReviewRound(DomainError):
     key = "error.console.review_no_round"
 
 
+class AlreadyReviewed(DomainError):
+    """REG-5: the club's review of this year has its result already: nothing more to submit."""
+
+    key = "error.console.review_decided"
+
+
 class VerdictRecorded(DomainError):
     """REG-5: another reviewer recorded this club's verdict for the year first."""
 

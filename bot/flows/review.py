@@ -100,6 +100,10 @@ async def review_form(ctx: Ctx, args: str) -> Step:
 async def _ask_activities(ctx: Ctx, data: FormData, note: str | None = None) -> Step:
     club = await clubs.club(ctx.tx, data.club_id)
     assert club is not None
+    try:
+        await reviews.require_undecided(ctx.tx, club, data.year)
+    except DomainError as err:
+        return _err(ctx, err)
     # REV-2: the year's activities come from the activity records; typed text only adds to them.
     records = await review_records.activities_text(
         ctx.tx, ctx.cal, ctx.now, ctx.lang, data.club_id, data.year
@@ -207,8 +211,9 @@ router.flow(
         },
         starts=frozenset({FormState.CLUB, FormState.ACTIVITIES}),
         transitions={
-            FormState.CLUB: frozenset({FormState.CLUB, FormState.ACTIVITIES}),
-            FormState.ACTIVITIES: frozenset({FormState.ACTIVITIES, FormState.MEMBERS}),
+            # The club's review of the year decided already: nothing to submit (END).
+            FormState.CLUB: frozenset({FormState.CLUB, FormState.ACTIVITIES, END}),
+            FormState.ACTIVITIES: frozenset({FormState.ACTIVITIES, FormState.MEMBERS, END}),
             FormState.MEMBERS: frozenset({FormState.MEMBERS, FormState.FINANCES}),
             FormState.FINANCES: frozenset({FormState.FINANCES, FormState.ADVISOR}),
             FormState.ADVISOR: frozenset({FormState.ADVISOR, END}),

@@ -8,6 +8,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.deadlines import Window
 from bot.domain.policy import Policy
 from bot.domain.values import (
+    AlreadyReviewed,
     Club,
     ClubStatus,
     DeadlineKind,
@@ -169,6 +170,9 @@ async def open_round(
     )
     active = [c for c in await clubs.all_clubs(tx) if c.status is ClubStatus.ACTIVE]
     await reminders.refresh(tx, policy, cal, now, [c.id for c in active])
+    # A club whose review of this year is decided already has nothing to submit.
+    decided = await reviews.latest_results_by_club(tx)
+    active = [c for c in active if c.id not in decided or decided[c.id].year != year]
     notes: list[tuple[int, str, dict[str, object]]] = [
         (
             club.id,
@@ -199,6 +203,7 @@ async def submit(
     """An officer submits the club's review form for the open round; the round's year."""
     club = await require_officer(tx, student, club_id)
     window = await current_round(tx, cal, now)
+    await require_undecided(tx, club, window.year)
     created = await reviews.submit(
         tx,
         club.id,
@@ -220,6 +225,13 @@ async def submit(
         after={"year": window.year, "member_count": form.member_count},
     )
     return window.year
+
+
+async def require_undecided(tx: Tx, club: Club, year: int) -> None:
+    """The club's review of `year` has no result yet (else there is nothing to submit)."""
+    decided = await reviews.latest_result(tx, club.id)
+    if decided is not None and decided.year == year:
+        raise AlreadyReviewed(club=club.name, year=year, result=decided.result)
 
 
 async def appeal(

@@ -103,7 +103,7 @@ async def test_todo_lists_each_decision_with_its_buttons(campus: Campus) -> None
     await found_by_vote(campus, sponsor)
     assert await app_state(campus) == "confirming"
     shown = await advisor.send("/todo")
-    assert "recorded its founding meeting" in shown
+    assert "has its result: the charter adopted" in shown
     assert "Student S2" in shown  # the president elected
     assert "20 founding members" in shown
     await advisor.click("✅ Confirm", _replies(advisor)[1])

@@ -280,6 +280,8 @@ async def test_return_for_changes_loop(campus: Campus) -> None:
 
     review = await sponsor.send("/establish")
     assert "returned for changes" in review
+    # The comment is there to read where the changes are made (found by the play-test).
+    assert "returned with this comment: Say how often you meet." in review
     await sponsor.click("Purpose")
     await sponsor.send("We build robots and meet every Friday.")
     await sponsor.click("📨 Submit")

@@ -217,7 +217,14 @@ async def _review(ctx: Ctx, data: EstablishData, note: str | None = None) -> Ste
         charter=charter_line,
     )
     if app.state == AppState.RETURNED:
-        text = ctx.t("establish.returned_hint") + "\n\n" + text
+        hint = ctx.t("establish.returned_hint")
+        returns = [
+            e for e in await applications_store.events(ctx.tx, app.id) if e.to_state == app.state
+        ]
+        if returns and returns[-1].comment:
+            # What should change, as the unit or the committee wrote it.
+            hint = ctx.t("establish.returned_why", comment=returns[-1].comment) + "\n" + hint
+        text = hint + "\n\n" + text
     rows = [
         [ctx.choice(ctx.t(f"establish.change.{field}"), f"e{field}") for field in ORDER[:3]],
         [ctx.choice(ctx.t(f"establish.change.{field}"), f"e{field}") for field in ORDER[3:]],

@@ -1069,7 +1069,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         # (Reminders of the demo clubs' deadlines may come first.)
         for _ in range(20):
             notice = await rep_chat.wait_message(timeout=15)
-            if "asks your unit to guide it" in (notice.text or ""):
+            if "which you represent, to guide it" in (notice.text or ""):
                 break
         else:
             raise AssertionError("the unit's request never reached its representative")
@@ -1083,9 +1083,9 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         await page.goto(third.url)
         rep = page.locator(".person", has_text=demo.UNIT_REP.name)
         await rep.get_by_role("button", name="Chat").click()
-        await expect(page.locator(".msg.bot", has_text="asks your unit")).to_have_count(0)
+        await expect(page.locator(".msg.bot", has_text="which you represent")).to_have_count(0)
         await page.get_by_role("button", name="/todo").click()
-        waiting = page.locator(".msg.bot", has_text="asks your unit to guide it")
+        waiting = page.locator(".msg.bot", has_text="which you represent, to guide it")
         await expect(waiting).to_contain_text("Go Club")
         await shoot(page, shots, "playground-todo")
         await waiting.get_by_role("button", name="✅ Accept").click()
@@ -1094,7 +1094,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         # What still waits is the demo club's activity at the unit's level (issue 16).
         await expect(page.locator(".msg.bot").last).to_contain_text("Guest talk")
         # The entry decided was edited in place, as a notification's would be.
-        await expect(page.locator(".msg.bot", has_text="asks your unit")).to_have_count(0)
+        await expect(page.locator(".msg.bot", has_text="which you represent")).to_have_count(0)
         await context.close()
     db = Database(url)
     try:

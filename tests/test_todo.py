@@ -79,7 +79,7 @@ async def test_todo_lists_each_decision_with_its_buttons(campus: Campus) -> None
     for i in range(2, 21):
         await sign(campus, token, f"S{i}", 1000 + i)
     assert await app_state(campus) == "unit_review"
-    assert "asks your unit to guide it" in await rep.send("/todo")
+    assert "asks CS Dept, which you represent, to guide it" in await rep.send("/todo")
     assert _labels(_replies(rep)[1]) == ["✅ Accept", "↩ Return", "📄 The charter"]
     assert "Nothing waits for you" in await reviewer.send("/todo")
     await rep.click("✅ Accept", _replies(rep)[1])
@@ -217,7 +217,7 @@ async def test_a_new_unit_representative_is_sent_what_waits(campus: Campus) -> N
     sent = await inbox(campus, newcomer)
     assert len(sent) == 2
     assert "Waiting for you: 1" in sent[0].text
-    assert "asks your unit to guide it" in sent[1].text
+    assert "which you represent, to guide it" in sent[1].text
     rep = Chat(campus.engine, newcomer)
     await rep.press(sent[1].data("Accept"))
     assert "review committee" in rep.said

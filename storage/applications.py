@@ -23,6 +23,7 @@ from storage.models import (
     ApplicationEventRow,
     ApplicationRow,
     CharterFileRow,
+    ClubProfileRow,
     ClubRow,
     GuidanceUnitRow,
     OfficerRow,
@@ -341,6 +342,8 @@ async def advisor_loads(tx: Tx, other_than: int) -> dict[int, int]:
     return {pk: int(n) for pk, n in (await tx.session.execute(stmt)).all() if pk is not None}
 
 
+PROFILE_TEXT_MAX = 1000  # ClubProfileRow.description
+
 # --- founding (ORG-3) -------------------------------------------------------------------------
 
 
@@ -363,6 +366,11 @@ async def create_club(tx: Tx, app: Application, founded: date, now: datetime) ->
     tx.session.add(row)
     await tx.session.flush()
     assert row.id is not None
+    # The purpose the application stated is the club's first description (/club shows it;
+    # the officers rewrite it with /club edit).
+    description = (app.purpose or "")[:PROFILE_TEXT_MAX]
+    tx.session.add(ClubProfileRow(club_id=row.id, description=description, updated_at=now))
+    await tx.session.flush()
     return row.id
 
 

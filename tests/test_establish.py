@@ -119,6 +119,8 @@ async def test_happy_path_with_20_signers_to_an_active_club(campus: Campus) -> N
     assert CHARTER_SHA in details
     assert "Student S20" in details
     assert "There are no open applications" in await staff.send("/applications")
+    # The new club describes itself with the purpose its application stated.
+    assert "We build robots and compete." in await sponsor.send("/club Robotics Club")
 
 
 async def test_names_are_refused_with_the_reason(campus: Campus) -> None:

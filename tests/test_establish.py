@@ -56,7 +56,7 @@ async def test_happy_path_with_20_signers_to_an_active_club(campus: Campus) -> N
     ask = await last(campus, ADVISOR)
     assert "Robotics Club" in ask.text
     await advisor.press(ask.data("Accept"))
-    assert "accepted to advise" in advisor.said
+    assert "agreed to advise" in advisor.said
 
     answers = await _signers(campus, token, 2, 20)
     assert "Signatures: 2/20" in answers[0]

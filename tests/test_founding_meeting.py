@@ -95,6 +95,10 @@ async def test_a_founding_meeting_is_followed_in_election_and_nominations_retrie
     assert "is open" in sponsor.said, sponsor.said
 
     s2 = Chat(campus.engine, 1002)
+    told = (await last(campus, 1002)).text
+    # The founders read what the meeting votes on and whom it elects, each for what it is.
+    assert "The founding meeting of Robotics Club opens. To vote on:" in told
+    assert "; to elect: President." in told
     await s2.press((await last(campus, 1002)).data("Nominate"))
     # Neither a name nor a founding member: asked again, with what to type.
     assert "No founding member has a name like" in await s2.send("Robotics")

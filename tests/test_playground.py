@@ -383,7 +383,7 @@ async def test_every_party_of_an_application_can_be_played(db: Database) -> None
     advisor = await bound(persona(found, demo.XU.staff_id))
     token = await submit_go_club(sponsor)
     await advisor.press((await last(campus, advisor.user_id)).data("Accept"))
-    assert "accepted to advise" in advisor.said
+    assert "agreed to advise" in advisor.said
 
     await sign_as_demo_students(found, bound, token, policy.min_sponsors - 1)
     rep = Chat(engine, demo.UNIT_REP.user_id)
@@ -1062,7 +1062,7 @@ async def test_browser_late_advisor_and_a_decision_from_todo_after_a_restart(
         await expect(page.locator(".msg.bot", has_text="Waiting for you: 1")).to_have_count(1)
         await shoot(page, shots, "playground-late-advisor")
         await request.get_by_role("button", name="✅ Accept").click()
-        await expect(page.locator(".msg.bot").last).to_contain_text("accepted to advise Go Club")
+        await expect(page.locator(".msg.bot").last).to_contain_text("agreed to advise Go Club")
         # The unit's request reaches 周丽's chat, which the restart will forget.
         rep_chat = second.emulator.find_user(demo.UNIT_REP.user_id)
         assert rep_chat is not None

@@ -72,7 +72,7 @@ async def test_todo_lists_each_decision_with_its_buttons(campus: Campus) -> None
     for chat in (staff, rep, reviewer, sponsor, Chat(campus.engine, ADVISOR2)):
         assert "Nothing waits for you" in await chat.send("/todo")
     await advisor.click("✅ Accept", request)
-    assert "accepted to advise" in advisor.said
+    assert "agreed to advise" in advisor.said
     assert "Nothing waits for you" in await advisor.send("/todo")
 
     # The unit's representative, once every signature is there.
@@ -132,7 +132,7 @@ async def test_application_shows_the_buttons_to_whoever_may_decide_now(campus: C
     assert "1" in refused
     assert "Robotics Club" not in await sponsor.send("/application 1")
     await advisor.click("✅ Accept")
-    assert "accepted to advise" in advisor.said
+    assert "agreed to advise" in advisor.said
     await advisor.send("/application 1")
     assert _replies(advisor)[0].buttons == ()
 
@@ -187,7 +187,7 @@ async def test_an_advisor_who_binds_late_finds_the_request(campus: Campus) -> No
     request = _replies(late)[-1]
     assert _labels(request) == ["✅ Accept", "❌ Decline", "📄 The charter"]
     await late.click("✅ Accept", request)
-    assert "accepted to advise" in late.said
+    assert "agreed to advise" in late.said
     async with campus.db.transaction() as session:
         app = await applications_store.get(Tx(session, campus.db), 1)
     assert app is not None

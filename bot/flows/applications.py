@@ -333,10 +333,10 @@ async def application(ctx: Ctx, args: str) -> Step:
         comment = clip(event.comment, 200) if event.comment else ""
         if event.what == service.CLEARED and comment.isdigit():
             # Its comment is how many signatures went: part of the words.
-            what, comment = (
-                ctx.t(f"audit.action.application.{service.CLEARED}", n=int(comment)),
-                "",
-            )
+            what = ctx.t(f"audit.action.application.{service.CLEARED}", n=int(comment))
+            comment = ""
+        if comment:
+            comment = ctx.t("application.history_comment", comment=comment)
         lines.append(
             ctx.t(
                 "application.history_line",

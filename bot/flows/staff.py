@@ -251,8 +251,15 @@ def _officer(value: object) -> TypeGuard[dict[str, Any]]:
 def _entry_line(ctx: Ctx, entry: Entry, names: _Names) -> str:
     change = entry.after or entry.before or {}
     # Plain text, escaped once as the line's parameter (words from the catalogue are HTML).
-    detail = "; ".join(
-        f"{_text(known(ctx, f'audit.key.{k}', k))}: {_text(_value(ctx, k, v, names))}"
+    separator = _text(ctx.t("audit.words.separator"))
+    detail = separator.join(
+        _text(
+            ctx.t(
+                "audit.words.pair",
+                field=_text(known(ctx, f"audit.key.{k}", k)),
+                value=_text(_value(ctx, k, v, names)),
+            )
+        )
         for k, v in sorted(change.items())
     )
     return ctx.t(

@@ -173,20 +173,32 @@ async def nominations_open(
     row: Election,
     club: Club,
     titles: Sequence[str | Phrase],
+    motions: Sequence[str] = (),
 ) -> None:
-    """The members may nominate, until nominations close."""
+    """The members may nominate, until nominations close (`titles`: the positions; `motions`:
+    what a founding meeting votes on besides, its charter)."""
     positions = Listing(tuple(titles))
     until = local_time(cal, row.nominations_close_at)
-    await _tell_members(
-        tx,
-        now,
-        row,
-        "nominate",
-        _nominate_buttons,
-        lambda lang: tr(
-            lang, "election.nomination_open", club=club.name, positions=positions, until=until
-        ),
-    )
+    if row.founding:
+        voted = Listing(tuple(motions))
+
+        def text(lang: Language) -> str:
+            return tr(
+                lang,
+                "election.founding_nomination_open",
+                club=club.name,
+                motions=voted,
+                positions=positions,
+                until=until,
+            )
+    else:
+
+        def text(lang: Language) -> str:
+            return tr(
+                lang, "election.nomination_open", club=club.name, positions=positions, until=until
+            )
+
+    await _tell_members(tx, now, row, "nominate", _nominate_buttons, text)
 
 
 async def ask_nominee(

@@ -108,10 +108,19 @@ async def start(
     )
     if elects:
         await notices.nominations_open(
-            tx, cal, now, row, club, [notices.words(p.key, p.title) for p in positions]
+            tx,
+            cal,
+            now,
+            row,
+            club,
+            [notices.words(p.key, p.title) for p in positions if p.method is not MOTION],
+            [p.title for p in positions if p.method is MOTION],
         )
         return row
     return await clock.open_voting(tx, policy, cal, now, row, club)
+
+
+MOTION = tally.Method.MOTION
 
 
 async def start_general_meeting(

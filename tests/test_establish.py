@@ -448,3 +448,23 @@ async def test_staff_lists_escape_what_staff_typed(campus: Campus) -> None:
     assert "on the screening list" in await staff.send("/screening add Acme | names <3 & such")
     listing = (await staff.deliver(staff.incoming(text="/screening"))).replies[0].text
     assert "names &lt;3 &amp; such" in listing
+
+
+async def test_a_co_sponsor_who_binds_after_opening_the_link_still_signs(campus: Campus) -> None:
+    """Found by the play-test: the Sign message was replaced by "bind first" and, once bound,
+    the student had to find the link again."""
+    await seed(campus)
+    sponsor = await campus.bound("S1", SPONSOR)
+    token = await submit(sponsor)
+    await campus.students(student_line("S2"))
+    code = (await campus.codes())["S2"]
+    late = Chat(campus.engine, 1002)
+    shown = await late.send(f"/start sign_{token}")
+    assert "first bind your student record" in shown
+    screen = late.last_with_buttons()
+    outcome = await late.click("✍ Sign", screen)
+    assert "first bind your student record" in late.said
+    assert not outcome.replies[0].edit  # the Sign message stays
+    assert "bound" in await late.bind(code)
+    await late.click("✍ Sign", screen)
+    assert "you signed for" in late.said

@@ -30,6 +30,7 @@ from bot.domain.values import (
     Category,
     DomainError,
     NameRefused,
+    NotBound,
     Student,
     UnknownApplication,
 )
@@ -417,7 +418,10 @@ async def sign_screen(ctx: Ctx, token: str) -> Step:
         button = Button(ctx.t("application.button.unsign"), _sg("w", token))
         return Step.say(text + "\n\n" + ctx.t("sign.already"), ((button,),))
     button = Button(ctx.t("application.button.sign"), _sg("s", token))
-    return Step.say(text + "\n\n" + ctx.t("sign.not_joining"), ((button,),))
+    note = ctx.t("sign.not_joining")
+    if student is None:
+        note += "\n" + ctx.t("sign.bind_first")
+    return Step.say(text + "\n\n" + note, ((button,),))
 
 
 async def _sign_text(ctx: Ctx, app: Application) -> str:
@@ -450,6 +454,9 @@ async def sign_button(ctx: Ctx, cb: Callback) -> Step:
         app = await service.unsign(ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, token)
     except UnknownApplication:
         return Step.say(ctx.t("sign.bad_link"), edit=True)
+    except NotBound:
+        # A new message: the one with the Sign button stays, to be tapped once bound.
+        return Step.say(ctx.t("sign.bind_first"))
     except DomainError as err:
         return Step.say(_err(ctx, err), edit=True)
     return Step.say(ctx.t("sign.withdrawn", name=app.name), edit=True)

@@ -7,7 +7,6 @@ text or documents, press inline buttons, and wait for the bot's reaction without
 from __future__ import annotations
 
 import asyncio
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import replace
@@ -198,7 +197,7 @@ class SimChat(ABC):
         return Message(
             message_id=self.allocate_message_id(),
             chat_id=self.chat_id,
-            date=int(time.time()),
+            date=int(self._emulator.clock()),
             text=text,
             entities=entities,
             sender=sender.user_json,
@@ -360,7 +359,7 @@ class SimUser(SimChat):
         change = {
             "chat": self.chat_json,
             "from": self.user_json,
-            "date": int(time.time()),
+            "date": int(emu.clock()),
             "old_chat_member": {"user": bot, **old},
             "new_chat_member": {"user": bot, **new},
         }

@@ -126,9 +126,13 @@ class BotApiEmulator:
         *,
         bot_id: int = 123456789,
         first_update_id: int = 1,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """The API of one bot; its update ids start at `first_update_id` (a bot that remembers
-        update ids across runs, as clubbot does, must never be handed one again)."""
+        update ids across runs, as clubbot does, must never be handed one again). `clock` dates
+        messages (seconds since the epoch): a playground whose time moves forward passes its
+        own."""
+        self.clock = clock
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.bot_id = bot_id
@@ -658,7 +662,7 @@ class BotApiEmulator:
         message = Message(
             message_id=chat.allocate_message_id(),
             chat_id=chat.chat_id,
-            date=int(time.time()),
+            date=int(self.clock()),
             text=text.text,
             parse_mode=text.parse_mode,
             html=text.html,
@@ -676,7 +680,7 @@ class BotApiEmulator:
         message = Message(
             message_id=chat.allocate_message_id(),
             chat_id=chat.chat_id,
-            date=int(time.time()),
+            date=int(self.clock()),
             text=caption.text or None,
             parse_mode=caption.parse_mode,
             html=caption.html,
@@ -749,7 +753,7 @@ class BotApiEmulator:
         # Like Telegram, an edit without reply_markup removes the inline keyboard.
         if content.same_content(old, new):
             raise ApiError(400, NOT_MODIFIED)
-        edited = replace(new, edit_count=old.edit_count + 1, edit_date=int(time.time()))
+        edited = replace(new, edit_count=old.edit_count + 1, edit_date=int(self.clock()))
         chat.record(edited)
         await self.emit(Event("edit", chat.chat_id, edited))
         return self.message_json(edited)

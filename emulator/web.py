@@ -142,8 +142,11 @@ class WebChat:
         emulator: BotApiEmulator,
         personas: PersonaSource,
         controls: Controls | None = None,
+        time_zone: str | None = None,
     ) -> None:
+        """`time_zone` (IANA): the zone the page shows message times in (None: the browser's)."""
         self._emulator = emulator
+        self._time_zone = time_zone
         self._personas = personas
         self._controls = controls
         self._streams = _Streams()
@@ -199,7 +202,11 @@ class WebChat:
             "username": self._emulator.bot_username,
         }
         return web.json_response(
-            {"bot": bot, "personas": [persona.to_json() for persona in personas]}
+            {
+                "bot": bot,
+                "personas": [persona.to_json() for persona in personas],
+                "time_zone": self._time_zone,
+            }
         )
 
     async def _persona(self, user_id: int, language: str) -> Persona:

@@ -369,17 +369,19 @@ async def running(
     if reset:
         forget(database_url)
     # The database remembers processed update ids; a new run must not reuse one.
+    path = sqlite_file(database_url)
+    clock = PlaygroundClock.load(Path(path + CLOCK_SUFFIX) if path else None)
+    # Messages are dated on the playground's clock, which testers move forward.
     emulator = BotApiEmulator(
         bot_username=BOT_USERNAME,
         bot_first_name="clubbot",
         first_update_id=int(time.time() * 1000),
+        clock=lambda: clock.now().timestamp(),
     )
     db = Database(database_url)
     directory = Directory(db)
-    path = sqlite_file(database_url)
-    clock = PlaygroundClock.load(Path(path + CLOCK_SUFFIX) if path else None)
     controls = ClockControls(clock, db, Calendar.named(settings.timezone))
-    WebChat(emulator, directory.personas, controls)
+    WebChat(emulator, directory.personas, controls, time_zone=settings.timezone)
     try:
         await emulator.start("127.0.0.1", port)
     except OSError as exc:

@@ -123,6 +123,16 @@ async def test_long_poll_wakes_as_soon_as_an_update_arrives(
     assert message["from"]["language_code"] == "en"
 
 
+async def test_messages_are_dated_on_the_emulators_clock(
+    emu: BotApiEmulator, api: ApiCall
+) -> None:
+    """A playground moves its clock forward: what its people send is dated on it."""
+    emu.clock = lambda: 2_000_000_000.0
+    await emu.user(1001).send("hello")
+    _, body = await api("getUpdates")
+    assert body["result"][0]["message"]["date"] == 2_000_000_000
+
+
 async def test_offset_confirms_earlier_updates(emu: BotApiEmulator, api: ApiCall) -> None:
     alice = emu.user(1001)
     ids = [await alice.send(f"message {i}") for i in range(3)]

@@ -235,6 +235,8 @@ async def test_review_round_fail_suspends_then_appeal_and_pass_reinstate(
     assert "1 club awaits" in await reviewer.send("/verdict")
     await reviewer.click("Chess Club")
     assert "Chess evenings" in reviewer.said
+    # A comment typed before the result is asked again, the buttons kept.
+    assert "First choose the result" in await reviewer.send("No general meeting held")
     await reviewer.click("Fail")
     assert "recorded" in (await reviewer.send("No general meeting held")).lower()
     assert "Suspended" in await staff.send("/status Chess Club")

@@ -270,8 +270,14 @@ async def on_verdict_club(ctx: Ctx, data: VerdictData, given: Input) -> Step:
     if chosen is None:
         return Step.say(ctx.t("review.nothing_waiting", year=data.year))
     data.club_id = chosen.id
-    form = await reviews_store.submission(ctx.tx, chosen.id, data.year)
-    lines = [ctx.t("review.form_title", club=chosen.name, year=data.year)]
+    return await _ask_result(ctx, data, chosen.name)
+
+
+async def _ask_result(ctx: Ctx, data: VerdictData, club: str, note: str | None = None) -> Step:
+    """The form (and an appeal) with the four results to choose from."""
+    assert data.club_id is not None
+    form = await reviews_store.submission(ctx.tx, data.club_id, data.year)
+    lines = [ctx.t("review.form_title", club=club, year=data.year)]
     if form is not None:
         lines.append(
             ctx.t(
@@ -283,20 +289,24 @@ async def on_verdict_club(ctx: Ctx, data: VerdictData, given: Input) -> Step:
             )
         )
     # An appeal of a failed review is what the committee decides again: it reads it here.
-    appealed = await reviews_store.latest_appeal(ctx.tx, chosen.id, data.year)
+    appealed = await reviews_store.latest_appeal(ctx.tx, data.club_id, data.year)
     if appealed is not None:
         lines.append(ctx.t("review.appeal_text", text=clip(appealed, 1500)))
     rows = [
         [ctx.choice(ctx.t(f"reviewresult.{r.value}"), r.value) for r in ReviewResult],
     ]
-    return Step.ask(VERDICT, VerdictState.RESULT, data, "\n".join(lines), rows)
+    return Step.ask(VERDICT, VerdictState.RESULT, data, "\n".join(lines), rows, note)
 
 
 async def on_verdict_result(ctx: Ctx, data: VerdictData, given: Input) -> Step:
     try:
         data.result = ReviewResult(given.choice or "")
     except ValueError:
-        return Step.say(ctx.t("meeting.use_buttons"))
+        # A comment typed before the result: asked again, the buttons kept (found by the
+        # play-test: the flow ended and the buttons no longer answered).
+        club = await clubs.club(ctx.tx, data.club_id or 0)
+        name = club.name if club is not None else "—"
+        return await _ask_result(ctx, data, name, ctx.t("review.result_first"))
     text = ctx.t("review.ask_comment", result=data.result)
     return Step.ask(VERDICT, VerdictState.COMMENT, data, text, [])
 
@@ -337,7 +347,7 @@ router.flow(
         starts=frozenset({VerdictState.CLUB}),
         transitions={
             VerdictState.CLUB: frozenset({VerdictState.RESULT, END}),
-            VerdictState.RESULT: frozenset({VerdictState.COMMENT, END}),
+            VerdictState.RESULT: frozenset({VerdictState.RESULT, VerdictState.COMMENT, END}),
             VerdictState.COMMENT: frozenset({VerdictState.COMMENT, END}),
         },
     )

@@ -347,7 +347,7 @@ router.flow(
         starts=frozenset({VerdictState.CLUB}),
         transitions={
             VerdictState.CLUB: frozenset({VerdictState.RESULT, END}),
-            VerdictState.RESULT: frozenset({VerdictState.RESULT, VerdictState.COMMENT, END}),
+            VerdictState.RESULT: frozenset({VerdictState.RESULT, VerdictState.COMMENT}),
             VerdictState.COMMENT: frozenset({VerdictState.COMMENT, END}),
         },
     )

@@ -224,8 +224,17 @@ async def test_mydata_sends_everything_held_as_json_and_a_workbook(
     assert read["actor"] == STAFF
     assert json.loads(read["after"]) == {"what": "/student", "why": "REG-9"}
     assert "party" not in json.dumps(copy)
+    # The workbook is for the student to read: sheets, headers and markers in words.
     book = openpyxl.load_workbook(io.BytesIO(await files[1].read()))
-    assert {"student", "membership", "account", "audit"} <= set(book.sheetnames)
+    assert {"Student record", "Memberships", "Telegram account", "Audit log"} <= set(
+        book.sheetnames
+    )
+    sheet = book["Student record"]
+    header = [c.value for c in sheet[1]]
+    assert "Student ID" in header
+    assert "Political status" in header
+    political = sheet.cell(row=2, column=header.index("Political status") + 1).value
+    assert political == "held; staff show it to you in person (PRIV-4)"
     # The copy itself is audited (PRIV-5).
     async with db.transaction() as session:
         found = list(await session.scalars(select(AuditRow.action)))

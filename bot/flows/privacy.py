@@ -23,6 +23,7 @@ from bot.core.router import END, Audience, Flow, Input, Route, Router, Step
 from bot.domain.policy import Policy
 from bot.domain.privacy import HOLDINGS, Right, retention_days
 from bot.domain.values import Language, Role
+from bot.flows.common import known
 from bot.render import personal, workbooks
 from bot.services import identity
 from bot.services import privacy as service
@@ -250,6 +251,16 @@ async def mydata(ctx: Ctx, args: str) -> Step:
     stem = f"mydata-{ctx.student.student_id}-{ctx.today.isoformat()}"
     rows = sum(len(s.rows) for s in sections)
     caption = ctx.t("privacy.copy_caption", tables=len(sections), rows=rows)
+    # The workbook is for the student to read: tables, columns and markers in their language.
+    words = personal.Words(
+        tables={s.table: plain(known(ctx, f"mydata.table.{s.table}", s.table)) for s in sections},
+        columns={
+            c: plain(known(ctx, f"mydata.column.{c}", c)) for s in sections for c in s.header
+        },
+        held=plain(ctx.t("mydata.cell.held")),
+        yes=plain(ctx.t("mydata.cell.yes")),
+        no=plain(ctx.t("mydata.cell.no")),
+    )
     return Step(
         replies=[
             Reply(
@@ -263,7 +274,7 @@ async def mydata(ctx: Ctx, args: str) -> Step:
             Reply(
                 ctx.t("privacy.copy_xlsx"),
                 attachment=Attachment(
-                    f"{stem}.xlsx", partial(personal.as_workbook, sections), workbooks.XLSX
+                    f"{stem}.xlsx", partial(personal.as_workbook, sections, words), workbooks.XLSX
                 ),
             ),
         ]

@@ -153,6 +153,30 @@ async def test_withdrawing_consent_unbinds_and_stops_processing(
     assert "bound" in await li.bind(code)
 
 
+async def test_withdrawing_consent_can_be_called_off_and_changes_nothing(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    li = await campus.bound("S1", 1001)
+    given = await _consents(db)
+    await li.send("/privacy")
+    await li.click("Withdraw my consent")
+    await li.click("Keep my consent")
+    assert "Nothing changed" in li.said
+    assert await _bound_to(db, 1001) is not None
+    assert await _consents(db) == given
+    async with db.transaction() as session:
+        actions = list(await session.scalars(select(AuditRow.action)))
+    assert "privacy.withdraw" not in actions
+    await campus.students(student_line("S2", "Wang Fang"))
+    zh = Chat(engine, 1002, language_code="zh")
+    await zh.bind((await campus.codes())["S2"])
+    await zh.send("/privacy")
+    await zh.click("撤回同意")
+    await zh.click("不撤回")
+    assert "没有做任何更改" in zh.said
+    assert await _bound_to(db, 1002) is not None
+
+
 async def test_a_refusal_on_restricted_data_names_the_rule_and_goes_to_staff_for_review(
     db: Database,
 ) -> None:

@@ -167,7 +167,11 @@ async def consent_pressed(ctx: Ctx, cb: Callback) -> Step:
             return Step.say(ctx.t("privacy.declined"), edit=True)
         case "n", ():
             sure = Button(ctx.t("privacy.withdraw_yes"), callbacks.encode(CONSENT, "w"))
-            return Step.say(ctx.t("privacy.withdraw_ask"), ((sure,),))
+            keep = Button(ctx.t("privacy.fix.withdraw_no"), callbacks.encode(CONSENT, "k"))
+            return Step.say(ctx.t("privacy.withdraw_ask"), ((sure,), (keep,)))
+        case "k", ():
+            # Nothing changes: the consent given stays, and so does the binding.
+            return Step.say(ctx.t("privacy.fix.withdraw_kept"), edit=True)
         case "w", ():
             await service.withdraw(ctx.tx, ctx.now, ctx.user_id)
             return Step.say(ctx.t("privacy.withdrawn"), edit=True)

@@ -293,6 +293,20 @@ async def test_correct_files_a_request_staff_answer_from_todo(
     assert "Correction request" not in await staff.send("/todo")
 
 
+async def test_staff_answering_a_request_in_chinese_read_nin(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    li = await campus.bound("S1", 1001)
+    await li.send("/correct My class is CS-2.")
+    await _grant_staff(db, STAFF)
+    staff = Chat(engine, STAFF, language_code="zh")
+    await staff.send("/todo")
+    await staff.click("答复")
+    sent = await staff.send("已在名册中更正。")
+    assert "您对第 1 号请求的答复" in sent
+    assert "你" not in sent
+
+
 async def _rows_naming(db: Database, student_pk: int, user_id: int, text: str) -> set[str]:
     """The tables with a row that names the person: by a link column, or by `text` anywhere."""
     found: set[str] = set()

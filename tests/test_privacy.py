@@ -97,6 +97,7 @@ async def test_the_notice_names_controller_purposes_retention_recipients_and_rig
         "/correct",
         "/delete",
         "Ask staff to review",
+        "/correct asks staff to put it right",  # what other refusals offer (play-test)
         f"Notice version {notice_version(policy)}",
     ):
         assert expected in shown, expected

@@ -477,3 +477,23 @@ async def test_the_sweep_forgets_a_draft_that_expired_unsubmitted(
         _, broken = await audit.verify(Tx(session, db))
     assert left == ["Go Club"]
     assert broken is None
+
+
+def test_every_reason_not_to_stand_names_its_rule() -> None:
+    """Found by the play-test: the notice promises that an automated refusal names its rule;
+    "not enrolled" and "not a member" named none."""
+    from bot.domain.values import Language
+    from bot.services.elections.notices import reasons
+
+    keys = [
+        "election.why.not_member",
+        "election.why.not_enrolled",
+        "election.why.disciplinary",
+        "election.why.rank",
+        "election.why.party",
+    ]
+    for language in Language:
+        for shown in reasons(language, Policy(), keys):
+            assert "ORG-" in shown, shown
+        restricted = reasons(language, Policy(), keys)[-1]
+        assert ("ORG-5、ORG-6" if language is Language.ZH else "ORG-5, ORG-6") in restricted

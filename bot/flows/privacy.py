@@ -4,6 +4,10 @@ Binding shows the notice first and binds only once the user agrees; the notice's
 hash of its text in every language, so a changed notice (its wording, the controller, a
 retention period) asks a bound user again at their next message, and nothing else is answered
 until they agree or withdraw. Withdrawing unbinds the account.
+
+Advisors read a notice of their own (what is held about a teacher, addressed with 您); an
+account reads the notices of the records it is bound to, and agrees to them together (the
+version hashes them all; a student's alone hashes as it always did).
 """
 
 from __future__ import annotations

@@ -74,3 +74,83 @@ async def test_an_advisor_binds_with_a_code_of_their_own(campus: Campus, engine:
     assert "Welcome back, Zhao" in await Chat(engine, 1003).send("/start")
     async with campus.db.transaction() as session:
         assert await identity.issue_advisor_codes(Tx(session, campus.db), utcnow()) == []
+
+
+async def _advisor_codes(campus: Campus) -> dict[str, str]:
+    from bot.services import identity, roster
+    from storage.tx import Tx
+    from storage.types import utcnow
+
+    async with campus.db.transaction() as session:
+        tx = Tx(session, campus.db)
+        data = b"staff_id,name,department,party_member\nT1,Wang Fang,CS,yes\nT2,Zhao,CS,no\n"
+        await roster.import_advisors(tx, utcnow(), data)
+        return {a.staff_id: c for a, c in await identity.issue_advisor_codes(tx, utcnow())}
+
+
+async def test_an_advisor_reads_the_advisor_notice_before_binding(
+    campus: Campus, engine: Engine
+) -> None:
+    """Found by the play-test: an advisor's code showed the student notice ("your student
+    record ... college, class, enrolment status") and "I agree, bind my record"."""
+    from sqlalchemy import select
+
+    from bot.flows.privacy import advisor_notice_version, notice_version
+    from storage.models import AuditRow, ConsentRow
+
+    codes = await _advisor_codes(campus)
+    wang = Chat(engine, 1001)
+    shown = await wang.send(f"/start {codes['T1']}")
+    assert "Before linking your staff record" in shown
+    assert "staff ID, name, department" in shown
+    assert "Party member" in shown
+    assert "ADV-2" in shown
+    assert "student record" not in shown
+    assert "enrolment status" not in shown
+    assert f"Notice version {advisor_notice_version(engine.policy)}" in shown
+    assert advisor_notice_version(engine.policy) != notice_version(engine.policy)
+    await wang.click("No, do not bind")
+    assert "staff record was not linked" in wang.said
+    await wang.send(f"/start {codes['T1']}")
+    await wang.click("I agree, bind my staff record")
+    assert "bound to advisor Wang Fang (T1)" in wang.said
+    async with campus.db.transaction() as session:
+        rows = await session.execute(select(ConsentRow.user_id, ConsentRow.version))
+        consents = dict(rows.all())
+        actions = list(await session.scalars(select(AuditRow.action)))
+    assert consents == {1001: advisor_notice_version(engine.policy)}
+    assert "privacy.consent" in actions
+    # Agreed: nothing is asked again, and /privacy shows the advisor's notice.
+    assert "The processing notice changed" not in await wang.send("/start")
+    assert "as an advisor" in await wang.send("/privacy")
+
+    # In Chinese: 您, and the staff record's words.
+    zhao = Chat(engine, 1002, language_code="zh")
+    shown = await zhao.send(f"/start {codes['T2']}")
+    assert "绑定教师信息之前，请先阅读我们如何处理您的个人信息" in shown
+    assert "工号、姓名、所在单位" in shown
+    assert "学籍" not in shown
+    assert "你" not in shown
+    await zhao.click("我同意，绑定我的教师信息")
+    assert "Zhao" in zhao.said
+    assert "您已同意本告知书" in await zhao.send("/privacy")
+    await zhao.click("撤回同意")
+    assert "教师信息解除绑定" in zhao.said
+    assert "你" not in zhao.said
+    await zhao.click("不撤回")
+    assert "您的同意" in zhao.said
+
+
+async def test_a_student_binding_an_advisor_code_reads_the_advisor_notice_too(
+    campus: Campus, engine: Engine
+) -> None:
+    await campus.students(student_line("S1", "Li Lei"))
+    codes = await _advisor_codes(campus)
+    both = await campus.bound("S1", 1001)
+    shown = await both.send(f"/start {codes['T1']}")
+    assert "Before linking your staff record" in shown
+    assert "as an advisor" in shown
+    await both.click("I agree, bind my staff record")
+    assert "bound to advisor Wang Fang (T1)" in both.said
+    # Both records, both notices agreed: the student's commands answer as before.
+    assert "The processing notice changed" not in await both.send("/myclubs")

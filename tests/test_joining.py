@@ -38,6 +38,14 @@ async def test_join_limit_names_the_two_clubs(campus: Campus) -> None:
     assert "already in 2 clubs (A Club, B Club)" in answer
     assert "already in 2 clubs" in await alice.send("/join")
     assert "C Club" not in await alice.send("/myclubs")
+    # The refusal names its rule, and lists as the reader's language does (play-test).
+    assert "(ORG-2)" in answer
+    await alice.send("/language")
+    await alice.click("中文")
+    chinese = await alice.send("/join C Club")
+    assert "（A Club、B Club）" in chinese
+    assert "ORG-2" in chinese
+    assert "A Club, B Club" not in chinese
 
 
 async def test_join_refused_without_binding_or_status(campus: Campus, engine: Engine) -> None:
@@ -48,6 +56,14 @@ async def test_join_refused_without_binding_or_status(campus: Campus, engine: En
     await campus.students(student_line("S1", status="graduated"))
     assert "formal student status" in await alice.send("/join Chess Club")
     assert "Graduated" in await alice.send("/join Chess Club")
+    assert "(ORG-1)" in await alice.send("/join")
+    await campus.students(student_line("S2"))
+    bob = Chat(engine, 1002, language_code="zh")
+    await bob.bind((await campus.codes())["S2"])
+    await campus.students(student_line("S2", status="suspended"))
+    refused = await bob.send("/join Chess Club")
+    assert "（ORG-1）" in refused
+    assert "休学" in refused
 
 
 async def test_join_refused_for_inactive_or_unknown_club(campus: Campus) -> None:
@@ -62,7 +78,9 @@ async def test_join_refused_for_inactive_or_unknown_club(campus: Campus) -> None
         assert row is not None
         row.status = "suspended"
     alice = await campus.bound("S1", 1001)
-    assert "not active" in await alice.send("/join Chess Club")
+    refused = await alice.send("/join Chess Club")
+    assert "not active" in refused
+    assert "(REG-7)" in refused
     assert "no club named" in await alice.send("/join Nope Club")
 
 

@@ -97,6 +97,7 @@ async def test_the_notice_names_controller_purposes_retention_recipients_and_rig
         "/correct",
         "/delete",
         "Ask staff to review",
+        "/correct asks staff to put it right",  # what other refusals offer (play-test)
         f"Notice version {notice_version(policy)}",
     ):
         assert expected in shown, expected
@@ -151,6 +152,30 @@ async def test_withdrawing_consent_unbinds_and_stops_processing(
     # A new code binds again, after the notice again.
     code = (await campus.codes())["S1"]
     assert "bound" in await li.bind(code)
+
+
+async def test_withdrawing_consent_can_be_called_off_and_changes_nothing(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    li = await campus.bound("S1", 1001)
+    given = await _consents(db)
+    await li.send("/privacy")
+    await li.click("Withdraw my consent")
+    await li.click("Keep my consent")
+    assert "Nothing changed" in li.said
+    assert await _bound_to(db, 1001) is not None
+    assert await _consents(db) == given
+    async with db.transaction() as session:
+        actions = list(await session.scalars(select(AuditRow.action)))
+    assert "privacy.withdraw" not in actions
+    await campus.students(student_line("S2", "Wang Fang"))
+    zh = Chat(engine, 1002, language_code="zh")
+    await zh.bind((await campus.codes())["S2"])
+    await zh.send("/privacy")
+    await zh.click("撤回同意")
+    await zh.click("不撤回")
+    assert "没有做任何更改" in zh.said
+    assert await _bound_to(db, 1002) is not None
 
 
 async def test_a_refusal_on_restricted_data_names_the_rule_and_goes_to_staff_for_review(
@@ -276,6 +301,20 @@ async def test_correct_files_a_request_staff_answer_from_todo(
         sent = list(await session.scalars(select(OutboxRow.text).where(OutboxRow.chat_id == 1001)))
     assert any("Corrected in the roster" in text for text in sent)
     assert "Correction request" not in await staff.send("/todo")
+
+
+async def test_staff_answering_a_request_in_chinese_read_nin(
+    campus: Campus, engine: Engine, db: Database
+) -> None:
+    li = await campus.bound("S1", 1001)
+    await li.send("/correct My class is CS-2.")
+    await _grant_staff(db, STAFF)
+    staff = Chat(engine, STAFF, language_code="zh")
+    await staff.send("/todo")
+    await staff.click("答复")
+    sent = await staff.send("已在名册中更正。")
+    assert "您对第 1 号请求的答复" in sent
+    assert "你" not in sent
 
 
 async def _rows_naming(db: Database, student_pk: int, user_id: int, text: str) -> set[str]:
@@ -447,3 +486,23 @@ async def test_the_sweep_forgets_a_draft_that_expired_unsubmitted(
         _, broken = await audit.verify(Tx(session, db))
     assert left == ["Go Club"]
     assert broken is None
+
+
+def test_every_reason_not_to_stand_names_its_rule() -> None:
+    """Found by the play-test: the notice promises that an automated refusal names its rule;
+    "not enrolled" and "not a member" named none."""
+    from bot.domain.values import Language
+    from bot.services.elections.notices import reasons
+
+    keys = [
+        "election.why.not_member",
+        "election.why.not_enrolled",
+        "election.why.disciplinary",
+        "election.why.rank",
+        "election.why.party",
+    ]
+    for language in Language:
+        for shown in reasons(language, Policy(), keys):
+            assert "ORG-" in shown, shown
+        restricted = reasons(language, Policy(), keys)[-1]
+        assert ("ORG-5、ORG-6" if language is Language.ZH else "ORG-5, ORG-6") in restricted

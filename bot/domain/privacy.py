@@ -58,6 +58,38 @@ HOLDINGS: tuple[Holding, ...] = (
 )
 
 
+class AdvisorCategory(StrEnum):
+    """What clubbot holds about an advisor (ADV-1 to ADV-5): a teacher, not a student."""
+
+    RECORD = "record"  # the advisor bank: staff ID, name, department, Party membership (ADV-2)
+    CLUBS = "clubs"  # the clubs advised: appointments, terms, approvals given
+    EVALUATIONS = "evaluations"  # yearly evaluations and dismissals recorded by staff (ADV-5)
+    ACCOUNT = "account"
+    CHAT = "chat"
+    AUDIT = "audit"
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisorHolding:
+    """One category held about an advisor and the rules it serves."""
+
+    category: AdvisorCategory
+    purposes: tuple[str, ...]
+
+
+ADVISOR_HOLDINGS: tuple[AdvisorHolding, ...] = (
+    AdvisorHolding(AdvisorCategory.RECORD, ("ADV-1", "ADV-2", "ADV-4")),
+    AdvisorHolding(AdvisorCategory.CLUBS, ("REG-3", "ADV-1", "ADV-3", "ADV-4")),
+    AdvisorHolding(AdvisorCategory.EVALUATIONS, ("ADV-5",)),
+    AdvisorHolding(AdvisorCategory.ACCOUNT, ("PRIV-1",)),
+    AdvisorHolding(AdvisorCategory.CHAT, ("PRIV-3",)),
+    AdvisorHolding(AdvisorCategory.AUDIT, ("PRIV-5", "REG-9")),
+)
+# An advisor's rights: the commands that exercise a student's are for students; an advisor asks
+# staff, whom the notice names.
+ADVISOR_RIGHTS = ("privacy", "ask_staff")
+
+
 def retention_days(policy: Policy, holding: Holding) -> int | None:
     """How many days the category is kept after its purpose ends; None: kept as a record."""
     if holding.retention_field is None:

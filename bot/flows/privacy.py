@@ -4,6 +4,10 @@ Binding shows the notice first and binds only once the user agrees; the notice's
 hash of its text in every language, so a changed notice (its wording, the controller, a
 retention period) asks a bound user again at their next message, and nothing else is answered
 until they agree or withdraw. Withdrawing unbinds the account.
+
+Advisors read a notice of their own (what is held about a teacher, addressed with 您); an
+account reads the notices of the records it is bound to, and agrees to them together (the
+version hashes them all; a student's alone hashes as it always did).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from bot.chat.replies import Attachment, Button, Keyboard, Reply
 from bot.core.context import Ctx
 from bot.core.router import END, Audience, Flow, Input, Route, Router, Step
 from bot.domain.policy import Policy
-from bot.domain.privacy import HOLDINGS, Right, retention_days
+from bot.domain.privacy import ADVISOR_HOLDINGS, ADVISOR_RIGHTS, HOLDINGS, Right, retention_days
 from bot.domain.values import Language, Role
 from bot.flows.common import known
 from bot.render import personal, workbooks
@@ -78,31 +82,106 @@ def notice(language: Language, policy: Policy) -> str:
     return "\n".join(lines)
 
 
+def advisor_notice(language: Language, policy: Policy) -> str:
+    """The processing notice for advisors (PRIV-1): what is held about a teacher, not a
+    student's record; addressed as a teacher is (您)."""
+    advisor = "privacy.advisor"
+    lines = [
+        tr(language, f"{advisor}.title"),
+        tr(
+            language,
+            "privacy.controller",
+            controller=_named(language, policy, "privacy_controller"),
+            contact=_named(language, policy, "privacy_contact"),
+        ),
+        "",
+        tr(language, "privacy.held"),
+    ]
+    separator = tr(language, "privacy.separator")
+    for holding in ADVISOR_HOLDINGS:
+        rules = separator.join(holding.purposes)
+        what = tr(language, f"{advisor}.category.{holding.category.value}", rules=rules)
+        keep = tr(
+            language,
+            f"{advisor}.keep.{holding.category.value}",
+            days=policy.conversation_retention_days,
+        )
+        lines.append(tr(language, "privacy.line", what=what, keep=keep))
+    lines += ["", tr(language, f"{advisor}.recipients"), ""]
+    lines.append(tr(language, f"{advisor}.rights"))
+    lines += [tr(language, f"{advisor}.right.{right}") for right in ADVISOR_RIGHTS]
+    return "\n".join(lines)
+
+
+class Reader(StrEnum):
+    """Whom a notice is for: a bound account reads the notices of the records it holds."""
+
+    STUDENT = "student"
+    ADVISOR = "advisor"
+
+
+_NOTICES = {Reader.STUDENT: notice, Reader.ADVISOR: advisor_notice}
+STUDENT_ONLY = frozenset({Reader.STUDENT})
+ADVISOR_ONLY = frozenset({Reader.ADVISOR})
+
+
 @cache
-def notice_version(policy: Policy) -> str:
-    """The notice's version: a hash of its text in every language (a change asks again)."""
+def version_for(policy: Policy, readers: frozenset[Reader]) -> str:
+    """The version of the notices `readers` read: a hash of their text in every language (a
+    change asks again). A student's alone hashes as it always has."""
     digest = hashlib.sha256()
-    for language in Language:
-        digest.update(notice(language, policy).encode())
+    for reader in Reader:
+        if reader in readers:
+            for language in Language:
+                digest.update(_NOTICES[reader](language, policy).encode())
     return digest.hexdigest()[:VERSION_LENGTH]
+
+
+def notice_version(policy: Policy) -> str:
+    """The student notice's version."""
+    return version_for(policy, STUDENT_ONLY)
+
+
+def advisor_notice_version(policy: Policy) -> str:
+    """The advisor notice's version."""
+    return version_for(policy, ADVISOR_ONLY)
 
 
 def _bound(ctx: Ctx) -> bool:
     return ctx.student is not None or ctx.advisor_pk is not None
 
 
-def _agreed(ctx: Ctx) -> bool:
-    return ctx.consent == notice_version(ctx.policy)
+def _readers(ctx: Ctx) -> frozenset[Reader]:
+    """The notices the account reads: those of the records it is bound to (a student's while
+    it is bound to none)."""
+    readers = {Reader.STUDENT} if ctx.student is not None else set()
+    if ctx.advisor_pk is not None:
+        readers.add(Reader.ADVISOR)
+    return frozenset(readers) or STUDENT_ONLY
 
 
-def _text(ctx: Ctx, note: str | None = None) -> str:
-    body = notice(ctx.lang, ctx.policy)
-    version = tr(ctx.lang, "privacy.version", version=notice_version(ctx.policy))
-    return "\n\n".join(part for part in (note, body, version) if part)
+def _as_advisor(readers: frozenset[Reader]) -> bool:
+    """Addressed as a teacher: the account holds no student record."""
+    return Reader.STUDENT not in readers
+
+
+def _key(readers: frozenset[Reader], key: str) -> str:
+    return f"privacy.advisor.{key}" if _as_advisor(readers) else f"privacy.{key}"
+
+
+def _agreed(ctx: Ctx, readers: frozenset[Reader] | None = None) -> bool:
+    return ctx.consent == version_for(ctx.policy, readers or _readers(ctx))
+
+
+def _text(ctx: Ctx, note: str | None = None, readers: frozenset[Reader] | None = None) -> str:
+    readers = readers or _readers(ctx)
+    bodies = [_NOTICES[reader](ctx.lang, ctx.policy) for reader in Reader if reader in readers]
+    version = tr(ctx.lang, "privacy.version", version=version_for(ctx.policy, readers))
+    return "\n\n".join(part for part in (note, *bodies, version) if part)
 
 
 def _consent_buttons(ctx: Ctx) -> Keyboard:
-    version = notice_version(ctx.policy)
+    version = version_for(ctx.policy, _readers(ctx))
     return (
         (Button(ctx.t("privacy.agree"), callbacks.encode(CONSENT, "y", version)),),
         (Button(ctx.t("privacy.withdraw"), callbacks.encode(CONSENT, "n")),),
@@ -116,7 +195,8 @@ async def privacy(ctx: Ctx, args: str) -> Step:
     if not _agreed(ctx):
         return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
     withdraw = Button(ctx.t("privacy.withdraw"), callbacks.encode(CONSENT, "n"))
-    return Step.say(_text(ctx, ctx.t("privacy.agreed")), ((withdraw,),))
+    agreed = ctx.t(_key(_readers(ctx), "agreed"))
+    return Step.say(_text(ctx, agreed), ((withdraw,),))
 
 
 @router.gate
@@ -134,31 +214,50 @@ async def consent_gate(ctx: Ctx, route: Route) -> Step | None:
 async def before_binding(ctx: Ctx, code: str) -> Step | None:
     """The notice, asked before a binding code is used (None: already agreed to it, or not a
     code at all, which binding refuses as it does any wrong code)."""
-    if _agreed(ctx) or not identity.looks_like_code(code):
+    if not identity.looks_like_code(code):
         return None
-    version = notice_version(ctx.policy)
-    normalized = identity.normalize_code(code)
-    data = callbacks.encode(CONSENT, "b", version, normalized)
-    agree = Button(ctx.t("privacy.agree_bind"), data)
-    decline = Button(ctx.t("privacy.decline"), callbacks.encode(CONSENT, "d"))
-    return Step.say(_text(ctx, ctx.t("privacy.before_binding")), ((agree,), (decline,)))
+    # Whom the code binds decides the notice and its words: an advisor's binds a staff record.
+    advisor = await identity.is_advisor_code(ctx.tx, code)
+    readers = _binding_readers(ctx, advisor)
+    if _agreed(ctx, readers):
+        return None
+    version = version_for(ctx.policy, readers)
+    data = callbacks.encode(CONSENT, "b", version, identity.normalize_code(code))
+    agree = Button(ctx.t("privacy.advisor.agree_bind" if advisor else "privacy.agree_bind"), data)
+    whose = "a" if advisor else "s"
+    decline = Button(ctx.t("privacy.decline"), callbacks.encode(CONSENT, "d", whose))
+    note = ctx.t("privacy.advisor.before_binding" if advisor else "privacy.before_binding")
+    return Step.say(_text(ctx, note, readers), ((agree,), (decline,)))
+
+
+def _binding_readers(ctx: Ctx, advisor: bool) -> frozenset[Reader]:
+    """The notices the account reads once a code binds it: those of the records it holds
+    already and of the one the code binds (a wrong code: a student's, as binding refuses it)."""
+    held = {Reader.STUDENT} if ctx.student is not None else set()
+    if ctx.advisor_pk is not None:
+        held.add(Reader.ADVISOR)
+    held.add(Reader.ADVISOR if advisor else Reader.STUDENT)
+    return frozenset(held)
 
 
 @router.callback(CONSENT)
 async def consent_pressed(ctx: Ctx, cb: Callback) -> Step:
     action = cb.args[0] if cb.args else ""
-    version = notice_version(ctx.policy)
+    readers = _readers(ctx)
+    version = version_for(ctx.policy, readers)
     match action, cb.args[1:]:
-        case "b", (given, code) if given == version:
-            await service.consent(ctx.tx, ctx.now, ctx.user_id, version)
-            ctx.consent = version
+        case "b", (given, code) if given == version_for(
+            ctx.policy, _binding_readers(ctx, await identity.is_advisor_code(ctx.tx, code))
+        ):
+            await service.consent(ctx.tx, ctx.now, ctx.user_id, given)
+            ctx.consent = given
             from bot.flows.account import start
 
             return await start(ctx, code)
         case "y", (given,) if given == version:
             await service.consent(ctx.tx, ctx.now, ctx.user_id, version)
             ctx.consent = version
-            return Step.say(ctx.t("privacy.thanks"), edit=True)
+            return Step.say(ctx.t(_key(readers, "thanks")), edit=True)
         case "b", (_, code):
             # The notice changed since this one was shown: the current one is asked instead.
             return await before_binding(ctx, code) or Step.say(ctx.t("bind.wrong_code"))
@@ -166,12 +265,24 @@ async def consent_pressed(ctx: Ctx, cb: Callback) -> Step:
             return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
         case "d", ():
             return Step.say(ctx.t("privacy.declined"), edit=True)
+        case "d", (whose,):
+            declined = "privacy.advisor.declined" if whose == "a" else "privacy.declined"
+            return Step.say(ctx.t(declined), edit=True)
         case "n", ():
             sure = Button(ctx.t("privacy.withdraw_yes"), callbacks.encode(CONSENT, "w"))
-            return Step.say(ctx.t("privacy.withdraw_ask"), ((sure,),))
+            keep = Button(ctx.t("privacy.fix.withdraw_no"), callbacks.encode(CONSENT, "k"))
+            return Step.say(ctx.t(_key(readers, "withdraw_ask")), ((sure,), (keep,)))
+        case "k", ():
+            # Nothing changes: the consent given stays, and so does the binding.
+            kept = (
+                "privacy.advisor.withdraw_kept"
+                if _as_advisor(readers)
+                else "privacy.fix.withdraw_kept"
+            )
+            return Step.say(ctx.t(kept), edit=True)
         case "w", ():
             await service.withdraw(ctx.tx, ctx.now, ctx.user_id)
-            return Step.say(ctx.t("privacy.withdrawn"), edit=True)
+            return Step.say(ctx.t(_key(readers, "withdrawn")), edit=True)
     raise callbacks.BadCallback("unknown consent action")
 
 

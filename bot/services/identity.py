@@ -87,6 +87,15 @@ async def bind(
     return BindResult(BindOutcome.BOUND, await people.student_by_pk(tx, code.student_pk))
 
 
+async def is_advisor_code(tx: Tx, raw_code: str) -> bool:
+    """Whether the code is an advisor's (read only: nothing is used or counted), so binding
+    shows the notice the person it binds will read (PRIV-1)."""
+    if not looks_like_code(raw_code):
+        return False
+    code = await people.code_by_hash(tx, code_hash(raw_code))
+    return code is not None and code.advisor_pk is not None
+
+
 async def choose_language(tx: Tx, user_id: int, language: Language) -> None:
     """The language the bot speaks to this user, from their next message on."""
     await people.choose_language(tx, user_id, language)

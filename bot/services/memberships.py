@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.chat.i18n import Listing
 from bot.domain.policy import Policy
 from bot.domain.values import (
     AlreadyMember,
@@ -37,7 +38,7 @@ def require_member_eligible(student: Student | None) -> Student:
 
 def limit_error(policy: Policy, current: list[Club]) -> MembershipLimitReached:
     return MembershipLimitReached(
-        limit=policy.max_clubs_per_student, clubs=", ".join(club.name for club in current)
+        limit=policy.max_clubs_per_student, clubs=Listing(tuple(club.name for club in current))
     )
 
 

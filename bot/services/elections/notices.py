@@ -61,7 +61,7 @@ def reasons(lang: Language, policy: Policy, keys: Sequence[str]) -> list[str]:
     ]
     rules = restricted_rules(list(keys))
     if rules:
-        shown.append(tr(lang, "privacy.restricted_reason", rules=", ".join(rules)))
+        shown.append(tr(lang, "privacy.restricted_reason", rules=Listing(tuple(rules))))
     return shown
 
 

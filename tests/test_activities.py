@@ -338,7 +338,7 @@ async def test_the_advisor_of_two_clubs_chooses_the_club_and_reads_chinese(db: D
     assert "一会一报" in advisor.said
     await advisor.send("李明，北京大学")
     await advisor.click("主讲人已填好")
-    assert "请按 YYYY-MM-DD HH:MM" in await advisor.send("明天晚上")
+    assert "请按“年-月-日 时:分”" in await advisor.send("明天晚上")
     await advisor.send("2026-03-12 19:00")
     await advisor.send("21:00")
     await advisor.send("图书馆 204")

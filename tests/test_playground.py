@@ -549,7 +549,8 @@ async def shoot(page: Page, folder: Path, name: str) -> None:
 
 
 # PRIV-1: binding shows the processing notice first; the person agrees in their language.
-AGREE = re.compile("I agree, bind my record|我同意，绑定我的学籍信息")
+# Students agree to bind their student record, advisors their staff record.
+AGREE = re.compile("I agree, bind my (staff )?record|我同意，绑定我的(学籍|教师)信息")
 
 
 async def agree(page: Page) -> None:

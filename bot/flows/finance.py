@@ -34,6 +34,7 @@ from bot.domain.values import DomainError
 from bot.flows.common import clip
 from bot.services import finance as service
 from bot.services.applications.notices import megabytes
+from bot.services.notices import money as money_notices
 from storage.finance import NewLine
 
 router = Router()
@@ -113,7 +114,7 @@ async def _book(ctx: Ctx, data: FinanceData, note: str | None = None) -> Step:
     text = ctx.t(
         "finance.book",
         club=club.name,
-        semester=service.semester_name(ctx.lang, found.semester),
+        semester=money_notices.semester_name(ctx.lang, found.semester),
         lines=Html("\n".join(lines)) if lines else ctx.t("finance.no_lines"),
         income=yuan(found.sums.income_fen),
         expense=yuan(found.sums.expense_fen),
@@ -274,7 +275,7 @@ async def _statement(ctx: Ctx, data: FinanceData) -> Step:
     text = ctx.t(
         "finance.ask_statement",
         members=readers,
-        statement=Html(service.statement_text(ctx.lang, club.name, current)),
+        statement=Html(money_notices.statement_text(ctx.lang, club.name, current)),
     )
     rows = [
         [

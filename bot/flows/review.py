@@ -25,7 +25,8 @@ from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import Club, DomainError, NoReviewRound, ReviewResult, VerdictRecorded
 from bot.flows.common import clip
 from bot.flows.console import usage
-from bot.services import review_records, reviews
+from bot.services import reviews
+from bot.services.notices import review_records
 from storage import clubs
 from storage import reviews as reviews_store
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.chat.i18n import tr
 from bot.domain.accounts import (
     HANDLE_MAX,
     BadHandle,
@@ -19,6 +18,7 @@ from bot.domain.accounts import (
 )
 from bot.domain.calendar import Calendar
 from bot.domain.values import Club, Student
+from bot.services.notices import money as money_notices
 from storage import accounts as store
 from storage import audit, officers, outbox
 from storage.outbox import Message
@@ -157,14 +157,7 @@ async def hand_over(tx: Tx, now: datetime, club_ids: list[int]) -> int:
         Message(
             f"acct:handover:{account.id}:{account.responsible_pk}:{user_id}",
             user_id,
-            tr(
-                lang,
-                "accounts.handover",
-                club=account.club,
-                platform=tr(lang, f"accounts.platform.{account.platform.value}"),
-                handle=account.handle,
-                left=account.responsible,
-            ),
+            money_notices.handover_text(lang, account),
         )
         for account in left
         for user_id, lang in readers.get(account.club_id, [])

@@ -8,7 +8,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.chat.i18n import tr
 from bot.chat.replies import Document
 from bot.domain.activities import ActivityAudience
 from bot.domain.calendar import Calendar
@@ -27,11 +26,11 @@ from bot.domain.finance import (
     check_category,
     semester_of,
     shifted,
-    yuan,
 )
 from bot.domain.policy import Policy
-from bot.domain.values import Club, Language, Student
+from bot.domain.values import Club, Student
 from bot.services.applications.notices import megabytes
+from bot.services.notices import money as money_notices
 from storage import activities as activities_store
 from storage import audit, officers, outbox
 from storage import finance as store
@@ -199,7 +198,7 @@ async def send_statement(
         Message(
             f"fin:stmt:{club.id}:{semester.label}:{reader}",
             reader,
-            statement_text(lang, club.name, current),
+            money_notices.statement_text(lang, club.name, current),
         )
         for reader, lang in readers
     ]
@@ -221,42 +220,11 @@ async def send_statement(
     return len(readers)
 
 
-def semester_name(lang: Language, semester: Semester) -> str:
-    return tr(lang, f"finance.semester.{semester.season}", year=semester.year)
-
-
-def statement_text(lang: Language, club: str, current: Book) -> str:
-    """The statement as members read it: the semester's income, expenses, lines and balance."""
-    return tr(
-        lang,
-        "finance.statement",
-        club=club,
-        semester=semester_name(lang, current.semester),
-        income=yuan(current.sums.income_fen),
-        expense=yuan(current.sums.expense_fen),
-        lines=current.sums.lines,
-        balance=yuan(current.balance_fen),
-    )
-
-
 async def year_summary(tx: Tx, club_id: int, year: int) -> tuple[Totals, int]:
     """REV-2, ACT-7: the sums of the lines dated in `year`, and the balance at its end."""
     sums = (await store.totals(tx, [club_id], date(year, 1, 1), date(year, 12, 31)))[club_id]
     overall = (await store.totals(tx, [club_id], None, date(year, 12, 31)))[club_id]
     return sums, overall.net_fen
-
-
-def summary_text(lang: Language, year: int, sums: Totals, balance_fen: int) -> str:
-    return tr(
-        lang,
-        "finance.year_summary",
-        year=year,
-        income=yuan(sums.income_fen),
-        expense=yuan(sums.expense_fen),
-        lines=sums.lines,
-        bare=sums.without_voucher,
-        balance=yuan(balance_fen),
-    )
 
 
 def back_of(policy: Policy, cal: Calendar, now: datetime, day: date) -> int:

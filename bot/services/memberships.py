@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.chat.i18n import Listing
 from bot.domain.policy import Policy
 from bot.domain.values import (
     AlreadyMember,
@@ -18,6 +17,7 @@ from bot.domain.values import (
     Student,
     UnknownClub,
 )
+from bot.services.notices import Listing
 from storage import clubs, people
 from storage.tx import Tx
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 # `Phrase`: what a use case hands a notice as words of the reader's language (it builds none).
+from bot.chat.i18n import Listing as Listing
 from bot.chat.i18n import Phrase as Phrase
 from bot.chat.i18n import tr
 from bot.domain.values import Language

@@ -9,6 +9,7 @@ from bot.chat.i18n import plain, tr
 from bot.domain.calendar import Calendar
 from bot.domain.values import Language
 from bot.services import finance
+from bot.services.notices import money
 from storage import activity_facts
 from storage.tx import Tx
 
@@ -44,4 +45,4 @@ async def activities_text(
 async def finance_text(tx: Tx, lang: Language, club_id: int, year: int) -> str:
     """The year's money as the form records it (ACT-7)."""
     sums, balance = await finance.year_summary(tx, club_id, year)
-    return plain(finance.summary_text(lang, year, sums, balance))
+    return plain(money.summary_text(lang, year, sums, balance))

@@ -137,7 +137,7 @@ async def test_staff_enter_a_plan_in_chat(campus: Campus) -> None:
         await people.grant(tx, 9300, Role.STAFF, utcnow())
     staff = Chat(campus.engine, 9300)
     saved = await staff.send("/plan 1.3.3 2027-06-30 | college unions merge | Arts college | plan")
-    assert "Saved for item 一、3.（3）: —; planned 2027-06-30; owner Arts college." in saved
+    assert "Saved for item 一、3.（3）; planned 2027-06-30; owner Arts college." in saved
     saved = await staff.send("/ledger plan 1.9.3 done | | | minutes of the joint meeting")
     assert "in place" in saved
     assert "measured by SU-13" in await staff.send("/plan 1.9.2 done")

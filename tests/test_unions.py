@@ -62,6 +62,11 @@ async def _snapshot(db: Database) -> Snapshot:
 async def test_the_ledger_of_the_hand_built_university(db: Database) -> None:
     await data.load(db)
     reports = {r.rule: r for r in compliance.compute(await _snapshot(db), data.POLICY)}
+    # Every rule counts units, not reasons: a unit with two findings is one that does not
+    # comply (found by the play-test: "2 of 3 comply, 5 do not").
+    for report in reports.values():
+        assert report.compliant + report.failing == report.checked, report.rule
+        assert 0 <= report.failing <= report.checked, report.rule
     for rule, (checked, failing, unrecorded) in EXPECTED.items():
         report = reports[rule]
         assert report.checked == checked, rule

@@ -46,7 +46,7 @@ async def test_staff_see_the_unions_and_a_union(campus: Campus) -> None:
     assert "Ann (S1), president\n" in school  # eligible: no flags
     assert "There is no union named" in await staff.send("/union Nowhere")
     su_1 = await staff.send("/ledger su-1")
-    assert "Graduate SU (2): 7 people in post (at most 4), since 2025-09-01" in su_1
+    assert "Graduate SU: 7 people in post (at most 4), since 2025-09-01" in su_1
     assert "ORG-4a" in await staff.send("/ledger org-4a")
 
 

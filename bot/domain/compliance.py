@@ -207,8 +207,14 @@ class RuleReport:
         return self.rule.split("-")[0]
 
     @property
+    def failing(self) -> int:
+        """What does not comply: one however many reasons it has (checked = compliant +
+        failing)."""
+        return len({(f.kind, f.ref) for f in self.findings})
+
+    @property
     def compliant(self) -> int:
-        return self.checked - len({(f.kind, f.ref) for f in self.findings})
+        return self.checked - self.failing
 
 
 def _report(rule: str, checked: int, findings: list[Finding], unrecorded: int = 0) -> RuleReport:

@@ -45,7 +45,7 @@ async def _reports(ctx: Ctx) -> list[RuleReport]:
 def _summary_line(ctx: Ctx, r: RuleReport) -> str:
     if r.standing in (Standing.MET, Standing.GAPS):
         figures = ctx.t(
-            "ledger.figures", compliant=r.compliant, checked=r.checked, failing=len(r.findings)
+            "ledger.figures", compliant=r.compliant, checked=r.checked, failing=r.failing
         )
     else:
         figures = ctx.t(f"ledger.standing.{r.standing.value}")
@@ -80,8 +80,8 @@ async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
     )
     lines = [
         ctx.t(
-            # A club is known by its name; a person by name and number.
-            "ledger.finding_club" if f.kind == "club" else "ledger.finding",
+            # A club or a union is known by its name; a person by name and number.
+            "ledger.finding_club" if f.kind in ("club", "union") else "ledger.finding",
             name=clip(f.name, 60),
             ref=clip(f.ref, 24),
             why=ledger_files.why_html(ctx.lang, f),

@@ -153,10 +153,10 @@ def _person(ctx: Ctx, p: PostFact, s: Student | None, e: Eligibility | None) -> 
 async def union_command(ctx: Ctx, args: str) -> Step:
     data = await store.union_data(ctx.tx)
     if not args.strip():
-        return Step.say(ctx.t("unions.usage", names=", ".join(u.name for u in data.unions)))
+        return Step.say(ctx.t("unions.usage", names=ctx.join(u.name for u in data.unions)))
     u = _find(data, args.strip())
     if u is None:
-        names = ", ".join(clip(u.name) for u in data.unions) or "—"
+        names = ctx.join(clip(u.name) for u in data.unions) or "—"
         return Step.say(ctx.t("unions.unknown", name=clip(args.strip()), names=names))
     posts = [p for p in data.posts if p.union_id == u.id]
     students = await _students(ctx, posts)
@@ -431,7 +431,14 @@ async def _save(ctx: Ctx, row: dict[str, str], *, edit: bool = False) -> Step:
     # Through `write`: `/ledger plan` runs inside /ledger's read-only report run.
     await ctx.write(save)
     # An item measured by rules takes its status from the records; only an entered one shows.
-    status = ctx.t(f"ledger.province.status_{plan.status.value}") if plan.status else "—"
+    status = (
+        ctx.t(
+            "ledger.province.saved_status",
+            status=ctx.t(f"ledger.province.status_{plan.status.value}"),
+        )
+        if plan.status
+        else ""
+    )
     return Step.say(
         ctx.t(
             "ledger.province.saved",

@@ -54,7 +54,7 @@ def summary_rows(language: Language, reports: list[RuleReport]) -> list[list[Cel
             tr(language, f"ledger.standing.{r.standing.value}"),
             r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
             r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,
-            len(r.findings),
+            r.failing,
             r.unrecorded or None,
         ]
         for r in reports
@@ -173,7 +173,7 @@ def csv_rows(language: Language, reports: list[RuleReport]) -> tuple[list[str], 
             r.standing.value,
             r.checked if r.standing in (Standing.MET, Standing.GAPS) else None,
             r.compliant if r.standing in (Standing.MET, Standing.GAPS) else None,
-            len(r.findings),
+            r.failing,
             r.unrecorded or None,
         ]
         if not r.findings:

@@ -546,7 +546,7 @@ class _Writer:
                         if e.kind is EventKind.SELF_EVALUATION and self.within(e.held_on)
                     ),
                 )
-        return self.t("remark_checked", checked=r.checked, failing=len(r.findings))
+        return self.t("remark_checked", checked=r.checked, failing=r.failing)
 
     def _from_college_pct(self, union_id: int) -> int:
         posts = [p for p in self.snap.unions.posts if p.union_id == union_id]

@@ -305,3 +305,21 @@ def test_the_workbook_cells() -> None:
     assert sum(1 for row in found if row[0] == "REG-7") == 3
     zh = load_workbook(io.BytesIO(xlsx(ledger_files.sheets(Language.ZH, reports))))
     assert zh.sheetnames[0] == "汇总"
+
+
+def test_uncovered_grades_read_as_grades_in_the_readers_list() -> None:
+    """Found by the play-test: "2 个年级没有代表：2, 3"."""
+    from bot.domain.compliance import Finding
+    from bot.domain.values import Language
+    from bot.render.ledger import why
+
+    finding = Finding(
+        "union",
+        "3",
+        "机械工程学院学生会",
+        None,
+        "unions.uncovered_grade",
+        (("missing", "2, 3"), ("count", "2")),
+    )
+    assert why(Language.ZH, finding) == "2 个年级没有代表：2年级、3年级"
+    assert why(Language.EN, finding) == "no representative of 2 grades: year 2, year 3"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.chat.i18n import tr
+from bot.chat.i18n import joined, tr
 from bot.domain import annex
 from bot.domain.compliance import (
     GROUPS,
@@ -39,6 +39,13 @@ def why_html(language: Language, finding: Finding) -> str:
         params["status"] = tr(language, f"clubstatus.{params['status']}")
     if "level" in params:
         params["level"] = tr(language, f"activity.level.{params['level']}")
+    if "missing" in params:
+        # What a union's congress left uncovered, listed as the reader's language lists; grades
+        # as grades ("二年级" style), not bare numbers.
+        items = str(params["missing"]).split(", ")
+        if finding.why.endswith("uncovered_grade"):
+            items = [tr(language, "ledger.words.grade", n=item) for item in items]
+        params["missing"] = joined(language, items)
     year, _, season = str(params.get("semester", "")).partition("-")
     if year.isdigit() and season in ("spring", "autumn"):
         params["semester"] = tr(language, f"finance.semester.{season}", year=year)

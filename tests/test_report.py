@@ -292,6 +292,7 @@ def test_the_command_writes_the_report(
     text = "\n".join(p.text for p in document.paragraphs)
     assert "学生会深化改革实施细则" in text
     assert "2025年9月1日至" in text
+    assert "。。" not in text  # a sentence's own full stop, once (found by the play-test)
     assert main(["report", "report-en.docx", "--lang", "en"]) == 0
     assert "Basic situation" in "\n".join(
         p.text for p in Document(str(tmp_path / "report-en.docx")).paragraphs

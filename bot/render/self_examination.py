@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.chat.i18n import joined, tr
+from bot.chat.text import without_full_stop
 from bot.domain import annex
 from bot.domain.calendar import add_months
 from bot.domain.compliance import RuleReport, Snapshot, Standing, compute, rule_key, rule_terms
@@ -176,6 +177,9 @@ class _Writer:
         return html.unescape(tr(self.language, f"report.{key}", **params))
 
     def add(self, style: Style, text: str, lead: str = "") -> None:
+        # A figure or a typed answer that ends a sentence brings its own full stop.
+        for doubled, single in (("。。", "。"), ("..", ".")):
+            text = text.replace(doubled, single)
         self.paragraphs.append(Para(style, text, lead))
 
     def h1(self, key: str) -> None:
@@ -420,7 +424,7 @@ class _Writer:
                     date=day(self.language, row.plan.planned_on),
                     owner=row.plan.owner or self.t("no_owner"),
                     number=row.item.number,
-                    obstacle=row.plan.obstacle or self.t("no_obstacle"),
+                    obstacle=without_full_stop(row.plan.obstacle or self.t("no_obstacle")),
                 ),
                 _ordinal(n, self.language),
             )

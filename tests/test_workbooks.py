@@ -27,3 +27,19 @@ def test_header_widths_panes_and_values() -> None:
     assert ws["A3"].value == "'=HYPERLINK(1)"  # stored as text, not run
     assert ws.column_dimensions["A"].width == len("=HYPERLINK(1)") + 2
     assert ws.column_dimensions["B"].width == len("members") + 2
+
+
+def test_dates_are_written_as_dates_and_moments_to_the_minute() -> None:
+    """Found by the play-test: "2027-03-31 00:00:00" in the ledger's workbook."""
+    import io
+    from datetime import date, datetime
+
+    from openpyxl import load_workbook
+
+    from bot.render.workbooks import Sheet, xlsx
+
+    data = xlsx([Sheet("s", ["d", "m"], [[date(2027, 3, 31), datetime(2027, 3, 31, 9, 5)]])])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    assert sheet["A2"].number_format == "yyyy-mm-dd"
+    assert sheet["B2"].number_format == "yyyy-mm-dd hh:mm"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.chat.i18n import joined, tr
+from bot.chat.i18n import catalog, joined, tr
 from bot.domain import annex
 from bot.domain.compliance import (
     GROUPS,
@@ -68,9 +68,15 @@ def summary_rows(language: Language, reports: list[RuleReport]) -> list[list[Cel
     ]
 
 
+def kind_words(language: Language, kind: str) -> str:
+    """What a finding is about (club, union, student …) in the reader's language."""
+    key = f"ledger.words.kind_{kind}"
+    return tr(language, key) if key in catalog(language) else kind
+
+
 def finding_rows(language: Language, reports: list[RuleReport]) -> list[list[Cell]]:
     return [
-        [r.rule, f.kind, f.ref, f.name, f.since, why(language, f)]
+        [r.rule, kind_words(language, f.kind), f.ref, f.name, f.since, why(language, f)]
         for r in reports
         for f in r.findings
     ]

@@ -10,6 +10,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 Cell = str | int | float | date | datetime | None
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,6 +33,21 @@ def _plain(value: Cell) -> Cell:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     return value
+
+
+def _dated(ws: Any, value: Cell) -> Any:
+    """A date as a date ("2027-03-31", not "2027-03-31 00:00:00"), a moment to the minute."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(ws, value=value.replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value=datetime(value.year, value.month, value.day))
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    return _plain(value)
 
 
 def xlsx(sheets: Sequence[Sheet]) -> bytes:
@@ -64,7 +80,7 @@ def xlsx(sheets: Sequence[Sheet]) -> bytes:
             header.append(cell)
         ws.append(header)
         for row in sheet.rows:
-            ws.append([_plain(v) for v in row])
+            ws.append([_dated(ws, v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

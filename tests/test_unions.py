@@ -291,4 +291,5 @@ def test_su_7_names_each_college_grade_and_major_left_without_representatives() 
         "unions.uncovered_major": {"missing": "Art", "count": "1"},
     }
     zh = [ledger_files.why(Language.ZH, f) for f in report.findings]
-    assert "2 个学院没有代表：Arts, Law" in zh
+    assert "2 个学院没有代表：Arts、Law" in zh  # listed as Chinese lists
+    assert "2 个年级没有代表：2年级、3年级" in zh

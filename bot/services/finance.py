@@ -29,10 +29,11 @@ from bot.domain.finance import (
 )
 from bot.domain.policy import Policy
 from bot.domain.values import Club, Student
+from bot.services.accounts import officer_clubs as officer_clubs  # one reading of who leads what
 from bot.services.applications.notices import megabytes
 from bot.services.notices import money as money_notices
 from storage import activities as activities_store
-from storage import audit, officers, outbox
+from storage import audit, outbox
 from storage import finance as store
 from storage.finance import NewLine
 from storage.outbox import Message
@@ -44,10 +45,6 @@ VOUCHER_MIME = {
     "jpeg": ("image/jpeg",),
     "png": ("image/png",),
 }
-
-
-async def officer_clubs(tx: Tx, student: Student | None) -> list[Club]:
-    return [] if student is None else await officers.clubs_led_by(tx, student.id)
 
 
 async def club_of(tx: Tx, student: Student | None, club_id: int) -> Club:

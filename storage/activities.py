@@ -23,6 +23,7 @@ from bot.domain.activities import (
     ActivityState,
     DayKind,
     Decision,
+    DocumentKind,
     Speaker,
     WorkCalendar,
 )
@@ -31,6 +32,7 @@ from storage.imports import Upserted
 from storage.models import (
     AccountRow,
     ActivityDecisionRow,
+    ActivityDocumentRow,
     ActivityRow,
     ActivitySignupRow,
     ActivitySpeakerRow,
@@ -103,7 +105,26 @@ class Activity:
     needs_staff: bool
     comment: str | None
     submitted_at: datetime | None
+    budget_fen: int | None = None
+    sponsor: str | None = None
+    sponsor_set: bool = False
     speakers: tuple[SpeakerEntry, ...] = ()
+    # Read with one activity only (lists leave them out).
+    documents: tuple[AttachedDocument, ...] = ()
+
+    def document(self, kind: DocumentKind) -> AttachedDocument | None:
+        return next((d for d in self.documents if d.kind is kind), None)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedDocument:
+    """ACT-3, ACT-5: a document a proposal carries, without its bytes."""
+
+    kind: DocumentKind
+    file_name: str
+    mime_type: str
+    size: int
+    sha256: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +137,15 @@ _a = table_of(ActivityRow)
 _club = table_of(ClubRow)
 _speaker = table_of(ActivitySpeakerRow)
 _signup = table_of(ActivitySignupRow)
+_document = table_of(ActivityDocumentRow)
 _COLUMNS = (*_a.c, _club.c.name.label("club_name"))
 
 
-def _activity(row: Any, speakers: tuple[SpeakerEntry, ...] = ()) -> Activity:
+def _activity(
+    row: Any,
+    speakers: tuple[SpeakerEntry, ...] = (),
+    documents: tuple[AttachedDocument, ...] = (),
+) -> Activity:
     return Activity(
         id=row.id,
         club_id=row.club_id,
@@ -140,7 +166,11 @@ def _activity(row: Any, speakers: tuple[SpeakerEntry, ...] = ()) -> Activity:
         needs_staff=row.needs_staff,
         comment=row.comment,
         submitted_at=row.submitted_at,
+        budget_fen=row.budget_fen,
+        sponsor=row.sponsor,
+        sponsor_set=row.sponsor_set,
         speakers=speakers,
+        documents=documents,
     )
 
 
@@ -149,7 +179,7 @@ def _select() -> Any:
 
 
 async def activity(tx: Tx, activity_id: int) -> Activity | None:
-    """One activity with its speakers (two statements)."""
+    """One activity with its speakers and its documents' names (three statements)."""
     row = (await tx.session.execute(_select().where(_a.c.id == activity_id))).first()
     if row is None:
         return None
@@ -158,7 +188,84 @@ async def activity(tx: Tx, activity_id: int) -> Activity | None:
         SpeakerEntry(s.id, Speaker(s.name, s.affiliation, s.outside))
         for s in await tx.session.execute(stmt)
     )
-    return _activity(row, speakers)
+    documents = await _documents_of(tx, [activity_id])
+    return _activity(row, speakers, documents.get(activity_id, ()))
+
+
+async def _documents_of(
+    tx: Tx, activity_ids: list[int]
+) -> dict[int, tuple[AttachedDocument, ...]]:
+    """The documents' names and sizes (not their bytes) of these activities: one statement."""
+    if not activity_ids:
+        return {}
+    stmt = (
+        select(
+            _document.c.activity_id,
+            _document.c.kind,
+            _document.c.file_name,
+            _document.c.mime_type,
+            _document.c.size,
+            _document.c.sha256,
+        )
+        .where(_document.c.activity_id.in_(activity_ids))
+        .order_by(_document.c.activity_id, _document.c.kind)
+    )
+    found: dict[int, list[AttachedDocument]] = {}
+    for d in await tx.session.execute(stmt):
+        entry = AttachedDocument(DocumentKind(d.kind), d.file_name, d.mime_type, d.size, d.sha256)
+        found.setdefault(d.activity_id, []).append(entry)
+    return {key: tuple(value) for key, value in found.items()}
+
+
+async def sponsor_approved(tx: Tx, club_id: int) -> bool:
+    """ACT-9: whether staff approved an activity of the club that names a sponsor."""
+    stmt = select(
+        select(_a.c.id)
+        .where(
+            _a.c.club_id == club_id,
+            _a.c.state == ActivityState.APPROVED.value,
+            _a.c.sponsor.is_not(None),
+        )
+        .exists()
+    )
+    return bool((await tx.session.execute(stmt)).scalar())
+
+
+async def put_document(
+    tx: Tx, activity_id: int, document: AttachedDocument, content: bytes, now: datetime
+) -> None:
+    """Store a proposal's document of its kind, replacing an earlier one."""
+    await tx.session.execute(
+        delete(_document).where(
+            _document.c.activity_id == activity_id, _document.c.kind == document.kind.value
+        )
+    )
+    await tx.session.execute(
+        insert(_document).values(
+            activity_id=activity_id,
+            kind=document.kind.value,
+            file_name=document.file_name,
+            mime_type=document.mime_type,
+            size=document.size,
+            sha256=document.sha256,
+            content=content,
+            uploaded_at=now,
+        )
+    )
+
+
+async def document_content(
+    tx: Tx, activity_id: int, kind: DocumentKind
+) -> tuple[AttachedDocument, bytes] | None:
+    """A proposal's document with its bytes, to send to someone who may read it."""
+    stmt = select(_document).where(
+        _document.c.activity_id == activity_id, _document.c.kind == kind.value
+    )
+    d = (await tx.session.execute(stmt)).first()
+    if d is None:
+        return None
+    found = AttachedDocument(DocumentKind(d.kind), d.file_name, d.mime_type, d.size, d.sha256)
+    return found, d.content
 
 
 async def editable_of(tx: Tx, organizer: int) -> Activity | None:
@@ -367,8 +474,9 @@ async def account_language(tx: Tx, user_id: int) -> Language:
 
 
 async def waiting_for(tx: Tx, user_id: int, advisor_pk: int | None, staff: bool) -> list[Activity]:
-    """The activities whose current level this person answers at, oldest submission first:
-    one statement (the club's advisor, its unit's representatives, staff)."""
+    """The activities whose current level this person answers at, oldest submission first,
+    with their speakers and documents: three statements (the club's advisor, its unit's
+    representatives, staff)."""
     as_advisor = (_a.c.state == ActivityState.ADVISOR.value) & _a.c.club_id.in_(
         select(_appointment.c.club_id).where(
             _appointment.c.advisor_pk == (advisor_pk if advisor_pk is not None else -1),
@@ -385,7 +493,8 @@ async def waiting_for(tx: Tx, user_id: int, advisor_pk: int | None, staff: bool)
     rows = (await tx.session.execute(stmt)).all()
     talks = [r.id for r in rows if r.kind == ActivityKind.TALK.value]
     speakers = await _speakers_of(tx, talks)
-    return [_activity(r, speakers.get(r.id, ())) for r in rows]
+    documents = await _documents_of(tx, [r.id for r in rows])
+    return [_activity(r, speakers.get(r.id, ()), documents.get(r.id, ())) for r in rows]
 
 
 async def _speakers_of(tx: Tx, activity_ids: list[int]) -> dict[int, tuple[SpeakerEntry, ...]]:

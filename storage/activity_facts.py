@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, func, select
 from sqlmodel import col
 
-from bot.domain.activities import ActivityKind, ActivityState
+from bot.domain.activities import ActivityKind, ActivityState, DocumentKind
 from bot.domain.activity_facts import AccountFact, ActivityData, ActivityFact, MoneyFact
 from bot.domain.activity_rules import PROPOSED
 from bot.domain.finance import LineCategory, LineKind
@@ -19,6 +19,7 @@ from storage.activity_reports import FILED
 from storage.models import (
     ActivityCheckinRow,
     ActivityDecisionRow,
+    ActivityDocumentRow,
     ActivityReportRow,
     ActivityRow,
     ActivitySpeakerRow,
@@ -110,6 +111,13 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
         .where(col(ActivityReportRow.state) == FILED)
         .exists()
     )
+    safety_plan, participants = (
+        select(col(ActivityDocumentRow.activity_id))
+        .where(col(ActivityDocumentRow.activity_id) == col(ActivityRow.id))
+        .where(col(ActivityDocumentRow.kind) == kind.value)
+        .exists()
+        for kind in (DocumentKind.SAFETY_PLAN, DocumentKind.PARTICIPANTS)
+    )
     stmt = (
         select(
             col(ActivityRow.id),
@@ -125,6 +133,9 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
             col(ActivityRow.ends_at),
             present,
             filed,
+            safety_plan,
+            participants,
+            col(ActivityRow.sponsor).is_not(None),
         )
         .where(col(ActivityRow.state).in_([state.value for state in PROPOSED]))
         .where(col(ActivityRow.kind).is_not(None))
@@ -146,6 +157,9 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
             ends_on=_day(r[10]),
             checkins=int(r[11] or 0),
             report_filed=bool(r[12]),
+            safety_plan=bool(r[13]),
+            participant_list=bool(r[14]),
+            sponsored=bool(r[15]),
         )
         for r in (await s.execute(stmt)).all()
         if r[8] is not None

@@ -985,6 +985,28 @@ class ActivityRow(SQLModel, table=True):
     announced_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # The key of its rotating check-in codes (hex), made when the organizer first shows them.
     checkin_secret: str | None = Field(default=None, max_length=64)
+    # ACT-7, ACT-9: what it is planned to cost, and who sponsors it (staff's exception).
+    budget_fen: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    sponsor: str | None = Field(default=None, max_length=200)
+    sponsor_set: bool = False  # the organizer answered the sponsor question (none is an answer)
+
+
+class ActivityDocumentRow(SQLModel, table=True):
+    """ACT-3, ACT-5: a document a proposal carries (a participant list, a safety plan): its
+    bytes and their SHA-256, one of each kind."""
+
+    __tablename__ = "activity_document"
+
+    activity_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("activity.id"), primary_key=True, autoincrement=False)
+    )
+    kind: str = Field(max_length=16, primary_key=True)
+    file_name: str = Field(max_length=200)
+    mime_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(sa_column=_ts())
 
 
 class ActivitySpeakerRow(SQLModel, table=True):

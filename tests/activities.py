@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.chat.replies import Document
 from bot.domain.activities import ActivityAudience, ActivityKind, ActivityState, Speaker
 from bot.domain.policy import Policy
 from bot.services import identity, roster
@@ -54,9 +55,13 @@ async def propose(
     capacity: str | None = "20",
     audience: str = "The club's members",
     speakers: tuple[str, ...] = (),
+    budget: str = "0",
+    sponsor: str | None = None,
+    documents: tuple[Document, ...] = (),
     submit: bool = True,
 ) -> str:
-    """Answer every question of /activity (a fresh proposal); what the last answer said."""
+    """Answer every question of /activity (a fresh proposal); what the last answer said.
+    `documents`: the participant list and the safety plan, as asked (ACT-3, ACT-5)."""
     await chat.send("/activity")
     await chat.send(title)
     await chat.click(kind)
@@ -74,6 +79,13 @@ async def propose(
         await chat.send(capacity)
     await chat.click(audience)
     await chat.send("Games for every level; boards provided.")
+    await chat.send(budget)
+    if sponsor is None:
+        await chat.click("No sponsor")
+    else:
+        await chat.send(sponsor)
+    for document in documents:
+        await chat.send_document(document)
     if submit:
         await chat.click("✅ Submit for approval")
     return chat.said

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.chat.replies import Document
 from bot.domain.activities import (
     TRANSITIONS,
     ActivityKind,
     ActivityState,
     DayKind,
+    DocumentKind,
     EndsBeforeStart,
     Move,
     NoSuchMove,
@@ -52,6 +54,10 @@ from tests.clock import local
 
 def _at(day: int, hour: int = 10) -> datetime:
     return datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
+PLAN = frozenset({DocumentKind.SAFETY_PLAN})
+PLAN_PDF = Document("plan", "safety-plan.pdf", "application/pdf", 12, b"%PDF-1.4 plan")
 
 
 def test_lead_times_name_their_rule_and_count_working_days() -> None:
@@ -95,7 +101,7 @@ def test_lead_times_name_their_rule_and_count_working_days() -> None:
             now,
             date(2026, 3, 10),
             today,
-            Proposal(ActivityKind.REGULAR, _at(30), _at(30, 12), 1000),
+            Proposal(ActivityKind.REGULAR, _at(30), _at(30, 12), 1000, documents=PLAN),
         )
     assert trip.value.params["rule"] == "ACT-3"  # a police permit, 20 days ahead
     with pytest.raises(EndsBeforeStart):
@@ -159,7 +165,13 @@ async def test_an_officer_proposes_with_bad_answers_refused_and_three_levels_app
     # /cancel says the truth: the draft is kept, and how to go on.
     assert "Your draft is kept: /activity picks it up" in await officer.send("/cancel")
     assert "Describe the activity" in await officer.send("/activity")
-    review = await officer.send("Games for every level; boards provided.")
+    await officer.send("Games for every level; boards provided.")
+    assert "What is the budget" in officer.said
+    assert "from 0 (it costs nothing)" in await officer.send("-5")
+    assert "Does a company or organization sponsor it?" in await officer.send("350.5")
+    await officer.click("No sponsor")
+    review = officer.said
+    assert "Budget: ¥350.50" in review and "Sponsor: none" in review
     assert "Chess night — Chess Club" in review
     assert "From 2026-03-12 19:00 to 2026-03-12 21:00" in review
     assert "Expected participants: 30; places: 20" in review
@@ -284,6 +296,8 @@ async def test_talks_need_speakers_and_outside_speakers_more_notice(db: Database
     await officer.click("No limit")
     await officer.click("Every student")
     await officer.send("The Sicilian, slowly.")
+    await officer.send("0")
+    await officer.click("No sponsor")
     await officer.click("✅ Submit for approval")
     assert "Too late under ACT-4" in officer.said
     assert "10 working days" in officer.said
@@ -345,7 +359,11 @@ async def test_the_advisor_of_two_clubs_chooses_the_club_and_reads_chinese(db: D
     await advisor.send("25")
     await advisor.click("不限名额")
     await advisor.click("全校学生")
-    review = await advisor.send("从零开始学围棋。")
+    assert "活动经费预算是多少元" in await advisor.send("从零开始学围棋。")
+    assert "是否有企业或机构赞助" in await advisor.send("200")
+    await advisor.click("无赞助")
+    review = advisor.said
+    assert "经费预算：¥200.00" in review and "赞助方：无" in review
     assert "围棋入门——Go Club" in review
     assert "主讲人：\n李明（北京大学）" in review
     assert "预计人数：25；名额：不限" in review
@@ -391,7 +409,9 @@ async def test_staff_see_what_waits_this_week_large_and_outside_speakers(db: Dat
     await make_activity(db, ActivityState.APPROVED, "Blitz", days=3)
     await make_activity(db, ActivityState.UNIT, "Simul", days=12)
     await make_activity(db, ActivityState.REJECTED, "Casino night", days=4)
-    await propose(club.chat(OFFICER), "Grand open", expected="250", capacity=None)
+    await propose(
+        club.chat(OFFICER), "Grand open", expected="250", capacity=None, documents=(PLAN_PDF,)
+    )
     club.w.clock.advance(days=2)
     shown = await club.chat(STAFF).send("/activities")
     assert "Waiting for approval (ACT-1): 2" in shown

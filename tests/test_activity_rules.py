@@ -70,10 +70,15 @@ def _snapshot() -> Snapshot:
         _act(1, 1, ActivityState.UNIT, TODAY - timedelta(days=1)),
         _act(2, 2, ActivityState.ADVISOR, later, waiting_since=date(2026, 3, 9)),
         _act(3, 3, ActivityState.ADVISOR, later, waiting_since=date(2026, 3, 12)),
-        _act(4, 3, ActivityState.APPROVED, later),
-        # ACT-3: large (200) without a plan at club 3; 1,000 expected at club 2: the permit.
+        # ACT-9: club 3's sponsored activity approved by staff covers its sponsorship income.
+        _act(4, 3, ActivityState.APPROVED, later, sponsored=True),
+        # ACT-3: large (200) without a plan at club 3; 1,000 expected at club 2: the permit;
+        # large with its plan at club 1: in order.
         _act(5, 3, ActivityState.APPROVED, later, expected=200),
-        _act(6, 2, ActivityState.STAFF, later, expected=1000, waiting_since=TODAY),
+        _act(
+            6, 2, ActivityState.STAFF, later, expected=1000, waiting_since=TODAY, safety_plan=True
+        ),
+        _act(18, 1, ActivityState.APPROVED, later, expected=300, safety_plan=True),
         # ACT-4: a talk filed 3 days ahead at club 1; one with a speaker from outside filed 30
         # days ahead at club 3 (enough); ACT-5: off-campus at club 2 filed 2 days ahead.
         _act(
@@ -92,7 +97,11 @@ def _snapshot() -> Snapshot:
             later,
             kind=ActivityKind.OFF_CAMPUS,
             submitted_on=later - timedelta(days=2),
+            safety_plan=True,
+            participant_list=True,
         ),
+        # ACT-5: off campus at club 1 in time, but without its participant list.
+        _act(19, 1, ActivityState.ADVISOR, later, kind=ActivityKind.OFF_CAMPUS, safety_plan=True),
         # ACT-12: club 4 is suspended since 2026-03-01: an activity after that is named, one
         # before is not; a withdrawn one does not count anywhere.
         _act(10, 4, ActivityState.APPROVED, later),
@@ -121,7 +130,7 @@ def _snapshot() -> Snapshot:
         1: MoneyFact(1, 3, 1, date(2026, 3, 3), 0, None, frozenset({"2025-autumn"})),
         2: MoneyFact(2, 2, 0, None, 1, date(2026, 3, 4)),
         # Club 3 sent its statement; club 5, founded this spring, is not asked for one yet.
-        3: MoneyFact(3, 1, statements=frozenset({"2025-autumn"})),
+        3: MoneyFact(3, 2, sponsorships=1, statements=frozenset({"2025-autumn"})),
     }
     clubs = [
         _club(1),
@@ -152,9 +161,9 @@ def test_every_activity_rule_against_hand_built_facts() -> None:
         "ACT-1": (4, {"1", "2"}),
         "ACT-2": (3, {"2", "3"}),
         "ACT-10": (2, {"2"}),
-        "ACT-3": (2, {"2", "3"}),
+        "ACT-3": (3, {"2", "3"}),
         "ACT-4": (2, {"1"}),
-        "ACT-5": (1, {"2"}),
+        "ACT-5": (2, {"1", "2"}),
         "ACT-6": (3, {"1", "2"}),
         "ACT-7": (4, {"1", "2"}),
         "ACT-9": (3, {"2"}),
@@ -173,6 +182,8 @@ def test_every_activity_rule_against_hand_built_facts() -> None:
     assert why[("2", "act.approval_overdue")].since == date(2026, 3, 9)
     assert why[("2", "act.permit")].params[0] == ("title", "A6")
     assert why[("3", "act.no_safety_plan")].params[1] == ("expected", "200")
+    assert why[("1", "act.off_campus_documents")].params[0] == ("title", "A19")
+    assert why[("2", "act.off_campus_lead")].params[0] == ("title", "A9")
     assert why[("1", "act.account_orphaned")].since == date(2026, 3, 2)
     assert why[("2", "act.account_late")].since == date(2026, 1, 1)  # past the 30th day
     assert why[("2", "act.no_statement")].since == date(2026, 2, 1)

@@ -68,12 +68,19 @@ async def test_propose_approve_announce_sign_up_check_in_report(
         await say(emu, officer, "/activity")
         await say(emu, officer, "Blitz evening")
         await press(emu, officer, "Regular activity")
-        for answer in ("2026-03-12 19:00", "21:00", "Library room 204", "30"):
+        # 250 expected: a large activity (ACT-3), which carries its safety plan.
+        for answer in ("2026-03-12 19:00", "21:00", "Library room 204", "250"):
             await say(emu, officer, answer)
         # No limit of places: every member may check in, signed up or not.
         await press(emu, officer, "No limit")
         await press(emu, officer, "The club's members")
         await say(emu, officer, "Games for every level.")
+        await say(emu, officer, "120")
+        await press(emu, officer, "No sponsor")
+        await latest(officer, "safety and emergency plan", button=False)
+        # The adapter downloads the document through getFile; the core stores its bytes.
+        await officer.send_document(b"%PDF-1.4 the plan", "plan.pdf", "application/pdf")
+        await latest(officer, "Safety plan: plan.pdf (17 bytes)", button=False)
         await press(emu, officer, "✅ Submit for approval")
         await latest(officer, "is submitted", button=False)
 

@@ -147,6 +147,13 @@ class Speaker:
     outside: bool
 
 
+class DocumentKind(StrEnum):
+    """The documents a proposal may have to carry."""
+
+    PARTICIPANTS = "participants"  # ACT-5: who goes, with their contacts
+    SAFETY_PLAN = "safety_plan"  # ACT-3, ACT-5: the safety and emergency plan
+
+
 @dataclass(frozen=True, slots=True)
 class Proposal:
     """What an organizer asks to hold, as far as the checks need it."""
@@ -156,6 +163,8 @@ class Proposal:
     ends_at: datetime
     expected: int
     speakers: tuple[Speaker, ...] = ()
+    documents: frozenset[DocumentKind] = frozenset()
+    sponsored: bool = False  # ACT-9: a sponsor is named, an exception only staff approve
 
 
 def is_large(policy: Policy, expected: int) -> bool:
@@ -163,9 +172,25 @@ def is_large(policy: Policy, expected: int) -> bool:
     return expected >= policy.activity_large_participants
 
 
+def documents_needed(
+    policy: Policy, kind: ActivityKind | None, expected: int | None
+) -> dict[DocumentKind, str]:
+    """The documents a proposal must carry, each with the rule that asks for it: an
+    off-campus activity its participant list and safety plan (ACT-5), a large one its safety
+    plan (ACT-3)."""
+    needed: dict[DocumentKind, str] = {}
+    if kind is ActivityKind.OFF_CAMPUS:
+        needed[DocumentKind.PARTICIPANTS] = "ACT-5"
+        needed[DocumentKind.SAFETY_PLAN] = "ACT-5"
+    if expected is not None and is_large(policy, expected):
+        needed[DocumentKind.SAFETY_PLAN] = "ACT-3"
+    return needed
+
+
 def needs_staff(policy: Policy, proposal: Proposal) -> bool:
-    """ACT-1: talks, large and off-campus activities always reach staff; the others by policy."""
-    if proposal.kind in (ActivityKind.TALK, ActivityKind.OFF_CAMPUS):
+    """ACT-1: talks, large and off-campus activities always reach staff, and so does a
+    sponsored one (ACT-9); the others by policy."""
+    if proposal.kind in (ActivityKind.TALK, ActivityKind.OFF_CAMPUS) or proposal.sponsored:
         return True
     return is_large(policy, proposal.expected) or policy.activity_staff_approval
 
@@ -210,6 +235,24 @@ class TalkWithoutSpeakers(ActivityRefused):
     key = "error.activity.no_speakers"
 
 
+class MissingParticipants(ActivityRefused):
+    """ACT-5: the participant list is not attached."""
+
+    key = "error.activity.missing_participants"
+
+
+class MissingSafetyPlan(ActivityRefused):
+    """ACT-3, ACT-5: the safety plan is not attached."""
+
+    key = "error.activity.missing_safety_plan"
+
+
+MISSING = {
+    DocumentKind.PARTICIPANTS: MissingParticipants,
+    DocumentKind.SAFETY_PLAN: MissingSafetyPlan,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Lead:
     """How far ahead a proposal must be submitted under one rule."""
@@ -245,6 +288,9 @@ def check(
         raise InThePast()
     if p.kind is ActivityKind.TALK and not p.speakers:
         raise TalkWithoutSpeakers(rule="ACT-4")
+    for document, rule in documents_needed(policy, p.kind, p.expected).items():
+        if document not in p.documents:
+            raise MISSING[document](rule=rule)
     for lead in leads(policy, p):
         if lead.working:
             if work.between(today, start_day) < lead.days:

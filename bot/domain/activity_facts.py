@@ -26,6 +26,9 @@ class ActivityFact:
     ends_on: date | None = None
     checkins: int = 0  # ACT-2: the participants, as checked in
     report_filed: bool = False  # ACT-10
+    safety_plan: bool = False  # ACT-3, ACT-5: the plan is attached
+    participant_list: bool = False  # ACT-5
+    sponsored: bool = False  # ACT-9: it names a sponsor
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,13 +133,16 @@ def act_10(snap: Snapshot, policy: Policy) -> RuleReport:
 
 
 def act_3(snap: Snapshot, policy: Policy) -> RuleReport:
-    """Large activities: no safety plan is on record (the proposal does not carry one yet),
-    and those of `large_permit_participants` or more are flagged for the police permit."""
+    """Large activities still to come: those without a safety plan on record, and those of
+    `large_permit_participants` or more, flagged for staff to see the police permit."""
 
     def check(c: ClubFact, a: ActivityFact) -> Finding | None:
         if a.expected >= policy.large_permit_participants:
-            return _activity(c, a, a.submitted_on, "permit", expected=a.expected)
-        return _activity(c, a, a.submitted_on, "no_safety_plan", expected=a.expected)
+            why = "permit" if a.safety_plan else "permit_no_plan"
+            return _activity(c, a, a.submitted_on, why, expected=a.expected)
+        if not a.safety_plan:
+            return _activity(c, a, a.submitted_on, "no_safety_plan", expected=a.expected)
+        return None
 
     def large(a: ActivityFact) -> bool:
         return (
@@ -178,9 +181,12 @@ def act_4(snap: Snapshot, policy: Policy) -> RuleReport:
 
 
 def act_5(snap: Snapshot, policy: Policy) -> RuleReport:
-    """Off-campus activities submitted with less than `off_campus_lead_days` days' notice."""
+    """Off-campus activities without their participant list or safety plan on record, or
+    submitted with less than `off_campus_lead_days` days' notice."""
 
     def check(c: ClubFact, a: ActivityFact) -> Finding | None:
+        if not (a.participant_list and a.safety_plan):
+            return _activity(c, a, a.submitted_on, "off_campus_documents")
         if _short(a, policy.off_campus_lead_days, False, snap.activities.work):
             return _activity(
                 c, a, a.submitted_on, "off_campus_lead", days=policy.off_campus_lead_days
@@ -238,14 +244,19 @@ def act_7(snap: Snapshot, policy: Policy) -> RuleReport:
 
 
 def act_9(snap: Snapshot, policy: Policy) -> RuleReport:
-    """Sponsorship income on record: none has a staff approval (there is no approval to
-    record yet), so each such club is named."""
+    """Clubs with money on record: those with sponsorship income but no sponsored activity
+    staff approved (the exception and its record, ACT-9)."""
     clubs = _by_club(snap)
+    approved = {
+        a.club_id
+        for a in snap.activities.activities
+        if a.sponsored and a.state is ActivityState.APPROVED
+    }
     checked = [m for m in snap.activities.money.values() if m.club_id in clubs and m.lines]
     found = [
         _club(clubs[m.club_id], m.first_sponsorship, f"{WHY}sponsorship", count=m.sponsorships)
         for m in checked
-        if m.sponsorships
+        if m.sponsorships and m.club_id not in approved
     ]
     return _report("ACT-9", len(checked), found)
 

@@ -152,12 +152,12 @@ def yuan(fen: int) -> str:
     return f"{sign}{whole:,}.{part:02d}"
 
 
-def check_category(kind: LineKind, category: LineCategory) -> None:
-    """ACT-9: sponsorship is refused (an exception is staff's to approve and record, outside
-    this command); a category must fit the line's kind."""
+def check_category(kind: LineKind, category: LineCategory, sponsor_approved: bool) -> None:
+    """A category must fit the line's kind; ACT-9: sponsorship income only when staff approved
+    a sponsored activity of the club (the exception, recorded with its approval)."""
     if category not in CATEGORIES[kind]:
         raise BadCategory()
-    if category is LineCategory.SPONSORSHIP:
+    if category is LineCategory.SPONSORSHIP and not sponsor_approved:
         raise SponsorshipNeedsApproval(rule="ACT-9")
 
 

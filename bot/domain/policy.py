@@ -165,6 +165,9 @@ class Policy(BaseModel):
     talk_outside_lead_working_days: int = Field(default=10, ge=0, le=120)
     # ACT-5: off-campus activities at least N days ahead.
     off_campus_lead_days: int = Field(default=5, ge=0, le=365)
+    # ACT-3, ACT-5: an activity's participant list and safety plan are documents of these
+    # types, each at most `charter_max_bytes`.
+    activity_document_types: tuple[str, ...] = ("pdf", "docx", "doc", "xlsx", "xls", "txt")
     # The most places (and expected participants) one activity may have.
     activity_max_capacity: int = Field(default=5000, ge=1, le=1_000_000)
     # Check-in (ACT-10's actual participants): the code and QR link change every N minutes; a

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from bot.chat import callbacks
 from bot.chat.callbacks import Callback
 from bot.chat.i18n import Html, tr
-from bot.chat.replies import Button
+from bot.chat.replies import Attachment, Button, Reply
 from bot.chat.text import hostile_text, number, prefixed_number
 from bot.core import permissions
 from bot.core.context import Ctx
@@ -30,11 +30,14 @@ from bot.domain.activities import (
     ActivityState,
     Decision,
     Speaker,
+    documents_needed,
 )
+from bot.domain.finance import yuan
 from bot.domain.values import DomainError
 from bot.flows.common import actor_name, actor_names, clip
 from bot.services import activities as service
 from bot.services import approvals
+from bot.services.documents import megabytes, size_words
 from bot.services.notices import activities as notices
 from storage import activities as store
 from storage import activity_reports as report_store
@@ -147,7 +150,34 @@ async def _detail(ctx: Ctx, activity_id: int) -> Step:
             )
         elif act.ends_at is not None and act.ends_at <= ctx.now:
             lines.append(ctx.t("activity_detail.report_owed"))
-    return Step.say("\n".join(lines))
+    documents = notices.document_buttons(ctx.lang, act)
+    return Step.say("\n".join(lines), (documents,) if documents else ())
+
+
+@router.callback(notices.DOCUMENT)
+async def document_button(ctx: Ctx, cb: Callback) -> Step:
+    """Send a proposal's participant list or safety plan (ACT-3, ACT-5) to whoever may see
+    the activity: its organizers, its approvers, staff and reviewers."""
+    codes = {code: kind for kind, code in notices.DOCUMENT_CODES.items()}
+    kind = codes.get(cb.args[1] if len(cb.args) > 1 else "")
+    if kind is None:
+        raise callbacks.BadCallback("expected p|s")
+    act = await store.activity(ctx.tx, cb.int_arg(0))
+    if act is None or not await _may_see(ctx, act):
+        return Step.say(ctx.t("activity_detail.unknown", id=cb.int_arg(0)))
+    found = await store.document_content(ctx.tx, act.id, kind)
+    if found is None:
+        return Step.say(ctx.t("error.activity.no_document"))
+    document, content = found
+    what = ctx.t(f"activity.change.{kind.value}")
+    caption = ctx.t(
+        "activity.document",
+        what=what,
+        file=document.file_name,
+        size=size_words(ctx.lang, document.size),
+    )
+    attachment = Attachment(document.file_name, content, document.mime_type)
+    return Step(replies=[Reply(f"{caption}\nSHA-256 {document.sha256}", attachment=attachment)])
 
 
 def _sign_up_figures(counts: dict[str, int]) -> dict[str, int]:
@@ -203,8 +233,8 @@ async def _act(ctx: Ctx, data: ActivityData) -> Activity:
 async def _next(ctx: Ctx, data: ActivityData, note: str | None = None) -> Step:
     """The first unanswered question, or the review screen."""
     act = await _act(ctx, data)
-    gaps = service.missing(act)
-    if data.editing or not gaps:
+    gaps = service.missing(ctx.policy, act)
+    if not gaps:
         return await _review(ctx, act, note)
     if gaps[0] == "speakers":
         return _speakers(ctx, act, ActivityData(activity_id=act.id), note)
@@ -219,6 +249,16 @@ def _ask(ctx: Ctx, act: Activity, field: str, data: ActivityData, note: str | No
     elif field == "capacity":
         rows = [[ctx.choice(ctx.t("activity.button.no_limit"), "none")]]
         params["max"] = ctx.policy.activity_max_capacity
+    elif field == "sponsor":
+        rows = [[ctx.choice(ctx.t("activity.button.no_sponsor"), "none")]]
+        params["max"] = service.LIMITS["sponsor"]
+    elif field == "budget":
+        params["max"] = yuan(ctx.policy.finance_max_fen)
+    elif field in service.DOCUMENTS:
+        needed = documents_needed(ctx.policy, act.kind, act.expected)
+        params["rule"] = needed.get(service.DOCUMENTS[field], "ACT-5")
+        params["types"] = ctx.join(ctx.policy.activity_document_types)
+        params["limit"] = megabytes(ctx.policy.charter_max_bytes)
     elif field == "expected":
         params["max"] = ctx.policy.activity_max_capacity
         params["large"] = ctx.policy.activity_large_participants
@@ -239,7 +279,11 @@ async def on_ask(ctx: Ctx, data: ActivityData, given: Input) -> Step:
     if data.editing and given.choice == "back":
         return await _review(ctx, act)
     try:
-        if given.choice is not None and (field in CHOSEN or field == "capacity"):
+        if field in service.DOCUMENTS:
+            if given.document is None:
+                return _ask(ctx, act, field, data, ctx.t("activity.send_file"))
+            await service.attach(ctx.tx, ctx.policy, ctx.now, act, field, given.document)
+        elif given.choice is not None and (field in CHOSEN or field in ("capacity", "sponsor")):
             try:
                 await service.choose(ctx.tx, ctx.now, act, field, given.choice)
             except ValueError:
@@ -315,12 +359,12 @@ async def _review(ctx: Ctx, act: Activity, note: str | None = None) -> Step:
     text = ctx.t("activity.review", summary=summary(ctx, act))
     if act.state is ActivityState.RETURNED:
         text = ctx.t("activity.returned_hint", comment=act.comment or "—") + "\n\n" + text
-    changes = [f for f in service.FIELDS if f != "speakers" or act.kind is ActivityKind.TALK]
+    changes = service.asked(ctx.policy, act)
     rows = [
         [ctx.choice(ctx.t(f"activity.change.{f}"), f"e{f}") for f in changes[i : i + 3]]
         for i in range(0, len(changes), 3)
     ]
-    if not service.missing(act):
+    if not service.missing(ctx.policy, act):
         rows.append([ctx.choice(ctx.t("activity.button.submit"), "submit")])
     rows.append([ctx.choice(ctx.t("activity.button.discard"), "discard")])
     data = ActivityData(activity_id=act.id)
@@ -331,9 +375,10 @@ async def on_review(ctx: Ctx, data: ActivityData, given: Input) -> Step:
     act = await _act(ctx, data)
     choice = given.choice or ""
     editing = ActivityData(activity_id=act.id, editing=True)
-    if choice == "espeakers" and act.kind is ActivityKind.TALK:
+    asked = service.asked(ctx.policy, act)
+    if choice == "espeakers" and "speakers" in asked:
         return _speakers(ctx, act, editing)
-    if choice.startswith("e") and choice[1:] in service.FIELDS[:-1]:
+    if choice.startswith("e") and choice[1:] in asked:
         return _ask(ctx, act, choice[1:], editing)
     if choice == "discard":
         await service.discard(ctx.tx, ctx.now, ctx.user_id, act.id)

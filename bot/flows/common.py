@@ -9,6 +9,7 @@ from bot.chat.text import number
 from bot.core.context import Ctx
 from bot.domain.elections import preset
 from bot.domain.values import Category
+from bot.services.documents import size_words
 from storage import people
 
 PAGE_SIZE = 8
@@ -52,11 +53,7 @@ def aside(ctx: Ctx, main: str, note: object) -> str:
 
 def file_size(ctx: Ctx, size: int) -> str:
     """A file's size as people read it: 812 bytes, 35.2 KB, 4.1 MB."""
-    if size < 1024:
-        return ctx.t("size.bytes", n=size)
-    if size < 1024 * 1024:
-        return ctx.t("size.kb", n=f"{size / 1024:.1f}")
-    return ctx.t("size.mb", n=f"{size / 1024 / 1024:.1f}")
+    return size_words(ctx.lang, size)
 
 
 def actor_name(ctx: Ctx, actor: int | None, names: dict[int, str]) -> str:

@@ -26,14 +26,13 @@ from bot.domain.finance import (
     LineKind,
     StatementSent,
     VoucherWrongType,
-    check_category,
     parse_amount,
     yuan,
 )
 from bot.domain.values import DomainError
 from bot.flows.common import clip
 from bot.services import finance as service
-from bot.services.applications.notices import megabytes
+from bot.services.documents import megabytes
 from bot.services.notices import money as money_notices
 from storage.finance import NewLine
 
@@ -204,7 +203,7 @@ async def on_category(ctx: Ctx, data: FinanceData, given: Input) -> Step:
     except ValueError:
         return _category(ctx, data, ctx.t("finance.use_buttons"))
     try:
-        check_category(data.kind, category)
+        await service.check_line(ctx.tx, data.club_id, data.kind, category)
     except DomainError as err:
         return _category(ctx, data, _err(ctx, err))
     return _description(ctx, data.model_copy(update={"category": category}))

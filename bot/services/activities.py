@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from bot.chat.replies import Document
 from bot.chat.text import hostile_text, number
 from bot.domain.activities import (
     EDITABLE,
@@ -19,6 +20,7 @@ from bot.domain.activities import (
     ActivityKind,
     ActivityRefused,
     ActivityState,
+    DocumentKind,
     EndsBeforeStart,
     InThePast,
     Move,
@@ -27,21 +29,31 @@ from bot.domain.activities import (
     Speaker,
     after,
     check,
+    documents_needed,
     needs_staff,
 )
 from bot.domain.calendar import Calendar
+from bot.domain.finance import BadAmount, parse_amount, yuan
 from bot.domain.policy import Policy
 from bot.domain.values import Club, ClubStatus, DomainError, Student
-from bot.services import profiles, reminders
+from bot.services import documents, profiles, reminders
+from bot.services.documents import megabytes
 from bot.services.notices import checkin as change_notices
 from storage import activities as store
 from storage import advisors, audit, outbox
-from storage.activities import Activity
+from storage.activities import Activity, AttachedDocument
 from storage.outbox import Message
 from storage.tx import Tx
 
 # How long each typed answer may be, in characters.
-LIMITS = {"title": 100, "place": 200, "description": 2000, "speaker": 100, "affiliation": 200}
+LIMITS = {
+    "title": 100,
+    "place": 200,
+    "description": 2000,
+    "speaker": 100,
+    "affiliation": 200,
+    "sponsor": 200,
+}
 TITLE_MIN = 2
 # The questions in the order asked; `speakers` only for a talk.
 FIELDS = (
@@ -54,8 +66,14 @@ FIELDS = (
     "capacity",
     "audience",
     "description",
+    "budget",
+    "sponsor",
     "speakers",
+    DocumentKind.PARTICIPANTS.value,
+    DocumentKind.SAFETY_PLAN.value,
 )
+# The questions answered with a document.
+DOCUMENTS = {kind.value: kind for kind in DocumentKind}
 _WHEN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})[:：](\d{2})")
 _CLOCK = re.compile(r"(\d{1,2})[:：](\d{2})")
 
@@ -98,6 +116,18 @@ class Incomplete(DomainError):
     key = "error.activity.incomplete"
 
 
+class BadBudget(DomainError):
+    key = "error.activity.budget"
+
+
+class BadDocument(DomainError):
+    key = "error.activity.document_type"
+
+
+class DocumentTooLarge(DomainError):
+    key = "error.activity.document_size"
+
+
 async def organizable(tx: Tx, student: Student | None, advisor_pk: int | None) -> list[Club]:
     """The clubs this person may propose activities for: as an officer or as the advisor."""
     return await profiles.kept_by(tx, student, advisor_pk)
@@ -134,8 +164,21 @@ async def editable(tx: Tx, activity_id: int, user_id: int) -> Activity:
     return found
 
 
-def missing(act: Activity) -> list[str]:
+def asked(policy: Policy, act: Activity) -> list[str]:
+    """The questions this proposal asks, in order: a talk's speakers, and the documents its
+    kind and size need (ACT-3, ACT-5)."""
+    needed = {kind.value for kind in documents_needed(policy, act.kind, act.expected)}
+    return [
+        field
+        for field in FIELDS
+        if (field != "speakers" or act.kind is ActivityKind.TALK)
+        and (field not in DOCUMENTS or field in needed)
+    ]
+
+
+def missing(policy: Policy, act: Activity) -> list[str]:
     """The questions not answered yet, in order."""
+    attached = {d.kind.value for d in act.documents}
     answered = {
         "title": act.title is not None,
         "kind": act.kind is not None,
@@ -146,9 +189,15 @@ def missing(act: Activity) -> list[str]:
         "capacity": act.capacity_set,
         "audience": act.audience is not None,
         "description": act.description is not None,
-        "speakers": act.kind is not ActivityKind.TALK or bool(act.speakers),
+        "budget": act.budget_fen is not None,
+        "sponsor": act.sponsor_set,
+        "speakers": bool(act.speakers),
     }
-    return [field for field in FIELDS if not answered[field]]
+    return [
+        field
+        for field in asked(policy, act)
+        if not (field in attached if field in DOCUMENTS else answered[field])
+    ]
 
 
 def _text(value: str, limit: int, minimum: int = 1) -> str:
@@ -215,9 +264,43 @@ async def answer(
             values = {"expected": _count(policy, text)}
         case "capacity":
             values = {"capacity": _count(policy, text), "capacity_set": True}
+        case "budget":
+            values = {"budget_fen": parse_budget(policy, text)}
+        case "sponsor":
+            values = {"sponsor": _text(text, LIMITS["sponsor"], TITLE_MIN), "sponsor_set": True}
         case _:
             raise ValueError(field)
     await store.change(tx, act.id, now, **values)
+
+
+def parse_budget(policy: Policy, text: str) -> int:
+    """ACT-7: the planned cost in yuan as whole fen; 0 for an activity that costs nothing."""
+    if text.strip() in ("0", "0.0", "0.00"):
+        return 0
+    try:
+        return parse_amount(policy, text)
+    except BadAmount:
+        raise BadBudget(max=yuan(policy.finance_max_fen)) from None
+
+
+async def attach(
+    tx: Tx, policy: Policy, now: datetime, act: Activity, field: str, document: Document
+) -> AttachedDocument:
+    """ACT-3, ACT-5: store the participant list or the safety plan, replacing an earlier one;
+    refused whole if its type or size is not allowed."""
+    kind = DOCUMENTS[field]
+    found = documents.accept(
+        document,
+        policy.activity_document_types,
+        policy.charter_max_bytes,
+        BadDocument(types=", ".join(policy.activity_document_types)),
+        DocumentTooLarge(limit=megabytes(policy.charter_max_bytes)),
+        kind.value,
+    )
+    attached = AttachedDocument(kind, found.file_name, found.mime_type, found.size, found.sha256)
+    await store.put_document(tx, act.id, attached, found.content, now)
+    await store.change(tx, act.id, now)
+    return attached
 
 
 async def choose(tx: Tx, now: datetime, act: Activity, field: str, value: str) -> None:
@@ -229,6 +312,8 @@ async def choose(tx: Tx, now: datetime, act: Activity, field: str, value: str) -
             await store.change(tx, act.id, now, audience=ActivityAudience(value).value)
         case "capacity" if value == "none":
             await store.change(tx, act.id, now, capacity=None, capacity_set=True)
+        case "sponsor" if value == "none":
+            await store.change(tx, act.id, now, sponsor=None, sponsor_set=True)
         case _:
             raise ValueError(field)
 
@@ -264,7 +349,7 @@ async def submit(
 ) -> Submitted:
     """Send the proposal to the club's advisor (ACT-1), after every check at submission."""
     act = await editable(tx, activity_id, user_id)
-    if missing(act):
+    if missing(policy, act):
         raise Incomplete()
     kept = {c.id: c for c in await organizable(tx, student, advisor_pk)}
     club = kept.get(act.club_id)
@@ -283,6 +368,8 @@ async def submit(
         act.ends_at,
         act.expected,
         tuple(s.speaker for s in act.speakers),
+        frozenset(d.kind for d in act.documents),
+        sponsored=act.sponsor is not None,
     )
     work = await store.work_calendar(tx)
     check(policy, work, now, cal.today(act.starts_at), cal.today(now), proposal)
@@ -308,7 +395,12 @@ async def submit(
         "activity.submit",
         club_id=club.id,
         subject=f"activity:{act.id}",
-        after={"title": act.title, "kind": act.kind.value, "staff": staff},
+        after={
+            "title": act.title,
+            "kind": act.kind.value,
+            "staff": staff,
+            **({"sponsor": act.sponsor} if act.sponsor else {}),
+        },
     )
     return Submitted(act, staff)
 

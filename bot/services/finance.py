@@ -4,7 +4,6 @@ year's sums (REV-2)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,6 +15,8 @@ from bot.domain.finance import (
     BadDay,
     BadDescription,
     Line,
+    LineCategory,
+    LineKind,
     NotClubOfficer,
     Semester,
     StatementSent,
@@ -29,8 +30,9 @@ from bot.domain.finance import (
 )
 from bot.domain.policy import Policy
 from bot.domain.values import Club, Student
+from bot.services import documents
 from bot.services.accounts import officer_clubs as officer_clubs  # one reading of who leads what
-from bot.services.applications.notices import megabytes
+from bot.services.documents import megabytes
 from bot.services.notices import money as money_notices
 from storage import activities as activities_store
 from storage import audit, outbox
@@ -39,12 +41,14 @@ from storage.finance import NewLine
 from storage.outbox import Message
 from storage.tx import Tx
 
-VOUCHER_MIME = {
-    "pdf": ("application/pdf",),
-    "jpg": ("image/jpeg",),
-    "jpeg": ("image/jpeg",),
-    "png": ("image/png",),
-}
+
+async def check_line(tx: Tx, club_id: int, kind: LineKind, category: LineCategory) -> None:
+    """The category fits the kind; sponsorship only after staff approved a sponsored
+    activity of the club (ACT-9)."""
+    approved = category is LineCategory.SPONSORSHIP and await activities_store.sponsor_approved(
+        tx, club_id
+    )
+    check_category(kind, category, approved)
 
 
 async def club_of(tx: Tx, student: Student | None, club_id: int) -> Club:
@@ -104,27 +108,16 @@ def parse_description(text: str) -> str:
 def voucher_of(policy: Policy, document: Document) -> tuple[Voucher, bytes]:
     """A voucher document checked as charters are (type by extension and MIME type, size
     within `charter_max_bytes`), with its SHA-256; refused whole otherwise."""
-    name = document.file_name or ""
-    extension = name.rpartition(".")[2].lower() if "." in name else ""
-    types = ", ".join(policy.voucher_types)
-    mime = document.mime_type.lower()
-    allowed = VOUCHER_MIME.get(extension, ())
-    if extension not in policy.voucher_types or (
-        mime and mime not in allowed and mime != "application/octet-stream"
-    ):
-        raise VoucherWrongType(types=types)
-    content = document.content
-    size = len(content) if content is not None else document.size
-    if content is None or size > policy.charter_max_bytes or document.size > len(content):
-        raise VoucherTooLarge(limit=megabytes(policy.charter_max_bytes))
-    if not content:
-        raise VoucherWrongType(types=types)
-    voucher = Voucher(
-        file_name=name[:200],
-        mime_type=(document.mime_type or "application/octet-stream")[:100],
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+    found = documents.accept(
+        document,
+        policy.voucher_types,
+        policy.charter_max_bytes,
+        VoucherWrongType(types=", ".join(policy.voucher_types)),
+        VoucherTooLarge(limit=megabytes(policy.charter_max_bytes)),
+        "voucher",
     )
+    voucher = Voucher(found.file_name, found.mime_type, found.size, found.sha256)
+    content = found.content
     return voucher, content
 
 
@@ -137,9 +130,10 @@ async def record(
     line: NewLine,
     voucher: tuple[Voucher, bytes] | None,
 ) -> int:
-    """Record a line (ACT-7; ACT-9 refuses sponsorship); audited with the voucher's SHA-256."""
+    """Record a line (ACT-7; ACT-9 refuses sponsorship without staff's approval); audited with
+    the voucher's SHA-256."""
     club = await club_of(tx, student, club_id)
-    check_category(line.kind, line.category)
+    await check_line(tx, club.id, line.kind, line.category)
     line_id = await store.add_line(
         tx,
         now,

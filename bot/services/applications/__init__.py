@@ -57,11 +57,11 @@ from bot.services.applications.notices import (
     SIGN_KIND,
     SIGN_PREFIX,
     advisor_name,
-    megabytes,
     sign_link,
     summary,
 )
 from bot.services.applications.signing import open_link, sign, submit, unsign, withdraw
+from bot.services.documents import megabytes
 
 __all__ = [
     "APPLICATION_KIND",

@@ -3,7 +3,6 @@ ADV-4) and charter (REG-4); the draft itself, and what it still lacks."""
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,24 +23,15 @@ from bot.domain.values import (
     UnknownApplication,
     name_key,
 )
+from bot.services import documents
 from bot.services.applications.machine import CLEARED, EDITABLE, Action, AppState
 from bot.services.applications.moves import move, record, reread
-from bot.services.applications.notices import megabytes
+from bot.services.documents import megabytes
 from storage import advisors, clubs
 from storage import applications as applications_store
 from storage import units as units_store
 from storage.applications import Application, Charter
 from storage.tx import Tx
-
-# Charter types the policy may name, and the MIME types each is sent with.
-CHARTER_MIME = {
-    "pdf": ("application/pdf",),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
-    "txt": ("text/plain",),
-    "doc": ("application/msword",),
-    "odt": ("application/vnd.oasis.opendocument.text",),
-    "md": ("text/markdown", "text/plain"),
-}
 
 
 async def expire_if_stale(tx: Tx, policy: Policy, now: datetime, app: Application) -> bool:
@@ -315,35 +305,20 @@ async def set_charter_text(
     return await _edit(tx, now, app, charter_text=text.strip())
 
 
-def charter_type(policy: Policy, document: Document) -> str | None:
-    """The policy's charter type this document is, judged by its extension and MIME type."""
-    extension = document.file_name.rpartition(".")[2].lower() if "." in document.file_name else ""
-    if extension not in policy.charter_types:
-        return None
-    allowed = CHARTER_MIME.get(extension, ())
-    mime = document.mime_type.lower()
-    return extension if not mime or mime in allowed or mime == "application/octet-stream" else None
-
-
 async def set_charter_file(
     tx: Tx, policy: Policy, now: datetime, app: Application, document: Document
 ) -> Charter:
     """REG-4: store the charter document with its SHA-256; refused whole if type or size fail."""
-    kind = charter_type(policy, document)
-    if kind is None:
-        raise CharterWrongType(types=", ".join(policy.charter_types))
-    content = document.content
-    size = len(content) if content is not None else document.size
-    if content is None or size > policy.charter_max_bytes or document.size > len(content):
-        raise CharterTooLarge(limit=megabytes(policy.charter_max_bytes))
-    if not content:
-        raise CharterWrongType(types=", ".join(policy.charter_types))
-    charter = Charter(
-        file_name=(document.file_name or f"charter.{kind}")[:200],
-        mime_type=(document.mime_type or "application/octet-stream")[:100],
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+    found = documents.accept(
+        document,
+        policy.charter_types,
+        policy.charter_max_bytes,
+        CharterWrongType(types=", ".join(policy.charter_types)),
+        CharterTooLarge(limit=megabytes(policy.charter_max_bytes)),
+        "charter",
     )
+    charter = Charter(found.file_name, found.mime_type, found.size, found.sha256)
+    content = found.content
     await applications_store.put_charter(tx, app.id, charter, content, now)
     await _edit(tx, now, app, charter_text=None)
     return charter

@@ -32,11 +32,6 @@ def sign_link(bot_username: str, token: str) -> str:
     return f"https://t.me/{bot_username}?start={SIGN_PREFIX}{token}"
 
 
-def megabytes(size: int) -> str:
-    """A size in bytes as people read it."""
-    return f"{size / 1_000_000:.1f} MB"
-
-
 # Each decision's buttons, (label, action) each: the advisor's (REG-3), the founding meeting's
 # confirmation (ORG-3), the unit's (REG-2) and the committee's (REG-8).
 ADVISOR_CHOICES = (("accept", "aa"), ("decline", "ad"))

@@ -9,14 +9,19 @@ from datetime import datetime
 from bot.chat import callbacks
 from bot.chat.i18n import Html, tr
 from bot.chat.replies import Button, Keyboard
-from bot.domain.activities import ActivityKind, Speaker
+from bot.domain.activities import ActivityKind, DocumentKind, Speaker
 from bot.domain.calendar import Calendar
+from bot.domain.finance import yuan
 from bot.domain.values import Language
+from bot.services.documents import size_words
 from storage.activities import Activity
 
 # Callback kind of the decision buttons: v1:ac:<a|t|j>:<activity id>:<version>.
 DECIDE = "ac"
 ACTIONS = {"a": "approve", "t": "return", "j": "reject"}
+# Callback kind of a document's button: v1:ad:<activity id>:<p|s>.
+DOCUMENT = "ad"
+DOCUMENT_CODES = {DocumentKind.PARTICIPANTS: "p", DocumentKind.SAFETY_PLAN: "s"}
 
 
 def local(cal: Calendar, at: datetime | None) -> str:
@@ -54,21 +59,58 @@ def summary(lang: Language, cal: Calendar, act: Activity) -> str:
         speakers = [speaker_line(lang, entry.speaker) for entry in act.speakers]
         listed = Html("\n".join(speakers)) if speakers else "—"
         lines.append(tr(lang, "activity.speakers", speakers=listed))
+    if act.budget_fen is not None:
+        lines.append(
+            tr(
+                lang,
+                "activity.budget",
+                budget=tr(lang, "activity.yuan", amount=yuan(act.budget_fen)),
+            )
+            if act.budget_fen
+            else tr(lang, "activity.budget_none")
+        )
+    if act.sponsor is not None:
+        lines.append(tr(lang, "activity.sponsor", sponsor=act.sponsor))
+    elif act.sponsor_set:
+        lines.append(tr(lang, "activity.no_sponsor"))
+    lines += [
+        tr(
+            lang,
+            "activity.document",
+            what=tr(lang, f"activity.change.{d.kind.value}"),
+            file=d.file_name,
+            size=size_words(lang, d.size),
+        )
+        for d in act.documents
+    ]
     lines.append(html.escape(act.description or "—", quote=False))
     return Html("\n".join(lines))
 
 
-def decision_buttons(lang: Language, act: Activity) -> Keyboard:
-    """Approve / return / reject, for the version the approver was shown."""
-    return (
-        tuple(
-            Button(
-                tr(lang, f"activity.button.{name}"),
-                callbacks.encode(DECIDE, code, act.id, act.version),
-            )
-            for code, name in ACTIONS.items()
-        ),
+def document_buttons(lang: Language, act: Activity) -> tuple[Button, ...]:
+    """One button per document the proposal carries: it sends that document
+    (`v1:ad:<activity id>:<kind>`)."""
+    return tuple(
+        Button(
+            tr(lang, f"activity.button.{d.kind.value}"),
+            callbacks.encode(DOCUMENT, act.id, DOCUMENT_CODES[d.kind]),
+        )
+        for d in act.documents
     )
+
+
+def decision_buttons(lang: Language, act: Activity) -> Keyboard:
+    """Approve / return / reject, for the version the approver was shown; under them the
+    buttons that send the documents it carries."""
+    decide = tuple(
+        Button(
+            tr(lang, f"activity.button.{name}"),
+            callbacks.encode(DECIDE, code, act.id, act.version),
+        )
+        for code, name in ACTIONS.items()
+    )
+    documents = document_buttons(lang, act)
+    return (decide, documents) if documents else (decide,)
 
 
 def request(lang: Language, cal: Calendar, act: Activity, level: str) -> str:

@@ -5,14 +5,21 @@ the accounts and the book, and see the ledger's activity rows."""
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date, datetime, timedelta
 
 from bot.domain.accounts import Platform
-from bot.domain.activities import ActivityAudience, ActivityKind, ActivityState, Speaker
+from bot.domain.activities import (
+    ActivityAudience,
+    ActivityKind,
+    ActivityState,
+    DocumentKind,
+    Speaker,
+)
 from bot.domain.finance import LineCategory, LineKind, Voucher
 from bot.domain.values import Club, Language, Student
 from storage import accounts, activities, finance
-from storage.activities import CONFIRMED, WAITLISTED
+from storage.activities import CONFIRMED, WAITLISTED, AttachedDocument
 from storage.finance import NewLine
 from storage.tx import Tx
 
@@ -30,6 +37,10 @@ LIFE: tuple[tuple[str, str, ActivityState, float, ActivityKind], ...] = (
 # The upcoming approved activity: this many places, one more sign-up waits.
 PLACES = 2
 VOUCHER = b"%PDF-1.4 demo receipt"
+# The campus fair waiting for staff is large (ACT-3: its safety plan), costs money and is
+# sponsored (ACT-9); the returned museum visit carries its participant list but still lacks its
+# safety plan (ACT-5), so its organizer is asked for it: (expected, budget in fen, sponsor).
+LARGE = ("Campus fair", 250, 150000, ("Campus bookstore: prizes", "校园书店：奖品"))
 
 
 async def seed_life(
@@ -60,10 +71,26 @@ async def seed_life(
             expected=30,
             capacity=PLACES if upcoming else None,
             capacity_set=True,
+            sponsor_set=True,
             audience=ActivityAudience.MEMBERS.value,
             description="-",
             submitted_at=None if state is ActivityState.DRAFT else now - timedelta(days=1),
         )
+        if title_en == LARGE[0]:
+            _, expected, budget, (sponsor_en, sponsor_zh) = LARGE
+            await activities.change(
+                tx,
+                act_id,
+                now,
+                expected=expected,
+                budget_fen=budget,
+                sponsor=sponsor_zh if language is Language.ZH else sponsor_en,
+            )
+            await _attach(tx, now, act_id, DocumentKind.SAFETY_PLAN, language)
+        else:
+            await activities.change(tx, act_id, now, budget_fen=0, sponsor_set=True)
+        if kind is ActivityKind.OFF_CAMPUS:
+            await _attach(tx, now, act_id, DocumentKind.PARTICIPANTS, language)
         if kind is ActivityKind.TALK:
             await activities.add_speaker(tx, act_id, Speaker("Li Ming", "PKU", outside=False))
         if state is not ActivityState.DRAFT:
@@ -101,3 +128,58 @@ async def seed_life(
 
 def _sha(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+async def _attach(
+    tx: Tx, now: datetime, act_id: int, kind: DocumentKind, language: Language
+) -> None:
+    """A real document a tester can open: the participant list as a workbook, the safety plan
+    as a Word document."""
+    zh = language is Language.ZH
+    if kind is DocumentKind.PARTICIPANTS:
+        name, mime, content = "participants.xlsx", XLSX, _participants(zh)
+    else:
+        name, mime, content = "safety-plan.docx", DOCX, _safety_plan(zh)
+    found = AttachedDocument(kind, name, mime, len(content), _sha(content))
+    await activities.put_document(tx, act_id, found, content, now)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _participants(zh: bool) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "学号", "手机"] if zh else ["Name", "Student id", "Phone"])
+    for n, name in enumerate(
+        ("王芳", "李雷", "张伟") if zh else ("Wang Fang", "Li Lei", "Zhang Wei")
+    ):
+        sheet.append([name, f"2024{n + 1:04d}", f"138-0000-{n + 1:04d}"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _safety_plan(zh: bool) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    if zh:
+        doc.add_heading("安全应急预案", level=1)
+        for line in (
+            "一、活动负责人及联系方式",
+            "二、场地安全与人员疏散",
+            "三、突发情况处置与报告",
+        ):
+            doc.add_paragraph(line)
+    else:
+        doc.add_heading("Safety and emergency plan", level=1)
+        for line in ("1. Who is responsible", "2. The venue and evacuation", "3. Incidents"):
+            doc.add_paragraph(line)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,8 +1,10 @@
 """/activity: an officer or the advisor proposes a club activity (ACT-1 to ACT-5).
 
 CLUB (when they keep several clubs) -> ASK (one question at a time: title, kind, start, end,
-place, expected participants, capacity, audience, description) -> SPEAKERS (a talk's, ACT-4) ->
-REVIEW -> submitted. Every answer is saved in the activity's row at once, so /cancel, another
+place, expected participants, capacity, audience, description, budget, sponsor) -> SPEAKERS (a
+talk's, ACT-4) -> ASK (the documents its kind and size need: the participant list of an
+off-campus activity, ACT-5; the safety plan of that and of a large one, ACT-3) -> REVIEW ->
+submitted. Every answer is saved in the activity's row at once, so /cancel, another
 command or a restart lose nothing: /activity resumes the proposal where it stands. From REVIEW
 any answer can be changed (the flow comes back to REVIEW). The moves are drawn in
 activities.mmd, next to this module; an activity's own states in bot/domain/activities.mmd.

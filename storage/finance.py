@@ -173,3 +173,17 @@ async def statement(tx: Tx, club_id: int, semester: str) -> Statement | None:
     if row is None:
         return None
     return Statement(row.semester, row.income_fen, row.expense_fen, row.members_told, row.sent_at)
+
+
+async def sent_semesters(tx: Tx, club_ids: list[int], labels: list[str]) -> dict[int, set[str]]:
+    """Which of these semesters (labels) each club has shown a statement for: one statement."""
+    if not club_ids:
+        return {}
+    stmt = select(col(FinanceStatementRow.club_id), col(FinanceStatementRow.semester)).where(
+        col(FinanceStatementRow.club_id).in_(club_ids),
+        col(FinanceStatementRow.semester).in_(labels),
+    )
+    found: dict[int, set[str]] = {}
+    for club_id, label in await tx.session.execute(stmt):
+        found.setdefault(club_id, set()).add(label)
+    return found

@@ -18,6 +18,7 @@ from storage.db import Database
 from storage.models import AuditRow, FinanceLineRow, FinanceStatementRow, ReviewSubmissionRow
 from storage.tx import Tx
 from tests.activities import OFFICER, STAFF, Club, make_activity, seeded
+from tests.clock import local
 from tests.elections import START
 from tests.reminders import CAL
 
@@ -197,3 +198,41 @@ async def test_the_review_form_takes_activities_and_money_from_the_records(db: D
     assert "Winter blitz" in form.activities
     assert "¥12.30" in form.finances
     assert form.finances.endswith("Added by the officers: Dues are not collected")
+
+
+async def test_a_statement_owed_is_a_deadline_until_it_is_sent(db: Database) -> None:
+    """ACT-7: a club that kept its book in the semester just ended owes that statement
+    (overdue from the day after), and then the current one by its last day; sending each
+    moves the deadline on. A club that kept nothing here then is not reminded of it."""
+    club = await seeded(db)
+    spring_ends = date(2026, 8, 31)
+    assert (await club.w.open_deadlines())["statement"] == spring_ends
+    officer = club.chat(OFFICER)
+    await officer.send("/finance")
+    await officer.click("➖ Expense")
+    await officer.send("2026-01-10")
+    await officer.send("20")
+    await officer.click("Travel")
+    await officer.send("Bus to the tournament")
+    await officer.send_document(_pdf())
+    assert "autumn semester 2025" in officer.said
+    assert (await club.w.open_deadlines())["statement"] == date(2026, 1, 31)
+    # The missed statement can still be sent, from that semester's page.
+    await officer.click("📣 Send the statement")
+    assert "accounts for autumn semester 2025" in officer.said
+    assert "expenses ¥20.00" in officer.said
+    await officer.click("📣 Send")
+    assert (await club.w.open_deadlines())["statement"] == spring_ends
+    # Thirty days before the spring semester ends, the officers are reminded.
+    await club.w.tick(local(date(2026, 8, 1), 10))
+    reminded = [t for t in club.w.telegram.to(OFFICER) if "(ACT-7)" in t]
+    assert any("by 2026-08-31" in t and "30 days left" in t for t in reminded)
+    await officer.send("/finance")
+    await officer.click("📣 Send the statement")
+    await officer.click("📣 Send")
+    assert "statement" not in await club.w.open_deadlines()
+    # Two semesters back is the ledger's: no button to send it.
+    await officer.click("◀ Earlier semester")
+    await officer.click("◀ Earlier semester")
+    labels = [b.text for row in officer.last_with_buttons().buttons for b in row]
+    assert not [label for label in labels if label.startswith("📣")]

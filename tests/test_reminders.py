@@ -70,6 +70,8 @@ async def test_each_kind_is_sent_once_at_each_lead_time(db: Database) -> None:
         "advisor_term": TERM_END,
         "review": REVIEW_CLOSES,
         "reregistration": REREG_CLOSES,
+        # ACT-7: the spring semester's statement to the members, by its last day.
+        "statement": date(2026, 8, 31),
     }
     day = START
     while day <= REREG_CLOSES:

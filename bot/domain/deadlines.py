@@ -29,6 +29,8 @@ class ClubFacts:
     reregistered_years: frozenset[int] = field(default_factory=frozenset)  # ORG-2
     # ACT-10: the activity whose report is due first and not filed: (id, its end day, due day).
     report: tuple[int, date, date] | None = None
+    # ACT-7: the semester whose statement is owed first: (its first day, its last day).
+    statement: tuple[date, date] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,10 @@ def club_deadlines(
         found[DeadlineKind.ACTIVITY_REPORT] = Deadline(
             DeadlineKind.ACTIVITY_REPORT, due_on, activity_id, ended_on
         )
+    # ACT-7: the statement to the members by the semester's last day, reminded within it.
+    if facts.statement is not None:
+        starts, ends = facts.statement
+        found[DeadlineKind.STATEMENT] = Deadline(DeadlineKind.STATEMENT, ends, opens_on=starts)
     return found
 
 

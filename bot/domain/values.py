@@ -81,6 +81,7 @@ class DeadlineKind(StrEnum):
     ADVISOR_TERM = "advisor_term"  # ADV-3
     REREGISTRATION = "reregistration"  # ORG-2
     ACTIVITY_REPORT = "activity_report"  # ACT-10: the earliest report not filed
+    STATEMENT = "statement"  # ACT-7: the semester's accounts shown to the members
 
 
 class Language(StrEnum):

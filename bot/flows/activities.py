@@ -39,8 +39,9 @@ from bot.domain.values import DomainError
 from bot.flows.common import actor_name, actor_names, clip
 from bot.services import activities as service
 from bot.services import approvals
-from bot.services.documents import megabytes, size_words
+from bot.services.documents import megabytes
 from bot.services.notices import activities as notices
+from bot.services.notices.files import size_words
 from storage import activities as store
 from storage import activity_reports as report_store
 from storage import checkin as checkin_store

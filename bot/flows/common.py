@@ -9,7 +9,7 @@ from bot.chat.text import number
 from bot.core.context import Ctx
 from bot.domain.elections import preset
 from bot.domain.values import Category
-from bot.services.documents import size_words
+from bot.services.notices.files import size_words
 from storage import people
 
 PAGE_SIZE = 8

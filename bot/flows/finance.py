@@ -130,7 +130,7 @@ async def _book(ctx: Ctx, data: FinanceData, note: str | None = None) -> Step:
         [ctx.choice(ctx.t("finance.button.earlier"), "earlier")]
         + ([ctx.choice(ctx.t("finance.button.later"), "later")] if data.back > 0 else []),
     ]
-    if data.back == 0 and found.statement_sent is None:
+    if data.back <= service.STATEMENT_BACK and found.statement_sent is None:
         rows.append([ctx.choice(ctx.t("finance.button.statement"), "statement")])
     rows.append([ctx.choice(ctx.t("finance.button.done"), "done")])
     fresh = FinanceData(club_id=club.id, back=data.back)
@@ -148,7 +148,7 @@ async def on_book(ctx: Ctx, data: FinanceData, given: Input) -> Step:
         return await _book(ctx, data.model_copy(update={"back": min(data.back + 1, BACK_MAX)}))
     if choice == "later":
         return await _book(ctx, data.model_copy(update={"back": max(data.back - 1, 0)}))
-    if choice == "statement" and data.back == 0:
+    if choice == "statement" and data.back <= service.STATEMENT_BACK:
         return await _statement(ctx, data)
     return await _book(ctx, data, ctx.t("finance.use_buttons"))
 
@@ -254,7 +254,15 @@ async def on_voucher(ctx: Ctx, data: FinanceData, given: Input) -> Step:
     line = NewLine(data.kind, data.on_date, data.amount_fen, data.category, data.description)
     try:
         await service.record(
-            ctx.tx, ctx.now, ctx.user_id, ctx.student, data.club_id, line, voucher
+            ctx.tx,
+            ctx.policy,
+            ctx.cal,
+            ctx.now,
+            ctx.user_id,
+            ctx.student,
+            data.club_id,
+            line,
+            voucher,
         )
     except DomainError as err:
         return await _book(ctx, data, _err(ctx, err))
@@ -269,7 +277,7 @@ async def on_voucher(ctx: Ctx, data: FinanceData, given: Input) -> Step:
 
 async def _statement(ctx: Ctx, data: FinanceData) -> Step:
     club = await service.club_of(ctx.tx, ctx.student, data.club_id)
-    current = await service.book(ctx.tx, ctx.policy, ctx.cal, ctx.now, club.id)
+    current = await service.book(ctx.tx, ctx.policy, ctx.cal, ctx.now, club.id, data.back)
     readers = await service.statement_readers(ctx.tx, club.id)
     text = ctx.t(
         "finance.ask_statement",
@@ -289,7 +297,14 @@ async def on_statement(ctx: Ctx, data: FinanceData, given: Input) -> Step:
     if given.choice == "send":
         try:
             told = await service.send_statement(
-                ctx.tx, ctx.policy, ctx.cal, ctx.now, ctx.user_id, ctx.student, data.club_id
+                ctx.tx,
+                ctx.policy,
+                ctx.cal,
+                ctx.now,
+                ctx.user_id,
+                ctx.student,
+                data.club_id,
+                data.back,
             )
         except StatementSent as err:
             return await _book(ctx, data, _err(ctx, err))

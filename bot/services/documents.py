@@ -7,9 +7,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from bot.chat.i18n import tr
 from bot.chat.replies import Document
-from bot.domain.values import DomainError, Language
+from bot.domain.values import DomainError
 
 # The MIME types a file of each extension may arrive with (Telegram passes the sender's).
 MIME = {
@@ -38,15 +37,6 @@ class Accepted:
     size: int
     sha256: str
     content: bytes
-
-
-def size_words(lang: Language, size: int) -> str:
-    """A file's size as people read it: 812 bytes, 35.2 KB, 4.1 MB."""
-    if size < 1024:
-        return tr(lang, "size.bytes", n=size)
-    if size < 1024 * 1024:
-        return tr(lang, "size.kb", n=f"{size / 1024:.1f}")
-    return tr(lang, "size.mb", n=f"{size / 1024 / 1024:.1f}")
 
 
 def megabytes(size: int) -> str:

@@ -30,7 +30,7 @@ from bot.domain.finance import (
 )
 from bot.domain.policy import Policy
 from bot.domain.values import Club, Student
-from bot.services import documents
+from bot.services import documents, reminders
 from bot.services.accounts import officer_clubs as officer_clubs  # one reading of who leads what
 from bot.services.documents import megabytes
 from bot.services.notices import money as money_notices
@@ -40,6 +40,10 @@ from storage import finance as store
 from storage.finance import NewLine
 from storage.outbox import Message
 from storage.tx import Tx
+
+# A statement may be sent for the current semester and the one just ended (when it was
+# missed); older semesters are the ledger's to report.
+STATEMENT_BACK = 1
 
 
 async def check_line(tx: Tx, club_id: int, kind: LineKind, category: LineCategory) -> None:
@@ -123,6 +127,8 @@ def voucher_of(policy: Policy, document: Document) -> tuple[Voucher, bytes]:
 
 async def record(
     tx: Tx,
+    policy: Policy,
+    cal: Calendar,
     now: datetime,
     user_id: int,
     student: Student | None,
@@ -158,6 +164,8 @@ async def record(
             "voucher_sha256": voucher[0].sha256 if voucher else None,
         },
     )
+    # A line of the semester just ended makes its statement owed (ACT-7), if not shown yet.
+    await reminders.refresh(tx, policy, cal, now, [club.id])
     return line_id
 
 
@@ -174,11 +182,15 @@ async def send_statement(
     user_id: int,
     student: Student | None,
     club_id: int,
+    back: int = 0,
 ) -> int:
-    """Show the current semester's accounts to the members (ACT-7), once per semester, through
-    the outbox; how many members it goes to."""
+    """Show a semester's accounts to the members (ACT-7), once per semester, through the
+    outbox: the current one, or the one just ended when it was not shown yet; how many
+    members it goes to."""
+    if not 0 <= back <= STATEMENT_BACK:
+        raise ValueError(back)
     club = await club_of(tx, student, club_id)
-    current = await book(tx, policy, cal, now, club.id)
+    current = await book(tx, policy, cal, now, club.id, back)
     semester = current.semester
     readers = await activities_store.audience_accounts(tx, club.id, ActivityAudience.MEMBERS)
     if not await store.record_statement(
@@ -208,6 +220,7 @@ async def send_statement(
             "members_told": len(readers),
         },
     )
+    await reminders.refresh(tx, policy, cal, now, [club.id])
     return len(readers)
 
 

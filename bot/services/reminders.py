@@ -9,7 +9,7 @@ reminder on to the next level when Telegram says its recipient cannot be reached
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.domain.calendar import Calendar
 from bot.domain.checkin import report_due
@@ -23,10 +23,11 @@ from bot.domain.deadlines import (
     plan,
     steps_to_take,
 )
+from bot.domain.finance import semester_of, shifted, statement_owed
 from bot.domain.policy import Level, Policy
 from bot.domain.values import DeadlineKind
 from bot.services.notices import reminders as reminder_notices
-from storage import activity_reports, meetings, outbox, reviews
+from storage import activity_reports, finance, meetings, outbox, reviews
 from storage import deadlines as deadlines_store
 from storage.deadlines import Recipient
 from storage.outbox import Message, ReminderOf
@@ -67,6 +68,7 @@ async def refresh(
         [w.year for w in reregistration_windows],
     )
     facts = await _with_reports(tx, policy, cal, facts)
+    facts = await _with_statements(tx, policy, cal.today(now), facts)
     have = {
         (row.club_id, row.kind): row for row in await deadlines_store.open_deadlines(tx, club_ids)
     }
@@ -112,6 +114,24 @@ async def _with_reports(
             due = cal.today(report_due(policy, ends_at))
             f = replace(f, report=(activity_id, cal.today(ends_at), due))
         out.append(f)
+    return out
+
+
+async def _with_statements(
+    tx: Tx, policy: Policy, today: date, facts: list[ClubFacts]
+) -> list[ClubFacts]:
+    """The clubs' facts with the semester whose statement each owes first (ACT-7), if any."""
+    current = semester_of(policy, today)
+    last = shifted(policy, current, 1)
+    club_ids = [f.club_id for f in facts]
+    sent = await finance.sent_semesters(tx, club_ids, [current.label, last.label])
+    kept = await finance.totals(tx, club_ids, last.starts, last.ends)
+    out = []
+    for f in facts:
+        shown = frozenset(sent.get(f.club_id, ()))
+        kept_last = f.club_id in kept and kept[f.club_id].lines > 0
+        owed = statement_owed(policy, today, f.founded, shown, kept_last)
+        out.append(f if owed is None else replace(f, statement=(owed.starts, owed.ends)))
     return out
 
 

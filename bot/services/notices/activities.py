@@ -13,7 +13,7 @@ from bot.domain.activities import ActivityKind, DocumentKind, Speaker
 from bot.domain.calendar import Calendar
 from bot.domain.finance import yuan
 from bot.domain.values import Language
-from bot.services.documents import size_words
+from bot.services.notices.files import size_words
 from storage.activities import Activity
 
 # Callback kind of the decision buttons: v1:ac:<a|t|j>:<activity id>:<version>.

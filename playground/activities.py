@@ -40,6 +40,10 @@ VOUCHER = b"%PDF-1.4 demo receipt"
 # The campus fair waiting for staff is large (ACT-3: its safety plan), costs money and is
 # sponsored (ACT-9); the returned museum visit carries its participant list but still lacks its
 # safety plan (ACT-5), so its organizer is asked for it: (expected, budget in fen, sponsor).
+RETURNED_COMMENT = {
+    Language.ZH: "请补充安全应急预案后重新提交。",
+    Language.EN: "Please add the safety and emergency plan, then submit it again.",
+}
 LARGE = ("Campus fair", 250, 150000, ("Campus bookstore: prizes", "校园书店：奖品"))
 
 
@@ -73,7 +77,12 @@ async def seed_life(
             capacity_set=True,
             sponsor_set=True,
             audience=ActivityAudience.MEMBERS.value,
-            description="-",
+            description=(
+                f"{title_zh}：欢迎本社团会员参加。"
+                if language is Language.ZH
+                else f"{title_en}: every member is welcome."
+            ),
+            comment=RETURNED_COMMENT[language] if state is ActivityState.RETURNED else None,
             submitted_at=None if state is ActivityState.DRAFT else now - timedelta(days=1),
         )
         if title_en == LARGE[0]:

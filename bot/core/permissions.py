@@ -200,7 +200,12 @@ def refusal(ctx: Ctx, action: str) -> str:
     if needed == STAFF:
         return ctx.t("error.staff_only")
     names = [ctx.t(f"console.audience.{role.value}") for role in ROLES if role in needed]
-    return ctx.t("console.denied", who=ctx.t("console.or").join(names))
+    who = names[-1] if len(names) < 2 else ctx.join(names[:-1]) + ctx.t("console.or") + names[-1]
+    said = ctx.t("console.denied", who=who)
+    if ctx.student is None and ctx.advisor_pk is None:
+        # Nobody who holds a record yet: the likeliest reason is an account not bound.
+        said += "\n" + ctx.t("console.bind_first")
+    return said
 
 
 def digest(data: str) -> str:

@@ -99,7 +99,10 @@ async def activity_command(ctx: Ctx, args: str) -> Step:
         return await _detail(ctx, shown)
     draft = await store.editable_of(ctx.tx, ctx.user_id)
     if draft is not None:
-        return await _next(ctx, ActivityData(activity_id=draft.id))
+        returned = draft.state is ActivityState.RETURNED and service.missing(ctx.policy, draft)
+        # A returned proposal with a question to answer first says why it came back.
+        hint = ctx.t("activity.returned_hint", comment=draft.comment or "—")
+        return await _next(ctx, ActivityData(activity_id=draft.id), hint if returned else None)
     kept = await service.organizable(ctx.tx, ctx.student, ctx.advisor_pk)
     if not kept:
         if await permissions.allowed(ctx, "activities"):

@@ -24,6 +24,7 @@ from storage.models import (
     ActivityRow,
     ActivitySpeakerRow,
     ClubAccountRow,
+    ClubProfileRow,
     FinanceLineRow,
     FinanceStatementRow,
     OfficerRow,
@@ -198,6 +199,13 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
         FinanceLineRow.voucher_sha256
     ).is_(None)
     sponsored = col(FinanceLineRow.category) == LineCategory.SPONSORSHIP.value
+    dues = col(FinanceLineRow.category) == LineCategory.DUES.value
+    chartered = (
+        select(col(ClubProfileRow.club_id))
+        .where(col(ClubProfileRow.club_id) == col(FinanceLineRow.club_id))
+        .where(col(ClubProfileRow.dues) != "")
+        .exists()
+    )
     sums = select(
         col(FinanceLineRow.club_id),
         func.count(col(FinanceLineRow.id)),
@@ -205,6 +213,9 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
         func.min(case((bare, col(FinanceLineRow.on_date)))),
         func.sum(case((sponsored, 1), else_=0)),
         func.min(case((sponsored, col(FinanceLineRow.on_date)))),
+        func.sum(case((dues, 1), else_=0)),
+        func.min(case((dues, col(FinanceLineRow.on_date)))),
+        chartered,
     ).group_by(col(FinanceLineRow.club_id))
     sent: dict[int, set[str]] = {}
     for club_id, semester in (
@@ -217,9 +228,17 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
         club_id: MoneyFact(club_id, statements=frozenset(semesters))
         for club_id, semesters in sent.items()
     }
-    for club_id, lines, bare_n, first_bare, sponsor_n, first_sponsor in (
-        await s.execute(sums)
-    ).all():
+    for (
+        club_id,
+        lines,
+        bare_n,
+        first_bare,
+        sponsor_n,
+        first_sponsor,
+        dues_n,
+        first_dues,
+        charter,
+    ) in (await s.execute(sums)).all():
         money[club_id] = MoneyFact(
             club_id,
             lines,
@@ -228,5 +247,8 @@ async def ledger_data(tx: Tx, today: date) -> ActivityData:
             int(sponsor_n or 0),
             first_sponsor,
             frozenset(sent.get(club_id, set())),
+            int(dues_n or 0),
+            first_dues,
+            bool(charter),
         )
     return ActivityData(activities, accounts, money, await activities_store.work_calendar(tx))

@@ -348,7 +348,7 @@ async def profile(tx: Tx, club_id: int) -> ClubProfile:
     row = await tx.session.get(ClubProfileRow, club_id)
     if row is None:
         return ClubProfile()
-    return ClubProfile(row.description, row.meeting_place, row.group_link)
+    return ClubProfile(row.description, row.meeting_place, row.group_link, row.dues)
 
 
 async def save_profile(
@@ -361,6 +361,7 @@ async def save_profile(
     row.description = profile.description
     row.meeting_place = profile.meeting_place
     row.group_link = profile.group_link
+    row.dues = profile.dues
     row.updated_at = now
     row.updated_by = by
     await tx.session.flush()

@@ -187,6 +187,8 @@ class ClubProfileRow(SQLModel, table=True):
     description: str = Field(default="", max_length=1000)
     meeting_place: str = Field(default="", max_length=200)
     group_link: str = Field(default="", max_length=200)
+    # ACT-8: the dues the club's charter fixes, as its advisor recorded them; "" for none.
+    dues: str = Field(default="", max_length=100)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     # The Telegram account that changed it last.
     updated_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

@@ -111,12 +111,12 @@ async def test_a_sponsor_needs_staff_and_then_allows_the_income(db: Database) ->
         club_id = await _club_id(tx)
         assert not await activities.sponsor_approved(tx, club_id)
     with pytest.raises(SponsorshipNeedsApproval):
-        check_category(LineKind.INCOME, LineCategory.SPONSORSHIP, False)
+        check_category(LineKind.INCOME, LineCategory.SPONSORSHIP, False, False)
     await approve_all(club)
     async with db.transaction() as session:
         tx = Tx(session, db)
         assert await activities.sponsor_approved(tx, await _club_id(tx))
-    check_category(LineKind.INCOME, LineCategory.SPONSORSHIP, True)
+    check_category(LineKind.INCOME, LineCategory.SPONSORSHIP, True, False)
 
 
 async def _club_id(tx: Tx) -> int:

@@ -127,10 +127,21 @@ def _snapshot() -> Snapshot:
         AccountFact(3, "qq3", date(2026, 2, 1), date(2026, 3, 3), None),  # 30 days: in time
     ]
     money = {
-        1: MoneyFact(1, 3, 1, date(2026, 3, 3), 0, None, frozenset({"2025-autumn"})),
+        # ACT-8: club 1 collected dues its charter does not fix; club 3's are on record.
+        1: MoneyFact(
+            1, 3, 1, date(2026, 3, 3), 0, None, frozenset({"2025-autumn"}), 2, date(2026, 3, 1)
+        ),
         2: MoneyFact(2, 2, 0, None, 1, date(2026, 3, 4)),
         # Club 3 sent its statement; club 5, founded this spring, is not asked for one yet.
-        3: MoneyFact(3, 2, sponsorships=1, statements=frozenset({"2025-autumn"})),
+        3: MoneyFact(
+            3,
+            2,
+            sponsorships=1,
+            statements=frozenset({"2025-autumn"}),
+            dues=1,
+            first_dues=date(2026, 3, 2),
+            dues_chartered=True,
+        ),
     }
     clubs = [
         _club(1),
@@ -166,6 +177,7 @@ def test_every_activity_rule_against_hand_built_facts() -> None:
         "ACT-5": (2, {"1", "2"}),
         "ACT-6": (3, {"1", "2"}),
         "ACT-7": (4, {"1", "2"}),
+        "ACT-8": (3, {"1"}),
         "ACT-9": (3, {"2"}),
         "ACT-12": (4, {"4"}),
     }
@@ -188,6 +200,7 @@ def test_every_activity_rule_against_hand_built_facts() -> None:
     assert why[("2", "act.account_late")].since == date(2026, 1, 1)  # past the 30th day
     assert why[("2", "act.no_statement")].since == date(2026, 2, 1)
     assert dict(why[("1", "act.no_voucher")].params) == {"count": "1"}
+    assert why[("1", "act.dues_unchartered")].since == date(2026, 3, 1)
     assert why[("4", "act.stopped_club")].params[0] == ("title", "A10")
     assert dict(why[("2", "act.too_few")].params)["held"] == "1"
     assert why[("2", "act.too_few")].since == date(2026, 2, 1)

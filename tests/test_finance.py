@@ -17,7 +17,7 @@ from bot.services import finance
 from storage.db import Database
 from storage.models import AuditRow, FinanceLineRow, FinanceStatementRow, ReviewSubmissionRow
 from storage.tx import Tx
-from tests.activities import OFFICER, STAFF, Club, make_activity, seeded
+from tests.activities import ADVISOR, OFFICER, STAFF, Club, make_activity, seeded
 from tests.clock import local
 from tests.elections import START
 from tests.reminders import CAL
@@ -236,3 +236,37 @@ async def test_a_statement_owed_is_a_deadline_until_it_is_sent(db: Database) -> 
     await officer.click("◀ Earlier semester")
     labels = [b.text for row in officer.last_with_buttons().buttons for b in row]
     assert not [label for label in labels if label.startswith("📣")]
+
+
+async def test_dues_only_as_the_charter_fixes_them_recorded_by_the_advisor(db: Database) -> None:
+    """ACT-8: a dues line is refused until the club's advisor records the dues its charter
+    fixes in the profile; officers may not record them themselves."""
+    club = await seeded(db)
+    officer = club.chat(OFFICER)
+    await officer.send("/finance")
+    await officer.click("➕ Income")
+    await officer.click("Today")
+    await officer.send("20")
+    await officer.click("Dues (ACT-8)")
+    assert "only as the club's charter fixes them (ACT-8)" in officer.said
+    await officer.send("/club edit")
+    await officer.click("Dues (charter)")
+    assert "recorded by the club's advisor" in await officer.send("20 yuan a year")
+    advisor = club.chat(ADVISOR)
+    await advisor.send("/club edit")
+    await advisor.click("Dues (charter)")
+    assert "Saved" in await advisor.send("20 yuan a year (article 12)")
+    assert "Dues fixed by the charter (ACT-8): 20 yuan a year (article 12)" in advisor.said
+    await officer.send("/finance")
+    await officer.click("➕ Income")
+    await officer.click("Today")
+    await officer.send("20")
+    await officer.click("Dues (ACT-8)")
+    await officer.send("Membership dues, Wang Fang")
+    await officer.click("No voucher yet")
+    assert "¥20.00 recorded" in officer.said
+    async with db.transaction() as session:
+        rows = list(await session.scalars(select(FinanceLineRow)))
+        actions = list(await session.scalars(select(AuditRow.action)))
+    assert [(r.category, r.amount_fen) for r in rows] == [("dues", 2000)]
+    assert "club.profile" in actions

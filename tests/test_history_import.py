@@ -51,6 +51,7 @@ async def test_the_history_columns_make_officers_appointments_and_records(db: Da
     assert await w.open_deadlines() == {
         "meeting": date(2026, 5, 20),
         "advisor_term": date(2026, 8, 31),
+        "statement": date(2026, 8, 31),  # ACT-7: the spring semester's, by its last day
     }
     # The same file again changes nothing.
     report = await w.import_clubs(
@@ -120,7 +121,10 @@ async def test_files_without_the_history_columns_still_import(db: Database) -> N
             Tx(session, db), w.clock.now(), data, policy=w.policy, cal=w.engine.cal
         )
     assert report.created == 1
-    assert await w.open_deadlines() == {"meeting": date(2027, 1, 10)}
+    assert await w.open_deadlines() == {
+        "meeting": date(2027, 1, 10),
+        "statement": date(2026, 8, 31),
+    }
     async with db.transaction() as session:
         unit = await units.unit_by_name(Tx(session, db), "new unit")
     assert unit is not None

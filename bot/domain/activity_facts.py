@@ -44,7 +44,7 @@ class AccountFact:
 
 @dataclass(frozen=True, slots=True)
 class MoneyFact:
-    """ACT-7, ACT-9: one club's money, as sums."""
+    """ACT-7 to ACT-9: one club's money, as sums."""
 
     club_id: int
     lines: int = 0
@@ -53,6 +53,9 @@ class MoneyFact:
     sponsorships: int = 0
     first_sponsorship: date | None = None
     statements: frozenset[str] = frozenset()  # the semesters (labels) with a statement sent
+    dues: int = 0  # ACT-8: dues income lines
+    first_dues: date | None = None
+    dues_chartered: bool = False  # the advisor recorded the dues the charter fixes
 
 
 @dataclass(frozen=True, slots=True)

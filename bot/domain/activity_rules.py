@@ -243,6 +243,19 @@ def act_7(snap: Snapshot, policy: Policy) -> RuleReport:
     return _report("ACT-7", len(clubs), found)
 
 
+def act_8(snap: Snapshot, policy: Policy) -> RuleReport:
+    """Clubs with money on record: those that collected dues while no dues fixed by the
+    charter are on record (the advisor records them in the club's profile)."""
+    clubs = _by_club(snap)
+    checked = [m for m in snap.activities.money.values() if m.club_id in clubs and m.lines]
+    found = [
+        _club(clubs[m.club_id], m.first_dues, f"{WHY}dues_unchartered", count=m.dues)
+        for m in checked
+        if m.dues and not m.dues_chartered
+    ]
+    return _report("ACT-8", len(checked), found)
+
+
 def act_9(snap: Snapshot, policy: Policy) -> RuleReport:
     """Clubs with money on record: those with sponsorship income but no sponsored activity
     staff approved (the exception and its record, ACT-9)."""
@@ -283,6 +296,7 @@ RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
     "ACT-5": act_5,
     "ACT-6": act_6,
     "ACT-7": act_7,
+    "ACT-8": act_8,
     "ACT-9": act_9,
     "ACT-10": act_10,
     # ACT-11: an activity's fit with the club's purpose is checked by the three approvers.

@@ -594,8 +594,7 @@ RULES: dict[str, Callable[[Snapshot, Policy], RuleReport]] = {
     "ORG-6": org_6,
     "ORG-7": org_7,
     **{f"SU-{n}": _union_rule(f"SU-{n}") for n in range(1, 15)},
-    # ACT-8 (dues only as the charter fixes them) has no record to check.
-    **{f"ACT-{n}": _activity_rule(f"ACT-{n}") for n in (1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12)},
+    **{f"ACT-{n}": _activity_rule(f"ACT-{n}") for n in range(1, 13)},
 }
 GROUPS = ("REG", "ADV", "ORG", "SU", "ACT")
 

@@ -167,13 +167,18 @@ def yuan(fen: int) -> str:
     return f"{sign}{whole:,}.{part:02d}"
 
 
-def check_category(kind: LineKind, category: LineCategory, sponsor_approved: bool) -> None:
+def check_category(
+    kind: LineKind, category: LineCategory, sponsor_approved: bool, dues_chartered: bool
+) -> None:
     """A category must fit the line's kind; ACT-9: sponsorship income only when staff approved
-    a sponsored activity of the club (the exception, recorded with its approval)."""
+    a sponsored activity of the club (the exception, recorded with its approval); ACT-8: dues
+    only when the dues the charter fixes are on record."""
     if category not in CATEGORIES[kind]:
         raise BadCategory()
     if category is LineCategory.SPONSORSHIP and not sponsor_approved:
         raise SponsorshipNeedsApproval(rule="ACT-9")
+    if category is LineCategory.DUES and not dues_chartered:
+        raise DuesNotChartered(rule="ACT-8")
 
 
 class BadAmount(DomainError):
@@ -186,6 +191,10 @@ class BadCategory(DomainError):
 
 class SponsorshipNeedsApproval(DomainError):
     key = "error.finance.sponsorship"
+
+
+class DuesNotChartered(DomainError):
+    key = "error.finance.dues"
 
 
 class BadDay(DomainError):

@@ -124,6 +124,7 @@ class ClubProfile:
     description: str = ""
     meeting_place: str = ""
     group_link: str = ""
+    dues: str = ""  # ACT-8: what the charter fixes, recorded by the advisor
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,6 +106,8 @@ async def profile_text(ctx: Ctx, club: Club) -> str:
         lines.append(ctx.t("profile.meets", place=profile.meeting_place))
     if profile.group_link:
         lines.append(ctx.t("profile.group", link=profile.group_link))
+    if profile.dues:
+        lines.append(ctx.t("profile.dues", dues=profile.dues))
     # HTML already (each line rendered, the description escaped): not escaped again where it
     # fills another message.
     return Html("\n".join(lines))

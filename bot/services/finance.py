@@ -35,7 +35,7 @@ from bot.services.accounts import officer_clubs as officer_clubs  # one reading 
 from bot.services.documents import megabytes
 from bot.services.notices import money as money_notices
 from storage import activities as activities_store
-from storage import audit, outbox
+from storage import audit, clubs, outbox
 from storage import finance as store
 from storage.finance import NewLine
 from storage.outbox import Message
@@ -48,11 +48,12 @@ STATEMENT_BACK = 1
 
 async def check_line(tx: Tx, club_id: int, kind: LineKind, category: LineCategory) -> None:
     """The category fits the kind; sponsorship only after staff approved a sponsored
-    activity of the club (ACT-9)."""
+    activity of the club (ACT-9); dues only as the charter fixes them (ACT-8)."""
     approved = category is LineCategory.SPONSORSHIP and await activities_store.sponsor_approved(
         tx, club_id
     )
-    check_category(kind, category, approved)
+    chartered = category is LineCategory.DUES and bool((await clubs.profile(tx, club_id)).dues)
+    check_category(kind, category, approved, chartered)
 
 
 async def club_of(tx: Tx, student: Student | None, club_id: int) -> Club:

@@ -1,7 +1,8 @@
 """Club profiles: what a club tells students about itself, kept by its officers and advisor.
 
-A profile has three parts, each changed on its own: a description, where the club meets, and
-the link to its Telegram group. Each change is checked here and recorded in the audit log.
+A profile has four parts, each changed on its own: a description, where the club meets, the
+link to its Telegram group, and the dues its charter fixes (ACT-8, the advisor's to record).
+Each change is checked here and recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from storage import advisors, audit, clubs, officers
 from storage.tx import Tx
 
 # How long each part may be, in characters.
-LIMITS = {"description": 1000, "meeting_place": 200, "group_link": 200}
+LIMITS = {"description": 1000, "meeting_place": 200, "group_link": 200, "dues": 100}
 # A Telegram group's link: a public name (t.me/name) or an invitation (t.me/+code, joinchat).
 GROUP_LINK = re.compile(
     r"(?:https?://)?(?:t|telegram)\.me/(?P<path>(?:\+|joinchat/)[\w-]{5,}|[A-Za-z]\w{3,31})/?",
@@ -28,12 +29,19 @@ class Part(StrEnum):
     DESCRIPTION = "description"
     MEETING_PLACE = "meeting_place"
     GROUP_LINK = "group_link"
+    DUES = "dues"  # ACT-8: only the club's advisor records what the charter fixes
 
 
 class NotKeeper(DomainError):
     """Only the club's officers and its advisor keep its profile."""
 
     key = "error.profile.not_keeper"
+
+
+class DuesByAdvisor(DomainError):
+    """ACT-8: the dues the charter fixes are recorded by the club's advisor, who read it."""
+
+    key = "error.profile.dues_by_advisor"
 
 
 class TooLong(DomainError):
@@ -86,6 +94,10 @@ async def change(
     """Set one part of the club's profile; the profile as it is now."""
     if club_id not in {c.id for c in await kept_by(tx, student, advisor_pk)}:
         raise NotKeeper()
+    if part is Part.DUES:
+        appointment = await advisors.current(tx, club_id)
+        if advisor_pk is None or appointment is None or appointment.advisor.id != advisor_pk:
+            raise DuesByAdvisor(rule="ACT-8")
     kept = checked(part, value)
     before = await clubs.profile(tx, club_id)
     after = replace(before, **{part.value: kept})

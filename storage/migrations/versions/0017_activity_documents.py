@@ -1,5 +1,5 @@
 """An activity's documents (ACT-3 safety plan, ACT-5 participant list), its budget and its
-sponsor (ACT-9, staff's exception).
+sponsor (ACT-9, staff's exception); the dues a club's charter fixes (ACT-8), in its profile.
 
 Revision ID: 0017
 Revises: 0016
@@ -42,9 +42,15 @@ def upgrade() -> None:
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("uploaded_at", UTCDateTime(), nullable=False),
     )
+    with op.batch_alter_table("club_profile") as batch:
+        batch.add_column(
+            sa.Column("dues", sa.String(100), nullable=False, server_default=sa.text("''"))
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("club_profile") as batch:
+        batch.drop_column("dues")
     op.drop_table("activity_document")
     with op.batch_alter_table("activity") as batch:
         batch.drop_column("sponsor_set")

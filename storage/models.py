@@ -438,6 +438,23 @@ class ProcessedUpdateRow(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
+class KeptPagesRow(SQLModel, table=True):
+    """The pages of one paged answer (a /ledger request), as the request built them: its page
+    buttons show them again instead of computing the answer anew. Kept for the policy's
+    `kept_pages_minutes`, then swept (they may name people)."""
+
+    __tablename__ = "kept_pages"
+
+    token: str = Field(primary_key=True, max_length=16)
+    user_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    view: str = Field(max_length=8)
+    arg: int
+    header: str = Field(sa_column=Column(Text, nullable=False))
+    # The lines, as a JSON list of strings.
+    lines: str = Field(sa_column=Column(Text, nullable=False))
+    kept_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
 class OutboxRow(SQLModel, table=True):
     """A message the bot sends on its own initiative; `key` makes each one unique."""
 

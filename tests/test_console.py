@@ -147,6 +147,55 @@ async def test_a_revoked_staff_members_old_buttons_show_nothing(console: Console
     assert "Club 0" not in staff.said
 
 
+async def test_ledger_pages_are_the_requests_until_they_expire(console: Console) -> None:
+    """Issue 18: a page button shows the pages its /ledger request built (the ledger is not
+    read again, so a club added since is not on them); once they expire, or were swept, or for
+    a button from before pages were kept, it asks for the command again, in both languages."""
+    from datetime import timedelta
+
+    from bot.flows import pages, reports
+    from schedules.privacy import sweep
+
+    await console.campus.clubs(*(f"Club {n:03d}" for n in range(60)))
+    staff = console.chat(STAFF)
+    assert "1 of 62 comply" in await staff.send("/ledger REG-3")
+    next_page = staff.button("Next").data
+    assert next_page is not None
+    await console.campus.clubs("Club 999")
+    await staff.press(next_page)
+    assert "page 2 of" in staff.said
+    assert "1 of 62 comply" in staff.said  # the request's figures, not 1 of 63
+    assert "Club 999" not in staff.said
+    assert "out of date" not in staff.said
+    # A button carrying no token (pages were not kept before issue 18's change).
+    rule = reports.RULE_IDS.index("REG-3")
+    await staff.press(callbacks.encode(pages.KIND, reports.RULE, rule, 1))
+    assert "This list is out of date" in staff.said
+    assert "/ledger REG-3" in staff.said
+    # A token nobody kept, or another staff member's.
+    await staff.press(callbacks.encode(pages.KIND, reports.RULE, rule, "AAAAAAAA", 1))
+    assert "This list is out of date" in staff.said
+    # Expired: the policy's minutes after the request.
+    policy = console.campus.engine.policy
+    later = utcnow() + timedelta(minutes=policy.kept_pages_minutes + 1)
+    console.campus.engine.clock = lambda: later
+    await staff.press(next_page)
+    assert "This list is out of date" in staff.said
+    assert "1 of 62" not in staff.said
+    zh = console.chat(STAFF, "zh")
+    await zh.send("/ledger")
+    zh_next = zh.button("下一页").data
+    assert zh_next is not None
+    # The sweep deletes expired pages: even with a clock set back, the button finds nothing.
+    gone = later + timedelta(minutes=policy.kept_pages_minutes + 1)
+    swept = await sweep(console.db, policy, gone)
+    assert swept.pages == 2
+    console.campus.engine.clock = utcnow
+    await zh.press(zh_next)
+    assert "这份清单已过期" in zh.said
+    assert "/ledger" in zh.said
+
+
 async def test_status_of_a_club_shows_its_record(console: Console) -> None:
     answer = await console.chat(STAFF).send("/status Chess Club")
     assert "Officers: Alice (President)" in answer

@@ -9,9 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from bot.chat.callbacks import encode
 from bot.domain.values import Language, Role
-from bot.flows import pages, reports
 from bot.flows.privacy import notice_version
 from bot.services import roster
 from storage import advisors, clubs, officers, people, privacy
@@ -19,7 +17,7 @@ from storage.db import Database
 from storage.tx import Tx
 from storage.types import utcnow
 from tests.conftest import MakeDb
-from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, plain, student_line
+from tests.harness import BOT_ID, BOT_USERNAME, Campus, Chat, student_line
 from tests.statements import counted
 
 STAFF = 9001
@@ -79,15 +77,11 @@ async def export_clubs(campus: Campus) -> object:
 
 
 async def ledger(campus: Campus) -> object:
-    """/ledger, a page button of its summary, a rule's page, and its export."""
+    """/ledger, a page button of its summary, a rule's list, and its export."""
     staff = Chat(campus.engine, STAFF)
     assert "ORG-2" in await staff.send("/ledger")
-    await staff.press(encode(pages.KIND, reports.SUMMARY, 0, 1))
-    assert "ORG-5" in plain(
-        (await staff.press(encode(pages.KIND, reports.RULE, reports.RULE_IDS.index("ORG-5"), 0)))
-        .replies[0]
-        .text
-    )
+    await staff.click("Next")
+    assert "ORG-5" in await staff.send("/ledger ORG-5")
     outcome = await staff.deliver(staff.incoming(text="/ledger export"))
     assert outcome.replies[0].attachment is not None
     return await outcome.replies[0].attachment.read()
@@ -203,6 +197,34 @@ async def test_statements_do_not_grow_with_the_data(
             await work(campus)
         counts.append(len(sent))
     assert counts[0] == counts[1], f"{counts}: grows with the data"
+
+
+async def test_a_ledger_page_press_reads_no_ledger(make_db: MakeDb, backend: str) -> None:
+    """Issue 18: /ledger computes the ledger once (40 statements at any size) and keeps its
+    pages; its page buttons show them again in a few statements, the same at both sizes."""
+    ledger, presses = [], []
+    for size in (SMALL, LARGE):
+        db = await make_db(backend)
+        campus = await university(db, size)
+        staff = Chat(campus.engine, STAFF)
+        with counted(db) as sent:
+            assert "ORG-2" in await staff.send("/ledger")
+        ledger.append(len(sent))
+        first_page = staff.said
+        with counted(db) as sent:
+            await staff.click("Next")
+        presses.append(len(sent))
+        assert staff.said != first_page
+        with counted(db) as sent:
+            await staff.click("◀ Previous")
+        assert staff.said == first_page
+        assert len(sent) == presses[-1]
+    assert presses[0] == presses[1], presses
+    # What any report's button costs (whether it was recorded, the turn, the permission; then
+    # the claim with the turn, the answer kept) and one statement for the pages: not the
+    # ledger's dozens.
+    assert presses[0] <= 8, presses
+    assert ledger[0] >= 5 * presses[0], (ledger, presses)
 
 
 async def test_a_ballot_press_costs_what_a_join_costs(db: Database) -> None:

@@ -145,6 +145,9 @@ class Policy(BaseModel):
     update_retention_days: int = Field(default=2, ge=1, le=365)
     # A draft application that expired unsubmitted (its sponsor's answers), after it expired.
     expired_draft_retention_days: int = Field(default=30, ge=1, le=3650)
+    # The pages a paged answer built (a /ledger request's, which may name students), kept for its
+    # page buttons this long; a button pressed later asks for the command again.
+    kept_pages_minutes: int = Field(default=60, ge=1, le=1440)
 
     # --- activities (ACT-1 to ACT-5) ---
     # ACT-1: a proposal is submitted at least N working days before its start; each level

@@ -60,7 +60,7 @@ def _summary_line(ctx: Ctx, r: RuleReport) -> str:
     )
 
 
-@pages.view(SUMMARY, "ledger")
+@pages.view(SUMMARY, "ledger", kept=lambda _: "/ledger")
 async def summary_view(ctx: Ctx, arg: int) -> tuple[str, list[str]]:
     reports = await _reports(ctx)
     gaps = sum(1 for r in reports if r.standing is Standing.GAPS)
@@ -68,7 +68,11 @@ async def summary_view(ctx: Ctx, arg: int) -> tuple[str, list[str]]:
     return header, [_summary_line(ctx, r) for r in reports] + [ctx.t("ledger.hint")]
 
 
-@pages.view(RULE, "ledger")
+def _rule_command(index: int) -> str:
+    return f"/ledger {RULE_IDS[index]}" if index < len(RULE_IDS) else "/ledger"
+
+
+@pages.view(RULE, "ledger", kept=_rule_command)
 async def rule_view(ctx: Ctx, index: int) -> tuple[str, list[str]] | None:
     if index >= len(RULE_IDS):
         return None

@@ -13,6 +13,7 @@ from bot.domain.values import Student, StudentStatus
 from bot.services.applications.machine import AppState
 from bot.services.notices import privacy as notices
 from storage import audit, people
+from storage import pages as kept_pages
 from storage import privacy as store
 from storage.todo import LIMIT
 from storage.tx import Tx
@@ -166,6 +167,8 @@ class Swept:
     conversations: int
     leavers: int
     drafts: int = 0
+    # The kept pages of paged answers (a /ledger request's) past their time.
+    pages: int = 0
 
 
 async def sweep(tx: Tx, policy: Policy, now: datetime) -> Swept:
@@ -186,6 +189,7 @@ async def sweep(tx: Tx, policy: Policy, now: datetime) -> Swept:
         drafts=await store.forget_expired_drafts(
             tx, AppState.EXPIRED.value, now - policy.expired_draft_retention_days * days
         ),
+        pages=await kept_pages.forget(tx, now - timedelta(minutes=policy.kept_pages_minutes)),
     )
     if swept.codes or swept.conversations or swept.leavers or swept.drafts:
         await audit.append(tx, now, None, "privacy.sweep", after=asdict(swept))

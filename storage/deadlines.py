@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import Row, and_, bindparam, func, select, update
 from sqlmodel import col
 
 from bot.domain.deadlines import ClubFacts, Deadline
@@ -67,7 +67,7 @@ class Listed:
     subject: int | None
 
 
-def _open(row: DeadlineRow) -> OpenDeadline:
+def _open(row: DeadlineRow | Row[Any]) -> OpenDeadline:
     assert row.id is not None
     return OpenDeadline(
         id=row.id,
@@ -170,14 +170,13 @@ async def open_deadlines(tx: Tx, ids: list[int]) -> list[OpenDeadline]:
     """The open deadlines of these clubs, locked until the transaction ends."""
     if not ids:
         return []
-    stmt = (
-        select(DeadlineRow)
-        .where(col(DeadlineRow.club_id).in_(ids))
-        .where(col(DeadlineRow.closed_at).is_(None))
-    )
+    # Plain rows, not ORM objects: at 1,500 clubs (7,400 deadlines) building the objects took
+    # about 150 ms of CPU in one stretch, on the event loop (issue 18).
+    deadline = table_of(DeadlineRow)
+    stmt = select(deadline).where(deadline.c.club_id.in_(ids), deadline.c.closed_at.is_(None))
     if not tx.db.is_sqlite:
         stmt = stmt.with_for_update()
-    return [_open(row) for row in await tx.session.scalars(stmt)]
+    return [_open(row) for row in (await tx.session.execute(stmt)).all()]
 
 
 async def open_deadline(tx: Tx, club_id: int, kind: DeadlineKind) -> OpenDeadline | None:

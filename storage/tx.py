@@ -17,6 +17,7 @@ test suite holds it at zero).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import namedtuple
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -149,6 +150,14 @@ class Tx:
     async def run(self, stmt: Statement, params: Mapping[str, Any] | None = None) -> int:
         """Execute a prebuilt INSERT, UPDATE or DELETE; how many rows it touched."""
         return (await self._execute(stmt, params))[1]
+
+    async def let_others_run(self) -> None:
+        """In a long stretch of work between statements, let the event loop serve other updates
+        for a moment. On PostgreSQL only: there they run on connections of their own; a SQLite
+        transaction runs on the loop's thread holding the only write lock, and yielding there
+        would make every other update wait longer (`storage/sqlite.py`)."""
+        if not self.db.is_sqlite:
+            await asyncio.sleep(0)
 
     async def _execute(
         self, stmt: Statement, params: Mapping[str, Any] | None

@@ -47,6 +47,10 @@ class ScanReport:
     messages: int = 0
 
 
+# Clubs planned between two chances for other updates to run (`Tx.let_others_run`).
+YIELD_EVERY = 100
+
+
 async def refresh(
     tx: Tx, policy: Policy, cal: Calendar, now: datetime, club_ids: list[int]
 ) -> RefreshReport:
@@ -75,7 +79,10 @@ async def refresh(
     closing: list[int] = []
     opening: list[tuple[int, Deadline, datetime | None]] = []
     retimed: list[tuple[int, datetime | None]] = []
-    for club in facts:
+    for n, club in enumerate(facts, 1):
+        if n % YIELD_EVERY == 0:
+            # 1,500 clubs are about 200 ms of planning: other chats are served in between.
+            await tx.let_others_run()
         wanted = club_deadlines(club, review_windows, reregistration_windows, policy)
         for kind in DeadlineKind:
             old, new = have.get((club.club_id, kind)), wanted.get(kind)

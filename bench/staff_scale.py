@@ -13,9 +13,9 @@ them (on a worker thread). Per command, three passes:
    median time of `--repeat` runs;
 2. peak memory allocated by Python during the command (tracemalloc, in a run of its own since
    tracing slows everything down);
-3. the command again, `--loaded` times in a row, while `--chat-rate` other users a second send
-   `/myclubs`, `/clubs` and `/help`: their answer times (p50, p99, max), each counted from the
-   moment its message was due, so that messages the loop could not even send count too.
+3. the command again, `--loaded` times half a second apart, while `--chat-rate` other users a
+   second send `/myclubs`, `/clubs` and `/help`: their answer times (p50, p99, max), each counted
+   from the moment its message was due, so that messages the loop could not even send count too.
 
 Start-up objects are frozen out of the garbage collector, as the bot does.
 
@@ -58,7 +58,7 @@ def _pct(values: list[float], p: float) -> float:
 
 
 async def background(
-    engine: Engine, uni: University, rate: float, stop: asyncio.Event
+    engine: Engine, uni: University, rate: float, stop: asyncio.Event, ended: list[float]
 ) -> list[float]:
     """Other users chatting at `rate` updates a second until `stop`: each answer's time."""
     waits: list[float] = []
@@ -77,8 +77,8 @@ async def background(
     for n in itertools.count():
         due = start + n / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        if stop.is_set():
-            break
+        if stop.is_set() and due > ended[0]:
+            break  # every message due before the command ended was sent
         task = asyncio.create_task(one(next(users), next(texts), due))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
@@ -101,10 +101,14 @@ async def measure(
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     stop = asyncio.Event()
-    chatting = asyncio.create_task(background(engine, uni, args.chat_rate, stop))
+    ended = [0.0]
+    chatting = asyncio.create_task(background(engine, uni, args.chat_rate, stop, ended))
     await asyncio.sleep(0.5)  # the chat's pace settles first
-    for _ in range(args.loaded):
+    for run in range(args.loaded):
+        if run:
+            await asyncio.sleep(0.5)  # what the last run held up is answered first
         await work()
+    ended[0] = time.perf_counter()
     stop.set()
     waits = await chatting
     ms = statistics.median(times) * 1000

@@ -312,3 +312,46 @@ async def test_the_advisor_list_of_establish_does_not_grow_with_the_bank(
         assert "Teacher 0 (CS)" not in offered, offered
         counts.append(len(sent))
     assert counts[0] == counts[1], f"{counts}: grows with the data"
+
+
+async def test_a_long_refresh_lets_other_updates_run(
+    make_db: MakeDb, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: /review_open re-plans every club's deadlines (1,500 clubs: about 200 ms of CPU)
+    and gives other updates a turn between chunks of clubs, instead of holding the loop."""
+    from bot.services import reminders
+
+    db = await make_db(backend)
+    campus = await university(db, SMALL)
+    monkeypatch.setattr(reminders, "YIELD_EVERY", 2)
+    turns: list[int] = []
+    original = Tx.let_others_run
+
+    async def counting(self: Tx) -> None:
+        turns.append(1)
+        await original(self)
+
+    monkeypatch.setattr(Tx, "let_others_run", counting)
+    await review_open(campus)
+    assert len(turns) >= SMALL // 2
+
+
+async def test_only_postgresql_lets_others_run_inside_a_transaction(
+    make_db: MakeDb, backend: str
+) -> None:
+    """On PostgreSQL another update runs meanwhile on a connection of its own; a SQLite
+    transaction holds the only write lock on the loop's thread and must not yield."""
+    import asyncio
+
+    db = await make_db(backend)
+    ran: list[int] = []
+
+    async def other() -> None:
+        ran.append(1)
+
+    async with db.transaction() as session:
+        task = asyncio.get_running_loop().create_task(other())
+        await Tx(session, db).let_others_run()
+        assert ran == ([] if db.is_sqlite else [1])
+    await task
+    assert ran == [1]

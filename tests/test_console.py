@@ -396,7 +396,7 @@ async def test_ledger_on_an_empty_database(campus: Campus) -> None:
         await people.grant(Tx(session, campus.db), STAFF, Role.STAFF, utcnow())
     staff = Chat(campus.engine, STAFF)
     answer = await staff.send("/ledger")
-    assert "0 of 49 rules have gaps" in answer
+    assert "0 of 50 rules have gaps" in answer
     assert "no data yet" in answer
     # One rule's page says what its empty list means, not the summary's words twice.
     detail = await staff.send("/ledger REG-5")

@@ -18,6 +18,7 @@ NOT_PEOPLE = {
     ("processed_update", "bot_id"),
     ("processed_update", "update_id"),
     ("finance_line", "amount_fen"),
+    ("activity", "budget_fen"),
     ("finance_statement", "income_fen"),
     ("finance_statement", "expense_fen"),
 }

@@ -25,7 +25,15 @@ from bot.chat.replies import Attachment, Button, Keyboard, Reply
 from bot.core.context import Ctx
 from bot.core.router import END, Audience, Flow, Input, Route, Router, Step
 from bot.domain.policy import Policy
-from bot.domain.privacy import ADVISOR_HOLDINGS, ADVISOR_RIGHTS, HOLDINGS, Right, retention_days
+from bot.domain.privacy import (
+    ACCOUNT_HOLDINGS,
+    ACCOUNT_RIGHTS,
+    ADVISOR_HOLDINGS,
+    ADVISOR_RIGHTS,
+    HOLDINGS,
+    Right,
+    retention_days,
+)
 from bot.domain.values import Language, Role
 from bot.flows.common import known
 from bot.render import personal, workbooks
@@ -113,16 +121,49 @@ def advisor_notice(language: Language, policy: Policy) -> str:
     return "\n".join(lines)
 
 
+def account_notice(language: Language, policy: Policy) -> str:
+    """The processing notice for an account bound to no record (a visitor, staff, a reviewer):
+    what its use of the bot leaves, and that binding a record shows that record's notice."""
+    account = "privacy.account"
+    lines = [
+        tr(language, f"{account}.title"),
+        tr(
+            language,
+            "privacy.controller",
+            controller=_named(language, policy, "privacy_controller"),
+            contact=_named(language, policy, "privacy_contact"),
+        ),
+        "",
+        tr(language, f"{account}.held"),
+    ]
+    separator = tr(language, "privacy.separator")
+    days = {
+        "conversation": policy.conversation_retention_days,
+        "updates": policy.update_retention_days,
+    }
+    for category, purposes in ACCOUNT_HOLDINGS:
+        what = tr(language, f"{account}.category.{category}", rules=separator.join(purposes))
+        keep = tr(language, f"{account}.keep.{category}", **days)
+        lines.append(tr(language, "privacy.line", what=what, keep=keep))
+    lines += ["", tr(language, f"{account}.recipients"), "", tr(language, f"{account}.binding")]
+    lines += ["", tr(language, f"{account}.rights")]
+    lines += [tr(language, f"{account}.right.{right}") for right in ACCOUNT_RIGHTS]
+    return "\n".join(lines)
+
+
 class Reader(StrEnum):
-    """Whom a notice is for: a bound account reads the notices of the records it holds."""
+    """Whom a notice is for: a bound account reads the notices of the records it holds; one
+    bound to none reads the account's."""
 
     STUDENT = "student"
     ADVISOR = "advisor"
+    ACCOUNT = "account"
 
 
-_NOTICES = {Reader.STUDENT: notice, Reader.ADVISOR: advisor_notice}
+_NOTICES = {Reader.STUDENT: notice, Reader.ADVISOR: advisor_notice, Reader.ACCOUNT: account_notice}
 STUDENT_ONLY = frozenset({Reader.STUDENT})
 ADVISOR_ONLY = frozenset({Reader.ADVISOR})
+ACCOUNT_ONLY = frozenset({Reader.ACCOUNT})
 
 
 @cache
@@ -191,7 +232,9 @@ def _consent_buttons(ctx: Ctx) -> Keyboard:
 @router.command("privacy")
 async def privacy(ctx: Ctx, args: str) -> Step:
     if not _bound(ctx):
-        return Step.say(_text(ctx))
+        # Bound to no record: what is held about the account itself; binding shows the
+        # record's notice first.
+        return Step.say(_text(ctx, readers=ACCOUNT_ONLY))
     if not _agreed(ctx):
         return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
     withdraw = Button(ctx.t("privacy.withdraw"), callbacks.encode(CONSENT, "n"))
@@ -354,15 +397,28 @@ router.flow(
 # --- /mydata: a copy of everything held (PRIV-2) -----------------------------------------------
 
 
-@router.command("mydata", Audience.STUDENT)
+# Everyone may ask for their copy; the menu offers it to those the bot holds records about.
+@router.command(
+    "mydata",
+    Audience.STUDENT,
+    Audience.ADVISOR,
+    Audience.STAFF,
+    Audience.REVIEWER,
+    Audience.UNIT_REP,
+)
 async def mydata(ctx: Ctx, args: str) -> Step:
-    if ctx.student is None:
-        return Step.say(ctx.t("error.not_bound"))
-    sections = await service.copy(ctx.tx, ctx.now, ctx.user_id, ctx.student)
-    stem = f"mydata-{ctx.student.student_id}-{ctx.today.isoformat()}"
+    advisor = await ctx.advisor()
+    sections = await service.copy(ctx.tx, ctx.now, ctx.user_id, ctx.student, advisor)
+    if ctx.student is not None:
+        whose, caption_key = ctx.student.student_id, "privacy.copy_caption"
+    elif advisor is not None:
+        whose, caption_key = advisor.staff_id, "mydata.caption.advisor"
+    else:
+        whose, caption_key = str(ctx.user_id), "mydata.caption.account"
+    stem = f"mydata-{whose}-{ctx.today.isoformat()}"
     rows = sum(len(s.rows) for s in sections)
-    caption = ctx.t("privacy.copy_caption", tables=len(sections), rows=rows)
-    # The workbook is for the student to read: tables, columns and markers in their language.
+    caption = ctx.t(caption_key, tables=len(sections), rows=rows)
+    # The workbook is for the person to read: tables, columns and markers in their language.
     words = personal.Words(
         tables={s.table: plain(known(ctx, f"mydata.table.{s.table}", s.table)) for s in sections},
         columns={

@@ -358,9 +358,7 @@ async def erase(
     kept: dict[str, int] = {}
     audited = (
         await tx.session.execute(
-            select(func.count())
-            .select_from(_table("audit"))
-            .where(_audit_naming(person))
+            select(func.count()).select_from(_table("audit")).where(_audit_naming(person))
         )
     ).scalar_one()
     if audited:
@@ -371,9 +369,7 @@ async def erase(
     await audit.pseudonymise(tx, user_ids, subjects, student_id)
     erased: dict[str, int] = {}
     for name in ERASED:
-        result = await tx.session.execute(
-            delete(_table(name)).where(_naming(name, person))
-        )
+        result = await tx.session.execute(delete(_table(name)).where(_naming(name, person)))
         if result.rowcount:  # type: ignore[attr-defined]
             erased[name] = int(result.rowcount)  # type: ignore[attr-defined]
     if user_ids:

@@ -3,7 +3,7 @@ one student read at once, erasure and the retention sweep."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy import Table, delete, false, func, or_, select, update
 from sqlmodel import SQLModel, col
 
 from storage import audit
-from storage.models import AccountRow, ConsentRow, PrivacyRequestRow, StudentRow
+from storage.models import AccountRow, AdvisorRow, ConsentRow, PrivacyRequestRow, StudentRow
 from storage.tx import Tx
 
 
@@ -48,22 +48,44 @@ class Request:
     text: str
     created_at: datetime
     name: str | None
-    student_id: str | None
+    student_id: str | None  # the student's ID, or an advisor's staff ID (see `advisor`)
     answer: str | None
+    advisor: bool = False  # asked by an advisor, about their advisor record
 
 
 def _requests() -> Any:
-    return select(
-        col(PrivacyRequestRow.id),
-        col(PrivacyRequestRow.kind),
-        col(PrivacyRequestRow.student_pk),
-        col(PrivacyRequestRow.user_id),
-        col(PrivacyRequestRow.text),
-        col(PrivacyRequestRow.created_at),
-        col(StudentRow.name),
-        col(StudentRow.student_id),
-        col(PrivacyRequestRow.answer),
-    ).outerjoin(StudentRow, col(StudentRow.id) == col(PrivacyRequestRow.student_pk))
+    return (
+        select(
+            col(PrivacyRequestRow.id),
+            col(PrivacyRequestRow.kind),
+            col(PrivacyRequestRow.student_pk),
+            col(PrivacyRequestRow.user_id),
+            col(PrivacyRequestRow.text),
+            col(PrivacyRequestRow.created_at),
+            col(StudentRow.name),
+            col(StudentRow.student_id),
+            col(PrivacyRequestRow.answer),
+            col(AdvisorRow.name),
+            col(AdvisorRow.staff_id),
+        )
+        .outerjoin(StudentRow, col(StudentRow.id) == col(PrivacyRequestRow.student_pk))
+        # A request with no student record is an advisor's: named by the record the asking
+        # account is bound to.
+        .outerjoin(
+            AccountRow,
+            (col(AccountRow.user_id) == col(PrivacyRequestRow.user_id))
+            & col(PrivacyRequestRow.student_pk).is_(None),
+        )
+        .outerjoin(AdvisorRow, col(AdvisorRow.id) == col(AccountRow.advisor_pk))
+    )
+
+
+def _request(row: Any) -> Request:
+    *fields, advisor_name, staff_id = row
+    found = Request(*fields)
+    if found.student_pk is None and staff_id is not None:
+        return replace(found, name=advisor_name, student_id=staff_id, advisor=True)
+    return found
 
 
 async def add_request(
@@ -95,13 +117,13 @@ async def open_requests(tx: Tx, limit: int) -> list[Request]:
         .order_by(col(PrivacyRequestRow.id))
         .limit(limit)
     )
-    return [Request(*row) for row in (await tx.session.execute(stmt)).all()]
+    return [_request(row) for row in (await tx.session.execute(stmt)).all()]
 
 
 async def request(tx: Tx, request_id: int) -> Request | None:
     stmt = _requests().where(col(PrivacyRequestRow.id) == request_id)
     row = (await tx.session.execute(stmt)).first()
-    return None if row is None else Request(*row)
+    return None if row is None else _request(row)
 
 
 async def answer_request(tx: Tx, request_id: int, answer: str, by: int, now: datetime) -> bool:

@@ -102,3 +102,30 @@ async def test_staff_and_a_visitor_get_what_names_their_account(db: Database) ->
     assert "与您的 Telegram 账号有关的全部信息" in caption
     assert set(tables) <= {"account", "processed_update", "conversation", "outbox", "audit"}
     assert all(row["user_id"] == 4242 for row in tables.get("account", []))
+
+
+async def test_an_advisor_asks_for_a_correction_staff_answer_it(db: Database) -> None:
+    club = await seeded(db)
+    advisor = club.chat(ADVISOR)
+    await advisor.send("/language")
+    await advisor.click("中文")
+    assert "/correct：请工作人员更正信息" in await advisor.send("/privacy")
+    asked = await advisor.send("/correct")
+    assert "您的教师信息中哪里需要更正" in asked
+    assert "你" not in asked
+    assert "您的更正请求已进入" in await advisor.send("我的所在单位应为数学系。")
+    assert "您的请求已经在工作人员那里了" in await advisor.send(
+        "/correct 我的所在单位应为数学系。"
+    )
+    staff = club.chat(STAFF)
+    listed = await staff.send("/todo")
+    assert "Correction request #1 from Teacher One (T1)" in listed
+    await staff.click("Answer")
+    assert "on its way to Teacher One" in await staff.send("Corrected in the advisor bank.")
+    await club.tick(minutes=1)
+    told = [t for t in club.w.telegram.to(ADVISOR) if "更正请求" in t]
+    assert len(told) == 1
+    assert "工作人员已答复您的更正请求" in told[0]
+    assert "Corrected in the advisor bank." in told[0]
+    # Bound to no record, there is nothing of theirs to correct: /privacy says whom to write to.
+    assert "first bind your student record" in (await club.chat(4242).send("/correct")).lower()

@@ -85,9 +85,9 @@ ADVISOR_HOLDINGS: tuple[AdvisorHolding, ...] = (
     AdvisorHolding(AdvisorCategory.CHAT, ("PRIV-3",)),
     AdvisorHolding(AdvisorCategory.AUDIT, ("PRIV-5", "REG-9")),
 )
-# An advisor's rights: the notice, a copy of what is held (/mydata); a correction or an
-# erasure is asked of staff, whom the notice names.
-ADVISOR_RIGHTS = ("privacy", "mydata", "ask_staff")
+# An advisor's rights: the notice, a copy of what is held (/mydata), a correction (/correct);
+# an erasure is asked of staff, whom the notice names.
+ADVISOR_RIGHTS = ("privacy", "mydata", "correct", "ask_staff")
 
 # What is held about an account bound to no record (a visitor, staff, a reviewer): the account
 # itself, the conversation and the updates it sent, and, for a role staff granted, what was

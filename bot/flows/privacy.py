@@ -462,30 +462,35 @@ class CorrectData(BaseModel):
     pass
 
 
+def _correction_key(ctx: Ctx, key: str) -> str:
+    """A student is addressed as one (你); an advisor with no student record as a teacher."""
+    return f"privacy.advisor.{key}" if ctx.student is None else f"privacy.{key}"
+
+
 # Offered by /privacy, which explains them; the menu keeps to everyday commands.
-@router.command("correct", Audience.STUDENT, menu=False)
+@router.command("correct", Audience.STUDENT, Audience.ADVISOR, menu=False)
 async def correct(ctx: Ctx, args: str) -> Step:
-    if ctx.student is None:
+    if not _bound(ctx):
         return Step.say(ctx.t("error.not_bound"))
     if args.strip():
         return await on_correction(ctx, CorrectData(), Input(text=args))
-    return Step.ask(
-        "correct", CorrectState.TEXT, CorrectData(), ctx.t("privacy.ask_correction"), []
-    )
+    ask = ctx.t(_correction_key(ctx, "ask_correction"))
+    return Step.ask("correct", CorrectState.TEXT, CorrectData(), ask, [])
 
 
 async def on_correction(ctx: Ctx, data: CorrectData, given: Input) -> Step:
     text = " ".join((given.text or "").split())
     if not text:
-        ask = ctx.t("privacy.ask_correction")
+        ask = ctx.t(_correction_key(ctx, "ask_correction"))
         return Step.ask("correct", CorrectState.TEXT, data, ask, [])
-    if ctx.student is None:
+    if not _bound(ctx):
         return Step.say(ctx.t("error.not_bound"))
     if len(text) > CORRECTION_MAX:
         ask = ctx.t("error.profile.too_long", length=len(text), max=CORRECTION_MAX)
         return Step.ask("correct", CorrectState.TEXT, data, ask, [])
     filed = await service.request_correction(ctx.tx, ctx.now, ctx.user_id, ctx.student, text)
-    return Step.say(ctx.t("privacy.correction_sent" if filed else "privacy.review_waiting"))
+    sent = _correction_key(ctx, "correction_sent" if filed else "review_waiting")
+    return Step.say(ctx.t(sent))
 
 
 router.flow(

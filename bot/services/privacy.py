@@ -175,10 +175,13 @@ async def erase(tx: Tx, now: datetime, user_id: int, student: Student) -> store.
 
 
 async def request_correction(
-    tx: Tx, now: datetime, user_id: int, student: Student, text: str
+    tx: Tx, now: datetime, user_id: int, student: Student | None, text: str
 ) -> bool:
-    """PRIV-2: a correction request for staff (/todo); False when the same one already waits."""
-    return await ask(tx, now, user_id, student.id, RequestKind.CORRECTION, text)
+    """PRIV-2: a correction request for staff (/todo), about the student's record or (with no
+    student) the advisor record the account is bound to; False when the same one already
+    waits."""
+    student_pk = student.id if student is not None else None
+    return await ask(tx, now, user_id, student_pk, RequestKind.CORRECTION, text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ until they agree or withdraw. Withdrawing unbinds the account.
 
 Advisors read a notice of their own (what is held about a teacher, addressed with 您); an
 account reads the notices of the records it is bound to, and agrees to them together (the
-version hashes them all; a student's alone hashes as it always did).
+version hashes them all; a student's alone hashes as it always did). An account bound to no
+record (a visitor, staff) reads what is held about the account itself; it has nothing to agree
+to until it binds, and binding shows the record's notice first.
 """
 
 from __future__ import annotations

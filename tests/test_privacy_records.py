@@ -21,6 +21,7 @@ NOT_PEOPLE = {
     ("activity", "budget_fen"),
     ("finance_statement", "income_fen"),
     ("finance_statement", "expense_fen"),
+    ("activity", "budget_fen"),  # an amount in fen, not an account
 }
 
 

@@ -18,7 +18,6 @@ NOT_PEOPLE = {
     ("processed_update", "bot_id"),
     ("processed_update", "update_id"),
     ("finance_line", "amount_fen"),
-    ("activity", "budget_fen"),
     ("finance_statement", "income_fen"),
     ("finance_statement", "expense_fen"),
     ("activity", "budget_fen"),  # an amount in fen, not an account

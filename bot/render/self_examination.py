@@ -607,6 +607,8 @@ FONT_H1 = "黑体"
 FONT_H2 = "楷体_GB2312"
 FONT_PAGE = "宋体"
 FONT_LATIN = "Times New Roman"
+
+
 def answer(met: bool | None, yes_no: tuple[str, str] = ("是", "否")) -> str:
     """The form's boxes, the one that applies ticked (neither when nothing is known)."""
     yes, no = yes_no

@@ -67,12 +67,7 @@ def notice(language: Language, policy: Policy) -> str:
     """The processing notice (PRIV-1) in one language, with the policy's values."""
     lines = [
         tr(language, "privacy.title"),
-        tr(
-            language,
-            "privacy.controller",
-            controller=_named(language, policy, "privacy_controller"),
-            contact=_named(language, policy, "privacy_contact"),
-        ),
+        _controller(language, policy),
         "",
         tr(language, "privacy.held"),
     ]
@@ -92,18 +87,23 @@ def notice(language: Language, policy: Policy) -> str:
     return "\n".join(lines)
 
 
+def _controller(language: Language, policy: Policy) -> str:
+    """Who handles the data and how to reach them, as the notices open."""
+    return tr(
+        language,
+        "privacy.controller",
+        controller=_named(language, policy, "privacy_controller"),
+        contact=_named(language, policy, "privacy_contact"),
+    )
+
+
 def advisor_notice(language: Language, policy: Policy) -> str:
     """The processing notice for advisors (PRIV-1): what is held about a teacher, not a
     student's record; addressed as a teacher is (您)."""
     advisor = "privacy.advisor"
     lines = [
         tr(language, f"{advisor}.title"),
-        tr(
-            language,
-            "privacy.controller",
-            controller=_named(language, policy, "privacy_controller"),
-            contact=_named(language, policy, "privacy_contact"),
-        ),
+        _controller(language, policy),
         "",
         tr(language, "privacy.held"),
     ]
@@ -129,12 +129,7 @@ def account_notice(language: Language, policy: Policy) -> str:
     account = "privacy.account"
     lines = [
         tr(language, f"{account}.title"),
-        tr(
-            language,
-            "privacy.controller",
-            controller=_named(language, policy, "privacy_controller"),
-            contact=_named(language, policy, "privacy_contact"),
-        ),
+        _controller(language, policy),
         "",
         tr(language, f"{account}.held"),
     ]

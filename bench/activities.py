@@ -32,7 +32,8 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import func, select, update
 
-from bench.election_burst import Answers, _pct
+from bench.election_burst import Answers
+from bench.latency import spread
 from bench.seeding import bulk, fresh_postgres
 from bench.university import generate
 from bench.updates import _cpu_seconds, _free_port
@@ -94,8 +95,7 @@ def _line(name: str, ms: list[float], elapsed: float, failed: int, extra: str) -
     rate = len(ms) / elapsed if elapsed else 0.0
     return (
         f"  {name}: {len(ms)} answered in {elapsed:.1f} s = {rate:.1f} updates/s; "
-        f"send→answer p50 {_pct(ms, 50):.0f} ms, p95 {_pct(ms, 95):.0f}, "
-        f"p99 {_pct(ms, 99):.0f}, max {max(ms, default=0):.0f}; failed {failed}; {extra}"
+        f"send→answer {spread(ms)}; failed {failed}; {extra}"
     )
 
 

@@ -42,6 +42,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select, update
 
+from bench.latency import pct, spread
 from bench.seeding import fresh_postgres
 from bench.university import STAFF, University, generate
 from bench.updates import _cpu_seconds, _free_port
@@ -61,11 +62,6 @@ from storage.types import utcnow
 ROOT = Path(__file__).resolve().parents[1]
 ANSWER_WAIT = 60.0
 PRESSES = ("Vote", "Yes", "Cast my ballot")
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
 
 
 async def open_vote(db: Database, uni: University) -> dict[int, Any]:
@@ -276,10 +272,9 @@ async def burst(database: str, args: argparse.Namespace) -> None:
     ledger_s = "-" if ledger_time is None else f"{ledger_time:.2f} s"
     print(
         f"{database:<9} {args.framework:<8} {len(voters)} voters in {args.seconds:.0f} s"
-        f"{' + /ledger export' if args.ledger else ''}: press→answer p50 {_pct(ms, 50):.0f} ms, "
-        f"p95 {_pct(ms, 95):.0f}, p99 {_pct(ms, 99):.0f}, max {max(ms, default=0):.0f} "
+        f"{' + /ledger export' if args.ledger else ''}: press→answer {spread(ms)} "
         f"({len(ms)} presses); failed votes {len(voters) - receipts}; "
-        f"other chats p50 {_pct(others, 50) * 1000:.0f} ms p99 {_pct(others, 99) * 1000:.0f} ms "
+        f"other chats p50 {pct(others, 50) * 1000:.0f} ms p99 {pct(others, 99) * 1000:.0f} ms "
         f"(n={len(others)}); ledger export {ledger_s}; "
         f"ballots {ballots}, voted {voted}, receipts {receipts}; all done in {elapsed:.1f} s; "
         f"bot CPU {cpu:.1f} s; answers {dict(answers.kinds)}; load {os.getloadavg()[0]:.2f}",

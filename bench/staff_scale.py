@@ -37,6 +37,7 @@ import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
 
+from bench.latency import pct
 from bench.seeding import fresh_postgres
 from bench.university import STAFF, University, generate
 from bot.core.engine import Engine
@@ -50,11 +51,6 @@ from tests.harness import BOT_ID, BOT_USERNAME, Chat
 from tests.statements import counted
 
 Work = Callable[[], Awaitable[object]]
-
-
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
 
 
 async def background(
@@ -115,7 +111,7 @@ async def measure(
     return (
         f"{name:<24} {ms:>6.0f} ms (1st {times[0] * 1000:.0f}) {sent:>4} st "
         f"{peak / 2**20:>6.1f} MB  others: "
-        f"p50 {_pct(waits, 50) * 1000:.0f} ms, p99 {_pct(waits, 99) * 1000:.0f} ms, "
+        f"p50 {pct(waits, 50) * 1000:.0f} ms, p99 {pct(waits, 99) * 1000:.0f} ms, "
         f"max {max(waits, default=0) * 1000:.0f} ms (n={len(waits)})"
     )
 

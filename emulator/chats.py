@@ -291,10 +291,13 @@ class SimUser(SimChat):
 
     @property
     def shared_json(self) -> JsonDict:
-        """The Bot API SharedUser object of this user, as a picker that asks for names gives."""
+        """The Bot API SharedUser object of this user, as a picker that asks for names and
+        username gives."""
         shared: JsonDict = {"user_id": self.id, "first_name": self.first_name}
         if self.last_name is not None:
             shared["last_name"] = self.last_name
+        if self.username is not None:
+            shared["username"] = self.username
         return shared
 
     @property

@@ -116,12 +116,14 @@ async def seed_life(
     for platform, handle in ((Platform.WECHAT, "demo_club"), (Platform.TELEGRAM_GROUP, "@demo")):
         await accounts.add(tx, now, club.id, platform, handle, president.id, today, organizer)
     voucher = Voucher("receipt.pdf", "application/pdf", len(VOUCHER), _sha(VOUCHER))
+    zh = language is Language.ZH
     lines = (
-        (LineKind.INCOME, 50000, LineCategory.ALLOCATION, "Semester grant", True),
-        (LineKind.EXPENSE, 12050, LineCategory.MATERIALS, "Posters", True),
-        (LineKind.EXPENSE, 3000, LineCategory.ACTIVITY, "Tea and snacks", False),
+        (LineKind.INCOME, 50000, LineCategory.ALLOCATION, "学期活动经费", "Semester grant", True),
+        (LineKind.EXPENSE, 12050, LineCategory.MATERIALS, "海报印制", "Posters", True),
+        (LineKind.EXPENSE, 3000, LineCategory.ACTIVITY, "茶歇", "Tea and snacks", False),
     )
-    for kind_, fen, category, what, vouched in lines:
+    for kind_, fen, category, what_zh, what_en, vouched in lines:
+        what = what_zh if zh else what_en
         # Today: in the semester /finance opens on, whatever the day.
         line = NewLine(kind_, today, fen, category, what)
         await finance.add_line(

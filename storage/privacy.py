@@ -3,7 +3,7 @@ one student read at once, erasure and the retention sweep."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy import Table, delete, false, func, or_, select, update
 from sqlmodel import SQLModel, col
 
 from storage import audit
-from storage.models import AccountRow, ConsentRow, PrivacyRequestRow, StudentRow
+from storage.models import AccountRow, AdvisorRow, ConsentRow, PrivacyRequestRow, StudentRow
 from storage.tx import Tx
 
 
@@ -48,22 +48,44 @@ class Request:
     text: str
     created_at: datetime
     name: str | None
-    student_id: str | None
+    student_id: str | None  # the student's ID, or an advisor's staff ID (see `advisor`)
     answer: str | None
+    advisor: bool = False  # asked by an advisor, about their advisor record
 
 
 def _requests() -> Any:
-    return select(
-        col(PrivacyRequestRow.id),
-        col(PrivacyRequestRow.kind),
-        col(PrivacyRequestRow.student_pk),
-        col(PrivacyRequestRow.user_id),
-        col(PrivacyRequestRow.text),
-        col(PrivacyRequestRow.created_at),
-        col(StudentRow.name),
-        col(StudentRow.student_id),
-        col(PrivacyRequestRow.answer),
-    ).outerjoin(StudentRow, col(StudentRow.id) == col(PrivacyRequestRow.student_pk))
+    return (
+        select(
+            col(PrivacyRequestRow.id),
+            col(PrivacyRequestRow.kind),
+            col(PrivacyRequestRow.student_pk),
+            col(PrivacyRequestRow.user_id),
+            col(PrivacyRequestRow.text),
+            col(PrivacyRequestRow.created_at),
+            col(StudentRow.name),
+            col(StudentRow.student_id),
+            col(PrivacyRequestRow.answer),
+            col(AdvisorRow.name),
+            col(AdvisorRow.staff_id),
+        )
+        .outerjoin(StudentRow, col(StudentRow.id) == col(PrivacyRequestRow.student_pk))
+        # A request with no student record is an advisor's: named by the record the asking
+        # account is bound to.
+        .outerjoin(
+            AccountRow,
+            (col(AccountRow.user_id) == col(PrivacyRequestRow.user_id))
+            & col(PrivacyRequestRow.student_pk).is_(None),
+        )
+        .outerjoin(AdvisorRow, col(AdvisorRow.id) == col(AccountRow.advisor_pk))
+    )
+
+
+def _request(row: Any) -> Request:
+    *fields, advisor_name, staff_id = row
+    found = Request(*fields)
+    if found.student_pk is None and staff_id is not None:
+        return replace(found, name=advisor_name, student_id=staff_id, advisor=True)
+    return found
 
 
 async def add_request(
@@ -95,13 +117,13 @@ async def open_requests(tx: Tx, limit: int) -> list[Request]:
         .order_by(col(PrivacyRequestRow.id))
         .limit(limit)
     )
-    return [Request(*row) for row in (await tx.session.execute(stmt)).all()]
+    return [_request(row) for row in (await tx.session.execute(stmt)).all()]
 
 
 async def request(tx: Tx, request_id: int) -> Request | None:
     stmt = _requests().where(col(PrivacyRequestRow.id) == request_id)
     row = (await tx.session.execute(stmt)).first()
-    return None if row is None else Request(*row)
+    return None if row is None else _request(row)
 
 
 async def answer_request(tx: Tx, request_id: int, answer: str, by: int, now: datetime) -> bool:
@@ -211,38 +233,57 @@ class Section:
     rows: list[tuple[Any, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Whom a copy is of: the records their accounts are bound to (a student's, an advisor's,
+    both or neither: staff and visitors have none) and those Telegram accounts."""
+
+    user_ids: tuple[int, ...]
+    student_pk: int | None = None
+    student_id: str | None = None
+    advisor_pk: int | None = None
+    staff_id: str | None = None
+
+
 def _table(name: str) -> Table:
     return SQLModel.metadata.tables[name]
 
 
-def _naming(name: str, student_pk: int, user_ids: list[int]) -> Any:
-    """Where a row of table `name` names the student or one of their accounts."""
+def _naming(name: str, person: Person) -> Any:
+    """Where a row of table `name` names the person: their records or one of their accounts."""
     table = _table(name)
+    records = {Holder.STUDENT: person.student_pk, Holder.ADVISOR: person.advisor_pk}
     conditions: list[Any] = []
     for link_table, column, holder in LINKS:
         if link_table != name:
             continue
-        if holder is Holder.STUDENT:
-            conditions.append(table.c[column] == student_pk)
-        elif holder is Holder.USER and user_ids:
-            conditions.append(table.c[column].in_(user_ids))
+        if holder is Holder.USER:
+            if person.user_ids:
+                conditions.append(table.c[column].in_(person.user_ids))
+        elif records[holder] is not None:
+            conditions.append(table.c[column] == records[holder])
     return or_(false(), *conditions)
 
 
-def _audit_naming(student_pk: int, student_id: str, user_ids: list[int]) -> Any:
-    """Audit entries about the person: by one of their accounts, with their account, record or
-    student ID as the subject, or naming their student ID in what changed."""
+def _audit_naming(person: Person) -> Any:
+    """Audit entries about the person: by one of their accounts, with their account or record
+    as the subject, or naming their student or staff ID in what changed."""
     table = _table("audit")
-    subjects = [f"user:{uid}" for uid in user_ids] + [f"student:{student_id}"]
-    quoted = f'%"{student_id}"%'
-    conditions: list[Any] = [
-        table.c.subject.in_(subjects),
-        table.c.before.like(quoted),
-        table.c.after.like(quoted),
-    ]
-    if user_ids:
-        conditions.append(table.c.actor.in_(user_ids))
-    return or_(*conditions)
+    subjects = [f"user:{uid}" for uid in person.user_ids]
+    numbers: list[str] = []
+    if person.student_id is not None:
+        subjects.append(f"student:{person.student_id}")
+        numbers.append(person.student_id)
+    if person.staff_id is not None:
+        subjects.append(f"advisor:{person.staff_id}")
+        numbers.append(person.staff_id)
+    conditions: list[Any] = [table.c.subject.in_(subjects)]
+    for number in numbers:
+        quoted = f'%"{number}"%'
+        conditions += [table.c.before.like(quoted), table.c.after.like(quoted)]
+    if person.user_ids:
+        conditions.append(table.c.actor.in_(person.user_ids))
+    return or_(false(), *conditions)
 
 
 async def accounts_of(tx: Tx, student_pk: int) -> list[int]:
@@ -253,24 +294,32 @@ async def accounts_of(tx: Tx, student_pk: int) -> list[int]:
     return [row[0] for row in (await tx.session.execute(stmt)).all()]
 
 
-async def held_about(
-    tx: Tx, student_pk: int, student_id: str, user_ids: list[int]
-) -> list[Section]:
-    """Everything that names the student or their accounts, one statement per table."""
+async def accounts_of_advisor(tx: Tx, advisor_pk: int) -> list[int]:
+    """The Telegram accounts bound to the advisor record."""
+    table = _table("account")
+    stmt = select(table.c.user_id).where(table.c.advisor_pk == advisor_pk)
+    return [row[0] for row in (await tx.session.execute(stmt)).all()]
+
+
+async def held_about(tx: Tx, person: Person) -> list[Section]:
+    """Everything that names the person or their accounts, one statement per table."""
     sections: list[Section] = []
-    names = ["student", *dict.fromkeys(t for t, _, _ in LINKS)]
-    for name in names:
+    records = {"student": person.student_pk, "advisor": person.advisor_pk}
+    for name in [*RECORDS, *dict.fromkeys(t for t, _, _ in LINKS)]:
         table = _table(name)
-        if name == "student":
-            where = table.c.id == student_pk
+        if name in RECORDS:
+            pk = records[name]
+            if pk is None:
+                continue
+            where = table.c.id == pk
         elif name == "audit":
-            where = _audit_naming(student_pk, student_id, user_ids)
+            where = _audit_naming(person)
         else:
-            where = _naming(name, student_pk, user_ids)
+            where = _naming(name, person)
         stmt = select(table).where(where)
-        pk = list(table.primary_key.columns)
-        if pk:
-            stmt = stmt.order_by(*pk)
+        key = list(table.primary_key.columns)
+        if key:
+            stmt = stmt.order_by(*key)
         rows = [tuple(row) for row in (await tx.session.execute(stmt)).all()]
         if rows:
             sections.append(Section(name, tuple(c.name for c in table.columns), rows))
@@ -327,12 +376,11 @@ async def erase(
 ) -> Erasure:
     """Erase what no rule needs, end the student's memberships and posts, and pseudonymise the
     record and the account numbers the kept rows hold."""
+    person = Person(tuple(user_ids), student_pk, student_id)
     kept: dict[str, int] = {}
     audited = (
         await tx.session.execute(
-            select(func.count())
-            .select_from(_table("audit"))
-            .where(_audit_naming(student_pk, student_id, user_ids))
+            select(func.count()).select_from(_table("audit")).where(_audit_naming(person))
         )
     ).scalar_one()
     if audited:
@@ -343,9 +391,7 @@ async def erase(
     await audit.pseudonymise(tx, user_ids, subjects, student_id)
     erased: dict[str, int] = {}
     for name in ERASED:
-        result = await tx.session.execute(
-            delete(_table(name)).where(_naming(name, student_pk, user_ids))
-        )
+        result = await tx.session.execute(delete(_table(name)).where(_naming(name, person)))
         if result.rowcount:  # type: ignore[attr-defined]
             erased[name] = int(result.rowcount)  # type: ignore[attr-defined]
     if user_ids:
@@ -396,7 +442,7 @@ async def erase(
     for name in KEPT:
         if name in ("student", "processed_update", "audit"):
             continue
-        where = _naming(name, student_pk, [])
+        where = _naming(name, Person((), student_pk, student_id))
         count = (
             await tx.session.execute(select(func.count()).select_from(_table(name)).where(where))
         ).scalar_one()

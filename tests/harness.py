@@ -81,9 +81,13 @@ class Chat:
         outcome = await self.deliver(self.incoming(text=text))
         return "\n".join(plain(r.text) for r in outcome.replies)
 
-    async def share(self, user_id: int, name: str) -> str:
-        """Choose a person with the person picker; the plain text of the replies, joined."""
-        outcome = await self.deliver(self.incoming(shared=SharedPerson(user_id, name)))
+    async def share(
+        self, user_id: int, first: str, last: str | None = None, username: str | None = None
+    ) -> str:
+        """Choose a person with the person picker (Telegram shares their first and last name
+        and username); the plain text of the replies, joined."""
+        person = SharedPerson.of(user_id, first, last, username)
+        outcome = await self.deliver(self.incoming(shared=person))
         return "\n".join(plain(r.text) for r in outcome.replies)
 
     async def bind(self, code: str) -> str:

@@ -113,6 +113,8 @@ async def test_a_sponsor_needs_staff_and_then_allows_the_income(db: Database) ->
     with pytest.raises(SponsorshipNeedsApproval):
         check_category(LineKind.INCOME, LineCategory.SPONSORSHIP, False, False)
     await approve_all(club)
+    told = [t for t in club.w.telegram.to(OFFICER) if "is approved (ACT-1)" in t]
+    assert "Staff approved the sponsorship by Bank of Chess: 30 boards" in told[-1]
     async with db.transaction() as session:
         tx = Tx(session, db)
         assert await activities.sponsor_approved(tx, await _club_id(tx))

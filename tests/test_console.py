@@ -400,6 +400,42 @@ async def test_export_members_and_clubs_as_xlsx_and_csv(console: Console) -> Non
     assert sheet.cell(row=2, column=3).value == "正常"
 
 
+async def test_export_takes_chinese_words_and_english_ones_in_both_languages(
+    console: Console,
+) -> None:
+    zh = console.chat(STAFF, "zh-hans")
+    usage = await zh.send("/export")
+    assert "/export 成员 社团名" in usage
+    assert "/export 社团" in usage
+    assert "members" in usage  # the English words work too, and it says so
+    sheets = {}
+    for text in (
+        "/export 社团",
+        "/export clubs",
+        "/export 成员 Chess Club",
+        "/export 成员名单 Chess Club",
+    ):
+        outcome = await zh.deliver(zh.incoming(text=text))
+        book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
+        sheets[text] = book.active.title  # type: ignore[union-attr]
+    assert sheets == {
+        "/export 社团": "社团名录",
+        "/export clubs": "社团名录",
+        "/export 成员 Chess Club": "成员名单",
+        "/export 成员名单 Chess Club": "成员名单",
+    }
+    assert "用法" in await zh.send("/export 成员")  # no club named
+    assert "用法" in await zh.send("/export 会议")  # not an export
+    en = console.chat(STAFF)
+    usage = await en.send("/export")
+    assert "/export members CLUB" in usage
+    assert "成员" not in usage
+    for text in ("/export MEMBERS Chess Club", "/export 成员\u3000Chess Club"):
+        outcome = await en.deliver(en.incoming(text=text))
+        book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
+        assert book.active.title == "Members"  # type: ignore[union-attr]
+
+
 async def test_stats_sends_a_png(console: Console) -> None:
     staff = console.chat(STAFF, "zh-hans")
     outcome = await staff.deliver(staff.incoming(text="/stats"))
@@ -445,7 +481,7 @@ async def test_ledger_on_an_empty_database(campus: Campus) -> None:
         await people.grant(Tx(session, campus.db), STAFF, Role.STAFF, utcnow())
     staff = Chat(campus.engine, STAFF)
     answer = await staff.send("/ledger")
-    assert "0 of 49 rules have gaps" in answer
+    assert "0 of 50 rules have gaps" in answer
     assert "no data yet" in answer
     # One rule's page says what its empty list means, not the summary's words twice.
     detail = await staff.send("/ledger REG-5")
@@ -457,7 +493,7 @@ async def test_ledger_on_an_empty_database(campus: Campus) -> None:
     outcome = await staff.deliver(staff.incoming(text="/ledger export"))
     book = load_workbook(io.BytesIO(await files(outcome)[0].attachment.read()))  # type: ignore[union-attr]
     assert book.sheetnames == ["Summary", "REG", "ADV", "ORG", "SU", "ACT", "Work ledger"]
-    assert book["Summary"].max_row == 50
+    assert book["Summary"].max_row == 51  # a header and the 50 rules
     titles = [row[2].value for row in book["Summary"].iter_rows(min_row=2)]
     assert "At most 2 clubs per student; yearly re-registration" in titles
     assert "no club named" in plain(await staff.send("/export members Nothing"))

@@ -19,7 +19,7 @@ from storage.models import AuditRow, FinanceLineRow, FinanceStatementRow, Review
 from storage.tx import Tx
 from tests.activities import ADVISOR, OFFICER, STAFF, Club, make_activity, seeded
 from tests.clock import local
-from tests.elections import START
+from tests.elections import FAR, START
 from tests.reminders import CAL
 
 S2 = OFFICER + 1
@@ -118,6 +118,24 @@ async def test_an_officer_records_lines_and_bad_input_changes_nothing(db: Databa
     async with club.w.db.transaction() as session:
         actions = list(await session.scalars(select(AuditRow.action)))
     assert actions.count("finance.line") == 3
+
+
+async def test_an_officer_of_two_clubs_chooses_whose_money(db: Database) -> None:
+    go = f"Go Club,academic,CS Dept,2021-09-01,S1,T2,{FAR},2026-01-10,2025-11-20"
+    club = await seeded(db, more=(go,))
+    officer = club.chat(OFFICER)
+    assert "which club?" in await officer.send("/finance")
+    assert "use the buttons" in await officer.send("Go Club")  # typed, not pressed
+    assert "which club?" in officer.said
+    await officer.click("Go Club")
+    assert "Go Club: money" in officer.said
+    await officer.send("/language")
+    await officer.click("中文")
+    assert "哪个社团" in await officer.send("/finance")
+    assert "请使用下方按钮" in await officer.send("x")
+    await officer.click("Chess Club")
+    assert "Chess Club" in officer.said
+    assert "Go Club" not in officer.said
 
 
 async def test_the_statement_goes_to_the_members_once(db: Database) -> None:

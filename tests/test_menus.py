@@ -194,6 +194,30 @@ async def test_staff_grant_a_role_by_picking_the_person(console: Console) -> Non
         assert await people.roles_of(Tx(session, console.db), OFFICER) == frozenset()
 
 
+async def test_grant_names_a_telegram_only_person_as_telegram_shows_them(
+    console: Console,
+) -> None:
+    en, zh = console.chat(STAFF), console.chat(STAFF, "zh-hans")
+    # Bound to no record: the Telegram name in its own order, and the username.
+    await en.send("/grant reviewer")
+    done = await en.share(9101, "Sam", "Lee", "samlee")
+    assert "Granted: Sam Lee (@samlee) is now a member of the review committee" in done
+    await zh.send("/grant reviewer")
+    done = await zh.share(9102, "晓华", "陈", "chenxh")
+    assert "已授予：陈晓华（@chenxh） 现为评审委员会委员" in done
+    await zh.send("/grant reviewer")
+    assert "已授予：Ann Wu 现为" in await zh.share(9103, "Ann", "Wu")  # Latin: as written
+    await en.send("/grant reviewer")
+    assert "Granted: @ghost is now" in await en.share(9104, "", None, "ghost")
+    # Bound to a record: the record's name and number, whatever Telegram shared.
+    await en.send("/revoke reviewer")
+    done = await en.share(ADVISOR, "T", "One", "t1")
+    assert "Teacher One (T1)" in done
+    assert "@t1" not in done
+    await zh.send("/grant reviewer")
+    assert "Bob（S2）" in await zh.share(MEMBER, "波", "鲍", "bob")
+
+
 async def test_staff_revoke_by_role_then_a_typed_id_and_cancel(console: Console) -> None:
     staff = console.chat(STAFF)
     await staff.send("/revoke reviewer")
@@ -247,7 +271,9 @@ async def test_the_menus_follow_a_role_picked_in_the_emulator(
         running_bot(emu, framework, url),
     ):
         staff = emu.user(7001, first_name="Sam", language_code="zh")
-        alice = emu.user(7002, first_name="Alice", last_name="Li", language_code="en")
+        alice = emu.user(
+            7002, first_name="Alice", last_name="Li", username="alice_li", language_code="en"
+        )
         await alice.send("/help")
         await alice.wait_message()
         await staff.send("/grant reviewer")
@@ -256,7 +282,8 @@ async def test_the_menus_follow_a_role_picked_in_the_emulator(
         assert staff.reply_keyboard is not None
         await staff.share(alice)
         done = await staff.wait_message()
-        assert "已授予：Alice Li 现为评审委员会委员" in (done.text or "")
+        # The picker asks for the username too, and Telegram shares it.
+        assert "已授予：Alice Li（@alice_li） 现为评审委员会委员" in (done.text or "")
         assert "Telegram ID：7002" in (done.text or "")
         assert staff.reply_keyboard is None
         await shown(emu, "en", alice.id, "verdict")

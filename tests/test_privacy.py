@@ -85,6 +85,9 @@ async def test_the_notice_names_controller_purposes_retention_recipients_and_rig
         conversation_retention_days=60,
     )
     engine = Engine(db, policy, build_router(), bot_id=BOT_ID, bot_username=BOT_USERNAME)
+    # A student's notice, read by a bound student (under this policy: a changed notice).
+    await campus.bound("S1", 1001)
+    await campus.bound("S2", 1002)
     shown = await Chat(engine, 1001).send("/privacy")
     for expected in (
         "North University, Student Affairs",
@@ -107,9 +110,40 @@ async def test_the_notice_names_controller_purposes_retention_recipients_and_rig
     assert "privacy@north.example" in chinese
     # Left at its default, who is responsible reads in the reader's language (found playing it:
     # the Chinese notice named "the university's student affairs office").
+    await campus.bound("S3", 1003)
     default = await Chat(campus.engine, 1003, language_code="zh").send("/privacy")
     assert "个人信息处理者：学校学生工作部门" in default
     assert "student affairs" not in default
+
+
+async def test_an_account_bound_to_no_record_reads_what_is_held_about_the_account(
+    campus: Campus, db: Database
+) -> None:
+    policy = Policy(throttle_updates=1000, conversation_retention_days=60)
+    engine = Engine(db, policy, build_router(), bot_id=BOT_ID, bot_username=BOT_USERNAME)
+    shown = await Chat(engine, 1001).send("/privacy")
+    assert "bound to no student or staff record" in shown
+    assert "60 days after your last message" in shown
+    assert f"after {policy.update_retention_days} days" in shown  # processed messages
+    assert "/mydata" in shown
+    assert "code from your letter" in shown  # binding shows the record's notice first
+    # Not a student's notice: no student record, restricted values or /delete to speak of.
+    for absent in ("student ID", "(ORG-5, ORG-6, PRIV-4)", "/delete", "/correct"):
+        assert absent not in shown, absent
+    chinese = await Chat(engine, 1002, language_code="zh-hans").send("/privacy")
+    assert "没有绑定学籍或教师信息" in chinese
+    assert "最后一条消息 60 天后" in chinese
+    assert "中国大陆境外" in chinese
+    assert "您" in chinese
+    assert "你的" not in chinese
+    # Binding still shows the student's notice first.
+    codes = await campus.codes()
+    if "S1" not in codes:
+        await campus.students(student_line("S1"))
+        codes = await campus.codes()
+    before = await Chat(campus.engine, 1003).send(f"/start {codes['S1']}")
+    assert "student record" in before
+    assert "(ORG-5, ORG-6, PRIV-4)" in before
 
 
 async def test_a_changed_notice_asks_again_at_the_next_message(

@@ -20,6 +20,7 @@ NOT_PEOPLE = {
     ("finance_line", "amount_fen"),
     ("finance_statement", "income_fen"),
     ("finance_statement", "expense_fen"),
+    ("activity", "budget_fen"),  # an amount in fen, not an account
 }
 
 

@@ -237,6 +237,11 @@ async def test_a_period_with_nothing_on_record(db: Database) -> None:
     assert built is not None
     en = catalog(Language.EN)
     assert built.sections == [en[f"report.{key}"] for key in SECTIONS]
+    # The form's boxes read in English too.
+    (table,) = Document(io.BytesIO(report.docx(built))).tables
+    answers = {row.cells[2].text for row in table.rows[1:]}
+    assert answers <= {"☑ Yes □ No", "□ Yes ☑ No", "□ Yes □ No"}
+    assert "☑ Yes □ No" in answers
 
 
 async def test_the_regulations_import_refuses_bad_rows(db: Database) -> None:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
+from bot.chat.text import telegram_name
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -44,12 +46,19 @@ class SharedPerson:
     the user's client's word, like callback data: who may act on it is checked again."""
 
     user_id: int
-    name: str
+    name: str  # their Telegram name, in the order their script writes it ("" when none)
+    username: str | None = None  # without the @
 
     @classmethod
-    def of(cls, user_id: int, first_name: str | None, last_name: str | None) -> SharedPerson:
-        """The person as Telegram shares them (a picker that asks for names gives both)."""
-        return cls(user_id, " ".join(part for part in (first_name, last_name) if part))
+    def of(
+        cls,
+        user_id: int,
+        first_name: str | None,
+        last_name: str | None,
+        username: str | None = None,
+    ) -> SharedPerson:
+        """The person as Telegram shares them (the picker asks for names and username)."""
+        return cls(user_id, telegram_name(first_name, last_name), username or None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -113,3 +114,16 @@ _FULL_STOPS = "。.．!！"
 def without_full_stop(text: str) -> str:
     """Typed text to put before a message's own full stop ("原因：暂停整改。", not "。。")."""
     return text.rstrip().rstrip(_FULL_STOPS).rstrip() or text
+
+
+# Han characters (and the CJK marks around them): a name written in them is a Chinese one.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007]")
+
+
+def telegram_name(first: str | None, last: str | None) -> str:
+    """A Telegram account's name as its script writes it: "First Last", but a Chinese name
+    family name first and without a space (first "晓华", last "陈": 陈晓华)."""
+    first, last = (first or "").strip(), (last or "").strip()
+    if _HAN.search(first + last):
+        return last + first
+    return " ".join(part for part in (first, last) if part)

@@ -43,10 +43,6 @@ def recorded_late(account: ClubAccount, today_of_record: date, days: int) -> boo
     )
 
 
-class NotClubOfficer(DomainError):
-    key = "error.accounts.not_officer"
-
-
 class BadHandle(DomainError):
     key = "error.accounts.handle"
 

@@ -215,7 +215,3 @@ class VoucherTooLarge(DomainError):
 
 class StatementSent(DomainError):
     key = "error.finance.statement_sent"
-
-
-class NotClubOfficer(DomainError):
-    key = "error.accounts.not_officer"

@@ -85,9 +85,19 @@ ADVISOR_HOLDINGS: tuple[AdvisorHolding, ...] = (
     AdvisorHolding(AdvisorCategory.CHAT, ("PRIV-3",)),
     AdvisorHolding(AdvisorCategory.AUDIT, ("PRIV-5", "REG-9")),
 )
-# An advisor's rights: the commands that exercise a student's are for students; an advisor asks
-# staff, whom the notice names.
-ADVISOR_RIGHTS = ("privacy", "ask_staff")
+# An advisor's rights: the notice, a copy of what is held (/mydata), a correction (/correct);
+# an erasure is asked of staff, whom the notice names.
+ADVISOR_RIGHTS = ("privacy", "mydata", "correct", "ask_staff")
+
+# What is held about an account bound to no record (a visitor, staff, a reviewer): the account
+# itself, the conversation and the updates it sent, and, for a role staff granted, what was
+# done with it. Each with the rules it serves.
+ACCOUNT_HOLDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("account", ("PRIV-1",)),
+    ("chat", ("PRIV-3",)),
+    ("roles", ("REG-8", "REG-9", "PRIV-5")),
+)
+ACCOUNT_RIGHTS = ("privacy", "mydata", "ask_staff")
 
 
 def retention_days(policy: Policy, holding: Holding) -> int | None:
@@ -108,3 +118,5 @@ RECIPIENTS = ("staff", "club", "telegram")
 # PRIV-4: the student record's restricted columns; shown only to staff, so a copy sent through
 # chat says they are held, not what they hold.
 RESTRICTED_COLUMNS = frozenset({"political", "rank_pct", "disciplinary"})
+# An advisor's Party membership (ADV-2) is political status: restricted alike.
+ADVISOR_RESTRICTED_COLUMNS = frozenset({"party_member"})

@@ -158,6 +158,12 @@ class NotBound(DomainError):
     key = "error.not_bound"
 
 
+class NotClubOfficer(DomainError):
+    """The student holds no position in the club they act for (ACT-6, ACT-7)."""
+
+    key = "error.accounts.not_officer"
+
+
 class NoFormalStatus(DomainError):
     key = "error.no_formal_status"
 

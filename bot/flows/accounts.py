@@ -28,6 +28,7 @@ from bot.domain.accounts import (
     recorded_late,
 )
 from bot.domain.values import DomainError
+from bot.flows import officer_club
 from bot.flows.common import clip
 from bot.services import accounts as service
 
@@ -57,25 +58,20 @@ def _err(ctx: Ctx, err: DomainError) -> str:
     return tr(ctx.lang, err.key, **err.params)
 
 
+_WHICH = officer_club.ClubQuestion(FLOW, AccountsStep.CLUB, "accounts")
+
+
+def _open(ctx: Ctx) -> officer_club.Open:
+    return lambda club_id: _list(ctx, AccountsData(club_id=club_id))
+
+
 @permissions.command(router, "accounts")
 async def accounts_command(ctx: Ctx, args: str) -> Step:
-    led = await service.officer_clubs(ctx.tx, ctx.student)
-    if not led:
-        return Step.say(ctx.t("error.accounts.no_club"))
-    if len(led) == 1:
-        return await _list(ctx, AccountsData(club_id=led[0].id))
-    rows = [[ctx.choice(clip(c.name), f"k{c.id}")] for c in led]
-    return Step.ask(FLOW, AccountsStep.CLUB, AccountsData(), ctx.t("accounts.ask_club"), rows)
+    return await officer_club.start(ctx, _WHICH, AccountsData(), _open(ctx))
 
 
 async def on_club(ctx: Ctx, data: AccountsData, given: Input) -> Step:
-    led = await service.officer_clubs(ctx.tx, ctx.student)
-    club_id = prefixed_number(given.choice or "", "k")
-    if club_id is None or club_id not in {c.id for c in led}:
-        rows = [[ctx.choice(clip(c.name), f"k{c.id}")] for c in led]
-        text = ctx.t("accounts.ask_club")
-        return Step.ask(FLOW, AccountsStep.CLUB, data, text, rows, ctx.t("accounts.use_buttons"))
-    return await _list(ctx, AccountsData(club_id=club_id))
+    return await officer_club.chosen(ctx, _WHICH, data, given, _open(ctx))
 
 
 def _line(ctx: Ctx, n: int, account: ClubAccount) -> str:

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from bot.chat.replies import PersonPicker, Reply
+from bot.chat.replies import PersonPicker, Reply, SharedPerson
 from bot.chat.text import number
 from bot.core.context import Ctx
 from bot.core.permissions import command, guard
@@ -311,20 +311,32 @@ async def on_person(ctx: Ctx, data: RoleData, given: Input) -> Step:
     if refused is not None:
         return replace(refused, replies=[_closing(r) for r in refused.replies])
     if given.person is not None:
-        return await _change(ctx, data.grant, data.role, given.person.user_id, given.person.name)
+        return await _change(ctx, data.grant, data.role, given.person.user_id, given.person)
     user_id = number((given.text or "").strip(), 15)
     if user_id is None:
         return _ask_person(ctx, data, ctx.t("grant.send_person"))
     return await _change(ctx, data.grant, data.role, user_id, None)
 
 
+def _telegram_name(ctx: Ctx, person: SharedPerson | None) -> str | None:
+    """A person bound to no record, as Telegram shared them: "First Last (@username)" (a
+    Chinese name family name first), or either part alone; None when Telegram gave neither."""
+    if person is None:
+        return None
+    handle = f"@{person.username}" if person.username else ""
+    if person.name and handle:
+        return aside(ctx, person.name, handle)
+    return person.name or handle or None
+
+
 async def _change(
-    ctx: Ctx, grant: bool, role: Role, user_id: int, shared_name: str | None
+    ctx: Ctx, grant: bool, role: Role, user_id: int, shared: SharedPerson | None
 ) -> Step:
     """Grant or revoke, and say so naming the person (in a message that also takes the person
-    picker away, when one was shown)."""
+    picker away, when one was shown): by their record's name when they are bound to one,
+    else by the name Telegram shared."""
     record = (await people.account_names(ctx.tx, [user_id])).get(user_id)
-    name = named(ctx, *record) if record else shared_name
+    name = named(ctx, *record) if record else _telegram_name(ctx, shared)
     who = name or ctx.t("console.actor_account", id=user_id)
     role_name = ctx.t(f"console.role.{role.value}")
     if grant:

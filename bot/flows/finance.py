@@ -15,7 +15,6 @@ from pydantic import BaseModel
 
 from bot.chat.i18n import Html, tr
 from bot.chat.replies import Button
-from bot.chat.text import prefixed_number
 from bot.core import permissions
 from bot.core.context import Ctx
 from bot.core.router import END, Flow, Input, Router, Step
@@ -30,6 +29,7 @@ from bot.domain.finance import (
     yuan,
 )
 from bot.domain.values import DomainError
+from bot.flows import officer_club
 from bot.flows.common import clip
 from bot.services import finance as service
 from bot.services.documents import megabytes
@@ -67,25 +67,20 @@ def _err(ctx: Ctx, err: DomainError) -> str:
     return tr(ctx.lang, err.key, **err.params)
 
 
+_WHICH = officer_club.ClubQuestion(FLOW, FinanceStep.CLUB, "finance")
+
+
+def _open(ctx: Ctx) -> officer_club.Open:
+    return lambda club_id: _book(ctx, FinanceData(club_id=club_id))
+
+
 @permissions.command(router, "finance")
 async def finance_command(ctx: Ctx, args: str) -> Step:
-    led = await service.officer_clubs(ctx.tx, ctx.student)
-    if not led:
-        return Step.say(ctx.t("error.finance.no_club"))
-    if len(led) == 1:
-        return await _book(ctx, FinanceData(club_id=led[0].id))
-    rows = [[ctx.choice(clip(c.name), f"k{c.id}")] for c in led]
-    return Step.ask(FLOW, FinanceStep.CLUB, FinanceData(), ctx.t("finance.ask_club"), rows)
+    return await officer_club.start(ctx, _WHICH, FinanceData(), _open(ctx))
 
 
 async def on_club(ctx: Ctx, data: FinanceData, given: Input) -> Step:
-    led = await service.officer_clubs(ctx.tx, ctx.student)
-    club_id = prefixed_number(given.choice or "", "k")
-    if club_id is None or club_id not in {c.id for c in led}:
-        rows = [[ctx.choice(clip(c.name), f"k{c.id}")] for c in led]
-        text = ctx.t("finance.ask_club")
-        return Step.ask(FLOW, FinanceStep.CLUB, data, text, rows, ctx.t("finance.use_buttons"))
-    return await _book(ctx, FinanceData(club_id=club_id))
+    return await officer_club.chosen(ctx, _WHICH, data, given, _open(ctx))
 
 
 def _line(ctx: Ctx, line: Line) -> str:

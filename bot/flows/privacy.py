@@ -7,7 +7,9 @@ until they agree or withdraw. Withdrawing unbinds the account.
 
 Advisors read a notice of their own (what is held about a teacher, addressed with 您); an
 account reads the notices of the records it is bound to, and agrees to them together (the
-version hashes them all; a student's alone hashes as it always did).
+version hashes them all; a student's alone hashes as it always did). An account bound to no
+record (a visitor, staff) reads what is held about the account itself; it has nothing to agree
+to until it binds, and binding shows the record's notice first.
 """
 
 from __future__ import annotations
@@ -25,7 +27,15 @@ from bot.chat.replies import Attachment, Button, Keyboard, Reply
 from bot.core.context import Ctx
 from bot.core.router import END, Audience, Flow, Input, Route, Router, Step
 from bot.domain.policy import Policy
-from bot.domain.privacy import ADVISOR_HOLDINGS, ADVISOR_RIGHTS, HOLDINGS, Right, retention_days
+from bot.domain.privacy import (
+    ACCOUNT_HOLDINGS,
+    ACCOUNT_RIGHTS,
+    ADVISOR_HOLDINGS,
+    ADVISOR_RIGHTS,
+    HOLDINGS,
+    Right,
+    retention_days,
+)
 from bot.domain.values import Language, Role
 from bot.flows.common import known
 from bot.render import personal, workbooks
@@ -57,12 +67,7 @@ def notice(language: Language, policy: Policy) -> str:
     """The processing notice (PRIV-1) in one language, with the policy's values."""
     lines = [
         tr(language, "privacy.title"),
-        tr(
-            language,
-            "privacy.controller",
-            controller=_named(language, policy, "privacy_controller"),
-            contact=_named(language, policy, "privacy_contact"),
-        ),
+        _controller(language, policy),
         "",
         tr(language, "privacy.held"),
     ]
@@ -82,18 +87,23 @@ def notice(language: Language, policy: Policy) -> str:
     return "\n".join(lines)
 
 
+def _controller(language: Language, policy: Policy) -> str:
+    """Who handles the data and how to reach them, as the notices open."""
+    return tr(
+        language,
+        "privacy.controller",
+        controller=_named(language, policy, "privacy_controller"),
+        contact=_named(language, policy, "privacy_contact"),
+    )
+
+
 def advisor_notice(language: Language, policy: Policy) -> str:
     """The processing notice for advisors (PRIV-1): what is held about a teacher, not a
     student's record; addressed as a teacher is (您)."""
     advisor = "privacy.advisor"
     lines = [
         tr(language, f"{advisor}.title"),
-        tr(
-            language,
-            "privacy.controller",
-            controller=_named(language, policy, "privacy_controller"),
-            contact=_named(language, policy, "privacy_contact"),
-        ),
+        _controller(language, policy),
         "",
         tr(language, "privacy.held"),
     ]
@@ -113,16 +123,44 @@ def advisor_notice(language: Language, policy: Policy) -> str:
     return "\n".join(lines)
 
 
+def account_notice(language: Language, policy: Policy) -> str:
+    """The processing notice for an account bound to no record (a visitor, staff, a reviewer):
+    what its use of the bot leaves, and that binding a record shows that record's notice."""
+    account = "privacy.account"
+    lines = [
+        tr(language, f"{account}.title"),
+        _controller(language, policy),
+        "",
+        tr(language, f"{account}.held"),
+    ]
+    separator = tr(language, "privacy.separator")
+    days = {
+        "conversation": policy.conversation_retention_days,
+        "updates": policy.update_retention_days,
+    }
+    for category, purposes in ACCOUNT_HOLDINGS:
+        what = tr(language, f"{account}.category.{category}", rules=separator.join(purposes))
+        keep = tr(language, f"{account}.keep.{category}", **days)
+        lines.append(tr(language, "privacy.line", what=what, keep=keep))
+    lines += ["", tr(language, f"{account}.recipients"), "", tr(language, f"{account}.binding")]
+    lines += ["", tr(language, f"{account}.rights")]
+    lines += [tr(language, f"{account}.right.{right}") for right in ACCOUNT_RIGHTS]
+    return "\n".join(lines)
+
+
 class Reader(StrEnum):
-    """Whom a notice is for: a bound account reads the notices of the records it holds."""
+    """Whom a notice is for: a bound account reads the notices of the records it holds; one
+    bound to none reads the account's."""
 
     STUDENT = "student"
     ADVISOR = "advisor"
+    ACCOUNT = "account"
 
 
-_NOTICES = {Reader.STUDENT: notice, Reader.ADVISOR: advisor_notice}
+_NOTICES = {Reader.STUDENT: notice, Reader.ADVISOR: advisor_notice, Reader.ACCOUNT: account_notice}
 STUDENT_ONLY = frozenset({Reader.STUDENT})
 ADVISOR_ONLY = frozenset({Reader.ADVISOR})
+ACCOUNT_ONLY = frozenset({Reader.ACCOUNT})
 
 
 @cache
@@ -191,7 +229,9 @@ def _consent_buttons(ctx: Ctx) -> Keyboard:
 @router.command("privacy")
 async def privacy(ctx: Ctx, args: str) -> Step:
     if not _bound(ctx):
-        return Step.say(_text(ctx))
+        # Bound to no record: what is held about the account itself; binding shows the
+        # record's notice first.
+        return Step.say(_text(ctx, readers=ACCOUNT_ONLY))
     if not _agreed(ctx):
         return Step.say(_text(ctx, ctx.t("privacy.changed")), _consent_buttons(ctx))
     withdraw = Button(ctx.t("privacy.withdraw"), callbacks.encode(CONSENT, "n"))
@@ -354,15 +394,28 @@ router.flow(
 # --- /mydata: a copy of everything held (PRIV-2) -----------------------------------------------
 
 
-@router.command("mydata", Audience.STUDENT)
+# Everyone may ask for their copy; the menu offers it to those the bot holds records about.
+@router.command(
+    "mydata",
+    Audience.STUDENT,
+    Audience.ADVISOR,
+    Audience.STAFF,
+    Audience.REVIEWER,
+    Audience.UNIT_REP,
+)
 async def mydata(ctx: Ctx, args: str) -> Step:
-    if ctx.student is None:
-        return Step.say(ctx.t("error.not_bound"))
-    sections = await service.copy(ctx.tx, ctx.now, ctx.user_id, ctx.student)
-    stem = f"mydata-{ctx.student.student_id}-{ctx.today.isoformat()}"
+    advisor = await ctx.advisor()
+    sections = await service.copy(ctx.tx, ctx.now, ctx.user_id, ctx.student, advisor)
+    if ctx.student is not None:
+        whose, caption_key = ctx.student.student_id, "privacy.copy_caption"
+    elif advisor is not None:
+        whose, caption_key = advisor.staff_id, "mydata.caption.advisor"
+    else:
+        whose, caption_key = str(ctx.user_id), "mydata.caption.account"
+    stem = f"mydata-{whose}-{ctx.today.isoformat()}"
     rows = sum(len(s.rows) for s in sections)
-    caption = ctx.t("privacy.copy_caption", tables=len(sections), rows=rows)
-    # The workbook is for the student to read: tables, columns and markers in their language.
+    caption = ctx.t(caption_key, tables=len(sections), rows=rows)
+    # The workbook is for the person to read: tables, columns and markers in their language.
     words = personal.Words(
         tables={s.table: plain(known(ctx, f"mydata.table.{s.table}", s.table)) for s in sections},
         columns={
@@ -406,30 +459,35 @@ class CorrectData(BaseModel):
     pass
 
 
+def _correction_key(ctx: Ctx, key: str) -> str:
+    """A student is addressed as one (你); an advisor with no student record as a teacher."""
+    return f"privacy.advisor.{key}" if ctx.student is None else f"privacy.{key}"
+
+
 # Offered by /privacy, which explains them; the menu keeps to everyday commands.
-@router.command("correct", Audience.STUDENT, menu=False)
+@router.command("correct", Audience.STUDENT, Audience.ADVISOR, menu=False)
 async def correct(ctx: Ctx, args: str) -> Step:
-    if ctx.student is None:
+    if not _bound(ctx):
         return Step.say(ctx.t("error.not_bound"))
     if args.strip():
         return await on_correction(ctx, CorrectData(), Input(text=args))
-    return Step.ask(
-        "correct", CorrectState.TEXT, CorrectData(), ctx.t("privacy.ask_correction"), []
-    )
+    ask = ctx.t(_correction_key(ctx, "ask_correction"))
+    return Step.ask("correct", CorrectState.TEXT, CorrectData(), ask, [])
 
 
 async def on_correction(ctx: Ctx, data: CorrectData, given: Input) -> Step:
     text = " ".join((given.text or "").split())
     if not text:
-        ask = ctx.t("privacy.ask_correction")
+        ask = ctx.t(_correction_key(ctx, "ask_correction"))
         return Step.ask("correct", CorrectState.TEXT, data, ask, [])
-    if ctx.student is None:
+    if not _bound(ctx):
         return Step.say(ctx.t("error.not_bound"))
     if len(text) > CORRECTION_MAX:
         ask = ctx.t("error.profile.too_long", length=len(text), max=CORRECTION_MAX)
         return Step.ask("correct", CorrectState.TEXT, data, ask, [])
     filed = await service.request_correction(ctx.tx, ctx.now, ctx.user_id, ctx.student, text)
-    return Step.say(ctx.t("privacy.correction_sent" if filed else "privacy.review_waiting"))
+    sent = _correction_key(ctx, "correction_sent" if filed else "review_waiting")
+    return Step.say(ctx.t(sent))
 
 
 router.flow(

@@ -5,10 +5,12 @@ Files are built by the front end off the event loop, after the transaction (see 
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 
+from bot.chat.i18n import catalog
 from bot.chat.replies import Attachment, Reply
 from bot.core.context import Ctx
 from bot.core.permissions import command
@@ -16,10 +18,10 @@ from bot.core.router import Router, Step
 from bot.domain import compliance
 from bot.domain.calendar import add_months
 from bot.domain.compliance import RuleReport, Standing
-from bot.domain.values import Category
+from bot.domain.values import Category, Language
 from bot.flows import pages
 from bot.flows.common import category_label, clip, known, position_label
-from bot.flows.console import find_club, usage
+from bot.flows.console import find_club
 from bot.render import charts, workbooks
 from bot.render import ledger as ledger_files
 from bot.render.workbooks import Cell
@@ -196,14 +198,41 @@ async def stats(ctx: Ctx, args: str) -> Step:
 # --- /export -----------------------------------------------------------------------------------
 
 
+# What /export sends, by the English word that names it (`/export clubs`).
+EXPORTS = ("members", "clubs")
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).casefold()
+
+
+@cache
+def export_words() -> dict[str, str]:
+    """Every word that names an export, folded, in every language: the English code, the
+    language's word for it (`export.word.*`, `/export 社团`) and its sheet's name."""
+    words: dict[str, str] = {}
+    for language in Language:
+        messages = catalog(language)
+        for code in EXPORTS:
+            for word in (code, messages[f"export.word.{code}"], messages[f"export.sheet.{code}"]):
+                words[_fold(word)] = code
+    return words
+
+
+def _export_usage(ctx: Ctx) -> Step:
+    words = {code: ctx.t(f"export.word.{code}") for code in EXPORTS}
+    return Step.say(ctx.t("console.usage.export", **words))
+
+
 @command(router, "export", report=True)
 async def export(ctx: Ctx, args: str) -> Step:
-    what, _, rest = args.strip().partition(" ")
-    if what.lower() == "clubs":
+    what, *rest = args.split(maxsplit=1) or [""]
+    code = export_words().get(_fold(what))
+    if code == "clubs":
         return await _export_clubs(ctx)
-    if what.lower() == "members" and rest.strip():
-        return await _export_members(ctx, rest.strip())
-    return usage(ctx, "export")
+    if code == "members" and rest:
+        return await _export_members(ctx, rest[0].strip())
+    return _export_usage(ctx)
 
 
 def _files(

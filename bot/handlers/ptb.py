@@ -88,7 +88,11 @@ def reply_markup(reply: Reply) -> ReplyMarkup | None:
     """A new message's keyboard: its inline buttons, the person picker, or the picker's end."""
     if reply.picker is not None:
         chooser = KeyboardButtonRequestUsers(
-            PICKER_REQUEST, user_is_bot=False, max_quantity=1, request_name=True
+            PICKER_REQUEST,
+            user_is_bot=False,
+            max_quantity=1,
+            request_name=True,
+            request_username=True,
         )
         button = KeyboardButton(reply.picker.text, request_users=chooser)
         return ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True)
@@ -103,7 +107,7 @@ def _shared(msg: Message) -> SharedPerson | None:
     if shared is None or not shared.users:
         return None
     person = shared.users[0]
-    return SharedPerson.of(person.user_id, person.first_name, person.last_name)
+    return SharedPerson.of(person.user_id, person.first_name, person.last_name, person.username)
 
 
 def incoming(update: Update) -> Incoming | None:

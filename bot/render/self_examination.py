@@ -90,6 +90,7 @@ class Report:
     form: list[FormRow]
     limit: int
     sections: list[str] = field(default_factory=list)  # the level-1 headings, in order
+    yes_no: tuple[str, str] = ("是", "否")  # the form's two boxes, in the report's language
 
     @property
     def chars(self) -> int:
@@ -589,6 +590,7 @@ def build(
         w.form(),
         policy.report_max_chars,
         w.sections,
+        (w.t("form_yes"), w.t("form_no")),
     )
 
 
@@ -605,12 +607,13 @@ FONT_H1 = "黑体"
 FONT_H2 = "楷体_GB2312"
 FONT_PAGE = "宋体"
 FONT_LATIN = "Times New Roman"
-YES, NO = "☑是 □否", "□是 ☑否"
-UNKNOWN = "□是 □否"
 
 
-def answer(met: bool | None) -> str:
-    return UNKNOWN if met is None else YES if met else NO
+def answer(met: bool | None, yes_no: tuple[str, str] = ("是", "否")) -> str:
+    """The form's boxes, the one that applies ticked (neither when nothing is known)."""
+    yes, no = yes_no
+    ticked = ("☑" if met else "□", "☑" if met is False else "□")
+    return f"{ticked[0]}{yes} {ticked[1]}{no}"
 
 
 def docx(report: Report) -> bytes:
@@ -686,7 +689,7 @@ def docx(report: Report) -> bytes:
         font(cell.paragraphs[0].add_run(text), FONT_H1, SIZE_4 - 2)
     for row in report.form:
         cells = table.add_row().cells
-        values = (str(row.number), row.requirement, answer(row.met), row.remark)
+        values = (str(row.number), row.requirement, answer(row.met, report.yes_no), row.remark)
         for cell, text, width in zip(cells, values, widths, strict=True):
             cell.width = width
             font(cell.paragraphs[0].add_run(text), FONT_BODY, SIZE_4 - 2)

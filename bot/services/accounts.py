@@ -13,29 +13,17 @@ from bot.domain.accounts import (
     DuplicateAccount,
     NoSuchAccount,
     NotAnOfficer,
-    NotClubOfficer,
     Platform,
 )
 from bot.domain.calendar import Calendar
-from bot.domain.values import Club, Student
+from bot.domain.values import Student
 from bot.services.notices import money as money_notices
+from bot.services.officers import club_of as club_of
+from bot.services.officers import officer_clubs as officer_clubs
 from storage import accounts as store
 from storage import audit, officers, outbox
 from storage.outbox import Message
 from storage.tx import Tx
-
-
-async def officer_clubs(tx: Tx, student: Student | None) -> list[Club]:
-    """The clubs in which the student holds a position now."""
-    return [] if student is None else await officers.clubs_led_by(tx, student.id)
-
-
-async def club_of(tx: Tx, student: Student | None, club_id: int) -> Club:
-    """The club, when the student holds a position in it now (checked at every step)."""
-    club = next((c for c in await officer_clubs(tx, student) if c.id == club_id), None)
-    if club is None:
-        raise NotClubOfficer()
-    return club
 
 
 async def listed(tx: Tx, student: Student | None, club_id: int) -> list[ClubAccount]:

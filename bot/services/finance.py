@@ -17,7 +17,6 @@ from bot.domain.finance import (
     Line,
     LineCategory,
     LineKind,
-    NotClubOfficer,
     Semester,
     StatementSent,
     Totals,
@@ -29,11 +28,12 @@ from bot.domain.finance import (
     shifted,
 )
 from bot.domain.policy import Policy
-from bot.domain.values import Club, Student
+from bot.domain.values import Student
 from bot.services import documents, reminders
-from bot.services.accounts import officer_clubs as officer_clubs  # one reading of who leads what
 from bot.services.documents import megabytes
 from bot.services.notices import money as money_notices
+from bot.services.officers import club_of as club_of
+from bot.services.officers import officer_clubs as officer_clubs
 from storage import activities as activities_store
 from storage import audit, clubs, outbox
 from storage import finance as store
@@ -54,14 +54,6 @@ async def check_line(tx: Tx, club_id: int, kind: LineKind, category: LineCategor
     )
     chartered = category is LineCategory.DUES and bool((await clubs.profile(tx, club_id)).dues)
     check_category(kind, category, approved, chartered)
-
-
-async def club_of(tx: Tx, student: Student | None, club_id: int) -> Club:
-    """The club, when the student holds a position in it now (checked at every step)."""
-    club = next((c for c in await officer_clubs(tx, student) if c.id == club_id), None)
-    if club is None:
-        raise NotClubOfficer()
-    return club
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.policy import Policy
-from bot.domain.privacy import RESTRICTED_COLUMNS
-from bot.domain.values import Student, StudentStatus
+from bot.domain.privacy import ADVISOR_RESTRICTED_COLUMNS, RESTRICTED_COLUMNS
+from bot.domain.values import Advisor, Student, StudentStatus
 from bot.services.applications.machine import AppState
 from bot.services.notices import privacy as notices
 from storage import audit, people
@@ -36,6 +36,8 @@ async def withdraw(tx: Tx, now: datetime, user_id: int) -> None:
 
 # What a copy shows in place of a restricted value (PRIV-4): staff show it in person.
 HELD_NOT_SHOWN = "held; shown by staff in person (PRIV-4)"
+# The restricted columns of each record table.
+RESTRICTED = {"student": RESTRICTED_COLUMNS, "advisor": ADVISOR_RESTRICTED_COLUMNS}
 
 
 class RequestKind(StrEnum):
@@ -79,26 +81,48 @@ async def answer(
     return found
 
 
-async def copy(tx: Tx, now: datetime, user_id: int, student: Student) -> list[store.Section]:
-    """PRIV-2: everything held about the student, table by table (the restricted columns say
-    they are held, PRIV-4); the audit log keeps who asked, what and why (PRIV-5)."""
-    accounts = sorted({user_id, *await store.accounts_of(tx, student.id)})
-    sections = await store.held_about(tx, student.id, student.student_id, accounts)
+async def copy(
+    tx: Tx, now: datetime, user_id: int, student: Student | None, advisor: Advisor | None = None
+) -> list[store.Section]:
+    """PRIV-2: everything held about the person, table by table: their student record, their
+    advisor record, or neither (staff, a visitor: what names their Telegram account). The
+    restricted columns say they are held (PRIV-4); the audit log keeps who asked, what and why
+    (PRIV-5)."""
+    accounts = {user_id}
+    if student is not None:
+        accounts.update(await store.accounts_of(tx, student.id))
+    if advisor is not None:
+        accounts.update(await store.accounts_of_advisor(tx, advisor.id))
+    person = store.Person(
+        tuple(sorted(accounts)),
+        student.id if student is not None else None,
+        student.student_id if student is not None else None,
+        advisor.id if advisor is not None else None,
+        advisor.staff_id if advisor is not None else None,
+    )
+    sections = await store.held_about(tx, person)
+    if student is not None:
+        subject = f"student:{student.student_id}"
+    elif advisor is not None:
+        subject = f"advisor:{advisor.staff_id}"
+    else:
+        subject = f"user:{user_id}"
     await audit.append(
         tx,
         now,
         user_id,
         "privacy.access",
-        subject=f"student:{student.student_id}",
+        subject=subject,
         after={"what": "/mydata", "why": "PRIV-2", "tables": [s.table for s in sections]},
     )
     return [_masked(section) for section in sections]
 
 
 def _masked(section: store.Section) -> store.Section:
-    if section.table != "student":
+    restricted = RESTRICTED.get(section.table)
+    if restricted is None:
         return section
-    hidden = [i for i, name in enumerate(section.header) if name in RESTRICTED_COLUMNS]
+    hidden = [i for i, name in enumerate(section.header) if name in restricted]
     rows = [
         tuple(HELD_NOT_SHOWN if i in hidden else cell for i, cell in enumerate(row))
         for row in section.rows
@@ -152,10 +176,13 @@ async def erase(tx: Tx, now: datetime, user_id: int, student: Student) -> store.
 
 
 async def request_correction(
-    tx: Tx, now: datetime, user_id: int, student: Student, text: str
+    tx: Tx, now: datetime, user_id: int, student: Student | None, text: str
 ) -> bool:
-    """PRIV-2: a correction request for staff (/todo); False when the same one already waits."""
-    return await ask(tx, now, user_id, student.id, RequestKind.CORRECTION, text)
+    """PRIV-2: a correction request for staff (/todo), about the student's record or (with no
+    student) the advisor record the account is bound to; False when the same one already
+    waits."""
+    student_pk = student.id if student is not None else None
+    return await ask(tx, now, user_id, student_pk, RequestKind.CORRECTION, text)
 
 
 @dataclass(frozen=True, slots=True)

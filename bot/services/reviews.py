@@ -24,6 +24,7 @@ from bot.domain.values import (
 from bot.services import lifecycle, notices, reminders
 from bot.services.meetings import require_officer
 from bot.services.notices import reviews as review_notices
+from bot.services.officers import officer_clubs as officer_clubs
 from storage import audit, clubs, officers, people, reviews
 from storage import deadlines as deadlines_store
 from storage.tx import Tx
@@ -273,10 +274,3 @@ async def appeal(
         year=latest.year,
     )
     return latest.year
-
-
-async def officer_clubs(tx: Tx, student: Student | None) -> list[Club]:
-    """The clubs the student is an officer of (any state: a suspended club may appeal)."""
-    if student is None:
-        return []
-    return await officers.clubs_led_by(tx, student.id)

@@ -124,14 +124,18 @@ def request(lang: Language, cal: Calendar, act: Activity, level: str) -> str:
 
 
 def decided(lang: Language, act: Activity, decision: str, comment: str | None) -> str:
-    """What the organizer is told of a decision."""
-    return tr(
+    """What the organizer is told of a decision; an approval of a sponsored activity says
+    that the exception is approved and where the income goes (ACT-9)."""
+    text = tr(
         lang,
         f"activity.told.{decision}",
         title=act.title or "—",
         club=act.club,
         comment=comment or "—",
     )
+    if decision == "approve" and act.sponsor:
+        return Html(text + "\n" + tr(lang, "activity.told_sponsor", sponsor=act.sponsor))
+    return text
 
 
 def remind_approver(lang: Language, act: Activity, by: str) -> str:

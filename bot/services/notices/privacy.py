@@ -33,6 +33,7 @@ def todo(lang: Language, found: Request) -> Todo:
 
 
 async def tell_answer(tx: Tx, now: datetime, lang: Language, found: Request, answer: str) -> None:
-    """Staff's answer, to the student who asked."""
-    text = tr(lang, f"privacy.answered.{found.kind}", text=found.text, answer=answer)
+    """Staff's answer, to the student (or the advisor) who asked."""
+    key = "privacy.advisor.answered" if found.advisor else f"privacy.answered.{found.kind}"
+    text = tr(lang, key, text=found.text, answer=answer)
     await outbox.enqueue(tx, f"priv:{found.id}:answer", found.user_id, text, now)

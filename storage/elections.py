@@ -21,6 +21,7 @@ from sqlmodel import col
 from bot.domain.elections import (
     Candidate,
     CandidateStatus,
+    Decision,
     Election,
     Kind,
     Phase,
@@ -565,6 +566,71 @@ async def add_objection(
     await tx.session.flush()
     assert row.id is not None
     return row.id
+
+
+@dataclass(frozen=True, slots=True)
+class Objection:
+    """A member's objection and, once answered, its one decision."""
+
+    id: int
+    election_id: int
+    student_pk: int
+    phase: str
+    text: str
+    created_at: datetime
+    decision: str | None
+    answer: str | None
+    decided_by: int | None
+    decided_at: datetime | None
+
+
+def _objections() -> Any:
+    return select(
+        col(ObjectionRow.id),
+        col(ObjectionRow.election_id),
+        col(ObjectionRow.student_pk),
+        col(ObjectionRow.phase),
+        col(ObjectionRow.text),
+        col(ObjectionRow.created_at),
+        col(ObjectionRow.decision),
+        col(ObjectionRow.answer),
+        col(ObjectionRow.decided_by),
+        col(ObjectionRow.decided_at),
+    )
+
+
+async def objection(tx: Tx, objection_id: int) -> Objection | None:
+    """One objection, answered or not."""
+    stmt = _objections().where(col(ObjectionRow.id) == objection_id)
+    row = (await tx.session.execute(stmt)).first()
+    return None if row is None else Objection(*row)
+
+
+async def decide_objection(
+    tx: Tx, objection_id: int, decision: str, answer: str, by: int, now: datetime
+) -> bool:
+    """Record the objection's one decision: False when someone decided it first. A single
+    conditional UPDATE, so two decisions at once give one (the other matches no row)."""
+    stmt = (
+        update(ObjectionRow)
+        .where(col(ObjectionRow.id) == objection_id, col(ObjectionRow.decided_at).is_(None))
+        .values(decision=decision, answer=answer, decided_by=by, decided_at=now)
+    )
+    return bool((await tx.session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+
+
+async def upheld_objections(tx: Tx, election_id: int, phase: str) -> int:
+    """How many objections lodged in `phase` of this election were upheld."""
+    stmt = (
+        select(func.count())
+        .select_from(ObjectionRow)
+        .where(
+            col(ObjectionRow.election_id) == election_id,
+            col(ObjectionRow.phase) == phase,
+            col(ObjectionRow.decision) == Decision.UPHELD.value,
+        )
+    )
+    return int((await tx.session.execute(stmt)).scalar_one())
 
 
 async def student_pk_of(tx: Tx, user_id: int) -> int | None:

@@ -911,7 +911,8 @@ class BallotRow(SQLModel, table=True):
 
 
 class ObjectionRow(SQLModel, table=True):
-    """An objection a member lodged during a publicity period; advisor and staff receive it."""
+    """An objection a member lodged during a publicity period; advisor and staff receive it and
+    one of them answers it, once: upheld or dismissed, with a reason the objector is told."""
 
     __tablename__ = "election_objection"
 
@@ -921,6 +922,11 @@ class ObjectionRow(SQLModel, table=True):
     phase: str = Field(max_length=16)
     text: str = Field(max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # The one decision: set by a single conditional UPDATE (storage/elections.py).
+    decision: str | None = Field(default=None, max_length=16)  # upheld | dismissed
+    answer: str | None = Field(default=None, max_length=2000)
+    decided_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 # --- personal data (PRIV-1 to PRIV-5) --------------------------------------------------------

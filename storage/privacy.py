@@ -188,6 +188,7 @@ LINKS: tuple[tuple[str, str, Holder], ...] = (
     ("election_candidate", "decided_by", Holder.USER),
     ("election_voter", "student_pk", Holder.STUDENT),
     ("election_objection", "student_pk", Holder.STUDENT),
+    ("election_objection", "decided_by", Holder.USER),
     ("election_nomination_attempt", "user_id", Holder.USER),
     ("club_event", "by", Holder.USER),
     ("club_profile", "updated_by", Holder.USER),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -27,6 +27,7 @@ from storage.models import (
     ElectionRow,
     GeneralMeetingRow,
     GuidanceUnitRow,
+    ObjectionRow,
     SignatureRow,
     StudentRow,
     UnitRepRow,
@@ -89,6 +90,19 @@ class WaitingMeeting:
     id: int
     club: str
     held_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingObjection:
+    """A member's objection to an election that nobody has answered yet."""
+
+    id: int
+    election_id: int
+    club: str
+    phase: str
+    name: str
+    student_id: str
+    text: str
 
 
 def _applications() -> Any:
@@ -313,3 +327,47 @@ async def meetings_to_confirm(
         .limit(LIMIT)
     )
     return [WaitingMeeting(*row) for row in await _rows(tx, stmt)]
+
+
+async def objections_waiting(
+    tx: Tx, advisor_pk: int | None, staff: bool
+) -> list[WaitingObjection]:
+    """Objections not answered yet: every one for staff; for an advisor, those about the
+    elections of the clubs they advise and of the founding meetings of applications naming
+    them (the advisor and staff are the ones told of an objection)."""
+    mine: list[Any] = []
+    if staff:
+        mine.append(true())
+    if advisor_pk is not None:
+        mine.append(col(ElectionRow.club_id).in_(_advised_clubs(advisor_pk)))
+        mine.append(
+            and_(
+                col(ElectionRow.club_id).is_(None),
+                col(ApplicationRow.advisor_pk) == advisor_pk,
+            )
+        )
+    if not mine:
+        return []
+    stmt = (
+        select(
+            col(ObjectionRow.id),
+            col(ObjectionRow.election_id),
+            col(ClubRow.name),
+            col(ApplicationRow.name),
+            col(ObjectionRow.phase),
+            col(StudentRow.name),
+            col(StudentRow.student_id),
+            col(ObjectionRow.text),
+        )
+        .join(ElectionRow, col(ElectionRow.id) == col(ObjectionRow.election_id))
+        .join(StudentRow, col(StudentRow.id) == col(ObjectionRow.student_pk))
+        .outerjoin(ClubRow, col(ClubRow.id) == col(ElectionRow.club_id))
+        .outerjoin(ApplicationRow, col(ApplicationRow.id) == col(ElectionRow.application_id))
+        .where(col(ObjectionRow.decided_at).is_(None), or_(*mine))
+        .order_by(col(ObjectionRow.id))
+        .limit(LIMIT)
+    )
+    return [
+        WaitingObjection(oid, eid, club or founding or "?", phase, name, sid, text)
+        for oid, eid, club, founding, phase, name, sid, text in await _rows(tx, stmt)
+    ]

@@ -79,6 +79,8 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "election_review": frozenset({A.STAFF, A.ADVISOR}),
     "election_strike": frozenset({A.STAFF, A.ADVISOR}),
     "election_object": frozenset({A.OFFICER, A.MEMBER}),
+    # Those told of an objection answer it; the service checks it is this election's advisor.
+    "election_answer": frozenset({A.STAFF, A.ADVISOR}),
     "election_approve": frozenset({A.STAFF, A.UNIT_REP, A.ADVISOR}),
     # Activities (ACT-1): officers and advisors propose; the service checks it is their club.
     # The decision buttons are checked by the service against the activity's current level.
@@ -111,6 +113,7 @@ BUTTON_ACTIONS = frozenset(
         "election_review",
         "election_strike",
         "election_object",
+        "election_answer",
         "election_approve",
     }
 )

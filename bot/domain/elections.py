@@ -313,3 +313,23 @@ class BadBallot(DomainError):
 
 class UnknownCandidate(DomainError):
     key = "error.election.candidate"
+
+
+class Decision(StrEnum):
+    """The answer to a member's objection (ORG-5's publicity): upheld or dismissed."""
+
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+class UnknownObjection(DomainError):
+    """No such objection (a forged or mistyped button)."""
+
+    key = "objection.unknown"
+
+
+class ObjectionAnswered(DomainError):
+    """The objection has its answer already: one decision per objection. `by` is the account
+    that answered, `decision` what it decided (the flow names the person)."""
+
+    key = "objection.answered"

@@ -1,11 +1,13 @@
 """/election: start, nominate, review, object, vote, approve (ORG-3, ORG-5, ORG-6, ORG-7).
 
 Buttons: `el:<action>:<id>` (n nominate, a/d accept or decline a nomination, w withdraw,
-s strike, ok approve the list, o object, ap approve the result, new start), `vt:<election>`
-opens a ballot. Every handler re-reads the election and checks phase and role on the server.
+s strike, ok approve the list, o object, ou/od uphold or dismiss an objection, ap approve the
+result, new start), `vt:<election>` opens a ballot. Every handler re-reads the election and
+checks phase and role on the server.
 Flows: start (PRESET -> CONFIRM <-> SCHEDULE), nominate (POSITION -> WHO, a member chosen by
 button or by part of a name, asked again after a refusal), strike (TEXT),
-objection (TEXT), ballot (MARK per position -> CONFIRM -> cast); elections.mmd draws them all.
+objection (TEXT), its answer (TEXT: the reason), ballot (MARK per position -> CONFIRM -> cast);
+elections.mmd draws them all.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from bot.domain.elections import (
     PRESETS,
     SCHEDULE_DAYS,
     CandidateStatus,
+    Decision,
     Election,
     Kind,
     NomineeNotEligible,
     NotEligible,
+    ObjectionAnswered,
     Phase,
     PositionSpec,
     Schedule,
@@ -50,7 +54,15 @@ from bot.domain.values import (
     Role,
     Student,
 )
-from bot.flows.common import PAGE_SIZE, clip, page_count, pager, position_title
+from bot.flows.common import (
+    PAGE_SIZE,
+    actor_name,
+    actor_names,
+    clip,
+    page_count,
+    pager,
+    position_title,
+)
 from bot.services import elections as service
 from bot.services.applications.notices import charter_button
 from bot.services.elections import ELECTION, VOTE
@@ -117,6 +129,8 @@ MATRIX_ROWS = {
     "ok": "election_review",
     "s": "election_strike",
     "o": "election_object",
+    "ou": "election_answer",
+    "od": "election_answer",
     "ap": "election_approve",
 }
 
@@ -262,6 +276,8 @@ async def election_button(ctx: Ctx, cb: Callback) -> Step:
         case "o":
             text = ctx.t("election.ask_objection")
             return Step.ask("elobject", TextState.TEXT, TargetData(target=target), text, [])
+        case "ou" | "od":
+            return await _ask_answer(ctx, AnswerData(objection=target, upheld=action == "ou"))
         case "ok":
             row = await service.approve_list(
                 ctx.tx, ctx.policy, ctx.now, ctx.user_id, target, ctx.cal
@@ -712,11 +728,72 @@ async def on_objection(ctx: Ctx, data: TargetData, given: Input) -> Step:
     return Step.say(ctx.t("election.objection_sent", club=club.name))
 
 
-for _name, _handler in (("elstrike", on_strike_reason), ("elobject", on_objection)):
+# --- the answer to an objection: upheld or dismissed, with a reason (ORG-5) ---------------------
+
+
+class AnswerData(BaseModel):
+    objection: int
+    upheld: bool
+
+
+def _decision(data: AnswerData) -> Decision:
+    return Decision.UPHELD if data.upheld else Decision.DISMISSED
+
+
+async def _answered(ctx: Ctx, err: ObjectionAnswered) -> Step:
+    """Someone answered the objection first: who, and what they decided."""
+    by = err.params.get("by")
+    who = by if isinstance(by, int) else None
+    name = actor_name(ctx, who, await actor_names(ctx, [who] if who is not None else []))
+    decision = ctx.t(f"objection.decision.{err.params.get('decision')}")
+    return Step.say(ctx.t("objection.answered", who=name, decision=decision), edit=True)
+
+
+async def _ask_answer(ctx: Ctx, data: AnswerData) -> Step:
+    """Ask for the reason, once the objection is known to wait for this person's answer."""
+    try:
+        found, _, club = await service.objection_to_answer(ctx.tx, ctx.user_id, data.objection)
+    except ObjectionAnswered as err:
+        return await _answered(ctx, err)
+    key = "objection.ask_uphold" if data.upheld else "objection.ask_dismiss"
+    text = ctx.t(key, id=found.id, club=club.name)
+    return Step.ask("elobjanswer", TextState.TEXT, data, text, [])
+
+
+async def on_answer_reason(ctx: Ctx, data: AnswerData, given: Input) -> Step:
+    denied = await permissions.guard(ctx, "election_answer", "flow:elobjanswer")
+    if denied is not None:
+        return denied
+    reason = " ".join((given.text or "").split())
+    if not reason:
+        return await _ask_answer(ctx, data)
+    try:
+        done = await service.answer_objection(
+            ctx.tx, ctx.now, ctx.user_id, data.objection, _decision(data), reason
+        )
+    except ObjectionAnswered as err:
+        return await _answered(ctx, err)
+    text = ctx.t(f"objection.done_{_decision(data).value}", id=data.objection, club=done.club.name)
+    rows = tuple(
+        (_btn(ctx, "button.election.strike", "s", c.id, name=clip(s.name, 24)),)
+        for c, s in done.strikeable
+    )
+    if rows:
+        text = f"{text}\n{ctx.t('objection.may_strike')}"
+    elif data.upheld:
+        text = f"{text}\n{ctx.t('objection.recorded')}"
+    return Step.say(text, rows)
+
+
+for _name, _data, _handler in (
+    ("elstrike", TargetData, on_strike_reason),
+    ("elobject", TargetData, on_objection),
+    ("elobjanswer", AnswerData, on_answer_reason),
+):
     router.flow(
         Flow(
             name=_name,
-            data_type=TargetData,
+            data_type=_data,
             states={TextState.TEXT.value: _handler},
             starts=frozenset({TextState.TEXT}),
             transitions={TextState.TEXT: frozenset({TextState.TEXT, END})},

@@ -319,6 +319,8 @@ def _value(ctx: Ctx, key: str, value: object, names: _Names) -> str:
 # Recorded codes with words in the catalogue, by the table that has them.
 _WORDS = {
     "phase": "election.phase",
+    "lodged": "election.phase",
+    "decision": "objection.decision",
     "reason": "election.reason",
     "status": "audit.status",
     "kind": "audit.kind",

@@ -82,6 +82,11 @@ async def waiting(
             shown = [c for c in listed if c.election_id == election.id]
             found.append(todo_notices.review(lang, election, shown))
     found += await _club_decisions(tx, lang, user_id, advisor_pk, staff)
+    # ORG-5: objections lodged in a publicity period, for the advisor or staff to answer.
+    found += [
+        todo_notices.objection(lang, o)
+        for o in await todo_store.objections_waiting(tx, advisor_pk, staff)
+    ]
     if staff:
         # PRIV-2, PRIV-4: corrections and reviews students asked for.
         found += [privacy_notices.todo(lang, r) for r in await privacy.waiting(tx)]

@@ -8,10 +8,13 @@ allows it and that this user may do it.
 
 from bot.services.elections.access import founding_meetings_seen, is_member, may_review, may_start
 from bot.services.elections.candidacy import (
+    Answered,
+    answer_objection,
     approve_list,
     lodge_objection,
     nominate,
     nominees,
+    objection_to_answer,
     positions_open,
     respond,
     strike,
@@ -31,8 +34,10 @@ from bot.services.elections.voting import Paper, ballot_for, cast, paper, receip
 __all__ = [
     "ELECTION",
     "VOTE",
+    "Answered",
     "Paper",
     "advance",
+    "answer_objection",
     "approve_list",
     "approve_result",
     "ballot_for",
@@ -47,6 +52,7 @@ __all__ = [
     "may_start",
     "nominate",
     "nominees",
+    "objection_to_answer",
     "paper",
     "positions_open",
     "receipt_for",

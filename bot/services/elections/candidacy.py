@@ -1,5 +1,5 @@
 """Candidates: nominations, the nominee's answer, withdrawal, the advisor's review of the list,
-striking a candidate, and members' objections (ORG-5, ORG-6).
+striking a candidate, and members' objections and their answers (ORG-5, ORG-6).
 
 Eligibility is checked when a member is nominated, again when they accept, and once more when
 voting opens (bot/services/elections/clock.py).
@@ -7,7 +7,7 @@ voting opens (bot/services/elections/clock.py).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.domain import tally
@@ -17,14 +17,17 @@ from bot.domain.elections import (
     AlreadyCandidate,
     Candidate,
     CandidateStatus,
+    Decision,
     Election,
     NomineeNotEligible,
     NotEligible,
+    ObjectionAnswered,
     Phase,
     Position,
     Reason,
     TooManyNominations,
     UnknownCandidate,
+    UnknownObjection,
     WrongPhase,
     ineligibility,
     officer_rules,
@@ -296,7 +299,14 @@ async def strike(
     staff = await access.is_staff(tx, user_id)
     if row.phase is Phase.REVIEW:
         allowed = staff or await access.advises(tx, user_id, row)
-    elif row.phase in (Phase.NOMINATION, Phase.PUBLICITY):
+    elif row.phase is Phase.PUBLICITY:
+        # An objection upheld in the candidates' publicity lets the advisor, who reviewed the
+        # list (ORG-5's inspection and publicity, under the advisor's guidance), strike too.
+        allowed = staff or (
+            await elections_store.upheld_objections(tx, row.id, Phase.PUBLICITY.value) > 0
+            and await access.advises(tx, user_id, row)
+        )
+    elif row.phase is Phase.NOMINATION:
         allowed = staff
     else:
         raise WrongPhase(phase=row.phase.value)
@@ -337,3 +347,87 @@ async def lodge_objection(
         told += await access.recipients(tx, row, level)
     await notices.tell_objection(tx, now, told, row, club, objection_id, student, text)
     return club
+
+
+async def may_answer(tx: Tx, user_id: int, row: Election) -> bool:
+    """Those told of an objection answer it: the election's advisor, or staff."""
+    return await access.advises(tx, user_id, row) or await access.is_staff(tx, user_id)
+
+
+async def objection_to_answer(
+    tx: Tx, user_id: int, objection_id: int
+) -> tuple[elections_store.Objection, Election, Club]:
+    """The objection this person may answer now: it exists, they are the election's advisor
+    or staff, and nobody has answered it (ObjectionAnswered names who did)."""
+    found = await elections_store.objection(tx, objection_id)
+    if found is None:
+        raise UnknownObjection()
+    row = await elections_store.get(tx, found.election_id)
+    if row is None:
+        raise UnknownObjection()
+    if not await may_answer(tx, user_id, row):
+        raise NotAllowed()
+    if found.decided_at is not None:
+        raise ObjectionAnswered(by=found.decided_by, decision=found.decision)
+    # The club as it is now, even one that may no longer act: its members are answered anyway.
+    return found, row, await access.club_of(tx, row)
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """An objection's decision, and the candidates whom the decider may strike now because it
+    was upheld while the list is in publicity (none otherwise)."""
+
+    objection: elections_store.Objection
+    club: Club
+    strikeable: list[tuple[Candidate, Student]]
+
+
+async def answer_objection(
+    tx: Tx,
+    now: datetime,
+    user_id: int,
+    objection_id: int,
+    decision: Decision,
+    reason: str,
+) -> Answered:
+    """The advisor or staff uphold or dismiss an objection with a reason, once (enforced by
+    the database: a second answer at the same moment gets ObjectionAnswered). The objector is
+    told; the decision is audited. Upheld during the candidates' publicity, the candidates on
+    the list may be struck by the one who upheld it (`strike`)."""
+    found, row, club = await objection_to_answer(tx, user_id, objection_id)
+    reason = reason[:2000]
+    if not await elections_store.decide_objection(
+        tx, objection_id, decision.value, reason, user_id, now
+    ):
+        latest = await elections_store.objection(tx, objection_id)
+        assert latest is not None
+        raise ObjectionAnswered(by=latest.decided_by, decision=latest.decision)
+    advisor = await access.advises(tx, user_id, row)
+    await access.record(
+        tx,
+        now,
+        user_id,
+        "objection",
+        row,
+        objection=objection_id,
+        lodged=found.phase,
+        decision=decision.value,
+        reason=reason,
+    )
+    account = await people.account_of_student(tx, found.student_pk)
+    if account is not None:
+        await notices.tell_objection_answer(
+            tx, now, account, row, club, objection_id, decision, reason, advisor
+        )
+    decided = replace(
+        found, decision=decision.value, answer=reason, decided_by=user_id, decided_at=now
+    )
+    strikeable: list[tuple[Candidate, Student]] = []
+    if (
+        decision is Decision.UPHELD
+        and found.phase == Phase.PUBLICITY.value
+        and row.phase is Phase.PUBLICITY
+    ):
+        strikeable = await elections_store.candidates(tx, row.id, [CandidateStatus.APPROVED])
+    return Answered(decided, club, strikeable)

@@ -18,6 +18,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.elections import (
     RESTRICTED_REASONS,
     Candidate,
+    Decision,
     Election,
     Position,
     Reason,
@@ -269,6 +270,30 @@ async def tell_struck(
     await outbox.enqueue(tx, key, person.user_id, text, now)
 
 
+def objection_text(
+    lang: Language, club: str, phase: str, name: str, student_id: str, text: str
+) -> str:
+    """An objection as the advisor and staff read it: whose, about what, when lodged."""
+    return tr(
+        lang,
+        "election.objection_notice",
+        club=club,
+        phase=tr(lang, f"election.phase.{phase}"),
+        who=tr(lang, "people.aside", main=name, aside=student_id),
+        text=text,
+    )
+
+
+def objection_buttons(lang: Language, objection_id: int) -> Keyboard:
+    """Uphold or dismiss an objection (`el:ou:<id>`, `el:od:<id>`); a reason is asked next."""
+    return (
+        (
+            Button(tr(lang, "objection.uphold"), callbacks.encode(ELECTION, "ou", objection_id)),
+            Button(tr(lang, "objection.dismiss"), callbacks.encode(ELECTION, "od", objection_id)),
+        ),
+    )
+
+
 async def tell_objection(
     tx: Tx,
     now: datetime,
@@ -279,23 +304,43 @@ async def tell_objection(
     by: Student,
     text: str,
 ) -> None:
-    """The objection, to the advisor and staff."""
+    """The objection, to the advisor and staff, with the buttons to answer it."""
     messages = [
         outbox.Message(
             key=f"el:{row.id}:obj{objection_id}:{person.user_id}",
             chat_id=person.user_id,
-            text=tr(
-                person.language,
-                "election.objection_notice",
-                club=club.name,
-                phase=tr(person.language, f"election.phase.{row.phase}"),
-                who=tr(person.language, "people.aside", main=by.name, aside=by.student_id),
-                text=text,
+            text=objection_text(
+                person.language, club.name, row.phase.value, by.name, by.student_id, text
             ),
+            buttons=objection_buttons(person.language, objection_id),
         )
         for person in {p.user_id: p for p in people}.values()
     ]
     await outbox.enqueue_many(tx, messages, now)
+
+
+async def tell_objection_answer(
+    tx: Tx,
+    now: datetime,
+    person: Person,
+    row: Election,
+    club: Club,
+    objection_id: int,
+    decision: Decision,
+    reason: str,
+    advisor: bool,
+) -> None:
+    """The objector hears the decision on their objection, who took it (the advisor or staff)
+    and why."""
+    lang = person.language
+    text = tr(
+        lang,
+        f"objection.told_{decision.value}",
+        club=club.name,
+        by=tr(lang, "objection.by_advisor" if advisor else "objection.by_staff"),
+        reason=reason,
+    )
+    await outbox.enqueue(tx, f"el:{row.id}:objans{objection_id}", person.user_id, text, now)
 
 
 async def ask_review(

@@ -12,7 +12,12 @@ from bot.chat.i18n import joined, tr
 from bot.chat.replies import Button, Keyboard
 from bot.domain.values import Language
 from bot.services.applications import notices as application_notices
-from bot.services.elections.notices import ELECTION, elected_words
+from bot.services.elections.notices import (
+    ELECTION,
+    elected_words,
+    objection_buttons,
+    objection_text,
+)
 from bot.services.notices.reminders import decision_buttons
 from storage.elections import Elected
 from storage.todo import (
@@ -21,6 +26,7 @@ from storage.todo import (
     WaitingElection,
     WaitingMeeting,
     WaitingNomination,
+    WaitingObjection,
 )
 
 
@@ -139,3 +145,9 @@ def heading(lang: Language, count: int, shown: int) -> str:
     if count <= shown:
         return text
     return f"{text}\n{tr(lang, 'todo.more', shown=shown, more=count - shown)}"
+
+
+def objection(lang: Language, found: WaitingObjection) -> Todo:
+    """A member's objection to answer: uphold or dismiss it, with a reason (ORG-5)."""
+    text = objection_text(lang, found.club, found.phase, found.name, found.student_id, found.text)
+    return Todo(text, objection_buttons(lang, found.id))

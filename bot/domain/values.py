@@ -234,7 +234,9 @@ class NameRefused(DomainError):
 
 
 class NotEligibleSponsor(DomainError):
-    """REG-1: a sponsor or signer has formal student status and no disciplinary record."""
+    """REG-1: a sponsor or signer has formal student status and no disciplinary record. The
+    refusal names the rule only and offers a person's review of the application `review` (0:
+    a new one); it carries no restricted value (PRIV-4)."""
 
     key = "error.application.not_eligible"
 

@@ -32,11 +32,12 @@ from bot.core.permissions import command
 from bot.core.router import END, Flow, Input, Router, Step
 from bot.domain.values import (
     NotAllowed,
+    NotEligibleSponsor,
     Role,
     UnitKind,
     UnknownApplication,
 )
-from bot.flows.common import actor_name, actor_names, clip, known
+from bot.flows.common import actor_name, actor_names, clip, known, with_review
 from bot.services import advisors as advisor_service
 from bot.services import applications as service
 from bot.services import roster, todo
@@ -134,7 +135,11 @@ async def _act(ctx: Ctx, action: str, app_id: int) -> Step:
             own = await _own(ctx, app_id)
             return Step.say(ctx.t("todo.withdraw_kept", name=own.name), edit=True)
         case "sr":
-            app = await service.resume(ctx.tx, ctx.now, ctx.user_id, ctx.student, app_id)
+            try:
+                app = await service.resume(ctx.tx, ctx.now, ctx.user_id, ctx.student, app_id)
+            except NotEligibleSponsor as err:
+                refused = Step.say(ctx.t(err.key, **err.params), edit=True)
+                return with_review(ctx, refused, err)
             return Step.say(ctx.t("establish.resumed", name=app.name), edit=True)
         case "ch":
             return await _charter(ctx, app_id)

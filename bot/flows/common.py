@@ -7,9 +7,11 @@ from bot.chat.i18n import catalog
 from bot.chat.replies import Button
 from bot.chat.text import number
 from bot.core.context import Ctx
+from bot.core.router import Step
 from bot.domain.elections import preset
-from bot.domain.values import Category
+from bot.domain.values import Category, DomainError, NotEligibleSponsor
 from bot.services.notices.files import size_words
+from bot.services.notices.review import Subject, review_offer
 from storage import people
 
 PAGE_SIZE = 8
@@ -155,3 +157,14 @@ def paged(
     if page + 1 < len(pages):
         nav.append(Button(ctx.t("button.next"), callbacks.encode(kind, *args, page + 1)))
     return text, ((tuple(nav),) if nav else ())
+
+
+def with_review(ctx: Ctx, step: Step, err: DomainError) -> Step:
+    """A refusal of REG-1 (sponsoring or signing a new club), which rests partly on the
+    disciplinary record, with "Ask staff to review" under it (PRIV-4); any other as it is.
+    Offered whichever condition failed, so that its presence tells nobody which one it was."""
+    if isinstance(err, NotEligibleSponsor):
+        target = err.params.get("review")
+        app_id = target if isinstance(target, int) else 0
+        step.replies.append(review_offer(ctx.lang, Subject.SPONSOR, app_id))
+    return step

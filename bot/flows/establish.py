@@ -26,11 +26,13 @@ from bot.core.context import Ctx
 from bot.core.router import END, Audience, Flow, Input, Router, Step
 from bot.domain.elections import PRESETS, Schedule
 from bot.domain.values import (
+    AdvisorNotPartyMember,
     ApplicationChanged,
     Category,
     DomainError,
     NameRefused,
     NotBound,
+    NotEligibleSponsor,
     Student,
     UnknownApplication,
 )
@@ -43,6 +45,7 @@ from bot.flows.common import (
     category_label,
     file_size,
     pager,
+    with_review,
 )
 from bot.services import applications as service
 from bot.services import elections
@@ -78,12 +81,19 @@ class EstablishData(BaseModel):
 
 
 def _err(ctx: Ctx, err: DomainError) -> str:
+    if isinstance(err, AdvisorNotPartyMember):
+        # PRIV-4: a teacher's political status is shown to staff only; the sponsor hears the
+        # rule, and chooses among the advisors who fit.
+        return ctx.t("establish_more.advisor_not_fit", advisor=err.params.get("advisor", "—"))
     return tr(ctx.lang, err.key, **err.params)
 
 
 @router.command("establish", Audience.STUDENT)
 async def establish(ctx: Ctx, args: str) -> Step:
-    sponsor = service.require_eligible(ctx.student)
+    try:
+        sponsor = service.require_eligible(ctx.student)
+    except NotEligibleSponsor as err:
+        return with_review(ctx, Step.say(_err(ctx, err)), err)
     founding = await service.founding_of(ctx.tx, sponsor)
     if founding is not None:
         return Step.say(ctx.t("establish.founding_pending", name=founding.name))
@@ -351,7 +361,7 @@ async def on_review(ctx: Ctx, data: EstablishData, given: Input) -> Step:
             ctx.tx, ctx.policy, ctx.now, ctx.user_id, ctx.student, data.app_id
         )
     except DomainError as err:
-        return await _review(ctx, data, _err(ctx, err))
+        return with_review(ctx, await _review(ctx, data, _err(ctx, err)), err)
     counted = {"id": done.app.id, "name": done.app.name, "count": done.signatures}
     counted["needed"] = ctx.policy.min_sponsors
     if done.app.state != AppState.SIGNING:
@@ -458,7 +468,7 @@ async def sign_button(ctx: Ctx, cb: Callback) -> Step:
         # A new message: the one with the Sign button stays, to be tapped once bound.
         return Step.say(ctx.t("sign.bind_first"))
     except DomainError as err:
-        return Step.say(_err(ctx, err), edit=True)
+        return with_review(ctx, Step.say(_err(ctx, err), edit=True), err)
     return Step.say(ctx.t("sign.withdrawn", name=app.name), edit=True)
 
 

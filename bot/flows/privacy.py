@@ -41,8 +41,8 @@ from bot.flows.common import known
 from bot.render import personal, workbooks
 from bot.services import identity
 from bot.services import privacy as service
-from bot.services.elections.notices import ASK_REVIEW
 from bot.services.notices.privacy import ANSWER
+from bot.services.notices.review import ASK_REVIEW, Subject
 from bot.services.privacy import RequestKind
 
 router = Router()
@@ -332,12 +332,19 @@ async def consent_pressed(ctx: Ctx, cb: Callback) -> Step:
 @router.callback(ASK_REVIEW)
 async def ask_review(ctx: Ctx, cb: Callback) -> Step:
     """ "Ask staff to review" under a refusal that rests on restricted data."""
-    if len(cb.args) != 2 or cb.args[0] != "el":
+    subjects = {s.value: s for s in Subject}
+    if len(cb.args) != 2 or cb.args[0] not in subjects:
         raise callbacks.BadCallback("unknown review subject")
-    election_id = cb.int_arg(1)
+    target = cb.int_arg(1)
     if ctx.student is None:
         return Step.say(ctx.t("error.not_bound"))
-    subject = ctx.t("privacy.review_subject.election", id=election_id)
+    match subjects[cb.args[0]]:
+        case Subject.ELECTION:
+            subject = ctx.t("privacy.review_subject.election", id=target)
+        case Subject.SPONSOR if target:
+            subject = ctx.t("privacy.review_subject.sponsor", id=target)
+        case Subject.SPONSOR:
+            subject = ctx.t("privacy.review_subject.sponsor_new")
     filed = await service.ask(
         ctx.tx, ctx.now, ctx.user_id, ctx.student.id, RequestKind.REVIEW, plain(subject)
     )

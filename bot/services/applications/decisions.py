@@ -55,7 +55,7 @@ async def pause_if_sponsor_lost(tx: Tx, now: datetime, app: Application) -> bool
         return False
     paused = await move(tx, app, Action.PAUSE, None, now)
     await notices.tell_staff(tx, now, paused, "application.staff_paused")
-    await notices.tell_sponsor(tx, now, paused, "application.paused_notice")
+    await notices.tell_sponsor(tx, now, paused, "application.paused_notice", review=True)
     return True
 
 
@@ -66,7 +66,7 @@ async def resume(
     app = await locked(tx, app_id)
     if student is None or app.sponsor_pk != student.id:
         raise UnknownApplication(id=app_id)
-    require_eligible(student)
+    require_eligible(student, app.id)
     return await move(tx, app, Action.RESUME, user_id, now)
 
 

@@ -32,12 +32,13 @@ def eligible(student: Student | None) -> bool:
     return student is not None and student.has_formal_status and not student.disciplinary
 
 
-def require_eligible(student: Student | None) -> Student:
-    """The student, if they may sponsor or sign (REG-1); NotBound or NotEligibleSponsor if not."""
+def require_eligible(student: Student | None, app_id: int = 0) -> Student:
+    """The student, if they may sponsor or sign (REG-1); NotBound or NotEligibleSponsor if not
+    (naming the application `app_id` to review, 0 for a new one)."""
     if student is None:
         raise NotBound()
     if not eligible(student):
-        raise NotEligibleSponsor(status=student.status, disciplinary=student.disciplinary)
+        raise NotEligibleSponsor(review=app_id)
     return student
 
 

@@ -15,6 +15,7 @@ from bot.chat.i18n import tr
 from bot.chat.replies import Button, Keyboard
 from bot.domain.values import Advisor, Language, Role, Student
 from bot.services.applications.moves import unit_reps
+from bot.services.notices.review import Subject, review_buttons
 from storage import advisors, outbox, people
 from storage import applications as applications_store
 from storage import units as units_store
@@ -85,11 +86,14 @@ async def _send(
 
 
 async def tell_sponsor(
-    tx: Tx, now: datetime, app: Application, key: str, **params: object
+    tx: Tx, now: datetime, app: Application, key: str, *, review: bool = False, **params: object
 ) -> None:
-    """Message `key` to the lead sponsor."""
+    """Message `key` to the lead sponsor; with `review`, an automatic decision that rests on
+    restricted data, under which they may ask a person to review it (PRIV-4)."""
     lang = await people.language_of(tx, app.sponsor_user)
-    await _send(tx, now, app, key, app.sponsor_user, tr(lang, key, name=app.name, **params))
+    text = tr(lang, key, name=app.name, **params)
+    buttons = review_buttons(lang, Subject.SPONSOR, app.id) if review else ()
+    await _send(tx, now, app, key, app.sponsor_user, text, buttons)
 
 
 async def tell_staff(tx: Tx, now: datetime, app: Application, key: str, **params: object) -> None:

@@ -34,7 +34,7 @@ async def submit(
 ) -> Submitted:
     """Submit a draft (or resubmit a returned application): check everything again, sign as the
     lead sponsor, ask the advisor, and move on at once if everything is there already."""
-    sponsor = require_eligible(student)
+    sponsor = require_eligible(student, app_id)
     app = await editable(tx, app_id, sponsor)
     app = await applications_store.lock(tx, app.id) or app
     charter = await applications_store.charter(tx, app.id)
@@ -94,7 +94,7 @@ async def sign(
     app = await _by_token(tx, token)
     if app.state not in SIGNABLE:
         raise SigningClosed(name=app.name, state=app.state)
-    signer = require_eligible(student)
+    signer = require_eligible(student, app.id)
     if not await applications_store.sign(tx, app.id, signer.id, user_id, False, now):
         return Signed(app, await applications_store.count(tx, app.id), False)
     count = await applications_store.count(tx, app.id)

@@ -30,6 +30,7 @@ from bot.domain.values import Club, Language, Student
 from bot.services.applications.notices import charter_button
 from bot.services.elections import access
 from bot.services.elections.voting import Paper
+from bot.services.notices import review
 from storage import outbox, people
 from storage.deadlines import Recipient
 from storage.elections import Elected
@@ -38,9 +39,6 @@ from storage.tx import Tx
 
 ELECTION = "el"
 VOTE = "vt"
-# "Ask staff to review" a refusal (PRIV-4): `askrev:<subject kind>:<id>`, answered by
-# bot/flows/privacy.py.
-ASK_REVIEW = "askrev"
 
 Person = Recipient | Account
 Buttons = Callable[[Language, int], Keyboard]
@@ -68,8 +66,7 @@ def reasons(lang: Language, policy: Policy, keys: Sequence[str]) -> list[str]:
 
 def review_buttons(lang: Language, election_id: int) -> Keyboard:
     """ "Ask staff to review" under a refusal that rests on restricted data (PRIV-4)."""
-    data = callbacks.encode(ASK_REVIEW, "el", election_id)
-    return ((Button(tr(lang, "privacy.ask_review"), data),),)
+    return review.review_buttons(lang, review.Subject.ELECTION, election_id)
 
 
 def bulleted(lines: Sequence[str]) -> str:

@@ -70,9 +70,8 @@ async def test_establish_refused_to_a_sanctioned_student_offers_a_review(campus:
     assert _offered(bad) == ["v1:askrev:reg:0"]
     await bad.click(REVIEW)
     assert "Sent to staff" in bad.said
-    assert "a refusal under REG-1 to sponsor a new club" in await Chat(
-        campus.engine, STAFF
-    ).send("/todo")
+    todo = await Chat(campus.engine, STAFF).send("/todo")
+    assert "a refusal under REG-1 to sponsor a new club" in todo
 
 
 async def test_a_paused_application_offers_its_sponsor_a_review_and_resume_too(

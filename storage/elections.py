@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -631,6 +631,21 @@ async def upheld_objections(tx: Tx, election_id: int, phase: str) -> int:
         )
     )
     return int((await tx.session.execute(stmt)).scalar_one())
+
+
+async def objection_counts(tx: Tx, election_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per election with any: its objections (upheld, not answered yet), in one statement."""
+    if not election_ids:
+        return {}
+    upheld = func.sum(case((col(ObjectionRow.decision) == Decision.UPHELD.value, 1), else_=0))
+    waiting = func.sum(case((col(ObjectionRow.decided_at).is_(None), 1), else_=0))
+    stmt = (
+        select(col(ObjectionRow.election_id), upheld, waiting)
+        .where(col(ObjectionRow.election_id).in_(election_ids))
+        .group_by(col(ObjectionRow.election_id))
+    )
+    found = (await tx.session.execute(stmt)).all()
+    return {eid: (int(u or 0), int(w or 0)) for eid, u, w in found if (u or 0) + (w or 0)}
 
 
 async def student_pk_of(tx: Tx, user_id: int) -> int | None:

@@ -178,6 +178,12 @@ async def test_staff_answer_from_todo_and_an_upheld_result_objection_is_recorded
     # The advisor's copy is answered already.
     await club.chat(ADVISOR).press(_answer_buttons(club, ADVISOR)[1])
     assert "already been answered: upheld by" in club.chat(ADVISOR).said
+    # Those who approve the result read the finding with it: in the request, and in /todo.
+    await club.tick(days=club.w.policy.election_result_days)
+    request = next(t for t in club.w.telegram.to(ADVISOR) if "awaits your approval" in t)
+    assert "Objections to this election: 1 upheld, 0 not answered yet" in request
+    todo = await club.chat(ADVISOR).send("/todo")
+    assert "Objections to this election: 1 upheld, 0 not answered yet" in todo
 
 
 async def test_forged_and_foreign_answer_buttons_change_nothing(db: Database) -> None:

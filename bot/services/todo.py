@@ -123,8 +123,13 @@ async def _club_decisions(
 ) -> list[Todo]:
     """Election results to approve and general meetings to confirm."""
     results = await todo_store.results_to_approve(tx, advisor_pk, user_id, staff)
-    elected = await elections_store.elected(tx, [e.id for e in results])
-    found = [todo_notices.approval(lang, e, elected.get(e.id, [])) for e in results]
+    ids = [e.id for e in results]
+    elected = await elections_store.elected(tx, ids)
+    objections = await elections_store.objection_counts(tx, ids)
+    found = [
+        todo_notices.approval(lang, e, elected.get(e.id, []), objections.get(e.id))
+        for e in results
+    ]
     found += [
         todo_notices.meeting(lang, meeting)
         for meeting in await todo_store.meetings_to_confirm(tx, advisor_pk, user_id)

@@ -31,6 +31,7 @@ from bot.services.applications.notices import charter_button
 from bot.services.elections import access
 from bot.services.elections.voting import Paper
 from bot.services.notices import review
+from storage import elections as elections_store
 from storage import outbox, people
 from storage.deadlines import Recipient
 from storage.elections import Elected
@@ -595,17 +596,37 @@ async def ask_approval(
     elected: Sequence[Elected],
 ) -> None:
     """The advisor, the guidance unit and staff are asked to approve the result: who was
-    elected to what."""
-    await _ask(
-        tx,
-        now,
-        people,
-        f"el:{row.id}:approve",
-        ("approval_request", "approve"),
-        ("ap", row.id),
-        club=club.name,
-        elected=elected_words(elected),
-    )
+    elected to what, and the objections upheld or still unanswered (ORG-5's publicity)."""
+    counts = (await elections_store.objection_counts(tx, [row.id])).get(row.id)
+    messages = [
+        outbox.Message(
+            key=f"el:{row.id}:approve:{person.user_id}",
+            chat_id=person.user_id,
+            text=approval_text(person.language, club.name, elected, counts),
+            buttons=(
+                (
+                    Button(
+                        tr(person.language, "button.election.approve"),
+                        callbacks.encode(ELECTION, "ap", row.id),
+                    ),
+                ),
+            ),
+        )
+        for person in people
+    ]
+    await outbox.enqueue_many(tx, messages, now)
+
+
+def approval_text(
+    lang: Language, club: str, elected: Sequence[Elected], objections: tuple[int, int] | None
+) -> str:
+    """A result to approve: who was elected, and the election's objections that were upheld
+    or wait for an answer, if any."""
+    lines = [tr(lang, "election.approval_request", club=club, elected=elected_words(elected))]
+    if objections:
+        upheld, waiting = objections
+        lines.append(tr(lang, "objection.on_result", upheld=upheld, waiting=waiting))
+    return "\n".join(lines)
 
 
 async def took_office(tx: Tx, now: datetime, row: Election, club: Club) -> None:

@@ -14,7 +14,7 @@ from bot.domain.values import Language
 from bot.services.applications import notices as application_notices
 from bot.services.elections.notices import (
     ELECTION,
-    elected_words,
+    approval_text,
     objection_buttons,
     objection_text,
 )
@@ -125,11 +125,14 @@ def review(lang: Language, election: WaitingElection, listed: Sequence[ListedCan
     return Todo("\n".join(lines), tuple(rows))
 
 
-def approval(lang: Language, election: WaitingElection, elected: Sequence[Elected]) -> Todo:
-    """An election result to approve: who it elected."""
-    text = tr(
-        lang, "election.approval_request", club=election.club, elected=elected_words(elected)
-    )
+def approval(
+    lang: Language,
+    election: WaitingElection,
+    elected: Sequence[Elected],
+    objections: tuple[int, int] | None = None,
+) -> Todo:
+    """An election result to approve: who it elected, and its objections upheld or waiting."""
+    text = approval_text(lang, election.club, elected, objections)
     return Todo(text, ((_el(lang, "button.election.approve", "ap", election.id),),))
 
 

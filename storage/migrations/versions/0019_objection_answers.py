@@ -1,7 +1,7 @@
 """An election objection's answer: upheld or dismissed, why, by whom and when (ORG-5).
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from storage.types import UTCDateTime
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -276,3 +276,27 @@ async def test_simultaneous_answers_give_one_decision(
     assert decided[0].after is not None
     assert decided[0].after["reason"] == row.answer
     assert len(told) == 1
+
+
+async def test_an_objection_answered_in_chinese(db: Database) -> None:
+    """The advisor and the objector read Chinese: the notice's buttons, the question of the
+    reason, the confirmation and what the objector is told."""
+    club = await Club.seeded(db)
+    await _in_publicity(club)
+    for user in (ADVISOR, OBJECTOR):
+        await club.chat(user).send("/language")
+        await club.chat(user).click("中文")
+    objector = club.chat(OBJECTOR)
+    await club.press_sent(OBJECTOR, "Lodge an objection")
+    assert "请用一条消息写明你的异议" in objector.said
+    assert "选举的异议已发送给指导教师和工作人员" in await objector.send("S2 请大家吃披萨拉票")
+    await club.tick(minutes=1)
+    notice = club.w.telegram.to(ADVISOR)[-1]
+    assert "S2 请大家吃披萨拉票" in notice
+    advisor = club.chat(ADVISOR)
+    await advisor.press(club.w.telegram.button(ADVISOR, "驳回异议"))
+    assert "请用一条消息写明理由" in advisor.said
+    assert "号异议已驳回" in await advisor.send("披萨由社团统一出资，面向全体会员。")
+    await club.tick(minutes=1)
+    told = club.w.telegram.to(OBJECTOR)[-1]
+    assert "指导教师已驳回，理由：披萨由社团统一出资" in told

@@ -254,6 +254,17 @@ async def put_document(
     )
 
 
+async def drop_documents(tx: Tx, activity_id: int, kinds: list[DocumentKind]) -> None:
+    """Delete these documents of a proposal (none: nothing happens)."""
+    if kinds:
+        await tx.session.execute(
+            delete(_document).where(
+                _document.c.activity_id == activity_id,
+                _document.c.kind.in_([kind.value for kind in kinds]),
+            )
+        )
+
+
 async def document_content(
     tx: Tx, activity_id: int, kind: DocumentKind
 ) -> tuple[AttachedDocument, bytes] | None:

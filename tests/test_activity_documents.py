@@ -137,3 +137,24 @@ def test_documents_needed_by_kind_and_size() -> None:
         DocumentKind.PARTICIPANTS: "ACT-5",
         DocumentKind.SAFETY_PLAN: "ACT-5",
     }
+
+
+async def test_a_trip_made_a_regular_meeting_drops_its_documents_at_submission(
+    db: Database,
+) -> None:
+    """A document its kind and size no longer need is not sent on: the participant list is
+    personal data, and approvers read what the rules ask for."""
+    club = await seeded(db)
+    officer = club.chat(OFFICER)
+    await propose(officer, "Hiking trip", kind="Off campus", submit=False)
+    await officer.send_document(LIST_XLSX)
+    await officer.send_document(PLAN_PDF)
+    act_id = (await _draft(db)).id
+    await officer.click("Kind")
+    await officer.click("Regular activity")
+    await officer.click("✅ Submit for approval")
+    assert "is submitted" in officer.said
+    async with db.transaction() as session:
+        found = await activities.activity(Tx(session, db), act_id)
+    assert found is not None
+    assert found.documents == ()

@@ -373,6 +373,10 @@ async def submit(
     )
     work = await store.work_calendar(tx)
     check(policy, work, now, cal.today(act.starts_at), cal.today(now), proposal)
+    # A document its kind and size no longer need (a trip made a regular meeting) goes with it:
+    # approvers read only what the rules ask for, and a participant list is personal data.
+    needed = documents_needed(policy, act.kind, act.expected)
+    await store.drop_documents(tx, act.id, [d.kind for d in act.documents if d.kind not in needed])
     staff = needs_staff(policy, proposal)
     moved = await store.move(
         tx,

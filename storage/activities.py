@@ -109,11 +109,8 @@ class Activity:
     sponsor: str | None = None
     sponsor_set: bool = False
     speakers: tuple[SpeakerEntry, ...] = ()
-    # Read with one activity only (lists leave them out).
+    # Read with one activity and with the approvers' list; other lists leave them out.
     documents: tuple[AttachedDocument, ...] = ()
-
-    def document(self, kind: DocumentKind) -> AttachedDocument | None:
-        return next((d for d in self.documents if d.kind is kind), None)
 
 
 @dataclass(frozen=True, slots=True)

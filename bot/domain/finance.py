@@ -128,15 +128,13 @@ def shifted(policy: Policy, semester: Semester, back: int) -> Semester:
 
 
 def statement_owed(
-    policy: Policy, today: date, founded: date, sent: frozenset[str], kept_last: bool
+    current: Semester, last: Semester, founded: date, sent: frozenset[str], kept_last: bool
 ) -> Semester | None:
-    """ACT-7: the semester whose statement a club owes first: the one just ended when the club
-    kept its book here then (`kept_last`: it recorded lines) and did not show it, else the
-    current one until it is shown. A semester before the club kept its book here is the
+    """ACT-7: the semester whose statement a club owes first: `last` (the one just ended) when
+    the club kept its book here then (`kept_last`: it recorded lines) and did not show it,
+    else `current` until it is shown. A semester before the club kept its book here is the
     ledger's to report, not a reminder's: a university starting with clubbot does not remind
     every club of a statement nobody could have sent."""
-    current = semester_of(policy, today)
-    last = shifted(policy, current, 1)
     if kept_last and founded <= last.starts and last.label not in sent:
         return last
     return None if current.label in sent else current

@@ -41,7 +41,6 @@ from bot.services import activities as service
 from bot.services import approvals
 from bot.services.documents import megabytes
 from bot.services.notices import activities as notices
-from bot.services.notices.files import size_words
 from storage import activities as store
 from storage import activity_reports as report_store
 from storage import checkin as checkin_store
@@ -175,13 +174,7 @@ async def document_button(ctx: Ctx, cb: Callback) -> Step:
     if found is None:
         return Step.say(ctx.t("error.activity.no_document"))
     document, content = found
-    what = ctx.t(f"activity.change.{kind.value}")
-    caption = ctx.t(
-        "activity.document",
-        what=what,
-        file=document.file_name,
-        size=size_words(ctx.lang, document.size),
-    )
+    caption = notices.document_line(ctx.lang, document)
     attachment = Attachment(document.file_name, content, document.mime_type)
     return Step(replies=[Reply(f"{caption}\nSHA-256 {document.sha256}", attachment=attachment)])
 

@@ -37,7 +37,6 @@ from bot.domain.finance import BadAmount, parse_amount, yuan
 from bot.domain.policy import Policy
 from bot.domain.values import Club, ClubStatus, DomainError, Student
 from bot.services import documents, profiles, reminders
-from bot.services.documents import megabytes
 from bot.services.notices import checkin as change_notices
 from storage import activities as store
 from storage import advisors, audit, outbox
@@ -293,8 +292,8 @@ async def attach(
         document,
         policy.activity_document_types,
         policy.charter_max_bytes,
-        BadDocument(types=", ".join(policy.activity_document_types)),
-        DocumentTooLarge(limit=megabytes(policy.charter_max_bytes)),
+        BadDocument,
+        DocumentTooLarge,
         kind.value,
     )
     attached = AttachedDocument(kind, found.file_name, found.mime_type, found.size, found.sha256)

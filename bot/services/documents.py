@@ -58,20 +58,19 @@ def accept(
     document: Document,
     types: tuple[str, ...],
     max_bytes: int,
-    wrong_type: DomainError,
-    too_large: DomainError,
+    wrong_type: type[DomainError],
+    too_large: type[DomainError],
     default_stem: str = "document",
 ) -> Accepted:
-    """The document with its SHA-256, or `wrong_type` / `too_large` raised. The adapter
-    downloads only files within the limit; a file it did not download is too large."""
+    """The document with its SHA-256, or `wrong_type(types=…)` / `too_large(limit=…)` raised.
+    The adapter downloads only files within the limit; a file it did not download is too
+    large."""
     kind = extension(document, types)
-    if kind is None:
-        raise wrong_type
     content = document.content
+    if kind is None or content == b"":
+        raise wrong_type(types=", ".join(types))
     if content is None or len(content) > max_bytes or document.size > len(content):
-        raise too_large
-    if not content:
-        raise wrong_type
+        raise too_large(limit=megabytes(max_bytes))
     return Accepted(
         file_name=(document.file_name or f"{default_stem}.{kind}")[:NAME_MAX],
         mime_type=(document.mime_type or UNKNOWN)[:MIME_MAX],

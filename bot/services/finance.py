@@ -30,7 +30,6 @@ from bot.domain.finance import (
 from bot.domain.policy import Policy
 from bot.domain.values import Student
 from bot.services import documents, reminders
-from bot.services.documents import megabytes
 from bot.services.notices import money as money_notices
 from bot.services.officers import club_of as club_of
 from bot.services.officers import officer_clubs as officer_clubs
@@ -109,8 +108,8 @@ def voucher_of(policy: Policy, document: Document) -> tuple[Voucher, bytes]:
         document,
         policy.voucher_types,
         policy.charter_max_bytes,
-        VoucherWrongType(types=", ".join(policy.voucher_types)),
-        VoucherTooLarge(limit=megabytes(policy.charter_max_bytes)),
+        VoucherWrongType,
+        VoucherTooLarge,
         "voucher",
     )
     voucher = Voucher(found.file_name, found.mime_type, found.size, found.sha256)
@@ -157,8 +156,10 @@ async def record(
             "voucher_sha256": voucher[0].sha256 if voucher else None,
         },
     )
-    # A line of the semester just ended makes its statement owed (ACT-7), if not shown yet.
-    await reminders.refresh(tx, policy, cal, now, [club.id])
+    if semester_of(policy, line.on_date) != semester_of(policy, cal.today(now)):
+        # A line of the semester just ended makes its statement owed (ACT-7), if not shown
+        # yet; one of this semester changes no deadline (its statement is owed anyway).
+        await reminders.refresh(tx, policy, cal, now, [club.id])
     return line_id
 
 

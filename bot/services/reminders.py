@@ -137,7 +137,7 @@ async def _with_statements(
     for f in facts:
         shown = frozenset(sent.get(f.club_id, ()))
         kept_last = f.club_id in kept and kept[f.club_id].lines > 0
-        owed = statement_owed(policy, today, f.founded, shown, kept_last)
+        owed = statement_owed(current, last, f.founded, shown, kept_last)
         out.append(f if owed is None else replace(f, statement=(owed.starts, owed.ends)))
     return out
 

@@ -26,7 +26,6 @@ from bot.domain.values import (
 from bot.services import documents
 from bot.services.applications.machine import CLEARED, EDITABLE, Action, AppState
 from bot.services.applications.moves import move, record, reread
-from bot.services.documents import megabytes
 from storage import advisors, clubs
 from storage import applications as applications_store
 from storage import units as units_store
@@ -313,8 +312,8 @@ async def set_charter_file(
         document,
         policy.charter_types,
         policy.charter_max_bytes,
-        CharterWrongType(types=", ".join(policy.charter_types)),
-        CharterTooLarge(limit=megabytes(policy.charter_max_bytes)),
+        CharterWrongType,
+        CharterTooLarge,
         "charter",
     )
     charter = Charter(found.file_name, found.mime_type, found.size, found.sha256)

@@ -14,7 +14,7 @@ from bot.domain.calendar import Calendar
 from bot.domain.finance import yuan
 from bot.domain.values import Language
 from bot.services.notices.files import size_words
-from storage.activities import Activity
+from storage.activities import Activity, AttachedDocument
 
 # Callback kind of the decision buttons: v1:ac:<a|t|j>:<activity id>:<version>.
 DECIDE = "ac"
@@ -73,18 +73,20 @@ def summary(lang: Language, cal: Calendar, act: Activity) -> str:
         lines.append(tr(lang, "activity.sponsor", sponsor=act.sponsor))
     elif act.sponsor_set:
         lines.append(tr(lang, "activity.no_sponsor"))
-    lines += [
-        tr(
-            lang,
-            "activity.document",
-            what=tr(lang, f"activity.change.{d.kind.value}"),
-            file=d.file_name,
-            size=size_words(lang, d.size),
-        )
-        for d in act.documents
-    ]
+    lines += [document_line(lang, d) for d in act.documents]
     lines.append(html.escape(act.description or "—", quote=False))
     return Html("\n".join(lines))
+
+
+def document_line(lang: Language, document: AttachedDocument) -> str:
+    """A document a proposal carries, as people read it: what it is, its name and size."""
+    return tr(
+        lang,
+        "activity.document",
+        what=tr(lang, f"activity.change.{document.kind.value}"),
+        file=document.file_name,
+        size=size_words(lang, document.size),
+    )
 
 
 def document_buttons(lang: Language, act: Activity) -> tuple[Button, ...]:

@@ -283,6 +283,7 @@ async def test_dues_only_as_the_charter_fixes_them_recorded_by_the_advisor(db: D
     await officer.send("Membership dues, Wang Fang")
     await officer.click("No voucher yet")
     assert "¥20.00 recorded" in officer.said
+    assert "recorded as dues the charter fixes: 20 yuan a year (article 12)" in officer.said
     async with db.transaction() as session:
         rows = list(await session.scalars(select(FinanceLineRow)))
         actions = list(await session.scalars(select(AuditRow.action)))

@@ -34,6 +34,7 @@ from bot.flows.common import clip
 from bot.services import finance as service
 from bot.services.documents import megabytes
 from bot.services.notices import money as money_notices
+from storage import clubs
 from storage.finance import NewLine
 
 router = Router()
@@ -265,7 +266,8 @@ async def on_voucher(ctx: Ctx, data: FinanceData, given: Input) -> Step:
     if voucher is None:
         note += "\n" + ctx.t("finance.voucher_missing")
     if line.category is LineCategory.DUES:
-        note += "\n" + ctx.t("finance.dues_note")
+        dues = (await clubs.profile(ctx.tx, data.club_id)).dues
+        note += "\n" + ctx.t("finance.dues_note", dues=dues)
     back = service.back_of(ctx.policy, ctx.cal, ctx.now, line.on_date)
     return await _book(ctx, data.model_copy(update={"back": back}), note)
 
